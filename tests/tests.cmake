@@ -1,0 +1,14 @@
+# Every tests/test_*.c is a standalone program (exit 0 = pass) registered with ctest.
+file(GLOB TEST_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.c)
+foreach(src ${TEST_SRC})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_link_libraries(${name} PRIVATE ebmgen)
+  add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+endforeach()
+# Shell tests drive the ebmforge binary end to end.
+file(GLOB SH_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/*.sh)
+foreach(sh ${SH_TESTS})
+  get_filename_component(name ${sh} NAME_WE)
+  add_test(NAME ${name} COMMAND bash ${sh} $<TARGET_FILE:ebmforge> WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+endforeach()
