@@ -1,0 +1,31 @@
+/* The host: an embedded Lua 5.4 state running the DSL over one graph and
+ * one step program. A model file is a Lua script; everything numeric stays in C. */
+#ifndef EBM_HOST_H
+#define EBM_HOST_H
+
+#include "ir.h"
+#include "program.h"
+
+typedef struct lua_State lua_State;
+
+typedef struct {
+  lua_State *L;
+  Graph *g;
+  Program *prog;
+  char *model_path;
+  char *error;          /* "path:line: message" of the last failure */
+} Host;
+
+Host *host_new(void);
+void host_free(Host *h);
+/* Runs a model file. 0 on success; otherwise h->error holds "path:line: message". */
+int host_load_model(Host *h, const char *path);
+/* Runs Lua code with the DSL loaded (tests, `ebmforge` snippets). Same error convention. */
+int host_run_string(Host *h, const char *code, const char *chunkname);
+/* Node id of the Tensor in global `name`, or -1. */
+int host_global_tensor(Host *h, const char *name);
+/* A string or number field of the resolved model table `model` (for run defaults), or NULL. */
+const char *host_model_string(Host *h, const char *key);
+double host_model_number(Host *h, const char *key, double dflt);
+
+#endif

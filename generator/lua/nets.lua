@@ -1,0 +1,51 @@
+-- Network recipes of methods.md §8. Each returns a spec {kind = "net",
+-- build = function(prefix) -> layer}: options are checked where the model
+-- file writes them, parameters are created when the method builds.
+local opts = require "opts"
+local nn = require "nn"
+local nets = {}
+
+local function spec(build) return {kind = "net", build = build} end
+
+-- Toy energy (EBM-BB): Linear(2,w)-act-Linear(w,w)-act-Linear(w,1), times a
+-- learnable gain g ~ U(-1, 1). Returns E as a [B] vector.
+function nets.toy_energy(o)
+  o = opts.check(o or {}, {
+    width = {type = "number", default = 100}, act = {type = "string", default = "prelu", one_of = {"prelu", "silu", "leaky_relu", "tanh", "softplus"}},
+    sn = {type = "boolean", default = false}, input = {type = "number", default = 2},
+  }, "nets.toy_energy")
+  return spec(function(p)
+    local w = o.width
+    local h = nn.seq{
+      nn.linear(o.input, w, {sn = o.sn, name = p .. ".fc1"}), nn.act(o.act, o.act == "prelu" and {name = p .. ".act1"} or nil),
+      nn.linear(w, w, {sn = o.sn, name = p .. ".fc2"}), nn.act(o.act, o.act == "prelu" and {name = p .. ".act2"} or nil),
+      nn.linear(w, 1, {sn = o.sn, name = p .. ".fc3"}),
+    }
+    local g = ebm.param(p .. ".gain", {1, 1}, {"uniform", -1, 1})
+    local params = {table.unpack(h.params)}
+    table.insert(params, g)
+    return nn.module(params, function(x, mode)
+      local y = ebm.matmul(h(x, mode), g, false, true)
+      return ebm.reshape(y, {y.shape[1]})
+    end)
+  end)
+end
+
+-- Toy generator (EBM-BB): Linear(d,w)-PReLU-BN-Linear(w,w)-PReLU-BN-Linear(w,2).
+function nets.toy_generator(o)
+  o = opts.check(o or {}, {
+    width = {type = "number", default = 100}, latent = {type = "number", default = 2}, out = {type = "number", default = 2},
+  }, "nets.toy_generator")
+  return spec(function(p)
+    local w = o.width
+    local net = nn.seq{
+      nn.linear(o.latent, w, {name = p .. ".fc1"}), nn.prelu{name = p .. ".act1"}, nn.batchnorm(w, {name = p .. ".bn1"}),
+      nn.linear(w, w, {name = p .. ".fc2"}), nn.prelu{name = p .. ".act2"}, nn.batchnorm(w, {name = p .. ".bn2"}),
+      nn.linear(w, o.out, {name = p .. ".fc3"}),
+    }
+    net.latent = o.latent
+    return net
+  end)
+end
+
+return nets

@@ -1,0 +1,43 @@
+-- Option tables: unknown keys, missing required fields and wrong types are
+-- errors that name the option, so a typo never passes silently.
+local M = {}
+
+local function sorted_keys(t)
+  local r = {}
+  for k in pairs(t) do table.insert(r, k) end
+  table.sort(r)
+  return r
+end
+
+-- spec: key -> {type = "number"|"string"|"boolean"|"table"|"net", default = v, required = bool, one_of = {...}}
+function M.check(t, spec, what)
+  if type(t) ~= "table" then error(what .. " expects a table of options", 0) end
+  for k in pairs(t) do
+    if spec[k] == nil then
+      error(("unknown option '%s' for %s (known: %s)"):format(tostring(k), what, table.concat(sorted_keys(spec), ", ")), 0)
+    end
+  end
+  local r = {}
+  for k, s in pairs(spec) do
+    local v = t[k]
+    if v == nil then
+      if s.required then error(("missing required field '%s' in %s"):format(k, what), 0) end
+      v = s.default
+    end
+    if v ~= nil then
+      local ok = s.type == nil or type(v) == s.type or (s.type == "net" and type(v) == "table" and v.kind == "net")
+      if not ok then error(("option '%s' of %s must be a %s, got %s"):format(k, what, s.type, type(v)), 0) end
+      if s.one_of then
+        local found = false
+        for _, c in ipairs(s.one_of) do found = found or c == v end
+        if not found then
+          error(("option '%s' of %s must be one of %s, got '%s'"):format(k, what, table.concat(s.one_of, ", "), tostring(v)), 0)
+        end
+      end
+    end
+    r[k] = v
+  end
+  return r
+end
+
+return M

@@ -1,0 +1,132 @@
+-- The DSL prelude: the globals every model file sees (model, phase, loop,
+-- adam, nn, nets) and tensor helpers built from the primitives of `ebm`.
+-- Errors are raised with level 0: the host prefixes the model file's line.
+local ebm = ebm
+
+---------------------------------------------------------------------------
+-- Tensor helpers (also callable as methods: x:relu(), x:logsumexp(2))
+function ebm.relu(x) return ebm.select(ebm.gt(x, 0), x, 0) end
+function ebm.leaky_relu(x, slope) return ebm.select(ebm.gt(x, 0), x, x * slope) end
+function ebm.silu(x) return x * ebm.sigmoid(x) end
+-- softplus(x) = max(x, 0) + log(1 + exp(-|x|)): never overflows
+function ebm.softplus(x) return ebm.relu(x) + ebm.log(1 + ebm.exp(-ebm.abs(x))) end
+function ebm.maximum(a, b) return ebm.select(ebm.gt(a, b), a, b) end
+function ebm.minimum(a, b) return ebm.select(ebm.gt(a, b), b, a) end
+function ebm.clamp(x, lo, hi) return ebm.minimum(ebm.maximum(x, lo), hi) end
+function ebm.square(x) return x * x end
+-- log(sum(exp(x))) with the maximum subtracted first (its gradient is exact: m cancels)
+function ebm.logsumexp(x, axes, keepdims)
+  local m = ebm.stop_gradient(ebm.max(x, axes, true))
+  local r = ebm.log(ebm.sum(ebm.exp(x - m), axes, true)) + m
+  if keepdims then return r end
+  return ebm.sum(r, axes)   -- drops the size-1 axes
+end
+
+---------------------------------------------------------------------------
+-- Phases, loops and optimisers: the step program.
+local current_phase = nil
+
+-- The latest value of a variable within the running phase (BN statistics,
+-- spectral-norm vectors and sampler states are updated several times a step).
+function ebm.current(v)
+  if current_phase and current_phase.values[ebm.id(v)] then return current_phase.values[ebm.id(v)] end
+  return v
+end
+
+-- Schedules `v <- value` at the end of the running phase. The new value is
+-- a state, not a differentiable function of this phase's parameters.
+function ebm.assign(v, value)
+  if not current_phase then error("variables can only be assigned inside a phase", 0) end
+  if not ebm.var_info(v) then error("assign: the target is not a variable", 0) end
+  local id = ebm.id(v)
+  if not current_phase.values[id] then table.insert(current_phase.order, v) end
+  current_phase.values[id] = ebm.stop_gradient(value)
+end
+
+local Phase = {}
+Phase.__index = Phase
+function Phase:set(v, value) ebm.assign(v, value) end
+function Phase:log(name, x)
+  if type(name) ~= "string" then error("log: the first argument is the term's name", 0) end
+  table.insert(self.logs, {name, x})
+end
+function Phase:minimize(loss, params, opt)
+  if self.loss then error("a phase minimises one loss with one optimiser", 0) end
+  if type(opt) ~= "number" then error("minimize: the third argument must be an optimiser from adam{...}", 0) end
+  self.loss, self.params, self.opt = loss, params, opt
+end
+
+function phase(name, fn)
+  if current_phase then error("phases cannot be nested", 0) end
+  local p = setmetatable({name = name, values = {}, order = {}, logs = {}}, Phase)
+  current_phase = p
+  fn(p)
+  current_phase = nil
+  local assigns = {}
+  for _, v in ipairs(p.order) do table.insert(assigns, {v, p.values[ebm.id(v)]}) end
+  ebm._phase{name = name, assigns = assigns, logs = p.logs, loss = p.loss, params = p.params, opt = p.opt}
+end
+
+function loop(n, fn)
+  if type(n) ~= "number" or n ~= math.floor(n) or n < 1 then
+    error("loop: the trip count must be a positive integer, got " .. tostring(n), 0)
+  end
+  ebm._loop_begin(n)
+  fn()
+  ebm._loop_end()
+end
+
+local opts = require "opts"
+
+local optimizer_count = 0
+function adam(o)
+  o = opts.check(o or {}, {
+    name = {type = "string"}, lr = {type = "number", default = 1e-3},
+    betas = {type = "table", default = {0.9, 0.999}}, eps = {type = "number", default = 1e-8},
+  }, "adam")
+  optimizer_count = optimizer_count + 1
+  return ebm._optimizer(o.name or ("adam" .. optimizer_count), o.lr, o.betas[1], o.betas[2], o.eps)
+end
+
+nn = require "nn"
+nets = require "nets"
+
+---------------------------------------------------------------------------
+-- model{...}: the one declaration of a model file. Common fields here, the
+-- rest belongs to the method, which validates its own options.
+local methods = {
+  ["mle-langevin"] = "method_mle", ["mle-gd"] = "method_mle",
+  ["ebm-0gp"] = "method_ebm0gp",
+}
+
+local common = {
+  name = {type = "string"}, method = {type = "string", required = true},
+  data = {type = "string", required = true}, batch = {type = "number", default = 200},
+  iters = {type = "number"}, log_every = {type = "number", default = 10},
+}
+
+function model(cfg)
+  if __model then error("model{...} may be declared only once per file", 0) end
+  if type(cfg) ~= "table" then error("model expects a table: model{ method = ..., data = ... }", 0) end
+  if cfg.method == nil then error("missing required field 'method' in model", 0) end
+  local modname = methods[cfg.method]
+  if not modname then
+    local known = {}
+    for k in pairs(methods) do table.insert(known, k) end
+    table.sort(known)
+    error(("unknown method '%s' (known: %s)"):format(tostring(cfg.method), table.concat(known, ", ")), 0)
+  end
+  local method = require(modname)
+  local spec = {}
+  for k, v in pairs(common) do spec[k] = v end
+  for k, v in pairs(method.options) do spec[k] = v end
+  local resolved = opts.check(cfg, spec, "model (method " .. cfg.method .. ")")
+  if resolved.iters == nil then resolved.iters = method.default_iters end
+  if resolved.batch < 2 or resolved.batch ~= math.floor(resolved.batch) then
+    error("batch must be an integer >= 2, got " .. tostring(resolved.batch), 0)
+  end
+  ebm.set_data(resolved.data)
+  method.build(resolved)
+  __model = resolved
+  return resolved
+end

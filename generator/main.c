@@ -1,0 +1,173 @@
+/* ebmforge: the command-line front of the compiler. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+#include "run.h"
+
+static const char *usage_main =
+  "usage: ebmforge <command> [options]\n"
+  "\n"
+  "Compiles energy-based-model trainers described in Lua.\n"
+  "\n"
+  "commands:\n"
+  "  run MODEL.lua   train in the reference interpreter, write DIR/log.jsonl\n"
+  "  ir MODEL.lua    print the step program and its IR\n"
+  "  check MODEL.lua load a model, report errors or a one-line summary\n"
+  "\n"
+  "`ebmforge <command> --help` describes each command. Errors in a model file\n"
+  "are reported as path:line: message with exit code 2.\n";
+
+static const char *usage_run =
+  "usage: ebmforge run MODEL.lua [--iters N] [--seed S] [--out DIR] [--log-every K] [--f64]\n"
+  "\n"
+  "Trains MODEL in the reference interpreter (slow, exact; the oracle for the\n"
+  "compiled trainers) and writes one JSON object per logged step to DIR/log.jsonl.\n"
+  "\n"
+  "  --iters N      training iterations (default: the model's `iters`)\n"
+  "  --seed S       Philox seed (default 0); the same seed gives the same log\n"
+  "  --out DIR      output directory (default out/run/<model name>)\n"
+  "  --log-every K  log every K iterations (default: the model's `log_every`)\n"
+  "  --f64          compute in double precision instead of float\n"
+  "\n"
+  "exit codes: 0 done, 1 I/O error, 2 bad model or arguments, 3 a loss became NaN/Inf\n";
+
+static const char *usage_ir =
+  "usage: ebmforge ir MODEL.lua [--program]\n"
+  "\n"
+  "Prints the step program (optimisers, phases, loops, assignments, logs) and,\n"
+  "unless --program is given, the IR each phase evaluates: one SSA node a line,\n"
+  "%id = OP inputs attributes : dtype[shape] ; model-file line.\n";
+
+static const char *usage_check =
+  "usage: ebmforge check MODEL.lua\n"
+  "\n"
+  "Loads MODEL and prints a summary (method, data, parameters, nodes, phases),\n"
+  "or the first error as path:line: message with exit code 2.\n";
+
+static int wants_help(int argc, char **argv) {
+  for (int i = 0; i < argc; i++)
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
+  return 0;
+}
+
+static int bad_usage(const char *msg, const char *usage) {
+  fprintf(stderr, "ebmforge: %s\n\n%s", msg, usage);
+  return 2;
+}
+
+static Host *load(const char *path) {
+  Host *h = host_new();
+  if (host_load_model(h, path)) {
+    fprintf(stderr, "%s\n", h->error);
+    host_free(h);
+    return NULL;
+  }
+  return h;
+}
+
+static long count_params(const Graph *g) {
+  long n = 0;
+  for (int v = 0; v < g->n_vars; v++)
+    if (g->vars[v].kind == VAR_PARAM) n += shape_numel(g->vars[v].shape);
+  return n;
+}
+
+static int cmd_check(int argc, char **argv) {
+  if (wants_help(argc, argv)) { fputs(usage_check, stdout); return 0; }
+  if (argc != 1) return bad_usage("check takes one model file", usage_check);
+  Host *h = load(argv[0]);
+  if (!h) return 2;
+  int phases = 0;
+  for (int i = 0; i < h->prog->n_items; i++) phases += h->prog->items[i].kind == ITEM_PHASE;
+  printf("%s: method %s, data %s, %ld parameters, %d nodes, %d phases\n", argv[0], host_model_string(h, "method"),
+         h->g->data_name, count_params(h->g), h->g->n_nodes, phases);
+  host_free(h);
+  return 0;
+}
+
+static int cmd_ir(int argc, char **argv) {
+  if (wants_help(argc, argv)) { fputs(usage_ir, stdout); return 0; }
+  const char *path = NULL;
+  int program_only = 0;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--program")) program_only = 1;
+    else if (argv[i][0] == '-') return bad_usage("unknown option for ir", usage_ir);
+    else if (!path) path = argv[i];
+    else return bad_usage("ir takes one model file", usage_ir);
+  }
+  if (!path) return bad_usage("ir needs a model file", usage_ir);
+  Host *h = load(path);
+  if (!h) return 2;
+  printf("; %s: %d nodes, %d variables, %ld parameters\n", path, h->g->n_nodes, h->g->n_vars, count_params(h->g));
+  for (int v = 0; v < h->g->n_vars; v++) {
+    static const char *kinds[] = {"param", "buffer", "state"};
+    char s[64];
+    shape_str(h->g->vars[v].shape, s, sizeof s);
+    printf("%s %s : f32%s\n", kinds[h->g->vars[v].kind], h->g->vars[v].name, s);
+  }
+  program_dump(h->g, h->prog, stdout, !program_only);
+  host_free(h);
+  return 0;
+}
+
+static int parse_long(const char *s, long *out) {
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (!*s || *end) return -1;
+  *out = v;
+  return 0;
+}
+
+static int cmd_run(int argc, char **argv) {
+  if (wants_help(argc, argv)) { fputs(usage_run, stdout); return 0; }
+  const char *path = NULL, *out = NULL;
+  long iters = -1, seed = 0, log_every = -1;
+  int f64 = 0;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    int has = i + 1 < argc;
+    if (!strcmp(a, "--f64")) f64 = 1;
+    else if (!strcmp(a, "--iters") && has) { if (parse_long(argv[++i], &iters) || iters < 1) return bad_usage("--iters needs a positive integer", usage_run); }
+    else if (!strcmp(a, "--seed") && has) { if (parse_long(argv[++i], &seed) || seed < 0) return bad_usage("--seed needs a non-negative integer", usage_run); }
+    else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1) return bad_usage("--log-every needs a positive integer", usage_run); }
+    else if (!strcmp(a, "--out") && has) out = argv[++i];
+    else if (a[0] == '-') { char m[256]; snprintf(m, sizeof m, "unknown or incomplete option '%s'", a); return bad_usage(m, usage_run); }
+    else if (!path) path = a;
+    else return bad_usage("run takes one model file", usage_run);
+  }
+  if (!path) return bad_usage("run needs a model file", usage_run);
+  Host *h = load(path);
+  if (!h) return 2;
+  char dflt[1024];
+  if (!out) {
+    const char *name = host_model_string(h, "name");
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    snprintf(dflt, sizeof dflt, "out/run/%.*s", name ? (int)strlen(name) : (int)(strcspn(base, ".")), name ? name : base);
+    out = dflt;
+  }
+  RunOptions o = {
+    .iters = iters > 0 ? iters : (long)host_model_number(h, "iters", 1000),
+    .seed = (uint64_t)seed, .out_dir = out,
+    .log_every = (int)(log_every > 0 ? log_every : host_model_number(h, "log_every", 10)),
+    .f64 = f64,
+  };
+  int rc = run_model(h, &o);
+  if (!rc) fprintf(stderr, "ebmforge: wrote %s/log.jsonl\n", out);
+  host_free(h);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    fputs(usage_main, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
+  if (!strcmp(cmd, "ir")) return cmd_ir(argc - 2, argv + 2);
+  if (!strcmp(cmd, "check")) return cmd_check(argc - 2, argv + 2);
+  fprintf(stderr, "ebmforge: unknown command '%s'\n\n%s", cmd, usage_main);
+  return 2;
+}

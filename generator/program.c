@@ -1,0 +1,85 @@
+/* Step program construction and listing. */
+#include "program.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+Program *program_new(void) { return calloc(1, sizeof(Program)); }
+
+void program_free(Program *p) {
+  if (!p) return;
+  for (int i = 0; i < p->n_items; i++) {
+    Item *it = &p->items[i];
+    for (int k = 0; k < it->n_logs; k++) free(it->logs[k].name);
+    free(it->name); free(it->assigns); free(it->logs); free(it->params); free(it->grads);
+  }
+  for (int i = 0; i < p->n_opts; i++) free(p->opts[i].name);
+  free(p->items); free(p->opts); free(p);
+}
+
+int program_add_optimizer(Program *p, const char *name, double lr, double b1, double b2, double eps) {
+  p->opts = realloc(p->opts, (p->n_opts + 1) * sizeof(Optimizer));
+  p->opts[p->n_opts] = (Optimizer){strdup(name), lr, b1, b2, eps};
+  return p->n_opts++;
+}
+
+static Item *add_item(Program *p, ItemKind kind, const char *name, int line) {
+  if (p->n_items == p->cap_items) {
+    p->cap_items = p->cap_items ? 2 * p->cap_items : 16;
+    p->items = realloc(p->items, p->cap_items * sizeof(Item));
+  }
+  Item *it = &p->items[p->n_items++];
+  memset(it, 0, sizeof *it);
+  it->kind = kind; it->name = strdup(name ? name : ""); it->opt = -1; it->line = line;
+  return it;
+}
+
+Item *program_add_phase(Program *p, const char *name, int line) { return add_item(p, ITEM_PHASE, name, line); }
+
+void program_loop_begin(Program *p, int count, int line) {
+  add_item(p, ITEM_LOOP_BEGIN, "loop", line)->count = count;
+  p->depth++;
+}
+
+void program_loop_end(Program *p) {
+  add_item(p, ITEM_LOOP_END, "end", 0);
+  p->depth--;
+}
+
+int *phase_outputs(const Item *it, int *n) {
+  *n = it->n_assigns + it->n_logs + it->n_params;
+  int *outs = malloc((*n ? *n : 1) * sizeof(int)), k = 0;
+  for (int i = 0; i < it->n_assigns; i++) outs[k++] = it->assigns[i].node;
+  for (int i = 0; i < it->n_logs; i++) outs[k++] = it->logs[i].node;
+  for (int i = 0; i < it->n_params; i++) outs[k++] = it->grads[i];
+  return outs;
+}
+
+void program_dump(const Graph *g, const Program *p, FILE *f, int with_ir) {
+  int depth = 0;
+  for (int i = 0; i < p->n_opts; i++) {
+    const Optimizer *o = &p->opts[i];
+    fprintf(f, "optimizer %s: adam lr=%g betas=(%g, %g) eps=%g\n", o->name, o->lr, o->beta1, o->beta2, o->eps);
+  }
+  for (int i = 0; i < p->n_items; i++) {
+    const Item *it = &p->items[i];
+    if (it->kind == ITEM_LOOP_END) { depth--; fprintf(f, "%*send\n", 2 * depth, ""); continue; }
+    if (it->kind == ITEM_LOOP_BEGIN) { fprintf(f, "%*sloop %d times\n", 2 * depth, "", it->count); depth++; continue; }
+    fprintf(f, "%*sphase %s", 2 * depth, "", it->name);
+    if (it->line) fprintf(f, "  ; line %d", it->line);
+    fputc('\n', f);
+    for (int k = 0; k < it->n_assigns; k++)
+      fprintf(f, "%*s  %s <- %%%d\n", 2 * depth, "", g->vars[it->assigns[k].var].name, it->assigns[k].node);
+    for (int k = 0; k < it->n_logs; k++) fprintf(f, "%*s  log %s = %%%d\n", 2 * depth, "", it->logs[k].name, it->logs[k].node);
+    if (it->opt >= 0) {
+      fprintf(f, "%*s  %s.step(", 2 * depth, "", p->opts[it->opt].name);
+      for (int k = 0; k < it->n_params; k++) fprintf(f, "%s%s: %%%d", k ? ", " : "", g->vars[it->params[k]].name, it->grads[k]);
+      fprintf(f, ")\n");
+    }
+    if (with_ir) {
+      int n, *outs = phase_outputs(it, &n);
+      ir_dump(g, f, n, outs, NULL);
+      free(outs);
+    }
+  }
+}

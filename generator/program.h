@@ -1,0 +1,45 @@
+/* The step program: the ordered, static schedule of one training iteration.
+ * A phase evaluates some graph outputs, then writes state variables, applies
+ * an optimiser to parameters and records log taps. Loops repeat their body a
+ * static number of times (Langevin steps, power iterations). */
+#ifndef EBM_PROGRAM_H
+#define EBM_PROGRAM_H
+
+#include "ir.h"
+
+typedef struct { int var, node; } Assign;
+typedef struct { char *name; int node; } LogTap;
+typedef struct { char *name; double lr, beta1, beta2, eps; } Optimizer;
+
+typedef enum { ITEM_PHASE, ITEM_LOOP_BEGIN, ITEM_LOOP_END } ItemKind;
+
+typedef struct {
+  ItemKind kind;
+  char *name;
+  int count;                      /* LOOP_BEGIN: trip count */
+  Assign *assigns; int n_assigns;
+  LogTap *logs; int n_logs;
+  int opt;                        /* optimiser id or -1 */
+  int *params, *grads; int n_params;  /* param var ids and their gradient nodes */
+  int line;                       /* model-file line of the phase */
+} Item;
+
+typedef struct {
+  Item *items; int n_items, cap_items;
+  Optimizer *opts; int n_opts;
+  int depth;                      /* open loops while building */
+} Program;
+
+Program *program_new(void);
+void program_free(Program *p);
+int program_add_optimizer(Program *p, const char *name, double lr, double b1, double b2, double eps);
+Item *program_add_phase(Program *p, const char *name, int line);   /* caller fills assigns/logs/params */
+void program_loop_begin(Program *p, int count, int line);
+void program_loop_end(Program *p);
+/* Human-readable listing: phases, loops, their outputs and (optionally) their IR. */
+void program_dump(const Graph *g, const Program *p, FILE *f, int with_ir);
+
+/* Outputs a phase evaluates, in the order assigns, logs, grads. Caller frees. */
+int *phase_outputs(const Item *it, int *n);
+
+#endif

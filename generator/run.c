@@ -1,0 +1,203 @@
+/* The interpreter-backed trainer: executes the step program phase by phase,
+ * applies Adam, writes log.jsonl. It is also the reference for the emitted
+ * trainers' parity tests, so it stays simple. */
+#include "run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "interp.h"
+#include "toy_data.h"
+
+void adam_update(double *p, double *m, double *v, const double *g, int n, double lr, double b1, double b2,
+                 double eps, long t, int f64) {
+  double bc1 = 1 - pow(b1, (double)t), bc2 = 1 - pow(b2, (double)t);
+  for (int i = 0; i < n; i++) {
+    m[i] = b1 * m[i] + (1 - b1) * g[i];
+    v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+    if (!f64) { m[i] = (float)m[i]; v[i] = (float)v[i]; }
+    double denom = sqrt(v[i]) / sqrt(bc2) + eps;
+    p[i] -= lr / bc1 * m[i] / denom;
+    if (!f64) p[i] = (float)p[i];
+  }
+}
+
+static int toy_data_fn(void *ctx, float *out, int B, int D, uint64_t seed, uint32_t stream, uint32_t iter, uint32_t step) {
+  if (D != 2) return -1;
+  return toy_sample(ctx, out, B, seed, stream, iter, step);
+}
+
+typedef struct {
+  double **m, **v;   /* Adam moments per variable (params only) */
+  long *opt_t;       /* steps taken by each optimiser */
+  double *last_log;  /* latest value of every log tap, in program order */
+  char **log_names;
+  int n_logs;
+} TrainState;
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* Evaluates one phase and applies its effects. Returns 0, or 3 after reporting a non-finite term. */
+static int run_phase(Host *h, const Item *it, Interp *ip, TrainState *st, int log_base, long step) {
+  Graph *g = h->g;
+  int n, *outs = phase_outputs(it, &n);
+  double **res = calloc(n ? n : 1, sizeof(double *));
+  if (interp_eval(g, ip, n, outs, res)) {
+    fprintf(stderr, "ebmforge: step %ld, phase %s: the data set could not be sampled\n", step, it->name);
+    free(outs); free(res);
+    return 1;
+  }
+  int rc = 0;
+  for (int k = 0; k < it->n_logs && !rc; k++) {
+    double x = res[it->n_assigns + k][0];
+    if (!isfinite(x)) {
+      fprintf(stderr, "ebmforge: step %ld, phase %s: %s is %s\n", step, it->name, it->logs[k].name, isnan(x) ? "NaN" : "Inf");
+      rc = 3;
+    }
+    st->last_log[log_base + k] = x;
+  }
+  for (int k = 0; k < it->n_params && !rc; k++) {
+    const double *gr = res[it->n_assigns + it->n_logs + k];
+    int N = shape_numel(g->vars[it->params[k]].shape);
+    for (int i = 0; i < N; i++)
+      if (!isfinite(gr[i])) {
+        fprintf(stderr, "ebmforge: step %ld, phase %s: the gradient of %s is not finite\n", step, it->name, g->vars[it->params[k]].name);
+        rc = 3;
+        break;
+      }
+  }
+  if (!rc) {
+    for (int k = 0; k < it->n_assigns; k++) {
+      int var = it->assigns[k].var;
+      memcpy(ip->vars[var], res[k], shape_numel(g->vars[var].shape) * sizeof(double));
+    }
+    if (it->opt >= 0) {
+      const Optimizer *o = &h->prog->opts[it->opt];
+      long t = ++st->opt_t[it->opt];
+      for (int k = 0; k < it->n_params; k++) {
+        int var = it->params[k];
+        adam_update(ip->vars[var], st->m[var], st->v[var], res[it->n_assigns + it->n_logs + k],
+                    shape_numel(g->vars[var].shape), o->lr, o->beta1, o->beta2, o->eps, t, ip->f64);
+      }
+    }
+  }
+  for (int k = 0; k < n; k++) free(res[k]);
+  free(res); free(outs);
+  return rc;
+}
+
+/* One training iteration: the items in order, loops unrolled at run time. */
+static int run_step(Host *h, Interp *ip, TrainState *st, const int *log_base, long step) {
+  const Program *p = h->prog;
+  int stack_pc[8], stack_left[8], stack_i[8], depth = 0;
+  ip->step = (uint32_t)step;
+  for (int pc = 0; pc < p->n_items; pc++) {
+    const Item *it = &p->items[pc];
+    if (it->kind == ITEM_LOOP_BEGIN) {
+      stack_pc[depth] = pc; stack_left[depth] = it->count; stack_i[depth] = 0; depth++;
+      continue;
+    }
+    if (it->kind == ITEM_LOOP_END) {
+      if (--stack_left[depth - 1] > 0) { stack_i[depth - 1]++; pc = stack_pc[depth - 1]; }
+      else depth--;
+      continue;
+    }
+    /* loop iterations enter the Philox counter so each one draws fresh numbers */
+    uint32_t iter = 0;
+    for (int d = 0; d < depth; d++) iter = iter * (uint32_t)p->items[stack_pc[d]].count + (uint32_t)stack_i[d];
+    ip->iter = depth ? iter + 1 : 0;
+    int rc = run_phase(h, it, ip, st, log_base[pc], step);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+static void progress(long done, long total, double t0, const TrainState *st, int tty) {
+  double el = now() - t0, rate = done / (el > 1e-9 ? el : 1e-9);
+  char losses[256] = "";
+  int k = 0;
+  for (int i = 0; i < st->n_logs && i < 3 && k < (int)sizeof losses; i++)
+    k += snprintf(losses + k, sizeof losses - k, " %s=%.4g", st->log_names[i], st->last_log[i]);
+  if (tty) {
+    int w = 24, fill = (int)(w * done / total);
+    fprintf(stderr, "\r[%.*s%*s] %ld/%ld %.1f it/s ETA %.0fs%s\033[K", fill, "########################", w - fill, "",
+            done, total, rate, (total - done) / (rate > 0 ? rate : 1), losses);
+    if (done == total) fputc('\n', stderr);
+  } else {
+    fprintf(stderr, "step %ld/%ld %.1f it/s%s\n", done, total, rate, losses);
+  }
+}
+
+/* mkdir -p */
+static int mkdir_p(const char *dir) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s", dir);
+  for (char *p = buf + 1; *p; p++)
+    if (*p == '/') { *p = 0; if (mkdir(buf, 0777) && errno != EEXIST) return -1; *p = '/'; }
+  return mkdir(buf, 0777) && errno != EEXIST ? -1 : 0;
+}
+
+int run_model(Host *h, const RunOptions *o) {
+  Graph *g = h->g;
+  const Program *p = h->prog;
+  if (!toy_dataset(g->data_name)) {
+    fprintf(stderr, "ebmforge: data set '%s' is not available to the interpreter\n", g->data_name);
+    return 2;
+  }
+  if (mkdir_p(o->out_dir)) {
+    fprintf(stderr, "ebmforge: cannot create %s: %s\n", o->out_dir, strerror(errno));
+    return 1;
+  }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/log.jsonl", o->out_dir);
+  FILE *log = fopen(path, "w");
+  if (!log) { fprintf(stderr, "ebmforge: cannot write %s: %s\n", path, strerror(errno)); return 1; }
+
+  Interp ip = {.f64 = o->f64, .seed = o->seed, .data = toy_data_fn, .data_ctx = g->data_name};
+  ip.vars = calloc(g->n_vars, sizeof(double *));
+  TrainState st = {0};
+  st.m = calloc(g->n_vars, sizeof(double *));
+  st.v = calloc(g->n_vars, sizeof(double *));
+  st.opt_t = calloc(p->n_opts ? p->n_opts : 1, sizeof(long));
+  for (int v = 0; v < g->n_vars; v++) {
+    int N = shape_numel(g->vars[v].shape);
+    ip.vars[v] = malloc(N * sizeof(double));
+    interp_init_var(g, v, o->seed, ip.vars[v], o->f64);
+    if (g->vars[v].kind == VAR_PARAM) { st.m[v] = calloc(N, sizeof(double)); st.v[v] = calloc(N, sizeof(double)); }
+  }
+  int *log_base = calloc(p->n_items, sizeof(int));
+  for (int i = 0; i < p->n_items; i++) { log_base[i] = st.n_logs; st.n_logs += p->items[i].n_logs; }
+  st.last_log = calloc(st.n_logs ? st.n_logs : 1, sizeof(double));
+  st.log_names = calloc(st.n_logs ? st.n_logs : 1, sizeof(char *));
+  for (int i = 0; i < p->n_items; i++)
+    for (int k = 0; k < p->items[i].n_logs; k++) st.log_names[log_base[i] + k] = p->items[i].logs[k].name;
+
+  int tty = isatty(2), rc = 0;
+  long every = o->iters / 100 > 0 ? o->iters / 100 : 1;
+  double t0 = now();
+  for (long step = 0; step < o->iters && !rc; step++) {
+    rc = run_step(h, &ip, &st, log_base, step);
+    if (rc) break;
+    if ((step + 1) % o->log_every == 0 || step + 1 == o->iters) {
+      fprintf(log, "{\"iter\": %ld", step + 1);
+      for (int k = 0; k < st.n_logs; k++) fprintf(log, ", \"%s\": %.9g", st.log_names[k], st.last_log[k]);
+      fprintf(log, "}\n");
+    }
+    if ((tty && (step + 1) % (every > 10 ? 10 : every) == 0) || (step + 1) % (tty ? 1L << 60 : every * 10) == 0 ||
+        step + 1 == o->iters)
+      progress(step + 1, o->iters, t0, &st, tty);
+  }
+  if (fclose(log)) { fprintf(stderr, "ebmforge: writing %s failed\n", path); rc = rc ? rc : 1; }
+  for (int v = 0; v < g->n_vars; v++) { free(ip.vars[v]); free(st.m[v]); free(st.v[v]); }
+  free(ip.vars); free(st.m); free(st.v); free(st.opt_t); free(st.last_log); free(st.log_names); free(log_base);
+  return rc;
+}
