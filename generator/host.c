@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "autodiff.h"
+#include "toy_data.h"
 
 #define TENSOR_MT "ebm.Tensor"
 
@@ -422,6 +423,14 @@ static int l_var_info(lua_State *L) {
   return 2;
 }
 
+/* names of the built-in toy data sets */
+static int l_datasets(lua_State *L) {
+  const char *const *names = toy_dataset_names();
+  lua_newtable(L);
+  for (int i = 0; names[i]; i++) { lua_pushstring(L, names[i]); lua_rawseti(L, -2, i + 1); }
+  return 1;
+}
+
 static int l_set_data(lua_State *L) {
   free(H->g->data_name);
   H->g->data_name = strdup(luaL_checkstring(L, 1));
@@ -538,7 +547,7 @@ static const luaL_Reg ebm_funcs[] = {
   {"data", l_data}, {"uniform", l_uniform}, {"normal", l_normal}, {"step", l_step},
   {"grad", l_grad}, {"vjp", l_vjp}, {"jvp", l_jvp},
   {"shape", l_shape}, {"numel", l_numel}, {"id", l_id}, {"is_tensor", l_is_tensor},
-  {"var_info", l_var_info}, {"set_data", l_set_data},
+  {"var_info", l_var_info}, {"set_data", l_set_data}, {"datasets", l_datasets},
   {"_optimizer", l_optimizer}, {"_phase", l_phase}, {"_loop_begin", l_loop_begin}, {"_loop_end", l_loop_end},
   {NULL, NULL}};
 

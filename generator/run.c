@@ -32,14 +32,16 @@ static int toy_data_fn(void *ctx, float *out, int B, int D, uint64_t seed, uint3
   return toy_sample(ctx, out, B, seed, stream, iter, step);
 }
 
-typedef struct {
+struct Trainer {
+  Host *h;
+  Interp ip;
   double **m, **v;   /* Adam moments per variable (params only) */
   long *opt_t;       /* steps taken by each optimiser */
+  int *log_base;     /* index of each item's first log tap */
   double *last_log;  /* latest value of every log tap, in program order */
   char **log_names;
   int n_logs;
-} TrainState;
-
+};
 static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -47,7 +49,7 @@ static double now(void) {
 }
 
 /* Evaluates one phase and applies its effects. Returns 0, or 3 after reporting a non-finite term. */
-static int run_phase(Host *h, const Item *it, Interp *ip, TrainState *st, int log_base, long step) {
+static int run_phase(Host *h, const Item *it, Interp *ip, Trainer *st, int log_base, long step) {
   Graph *g = h->g;
   int n, *outs = phase_outputs(it, &n);
   double **res = calloc(n ? n : 1, sizeof(double *));
@@ -96,7 +98,9 @@ static int run_phase(Host *h, const Item *it, Interp *ip, TrainState *st, int lo
 }
 
 /* One training iteration: the items in order, loops unrolled at run time. */
-static int run_step(Host *h, Interp *ip, TrainState *st, const int *log_base, long step) {
+int trainer_step(Trainer *st, long step) {
+  Host *h = st->h;
+  Interp *ip = &st->ip;
   const Program *p = h->prog;
   int stack_pc[8], stack_left[8], stack_i[8], depth = 0;
   ip->step = (uint32_t)step;
@@ -115,13 +119,13 @@ static int run_step(Host *h, Interp *ip, TrainState *st, const int *log_base, lo
     uint32_t iter = 0;
     for (int d = 0; d < depth; d++) iter = iter * (uint32_t)p->items[stack_pc[d]].count + (uint32_t)stack_i[d];
     ip->iter = depth ? iter + 1 : 0;
-    int rc = run_phase(h, it, ip, st, log_base[pc], step);
+    int rc = run_phase(h, it, ip, st, st->log_base[pc], step);
     if (rc) return rc;
   }
   return 0;
 }
 
-static void progress(long done, long total, double t0, const TrainState *st, int tty) {
+static void progress(long done, long total, double t0, const Trainer *st, int tty) {
   double el = now() - t0, rate = done / (el > 1e-9 ? el : 1e-9);
   char losses[256] = "";
   int k = 0;
@@ -146,9 +150,45 @@ static int mkdir_p(const char *dir) {
   return mkdir(buf, 0777) && errno != EEXIST ? -1 : 0;
 }
 
-int run_model(Host *h, const RunOptions *o) {
+Trainer *trainer_new(Host *h, uint64_t seed, int f64) {
   Graph *g = h->g;
   const Program *p = h->prog;
+  Trainer *t = calloc(1, sizeof *t);
+  t->h = h;
+  t->ip = (Interp){.f64 = f64, .seed = seed, .data = toy_data_fn, .data_ctx = g->data_name};
+  t->ip.vars = calloc(g->n_vars, sizeof(double *));
+  t->m = calloc(g->n_vars, sizeof(double *));
+  t->v = calloc(g->n_vars, sizeof(double *));
+  t->opt_t = calloc(p->n_opts ? p->n_opts : 1, sizeof(long));
+  for (int v = 0; v < g->n_vars; v++) {
+    int N = shape_numel(g->vars[v].shape);
+    t->ip.vars[v] = malloc(N * sizeof(double));
+    interp_init_var(g, v, seed, t->ip.vars[v], f64);
+    if (g->vars[v].kind == VAR_PARAM) { t->m[v] = calloc(N, sizeof(double)); t->v[v] = calloc(N, sizeof(double)); }
+  }
+  t->log_base = calloc(p->n_items ? p->n_items : 1, sizeof(int));
+  for (int i = 0; i < p->n_items; i++) { t->log_base[i] = t->n_logs; t->n_logs += p->items[i].n_logs; }
+  t->last_log = calloc(t->n_logs ? t->n_logs : 1, sizeof(double));
+  t->log_names = calloc(t->n_logs ? t->n_logs : 1, sizeof(char *));
+  for (int i = 0; i < p->n_items; i++)
+    for (int k = 0; k < p->items[i].n_logs; k++) t->log_names[t->log_base[i] + k] = p->items[i].logs[k].name;
+  return t;
+}
+
+void trainer_free(Trainer *t) {
+  if (!t) return;
+  for (int v = 0; v < t->h->g->n_vars; v++) { free(t->ip.vars[v]); free(t->m[v]); free(t->v[v]); }
+  free(t->ip.vars); free(t->m); free(t->v); free(t->opt_t); free(t->last_log); free(t->log_names); free(t->log_base);
+  free(t);
+}
+
+double *trainer_var(Trainer *t, int var) { return t->ip.vars[var]; }
+int trainer_n_logs(const Trainer *t) { return t->n_logs; }
+const char *trainer_log_name(const Trainer *t, int k) { return t->log_names[k]; }
+double trainer_log_value(const Trainer *t, int k) { return t->last_log[k]; }
+
+int run_model(Host *h, const RunOptions *o) {
+  Graph *g = h->g;
   if (!toy_dataset(g->data_name)) {
     fprintf(stderr, "ebmforge: data set '%s' is not available to the interpreter\n", g->data_name);
     return 2;
@@ -162,42 +202,26 @@ int run_model(Host *h, const RunOptions *o) {
   FILE *log = fopen(path, "w");
   if (!log) { fprintf(stderr, "ebmforge: cannot write %s: %s\n", path, strerror(errno)); return 1; }
 
-  Interp ip = {.f64 = o->f64, .seed = o->seed, .data = toy_data_fn, .data_ctx = g->data_name};
-  ip.vars = calloc(g->n_vars, sizeof(double *));
-  TrainState st = {0};
-  st.m = calloc(g->n_vars, sizeof(double *));
-  st.v = calloc(g->n_vars, sizeof(double *));
-  st.opt_t = calloc(p->n_opts ? p->n_opts : 1, sizeof(long));
-  for (int v = 0; v < g->n_vars; v++) {
-    int N = shape_numel(g->vars[v].shape);
-    ip.vars[v] = malloc(N * sizeof(double));
-    interp_init_var(g, v, o->seed, ip.vars[v], o->f64);
-    if (g->vars[v].kind == VAR_PARAM) { st.m[v] = calloc(N, sizeof(double)); st.v[v] = calloc(N, sizeof(double)); }
-  }
-  int *log_base = calloc(p->n_items, sizeof(int));
-  for (int i = 0; i < p->n_items; i++) { log_base[i] = st.n_logs; st.n_logs += p->items[i].n_logs; }
-  st.last_log = calloc(st.n_logs ? st.n_logs : 1, sizeof(double));
-  st.log_names = calloc(st.n_logs ? st.n_logs : 1, sizeof(char *));
-  for (int i = 0; i < p->n_items; i++)
-    for (int k = 0; k < p->items[i].n_logs; k++) st.log_names[log_base[i] + k] = p->items[i].logs[k].name;
-
+  Trainer *t = trainer_new(h, o->seed, o->f64);
   int tty = isatty(2), rc = 0;
-  long every = o->iters / 100 > 0 ? o->iters / 100 : 1;
-  double t0 = now();
+  long tenth = o->iters / 10 > 0 ? o->iters / 10 : 1;
+  double t0 = now(), drawn = 0;
   for (long step = 0; step < o->iters && !rc; step++) {
-    rc = run_step(h, &ip, &st, log_base, step);
+    rc = trainer_step(t, step);
     if (rc) break;
     if ((step + 1) % o->log_every == 0 || step + 1 == o->iters) {
       fprintf(log, "{\"iter\": %ld", step + 1);
-      for (int k = 0; k < st.n_logs; k++) fprintf(log, ", \"%s\": %.9g", st.log_names[k], st.last_log[k]);
+      for (int k = 0; k < t->n_logs; k++) fprintf(log, ", \"%s\": %.9g", t->log_names[k], t->last_log[k]);
       fprintf(log, "}\n");
     }
-    if ((tty && (step + 1) % (every > 10 ? 10 : every) == 0) || (step + 1) % (tty ? 1L << 60 : every * 10) == 0 ||
-        step + 1 == o->iters)
-      progress(step + 1, o->iters, t0, &st, tty);
+    /* a TTY gets a bar redrawn ten times a second, a log file a line per tenth */
+    int last = step + 1 == o->iters;
+    if (tty ? last || now() - drawn > 0.1 : last || (step + 1) % tenth == 0) {
+      progress(step + 1, o->iters, t0, t, tty);
+      drawn = now();
+    }
   }
   if (fclose(log)) { fprintf(stderr, "ebmforge: writing %s failed\n", path); rc = rc ? rc : 1; }
-  for (int v = 0; v < g->n_vars; v++) { free(ip.vars[v]); free(st.m[v]); free(st.v[v]); }
-  free(ip.vars); free(st.m); free(st.v); free(st.opt_t); free(st.last_log); free(st.log_names); free(log_base);
+  trainer_free(t);
   return rc;
 }

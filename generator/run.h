@@ -13,6 +13,18 @@ typedef struct {
   int f64;
 } RunOptions;
 
+/* The interpreter trainer: state variables, Adam moments, the latest log
+ * values. The oracle the compiled trainers are compared with. */
+typedef struct Trainer Trainer;
+Trainer *trainer_new(Host *h, uint64_t seed, int f64);
+void trainer_free(Trainer *t);
+/* Runs iteration `step` (0-based): 0 ok, 1 data error, 3 non-finite loss or gradient (reported). */
+int trainer_step(Trainer *t, long step);
+double *trainer_var(Trainer *t, int var);          /* current value, f64 array */
+int trainer_n_logs(const Trainer *t);
+const char *trainer_log_name(const Trainer *t, int k);
+double trainer_log_value(const Trainer *t, int k);  /* latest value */
+
 /* Trains; returns the process exit code (0 ok, 1 I/O error, 3 non-finite loss). */
 int run_model(Host *h, const RunOptions *o);
 

@@ -1,9 +1,15 @@
+# Shared helpers of the C tests (finite differences, evaluation).
+file(GLOB TEST_SUPPORT CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/support/*.c)
+add_library(ebmtest STATIC ${TEST_SUPPORT})
+target_include_directories(ebmtest PUBLIC ${CMAKE_SOURCE_DIR}/tests/support)
+target_link_libraries(ebmtest PUBLIC ebmgen)
+
 # Every tests/test_*.c is a standalone program (exit 0 = pass) registered with ctest.
 file(GLOB TEST_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.c)
 foreach(src ${TEST_SRC})
   get_filename_component(name ${src} NAME_WE)
   add_executable(${name} ${src})
-  target_link_libraries(${name} PRIVATE ebmgen)
+  target_link_libraries(${name} PRIVATE ebmtest)
   add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endforeach()
 # Shell tests drive the ebmforge binary end to end.

@@ -15,6 +15,27 @@ end
 local function module(params, forward) return setmetatable({params = params, forward = forward}, Module) end
 nn.module = module
 
+-- "path:line" of the model-file line that is creating a layer, so a shape
+-- error found when the layer runs points at where it was written.
+local function where()
+  for level = 2, 50 do
+    local info = debug.getinfo(level, "Sl")
+    if not info then break end
+    if info.source:sub(1, 1) == "@" and info.currentline > 0 then
+      return info.source:sub(2) .. ":" .. info.currentline
+    end
+  end
+  return nil
+end
+
+local function check_input(at, what, x, axis, n)
+  local s = x.shape
+  if s[axis] ~= n then
+    local msg = ("%s expects %d input features, got a tensor of shape [%s]"):format(what, n, table.concat(s, ","))
+    error(at and (at .. ": " .. msg) or msg, 0)
+  end
+end
+
 local counters = {}
 local function auto_name(kind, name)
   if name then return name end
@@ -32,6 +53,7 @@ function nn.linear(nin, nout, o)
   o = opts.check(o or {}, {bias = {type = "boolean", default = true}, sn = {type = "boolean", default = false},
                            name = {type = "string"}}, "nn.linear")
   local name = auto_name("linear", o.name)
+  local at = where()
   local bound = 1 / math.sqrt(nin)
   local W = ebm.param(name .. ".weight", {nout, nin}, {"uniform", -bound, bound})
   local b = o.bias and ebm.param(name .. ".bias", {nout}, {"uniform", -bound, bound}) or nil
@@ -42,6 +64,7 @@ function nn.linear(nin, nout, o)
     v_buf = ebm.buffer(name .. ".sn_v", {1, nin}, {"normal", 0, 1})
   end
   return module(params, function(x, mode)
+    check_input(at, ("nn.linear(%d, %d)"):format(nin, nout), x, 2, nin)
     local w = W
     if o.sn then
       local u, v = ebm.current(u_buf), ebm.current(v_buf)
@@ -88,11 +111,13 @@ function nn.batchnorm(n, o)
   o = opts.check(o or {}, {eps = {type = "number", default = 1e-5}, momentum = {type = "number", default = 0.1},
                            name = {type = "string"}}, "nn.batchnorm")
   local name = auto_name("batchnorm", o.name)
+  local at = where()
   local gamma = ebm.param(name .. ".weight", {n}, 1)
   local beta = ebm.param(name .. ".bias", {n}, 0)
   local rmean = ebm.buffer(name .. ".running_mean", {n}, 0)
   local rvar = ebm.buffer(name .. ".running_var", {n}, 1)
   return module({gamma, beta}, function(x, mode)
+    check_input(at, ("nn.batchnorm(%d)"):format(n), x, 2, n)
     local mean, var
     if mode == "train" then
       local B = x.shape[1]

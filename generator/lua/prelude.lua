@@ -97,6 +97,7 @@ nets = require "nets"
 local methods = {
   ["mle-langevin"] = "method_mle", ["mle-gd"] = "method_mle",
   ["ebm-0gp"] = "method_ebm0gp",
+  custom = "method_custom",
 }
 
 local common = {
@@ -124,6 +125,12 @@ function model(cfg)
   if resolved.iters == nil then resolved.iters = method.default_iters end
   if resolved.batch < 2 or resolved.batch ~= math.floor(resolved.batch) then
     error("batch must be an integer >= 2, got " .. tostring(resolved.batch), 0)
+  end
+  local known = ebm.datasets()
+  local found = false
+  for _, n in ipairs(known) do found = found or n == resolved.data end
+  if not found then
+    error(("unknown data set '%s' (toy sets: %s)"):format(resolved.data, table.concat(known, ", ")), 0)
   end
   ebm.set_data(resolved.data)
   method.build(resolved)

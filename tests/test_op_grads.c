@@ -1,0 +1,238 @@
+/* Every primitive op: VJP and JVP against central finite differences in f64,
+ * and the second-order compositions (VJP of VJP, JVP of VJP, JVP of JVP,
+ * VJP of JVP) against differences of the first-order derivatives.
+ * f = <W, op(x...)> with a random W turns each op into a scalar test function. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "autodiff.h"
+#include "gradcheck.h"
+
+#define TOL 1e-6
+#define H 1e-5
+
+static unsigned rng_state = 2024;
+static double urand(void) { rng_state = rng_state * 1664525u + 1013904223u; return (rng_state >> 8) / 16777216.0; }
+
+static int rand_const(Graph *g, Shape s, double lo, double hi) {
+  int n = shape_numel(s);
+  double *d = malloc(n * sizeof(double));
+  for (int i = 0; i < n; i++) d[i] = lo + (hi - lo) * urand();
+  int id = ir_const_data(g, s, d);
+  free(d);
+  return id;
+}
+
+static Shape S(int rank, int a, int b, int c) { int d[3] = {a, b, c}; return shape_make(rank, d); }
+
+typedef struct { int n; int vars[4]; int nodes[4]; } Inputs;
+
+static int input(Graph *g, Inputs *in, Shape s, double lo, double hi) {
+  char name[32];
+  snprintf(name, sizeof name, "x%d_%d", g->n_vars, in->n);
+  int node = ir_var(g, name, VAR_PARAM, s, 1, lo, hi);
+  in->vars[in->n] = g->nodes[node].var;
+  in->nodes[in->n++] = node;
+  return node;
+}
+
+/* x with |x| in [0.1, 1] and mixed signs: away from the kinks of abs and sign */
+static int signed_away_from_zero(Graph *g, Inputs *in, Shape s) {
+  int v = input(g, in, s, 0.1, 1.0);
+  int n = shape_numel(s);
+  double *sg = malloc(n * sizeof(double));
+  for (int i = 0; i < n; i++) sg[i] = i % 3 ? 1.0 : -1.0;
+  int c = ir_const_data(g, s, sg);
+  free(sg);
+  return ir_binary(g, OP_MUL, v, c);
+}
+
+/* Builds case `variant` of op; returns the output node or -1 when there are no more variants. */
+static int build(Graph *g, OpCode op, int variant, Inputs *in, char *label) {
+  Shape m = S(2, 3, 4, 0);
+  sprintf(label, "%s", op_name(op));
+  switch (op_kind(op)) {
+    case KIND_LEAF: return -1;
+    case KIND_UNARY: {
+      if (variant) return -1;
+      if (op == OP_LOG || op == OP_SQRT) return ir_unary(g, op, input(g, in, m, 0.5, 2.0));
+      if (op == OP_ABS || op == OP_SIGN) return ir_unary(g, op, signed_away_from_zero(g, in, m));
+      return ir_unary(g, op, input(g, in, m, -1.5, 1.5));
+    }
+    case KIND_BINARY: {
+      if (variant) return -1;
+      int a = input(g, in, m, -1.5, 1.5);
+      int b = op == OP_DIV ? input(g, in, m, 0.5, 2.0) : input(g, in, m, -1.5, 1.5);
+      return ir_binary(g, op, a, b);
+    }
+    case KIND_SELECT: {
+      if (variant) return -1;
+      double cd[12];
+      for (int i = 0; i < 12; i++) cd[i] = i % 2;
+      int c = ir_const_data(g, m, cd);
+      return ir_select(g, c, input(g, in, m, -1.5, 1.5), input(g, in, m, -1.5, 1.5));
+    }
+    case KIND_MATMUL: {
+      if (variant > 3) return -1;
+      int ta = variant & 1, tb = variant >> 1;
+      sprintf(label, "MATMUL ta=%d tb=%d", ta, tb);
+      int a = input(g, in, ta ? S(2, 4, 3, 0) : S(2, 3, 4, 0), -1, 1);
+      int b = input(g, in, tb ? S(2, 5, 4, 0) : S(2, 4, 5, 0), -1, 1);
+      return ir_matmul(g, a, b, ta, tb);
+    }
+    case KIND_SHAPE: break;
+  }
+  switch (op) {
+    case OP_BROADCAST:
+      if (variant > 1) return -1;
+      sprintf(label, "BROADCAST %s", variant ? "[3,1]->[3,4]" : "[1,4]->[3,4]");
+      return ir_broadcast(g, input(g, in, variant ? S(2, 3, 1, 0) : S(2, 1, 4, 0), -1, 1), m);
+    case OP_SUM: case OP_MAX: {
+      if (variant > 2) return -1;
+      int axes = variant + 1;
+      sprintf(label, "%s axes=0x%x", op_name(op), axes);
+      return ir_reduce(g, op, input(g, in, m, -1, 1), axes);
+    }
+    case OP_RESHAPE:
+      if (variant) return -1;
+      return ir_reshape(g, input(g, in, m, -1, 1), S(3, 2, 2, 3));
+    case OP_TRANSPOSE: {
+      if (variant) return -1;
+      int perm[3] = {2, 0, 1};
+      return ir_transpose(g, input(g, in, S(3, 2, 3, 4), -1, 1), perm);
+    }
+    case OP_SLICE: {
+      if (variant) return -1;
+      int start[2] = {1, 2};
+      return ir_slice(g, input(g, in, S(2, 4, 5, 0), -1, 1), start, S(2, 2, 2, 0));
+    }
+    case OP_PAD: {
+      if (variant) return -1;
+      int start[2] = {1, 1};
+      return ir_pad(g, input(g, in, S(2, 2, 3, 0), -1, 1), start, S(2, 4, 5, 0));
+    }
+    case OP_CONCAT: {
+      if (variant > 1) return -1;
+      sprintf(label, "CONCAT axis=%d", variant);
+      int xs[3];
+      for (int k = 0; k < 3; k++) xs[k] = input(g, in, variant ? S(2, 2, k + 1, 0) : S(2, k + 1, 3, 0), -1, 1);
+      return ir_concat(g, 3, xs, variant);
+    }
+    default: return -1;
+  }
+}
+
+/* <W, y> for a fresh random W */
+static int contract(Graph *g, int y) {
+  int w = rand_const(g, g->nodes[y].shape, -1, 1);
+  return ir_reduce(g, OP_SUM, ir_binary(g, OP_MUL, w, y), (1 << g->nodes[y].shape.rank) - 1);
+}
+
+/* scalar of a scalar-valued node (rank-any, 1 element) as rank-0 */
+static int grads_of(Graph *g, int f, const Inputs *in, int *out) {
+  int one = ir_scalar_like(g, f, 1.0);
+  ad_vjp(g, 1, &f, &one, in->n, in->nodes, out);
+  for (int i = 0; i < in->n; i++) out[i] = ad_materialize(g, out[i], in->nodes[i]);
+  return in->n;
+}
+
+static int jvp_of(Graph *g, int f, const Inputs *in, const int *tans) {
+  int r;
+  ad_jvp(g, in->n, in->nodes, tans, 1, &f, &r);
+  return ad_materialize(g, r, f);
+}
+
+/* directional difference of f along tangents (one per input) */
+static double fd_dir(Env *e, int f, const Inputs *in, int *tans) {
+  double s = 0;
+  for (int i = 0; i < in->n; i++) {
+    double *t = env_eval(e, tans[i]);
+    s += fd_var(e, f, in->vars[i], t, 0, H);
+    free(t);
+  }
+  return s;
+}
+
+static void check_scalar(const char *what, const char *label, Env *e, int node, double fd) {
+  double a = env_scalar(e, node);
+  char msg[160];
+  snprintf(msg, sizeof msg, "%s %s", label, what);
+  expect_le(msg, rel_err(&a, &fd, 1, 1e-9), TOL);
+}
+
+static void check_case(Graph *g, Inputs *in, int y, const char *label) {
+  int f = contract(g, y);
+  int g1[4], g2[4], g3[4], t1[4], t2[4];
+  char msg[160];
+  for (int i = 0; i < in->n; i++) {
+    t1[i] = rand_const(g, g->nodes[in->nodes[i]].shape, -1, 1);
+    t2[i] = rand_const(g, g->nodes[in->nodes[i]].shape, -1, 1);
+  }
+  grads_of(g, f, in, g1);
+  /* second-order scalars: <V, grad f> and the JVP of f */
+  int f2 = -1;
+  for (int i = 0; i < in->n; i++) {
+    int term = contract(g, g1[i]);
+    f2 = f2 < 0 ? term : ir_binary(g, OP_ADD, f2, term);
+  }
+  int f3 = jvp_of(g, f, in, t1);
+  grads_of(g, f2, in, g2);
+  grads_of(g, f3, in, g3);
+  int jf2 = jvp_of(g, f2, in, t2), jf3 = jvp_of(g, f3, in, t2);
+
+  Env e = env_new(g, 7);
+  snprintf(msg, sizeof msg, "%s VJP", label);
+  expect_le(msg, check_grad(&e, f, in->n, in->vars, g1, 64, H), TOL);
+  check_scalar("JVP", label, &e, f3, fd_dir(&e, f, in, t1));
+  snprintf(msg, sizeof msg, "%s VJP of VJP", label);
+  expect_le(msg, check_grad(&e, f2, in->n, in->vars, g2, 64, H), TOL);
+  check_scalar("JVP of VJP", label, &e, jf2, fd_dir(&e, f2, in, t2));
+  check_scalar("JVP of JVP", label, &e, jf3, fd_dir(&e, f3, in, t2));
+  snprintf(msg, sizeof msg, "%s VJP of JVP", label);
+  expect_le(msg, check_grad(&e, f3, in->n, in->vars, g3, 64, H), TOL);
+  env_free(&e);
+}
+
+/* stop_gradient is not a function's derivative: its rule is zero by definition */
+static void check_stop_gradient(void) {
+  Graph *g = ir_new();
+  Inputs in = {0};
+  int x = input(g, &in, S(2, 3, 4, 0), -1, 1);
+  int y = ir_unary(g, OP_STOP_GRAD, x), f = contract(g, ir_binary(g, OP_MUL, y, x)), gr[1], t;
+  grads_of(g, f, &in, gr);
+  /* d/dx <W, sg(x) x> = W sg(x): only the second factor differentiates */
+  ad_jvp(g, 1, &x, &x, 1, &y, &t);
+  Env e = env_new(g, 3);
+  double *gv = env_eval(&e, gr[0]), *xv = e.vals[in.vars[0]];
+  const double *w = g->nodes[g->nodes[g->nodes[f].in[0]].in[0]].data;
+  double err = 0;
+  for (int i = 0; i < 12; i++) err = fmax(err, fabs(gv[i] - w[i] * xv[i]));
+  expect_le("STOP_GRAD VJP equals the rule (value passes, derivative 0)", err, 1e-15);
+  expect_le("STOP_GRAD JVP is zero", t == -1 ? 0 : 1, 0);
+  free(gv);
+  env_free(&e);
+  ir_free(g);
+}
+
+int main(void) {
+  int missing = 0;
+  for (int op = 0; op < OP_COUNT; op++) {
+    if (op_kind(op) == KIND_LEAF) continue;
+    if (op == OP_STOP_GRAD) { check_stop_gradient(); continue; }
+    int cases = 0;
+    for (int v = 0;; v++) {
+      Graph *g = ir_new();
+      Inputs in = {0};
+      char label[64];
+      int y = build(g, op, v, &in, label);
+      if (y < 0) { ir_free(g); break; }
+      check_case(g, &in, y, label);
+      ir_free(g);
+      cases++;
+    }
+    if (!cases) { printf("FAIL no gradient check for op %s\n", op_name(op)); missing++; }
+  }
+  checks_failed += missing;
+  return report();
+}
