@@ -57,6 +57,7 @@ static int unary_rule(Graph *g, int i, int d) {
   switch (n.op) {
     case OP_NEG: return neg(g, d);
     case OP_LOG: return dvd(g, d, n.in[0]);
+    case OP_LOG1P: return dvd(g, d, ir_binary(g, OP_ADD, cst(g, i, 1.0), n.in[0]));
     case OP_SQRT: return dvd(g, d, ir_binary(g, OP_MUL, cst(g, i, 2.0), i));
     case OP_SIGN: case OP_STOP_GRAD: return ZERO;
     default: return mul(g, d, unary_factor(g, i));

@@ -160,7 +160,7 @@ static int unop(lua_State *L, OpCode op) {
   return 1;
 }
 #define UNARY(lname, OP) static int l_##lname(lua_State *L) { return unop(L, OP); }
-UNARY(neg, OP_NEG) UNARY(exp, OP_EXP) UNARY(log, OP_LOG) UNARY(sin, OP_SIN) UNARY(cos, OP_COS)
+UNARY(neg, OP_NEG) UNARY(exp, OP_EXP) UNARY(log, OP_LOG) UNARY(log1p, OP_LOG1P) UNARY(sin, OP_SIN) UNARY(cos, OP_COS)
 UNARY(tanh, OP_TANH) UNARY(sigmoid, OP_SIGMOID) UNARY(sqrt, OP_SQRT) UNARY(abs, OP_ABS)
 UNARY(sign, OP_SIGN) UNARY(stop_gradient, OP_STOP_GRAD)
 
@@ -537,7 +537,7 @@ static int l_loop_end(lua_State *L) { program_loop_end(H->prog); return 0; }
 static const luaL_Reg ebm_funcs[] = {
   {"add", l_add}, {"sub", l_sub}, {"mul", l_mul}, {"div", l_div}, {"neg", l_neg},
   {"gt", l_gt}, {"ge", l_ge}, {"lt", l_lt}, {"le", l_le}, {"eq", l_eq},
-  {"exp", l_exp}, {"log", l_log}, {"sin", l_sin}, {"cos", l_cos}, {"tanh", l_tanh},
+  {"exp", l_exp}, {"log", l_log}, {"log1p", l_log1p}, {"sin", l_sin}, {"cos", l_cos}, {"tanh", l_tanh},
   {"sigmoid", l_sigmoid}, {"sqrt", l_sqrt}, {"abs", l_abs}, {"sign", l_sign},
   {"stop_gradient", l_stop_gradient}, {"pow", l_pow}, {"select", l_select},
   {"sum", l_sum}, {"mean", l_mean}, {"max", l_max}, {"reshape", l_reshape},

@@ -36,7 +36,7 @@ static Idx4 idx4(Shape s) {
 
 static void unary(OpCode op, const double *a, double *y, int N) {
   switch (op) {
-    MAP1(OP_NEG, -x) MAP1(OP_EXP, exp(x)) MAP1(OP_LOG, log(x)) MAP1(OP_SIN, sin(x)) MAP1(OP_COS, cos(x))
+    MAP1(OP_NEG, -x) MAP1(OP_EXP, exp(x)) MAP1(OP_LOG, log(x)) MAP1(OP_LOG1P, log1p(x)) MAP1(OP_SIN, sin(x)) MAP1(OP_COS, cos(x))
     MAP1(OP_TANH, tanh(x)) MAP1(OP_SQRT, sqrt(x)) MAP1(OP_ABS, fabs(x)) MAP1(OP_SIGN, (x > 0) - (x < 0))
     MAP1(OP_STOP_GRAD, x)
     MAP1(OP_SIGMOID, x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)))

@@ -23,7 +23,7 @@ typedef struct { int rank; int d[IR_MAX_RANK]; } Shape;
   X(NORMAL, 0, LEAF)    /* Philox N(0,1) on stream .stream */                  \
   X(STEP, 0, LEAF)      /* the training iteration t as a scalar */            \
   /* elementwise unary */                                                      \
-  X(NEG, 1, UNARY) X(EXP, 1, UNARY) X(LOG, 1, UNARY) X(SIN, 1, UNARY)         \
+  X(NEG, 1, UNARY) X(EXP, 1, UNARY) X(LOG, 1, UNARY) X(LOG1P, 1, UNARY) X(SIN, 1, UNARY)         \
   X(COS, 1, UNARY) X(TANH, 1, UNARY) X(SIGMOID, 1, UNARY) X(SQRT, 1, UNARY)   \
   X(ABS, 1, UNARY) X(SIGN, 1, UNARY)                                           \
   X(STOP_GRAD, 1, UNARY) /* value passes, derivative is zero */              \

@@ -57,6 +57,7 @@ static int build(Graph *g, OpCode op, int variant, Inputs *in, char *label) {
     case KIND_UNARY: {
       if (variant) return -1;
       if (op == OP_LOG || op == OP_SQRT) return ir_unary(g, op, input(g, in, m, 0.5, 2.0));
+      if (op == OP_LOG1P) return ir_unary(g, op, input(g, in, m, -0.5, 2.0));
       if (op == OP_ABS || op == OP_SIGN) return ir_unary(g, op, signed_away_from_zero(g, in, m));
       return ir_unary(g, op, input(g, in, m, -1.5, 1.5));
     }

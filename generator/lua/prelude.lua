@@ -8,8 +8,8 @@ local ebm = ebm
 function ebm.relu(x) return ebm.select(ebm.gt(x, 0), x, 0) end
 function ebm.leaky_relu(x, slope) return ebm.select(ebm.gt(x, 0), x, x * slope) end
 function ebm.silu(x) return x * ebm.sigmoid(x) end
--- softplus(x) = max(x, 0) + log(1 + exp(-|x|)): never overflows
-function ebm.softplus(x) return ebm.relu(x) + ebm.log(1 + ebm.exp(-ebm.abs(x))) end
+-- softplus(x) = max(x, 0) + log1p(exp(-|x|)): never overflows, exact in the tails
+function ebm.softplus(x) return ebm.relu(x) + ebm.log1p(ebm.exp(-ebm.abs(x))) end
 function ebm.maximum(a, b) return ebm.select(ebm.gt(a, b), a, b) end
 function ebm.minimum(a, b) return ebm.select(ebm.gt(a, b), b, a) end
 function ebm.clamp(x, lo, hi) return ebm.minimum(ebm.maximum(x, lo), hi) end
