@@ -8,10 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "init.h"
 #include "philox.h"
-
-/* Philox streams for variable initialisation sit above those of graph draws. */
-#define INIT_STREAM_BASE 0x40000000u
 
 /* Shapes right-aligned to 4 axes ([B,n] -> [1,1,B,n]) so the innermost loop
  * runs along the longest axis; `off` maps an IR axis to its position here. */
@@ -235,12 +233,7 @@ void interp_init_var(const Graph *g, int v, uint64_t seed, double *out, int f64)
   const Var *var = &g->vars[v];
   int N = shape_numel(var->shape);
   for (int i = 0; i < N; i++) {
-    double x;
-    switch (var->init_kind) {
-      case 1: x = var->init_a + (var->init_b - var->init_a) * philox_uniform(seed, INIT_STREAM_BASE + v, 0, 0, i); break;
-      case 2: x = var->init_a + var->init_b * philox_normal(seed, INIT_STREAM_BASE + v, 0, 0, i); break;
-      default: x = var->init_a;
-    }
+    double x = init_value(var->init_kind, var->init_a, var->init_b, seed, v, i);
     out[i] = f64 ? x : (float)x;
   }
 }

@@ -11,21 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "adam.h"
 #include "interp.h"
 #include "toy_data.h"
-
-void adam_update(double *p, double *m, double *v, const double *g, int n, double lr, double b1, double b2,
-                 double eps, long t, int f64) {
-  double bc1 = 1 - pow(b1, (double)t), bc2 = 1 - pow(b2, (double)t);
-  for (int i = 0; i < n; i++) {
-    m[i] = b1 * m[i] + (1 - b1) * g[i];
-    v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-    if (!f64) { m[i] = (float)m[i]; v[i] = (float)v[i]; }
-    double denom = sqrt(v[i]) / sqrt(bc2) + eps;
-    p[i] -= lr / bc1 * m[i] / denom;
-    if (!f64) p[i] = (float)p[i];
-  }
-}
 
 static int toy_data_fn(void *ctx, float *out, int B, int D, uint64_t seed, uint32_t stream, uint32_t iter, uint32_t step) {
   if (D != 2) return -1;
@@ -87,8 +75,8 @@ static int run_phase(Host *h, const Item *it, Interp *ip, Trainer *st, int log_b
       long t = ++st->opt_t[it->opt];
       for (int k = 0; k < it->n_params; k++) {
         int var = it->params[k];
-        adam_update(ip->vars[var], st->m[var], st->v[var], res[it->n_assigns + it->n_logs + k],
-                    shape_numel(g->vars[var].shape), o->lr, o->beta1, o->beta2, o->eps, t, ip->f64);
+        adam_step_f64(ip->vars[var], st->m[var], st->v[var], res[it->n_assigns + it->n_logs + k],
+                      shape_numel(g->vars[var].shape), o->lr, o->beta1, o->beta2, o->eps, t, !ip->f64);
       }
     }
   }
