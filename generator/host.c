@@ -135,10 +135,19 @@ static Shape operand_shape(lua_State *L, int idx) {
   return node_shape(tensor_at(L, idx));
 }
 
+/* how users write each binary op, for messages */
+static const char *op_symbol(OpCode op) {
+  switch (op) {
+    case OP_ADD: return "+"; case OP_SUB: return "-"; case OP_MUL: return "*"; case OP_DIV: return "/";
+    case OP_GT: return "ebm.gt"; case OP_GE: return "ebm.ge"; case OP_EQ: return "ebm.eq";
+    default: return op_name(op);
+  }
+}
+
 static int binop(lua_State *L, OpCode op, int swap) {
   stamp_line(L);
   int ia = swap ? 2 : 1, ib = swap ? 1 : 2;
-  Shape s = bshape(L, operand_shape(L, ia), operand_shape(L, ib), op_name(op));
+  Shape s = bshape(L, operand_shape(L, ia), operand_shape(L, ib), op_symbol(op));
   int a = operand(L, ia, s), b = operand(L, ib, s);
   push_tensor(L, ir_binary(H->g, op, a, b));
   return 1;
@@ -334,7 +343,11 @@ static int l_state(lua_State *L) { return make_var(L, VAR_STATE); }
 
 static int l_data(lua_State *L) {
   stamp_line(L);
-  push_tensor(L, ir_data(H->g, read_shape(L, 1)));
+  Shape s = read_shape(L, 1);
+  if (s.rank != 2) return fail(L, "ebm.data takes a shape {B, D}");
+  const ToyDataset *d = H->g->data_name ? toy_dataset(H->g->data_name) : NULL;
+  if (d && s.d[1] != 2) return fail(L, "data set '%s' has 2-D points, but ebm.data asks for %d columns", d->name, s.d[1]);
+  push_tensor(L, ir_data(H->g, s));
   return 1;
 }
 static int l_uniform(lua_State *L) { stamp_line(L); push_tensor(L, ir_rng(H->g, OP_UNIFORM, read_shape(L, 1))); return 1; }

@@ -60,7 +60,8 @@ static int bad_usage(const char *msg, const char *usage) {
 static Host *load(const char *path) {
   Host *h = host_new();
   if (host_load_model(h, path)) {
-    fprintf(stderr, "%s\n", h->error);
+    /* Lua's own message for an unreadable file has no position: say who speaks */
+    fprintf(stderr, "%s%s\n", strncmp(h->error, "cannot open", 11) ? "" : "ebmforge: ", h->error);
     host_free(h);
     return NULL;
   }

@@ -48,6 +48,7 @@ Phase.__index = Phase
 function Phase:set(v, value) ebm.assign(v, value) end
 function Phase:log(name, x)
   if type(name) ~= "string" then error("log: the first argument is the term's name", 0) end
+  if not ebm.is_tensor(x) or ebm.numel(x) ~= 1 then error(("log '%s' must be a scalar tensor"):format(name), 0) end
   table.insert(self.logs, {name, x})
 end
 function Phase:minimize(loss, params, opt)
