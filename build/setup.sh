@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(gcc libc6-dev pkg-config cmake ninja-build liblua5.4-dev libopenblas-dev)
+packages=(gcc libc6-dev pkg-config cmake ninja-build liblua5.4-dev libopenblas-dev libpng-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,37 @@
+/* PNG plots of the trainers: sample scatters and energy/density heat maps,
+ * written through libpng's simplified API, atomically (PATH.tmp, fsync,
+ * rename) like every other output file.
+ *
+ * Only 8-bit RGB is written. All functions return 0, or -1 with err naming
+ * the file and the reason. (The system libpng header is included by its
+ * libpng16/ path inside png.c, because this file shadows <png.h>.) */
+#ifndef EBM_PNG_H
+#define EBM_PNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* rgb is h rows of w pixels, 3 bytes each, row 0 at the top. */
+int png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, char *err, size_t errlen);
+
+/* size x size scatter of n points xy[2i], xy[2i+1] over [-range, range]^2:
+ * white background, light grey axes through 0, a thin grey frame, each point
+ * a small dark-blue alpha-blended dot. +y is up (image row 0 is y = +range);
+ * points outside the square or not finite are skipped. */
+int png_scatter(const char *path, const float *xy, int n, float range, int size, char *err,
+                size_t errlen);
+
+/* One pixel per cell of values[row*cols + col], where row 0 is the LOWEST y
+ * (the trainers' grid layout), so image row 0 shows values row rows-1.
+ * Colours: viridis (dark purple = min, yellow = max of the finite values);
+ * non-finite cells are magenta. */
+int png_heatmap(const char *path, const float *values, int rows, int cols, char *err,
+                size_t errlen);
+
+/* Heat map of the density exp(u - max u) for log-density or negative-energy
+ * values u, on a fixed scale from 0 (dark) to 1 (yellow). u = -inf is zero
+ * density; NaN and +inf cells are magenta. */
+int png_density(const char *path, const float *u, int rows, int cols, char *err,
+                size_t errlen);
+
+#endif
