@@ -34,11 +34,23 @@ static Idx4 idx4(Shape s) {
 
 static void unary(OpCode op, const double *a, double *y, int N) {
   switch (op) {
-    MAP1(OP_NEG, -x) MAP1(OP_EXP, exp(x)) MAP1(OP_LOG, log(x)) MAP1(OP_LOG1P, log1p(x)) MAP1(OP_SIN, sin(x)) MAP1(OP_COS, cos(x))
-    MAP1(OP_TANH, tanh(x)) MAP1(OP_SQRT, sqrt(x)) MAP1(OP_ABS, fabs(x)) MAP1(OP_SIGN, (x > 0) - (x < 0))
-    MAP1(OP_STOP_GRAD, x)
+    MAP1(OP_NEG, -x) MAP1(OP_EXP, exp(x)) MAP1(OP_LOG, log(x)) MAP1(OP_LOG1P, log1p(x)) MAP1(OP_SIN, sin(x))
+    MAP1(OP_COS, cos(x)) MAP1(OP_TANH, tanh(x)) MAP1(OP_SQRT, sqrt(x)) MAP1(OP_ABS, fabs(x))
+    MAP1(OP_SIGN, (x > 0) - (x < 0)) MAP1(OP_STOP_GRAD, x)
     MAP1(OP_SIGMOID, x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)))
     default: abort();
+  }
+}
+
+/* f32 mode: an f32 program calls the float functions (the compiled trainers
+ * call the same ones), so both round identically. */
+static void unary_f32(OpCode op, const double *a, double *y, int N) {
+  switch (op) {
+    MAP1(OP_EXP, expf((float)x)) MAP1(OP_LOG, logf((float)x)) MAP1(OP_LOG1P, log1pf((float)x))
+    MAP1(OP_SIN, sinf((float)x)) MAP1(OP_COS, cosf((float)x)) MAP1(OP_TANH, tanhf((float)x))
+    MAP1(OP_SQRT, sqrtf((float)x))
+    MAP1(OP_SIGMOID, x >= 0 ? 1.0f / (1.0f + expf((float)-x)) : expf((float)x) / (1.0f + expf((float)x)))
+    default: unary(op, a, y, N);
   }
 }
 
@@ -102,7 +114,8 @@ static int eval_node(const Graph *g, const Interp *ip, int id, double **val) {
       }
       break;
     case KIND_UNARY:
-      unary(n->op, a, y, N);
+      if (ip->f64) unary(n->op, a, y, N);
+      else unary_f32(n->op, a, y, N);
       break;
     case KIND_BINARY:
       binary(n->op, a, b, y, N);

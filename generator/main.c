@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_cmd.h"
 #include "host.h"
 #include "run.h"
 
@@ -12,6 +13,7 @@ static const char *usage_main =
   "Compiles energy-based-model trainers described in Lua.\n"
   "\n"
   "commands:\n"
+  "  build MODEL.lua generate C trainers and their build.ninja under out/<model>\n"
   "  run MODEL.lua   train in the reference interpreter, write DIR/log.jsonl\n"
   "  ir MODEL.lua    print the step program and its IR\n"
   "  check MODEL.lua load a model, report errors or a one-line summary\n"
@@ -39,6 +41,19 @@ static const char *usage_ir =
   "Prints the step program (optimisers, phases, loops, assignments, logs) and,\n"
   "unless --program is given, the IR each phase evaluates: one SSA node a line,\n"
   "%id = OP inputs attributes : dtype[shape] ; model-file line.\n";
+
+static const char *usage_build =
+  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--cc CC]\n"
+  "\n"
+  "Generates one C trainer per combination of MODEL, as DIR/<combination>/model.c,\n"
+  "and DIR/build.ninja (DIR defaults to out/<model name>). Then `ninja -C DIR`\n"
+  "builds DIR/<combination>/train-cpu; it reruns this command when MODEL changes\n"
+  "and rebuilds only what changed.\n"
+  "\n"
+  "  -o DIR         output directory\n"
+  "  --cflags FLAGS compiler flags (default -O3 -march=native -ffp-contract=off:\n"
+  "                 no fused multiply-add, so trainers round as the interpreter does)\n"
+  "  --cc CC        C compiler (default cc)\n";
 
 static const char *usage_check =
   "usage: ebmforge check MODEL.lua\n"
@@ -113,6 +128,26 @@ static int cmd_ir(int argc, char **argv) {
   return 0;
 }
 
+static int cmd_build(int argc, char **argv) {
+  if (wants_help(argc, argv)) { fputs(usage_build, stdout); return 0; }
+  BuildOptions o = {0};
+  for (int i = 0; i < argc; i++) {
+    int has = i + 1 < argc;
+    if (!strcmp(argv[i], "-o") && has) o.out_dir = argv[++i];
+    else if (!strcmp(argv[i], "--cflags") && has) o.cflags = argv[++i];
+    else if (!strcmp(argv[i], "--cc") && has) o.cc = argv[++i];
+    else if (argv[i][0] == '-') return bad_usage("unknown or incomplete option for build", usage_build);
+    else if (!o.model_path) o.model_path = argv[i];
+    else return bad_usage("build takes one model file", usage_build);
+  }
+  if (!o.model_path) return bad_usage("build needs a model file", usage_build);
+  Host *h = load(o.model_path);
+  if (!h) return 2;
+  int rc = build_model(h, &o);
+  host_free(h);
+  return rc;
+}
+
 static int parse_long(const char *s, long *out) {
   char *end;
   long v = strtol(s, &end, 10);
@@ -166,6 +201,7 @@ int main(int argc, char **argv) {
     return argc < 2 ? 2 : 0;
   }
   const char *cmd = argv[1];
+  if (!strcmp(cmd, "build")) return cmd_build(argc - 2, argv + 2);
   if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
   if (!strcmp(cmd, "ir")) return cmd_ir(argc - 2, argv + 2);
   if (!strcmp(cmd, "check")) return cmd_check(argc - 2, argv + 2);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "adam.h"
+#include "fsutil.h"
 #include "interp.h"
 #include "toy_data.h"
 
@@ -127,15 +128,6 @@ static void progress(long done, long total, double t0, const Trainer *st, int tt
   } else {
     fprintf(stderr, "step %ld/%ld %.1f it/s%s\n", done, total, rate, losses);
   }
-}
-
-/* mkdir -p */
-static int mkdir_p(const char *dir) {
-  char buf[4096];
-  snprintf(buf, sizeof buf, "%s", dir);
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/') { *p = 0; if (mkdir(buf, 0777) && errno != EEXIST) return -1; *p = '/'; }
-  return mkdir(buf, 0777) && errno != EEXIST ? -1 : 0;
 }
 
 Trainer *trainer_new(Host *h, uint64_t seed, int f64) {

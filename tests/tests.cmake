@@ -10,6 +10,8 @@ foreach(src ${TEST_SRC})
   get_filename_component(name ${src} NAME_WE)
   add_executable(${name} ${src})
   target_link_libraries(${name} PRIVATE ebmtest)
+  target_compile_definitions(${name} PRIVATE EBMFORGE_BIN="$<TARGET_FILE:ebmforge>")
+  add_dependencies(${name} ebmforge)
   add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endforeach()
 # Shell tests drive the ebmforge binary end to end.

@@ -1,0 +1,168 @@
+/* Writes out/<model>/<combination>/model.c and out/<model>/build.ninja from
+ * the templates. Files are rewritten only when their content changes, so
+ * Ninja rebuilds exactly what a change touched. */
+#include "build_cmd.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "emit_c.h"
+#include "fsutil.h"
+
+#ifndef EBM_SOURCE_DIR
+#error "EBM_SOURCE_DIR must name the source tree (runtime/ and templates/)"
+#endif
+
+static char *read_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = malloc(n + 1);
+  if (fread(s, 1, n, f) != (size_t)n) { free(s); fclose(f); return NULL; }
+  s[n] = 0;
+  fclose(f);
+  return s;
+}
+
+/* Writes only if different (keeps timestamps, hence incremental rebuilds). */
+static int write_if_changed(const char *path, const char *text) {
+  char *old = read_file(path);
+  int same = old && !strcmp(old, text);
+  free(old);
+  if (same) return 0;
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "wb");
+  if (!f || fputs(text, f) < 0 || fclose(f)) { fprintf(stderr, "ebmforge: cannot write %s: %s\n", path, strerror(errno)); return -1; }
+  if (rename(tmp, path)) { fprintf(stderr, "ebmforge: cannot write %s: %s\n", path, strerror(errno)); return -1; }
+  return 0;
+}
+
+/* text with every @KEY@ replaced; keys/vals NULL-terminated */
+static char *fill(const char *tpl, const char *const *keys, const char *const *vals) {
+  size_t cap = strlen(tpl) + 1, n = 0;
+  for (int k = 0; keys[k]; k++) cap += 8 * strlen(vals[k]);
+  char *out = malloc(cap);
+  for (const char *p = tpl; *p;) {
+    int hit = 0;
+    if (*p == '@')
+      for (int k = 0; keys[k]; k++) {
+        size_t kl = strlen(keys[k]);
+        if (!strncmp(p + 1, keys[k], kl) && p[kl + 1] == '@') {
+          size_t vl = strlen(vals[k]);
+          if (n + vl + 1 > cap) { cap = 2 * (n + vl + 1); out = realloc(out, cap); }
+          memcpy(out + n, vals[k], vl);
+          n += vl; p += kl + 2; hit = 1;
+          break;
+        }
+      }
+    if (hit) continue;
+    if (n + 2 > cap) { cap *= 2; out = realloc(out, cap); }
+    out[n++] = *p++;
+  }
+  out[n] = 0;
+  return out;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* sorted *.c files of a directory */
+static int list_c(const char *dir, char ***names) {
+  DIR *d = opendir(dir);
+  int n = 0;
+  *names = NULL;
+  if (!d) return 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    size_t l = strlen(e->d_name);
+    if (l > 2 && !strcmp(e->d_name + l - 2, ".c")) {
+      *names = realloc(*names, (n + 1) * sizeof(char *));
+      (*names)[n++] = strdup(e->d_name);
+    }
+  }
+  closedir(d);
+  qsort(*names, n, sizeof(char *), cmp_str);
+  return n;
+}
+
+static void append(char **s, size_t *n, const char *fmt, const char *a, const char *b, const char *c) {
+  char line[8192];
+  int k = snprintf(line, sizeof line, fmt, a, b, c);
+  *s = realloc(*s, *n + k + 1);
+  memcpy(*s + *n, line, k + 1);
+  *n += k;
+}
+
+int build_model(Host *h, const BuildOptions *o) {
+  const char *name = host_model_string(h, "name");
+  const char *method = host_model_string(h, "method");
+  char base[256], out_dir[4096], exe[4096], combo_dir[4400], path[4600];
+  if (!name) {
+    const char *s = strrchr(o->model_path, '/') ? strrchr(o->model_path, '/') + 1 : o->model_path;
+    snprintf(base, sizeof base, "%.*s", (int)strcspn(s, "."), s);
+    name = base;
+  }
+  snprintf(out_dir, sizeof out_dir, "%s", o->out_dir ? o->out_dir : "");
+  if (!o->out_dir) snprintf(out_dir, sizeof out_dir, "out/%s", name);
+  ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (el < 0) { fprintf(stderr, "ebmforge: cannot locate its own executable\n"); return 1; }
+  exe[el] = 0;
+
+  /* generate everything in memory first: a failure writes nothing */
+  char *prologue_tpl = read_file(EBM_SOURCE_DIR "/templates/model_prologue.c");
+  char *ninja_tpl = read_file(EBM_SOURCE_DIR "/templates/build.ninja.in");
+  if (!prologue_tpl || !ninja_tpl) { fprintf(stderr, "ebmforge: templates missing under %s/templates\n", EBM_SOURCE_DIR); return 1; }
+  char fp[17];
+  emit_fingerprint(h->g, h->prog, fp);
+  const char *pk[] = {"MODEL", "METHOD", "SOURCE", "FINGERPRINT", NULL};
+  const char *pv[] = {name, method, o->model_path, fp, NULL};
+  char *prologue = fill(prologue_tpl, pk, pv);
+  EmitInfo info = {name, method, prologue, (long)host_model_number(h, "iters", 1000), (int)host_model_number(h, "log_every", 10)};
+  char *model_c = emit_c_model(h->g, h->prog, &info);
+
+  const char *combo = method;
+  char **rt = NULL, **tr = NULL, *objs = NULL, *trainers = NULL, *rt_list = NULL;
+  size_t no = 0, nt = 0, nl = 0;
+  int n_rt = list_c(EBM_SOURCE_DIR "/runtime", &rt), n_tr = list_c(EBM_SOURCE_DIR "/runtime/trainer", &tr);
+  for (int i = 0; i < n_rt + n_tr; i++) {
+    const char *f = i < n_rt ? rt[i] : tr[i - n_rt];
+    const char *sub = i < n_rt ? "" : "trainer/";
+    char obj[512];
+    snprintf(obj, sizeof obj, "rt/%s%.*s.o", sub, (int)strlen(f) - 2, f);
+    append(&objs, &no, "build %s: cc " EBM_SOURCE_DIR "/runtime/%s%s\n", obj, sub, f);
+    append(&rt_list, &nl, " %s%s%s", obj, "", "");
+  }
+  append(&trainers, &nt, "build %s/model.o: cc %s/model.c\n", combo, combo, "");
+  append(&trainers, &nt, "build %s/train-cpu: link %s/model.o%s\n", combo, combo, rt_list);
+  char regen[512] = "";
+  if (o->cflags) snprintf(regen, sizeof regen, "--cflags '%s'", o->cflags);
+  const char *nk[] = {"SOURCE", "OUTDIR", "CC", "CFLAGS", "RUNTIME", "CBLAS_INCLUDE", "EBMFORGE", "REGEN_FLAGS",
+                      "RUNTIME_OBJECTS", "TRAINERS", NULL};
+  char src_abs[4096];
+  if (!realpath(o->model_path, src_abs)) snprintf(src_abs, sizeof src_abs, "%s", o->model_path);
+  const char *nv[] = {src_abs, out_dir, o->cc ? o->cc : "cc", o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off",
+                      EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, objs, trainers, NULL};
+  char *ninja = fill(ninja_tpl, nk, nv);
+
+  int rc = 0;
+  snprintf(combo_dir, sizeof combo_dir, "%s/%s", out_dir, combo);
+  if (mkdir_p(combo_dir)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno)); rc = 1; }
+  snprintf(path, sizeof path, "%s/model.c", combo_dir);
+  if (!rc) rc = write_if_changed(path, model_c) ? 1 : 0;
+  snprintf(path, sizeof path, "%s/build.ninja", out_dir);
+  if (!rc) rc = write_if_changed(path, ninja) ? 1 : 0;
+  if (!rc) {
+    fprintf(stderr, "ebmforge: wrote %s/build.ninja (%s: fingerprint %s); build with: ninja -C %s\n", out_dir, combo, fp, out_dir);
+  }
+  for (int i = 0; i < n_rt; i++) free(rt[i]);
+  for (int i = 0; i < n_tr; i++) free(tr[i]);
+  free(rt); free(tr); free(objs); free(trainers); free(rt_list);
+  free(prologue_tpl); free(ninja_tpl); free(prologue); free(model_c); free(ninja);
+  return rc;
+}

@@ -1,0 +1,50 @@
+/* The interface between a generated model (model.c, written by
+ * `ebmforge build`) and the trainer runtime that links it. Everything
+ * shape-dependent lives in model.c as constants; the runtime only sees
+ * these tables and entry points. */
+#ifndef EBM_MODEL_H
+#define EBM_MODEL_H
+
+#include <stdint.h>
+
+enum { MODEL_PARAM = 0, MODEL_BUFFER = 1, MODEL_STATE = 2 };
+
+typedef struct {
+  const char *name;
+  int kind;             /* MODEL_PARAM, MODEL_BUFFER, MODEL_STATE */
+  int rank, shape[4], numel;
+  int init_kind;        /* see init.h */
+  double init_a, init_b;
+  int opt;              /* optimiser of a parameter, -1 otherwise */
+} ModelVar;
+
+typedef struct { const char *name; double lr, beta1, beta2, eps; } ModelOpt;
+
+/* Everything a running model reads and writes. */
+typedef struct {
+  float **vars;         /* current value of every variable */
+  float **adam_m, **adam_v;  /* Adam moments (parameters only, else NULL) */
+  long *opt_t;          /* steps taken by each optimiser */
+  float *arena;         /* scratch, model.arena_floats long */
+  double *logs;         /* latest value of every log tap */
+  uint64_t seed;
+  uint32_t step, iter;  /* Philox counter words */
+  const char *data;     /* data set name */
+  char err[512];        /* what went wrong when an entry returns non-zero */
+} ModelState;
+
+typedef struct {
+  const char *name, *method, *data, *fingerprint;
+  int n_vars; const ModelVar *vars;
+  int n_opts; const ModelOpt *opts;
+  int n_logs; const char *const *log_names;
+  long arena_floats;
+  long default_iters;
+  int log_every;
+  /* One training iteration (0-based step): 0 ok, 1 data error, 3 a non-finite term (s->err names it). */
+  int (*train_step)(ModelState *s, long step);
+} Model;
+
+extern const Model model;
+
+#endif

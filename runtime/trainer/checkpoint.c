@@ -1,0 +1,84 @@
+#include "checkpoint.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "safetensors.h"
+
+#define MAX_META 8
+
+int checkpoint_save(const char *path, const Model *m, const ModelState *s, long step, char *err, size_t errlen) {
+  int n = 0;
+  StTensor *t = calloc(3 * m->n_vars, sizeof(StTensor));
+  char **names = calloc(3 * m->n_vars, sizeof(char *));
+  for (int v = 0; v < m->n_vars; v++) {
+    const ModelVar *d = &m->vars[v];
+    const float *parts[3] = {s->vars[v], s->adam_m[v], s->adam_v[v]};
+    const char *suffix[3] = {"", ".adam_m", ".adam_v"};
+    for (int k = 0; k < 3; k++) {
+      if (!parts[k]) continue;
+      size_t len = strlen(d->name) + 10;
+      names[n] = malloc(len);
+      snprintf(names[n], len, "%s%s", d->name, suffix[k]);
+      t[n].name = names[n];
+      t[n].rank = d->rank;
+      for (int a = 0; a < d->rank; a++) t[n].shape[a] = d->shape[a];
+      t[n].data = parts[k];
+      n++;
+    }
+  }
+  char stepbuf[32], seedbuf[32], opt[256] = "";
+  snprintf(stepbuf, sizeof stepbuf, "%ld", step);
+  snprintf(seedbuf, sizeof seedbuf, "%" PRIu64, s->seed);
+  for (int o = 0, k = 0; o < m->n_opts; o++) k += snprintf(opt + k, sizeof opt - k, "%s%ld", o ? "," : "", s->opt_t[o]);
+  const char *keys[] = {"format", "model", "fingerprint", "step", "seed", "optimizer_steps"};
+  const char *vals[] = {"ebmforge-checkpoint-1", m->name, m->fingerprint, stepbuf, seedbuf, opt};
+  int rc = st_write(path, t, n, keys, vals, 6, err, errlen);
+  for (int i = 0; i < n; i++) free(names[i]);
+  free(names); free(t);
+  return rc;
+}
+
+int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step, uint64_t *seed, char *err, size_t errlen) {
+  StFile f;
+  if (st_read(path, &f, err, errlen)) return -1;
+  int rc = -1;
+  const char *fmt = st_meta(&f, "format"), *fp = st_meta(&f, "fingerprint");
+  const char *st = st_meta(&f, "step"), *sd = st_meta(&f, "seed"), *ot = st_meta(&f, "optimizer_steps");
+  if (!fmt || strcmp(fmt, "ebmforge-checkpoint-1")) { snprintf(err, errlen, "%s: not an ebmforge checkpoint", path); goto done; }
+  if (!fp || strcmp(fp, m->fingerprint)) {
+    snprintf(err, errlen, "%s: written by another model (fingerprint %s, model '%s'); this trainer is %s (%s)", path,
+             fp ? fp : "none", st_meta(&f, "model") ? st_meta(&f, "model") : "?", m->fingerprint, m->name);
+    goto done;
+  }
+  if (!st || !sd || !ot) { snprintf(err, errlen, "%s: step, seed or optimizer_steps missing", path); goto done; }
+  *step = strtol(st, NULL, 10);
+  *seed = strtoull(sd, NULL, 10);
+  const char *p = ot;
+  for (int o = 0; o < m->n_opts; o++) {
+    char *end;
+    s->opt_t[o] = strtol(p, &end, 10);
+    p = *end == ',' ? end + 1 : end;
+  }
+  for (int v = 0; v < m->n_vars; v++) {
+    const ModelVar *d = &m->vars[v];
+    float *parts[3] = {s->vars[v], s->adam_m[v], s->adam_v[v]};
+    const char *suffix[3] = {"", ".adam_m", ".adam_v"};
+    for (int k = 0; k < 3; k++) {
+      if (!parts[k]) continue;
+      char name[512];
+      snprintf(name, sizeof name, "%s%s", d->name, suffix[k]);
+      const StEntry *e = st_find(&f, name);
+      int64_t numel = 1;
+      if (e) for (int a = 0; a < e->rank; a++) numel *= e->shape[a];
+      if (!e || numel != d->numel) { snprintf(err, errlen, "%s: tensor %s is missing or has the wrong size", path, name); goto done; }
+      memcpy(parts[k], e->data, d->numel * sizeof(float));
+    }
+  }
+  rc = 0;
+done:
+  st_free(&f);
+  return rc;
+}

@@ -1,0 +1,126 @@
+/* Parity of the compiled CPU trainer with the reference interpreter (f32):
+ * for every model in models/, 20 steps from the same seed give the same
+ * logged terms at every step and the same variables (parameters, buffers,
+ * sampler states) within 1e-4 relative. */
+#include <dirent.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gradcheck.h"
+#include "host.h"
+#include "run.h"
+#include "safetensors.h"
+
+static int STEPS = 20;
+#define SEED 5
+#define RTOL 1e-4
+
+static double rel(double a, double b) {
+  double m = fmax(fabs(a), fabs(b));
+  return m < 1e-6 ? 0 : fabs(a - b) / m;
+}
+
+/* value of "key": in a JSON line, or NAN */
+static double field(const char *line, const char *key) {
+  char pat[256];
+  snprintf(pat, sizeof pat, "\"%s\": ", key);
+  const char *p = strstr(line, pat);
+  return p ? strtod(p + strlen(pat), NULL) : NAN;
+}
+
+static void check_model(const char *path, const char *tmp) {
+  Host *h = host_new();
+  if (host_load_model(h, path)) { printf("FAIL %s: %s\n", path, h->error); checks_failed++; host_free(h); return; }
+  const char *method = host_model_string(h, "method");
+  Trainer *t = trainer_new(h, SEED, 0);
+  int nl = trainer_n_logs(t);
+  double *want = malloc(STEPS * nl * sizeof(double));
+  for (int s = 0; s < STEPS; s++) {
+    if (trainer_step(t, s)) { printf("FAIL %s: interpreter step %d\n", path, s); checks_failed++; return; }
+    for (int k = 0; k < nl; k++) want[s * nl + k] = trainer_log_value(t, k);
+  }
+  char cmd[8192], msg[1200];
+  snprintf(cmd, sizeof cmd, "%s build %s -o %s/build 2>%s/gen.log && ninja -C %s/build >%s/ninja.log 2>&1 && "
+           "%s/build/%s/train-cpu train --iters %d --seed %d --log-every 1 --out %s/run 2>%s/train.log",
+           EBMFORGE_BIN, path, tmp, tmp, tmp, tmp, tmp, method, STEPS, SEED, tmp, tmp);
+  int rc = system(cmd);
+  snprintf(msg, sizeof msg, "%s: generate, build and train (see %s/*.log)", path, tmp);
+  expect_le(msg, rc != 0, 0);
+  if (rc) { host_free(h); return; }
+  /* every logged term at every step */
+  char lp[4200];
+  snprintf(lp, sizeof lp, "%s/run/log.jsonl", tmp);
+  FILE *f = fopen(lp, "r");
+  char line[8192];
+  double worst = 0;
+  int lines = 0;
+  while (f && fgets(line, sizeof line, f) && lines < STEPS) {
+    double w = 0;
+    for (int k = 0; k < nl; k++) w = fmax(w, rel(field(line, trainer_log_name(t, k)), want[lines * nl + k]));
+    if (getenv("PARITY_VERBOSE")) printf("     step %d: worst log error %.3g\n", lines + 1, w);
+    worst = fmax(worst, w);
+    if (isnan(field(line, "iter"))) worst = INFINITY;
+    lines++;
+  }
+  if (f) fclose(f);
+  if (lines != STEPS) worst = INFINITY;
+  snprintf(msg, sizeof msg, "%s: every logged term, %d steps", path, STEPS);
+  expect_le(msg, worst, RTOL);
+  /* every variable after the last step */
+  StFile ck;
+  char err[512], cp[4200], worst_var[256] = "";
+  snprintf(cp, sizeof cp, "%s/run/ckpt.safetensors", tmp);
+  worst = 0;
+  if (st_read(cp, &ck, err, sizeof err)) { printf("     %s\n", err); worst = INFINITY; }
+  else {
+    for (int v = 0; v < h->g->n_vars; v++) {
+      const StEntry *e = st_find(&ck, h->g->vars[v].name);
+      int N = shape_numel(h->g->vars[v].shape);
+      if (!e) { worst = INFINITY; break; }
+      double dmax = 0, amax = 0;
+      for (int i = 0; i < N; i++) {
+        dmax = fmax(dmax, fabs(e->data[i] - trainer_var(t, v)[i]));
+        amax = fmax(amax, fabs(trainer_var(t, v)[i]));
+      }
+      double r = amax < 1e-6 ? dmax : dmax / amax;
+      if (r > worst) { worst = r; snprintf(worst_var, sizeof worst_var, "%s", h->g->vars[v].name); }
+    }
+    st_free(&ck);
+  }
+  snprintf(msg, sizeof msg, "%s: every variable after %d steps (worst: %s)", path, STEPS, worst_var);
+  expect_le(msg, worst, RTOL);
+  free(want);
+  trainer_free(t);
+  host_free(h);
+}
+
+static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int main(void) {
+  if (getenv("PARITY_STEPS")) STEPS = atoi(getenv("PARITY_STEPS"));
+  char tmpl[] = "/tmp/ebmforge-parity-XXXXXX";
+  char *root = mkdtemp(tmpl);
+  DIR *d = opendir("models");
+  struct dirent *e;
+  char *names[64];
+  int n = 0;
+  while (d && (e = readdir(d)) && n < 64)
+    if (strlen(e->d_name) > 4 && !strcmp(e->d_name + strlen(e->d_name) - 4, ".lua")) names[n++] = strdup(e->d_name);
+  if (d) closedir(d);
+  qsort(names, n, sizeof(char *), cmp);
+  expect_le("models/ holds models", n == 0, 0);
+  for (int i = 0; i < n; i++) {
+    char path[512], tmp[600];
+    snprintf(path, sizeof path, "models/%s", names[i]);
+    snprintf(tmp, sizeof tmp, "%s/%.*s", root, (int)strlen(names[i]) - 4, names[i]);
+    char mk[700];
+    snprintf(mk, sizeof mk, "mkdir -p %s", tmp);
+    if (system(mk)) return 1;
+    check_model(path, tmp);
+    free(names[i]);
+  }
+  int rc = report();
+  if (!rc) { char rm[700]; snprintf(rm, sizeof rm, "rm -rf %s", root); if (system(rm)) rc = 1; }
+  return rc;
+}
