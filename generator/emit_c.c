@@ -496,7 +496,19 @@ static void emit_kernel(Emit *e, int i) {
   emit_elementwise(e, i);
 }
 
-static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int log_base, long *arena_max) {
+/* 2*M*N*K of every matmul a phase evaluates */
+static double phase_flops(const Graph *g, const Phase *p) {
+  double f = 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const Node *nd = &g->nodes[i];
+    if (!p->need[i] || nd->op != OP_MATMUL) continue;
+    Shape sa = g->nodes[nd->in[0]].shape;
+    f += 2.0 * nd->shape.d[0] * nd->shape.d[1] * (nd->ta ? sa.d[0] : sa.d[1]);
+  }
+  return f;
+}
+
+static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int log_base, long *arena_max, double *flops) {
   const Item *it = &prog->items[idx];
   int n_out, *outs = phase_outputs(it, &n_out);
   Phase p;
@@ -510,6 +522,7 @@ static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int
   }
   plan(&p);
   if (p.arena > *arena_max) *arena_max = p.arena;
+  *flops = phase_flops(g, &p);
   Emit e = {b, &p};
   sput(b, "/* phase %s%s */\nstatic int phase_%d(ModelState *s) {\n", it->name, "", idx);
   sput(b, "  float *const A = s->arena;\n  (void)A;\n");
@@ -598,9 +611,17 @@ char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
   /* phases */
   int *log_base = calloc(prog->n_items + 1, sizeof(int)), n_logs = 0;
   long arena = 0;
+  double flops = 0, mult = 1, stack[8];
+  int sp = 0;
   for (int i = 0; i < prog->n_items; i++) { log_base[i] = n_logs; n_logs += prog->items[i].n_logs; }
-  for (int i = 0; i < prog->n_items; i++)
-    if (prog->items[i].kind == ITEM_PHASE) emit_phase(&b, g, prog, i, log_base[i], &arena);
+  for (int i = 0; i < prog->n_items; i++) {
+    const Item *it = &prog->items[i];
+    if (it->kind == ITEM_LOOP_BEGIN) { stack[sp++] = mult; mult *= it->count; continue; }
+    if (it->kind == ITEM_LOOP_END) { mult = stack[--sp]; continue; }
+    double f;
+    emit_phase(&b, g, prog, i, log_base[i], &arena, &f);
+    flops += mult * f;
+  }
   /* the step driver: loops with static trip counts; loop iterations enter the Philox counter */
   sput(&b, "static int train_step(ModelState *s, long step) {\n  int rc;\n  s->step = (uint32_t)step;\n");
   int depth = 0, loop_item[8];
@@ -658,6 +679,7 @@ char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
   sput(&b, ", .fingerprint = \"%s\",\n", fp);
   sput(&b, "  .n_vars = %d, .vars = vars, .n_opts = %d, .opts = opts, .n_logs = %d, .log_names = log_names,\n",
        g->n_vars, prog->n_opts, n_logs);
+  sput(&b, "  .matmul_flops = %.17g,\n", flops);
   sput(&b, "  .arena_floats = %ld, .default_iters = %ld, .log_every = %d,\n  .train_step = train_step,\n};\n", arena,
        info->default_iters, info->log_every);
   free(log_base);

@@ -39,6 +39,7 @@ typedef struct {
   int n_opts; const ModelOpt *opts;
   int n_logs; const char *const *log_names;
   long arena_floats;
+  double matmul_flops;  /* 2*M*N*K summed over every matmul of one training step */
   long default_iters;
   int log_every;
   /* One training iteration (0-based step): 0 ok, 1 data error, 3 a non-finite term (s->err names it). */

@@ -167,8 +167,9 @@ static int cmd_info(int argc, char **argv) {
   if (wants_help(argc, argv)) { printf("usage: %s info\n\nPrints the model's identity, variables and sizes.\n", prog); return 0; }
   long params = 0;
   for (int v = 0; v < model.n_vars; v++) if (model.vars[v].kind == MODEL_PARAM) params += model.vars[v].numel;
-  printf("model       %s\nmethod      %s\ndata        %s\nfingerprint %s\nparameters  %ld\narena       %ld bytes\n",
-         model.name, model.method, model.data, model.fingerprint, params, model.arena_floats * 4);
+  printf("model       %s\nmethod      %s\ndata        %s\nfingerprint %s\nparameters  %ld\narena       %ld bytes\n"
+         "flops/step  %.6g (matmuls of one training iteration)\n",
+         model.name, model.method, model.data, model.fingerprint, params, model.arena_floats * 4, model.matmul_flops);
   static const char *kinds[] = {"param", "buffer", "state"};
   for (int v = 0; v < model.n_vars; v++) {
     const ModelVar *d = &model.vars[v];
