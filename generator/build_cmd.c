@@ -30,12 +30,13 @@ static char *read_file(const char *path) {
   return s;
 }
 
-/* Writes only if different (keeps timestamps, hence incremental rebuilds). */
-static int write_if_changed(const char *path, const char *text) {
+/* Writes only if different (keeps timestamps, hence incremental rebuilds);
+ * `always` for build.ninja, which Ninja must see renewed after a regeneration. */
+static int write_if_changed(const char *path, const char *text, int always) {
   char *old = read_file(path);
   int same = old && !strcmp(old, text);
   free(old);
-  if (same) return 0;
+  if (same && !always) return 0;
   char tmp[4200];
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *f = fopen(tmp, "wb");
@@ -154,9 +155,9 @@ int build_model(Host *h, const BuildOptions *o) {
   snprintf(combo_dir, sizeof combo_dir, "%s/%s", out_dir, combo);
   if (mkdir_p(combo_dir)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno)); rc = 1; }
   snprintf(path, sizeof path, "%s/model.c", combo_dir);
-  if (!rc) rc = write_if_changed(path, model_c) ? 1 : 0;
+  if (!rc) rc = write_if_changed(path, model_c, 0) ? 1 : 0;
   snprintf(path, sizeof path, "%s/build.ninja", out_dir);
-  if (!rc) rc = write_if_changed(path, ninja) ? 1 : 0;
+  if (!rc) rc = write_if_changed(path, ninja, 1) ? 1 : 0;
   if (!rc) {
     fprintf(stderr, "ebmforge: wrote %s/build.ninja (%s: fingerprint %s); build with: ninja -C %s\n", out_dir, combo, fp, out_dir);
   }
