@@ -147,13 +147,22 @@ int build_model(Host *h, const BuildOptions *o) {
                       "RUNTIME_OBJECTS", "TRAINERS", NULL};
   char src_abs[4096];
   if (!realpath(o->model_path, src_abs)) snprintf(src_abs, sizeof src_abs, "%s", o->model_path);
-  const char *nv[] = {src_abs, out_dir, o->cc ? o->cc : "cc", o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off",
-                      EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, objs, trainers, NULL};
-  char *ninja = fill(ninja_tpl, nk, nv);
 
   int rc = 0;
   snprintf(combo_dir, sizeof combo_dir, "%s/%s", out_dir, combo);
-  if (mkdir_p(combo_dir)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno)); rc = 1; }
+  /* Ninja runs the regeneration inside out_dir: the command needs absolute paths */
+  char out_abs[4096];
+  if (mkdir_p(out_dir) || !realpath(out_dir, out_abs)) {
+    fprintf(stderr, "ebmforge: cannot create %s: %s\n", out_dir, strerror(errno));
+    rc = 1;
+  }
+  char *ninja = NULL;
+  if (!rc) {
+    const char *nv[] = {src_abs, out_abs, o->cc ? o->cc : "cc", o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off",
+                        EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, objs, trainers, NULL};
+    ninja = fill(ninja_tpl, nk, nv);
+  }
+  if (!rc && mkdir_p(combo_dir)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno)); rc = 1; }
   snprintf(path, sizeof path, "%s/model.c", combo_dir);
   if (!rc) rc = write_if_changed(path, model_c, 0) ? 1 : 0;
   snprintf(path, sizeof path, "%s/build.ninja", out_dir);
