@@ -485,8 +485,8 @@ static void emit_kernel(Emit *e, int i) {
       break;
     case KIND_LEAF:
       if (nd->op == OP_DATA) {
-        sput(b, "  if (toy_sample(s->data, b%d, %d, s->seed, %d, s->iter, s->step)) {\n"
-                "    snprintf(s->err, sizeof s->err, \"data set %%s could not be sampled\", s->data);\n    return 1;\n  }\n",
+        sput(b, "  if (data_sample(s->data, b%d, %d, s->seed, %d, s->iter, s->step)) {\n"
+                "    snprintf(s->err, sizeof s->err, \"the data could not be sampled\");\n    return 1;\n  }\n",
              i, nd->shape.d[0], nd->stream);
         return;
       }
@@ -603,6 +603,13 @@ static void cstring(Str *b, const char *s) {
   sput(b, "\"");
 }
 
+/* D of the model's data batches, 0 when it reads none */
+static int data_cols(const Graph *g) {
+  for (int i = 0; i < g->n_nodes; i++)
+    if (g->nodes[i].op == OP_DATA) return g->nodes[i].shape.d[1];
+  return 0;
+}
+
 char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
   Str b = {0};
   char fp[17];
@@ -676,7 +683,7 @@ char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
   cstring(&b, info->method);
   sput(&b, ", .data = ");
   cstring(&b, g->data_name);
-  sput(&b, ", .fingerprint = \"%s\",\n", fp);
+  sput(&b, ", .fingerprint = \"%s\", .data_cols = %d,\n", fp, data_cols(g));
   sput(&b, "  .n_vars = %d, .vars = vars, .n_opts = %d, .opts = opts, .n_logs = %d, .log_names = log_names,\n",
        g->n_vars, prog->n_opts, n_logs);
   sput(&b, "  .matmul_flops = %.17g,\n", flops);

@@ -22,7 +22,7 @@ static const char *usage_main =
   "are reported as path:line: message with exit code 2.\n";
 
 static const char *usage_run =
-  "usage: ebmforge run MODEL.lua [--iters N] [--seed S] [--out DIR] [--log-every K] [--f64]\n"
+  "usage: ebmforge run MODEL.lua [--iters N] [--seed S] [--out DIR] [--data X.npy] [--log-every K] [--f64]\n"
   "\n"
   "Trains MODEL in the reference interpreter (slow, exact; the oracle for the\n"
   "compiled trainers) and writes one JSON object per logged step to DIR/log.jsonl.\n"
@@ -30,6 +30,7 @@ static const char *usage_run =
   "  --iters N      training iterations (default: the model's `iters`)\n"
   "  --seed S       Philox seed (default 0); the same seed gives the same log\n"
   "  --out DIR      output directory (default out/run/<model name>)\n"
+  "  --data X.npy   train on a float32 [N, D] array instead of the model's data set\n"
   "  --log-every K  log every K iterations (default: the model's `log_every`)\n"
   "  --f64          compute in double precision instead of float\n"
   "\n"
@@ -158,7 +159,7 @@ static int parse_long(const char *s, long *out) {
 
 static int cmd_run(int argc, char **argv) {
   if (wants_help(argc, argv)) { fputs(usage_run, stdout); return 0; }
-  const char *path = NULL, *out = NULL;
+  const char *path = NULL, *out = NULL, *data = NULL;
   long iters = -1, seed = 0, log_every = -1;
   int f64 = 0;
   for (int i = 0; i < argc; i++) {
@@ -169,6 +170,7 @@ static int cmd_run(int argc, char **argv) {
     else if (!strcmp(a, "--seed") && has) { if (parse_long(argv[++i], &seed) || seed < 0) return bad_usage("--seed needs a non-negative integer", usage_run); }
     else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1) return bad_usage("--log-every needs a positive integer", usage_run); }
     else if (!strcmp(a, "--out") && has) out = argv[++i];
+    else if (!strcmp(a, "--data") && has) data = argv[++i];
     else if (a[0] == '-') { char m[256]; snprintf(m, sizeof m, "unknown or incomplete option '%s'", a); return bad_usage(m, usage_run); }
     else if (!path) path = a;
     else return bad_usage("run takes one model file", usage_run);
@@ -187,7 +189,7 @@ static int cmd_run(int argc, char **argv) {
     .iters = iters > 0 ? iters : (long)host_model_number(h, "iters", 1000),
     .seed = (uint64_t)seed, .out_dir = out,
     .log_every = (int)(log_every > 0 ? log_every : host_model_number(h, "log_every", 10)),
-    .f64 = f64,
+    .f64 = f64, .data = data,
   };
   int rc = run_model(h, &o);
   if (!rc) fprintf(stderr, "ebmforge: wrote %s/log.jsonl\n", out);

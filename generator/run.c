@@ -14,16 +14,18 @@
 #include "adam.h"
 #include "fsutil.h"
 #include "interp.h"
-#include "toy_data.h"
+#include "data.h"
 
-static int toy_data_fn(void *ctx, float *out, int B, int D, uint64_t seed, uint32_t stream, uint32_t iter, uint32_t step) {
-  if (D != 2) return -1;
-  return toy_sample(ctx, out, B, seed, stream, iter, step);
+static int data_fn(void *ctx, float *out, int B, int D, uint64_t seed, uint32_t stream, uint32_t iter, uint32_t step) {
+  const DataSource *ds = ctx;
+  if (D != ds->d) return -1;
+  return data_sample(ds, out, B, seed, stream, iter, step);
 }
 
 struct Trainer {
   Host *h;
   Interp ip;
+  DataSource data;
   double **m, **v;   /* Adam moments per variable (params only) */
   long *opt_t;       /* steps taken by each optimiser */
   int *log_base;     /* index of each item's first log tap */
@@ -130,12 +132,22 @@ static void progress(long done, long total, double t0, const Trainer *st, int tt
   }
 }
 
+/* D of the model's data batches (2 when it reads none: toy sets are 2-D) */
+static int data_width(const Graph *g) {
+  for (int i = 0; i < g->n_nodes; i++)
+    if (g->nodes[i].op == OP_DATA) return g->nodes[i].shape.d[1];
+  return 2;
+}
+
 Trainer *trainer_new(Host *h, uint64_t seed, int f64) {
   Graph *g = h->g;
   const Program *p = h->prog;
   Trainer *t = calloc(1, sizeof *t);
   t->h = h;
-  t->ip = (Interp){.f64 = f64, .seed = seed, .data = toy_data_fn, .data_ctx = g->data_name};
+  t->ip = (Interp){.f64 = f64, .seed = seed, .data = data_fn, .data_ctx = &t->data};
+  char err[300];
+  if (g->data_name && data_open(&t->data, g->data_name, data_width(g), err, sizeof err))
+    fprintf(stderr, "ebmforge: %s\n", err);  /* the model validated it: not expected */
   t->ip.vars = calloc(g->n_vars, sizeof(double *));
   t->m = calloc(g->n_vars, sizeof(double *));
   t->v = calloc(g->n_vars, sizeof(double *));
@@ -155,8 +167,17 @@ Trainer *trainer_new(Host *h, uint64_t seed, int f64) {
   return t;
 }
 
+int trainer_use_data(Trainer *t, const char *spec, char *err, size_t errlen) {
+  DataSource d;
+  if (data_open(&d, spec, data_width(t->h->g), err, errlen)) return -1;
+  data_close(&t->data);
+  t->data = d;
+  return 0;
+}
+
 void trainer_free(Trainer *t) {
   if (!t) return;
+  data_close(&t->data);
   for (int v = 0; v < t->h->g->n_vars; v++) { free(t->ip.vars[v]); free(t->m[v]); free(t->v[v]); }
   free(t->ip.vars); free(t->m); free(t->v); free(t->opt_t); free(t->last_log); free(t->log_names); free(t->log_base);
   free(t);
@@ -168,9 +189,11 @@ const char *trainer_log_name(const Trainer *t, int k) { return t->log_names[k]; 
 double trainer_log_value(const Trainer *t, int k) { return t->last_log[k]; }
 
 int run_model(Host *h, const RunOptions *o) {
-  Graph *g = h->g;
-  if (!toy_dataset(g->data_name)) {
-    fprintf(stderr, "ebmforge: data set '%s' is not available to the interpreter\n", g->data_name);
+  Trainer *t = trainer_new(h, o->seed, o->f64);
+  char err[600];
+  if (o->data && trainer_use_data(t, o->data, err, sizeof err)) {
+    fprintf(stderr, "ebmforge: bad --data: %s\n", err);
+    trainer_free(t);
     return 2;
   }
   if (mkdir_p(o->out_dir)) {
@@ -182,7 +205,6 @@ int run_model(Host *h, const RunOptions *o) {
   FILE *log = fopen(path, "w");
   if (!log) { fprintf(stderr, "ebmforge: cannot write %s: %s\n", path, strerror(errno)); return 1; }
 
-  Trainer *t = trainer_new(h, o->seed, o->f64);
   int tty = isatty(2), rc = 0;
   long tenth = o->iters / 10 > 0 ? o->iters / 10 : 1;
   double t0 = now(), drawn = 0;

@@ -2,6 +2,7 @@
 #ifndef EBM_RUN_H
 #define EBM_RUN_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "host.h"
 
@@ -11,6 +12,7 @@ typedef struct {
   const char *out_dir;
   int log_every;
   int f64;
+  const char *data;   /* --data: a .npy file or toy name replacing the model's, or NULL */
 } RunOptions;
 
 /* The interpreter trainer: state variables, Adam moments, the latest log
@@ -18,6 +20,8 @@ typedef struct {
 typedef struct Trainer Trainer;
 Trainer *trainer_new(Host *h, uint64_t seed, int f64);
 void trainer_free(Trainer *t);
+/* Replaces the model's data with `spec` (toy name or .npy path). 0 or -1 with err. */
+int trainer_use_data(Trainer *t, const char *spec, char *err, size_t errlen);
 /* Runs iteration `step` (0-based): 0 ok, 1 data error, 3 non-finite loss or gradient (reported). */
 int trainer_step(Trainer *t, long step);
 double *trainer_var(Trainer *t, int var);          /* current value, f64 array */

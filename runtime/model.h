@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "data.h"
+
 enum { MODEL_PARAM = 0, MODEL_BUFFER = 1, MODEL_STATE = 2 };
 
 typedef struct {
@@ -29,12 +31,13 @@ typedef struct {
   double *logs;         /* latest value of every log tap */
   uint64_t seed;
   uint32_t step, iter;  /* Philox counter words */
-  const char *data;     /* data set name */
+  const DataSource *data;  /* where DATA nodes draw batches */
   char err[512];        /* what went wrong when an entry returns non-zero */
 } ModelState;
 
 typedef struct {
-  const char *name, *method, *data, *fingerprint;
+  const char *name, *method, *data, *fingerprint;  /* data: the model's default data set */
+  int data_cols;        /* D of the model's data batches (0: the model reads no data) */
   int n_vars; const ModelVar *vars;
   int n_opts; const ModelOpt *opts;
   int n_logs; const char *const *log_names;

@@ -30,7 +30,8 @@ static const char *usage_main =
   "`%s <command> --help` describes each command.\n";
 
 static const char *usage_train =
-  "usage: %s train [--iters N] [--seed S] [--out DIR] [--resume CKPT] [--log-every K] [--ckpt-every K] [--threads T]\n"
+  "usage: %s train [--iters N] [--seed S] [--out DIR] [--resume CKPT] [--data X.npy] [--log-every K]\n"
+  "       [--ckpt-every K] [--threads T]\n"
   "\n"
   "Trains from the seed (or from CKPT) and writes one JSON object per logged\n"
   "step to DIR/log.jsonl and the whole state to DIR/ckpt.safetensors (atomically:\n"
@@ -41,6 +42,7 @@ static const char *usage_train =
   "  --seed S        Philox seed (default 0; taken from CKPT when resuming)\n"
   "  --out DIR       output directory (default out/train)\n"
   "  --resume CKPT   continue from a checkpoint of this same model\n"
+  "  --data X.npy    train on the rows of a float32 [N, D] array instead of the model's data set\n"
   "  --log-every K   log every K iterations (default %d)\n"
   "  --ckpt-every K  also checkpoint every K iterations (default: only at the end)\n"
   "  --threads T     BLAS threads (default 1); results are reproducible for a given T\n"
@@ -87,7 +89,7 @@ static int save(const char *path, const ModelState *s, long step) {
 static int cmd_train(int argc, char **argv) {
   if (wants_help(argc, argv)) { printf(usage_train, prog, model.default_iters, model.log_every); return 0; }
   long iters = model.default_iters, seed = 0, log_every = model.log_every, ckpt_every = 0, threads = 1;
-  const char *out = "out/train", *resume = NULL;
+  const char *out = "out/train", *resume = NULL, *data = model.data;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     int has = i + 1 < argc;
@@ -98,13 +100,21 @@ static int cmd_train(int argc, char **argv) {
     else if (!strcmp(a, "--threads") && has) { if (parse_long(argv[++i], &threads) || threads < 1) return bad("--threads needs a positive integer"); }
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--resume") && has) resume = argv[++i];
+    else if (!strcmp(a, "--data") && has) data = argv[++i];
     else { char m[300]; snprintf(m, sizeof m, "unknown or incomplete option '%s'", a); return bad(m); }
+  }
+  DataSource source;
+  char derr[600];
+  if (model.data_cols && data_open(&source, data, model.data_cols, derr, sizeof derr)) {
+    fprintf(stderr, "%s: bad --data: %s\n", prog, derr);
+    return 2;
   }
   /* the summation order of a threaded GEMM depends on the thread count */
   openblas_set_num_threads((int)threads);
   ModelState s;
   long start = 0;
   state_init(&s, &model, (uint64_t)seed);
+  s.data = &source;
   if (resume) {
     char err[600];
     uint64_t ck_seed;
@@ -160,6 +170,7 @@ static int cmd_train(int argc, char **argv) {
                              stop_signal == SIGINT ? "interrupted" : "terminated", step, ckpt_path);
   }
   state_free(&s, &model);
+  if (model.data_cols) data_close(&source);
   return rc;
 }
 

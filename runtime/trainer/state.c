@@ -15,7 +15,6 @@ static void *zalloc(size_t n) {
 void state_init(ModelState *s, const Model *m, uint64_t seed) {
   memset(s, 0, sizeof *s);
   s->seed = seed;
-  s->data = m->data;
   s->vars = zalloc(m->n_vars * sizeof(float *));
   s->adam_m = zalloc(m->n_vars * sizeof(float *));
   s->adam_v = zalloc(m->n_vars * sizeof(float *));
