@@ -610,6 +610,37 @@ static int data_cols(const Graph *g) {
   return 0;
 }
 
+/* The driver of one entry point: its phases in order, loops with static trip
+ * counts; loop iterations enter the Philox counter as the interpreter counts them. */
+static void emit_driver(Str *b, const Program *prog, int entry) {
+  sput(b, "static int entry_%d(ModelState *s, long step) {  /* %s */\n  int rc;\n  s->step = (uint32_t)step;\n", entry,
+       prog->entries[entry].name);
+  int depth = 0, loop_item[8];
+  for (int i = 0; i < prog->n_items; i++) {
+    const Item *it = &prog->items[i];
+    if (it->entry != entry) continue;
+    if (it->kind == ITEM_LOOP_BEGIN) {
+      sput(b, "%*sfor (uint32_t l%d = 0; l%d < %d; l%d++) {\n", 2 + 2 * depth, "", depth, depth, it->count, depth);
+      loop_item[depth++] = i;
+      continue;
+    }
+    if (it->kind == ITEM_LOOP_END) { depth--; sput(b, "%*s}\n", 2 + 2 * depth, ""); continue; }
+    sput(b, "%*ss->iter = ", 2 + 2 * depth, "");
+    if (!depth) sput(b, "0");
+    else {
+      /* ((l0 * c1 + l1) * c2 + l2) ... + 1 */
+      for (int d = 1; d < depth; d++) sput(b, "(");
+      for (int d = 0; d < depth; d++) {
+        if (d) sput(b, " * %du + l%d)", prog->items[loop_item[d]].count, d);
+        else sput(b, "l0");
+      }
+      sput(b, " + 1");
+    }
+    sput(b, ";\n%*sif ((rc = phase_%d(s))) return rc;\n", 2 + 2 * depth, "", i);
+  }
+  sput(b, "  return 0;\n}\n\n");
+}
+
 char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
   Str b = {0};
   char fp[17];
@@ -627,33 +658,9 @@ char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
     if (it->kind == ITEM_LOOP_END) { mult = stack[--sp]; continue; }
     double f;
     emit_phase(&b, g, prog, i, log_base[i], &arena, &f);
-    flops += mult * f;
+    if (it->entry == 0) flops += mult * f;
   }
-  /* the step driver: loops with static trip counts; loop iterations enter the Philox counter */
-  sput(&b, "static int train_step(ModelState *s, long step) {\n  int rc;\n  s->step = (uint32_t)step;\n");
-  int depth = 0, loop_item[8];
-  for (int i = 0; i < prog->n_items; i++) {
-    const Item *it = &prog->items[i];
-    if (it->kind == ITEM_LOOP_BEGIN) {
-      sput(&b, "%*sfor (uint32_t l%d = 0; l%d < %d; l%d++) {\n", 2 + 2 * depth, "", depth, depth, it->count, depth);
-      loop_item[depth++] = i;
-      continue;
-    }
-    if (it->kind == ITEM_LOOP_END) { depth--; sput(&b, "%*s}\n", 2 + 2 * depth, ""); continue; }
-    sput(&b, "%*ss->iter = ", 2 + 2 * depth, "");
-    if (!depth) sput(&b, "0");
-    else {
-      /* ((l0 * c1 + l1) * c2 + l2) ..., as the interpreter counts */
-      for (int d = 1; d < depth; d++) sput(&b, "(");
-      for (int d = 0; d < depth; d++) {
-        if (d) sput(&b, " * %du + l%d)", prog->items[loop_item[d]].count, d);
-        else sput(&b, "l0");
-      }
-      sput(&b, " + 1");
-    }
-    sput(&b, ";\n%*sif ((rc = phase_%d(s))) return rc;\n", 2 + 2 * depth, "", i);
-  }
-  sput(&b, "  return 0;\n}\n\n");
+  for (int e = 0; e < prog->n_entries; e++) emit_driver(&b, prog, e);
   /* tables */
   sput(&b, "static const ModelVar vars[%d] = {\n", g->n_vars ? g->n_vars : 1);
   for (int v = 0; v < g->n_vars; v++) {
@@ -677,6 +684,12 @@ char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
   sput(&b, "};\n\nstatic const char *const log_names[%d] = {", n_logs ? n_logs : 1);
   for (int i = 0; i < prog->n_items; i++)
     for (int k = 0; k < prog->items[i].n_logs; k++) { cstring(&b, prog->items[i].logs[k].name); sput(&b, ", "); }
+  sput(&b, "};\n\nstatic const ModelEntry entries[%d] = {\n", prog->n_entries);
+  for (int e = 0; e < prog->n_entries; e++) {
+    sput(&b, "  {");
+    cstring(&b, prog->entries[e].name);
+    sput(&b, ", entry_%d, %d, %d},\n", e, prog->entries[e].in_var, prog->entries[e].out_var);
+  }
   sput(&b, "};\n\nconst Model model = {\n  .name = ");
   cstring(&b, info->name);
   sput(&b, ", .method = ");
@@ -687,8 +700,8 @@ char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
   sput(&b, "  .n_vars = %d, .vars = vars, .n_opts = %d, .opts = opts, .n_logs = %d, .log_names = log_names,\n",
        g->n_vars, prog->n_opts, n_logs);
   sput(&b, "  .matmul_flops = %.17g,\n", flops);
-  sput(&b, "  .arena_floats = %ld, .default_iters = %ld, .log_every = %d,\n  .train_step = train_step,\n};\n", arena,
-       info->default_iters, info->log_every);
+  sput(&b, "  .arena_floats = %ld, .default_iters = %ld, .log_every = %d,\n  .train_step = entry_0, .n_entries = %d, .entries = entries,\n};\n", arena,
+       info->default_iters, info->log_every, prog->n_entries);
   free(log_base);
   return b.s;
 }

@@ -545,6 +545,18 @@ static int l_loop_begin(lua_State *L) {
 }
 static int l_loop_end(lua_State *L) { program_loop_end(H->prog); return 0; }
 
+/* _entry(name, input_var_or_nil, output_var_or_nil) */
+static int l_entry(lua_State *L) {
+  const char *name = luaL_checkstring(L, 1);
+  int in = lua_isnoneornil(L, 2) ? -1 : var_of(L, tensor_at(L, 2));
+  int out = lua_isnoneornil(L, 3) ? -1 : var_of(L, tensor_at(L, 3));
+  if (H->prog->cur_entry != 0) return fail(L, "entries cannot be nested");
+  if (program_find_entry(H->prog, name) >= 0) return fail(L, "entry '%s' is declared twice", name);
+  program_entry(H->prog, name, in, out);
+  return 0;
+}
+static int l_entry_end(lua_State *L) { program_entry_end(H->prog); return 0; }
+
 /* ---------- module set-up ---------- */
 
 static const luaL_Reg ebm_funcs[] = {
@@ -562,6 +574,7 @@ static const luaL_Reg ebm_funcs[] = {
   {"shape", l_shape}, {"numel", l_numel}, {"id", l_id}, {"is_tensor", l_is_tensor},
   {"var_info", l_var_info}, {"set_data", l_set_data}, {"datasets", l_datasets},
   {"_optimizer", l_optimizer}, {"_phase", l_phase}, {"_loop_begin", l_loop_begin}, {"_loop_end", l_loop_end},
+  {"_entry", l_entry}, {"_entry_end", l_entry_end},
   {NULL, NULL}};
 
 static int t_index(lua_State *L) {

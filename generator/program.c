@@ -4,7 +4,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-Program *program_new(void) { return calloc(1, sizeof(Program)); }
+Program *program_new(void) {
+  Program *p = calloc(1, sizeof(Program));
+  program_entry(p, "train", -1, -1);
+  program_entry_end(p);
+  return p;
+}
+
+int program_find_entry(const Program *p, const char *name) {
+  for (int i = 0; i < p->n_entries; i++)
+    if (!strcmp(p->entries[i].name, name)) return i;
+  return -1;
+}
+
+int program_entry(Program *p, const char *name, int in_var, int out_var) {
+  int e = program_find_entry(p, name);
+  if (e < 0) {
+    p->entries = realloc(p->entries, (p->n_entries + 1) * sizeof(Entry));
+    p->entries[p->n_entries] = (Entry){strdup(name), in_var, out_var};
+    e = p->n_entries++;
+  }
+  p->cur_entry = e;
+  return e;
+}
+
+void program_entry_end(Program *p) { p->cur_entry = 0; }
 
 void program_free(Program *p) {
   if (!p) return;
@@ -14,7 +38,8 @@ void program_free(Program *p) {
     free(it->name); free(it->assigns); free(it->logs); free(it->params); free(it->grads);
   }
   for (int i = 0; i < p->n_opts; i++) free(p->opts[i].name);
-  free(p->items); free(p->opts); free(p);
+  for (int i = 0; i < p->n_entries; i++) free(p->entries[i].name);
+  free(p->items); free(p->opts); free(p->entries); free(p);
 }
 
 int program_add_optimizer(Program *p, const char *name, double lr, double b1, double b2, double eps) {
@@ -30,7 +55,7 @@ static Item *add_item(Program *p, ItemKind kind, const char *name, int line) {
   }
   Item *it = &p->items[p->n_items++];
   memset(it, 0, sizeof *it);
-  it->kind = kind; it->name = strdup(name ? name : ""); it->opt = -1; it->line = line;
+  it->kind = kind; it->name = strdup(name ? name : ""); it->opt = -1; it->line = line; it->entry = p->cur_entry;
   return it;
 }
 
@@ -63,6 +88,13 @@ void program_dump(const Graph *g, const Program *p, FILE *f, int with_ir) {
   }
   for (int i = 0; i < p->n_items; i++) {
     const Item *it = &p->items[i];
+    if (i == 0 || it->entry != p->items[i - 1].entry) {
+      const Entry *e = &p->entries[it->entry];
+      fprintf(f, "entry %s", e->name);
+      if (e->in_var >= 0) fprintf(f, " (input %s)", g->vars[e->in_var].name);
+      if (e->out_var >= 0) fprintf(f, " (output %s)", g->vars[e->out_var].name);
+      fputc('\n', f);
+    }
     if (it->kind == ITEM_LOOP_END) { depth--; fprintf(f, "%*send\n", 2 * depth, ""); continue; }
     if (it->kind == ITEM_LOOP_BEGIN) { fprintf(f, "%*sloop %d times\n", 2 * depth, "", it->count); depth++; continue; }
     fprintf(f, "%*sphase %s", 2 * depth, "", it->name);

@@ -15,6 +15,7 @@ typedef enum { ITEM_PHASE, ITEM_LOOP_BEGIN, ITEM_LOOP_END } ItemKind;
 
 typedef struct {
   ItemKind kind;
+  int entry;                      /* the entry point this item belongs to (0 = train) */
   char *name;
   int count;                      /* LOOP_BEGIN: trip count */
   Assign *assigns; int n_assigns;
@@ -24,9 +25,15 @@ typedef struct {
   int line;                       /* model-file line of the phase */
 } Item;
 
+/* Entry points: "train" (0, the step) and others a method declares, such as
+ * "sample" and "energy"; their input and output are state variables. */
+typedef struct { char *name; int in_var, out_var; } Entry;
+
 typedef struct {
   Item *items; int n_items, cap_items;
   Optimizer *opts; int n_opts;
+  Entry *entries; int n_entries;
+  int cur_entry;                  /* where new items go while building */
   int depth;                      /* open loops while building */
 } Program;
 
@@ -36,6 +43,10 @@ int program_add_optimizer(Program *p, const char *name, double lr, double b1, do
 Item *program_add_phase(Program *p, const char *name, int line);   /* caller fills assigns/logs/params */
 void program_loop_begin(Program *p, int count, int line);
 void program_loop_end(Program *p);
+/* Starts (or reopens) entry `name`; new items go there until program_entry_end. Returns its id. */
+int program_entry(Program *p, const char *name, int in_var, int out_var);
+void program_entry_end(Program *p);
+int program_find_entry(const Program *p, const char *name);   /* -1 if absent */
 /* Human-readable listing: phases, loops, their outputs and (optionally) their IR. */
 void program_dump(const Graph *g, const Program *p, FILE *f, int with_ir);
 

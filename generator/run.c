@@ -89,7 +89,8 @@ static int run_phase(Host *h, const Item *it, Interp *ip, Trainer *st, int log_b
 }
 
 /* One training iteration: the items in order, loops unrolled at run time. */
-int trainer_step(Trainer *st, long step) {
+/* Runs the items of one entry point, loops unrolled at run time. */
+static int run_entry(Trainer *st, int entry, long step) {
   Host *h = st->h;
   Interp *ip = &st->ip;
   const Program *p = h->prog;
@@ -97,6 +98,7 @@ int trainer_step(Trainer *st, long step) {
   ip->step = (uint32_t)step;
   for (int pc = 0; pc < p->n_items; pc++) {
     const Item *it = &p->items[pc];
+    if (it->entry != entry) continue;
     if (it->kind == ITEM_LOOP_BEGIN) {
       stack_pc[depth] = pc; stack_left[depth] = it->count; stack_i[depth] = 0; depth++;
       continue;
@@ -137,6 +139,13 @@ static int data_width(const Graph *g) {
   for (int i = 0; i < g->n_nodes; i++)
     if (g->nodes[i].op == OP_DATA) return g->nodes[i].shape.d[1];
   return 2;
+}
+
+int trainer_step(Trainer *t, long step) { return run_entry(t, 0, step); }
+
+int trainer_run_entry(Trainer *t, const char *name, long step) {
+  int e = program_find_entry(t->h->prog, name);
+  return e < 0 ? -1 : run_entry(t, e, step);
 }
 
 Trainer *trainer_new(Host *h, uint64_t seed, int f64) {

@@ -24,6 +24,8 @@ void trainer_free(Trainer *t);
 int trainer_use_data(Trainer *t, const char *spec, char *err, size_t errlen);
 /* Runs iteration `step` (0-based): 0 ok, 1 data error, 3 non-finite loss or gradient (reported). */
 int trainer_step(Trainer *t, long step);
+/* Runs entry point `name` (e.g. "sample") with Philox step `step`: 0 ok, -1 no such entry. */
+int trainer_run_entry(Trainer *t, const char *name, long step);
 double *trainer_var(Trainer *t, int var);          /* current value, f64 array */
 int trainer_n_logs(const Trainer *t);
 const char *trainer_log_name(const Trainer *t, int k);

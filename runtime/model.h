@@ -35,6 +35,14 @@ typedef struct {
   char err[512];        /* what went wrong when an entry returns non-zero */
 } ModelState;
 
+/* An entry point other than the step: reads state variable in_var (or -1),
+ * writes out_var (or -1). */
+typedef struct {
+  const char *name;
+  int (*run)(ModelState *s, long step);
+  int in_var, out_var;
+} ModelEntry;
+
 typedef struct {
   const char *name, *method, *data, *fingerprint;  /* data: the model's default data set */
   int data_cols;        /* D of the model's data batches (0: the model reads no data) */
@@ -47,6 +55,7 @@ typedef struct {
   int log_every;
   /* One training iteration (0-based step): 0 ok, 1 data error, 3 a non-finite term (s->err names it). */
   int (*train_step)(ModelState *s, long step);
+  int n_entries; const ModelEntry *entries;   /* entries[0] is the training step */
 } Model;
 
 extern const Model model;

@@ -1,6 +1,7 @@
 -- EBM-0GP (methods.md §3e): energy net + generator; the generator's entropy
 -- from the exact 2x2 sigma_min of dG/dz, a zero-centred gradient penalty on
 -- real data for the energy. Presets: `paper` (default) and `code` (§8).
+local entries = require "entries"
 local sv = require "sv"
 local M = {}
 
@@ -47,6 +48,10 @@ function M.build(cfg)
     p:log("loss_g", adv - cfg.w_H * H)
     p:log("entropy", H)
   end)
+  entries.sample(B, D, function(xs)
+    phase("sample", function(p) p:set(xs, G(ebm.normal({B, d}), "eval")) end)
+  end)
+  entries.energy(E, D)
 end
 
 return M

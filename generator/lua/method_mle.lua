@@ -1,5 +1,6 @@
 -- Maximum-likelihood EBM training with a short-run sampler (methods.md §4):
 -- mle-langevin (x <- x - alpha grad E + eta xi) and mle-gd (eta = 0).
+local entries = require "entries"
 local M = {}
 
 M.default_iters = 50000
@@ -20,21 +21,26 @@ function M.build(cfg)
   local x = ebm.state("sampler.x", {B, D}, 0)
   local x0 = ebm.state("sampler.x0", {B, D}, 0)
 
-  phase("sampler_init", function(p)
-    local r = cfg.init_range
-    local u = ebm.uniform({B, D}) * (2 * r) - r   -- p0 = U[-r, r]^2, fresh every iteration (short-run)
-    p:set(x, u)
-    p:set(x0, u)
-  end)
-  loop(cfg.K, function()
-    phase("sampler_step", function(p)
-      local xi = ebm.current(x)
-      local g = ebm.grad(ebm.sum(E(xi)), xi)
-      local nx = xi - cfg.alpha * g
-      if eta > 0 then nx = nx + eta * ebm.normal({B, D}) end
-      p:set(x, nx)
+  -- the K-step sampler from p0 = U[-r, r]^2, fresh every iteration (short-run);
+  -- x0 (optional) keeps the starting points
+  local function sampler(x, x0)
+    phase("sampler_init", function(p)
+      local r = cfg.init_range
+      local u = ebm.uniform({B, D}) * (2 * r) - r
+      p:set(x, u)
+      if x0 then p:set(x0, u) end
     end)
-  end)
+    loop(cfg.K, function()
+      phase("sampler_step", function(p)
+        local g = ebm.grad(ebm.sum(E(x)), x)
+        local nx = x - cfg.alpha * g
+        if eta > 0 then nx = nx + eta * ebm.normal({B, D}) end
+        p:set(x, nx)
+      end)
+    end)
+  end
+
+  sampler(x, x0)
   phase("energy", function(p)
     local ed = E(ebm.data({B, D}))
     local es = E(ebm.stop_gradient(x))
@@ -47,6 +53,8 @@ function M.build(cfg)
     -- how far the energy separates data from the sampler's starting noise
     p:log("e_gap", ebm.mean(E(x0)) - ebm.mean(ed))
   end)
+  entries.sample(B, D, function(xs) sampler(xs) end)
+  entries.energy(E, D)
 end
 
 return M

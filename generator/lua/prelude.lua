@@ -77,6 +77,17 @@ function loop(n, fn)
   ebm._loop_end()
 end
 
+-- entry(name, {input = state, output = state}, fn): phases that run on
+-- demand instead of every step (the trainers' `sample` and `energy`).
+function entry(name, io, fn)
+  if type(name) ~= "string" or type(io) ~= "table" or type(fn) ~= "function" then
+    error("entry(name, {input = ..., output = ...}, function() ... end)", 0)
+  end
+  ebm._entry(name, io.input, io.output)
+  fn()
+  ebm._entry_end()
+end
+
 local opts = require "opts"
 
 local optimizer_count = 0

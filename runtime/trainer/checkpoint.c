@@ -1,6 +1,7 @@
 #include "checkpoint.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,19 @@
 #include "safetensors.h"
 
 #define MAX_META 8
+
+/* A decimal written by checkpoint_save: digits only, no sign, no overflow.
+ * Returns the character after it, or NULL. */
+static const char *parse_u64(const char *p, uint64_t *v) {
+  if (*p < '0' || *p > '9') return NULL;
+  uint64_t x = 0;
+  for (; *p >= '0' && *p <= '9'; p++) {
+    if (x > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) return NULL;
+    x = x * 10 + (uint64_t)(*p - '0');
+  }
+  *v = x;
+  return p;
+}
 
 int checkpoint_save(const char *path, const Model *m, const ModelState *s, long step, char *err, size_t errlen) {
   int n = 0;
@@ -54,14 +68,24 @@ int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step,
     goto done;
   }
   if (!st || !sd || !ot) { snprintf(err, errlen, "%s: step, seed or optimizer_steps missing", path); goto done; }
-  *step = strtol(st, NULL, 10);
-  *seed = strtoull(sd, NULL, 10);
+  /* the header is not covered by the crc32: refuse what checkpoint_save cannot have written */
+  uint64_t u;
+  const char *end = parse_u64(st, &u);
+  if (!end || *end || u > LONG_MAX) { snprintf(err, errlen, "%s: metadata step '%s' is not a step count", path, st); goto done; }
+  *step = (long)u;
+  end = parse_u64(sd, seed);
+  if (!end || *end) { snprintf(err, errlen, "%s: metadata seed '%s' is not a seed", path, sd); goto done; }
   const char *p = ot;
   for (int o = 0; o < m->n_opts; o++) {
-    char *end;
-    s->opt_t[o] = strtol(p, &end, 10);
-    p = *end == ',' ? end + 1 : end;
+    end = parse_u64(p, &u);
+    if (!end || u > LONG_MAX || *end != (o + 1 < m->n_opts ? ',' : '\0')) {
+      snprintf(err, errlen, "%s: metadata optimizer_steps '%s' is not %d step counts", path, ot, m->n_opts);
+      goto done;
+    }
+    s->opt_t[o] = (long)u;
+    p = end + (*end == ',');
   }
+  if (m->n_opts == 0 && *ot) { snprintf(err, errlen, "%s: metadata optimizer_steps '%s' should be empty", path, ot); goto done; }
   for (int v = 0; v < m->n_vars; v++) {
     const ModelVar *d = &m->vars[v];
     float *parts[3] = {s->vars[v], s->adam_m[v], s->adam_v[v]};

@@ -1,0 +1,28 @@
+-- Entry points every toy method provides to its trainer: `sample` (a batch
+-- from the method's sampler) and `energy` (E on a fixed-size chunk of
+-- points; the trainer walks grids and files through it).
+local M = {}
+
+M.EVAL_BATCH = 1024
+
+-- energy(E, D): input state energy.x [1024, D], output energy.e [1024].
+-- `score` turns the network's output into the energy (default: itself).
+function M.energy(E, D, score)
+  local x = ebm.state("energy.x", {M.EVAL_BATCH, D}, 0)
+  local e = ebm.state("energy.e", {M.EVAL_BATCH}, 0)
+  entry("energy", {input = x, output = e}, function()
+    phase("energy", function(p)
+      local v = E(x, "eval")
+      p:set(e, score and score(v) or v)
+    end)
+  end)
+end
+
+-- sample(B, D, build): output state sample.x [B, D]; build(x) declares the
+-- phases that leave a fresh batch of samples in x.
+function M.sample(B, D, build)
+  local x = ebm.state("sample.x", {B, D}, 0)
+  entry("sample", {output = x}, function() build(x) end)
+end
+
+return M

@@ -1,0 +1,161 @@
+#include "eval_toy.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "entries.h"
+#include "toy_data.h"
+
+#define N_TEST 20000
+#define N_SAMPLES 2000
+#define N_HIST 1000000
+
+static double logsumexp(const double *u, long n) {
+  double m = -INFINITY, s = 0;
+  for (long i = 0; i < n; i++) if (u[i] > m) m = u[i];
+  for (long i = 0; i < n; i++) s += exp(u[i] - m);
+  return m + log(s);
+}
+
+static double Phi(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
+
+/* log Z of exp(-E) on an R x R grid over [-A, A]^2, midpoint rule; u receives -E */
+static int grid_log_z(const Model *m, ModelState *s, int R, double A, double *u, double *log_z) {
+  float *e = malloc((size_t)R * R * sizeof(float));
+  if (entry_energy_grid(m, s, R, A, e)) { free(e); return -1; }
+  for (long i = 0; i < (long)R * R; i++) u[i] = -(double)e[i];
+  double h = 2 * A / R;
+  *log_z = logsumexp(u, (long)R * R) + 2 * log(h);
+  free(e);
+  return 0;
+}
+
+/* P_data per cell: exact for Gaussian mixtures, else a histogram of fresh points */
+static void data_cells(const DataSource *ds, double *p) {
+  int R = EVAL_GRID;
+  double A = EVAL_RANGE, h = 2 * A / R;
+  memset(p, 0, sizeof(double) * R * R);
+  const ToyDataset *t = ds->toy ? toy_dataset(ds->toy) : NULL;
+  if (t && t->n_modes) {
+    double s = t->mode_std;
+    double *px = malloc(sizeof(double) * R), *py = malloc(sizeof(double) * R);
+    for (int k = 0; k < t->n_modes; k++) {
+      double mx = t->modes[2 * k], my = t->modes[2 * k + 1];
+      for (int c = 0; c < R; c++) {
+        double lo = -A + c * h, hi = lo + h;
+        px[c] = Phi((hi - mx) / s) - Phi((lo - mx) / s);
+        py[c] = Phi((hi - my) / s) - Phi((lo - my) / s);
+      }
+      for (int r = 0; r < R; r++)
+        for (int c = 0; c < R; c++) p[r * R + c] += py[r] * px[c] / t->n_modes;
+    }
+    free(px); free(py);
+    return;
+  }
+  long n = 0;
+  float *buf = malloc(sizeof(float) * 2 * 10000);
+  const float *pts = ds->points;
+  long total = ds->toy ? N_HIST : ds->n;
+  for (long done = 0, chunk = 0; done < total; chunk++) {
+    long k = total - done < 10000 ? total - done : 10000;
+    if (ds->toy) { toy_sample(ds->toy, buf, (int)k, EVAL_SEED + 1, 0, 0, (uint32_t)chunk); pts = buf; }
+    else pts = ds->points + 2 * done;
+    for (long i = 0; i < k; i++) {
+      int c = (int)floor((pts[2 * i] + A) / h), r = (int)floor((pts[2 * i + 1] + A) / h);
+      if (c >= 0 && c < R && r >= 0 && r < R) p[r * R + c] += 1;
+      n++;
+    }
+    done += k;
+  }
+  for (long i = 0; i < (long)R * R; i++) p[i] /= n;
+  free(buf);
+}
+
+/* unbiased MMD^2 with a sum of five Gaussian kernels, float64 */
+static double mmd2(const float *x, long n, const float *y, long m) {
+  static const double sig[5] = {0.02, 0.1, 0.5, 1, 2};
+  double inv[5], kxx = 0, kyy = 0, kxy = 0;
+  for (int j = 0; j < 5; j++) inv[j] = -1.0 / (2 * sig[j] * sig[j]);
+#define K(a, b)                                                                   \
+  ({ double dx = (double)(a)[0] - (b)[0], dy = (double)(a)[1] - (b)[1], d = dx * dx + dy * dy, k = 0; \
+     for (int j = 0; j < 5; j++) k += exp(d * inv[j]);                           \
+     k; })
+  for (long i = 0; i < n; i++)
+    for (long j = 0; j < n; j++) if (i != j) kxx += K(x + 2 * i, x + 2 * j);
+  for (long i = 0; i < m; i++)
+    for (long j = 0; j < m; j++) if (i != j) kyy += K(y + 2 * i, y + 2 * j);
+  for (long i = 0; i < n; i++)
+    for (long j = 0; j < m; j++) kxy += K(x + 2 * i, y + 2 * j);
+#undef K
+  return kxx / (n * (n - 1.0)) + kyy / (m * (m - 1.0)) - 2 * kxy / ((double)n * m);
+}
+
+int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r) {
+  memset(r, 0, sizeof *r);
+  int R = EVAL_GRID, rc = -1;
+  double A = EVAL_RANGE;
+  double *u = malloc(sizeof(double) * 4 * R * R), *pd = malloc(sizeof(double) * R * R);
+  long nt = ds->toy ? N_TEST : ds->n;
+  float *test = malloc(sizeof(float) * 2 * nt), *et = malloc(sizeof(float) * nt);
+  float *smp = malloc(sizeof(float) * 2 * N_SAMPLES);
+  if (ds->toy) toy_sample(ds->toy, test, N_TEST, EVAL_SEED, 0, 0, 0);
+  else memcpy(test, ds->points, sizeof(float) * 2 * nt);
+  if (grid_log_z(m, s, R, A, u, &r->log_z)) goto done;
+  /* test NLL: u evaluated at the points themselves */
+  if (entry_energies(m, s, test, nt, et)) goto done;
+  double sum = 0;
+  long out = 0;
+  for (long i = 0; i < nt; i++) {
+    sum += et[i];
+    out += fabsf(test[2 * i]) > A || fabsf(test[2 * i + 1]) > A;
+  }
+  r->n_test = nt;
+  r->test_nll = sum / nt + r->log_z;
+  r->outside = (double)out / nt;
+  /* KL(data || model) over cells */
+  data_cells(ds, pd);
+  double lse = logsumexp(u, (long)R * R), kl = 0;
+  for (long i = 0; i < (long)R * R; i++)
+    if (pd[i] > 0) kl += pd[i] * (log(pd[i]) - fmax(u[i] - lse, -690.0));
+  r->kl = kl;
+  /* mass outside the box: log Z on [-2A, 2A]^2 at the same cell width */
+  double log_z_big;
+  if (grid_log_z(m, s, 2 * R, 2 * A, u, &log_z_big)) goto done;
+  r->extra_mass = 1 - exp(r->log_z - log_z_big);
+  r->mass_flag = r->extra_mass > 1e-3;
+  /* samples */
+  if (entry_samples(m, s, smp, N_SAMPLES, 0)) goto done;
+  r->n_samples = N_SAMPLES;
+  r->mmd2 = mmd2(smp, N_SAMPLES, test, nt < 2000 ? nt : 2000);
+  const ToyDataset *t = ds->toy ? toy_dataset(ds->toy) : NULL;
+  if (t && t->n_modes) {
+    int *hit = calloc(t->n_modes, sizeof(int));
+    long hq = 0;
+    for (long i = 0; i < N_SAMPLES; i++) {
+      int best = 0;
+      double bd = INFINITY;
+      for (int k = 0; k < t->n_modes; k++) {
+        double dx = smp[2 * i] - t->modes[2 * k], dy = smp[2 * i + 1] - t->modes[2 * k + 1], d = sqrt(dx * dx + dy * dy);
+        if (d < bd) { bd = d; best = k; }
+      }
+      if (bd <= 3 * t->mode_std) { hq++; hit[best] = 1; }
+    }
+    for (int k = 0; k < t->n_modes; k++) r->modes_covered += hit[k];
+    r->n_modes = t->n_modes;
+    r->hq_fraction = (double)hq / N_SAMPLES;
+    free(hit);
+  }
+  rc = 0;
+done:
+  free(u); free(pd); free(test); free(et); free(smp);
+  return rc;
+}
+
+void eval_toy_json(const ToyEval *r, FILE *f) {
+  fprintf(f, "{\"test_nll\": %.6f, \"log_z\": %.6f, \"kl\": %.6f, \"mmd2\": %.6g, \"n_test\": %ld, \"outside_box\": %.6f, "
+             "\"extra_mass\": %.3g, \"grid_flagged\": %s",
+          r->test_nll, r->log_z, r->kl, r->mmd2, r->n_test, r->outside, r->extra_mass, r->mass_flag ? "true" : "false");
+  if (r->n_modes) fprintf(f, ", \"modes_covered\": %d, \"n_modes\": %d, \"hq_fraction\": %.4f", r->modes_covered, r->n_modes, r->hq_fraction);
+  fprintf(f, "}\n");
+}

@@ -1,0 +1,24 @@
+/* Toy evaluation of methods.md §7.1-7.2: grid-normalised test NLL, KL of
+ * cell probabilities, MMD^2 of samples against held-out points, modes. */
+#ifndef EBM_EVAL_TOY_H
+#define EBM_EVAL_TOY_H
+
+#include <stdio.h>
+
+#include "data.h"
+#include "model.h"
+
+typedef struct {
+  double log_z, test_nll, outside, kl, mmd2, hq_fraction, extra_mass;
+  int modes_covered, n_modes, mass_flag;
+  long n_test, n_samples;
+} ToyEval;
+
+#define EVAL_GRID 256
+#define EVAL_RANGE 4.0
+#define EVAL_SEED 0x7e57ull   /* the held-out test set's own seed */
+
+int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r);
+void eval_toy_json(const ToyEval *r, FILE *f);
+
+#endif
