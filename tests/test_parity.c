@@ -9,6 +9,8 @@
 
 #include "gradcheck.h"
 #include "host.h"
+#include "npy.h"
+#include "program.h"
 #include "run.h"
 #include "safetensors.h"
 
@@ -27,6 +29,47 @@ static double field(const char *line, const char *key) {
   snprintf(pat, sizeof pat, "\"%s\": ", key);
   const char *p = strstr(line, pat);
   return p ? strtod(p + strlen(pat), NULL) : NAN;
+}
+
+/* The trainer's sample and energy commands against the interpreter's entries. */
+static void check_entries(Host *h, Trainer *t, const char *path, const char *tmp) {
+  Graph *g = h->g;
+  char cmd[8192], msg[1200], err[512], f[4400];
+  int se = program_find_entry(h->prog, "sample"), ee = program_find_entry(h->prog, "energy");
+  if (se < 0 || ee < 0) { printf("FAIL %s: no sample/energy entry\n", path); checks_failed++; return; }
+  /* samples: the first chunk is the entry run at Philox step 0 */
+  int sv = h->prog->entries[se].out_var, B = g->vars[sv].shape.d[0];
+  trainer_run_entry(t, "sample", 0);
+  snprintf(cmd, sizeof cmd, "%s/build/%s/train-cpu sample --ckpt %s/run/ckpt.safetensors -n %d -o %s/s.npy 2>>%s/train.log",
+           tmp, host_model_string(h, "method"), tmp, B, tmp, tmp);
+  float *x = NULL;
+  int rank;
+  int64_t shape[4];
+  snprintf(f, sizeof f, "%s/s.npy", tmp);
+  double worst = INFINITY;
+  if (!system(cmd) && !npy_read_f32(f, &x, &rank, shape, err, sizeof err) && shape[0] == B) {
+    worst = 0;
+    for (int i = 0; i < shape_numel(g->vars[sv].shape); i++) worst = fmax(worst, rel(x[i], trainer_var(t, sv)[i]));
+  }
+  snprintf(msg, sizeof msg, "%s: `sample` equals the interpreter's sample entry", path);
+  expect_le(msg, worst, RTOL);
+  /* energies at those samples */
+  int in = h->prog->entries[ee].in_var, ov = h->prog->entries[ee].out_var, EB = g->vars[in].shape.d[0];
+  memset(trainer_var(t, in), 0, sizeof(double) * shape_numel(g->vars[in].shape));
+  for (int i = 0; x && i < B * 2 && i < EB * 2; i++) trainer_var(t, in)[i] = x[i];
+  trainer_run_entry(t, "energy", 0);
+  snprintf(cmd, sizeof cmd, "%s/build/%s/train-cpu energy --ckpt %s/run/ckpt.safetensors --input %s/s.npy -o %s/e.npy 2>>%s/train.log",
+           tmp, host_model_string(h, "method"), tmp, tmp, tmp, tmp);
+  float *e = NULL;
+  snprintf(f, sizeof f, "%s/e.npy", tmp);
+  worst = INFINITY;
+  if (x && !system(cmd) && !npy_read_f32(f, &e, &rank, shape, err, sizeof err) && shape[0] == B) {
+    worst = 0;
+    for (int i = 0; i < B && i < EB; i++) worst = fmax(worst, rel(e[i], trainer_var(t, ov)[i]));
+  }
+  snprintf(msg, sizeof msg, "%s: `energy --input` equals the interpreter's energy entry", path);
+  expect_le(msg, worst, RTOL);
+  free(x); free(e);
 }
 
 static void check_model(const char *path, const char *tmp) {
@@ -90,6 +133,7 @@ static void check_model(const char *path, const char *tmp) {
   }
   snprintf(msg, sizeof msg, "%s: every variable after %d steps (worst: %s)", path, STEPS, worst_var);
   expect_le(msg, worst, RTOL);
+  check_entries(h, t, path, tmp);
   free(want);
   trainer_free(t);
   host_free(h);

@@ -385,6 +385,7 @@ static int cmd_info(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  openblas_set_num_threads(1);  /* every command reproduces the interpreter; train --threads may change it */
   const char *slash = strrchr(argv[0], '/');
   prog = slash ? slash + 1 : argv[0];
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
