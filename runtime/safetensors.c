@@ -593,6 +593,10 @@ static int read_open(FILE *fp, const char *path, StFile *out, char *err, size_t 
         snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
         return -1;
     }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file%s", path, S_ISDIR(st.st_mode) ? " (a directory)" : "");
+        return -1;
+    }
     uint64_t fsize = (uint64_t)st.st_size;
     unsigned char len8[8];
     if (fsize < 8 || fread(len8, 1, 8, fp) != 8) {
