@@ -69,7 +69,7 @@ void ir_free(Graph *g) {
   if (!g) return;
   for (int i = 0; i < g->n_nodes; i++) { free(g->nodes[i].in); free(g->nodes[i].data); }
   for (int i = 0; i < g->n_vars; i++) free(g->vars[i].name);
-  free(g->nodes); free(g->vars); free(g->data_name); free(g);
+  free(g->nodes); free(g->vars); free(g->data_name); free(g->htab); free(g);
 }
 
 static int push(Graph *g, OpCode op, Shape s, int n_in, const int *in) {
@@ -89,6 +89,79 @@ static int push(Graph *g, OpCode op, Shape s, int n_in, const int *in) {
 
 static Shape shp(const Graph *g, int id) { return g->nodes[id].shape; }
 
+/* ---- value numbering ----
+ * Every constructor ends in intern(): if an identical node exists (same op,
+ * inputs, attributes, shape), the new one is dropped and the old one reused.
+ * This is common-subexpression elimination for everything, the derivatives
+ * autodiff writes included; random draws and variables are never merged
+ * (their streams and ids differ). */
+
+static uint64_t mix(uint64_t h, uint64_t v) { h ^= v; h *= 1099511628211ull; return h; }
+
+static uint64_t node_hash(const Node *n) {
+  uint64_t h = 1469598103934665603ull, bits;
+  h = mix(h, n->op);
+  h = mix(h, n->shape.rank);
+  for (int i = 0; i < n->shape.rank; i++) h = mix(h, n->shape.d[i]);
+  for (int i = 0; i < n->n_in; i++) h = mix(h, n->in[i]);
+  memcpy(&bits, &n->fval, 8);
+  h = mix(h, bits);
+  h = mix(h, n->axes); h = mix(h, n->axis); h = mix(h, n->ta); h = mix(h, n->tb);
+  h = mix(h, (uint64_t)(int64_t)n->var); h = mix(h, (uint64_t)(int64_t)n->stream);
+  for (int i = 0; i < IR_MAX_RANK; i++) { h = mix(h, n->perm[i]); h = mix(h, n->start[i]); }
+  if (n->data)
+    for (int i = 0, N = shape_numel(n->shape); i < N; i++) { memcpy(&bits, &n->data[i], 8); h = mix(h, bits); }
+  return h;
+}
+
+static int node_eq(const Node *a, const Node *b) {
+  if (a->op != b->op || !shape_eq(a->shape, b->shape) || a->n_in != b->n_in) return 0;
+  if (memcmp(&a->fval, &b->fval, 8) || a->axes != b->axes || a->axis != b->axis || a->ta != b->ta || a->tb != b->tb ||
+      a->var != b->var || a->stream != b->stream || memcmp(a->perm, b->perm, sizeof a->perm) ||
+      memcmp(a->start, b->start, sizeof a->start))
+    return 0;
+  for (int i = 0; i < a->n_in; i++) if (a->in[i] != b->in[i]) return 0;
+  if (!a->data != !b->data) return 0;
+  return !a->data || !memcmp(a->data, b->data, shape_numel(a->shape) * sizeof(double));
+}
+
+static void htab_insert(Graph *g, int id) {
+  if (2 * (g->n_nodes + 1) > g->hcap) {   /* grow and rehash every node */
+    free(g->htab);
+    g->hcap = g->hcap ? 2 * g->hcap : 1024;
+    while (g->hcap < 4 * g->n_nodes) g->hcap *= 2;
+    g->htab = malloc(g->hcap * sizeof(int));
+    for (int i = 0; i < g->hcap; i++) g->htab[i] = -1;
+    for (int i = 0; i < g->n_nodes; i++)
+      if (i != id) {
+        uint64_t k = node_hash(&g->nodes[i]) & (g->hcap - 1);
+        while (g->htab[k] >= 0) k = (k + 1) & (g->hcap - 1);
+        g->htab[k] = i;
+      }
+  }
+  uint64_t k = node_hash(&g->nodes[id]) & (g->hcap - 1);
+  while (g->htab[k] >= 0) k = (k + 1) & (g->hcap - 1);
+  g->htab[k] = id;
+}
+
+/* id must be the last node created */
+static int intern(Graph *g, int id) {
+  if (g->hcap) {
+    uint64_t k = node_hash(&g->nodes[id]) & (g->hcap - 1);
+    for (; g->htab[k] >= 0; k = (k + 1) & (g->hcap - 1))
+      if (node_eq(&g->nodes[g->htab[k]], &g->nodes[id])) {
+        free(g->nodes[id].in);
+        free(g->nodes[id].data);
+        g->n_nodes--;
+        return g->htab[k];
+      }
+  }
+  htab_insert(g, id);
+  return id;
+}
+
+static int is_fill(const Graph *g, int id) { return g->nodes[id].op == OP_CONST && !g->nodes[id].data; }
+
 static const char *sstr(Shape s, char *buf) { shape_str(s, buf, 64); return buf; }
 
 /* ---- leaves ---- */
@@ -96,7 +169,7 @@ static const char *sstr(Shape s, char *buf) { shape_str(s, buf, 64); return buf;
 int ir_const(Graph *g, Shape s, double v) {
   int id = push(g, OP_CONST, s, 0, NULL);
   g->nodes[id].fval = v;
-  return id;
+  return intern(g, id);
 }
 
 int ir_const_data(Graph *g, Shape s, const double *data) {
@@ -104,7 +177,7 @@ int ir_const_data(Graph *g, Shape s, const double *data) {
   int n = shape_numel(s);
   g->nodes[id].data = malloc(n * sizeof(double));
   memcpy(g->nodes[id].data, data, n * sizeof(double));
-  return id;
+  return intern(g, id);
 }
 
 int ir_var(Graph *g, const char *name, VarKind kind, Shape s, int init_kind, double a, double b) {
@@ -136,13 +209,17 @@ int ir_rng(Graph *g, OpCode op, Shape s) {
   return id;
 }
 
-int ir_step(Graph *g) { return push(g, OP_STEP, shape_make(0, NULL), 0, NULL); }
+int ir_step(Graph *g) { return intern(g, push(g, OP_STEP, shape_make(0, NULL), 0, NULL)); }
 
 /* ---- operations ---- */
 
 int ir_unary(Graph *g, OpCode op, int a) {
   if (op_kind(op) != KIND_UNARY) ir_fail("%s is not a unary op", op_name(op));
-  return push(g, op, shp(g, a), 1, &a);
+  const Node *x = &g->nodes[a];
+  if (op == OP_NEG && x->op == OP_NEG) return x->in[0];                     /* -(-x) = x */
+  if (op == OP_NEG && is_fill(g, a)) return ir_const(g, x->shape, -x->fval);
+  if (op == OP_STOP_GRAD && (x->op == OP_STOP_GRAD || x->op == OP_CONST)) return a;
+  return intern(g, push(g, op, shp(g, a), 1, &a));
 }
 
 int ir_binary(Graph *g, OpCode op, int a, int b) {
@@ -150,16 +227,23 @@ int ir_binary(Graph *g, OpCode op, int a, int b) {
   if (op_kind(op) != KIND_BINARY) ir_fail("%s is not a binary op", op_name(op));
   if (!shape_eq(shp(g, a), shp(g, b)))
     ir_fail("%s: shapes %s and %s differ", op_name(op), sstr(shp(g, a), s1), sstr(shp(g, b), s2));
+  /* exact identities only: x*1, 1*x, x/1, x+0, 0+x, x-0 */
+  if ((op == OP_MUL || op == OP_DIV) && ir_is_const(g, b, 1.0)) return a;
+  if (op == OP_MUL && ir_is_const(g, a, 1.0)) return b;
+  if ((op == OP_ADD || op == OP_SUB) && ir_is_const(g, b, 0.0)) return a;
+  if (op == OP_ADD && ir_is_const(g, a, 0.0)) return b;
   int in[2] = {a, b};
-  return push(g, op, shp(g, a), 2, in);
+  return intern(g, push(g, op, shp(g, a), 2, in));
 }
 
 int ir_select(Graph *g, int c, int a, int b) {
   char s1[64], s2[64], s3[64];
   if (!shape_eq(shp(g, c), shp(g, a)) || !shape_eq(shp(g, a), shp(g, b)))
     ir_fail("select: shapes %s, %s, %s differ", sstr(shp(g, c), s1), sstr(shp(g, a), s2), sstr(shp(g, b), s3));
+  if (a == b) return a;
+  if (is_fill(g, c)) return g->nodes[c].fval != 0 ? a : b;
   int in[3] = {c, a, b};
-  return push(g, OP_SELECT, shp(g, a), 3, in);
+  return intern(g, push(g, OP_SELECT, shp(g, a), 3, in));
 }
 
 int ir_broadcast(Graph *g, int a, Shape to) {
@@ -169,18 +253,22 @@ int ir_broadcast(Graph *g, int a, Shape to) {
   int ok = s.rank == to.rank;
   for (int i = 0; ok && i < s.rank; i++) ok = s.d[i] == to.d[i] || s.d[i] == 1;
   if (!ok) ir_fail("cannot broadcast %s to %s", sstr(s, s1), sstr(to, s2));
-  return push(g, OP_BROADCAST, to, 1, &a);
+  if (is_fill(g, a)) return ir_const(g, to, g->nodes[a].fval);
+  if (g->nodes[a].op == OP_BROADCAST) a = g->nodes[a].in[0];   /* broadcast of a broadcast */
+  return intern(g, push(g, OP_BROADCAST, to, 1, &a));
 }
 
 int ir_reduce(Graph *g, OpCode op, int a, int axes) {
   Shape s = shp(g, a);
   axes &= (1 << s.rank) - 1;
+  for (int i = 0; i < s.rank; i++)
+    if (s.d[i] == 1) axes &= ~(1 << i);   /* reducing a size-1 axis changes nothing */
   if (!axes) return a;
   for (int i = 0; i < s.rank; i++)
     if (axes & (1 << i)) s.d[i] = 1;
   int id = push(g, op, s, 1, &a);
   g->nodes[id].axes = axes;
-  return id;
+  return intern(g, id);
 }
 
 int ir_reshape(Graph *g, int a, Shape to) {
@@ -189,7 +277,9 @@ int ir_reshape(Graph *g, int a, Shape to) {
   if (shape_numel(s) != shape_numel(to))
     ir_fail("reshape: %s has %d elements, %s has %d", sstr(s, s1), shape_numel(s), sstr(to, s2), shape_numel(to));
   if (shape_eq(s, to)) return a;
-  return push(g, OP_RESHAPE, to, 1, &a);
+  if (is_fill(g, a)) return ir_const(g, to, g->nodes[a].fval);
+  if (g->nodes[a].op == OP_RESHAPE) return ir_reshape(g, g->nodes[a].in[0], to);   /* reshape of a reshape */
+  return intern(g, push(g, OP_RESHAPE, to, 1, &a));
 }
 
 int ir_transpose(Graph *g, int a, const int *perm) {
@@ -202,9 +292,14 @@ int ir_transpose(Graph *g, int a, const int *perm) {
     ident &= perm[i] == i;
   }
   if (ident) return a;
+  if (g->nodes[a].op == OP_TRANSPOSE) {   /* compose: out i = inner out perm[i] = x inner.perm[perm[i]] */
+    int p2[IR_MAX_RANK];
+    for (int i = 0; i < s.rank; i++) p2[i] = g->nodes[a].perm[perm[i]];
+    return ir_transpose(g, g->nodes[a].in[0], p2);
+  }
   int id = push(g, OP_TRANSPOSE, o, 1, &a);
   memcpy(g->nodes[id].perm, perm, s.rank * sizeof(int));
-  return id;
+  return intern(g, id);
 }
 
 static void check_window(const char *what, Shape outer, const int *start, Shape inner) {
@@ -220,7 +315,7 @@ int ir_slice(Graph *g, int a, const int *start, Shape size) {
   if (shape_eq(size, shp(g, a))) return a;
   int id = push(g, OP_SLICE, size, 1, &a);
   memcpy(g->nodes[id].start, start, size.rank * sizeof(int));
-  return id;
+  return intern(g, id);
 }
 
 int ir_pad(Graph *g, int a, const int *start, Shape to) {
@@ -228,7 +323,7 @@ int ir_pad(Graph *g, int a, const int *start, Shape to) {
   if (shape_eq(to, shp(g, a))) return a;
   int id = push(g, OP_PAD, to, 1, &a);
   memcpy(g->nodes[id].start, start, to.rank * sizeof(int));
-  return id;
+  return intern(g, id);
 }
 
 int ir_concat(Graph *g, int n, const int *ins, int axis) {
@@ -246,7 +341,7 @@ int ir_concat(Graph *g, int n, const int *ins, int axis) {
   }
   int id = push(g, OP_CONCAT, o, n, ins);
   g->nodes[id].axis = axis;
-  return id;
+  return intern(g, id);
 }
 
 int ir_matmul(Graph *g, int a, int b, int ta, int tb) {
@@ -261,7 +356,7 @@ int ir_matmul(Graph *g, int a, int b, int ta, int tb) {
   int in[2] = {a, b}, d[2] = {m, n};
   int id = push(g, OP_MATMUL, shape_make(2, d), 2, in);
   g->nodes[id].ta = ta; g->nodes[id].tb = tb;
-  return id;
+  return intern(g, id);
 }
 
 /* ---- conveniences ---- */

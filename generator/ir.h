@@ -87,6 +87,7 @@ typedef struct {
   Var *vars; int n_vars, cap_vars;
   int n_streams;      /* Philox streams handed out so far */
   char *data_name;    /* dataset behind OP_DATA (toy name or .npy path) */
+  int *htab; int hcap; /* value numbering: identical nodes are created once (CSE) */
   int cur_line;       /* stamped on new nodes: set by the front end */
 } Graph;
 
