@@ -55,6 +55,42 @@ function M.build(cfg)
   end)
   entries.sample(B, D, function(xs) sampler(xs) end)
   entries.energy(E, D)
+  if eta == 0 then M.induced_entry(cfg, E, B, D) end
+end
+
+-- The density the deterministic sampler induces (methods.md §4): the change
+-- of variables through x <- x - alpha grad E(x), with the 2x2 Hessian from
+-- two Hessian-vector products (JVPs of the input gradient). Output rows:
+-- x (D columns), log q(x), and 1 if any step folded (det(I - alpha H) <= 0).
+function M.induced_entry(cfg, E, B, D)
+  if D ~= 2 then return end
+  local out = ebm.state("induced.out", {B, 4}, 0)
+  local x = ebm.state("induced.x", {B, 2}, 0)
+  local lq = ebm.state("induced.logq", {B}, 0)
+  local fold = ebm.state("induced.fold", {B}, 0)
+  local a, r = cfg.alpha, cfg.init_range
+  entry("induced", {output = out}, function()
+    phase("induced_init", function(p)
+      p:set(x, ebm.uniform({B, 2}) * (2 * r) - r)
+      p:set(lq, ebm.broadcast(ebm.const(-2 * math.log(2 * r)), {B}))   -- log of the uniform density
+      p:set(fold, ebm.broadcast(ebm.const(0), {B}))
+    end)
+    loop(cfg.K, function()
+      phase("induced_step", function(p)
+        local g = ebm.grad(ebm.sum(E(x)), x)
+        local h1 = ebm.jvp(x, ebm.broadcast(ebm.const({1, 0}, {1, 2}), {B, 2}), g)
+        local h2 = ebm.jvp(x, ebm.broadcast(ebm.const({0, 1}, {1, 2}), {B, 2}), g)
+        local function col(h, k) return ebm.reshape(ebm.slice(h, 2, k, 1), {B}) end
+        local det = (1 - a * col(h1, 1)) * (1 - a * col(h2, 2)) - a * a * col(h2, 1) * col(h1, 2)
+        p:set(lq, lq - ebm.log(ebm.abs(det)))
+        p:set(fold, ebm.maximum(fold, ebm.le(det, 0)))
+        p:set(x, x - a * g)
+      end)
+    end)
+    phase("induced_out", function(p)
+      p:set(out, ebm.concat({x, ebm.reshape(lq, {B, 1}), ebm.reshape(fold, {B, 1})}, 2))
+    end)
+  end)
 end
 
 return M

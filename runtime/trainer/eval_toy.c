@@ -146,6 +146,26 @@ int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r) {
     r->hq_fraction = (double)hq / N_SAMPLES;
     free(hit);
   }
+  /* mle-gd: mean log q of its samples, the EBM's normalised log-density at them, folds */
+  const ModelEntry *ind = entry_find(m, "induced");
+  if (ind) {
+    int B = m->vars[ind->out_var].shape[0];
+    long n = 0;
+    double lq = 0, lp = 0, folds = 0;
+    float xy[2 * 4096], e[4096];
+    for (long c = 0; n < N_SAMPLES && B <= 4096; c++) {
+      if (ind->run(s, c)) goto done;
+      const float *o = s->vars[ind->out_var];
+      for (int b = 0; b < B; b++) { xy[2 * b] = o[4 * b]; xy[2 * b + 1] = o[4 * b + 1]; }
+      if (entry_energies(m, s, xy, B, e)) goto done;
+      for (int b = 0; b < B; b++) { lq += o[4 * b + 2]; folds += o[4 * b + 3]; lp += -e[b] - r->log_z; }
+      n += B;
+    }
+    r->has_induced = 1;
+    r->induced_logq = lq / n;
+    r->ebm_logp_at_samples = lp / n;
+    r->fold_fraction = folds / n;
+  }
   rc = 0;
 done:
   free(u); free(pd); free(test); free(et); free(smp);
@@ -157,5 +177,8 @@ void eval_toy_json(const ToyEval *r, FILE *f) {
              "\"extra_mass\": %.3g, \"grid_flagged\": %s",
           r->test_nll, r->log_z, r->kl, r->mmd2, r->n_test, r->outside, r->extra_mass, r->mass_flag ? "true" : "false");
   if (r->n_modes) fprintf(f, ", \"modes_covered\": %d, \"n_modes\": %d, \"hq_fraction\": %.4f", r->modes_covered, r->n_modes, r->hq_fraction);
+  if (r->has_induced)
+    fprintf(f, ", \"induced_logq\": %.6f, \"ebm_logp_at_samples\": %.6f, \"fold_fraction\": %.4f", r->induced_logq,
+            r->ebm_logp_at_samples, r->fold_fraction);
   fprintf(f, "}\n");
 }

@@ -11,6 +11,8 @@
 typedef struct {
   double log_z, test_nll, outside, kl, mmd2, hq_fraction, extra_mass;
   int modes_covered, n_modes, mass_flag;
+  int has_induced;      /* mle-gd: the sampler's induced density (methods.md §4, §7.3) */
+  double induced_logq, ebm_logp_at_samples, fold_fraction;
   long n_test, n_samples;
 } ToyEval;
 
