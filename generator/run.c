@@ -45,7 +45,7 @@ static int run_phase(Host *h, const Item *it, Interp *ip, Trainer *st, int log_b
   int n, *outs = phase_outputs(it, &n);
   double **res = calloc(n ? n : 1, sizeof(double *));
   if (interp_eval(g, ip, n, outs, res)) {
-    fprintf(stderr, "ebmforge: step %ld, phase %s: the data set could not be sampled\n", step, it->name);
+    fprintf(stderr, "ebmforge: iteration %ld, phase %s: the data set could not be sampled\n", step + 1, it->name);
     free(outs); free(res);
     return 1;
   }
@@ -53,7 +53,7 @@ static int run_phase(Host *h, const Item *it, Interp *ip, Trainer *st, int log_b
   for (int k = 0; k < it->n_logs && !rc; k++) {
     double x = res[it->n_assigns + k][0];
     if (!isfinite(x)) {
-      fprintf(stderr, "ebmforge: step %ld, phase %s: %s is %s\n", step, it->name, it->logs[k].name, isnan(x) ? "NaN" : "Inf");
+      fprintf(stderr, "ebmforge: iteration %ld, phase %s: %s is %s\n", step + 1, it->name, it->logs[k].name, isnan(x) ? "NaN" : "Inf");
       rc = 3;
     }
     st->last_log[log_base + k] = x;
@@ -63,7 +63,7 @@ static int run_phase(Host *h, const Item *it, Interp *ip, Trainer *st, int log_b
     int N = shape_numel(g->vars[it->params[k]].shape);
     for (int i = 0; i < N; i++)
       if (!isfinite(gr[i])) {
-        fprintf(stderr, "ebmforge: step %ld, phase %s: the gradient of %s is not finite\n", step, it->name, g->vars[it->params[k]].name);
+        fprintf(stderr, "ebmforge: iteration %ld, phase %s: the gradient of %s is not finite\n", step + 1, it->name, g->vars[it->params[k]].name);
         rc = 3;
         break;
       }

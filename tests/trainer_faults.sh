@@ -352,13 +352,13 @@ rc_c=$?
 rc_i=$?
 msg_c=$(grep -a -m 1 'NaN' "$TMP/nan_c.err")
 msg_i=$(grep -a -m 1 'NaN' "$TMP/nan_i.err")
-where() { printf '%s\n' "$1" | grep -o 'step [0-9]*[,:] phase [a-z_]*[,:] [a-z_]* is NaN' | tr -d ',:'; }
-if [ "$rc_c" -eq 3 ] && [ "$(where "$msg_c")" = "step 3 phase energy blowup is NaN" ]; then
+where() { printf '%s\n' "$1" | grep -o 'iteration [0-9]*, phase [a-z_]*: [a-z_]* is NaN' | tr -d ',:'; }
+if [ "$rc_c" -eq 3 ] && [ "$(where "$msg_c")" = "iteration 4 phase energy blowup is NaN" ]; then
   pass "NaN: the trainer exits 3: $msg_c"
 else
   fail "NaN: the trainer exits $rc_c, stderr: $(last_line "$TMP/nan_c.err")"
 fi
-if [ "$rc_i" -eq 3 ] && [ "$(where "$msg_i")" = "step 3 phase energy blowup is NaN" ]; then
+if [ "$rc_i" -eq 3 ] && [ "$(where "$msg_i")" = "iteration 4 phase energy blowup is NaN" ]; then
   pass "NaN: the interpreter exits 3 naming the same step and term: $msg_i"
 else
   fail "NaN: the interpreter exits $rc_i, stderr: $(last_line "$TMP/nan_i.err")"
@@ -370,8 +370,8 @@ else
 fi
 "$NAN" train --resume "$TMP/nan_c/ckpt.safetensors" --iters 10 --out "$TMP/nan_c" >/dev/null 2>"$TMP/nan_r.err"
 rc=$?
-if [ "$rc" -eq 3 ] && [ "$(where "$(grep -a -m 1 NaN "$TMP/nan_r.err")")" = "step 3 phase energy blowup is NaN" ]; then
-  pass "NaN: resuming the step-2 checkpoint stops again at step 3 (exit 3)"
+if [ "$rc" -eq 3 ] && [ "$(where "$(grep -a -m 1 NaN "$TMP/nan_r.err")")" = "iteration 4 phase energy blowup is NaN" ]; then
+  pass "NaN: resuming the step-2 checkpoint stops again at iteration 4 (exit 3)"
 else
   fail "NaN: resuming the step-2 checkpoint: exit $rc: $(last_line "$TMP/nan_r.err")"
 fi

@@ -337,7 +337,7 @@ static int cmd_train(int argc, char **argv) {
   for (; step < iters && !stop_signal; step++) {
     rc = model.train_step(&s, step);
     if (rc) {
-      fprintf(stderr, "%s: step %ld: %s\n", prog, step, s.err);
+      fprintf(stderr, "\n%s: iteration %ld, %s\n", prog, step + 1, s.err);
       break;
     }
     if ((step + 1) % log_every == 0 || step + 1 == iters) {
