@@ -238,6 +238,13 @@ hdr_flip "the format" "$(after "$GOOD" '"format":"')"
 hdr_flip "the fingerprint" "$(after "$GOOD" '"fingerprint":"')"
 hdr_flip "the step value" "$(after "$GOOD" '"step":"')"
 hdr_flip "the seed value" "$(after "$GOOD" '"seed":"')"
+# a digit that stays a digit ('5' -> '4') keeps the JSON valid: the metadata crc must catch it
+cp "$GOOD" "$TMP/flip.st"
+flip "$TMP/flip.st" "$(after "$GOOD" '"step":"')" 1
+refused "step digit changed to another digit" "$TMP/flip.st" metadata
+cp "$GOOD" "$TMP/flip.st"
+flip "$TMP/flip.st" "$(after "$GOOD" '"model":"')" 1
+refused "model name letter changed" "$TMP/flip.st" metadata
 hdr_flip "the optimizer_steps value" "$(after "$GOOD" '"optimizer_steps":"')"
 hdr_flip "the crc32 value" "$(after "$GOOD" '"crc32":"')" 1
 hdr_flip "its last byte" $((8 + H - 1))

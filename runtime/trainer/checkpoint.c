@@ -6,9 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "safetensors.h"
 
 #define MAX_META 8
+
+/* The data crc of safetensors does not cover the metadata, so the run's
+ * identity (step, seed, optimiser steps, model) carries a crc of its own. */
+static const char *const meta_keys[] = {"format", "model", "fingerprint", "step", "seed", "optimizer_steps"};
+enum { N_META = 6 };
+
+static unsigned long meta_crc(const char *const *vals) {
+  unsigned long c = crc32(0L, Z_NULL, 0);
+  for (int i = 0; i < N_META; i++) {
+    c = crc32(c, (const Bytef *)meta_keys[i], (uInt)strlen(meta_keys[i]) + 1);
+    c = crc32(c, (const Bytef *)vals[i], (uInt)strlen(vals[i]) + 1);
+  }
+  return c;
+}
 
 /* A decimal written by checkpoint_save: digits only, no sign, no overflow.
  * Returns the character after it, or NULL. */
@@ -47,9 +63,13 @@ int checkpoint_save(const char *path, const Model *m, const ModelState *s, long 
   snprintf(stepbuf, sizeof stepbuf, "%ld", step);
   snprintf(seedbuf, sizeof seedbuf, "%" PRIu64, s->seed);
   for (int o = 0, k = 0; o < m->n_opts; o++) k += snprintf(opt + k, sizeof opt - k, "%s%ld", o ? "," : "", s->opt_t[o]);
-  const char *keys[] = {"format", "model", "fingerprint", "step", "seed", "optimizer_steps"};
-  const char *vals[] = {"ebmforge-checkpoint-1", m->name, m->fingerprint, stepbuf, seedbuf, opt};
-  int rc = st_write(path, t, n, keys, vals, 6, err, errlen);
+  const char *keys[N_META + 1], *vals[N_META + 1] = {"ebmforge-checkpoint-1", m->name, m->fingerprint, stepbuf, seedbuf, opt};
+  char crcbuf[16];
+  for (int i = 0; i < N_META; i++) keys[i] = meta_keys[i];
+  snprintf(crcbuf, sizeof crcbuf, "%08lx", meta_crc(vals));
+  keys[N_META] = "meta_crc32";
+  vals[N_META] = crcbuf;
+  int rc = st_write(path, t, n, keys, vals, N_META + 1, err, errlen);
   for (int i = 0; i < n; i++) free(names[i]);
   free(names); free(t);
   return rc;
@@ -62,6 +82,18 @@ int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step,
   const char *fmt = st_meta(&f, "format"), *fp = st_meta(&f, "fingerprint");
   const char *st = st_meta(&f, "step"), *sd = st_meta(&f, "seed"), *ot = st_meta(&f, "optimizer_steps");
   if (!fmt || strcmp(fmt, "ebmforge-checkpoint-1")) { snprintf(err, errlen, "%s: not an ebmforge checkpoint", path); goto done; }
+  {
+    const char *vals[N_META], *want = st_meta(&f, "meta_crc32");
+    char got[16];
+    int missing = !want;
+    for (int i = 0; i < N_META; i++) missing |= !(vals[i] = st_meta(&f, meta_keys[i]));
+    if (!missing) snprintf(got, sizeof got, "%08lx", meta_crc(vals));
+    if (missing || strcmp(got, want)) {
+      snprintf(err, errlen, "%s: metadata is corrupt (meta_crc32 %s, expected %s)", path, missing ? "missing" : got,
+               want ? want : "none");
+      goto done;
+    }
+  }
   if (!fp || strcmp(fp, m->fingerprint)) {
     snprintf(err, errlen, "%s: written by another model (fingerprint %s, model '%s'); this trainer is %s (%s)", path,
              fp ? fp : "none", st_meta(&f, "model") ? st_meta(&f, "model") : "?", m->fingerprint, m->name);
