@@ -279,7 +279,7 @@ static void expr(Emit *e, int i, const char *ix, int coords) {
     default: break;
   }
   static const char *fn1[OP_COUNT] = {
-    [OP_EXP] = "expf", [OP_LOG] = "logf", [OP_LOG1P] = "log1pf", [OP_SIN] = "sinf", [OP_COS] = "cosf",
+    [OP_EXP] = "ebm_expf", [OP_LOG] = "logf", [OP_LOG1P] = "log1pf", [OP_SIN] = "sinf", [OP_COS] = "cosf",
     [OP_TANH] = "tanhf", [OP_SQRT] = "sqrtf", [OP_ABS] = "fabsf", [OP_SIGMOID] = "ebm_sigmoidf", [OP_SIGN] = "ebm_signf"};
   static const char *op2[OP_COUNT] = {[OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/",
                                       [OP_GT] = ">", [OP_GE] = ">=", [OP_EQ] = "=="};

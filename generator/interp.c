@@ -10,6 +10,7 @@
 
 #include "init.h"
 #include "philox.h"
+#include "vmath.h"
 
 /* Shapes right-aligned to 4 axes ([B,n] -> [1,1,B,n]) so the innermost loop
  * runs along the longest axis; `off` maps an IR axis to its position here. */
@@ -46,10 +47,10 @@ static void unary(OpCode op, const double *a, double *y, int N) {
  * call the same ones), so both round identically. */
 static void unary_f32(OpCode op, const double *a, double *y, int N) {
   switch (op) {
-    MAP1(OP_EXP, expf((float)x)) MAP1(OP_LOG, logf((float)x)) MAP1(OP_LOG1P, log1pf((float)x))
+    MAP1(OP_EXP, ebm_expf((float)x)) MAP1(OP_LOG, logf((float)x)) MAP1(OP_LOG1P, log1pf((float)x))
     MAP1(OP_SIN, sinf((float)x)) MAP1(OP_COS, cosf((float)x)) MAP1(OP_TANH, tanhf((float)x))
     MAP1(OP_SQRT, sqrtf((float)x))
-    MAP1(OP_SIGMOID, x >= 0 ? 1.0f / (1.0f + expf((float)-x)) : expf((float)x) / (1.0f + expf((float)x)))
+    MAP1(OP_SIGMOID, ebm_sigmoidf((float)x))
     default: unary(op, a, y, N);
   }
 }

@@ -12,7 +12,7 @@
 #include "data.h"
 #include "model.h"
 #include "philox.h"
+#include "vmath.h"
 
-static inline float ebm_sigmoidf(float x) { return x >= 0 ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x)); }
 static inline float ebm_signf(float x) { return (float)((x > 0) - (x < 0)); }
 
