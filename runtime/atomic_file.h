@@ -11,9 +11,9 @@
 #include <stdio.h>
 
 typedef struct {
-    FILE *f;    /* write here between open and commit */
-    char *path; /* final name */
-    char *tmp;  /* path + ".tmp" */
+  FILE *f;    /* write here between open and commit */
+  char *path; /* final name */
+  char *tmp;  /* path + ".tmp" */
 } AtomicFile;
 
 /* Returns 0, or -1 with err naming the file that could not be created. */

@@ -21,56 +21,50 @@ static const char MAGIC[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
 /* ---- writing ------------------------------------------------------------ */
 
 /* "(3, 2)", "(7,)" or "()" as Python prints a tuple. */
-static void shape_tuple(char *buf, size_t n, int rank, const int64_t *shape)
-{
-    size_t k = (size_t)snprintf(buf, n, "(");
-    for (int i = 0; i < rank && k < n; i++)
-        k += (size_t)snprintf(buf + k, n - k, i ? ", %" PRId64 : "%" PRId64, shape[i]);
-    if (k < n) snprintf(buf + k, n - k, rank == 1 ? ",)" : ")");
+static void shape_tuple(char *buf, size_t n, int rank, const int64_t *shape) {
+  size_t k = (size_t)snprintf(buf, n, "(");
+  for (int i = 0; i < rank && k < n; i++)
+    k += (size_t)snprintf(buf + k, n - k, i ? ", %" PRId64 : "%" PRId64, shape[i]);
+  if (k < n) snprintf(buf + k, n - k, rank == 1 ? ",)" : ")");
 }
 
-int npy_write_f32(const char *path, const float *data, int rank, const int64_t *shape,
-                  char *err, size_t errlen)
-{
-    if (rank < 0 || rank > NPY_MAX_RANK) {
-        snprintf(err, errlen, "%s: rank %d cannot be written (expected 0..%d)", path, rank,
-                 NPY_MAX_RANK);
-        return -1;
+int npy_write_f32(const char *path, const float *data, int rank, const int64_t *shape, char *err, size_t errlen) {
+  if (rank < 0 || rank > NPY_MAX_RANK) {
+    snprintf(err, errlen, "%s: rank %d cannot be written (expected 0..%d)", path, rank, NPY_MAX_RANK);
+    return -1;
+  }
+  size_t count = 1;
+  for (int i = 0; i < rank; i++) {
+    if (shape[i] < 0) {
+      snprintf(err, errlen, "%s: dimension %d is %" PRId64 " (expected >= 0)", path, i, shape[i]);
+      return -1;
     }
-    size_t count = 1;
-    for (int i = 0; i < rank; i++) {
-        if (shape[i] < 0) {
-            snprintf(err, errlen, "%s: dimension %d is %" PRId64 " (expected >= 0)", path, i,
-                     shape[i]);
-            return -1;
-        }
-        count *= (size_t)shape[i];
-    }
+    count *= (size_t)shape[i];
+  }
 
-    char tuple[128], header[256];
-    shape_tuple(tuple, sizeof tuple, rank, shape);
-    int len = snprintf(header, sizeof header,
-                       "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }", tuple);
-    /* Pad with spaces and end with '\n' so magic+version+length+header is a
-     * multiple of 64 (the format spec's alignment for version 1.0). */
-    int total = 10 + len + 1;
-    int padded = (total + 63) / 64 * 64;
-    memset(header + len, ' ', (size_t)(padded - total));
-    len += padded - total;
-    header[len++] = '\n';
+  char tuple[128], header[256];
+  shape_tuple(tuple, sizeof tuple, rank, shape);
+  int len = snprintf(header, sizeof header, "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }", tuple);
+  /* Pad with spaces and end with '\n' so magic+version+length+header is a
+   * multiple of 64 (the format spec's alignment for version 1.0). */
+  int total = 10 + len + 1;
+  int padded = (total + 63) / 64 * 64;
+  memset(header + len, ' ', (size_t)(padded - total));
+  len += padded - total;
+  header[len++] = '\n';
 
-    AtomicFile af;
-    if (atomic_open(&af, path, err, errlen) != 0) return -1;
-    unsigned char pre[10];
-    memcpy(pre, MAGIC, 6);
-    pre[6] = 1;
-    pre[7] = 0;
-    pre[8] = (unsigned char)(len & 0xff);
-    pre[9] = (unsigned char)(len >> 8);
-    fwrite(pre, 1, sizeof pre, af.f);
-    fwrite(header, 1, (size_t)len, af.f);
-    if (count) fwrite(data, sizeof(float), count, af.f);
-    return atomic_commit(&af, err, errlen);
+  AtomicFile af;
+  if (atomic_open(&af, path, err, errlen) != 0) return -1;
+  unsigned char pre[10];
+  memcpy(pre, MAGIC, 6);
+  pre[6] = 1;
+  pre[7] = 0;
+  pre[8] = (unsigned char)(len & 0xff);
+  pre[9] = (unsigned char)(len >> 8);
+  fwrite(pre, 1, sizeof pre, af.f);
+  fwrite(header, 1, (size_t)len, af.f);
+  if (count) fwrite(data, sizeof(float), count, af.f);
+  return atomic_commit(&af, err, errlen);
 }
 
 /* ---- header parsing ----------------------------------------------------- */
@@ -78,292 +72,283 @@ int npy_write_f32(const char *path, const float *data, int rank, const int64_t *
 /* The header is a Python dict literal; this reads exactly what numpy writes:
  * string keys, a string, True/False and a tuple of integers. */
 typedef struct {
-    const char *s;
-    size_t n, i;
-    const char *path;
-    char *err;
-    size_t errlen;
+  const char *s;
+  size_t n, i;
+  const char *path;
+  char *err;
+  size_t errlen;
 } Hdr;
 
-static void skip_ws(Hdr *h)
-{
-    while (h->i < h->n && (h->s[h->i] == ' ' || h->s[h->i] == '\t' || h->s[h->i] == '\n' ||
-                           h->s[h->i] == '\r'))
-        h->i++;
+static void skip_ws(Hdr *h) {
+  while (h->i < h->n && (h->s[h->i] == ' ' || h->s[h->i] == '\t' || h->s[h->i] == '\n' || h->s[h->i] == '\r')) h->i++;
 }
 
-static int fail(Hdr *h, const char *expected)
-{
-    snprintf(h->err, h->errlen, "%s: malformed .npy header at character %zu: expected %s",
-             h->path, h->i, expected);
-    return -1;
+static int fail(Hdr *h, const char *expected) {
+  snprintf(h->err, h->errlen, "%s: malformed .npy header at character %zu: expected %s", h->path, h->i, expected);
+  return -1;
 }
 
-static int expect(Hdr *h, char c, const char *what)
-{
-    skip_ws(h);
-    if (h->i >= h->n || h->s[h->i] != c) return fail(h, what);
-    h->i++;
-    return 0;
+static int expect(Hdr *h, char c, const char *what) {
+  skip_ws(h);
+  if (h->i >= h->n || h->s[h->i] != c) return fail(h, what);
+  h->i++;
+  return 0;
 }
 
 /* A quoted string ('...' or "...") without escapes, copied into out. */
-static int parse_str(Hdr *h, char *out, size_t outlen)
-{
-    skip_ws(h);
-    if (h->i >= h->n || (h->s[h->i] != '\'' && h->s[h->i] != '"')) return fail(h, "a quoted string");
-    char q = h->s[h->i++];
-    size_t k = 0;
-    while (h->i < h->n && h->s[h->i] != q) {
-        if (h->s[h->i] == '\\' || k + 1 >= outlen) return fail(h, "a short string without escapes");
-        out[k++] = h->s[h->i++];
-    }
-    if (h->i >= h->n) return fail(h, "a closing quote");
-    h->i++;
-    out[k] = '\0';
-    return 0;
+static int parse_str(Hdr *h, char *out, size_t outlen) {
+  skip_ws(h);
+  if (h->i >= h->n || (h->s[h->i] != '\'' && h->s[h->i] != '"')) return fail(h, "a quoted string");
+  char q = h->s[h->i++];
+  size_t k = 0;
+  while (h->i < h->n && h->s[h->i] != q) {
+    if (h->s[h->i] == '\\' || k + 1 >= outlen) return fail(h, "a short string without escapes");
+    out[k++] = h->s[h->i++];
+  }
+  if (h->i >= h->n) return fail(h, "a closing quote");
+  h->i++;
+  out[k] = '\0';
+  return 0;
 }
 
-static int parse_bool(Hdr *h, int *out)
-{
-    skip_ws(h);
-    if (h->n - h->i >= 4 && !memcmp(h->s + h->i, "True", 4)) {
-        h->i += 4;
-        *out = 1;
-    } else if (h->n - h->i >= 5 && !memcmp(h->s + h->i, "False", 5)) {
-        h->i += 5;
-        *out = 0;
-    } else {
-        return fail(h, "True or False");
-    }
-    return 0;
+static int parse_bool(Hdr *h, int *out) {
+  skip_ws(h);
+  if (h->n - h->i >= 4 && !memcmp(h->s + h->i, "True", 4)) {
+    h->i += 4;
+    *out = 1;
+  } else if (h->n - h->i >= 5 && !memcmp(h->s + h->i, "False", 5)) {
+    h->i += 5;
+    *out = 0;
+  } else {
+    return fail(h, "True or False");
+  }
+  return 0;
 }
 
 /* "(a, b, ...)" with an optional trailing comma; counts entries past the
  * maximum so the caller can report the real rank. */
-static int parse_tuple(Hdr *h, int64_t *dims, int max, int *rank)
-{
-    if (expect(h, '(', "'(' opening the shape") != 0) return -1;
-    *rank = 0;
-    for (;;) {
-        skip_ws(h);
-        if (h->i < h->n && h->s[h->i] == ')') break;
-        if (h->i >= h->n || h->s[h->i] < '0' || h->s[h->i] > '9')
-            return fail(h, "a non-negative integer dimension");
-        int64_t v = 0;
-        while (h->i < h->n && h->s[h->i] >= '0' && h->s[h->i] <= '9') {
-            int d = h->s[h->i++] - '0';
-            if (v > (INT64_MAX - d) / 10) return fail(h, "a dimension that fits in 64 bits");
-            v = v * 10 + d;
-        }
-        if (*rank < max) dims[*rank] = v;
-        (*rank)++;
-        skip_ws(h);
-        if (h->i < h->n && h->s[h->i] == ',') {
-            h->i++;
-            continue;
-        }
-        if (h->i < h->n && h->s[h->i] == ')') break;
-        return fail(h, "',' or ')' in the shape");
+static int parse_tuple(Hdr *h, int64_t *dims, int max, int *rank) {
+  if (expect(h, '(', "'(' opening the shape") != 0) return -1;
+  *rank = 0;
+  for (;;) {
+    skip_ws(h);
+    if (h->i < h->n && h->s[h->i] == ')') break;
+    if (h->i >= h->n || h->s[h->i] < '0' || h->s[h->i] > '9') return fail(h, "a non-negative integer dimension");
+    int64_t v = 0;
+    while (h->i < h->n && h->s[h->i] >= '0' && h->s[h->i] <= '9') {
+      int d = h->s[h->i++] - '0';
+      if (v > (INT64_MAX - d) / 10) return fail(h, "a dimension that fits in 64 bits");
+      v = v * 10 + d;
     }
-    h->i++;
-    return 0;
+    if (*rank < max) dims[*rank] = v;
+    (*rank)++;
+    skip_ws(h);
+    if (h->i < h->n && h->s[h->i] == ',') {
+      h->i++;
+      continue;
+    }
+    if (h->i < h->n && h->s[h->i] == ')') break;
+    return fail(h, "',' or ')' in the shape");
+  }
+  h->i++;
+  return 0;
 }
 
 typedef struct {
-    char descr[32];
-    int fortran;
-    int rank;
-    int64_t shape[NPY_MAX_RANK];
+  char descr[32];
+  int fortran;
+  int rank;
+  int64_t shape[NPY_MAX_RANK];
 } NpyHeader;
 
-static int parse_header(Hdr *h, NpyHeader *out)
-{
-    int seen_descr = 0, seen_fortran = 0, seen_shape = 0;
-    if (expect(h, '{', "'{' opening the header dict") != 0) return -1;
-    for (;;) {
-        skip_ws(h);
-        if (h->i < h->n && h->s[h->i] == '}') break;
-        char key[32];
-        if (parse_str(h, key, sizeof key) != 0) return -1;
-        if (expect(h, ':', "':' after a key") != 0) return -1;
-        if (!strcmp(key, "descr") && !seen_descr) {
-            if (parse_str(h, out->descr, sizeof out->descr) != 0) return -1;
-            seen_descr = 1;
-        } else if (!strcmp(key, "fortran_order") && !seen_fortran) {
-            if (parse_bool(h, &out->fortran) != 0) return -1;
-            seen_fortran = 1;
-        } else if (!strcmp(key, "shape") && !seen_shape) {
-            if (parse_tuple(h, out->shape, NPY_MAX_RANK, &out->rank) != 0) return -1;
-            seen_shape = 1;
-        } else {
-            snprintf(h->err, h->errlen,
-                     "%s: .npy header has unexpected or repeated key '%s' (expected descr, "
-                     "fortran_order, shape)", h->path, key);
-            return -1;
-        }
-        skip_ws(h);
-        if (h->i < h->n && h->s[h->i] == ',') {
-            h->i++;
-            continue;
-        }
-        if (h->i < h->n && h->s[h->i] == '}') break;
-        return fail(h, "',' or '}' in the header dict");
-    }
-    h->i++;
+static int parse_header(Hdr *h, NpyHeader *out) {
+  int seen_descr = 0, seen_fortran = 0, seen_shape = 0;
+  if (expect(h, '{', "'{' opening the header dict") != 0) return -1;
+  for (;;) {
     skip_ws(h);
-    if (h->i != h->n) return fail(h, "only padding after the header dict");
-    if (!seen_descr || !seen_fortran || !seen_shape) {
-        snprintf(h->err, h->errlen, "%s: .npy header lacks '%s'", h->path,
-                 !seen_descr ? "descr" : !seen_fortran ? "fortran_order" : "shape");
-        return -1;
+    if (h->i < h->n && h->s[h->i] == '}') break;
+    char key[32];
+    if (parse_str(h, key, sizeof key) != 0) return -1;
+    if (expect(h, ':', "':' after a key") != 0) return -1;
+    if (!strcmp(key, "descr") && !seen_descr) {
+      if (parse_str(h, out->descr, sizeof out->descr) != 0) return -1;
+      seen_descr = 1;
+    } else if (!strcmp(key, "fortran_order") && !seen_fortran) {
+      if (parse_bool(h, &out->fortran) != 0) return -1;
+      seen_fortran = 1;
+    } else if (!strcmp(key, "shape") && !seen_shape) {
+      if (parse_tuple(h, out->shape, NPY_MAX_RANK, &out->rank) != 0) return -1;
+      seen_shape = 1;
+    } else {
+      snprintf(h->err, h->errlen,
+               "%s: .npy header has unexpected or repeated key '%s' (expected descr, "
+               "fortran_order, shape)",
+               h->path, key);
+      return -1;
     }
-    return 0;
+    skip_ws(h);
+    if (h->i < h->n && h->s[h->i] == ',') {
+      h->i++;
+      continue;
+    }
+    if (h->i < h->n && h->s[h->i] == '}') break;
+    return fail(h, "',' or '}' in the header dict");
+  }
+  h->i++;
+  skip_ws(h);
+  if (h->i != h->n) return fail(h, "only padding after the header dict");
+  if (!seen_descr || !seen_fortran || !seen_shape) {
+    snprintf(h->err, h->errlen, "%s: .npy header lacks '%s'", h->path,
+             !seen_descr     ? "descr"
+             : !seen_fortran ? "fortran_order"
+                             : "shape");
+    return -1;
+  }
+  return 0;
 }
 
 /* ---- reading ------------------------------------------------------------ */
 
-static uint32_t le32(const unsigned char *b)
-{
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+static uint32_t le32(const unsigned char *b) {
+  return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
 /* Everything after fopen; the caller closes f and frees *data on failure. */
-static int read_open(FILE *f, const char *path, float **data, int *rank, int64_t *shape,
-                     char *err, size_t errlen)
-{
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0) {
-        snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
-        return -1;
-    }
-    uint64_t fsize = (uint64_t)st.st_size;
+static int read_open(FILE *f, const char *path, float **data, int *rank, int64_t *shape, char *err, size_t errlen) {
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0) {
+    snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
+    return -1;
+  }
+  uint64_t fsize = (uint64_t)st.st_size;
 
-    unsigned char pre[12];
-    size_t got = fread(pre, 1, 10, f);
-    if (got < 8 || memcmp(pre, MAGIC, 6) != 0) {
-        snprintf(err, errlen, "%s: not a .npy file (expected the magic \\x93NUMPY)", path);
-        return -1;
-    }
-    int major = pre[6], minor = pre[7];
-    if ((major != 1 && major != 2 && major != 3) || minor != 0) {
-        snprintf(err, errlen, "%s: .npy format version %d.%d is not supported (expected 1.0, 2.0 or 3.0)",
-                 path, major, minor);
-        return -1;
-    }
-    /* Version 1.0 has a 2-byte header length, 2.0 and 3.0 a 4-byte one. */
-    size_t prefix = major == 1 ? 10 : 12;
-    if (got == 10 && prefix == 12) got += fread(pre + 10, 1, 2, f);
-    if (got < prefix) {
-        snprintf(err, errlen, "%s: file is %" PRIu64 " bytes, too short for a .npy header", path,
-                 fsize);
-        return -1;
-    }
-    uint64_t hlen = major == 1 ? (uint64_t)(pre[8] | pre[9] << 8) : le32(pre + 8);
-    if (prefix + hlen > fsize) {
-        snprintf(err, errlen, "%s: file is %" PRIu64 " bytes but its header claims %" PRIu64,
-                 path, fsize, (uint64_t)prefix + hlen);
-        return -1;
-    }
+  unsigned char pre[12];
+  size_t got = fread(pre, 1, 10, f);
+  if (got < 8 || memcmp(pre, MAGIC, 6) != 0) {
+    snprintf(err, errlen, "%s: not a .npy file (expected the magic \\x93NUMPY)", path);
+    return -1;
+  }
+  int major = pre[6], minor = pre[7];
+  if ((major != 1 && major != 2 && major != 3) || minor != 0) {
+    snprintf(err, errlen, "%s: .npy format version %d.%d is not supported (expected 1.0, 2.0 or 3.0)", path, major,
+             minor);
+    return -1;
+  }
+  /* Version 1.0 has a 2-byte header length, 2.0 and 3.0 a 4-byte one. */
+  size_t prefix = major == 1 ? 10 : 12;
+  if (got == 10 && prefix == 12) got += fread(pre + 10, 1, 2, f);
+  if (got < prefix) {
+    snprintf(err, errlen, "%s: file is %" PRIu64 " bytes, too short for a .npy header", path, fsize);
+    return -1;
+  }
+  uint64_t hlen = major == 1 ? (uint64_t)(pre[8] | pre[9] << 8) : le32(pre + 8);
+  if (prefix + hlen > fsize) {
+    snprintf(err, errlen, "%s: file is %" PRIu64 " bytes but its header claims %" PRIu64, path, fsize,
+             (uint64_t)prefix + hlen);
+    return -1;
+  }
 
-    char *text = malloc(hlen + 1);
-    if (!text) {
-        snprintf(err, errlen, "%s: out of memory for a %" PRIu64 "-byte header", path, hlen);
-        return -1;
-    }
-    if (fread(text, 1, hlen, f) != hlen) {
-        snprintf(err, errlen, "%s: read error in the header", path);
-        free(text);
-        return -1;
-    }
-    NpyHeader hd = {0};
-    Hdr h = {text, hlen, 0, path, err, errlen};
-    int rc = parse_header(&h, &hd);
+  char *text = malloc(hlen + 1);
+  if (!text) {
+    snprintf(err, errlen, "%s: out of memory for a %" PRIu64 "-byte header", path, hlen);
+    return -1;
+  }
+  if (fread(text, 1, hlen, f) != hlen) {
+    snprintf(err, errlen, "%s: read error in the header", path);
     free(text);
-    if (rc != 0) return -1;
+    return -1;
+  }
+  NpyHeader hd = {0};
+  Hdr h = {text, hlen, 0, path, err, errlen};
+  int rc = parse_header(&h, &hd);
+  free(text);
+  if (rc != 0) return -1;
 
-    if (strcmp(hd.descr, "<f4") != 0) {
-        snprintf(err, errlen, "%s: dtype '%s' is not float32 ('<f4')", path, hd.descr);
-        return -1;
+  if (strcmp(hd.descr, "<f4") != 0) {
+    snprintf(err, errlen, "%s: dtype '%s' is not float32 ('<f4')", path, hd.descr);
+    return -1;
+  }
+  if (hd.fortran) {
+    snprintf(err, errlen,
+             "%s: array is in Fortran order (expected fortran_order False, "
+             "i.e. C order; save np.ascontiguousarray(x))",
+             path);
+    return -1;
+  }
+  if (hd.rank > NPY_MAX_RANK) {
+    snprintf(err, errlen, "%s: rank %d is not supported (expected at most %d)", path, hd.rank, NPY_MAX_RANK);
+    return -1;
+  }
+  uint64_t count = 1;
+  for (int i = 0; i < hd.rank; i++) {
+    if (hd.shape[i] && count > (UINT64_MAX / 4) / (uint64_t)hd.shape[i]) {
+      snprintf(err, errlen, "%s: shape is too large", path);
+      return -1;
     }
-    if (hd.fortran) {
-        snprintf(err, errlen, "%s: array is in Fortran order (expected fortran_order False, "
-                 "i.e. C order; save np.ascontiguousarray(x))", path);
-        return -1;
-    }
-    if (hd.rank > NPY_MAX_RANK) {
-        snprintf(err, errlen, "%s: rank %d is not supported (expected at most %d)", path,
-                 hd.rank, NPY_MAX_RANK);
-        return -1;
-    }
-    uint64_t count = 1;
-    for (int i = 0; i < hd.rank; i++) {
-        if (hd.shape[i] && count > (UINT64_MAX / 4) / (uint64_t)hd.shape[i]) {
-            snprintf(err, errlen, "%s: shape is too large", path);
-            return -1;
-        }
-        count *= (uint64_t)hd.shape[i];
-    }
-    uint64_t want = prefix + hlen + 4 * count;
-    if (fsize != want) {
-        snprintf(err, errlen, "%s: file is %" PRIu64 " bytes but header and data need %" PRIu64
-                 " (%s)", path, fsize, want, fsize < want ? "truncated" : "trailing bytes");
-        return -1;
-    }
-    if (count > SIZE_MAX / 4) {
-        snprintf(err, errlen, "%s: %" PRIu64 " elements do not fit in memory", path, count);
-        return -1;
-    }
-    *data = malloc(count ? (size_t)count * 4 : 1);
-    if (!*data) {
-        snprintf(err, errlen, "%s: out of memory for %" PRIu64 " floats", path, count);
-        return -1;
-    }
-    if (fread(*data, 4, (size_t)count, f) != count) {
-        snprintf(err, errlen, "%s: read error in the data", path);
-        return -1;
-    }
-    *rank = hd.rank;
-    for (int i = 0; i < hd.rank; i++) shape[i] = hd.shape[i];
-    return 0;
+    count *= (uint64_t)hd.shape[i];
+  }
+  uint64_t want = prefix + hlen + 4 * count;
+  if (fsize != want) {
+    snprintf(err, errlen, "%s: file is %" PRIu64 " bytes but header and data need %" PRIu64 " (%s)", path, fsize, want,
+             fsize < want ? "truncated" : "trailing bytes");
+    return -1;
+  }
+  if (count > SIZE_MAX / 4) {
+    snprintf(err, errlen, "%s: %" PRIu64 " elements do not fit in memory", path, count);
+    return -1;
+  }
+  *data = malloc(count ? (size_t)count * 4 : 1);
+  if (!*data) {
+    snprintf(err, errlen, "%s: out of memory for %" PRIu64 " floats", path, count);
+    return -1;
+  }
+  if (fread(*data, 4, (size_t)count, f) != count) {
+    snprintf(err, errlen, "%s: read error in the data", path);
+    return -1;
+  }
+  *rank = hd.rank;
+  for (int i = 0; i < hd.rank; i++) shape[i] = hd.shape[i];
+  return 0;
 }
 
-int npy_read_f32(const char *path, float **data, int *rank, int64_t shape[NPY_MAX_RANK],
-                 char *err, size_t errlen)
-{
+int npy_read_f32(const char *path, float **data, int *rank, int64_t shape[NPY_MAX_RANK], char *err, size_t errlen) {
+  *data = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    return -1;
+  }
+  int rc = read_open(f, path, data, rank, shape, err, errlen);
+  fclose(f);
+  if (rc != 0) {
+    free(*data);
     *data = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    int rc = read_open(f, path, data, rank, shape, err, errlen);
-    fclose(f);
-    if (rc != 0) {
-        free(*data);
-        *data = NULL;
-    }
-    return rc;
+  }
+  return rc;
 }
 
-int npy_check_points(const char *path, const float *data, int rank, const int64_t *shape,
-                     int want_cols, char *err, size_t errlen)
-{
-    char tuple[128];
-    shape_tuple(tuple, sizeof tuple, rank, shape);
-    if (rank != 2 || shape[1] != want_cols || shape[0] < 1) {
-        snprintf(err, errlen, "%s: training data has shape %s (expected (N, %d) with N >= 1)",
-                 path, tuple, want_cols);
+int npy_check_points(const char *path, const float *data, int rank, const int64_t *shape, int want_cols, char *err,
+                     size_t errlen) {
+  char tuple[128];
+  shape_tuple(tuple, sizeof tuple, rank, shape);
+  if (rank != 2 || shape[1] != want_cols || shape[0] < 1) {
+    snprintf(err, errlen, "%s: training data has shape %s (expected (N, %d) with N >= 1)", path, tuple, want_cols);
+    return -1;
+  }
+  for (int64_t r = 0; r < shape[0]; r++)
+    for (int c = 0; c < want_cols; c++) {
+      float v = data[r * want_cols + c];
+      if (!isfinite(v)) {
+        snprintf(err, errlen,
+                 "%s: value at row %" PRId64
+                 ", column %d is %s (expected "
+                 "finite numbers only)",
+                 path, r, c,
+                 isnan(v) ? "NaN"
+                 : v > 0  ? "+Inf"
+                          : "-Inf");
         return -1;
+      }
     }
-    for (int64_t r = 0; r < shape[0]; r++)
-        for (int c = 0; c < want_cols; c++) {
-            float v = data[r * want_cols + c];
-            if (!isfinite(v)) {
-                snprintf(err, errlen, "%s: value at row %" PRId64 ", column %d is %s (expected "
-                         "finite numbers only)", path, r, c, isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
-                return -1;
-            }
-        }
-    return 0;
+  return 0;
 }

@@ -23,25 +23,27 @@
 #define PHILOX_W1 0xBB67AE85u
 
 /* Ten rounds of Philox4x32: out = bijection_key(ctr). */
-PHILOX_QUALIFIER void philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
-{
-    uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
-    uint32_t k0 = key[0], k1 = key[1];
-    for (int r = 0; r < 10; r++) {
-        if (r > 0) { /* the key is bumped between rounds, not before the first */
-            k0 += PHILOX_W0;
-            k1 += PHILOX_W1;
-        }
-        uint64_t p0 = (uint64_t)PHILOX_M0 * c0;
-        uint64_t p1 = (uint64_t)PHILOX_M1 * c2;
-        uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
-        uint32_t hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
-        c0 = hi1 ^ c1 ^ k0;
-        c1 = lo1;
-        c2 = hi0 ^ c3 ^ k1;
-        c3 = lo0;
+PHILOX_QUALIFIER void philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]) {
+  uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
+  uint32_t k0 = key[0], k1 = key[1];
+  for (int r = 0; r < 10; r++) {
+    if (r > 0) { /* the key is bumped between rounds, not before the first */
+      k0 += PHILOX_W0;
+      k1 += PHILOX_W1;
     }
-    out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+    uint64_t p0 = (uint64_t)PHILOX_M0 * c0;
+    uint64_t p1 = (uint64_t)PHILOX_M1 * c2;
+    uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
+    uint32_t hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
+    c0 = hi1 ^ c1 ^ k0;
+    c1 = lo1;
+    c2 = hi0 ^ c3 ^ k1;
+    c3 = lo0;
+  }
+  out[0] = c0;
+  out[1] = c1;
+  out[2] = c2;
+  out[3] = c3;
 }
 
 /* One uniform in [0,1) from out[0]: (out[0] >> 8) * 2^-24. 24 bits so that
@@ -57,8 +59,8 @@ double philox_normal(uint64_t seed, uint32_t stream, uint32_t iter, uint32_t ste
 /* Sequential draws within one (seed, stream, iter, step): draw number k uses
  * index k, whatever its kind, so cursor_* equals philox_* at that index. */
 typedef struct {
-    uint32_t key[2];
-    uint32_t stream, iter, step, next;
+  uint32_t key[2];
+  uint32_t stream, iter, step, next;
 } PhiloxCursor;
 
 PhiloxCursor philox_cursor(uint64_t seed, uint32_t stream, uint32_t iter, uint32_t step);

@@ -12,35 +12,32 @@
 /* Larger images are surely a caller's mistake (and would be gigabytes). */
 #define MAX_SIDE 16384
 
-static int check_dims(const char *path, int w, int h, char *err, size_t errlen)
-{
-    if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE) {
-        snprintf(err, errlen, "%s: image size %dx%d (expected 1..%d on each side)", path, w, h,
-                 MAX_SIDE);
-        return -1;
-    }
-    return 0;
+static int check_dims(const char *path, int w, int h, char *err, size_t errlen) {
+  if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE) {
+    snprintf(err, errlen, "%s: image size %dx%d (expected 1..%d on each side)", path, w, h, MAX_SIDE);
+    return -1;
+  }
+  return 0;
 }
 
-int png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, char *err, size_t errlen)
-{
-    if (check_dims(path, w, h, err, errlen) != 0) return -1;
-    AtomicFile af;
-    if (atomic_open(&af, path, err, errlen) != 0) return -1;
-    png_image img;
-    memset(&img, 0, sizeof img);
-    img.version = PNG_IMAGE_VERSION;
-    img.width = (png_uint_32)w;
-    img.height = (png_uint_32)h;
-    img.format = PNG_FORMAT_RGB;
-    if (!png_image_write_to_stdio(&img, af.f, 0, rgb, 3 * w, NULL)) {
-        snprintf(err, errlen, "%s: libpng could not encode the image: %s", path, img.message);
-        png_image_free(&img);
-        atomic_abort(&af);
-        return -1;
-    }
+int png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, char *err, size_t errlen) {
+  if (check_dims(path, w, h, err, errlen) != 0) return -1;
+  AtomicFile af;
+  if (atomic_open(&af, path, err, errlen) != 0) return -1;
+  png_image img;
+  memset(&img, 0, sizeof img);
+  img.version = PNG_IMAGE_VERSION;
+  img.width = (png_uint_32)w;
+  img.height = (png_uint_32)h;
+  img.format = PNG_FORMAT_RGB;
+  if (!png_image_write_to_stdio(&img, af.f, 0, rgb, 3 * w, NULL)) {
+    snprintf(err, errlen, "%s: libpng could not encode the image: %s", path, img.message);
     png_image_free(&img);
-    return atomic_commit(&af, err, errlen);
+    atomic_abort(&af);
+    return -1;
+  }
+  png_image_free(&img);
+  return atomic_commit(&af, err, errlen);
 }
 
 /* ---- scatter ------------------------------------------------------------ */
@@ -49,63 +46,58 @@ static const uint8_t DOT[3] = {20, 40, 140};    /* dark blue */
 static const uint8_t AXIS[3] = {215, 215, 215}; /* light grey */
 static const uint8_t FRAME[3] = {150, 150, 150};
 
-static void put(uint8_t *img, int size, int r, int c, const uint8_t *col)
-{
-    memcpy(img + 3 * ((size_t)r * size + c), col, 3);
+static void put(uint8_t *img, int size, int r, int c, const uint8_t *col) {
+  memcpy(img + 3 * ((size_t)r * size + c), col, 3);
 }
 
 /* Over-blend col with opacity a, so crowded regions darken gradually. */
-static void blend(uint8_t *img, int size, int r, int c, const uint8_t *col, float a)
-{
-    if (r < 0 || c < 0 || r >= size || c >= size) return;
-    uint8_t *p = img + 3 * ((size_t)r * size + c);
-    for (int k = 0; k < 3; k++) p[k] = (uint8_t)lrintf(p[k] + a * (col[k] - p[k]));
+static void blend(uint8_t *img, int size, int r, int c, const uint8_t *col, float a) {
+  if (r < 0 || c < 0 || r >= size || c >= size) return;
+  uint8_t *p = img + 3 * ((size_t)r * size + c);
+  for (int k = 0; k < 3; k++) p[k] = (uint8_t)lrintf(p[k] + a * (col[k] - p[k]));
 }
 
 /* Pixel holding coordinate v of [-range, range] (0 at v = -range). */
-static int to_pixel(float v, float range, int size)
-{
-    int p = (int)floorf((v + range) / (2 * range) * size);
-    return p < 0 ? 0 : p >= size ? size - 1 : p; /* v = +range lands in the last pixel */
+static int to_pixel(float v, float range, int size) {
+  int p = (int)floorf((v + range) / (2 * range) * size);
+  return p < 0 ? 0 : p >= size ? size - 1 : p; /* v = +range lands in the last pixel */
 }
 
-int png_scatter(const char *path, const float *xy, int n, float range, int size, char *err,
-                size_t errlen)
-{
-    if (!(range > 0) || !isfinite(range)) {
-        snprintf(err, errlen, "%s: scatter range %g (expected a finite value > 0)", path, range);
-        return -1;
-    }
-    if (check_dims(path, size, size, err, errlen) != 0) return -1;
-    uint8_t *img = malloc((size_t)size * size * 3);
-    if (!img) {
-        snprintf(err, errlen, "%s: out of memory for a %dx%d image", path, size, size);
-        return -1;
-    }
-    memset(img, 255, (size_t)size * size * 3);
-    int zero = to_pixel(0, range, size); /* column of x = 0; row of y = 0 is mirrored */
-    for (int i = 0; i < size; i++) {
-        put(img, size, size - 1 - zero, i, AXIS);
-        put(img, size, i, zero, AXIS);
-    }
-    for (int i = 0; i < size; i++) {
-        put(img, size, 0, i, FRAME);
-        put(img, size, size - 1, i, FRAME);
-        put(img, size, i, 0, FRAME);
-        put(img, size, i, size - 1, FRAME);
-    }
-    /* 3x3 dot: opaque-ish centre, softer edge and corners. */
-    static const float w3[3][3] = {{0.25f, 0.5f, 0.25f}, {0.5f, 0.9f, 0.5f}, {0.25f, 0.5f, 0.25f}};
-    for (int i = 0; i < n; i++) {
-        float x = xy[2 * i], y = xy[2 * i + 1];
-        if (!(fabsf(x) <= range && fabsf(y) <= range)) continue; /* also skips NaN */
-        int c = to_pixel(x, range, size), r = size - 1 - to_pixel(y, range, size);
-        for (int dr = -1; dr <= 1; dr++)
-            for (int dc = -1; dc <= 1; dc++) blend(img, size, r + dr, c + dc, DOT, w3[dr + 1][dc + 1]);
-    }
-    int rc = png_write_rgb(path, img, size, size, err, errlen);
-    free(img);
-    return rc;
+int png_scatter(const char *path, const float *xy, int n, float range, int size, char *err, size_t errlen) {
+  if (!(range > 0) || !isfinite(range)) {
+    snprintf(err, errlen, "%s: scatter range %g (expected a finite value > 0)", path, range);
+    return -1;
+  }
+  if (check_dims(path, size, size, err, errlen) != 0) return -1;
+  uint8_t *img = malloc((size_t)size * size * 3);
+  if (!img) {
+    snprintf(err, errlen, "%s: out of memory for a %dx%d image", path, size, size);
+    return -1;
+  }
+  memset(img, 255, (size_t)size * size * 3);
+  int zero = to_pixel(0, range, size); /* column of x = 0; row of y = 0 is mirrored */
+  for (int i = 0; i < size; i++) {
+    put(img, size, size - 1 - zero, i, AXIS);
+    put(img, size, i, zero, AXIS);
+  }
+  for (int i = 0; i < size; i++) {
+    put(img, size, 0, i, FRAME);
+    put(img, size, size - 1, i, FRAME);
+    put(img, size, i, 0, FRAME);
+    put(img, size, i, size - 1, FRAME);
+  }
+  /* 3x3 dot: opaque-ish centre, softer edge and corners. */
+  static const float w3[3][3] = {{0.25f, 0.5f, 0.25f}, {0.5f, 0.9f, 0.5f}, {0.25f, 0.5f, 0.25f}};
+  for (int i = 0; i < n; i++) {
+    float x = xy[2 * i], y = xy[2 * i + 1];
+    if (!(fabsf(x) <= range && fabsf(y) <= range)) continue; /* also skips NaN */
+    int c = to_pixel(x, range, size), r = size - 1 - to_pixel(y, range, size);
+    for (int dr = -1; dr <= 1; dr++)
+      for (int dc = -1; dc <= 1; dc++) blend(img, size, r + dr, c + dc, DOT, w3[dr + 1][dc + 1]);
+  }
+  int rc = png_write_rgb(path, img, size, size, err, errlen);
+  free(img);
+  return rc;
 }
 
 /* ---- heat maps ---------------------------------------------------------- */
@@ -118,78 +110,72 @@ static const uint8_t VIRIDIS[9][3] = {
 };
 static const uint8_t MAGENTA[3] = {255, 0, 255};
 
-static void colour(double t, uint8_t *out)
-{
-    if (!(t >= 0)) t = 0;
-    if (t > 1) t = 1;
-    double s = t * 8;
-    int k = s >= 8 ? 7 : (int)s;
-    double f = s - k;
-    for (int c = 0; c < 3; c++)
-        out[c] = (uint8_t)lrint(VIRIDIS[k][c] + f * (VIRIDIS[k + 1][c] - VIRIDIS[k][c]));
+static void colour(double t, uint8_t *out) {
+  if (!(t >= 0)) t = 0;
+  if (t > 1) t = 1;
+  double s = t * 8;
+  int k = s >= 8 ? 7 : (int)s;
+  double f = s - k;
+  for (int c = 0; c < 3; c++) out[c] = (uint8_t)lrint(VIRIDIS[k][c] + f * (VIRIDIS[k + 1][c] - VIRIDIS[k][c]));
 }
 
 /* values mapped linearly from [lo, hi] to the colour map; a flat field
  * (hi == lo) is drawn in the middle colour. */
-static int heatmap_scaled(const char *path, const float *values, int rows, int cols, double lo,
-                          double hi, char *err, size_t errlen)
-{
-    if (check_dims(path, cols, rows, err, errlen) != 0) return -1;
-    uint8_t *img = malloc((size_t)rows * cols * 3);
-    if (!img) {
-        snprintf(err, errlen, "%s: out of memory for a %dx%d image", path, cols, rows);
-        return -1;
+static int heatmap_scaled(const char *path, const float *values, int rows, int cols, double lo, double hi, char *err,
+                          size_t errlen) {
+  if (check_dims(path, cols, rows, err, errlen) != 0) return -1;
+  uint8_t *img = malloc((size_t)rows * cols * 3);
+  if (!img) {
+    snprintf(err, errlen, "%s: out of memory for a %dx%d image", path, cols, rows);
+    return -1;
+  }
+  for (int r = 0; r < rows; r++) {
+    const float *src = values + (size_t)(rows - 1 - r) * cols; /* +y up */
+    for (int c = 0; c < cols; c++) {
+      uint8_t *p = img + 3 * ((size_t)r * cols + c);
+      if (!isfinite(src[c]))
+        memcpy(p, MAGENTA, 3);
+      else
+        colour(hi > lo ? (src[c] - lo) / (hi - lo) : 0.5, p);
     }
-    for (int r = 0; r < rows; r++) {
-        const float *src = values + (size_t)(rows - 1 - r) * cols; /* +y up */
-        for (int c = 0; c < cols; c++) {
-            uint8_t *p = img + 3 * ((size_t)r * cols + c);
-            if (!isfinite(src[c]))
-                memcpy(p, MAGENTA, 3);
-            else
-                colour(hi > lo ? (src[c] - lo) / (hi - lo) : 0.5, p);
-        }
-    }
-    int rc = png_write_rgb(path, img, cols, rows, err, errlen);
-    free(img);
-    return rc;
+  }
+  int rc = png_write_rgb(path, img, cols, rows, err, errlen);
+  free(img);
+  return rc;
 }
 
-int png_heatmap(const char *path, const float *values, int rows, int cols, char *err,
-                size_t errlen)
-{
-    if (check_dims(path, cols, rows, err, errlen) != 0) return -1;
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < (size_t)rows * cols; i++)
-        if (isfinite(values[i])) {
-            if (values[i] < lo) lo = values[i];
-            if (values[i] > hi) hi = values[i];
-        }
-    return heatmap_scaled(path, values, rows, cols, lo, hi, err, errlen);
+int png_heatmap(const char *path, const float *values, int rows, int cols, char *err, size_t errlen) {
+  if (check_dims(path, cols, rows, err, errlen) != 0) return -1;
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t i = 0; i < (size_t)rows * cols; i++)
+    if (isfinite(values[i])) {
+      if (values[i] < lo) lo = values[i];
+      if (values[i] > hi) hi = values[i];
+    }
+  return heatmap_scaled(path, values, rows, cols, lo, hi, err, errlen);
 }
 
-int png_density(const char *path, const float *u, int rows, int cols, char *err, size_t errlen)
-{
-    if (check_dims(path, cols, rows, err, errlen) != 0) return -1;
-    size_t n = (size_t)rows * cols;
-    float umax = -INFINITY;
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(u[i]) && u[i] > umax) umax = u[i];
-    float *d = malloc(n * sizeof *d);
-    if (!d) {
-        snprintf(err, errlen, "%s: out of memory for a %dx%d density", path, cols, rows);
-        return -1;
-    }
-    /* Subtracting the max keeps exp from overflowing for any energy scale. */
-    for (size_t i = 0; i < n; i++) {
-        if (u[i] == -INFINITY)
-            d[i] = 0;
-        else if (isfinite(u[i]))
-            d[i] = expf(u[i] - umax);
-        else
-            d[i] = NAN;
-    }
-    int rc = heatmap_scaled(path, d, rows, cols, 0.0, 1.0, err, errlen);
-    free(d);
-    return rc;
+int png_density(const char *path, const float *u, int rows, int cols, char *err, size_t errlen) {
+  if (check_dims(path, cols, rows, err, errlen) != 0) return -1;
+  size_t n = (size_t)rows * cols;
+  float umax = -INFINITY;
+  for (size_t i = 0; i < n; i++)
+    if (isfinite(u[i]) && u[i] > umax) umax = u[i];
+  float *d = malloc(n * sizeof *d);
+  if (!d) {
+    snprintf(err, errlen, "%s: out of memory for a %dx%d density", path, cols, rows);
+    return -1;
+  }
+  /* Subtracting the max keeps exp from overflowing for any energy scale. */
+  for (size_t i = 0; i < n; i++) {
+    if (u[i] == -INFINITY)
+      d[i] = 0;
+    else if (isfinite(u[i]))
+      d[i] = expf(u[i] - umax);
+    else
+      d[i] = NAN;
+  }
+  int rc = heatmap_scaled(path, d, rows, cols, 0.0, 1.0, err, errlen);
+  free(d);
+  return rc;
 }

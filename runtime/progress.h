@@ -12,12 +12,12 @@
 #include <stddef.h>
 
 typedef struct {
-    long total;
-    double t0, last_draw; /* monotonic seconds */
-    int tty;
-    int fd;          /* where to write (2 for stderr) */
-    int last_tenth;  /* last 10% mark printed; 10 once finished */
-    long done0;      /* steps already done at t0: a resumed run sets this so it/s counts only new steps */
+  long total;
+  double t0, last_draw; /* monotonic seconds */
+  int tty;
+  int fd;         /* where to write (2 for stderr) */
+  int last_tenth; /* last 10% mark printed; 10 once finished */
+  long done0;     /* steps already done at t0: a resumed run sets this so it/s counts only new steps */
 } Progress;
 
 /* Starts the clock. fd is where the display goes (trainers pass 2, stderr);
@@ -26,8 +26,7 @@ void progress_start(Progress *p, long total, int fd);
 
 /* done steps of total are finished; names[i] = values[i] are the latest loss
  * terms, printed with 4 significant digits. Cheap to call every step. */
-void progress_update(Progress *p, long done, int n_terms, const char *const *names,
-                     const double *values);
+void progress_update(Progress *p, long done, int n_terms, const char *const *names, const double *values);
 
 /* 42s, 3m05s, 1h02m (seconds rounded; "?" if unknown or negative). */
 void progress_format_eta(double seconds, char *buf, size_t n);

@@ -23,11 +23,11 @@
 #include "philox.h"
 
 typedef struct {
-    const char *name;
-    void (*sample)(float *out, int n, PhiloxCursor *c);
-    int n_modes;
-    const float *modes; /* [n_modes,2] centres after scaling, gaussian mixtures only */
-    float mode_std;     /* per-coordinate std of each mode after scaling, else 0 */
+  const char *name;
+  void (*sample)(float *out, int n, PhiloxCursor *c);
+  int n_modes;
+  const float *modes; /* [n_modes,2] centres after scaling, gaussian mixtures only */
+  float mode_std;     /* per-coordinate std of each mode after scaling, else 0 */
 } ToyDataset;
 
 const ToyDataset *toy_dataset(const char *name); /* NULL if unknown */
@@ -35,7 +35,6 @@ const char *const *toy_dataset_names(void);      /* NULL-terminated */
 
 /* Draw n points of `name` with a fresh cursor at (seed, stream, iter, step).
  * Returns 0, or -1 for an unknown name. */
-int toy_sample(const char *name, float *out, int n, uint64_t seed, uint32_t stream,
-               uint32_t iter, uint32_t step);
+int toy_sample(const char *name, float *out, int n, uint64_t seed, uint32_t stream, uint32_t iter, uint32_t step);
 
 #endif
