@@ -8,12 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "adam.h"
 #include "fsutil.h"
 #include "interp.h"
+#include "progress.h"
 #include "data.h"
 
 static int data_fn(void *ctx, float *out, int B, int D, uint64_t seed, uint32_t stream, uint32_t iter, uint32_t step) {
@@ -33,12 +32,6 @@ struct Trainer {
   char **log_names;
   int n_logs;
 };
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 /* Evaluates one phase and applies its effects. Returns 0, or 3 after reporting a non-finite term. */
 static int run_phase(Host *h, const Item *it, Interp *ip, Trainer *st, int log_base, long step) {
   Graph *g = h->g;
@@ -118,21 +111,6 @@ static int run_entry(Trainer *st, int entry, long step) {
   return 0;
 }
 
-static void progress(long done, long total, double t0, const Trainer *st, int tty) {
-  double el = now() - t0, rate = done / (el > 1e-9 ? el : 1e-9);
-  char losses[256] = "";
-  int k = 0;
-  for (int i = 0; i < st->n_logs && i < 3 && k < (int)sizeof losses; i++)
-    k += snprintf(losses + k, sizeof losses - k, " %s=%.4g", st->log_names[i], st->last_log[i]);
-  if (tty) {
-    int w = 24, fill = (int)(w * done / total);
-    fprintf(stderr, "\r[%.*s%*s] %ld/%ld %.1f it/s ETA %.0fs%s\033[K", fill, "########################", w - fill, "",
-            done, total, rate, (total - done) / (rate > 0 ? rate : 1), losses);
-    if (done == total) fputc('\n', stderr);
-  } else {
-    fprintf(stderr, "step %ld/%ld %.1f it/s%s\n", done, total, rate, losses);
-  }
-}
 
 /* D of the model's data batches (2 when it reads none: toy sets are 2-D) */
 static int data_width(const Graph *g) {
@@ -214,9 +192,9 @@ int run_model(Host *h, const RunOptions *o) {
   FILE *log = fopen(path, "w");
   if (!log) { fprintf(stderr, "ebmforge: cannot write %s: %s\n", path, strerror(errno)); return 1; }
 
-  int tty = isatty(2), rc = 0;
-  long tenth = o->iters / 10 > 0 ? o->iters / 10 : 1;
-  double t0 = now(), drawn = 0;
+  int rc = 0;
+  Progress bar;
+  progress_start(&bar, o->iters, 2);
   for (long step = 0; step < o->iters && !rc; step++) {
     rc = trainer_step(t, step);
     if (rc) break;
@@ -225,12 +203,7 @@ int run_model(Host *h, const RunOptions *o) {
       for (int k = 0; k < t->n_logs; k++) fprintf(log, ", \"%s\": %.9g", t->log_names[k], t->last_log[k]);
       fprintf(log, "}\n");
     }
-    /* a TTY gets a bar redrawn ten times a second, a log file a line per tenth */
-    int last = step + 1 == o->iters;
-    if (tty ? last || now() - drawn > 0.1 : last || (step + 1) % tenth == 0) {
-      progress(step + 1, o->iters, t0, t, tty);
-      drawn = now();
-    }
+    progress_update(&bar, step + 1, t->n_logs < 3 ? t->n_logs : 3, (const char *const *)t->log_names, t->last_log);
   }
   if (fclose(log)) { fprintf(stderr, "ebmforge: writing %s failed\n", path); rc = rc ? rc : 1; }
   trainer_free(t);
