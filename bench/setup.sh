@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the benchmark's baseline (Debian 12 packages), once: PyTorch for
+# Debian's /usr/bin/python3 (python3-torch, 1.13) and the pthread OpenBLAS,
+# so that torch's generic BLAS calls go to OpenBLAS rather than the
+# reference BLAS. Idempotent: installs only what dpkg does not list.
+set -euo pipefail
+
+packages=(python3-torch libopenblas0-pthread)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bench/setup: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "bench/setup: not root; run: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# libblas.so.3 must resolve to OpenBLAS (the reference BLAS is ~10x slower)
+blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 || true)
+case "$blas" in
+  *openblas*) ;;
+  *) echo "bench/setup: libblas.so.3 is $blas, not OpenBLAS; run: update-alternatives --config libblas.so.3-x86_64-linux-gnu" >&2
+     exit 1 ;;
+esac
+/usr/bin/python3 -c 'import torch; print("bench/setup: torch", torch.__version__, "for /usr/bin/python3; BLAS:", "'"$blas"'")'

@@ -1,0 +1,326 @@
+#!/usr/bin/env bash
+# Speed of the compiled CPU trainers against PyTorch eager, side by side in
+# one run: toy mle-langevin and ebm-0gp (`paper` preset), 1 and 2 threads.
+# Writes bench/results/toy_cpu.json and prints a table. About 3 minutes.
+#
+#   bash bench/toy_cpu.sh
+#   SECONDS_PER_RUN=5 ROUNDS=2 QUIET_WAIT=60 RESULT=path.json bash bench/toy_cpu.sh
+#
+# What is measured (both sides alike): steps/s = timed iterations / wall-clock
+# seconds of those iterations, after a 20-iteration warm-up, in-process
+# (monotonic clock), over >= SECONDS_PER_RUN seconds. Ours: a fixed iteration
+# count chosen by a short calibration run so that the timed part lasts about
+# SECONDS_PER_RUN; its time is the sum of the trainer's log windows after the
+# warm-up (log.jsonl has the rate of every 10 iterations, so start-up,
+# checkpoint and plots are outside). Torch (bench/torch_toy.py): a loop timed
+# for SECONDS_PER_RUN seconds. Also kept: the median rate over 10-iteration
+# windows (robust to short interference), the whole-process wall time, and
+# the CPU time other processes used during each run (/proc/stat). Before each
+# run the script waits for the CPUs to be idle, up to QUIET_WAIT seconds in
+# all. Each configuration runs ROUNDS times, interleaved with the others;
+# the best round counts and all are listed. Runs never overlap.
+#
+# Threads: ours `--threads T` (OpenBLAS threads; the rest of a trainer is
+# single-threaded). Torch: torch.set_num_threads(T) with OPENBLAS_NUM_THREADS=1
+# (torch.set_num_threads does not reach OpenBLAS); at T = 2 torch also runs
+# with OPENBLAS_NUM_THREADS=2, and the JSON gives the ratio against torch's
+# fastest configuration with at most T threads as well.
+#
+# FLOPs: `train-cpu info` flops/step (the matmuls of one training iteration)
+# is used for both sides; achieved GFLOP/s = flops/step x steps/s, set
+# against OpenBLAS sgemm 1024^3 measured at the start and end of the run
+# (bench/sgemm.c, best of 20 calls). Not a test: not part of ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
+ROUNDS=${ROUNDS:-2}
+RESULT=${RESULT:-bench/results/toy_cpu.json}
+WARMUP=20
+PY=/usr/bin/python3   # Debian's python3 with python3-torch, not a pyenv one
+W=out/bench
+RUNS=$W/runs.jsonl
+
+bash bench/setup.sh
+if [ ! -f out/host/build.ninja ]; then cmake -S . -B out/host -G Ninja >/dev/null; fi
+ninja -C out/host >/dev/null
+declare -A MODEL=([mle-langevin]=toy_mle [ebm-0gp]=toy_ebm0gp)
+for m in mle-langevin ebm-0gp; do
+  out/host/ebmforge build "models/${MODEL[$m]}.lua" -o "$W/${MODEL[$m]}" >/dev/null
+  ninja -C "$W/${MODEL[$m]}" >/dev/null
+done
+CBLAS_INC=/usr/include/x86_64-linux-gnu/openblas-pthread
+cc -O2 -I"$CBLAS_INC" bench/sgemm.c -o "$W/sgemm" -lopenblas
+bin() { echo "$W/${MODEL[$1]}/$1/train-cpu"; }
+
+: >"$RUNS"
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+T_START=$(date +%s)
+
+
+# measured OUTFILE CMD...: runs CMD (stdout+stderr to OUTFILE) after waiting,
+# within what is left of the QUIET_WAIT budget, for the CPUs to be idle;
+# prints JSON: its wall time, its own CPU seconds, and the CPU seconds that
+# other processes used meanwhile (/proc/stat), so interference from
+# elsewhere on the machine is on record with every run.
+QUIET_LEFT=${QUIET_WAIT:-60}
+measured() {
+  local out=$1; shift
+  "$PY" - "$out" "$QUIET_LEFT" "$@" <<'EOF'
+import json, os, resource, subprocess, sys, time
+tck = os.sysconf("SC_CLK_TCK")
+def busy():
+    v = list(map(int, open("/proc/stat").readline().split()[1:9]))
+    return (sum(v) - v[3] - v[4]) / tck
+out, budget, cmd = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+ncpu = os.cpu_count()
+w0 = time.monotonic()
+while True:  # until < 10% of the CPUs were busy over 0.5 s, or the budget is spent
+    b0, t0 = busy(), time.monotonic()
+    time.sleep(0.5)
+    frac = (busy() - b0) / ((time.monotonic() - t0) * ncpu)
+    if frac < 0.10 or time.monotonic() - w0 >= budget:
+        break
+waited = time.monotonic() - w0
+b0, t0, r0 = busy(), time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(out, "w") as f:
+    rc = subprocess.call(cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+t1, b1, r1 = time.monotonic(), busy(), resource.getrusage(resource.RUSAGE_CHILDREN)
+own = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+print(json.dumps({"rc": rc, "process_wall_s": t1 - t0, "own_cpu_s": own, "other_cpu_s": max(0.0, b1 - b0 - own),
+                  "other_busy_before": round(frac, 3), "waited_for_quiet_s": round(max(0.0, waited - 0.5), 2)}))
+EOF
+}
+# spends the wait of a measured run from the quiet budget; fails on rc != 0
+account() {
+  QUIET_LEFT=$("$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); print(max(0.0, float(sys.argv[2]) - d["waited_for_quiet_s"]))' "$1" "$QUIET_LEFT")
+  if [ "$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["rc"])' "$1")" != 0 ]; then
+    echo "bench: run failed ($1); its output: $2" >&2; cat "$2" >&2; exit 1
+  fi
+}
+
+# parse_log LOG: timed iterations and seconds of a trainer's log.jsonl after the warm-up
+parse_log() {
+  "$PY" - "$1" "$WARMUP" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+w = int(sys.argv[2])
+prev, n, s, win = 0, 0, 0.0, []
+for r in rows:
+    k = r["iter"] - prev
+    if prev >= w:  # a window's rate is its iterations over its wall-clock seconds
+        n += k; s += k / r["steps_per_s"]; win.append(r["steps_per_s"])
+    prev = r["iter"]
+win.sort()
+print(json.dumps({"timed_iters": n, "timed_s": s, "steps_per_s": n / s, "window_steps_per_s_median": win[len(win) // 2]}))
+EOF
+}
+
+# merge JSON1 JSON2 KEY=VALUE...: one JSON line (values: JSON if they parse, else strings)
+merge() {
+  "$PY" - "$@" <<'EOF'
+import json, sys
+d = {}
+for a in sys.argv[1:]:
+    if a.startswith("{"):
+        d.update(json.loads(a))
+    else:
+        k, _, v = a.partition("=")
+        try: d[k] = json.loads(v)
+        except ValueError: d[k] = v
+d.pop("last", None)
+print(json.dumps(d))
+EOF
+}
+
+sgemm() {
+  echo "sgemm 1024^3 (round $1) ..." >&2
+  local meas
+  meas=$(measured "$W/sgemm.out" "$W/sgemm" 1024 20 1 2)
+  account "$meas" "$W/sgemm.out"
+  merge "$(cat "$W/sgemm.out")" "$meas" kind=sgemm round="$1" >>"$RUNS"
+}
+
+declare -A ITERS
+calibrate() {  # a short run of ours: how many iterations fill SECONDS_PER_RUN
+  local m=$1 dir="$W/calib-$1" meas
+  rm -rf "$dir"
+  meas=$(measured "$dir.out" "$(bin "$m")" train --iters 100 --threads 1 --seed 1 --out "$dir")
+  account "$meas" "$dir.out"
+  ITERS[$m]=$(parse_log "$dir/log.jsonl" | "$PY" -c 'import json,sys; r=json.load(sys.stdin)["steps_per_s"]; print(int(r*float(sys.argv[1]))//10*10+10+int(sys.argv[2]))' "$SECONDS_PER_RUN" "$WARMUP")
+  echo "calibration: $m, ${ITERS[$m]} iterations for ~${SECONDS_PER_RUN}s" >&2
+}
+
+ours() {
+  local m=$1 T=$2 r=$3 dir="$W/run-ours-$1-T$2" meas
+  rm -rf "$dir"
+  echo "ours  $m threads=$T round $r: ${ITERS[$m]} iterations ..." >&2
+  meas=$(measured "$dir.out" "$(bin "$m")" train --iters "${ITERS[$m]}" --threads "$T" --seed 1 --out "$dir")
+  account "$meas" "$dir.out"
+  merge "$(parse_log "$dir/log.jsonl")" "$meas" kind=ours method="$m" threads="$T" round="$r" iters="${ITERS[$m]}" \
+        warmup_iters="$WARMUP" pinned="train-cpu --threads $T (openblas_set_num_threads($T)); OPENBLAS_NUM_THREADS unset" >>"$RUNS"
+}
+
+torch_run() {
+  local m=$1 T=$2 r=$3 ob=$4 variant=$5 out="$W/run-torch-$1-T$2-$5.out" meas
+  echo "torch $m threads=$T OPENBLAS_NUM_THREADS=$ob round $r ..." >&2
+  meas=$(measured "$out" env OPENBLAS_NUM_THREADS="$ob" "$PY" bench/torch_toy.py --method "$m" --threads "$T" \
+         --seed 1 --warmup "$WARMUP" --seconds "$SECONDS_PER_RUN")
+  account "$meas" "$out"
+  merge "$(tail -n 1 "$out")" "$meas" kind=torch variant="$variant" method="$m" threads="$T" round="$r" \
+        pinned="OPENBLAS_NUM_THREADS=$ob, torch.set_num_threads($T)" >>"$RUNS"
+}
+
+sgemm 1
+calibrate mle-langevin
+calibrate ebm-0gp
+for r in $(seq 1 "$ROUNDS"); do
+  for m in mle-langevin ebm-0gp; do
+    for T in 1 2; do
+      ours "$m" "$T" "$r"
+      torch_run "$m" "$T" "$r" 1 pinned
+      if [ "$T" -gt 1 ]; then torch_run "$m" "$T" "$r" "$T" "blas$T"; fi
+    done
+  done
+done
+sgemm 2
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+mkdir -p "$(dirname "$RESULT")"
+FLOPS_MLE=$("$(bin mle-langevin)" info | awk '/^flops\/step/ {print $2}')
+FLOPS_0GP=$("$(bin ebm-0gp)" info | awk '/^flops\/step/ {print $2}')
+FP_MLE=$("$(bin mle-langevin)" info | awk '/^fingerprint/ {print $2}')
+FP_0GP=$("$(bin ebm-0gp)" info | awk '/^fingerprint/ {print $2}')
+"$PY" - "$RUNS" "$RESULT" "$FLOPS_MLE" "$FLOPS_0GP" "$LOAD0" "$LOAD1" "$(( $(date +%s) - T_START ))" \
+      "$SECONDS_PER_RUN" "$ROUNDS" "$WARMUP" "$FP_MLE" "$FP_0GP" <<'EOF'
+import json, os, platform, subprocess, sys, time
+runs_path, result, f_mle, f_0gp, load0, load1, elapsed, secs, rounds, warmup, fp_mle, fp_0gp = sys.argv[1:]
+runs = [json.loads(l) for l in open(runs_path)]
+flops = {"mle-langevin": float(f_mle), "ebm-0gp": float(f_0gp)}
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+    except Exception:
+        return None
+
+cpu = {}
+for line in open("/proc/cpuinfo"):
+    k, _, v = line.partition(":")
+    k, v = k.strip(), v.strip()
+    if k in ("model name", "cpu family", "model", "stepping", "cpu MHz") and k not in cpu:
+        cpu[k] = v
+import torch
+sg = [r for r in runs if r["kind"] == "sgemm"]
+peak = {t: max(r["gflops"][t] for r in sg) for t in sg[0]["gflops"]}
+
+def best(rs):
+    return max(rs, key=lambda r: r["steps_per_s"]) if rs else None
+
+def r2(v):
+    return None if v is None else round(v, 2)
+
+def side(r, m, T):
+    if r is None:
+        return None
+    g = flops[m] * r["steps_per_s"] / 1e9
+    return {"steps_per_s": round(r["steps_per_s"], 2),
+            "window_steps_per_s_median": r2(r["window_steps_per_s_median"]),
+            "gflops": round(g, 2), "fraction_of_sgemm_peak": round(g / peak[str(T)], 4),
+            "timed_iters": r["timed_iters"], "timed_s": round(r["timed_s"], 3),
+            "process_wall_s": round(r["process_wall_s"], 3), "pinned": r["pinned"],
+            "other_processes_cpus": round(r["other_cpu_s"] / r["process_wall_s"], 3),
+            "rounds_steps_per_s": None}
+
+table = []
+for m in ("mle-langevin", "ebm-0gp"):
+    for T in (1, 2):
+        sel = lambda kind, v=None: [r for r in runs if r["kind"] == kind and r["method"] == m and r["threads"] == T
+                                    and (v is None or r.get("variant") == v)]
+        o, tp = best(sel("ours")), best(sel("torch", "pinned"))
+        tv = best(sel("torch", "blas%d" % T)) if T > 1 else None
+        row = {"method": m, "threads": T, "flops_per_step": flops[m], "ours": side(o, m, T), "torch": side(tp, m, T)}
+        row["ours"]["rounds_steps_per_s"] = [round(r["steps_per_s"], 2) for r in sel("ours")]
+        row["torch"]["rounds_steps_per_s"] = [round(r["steps_per_s"], 2) for r in sel("torch", "pinned")]
+        row["ratio_ours_over_torch"] = round(o["steps_per_s"] / tp["steps_per_s"], 3)
+        row["ratio_window_median"] = (round(o["window_steps_per_s_median"] / tp["window_steps_per_s_median"], 3)
+                                      if o["window_steps_per_s_median"] and tp["window_steps_per_s_median"] else None)
+        if tv:
+            row["torch_openblas_threads_%d" % T] = side(tv, m, T)
+            row["torch_openblas_threads_%d" % T]["rounds_steps_per_s"] = [round(r["steps_per_s"], 2) for r in sel("torch", "blas%d" % T)]
+        # a run during which other processes kept more than a fifth of a CPU busy is flagged
+        row["disturbed"] = any(x["other_processes_cpus"] > 0.2 for x in (row["ours"], row["torch"]))
+        # the most conservative ratio: torch's fastest configuration using at most T threads
+        cands = [r for r in runs if r["kind"] == "torch" and r["method"] == m and r["threads"] <= T]
+        fastest = max(cands, key=lambda r: r["steps_per_s"])
+        row["fastest_torch_with_at_most_T_threads"] = {"steps_per_s": round(fastest["steps_per_s"], 2), "pinned": fastest["pinned"]}
+        row["ratio_ours_over_fastest_torch"] = round(o["steps_per_s"] / fastest["steps_per_s"], 3)
+        table.append(row)
+
+git = sh("git rev-parse HEAD")
+dirty = sh("git status --porcelain --untracked-files=no -- generator runtime templates models bench/torch_toy.py bench/toy_cpu.sh")
+doc = {
+    "benchmark": "toy_cpu: compiled CPU trainers vs PyTorch eager, toy 2-D, batch 200",
+    "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    "git_commit": git, "git_dirty_sources": bool(dirty),
+    "trainers": {"mle-langevin": {"model": "models/toy_mle.lua", "fingerprint": fp_mle},
+                 "ebm-0gp": {"model": "models/toy_ebm0gp.lua", "fingerprint": fp_0gp}},
+    "machine": {"cpu_model": cpu.get("model name"), "cpu_family": cpu.get("cpu family"), "cpu_model_number": cpu.get("model"),
+                "nproc": os.cpu_count(), "kernel": platform.release(),
+                "loadavg_start": load0, "loadavg_end": load1,
+                "note": "a shared 2-vCPU VM; other processes may run during the benchmark (see loadavg)"},
+    "software": {"torch": torch.__version__, "torch_blas": "libblas.so.3 -> " + os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3"),
+                 "openblas": sg[0]["openblas"], "openblas_core": sg[0]["core"], "python": platform.python_version(),
+                 "cc": sh("cc --version | head -1"), "trainer_cflags": "-O3 -march=native -ffp-contract=off (build.ninja of ebmforge build)"},
+    "protocol": {
+        "seconds_per_run": float(secs), "rounds": int(rounds), "warmup_iters": int(warmup),
+        "steps_per_s": "timed iterations / wall-clock seconds of those iterations after the warm-up, in-process monotonic clock; "
+                       "ours: sum of the log.jsonl windows (10 iterations each) after the warm-up, fixed iteration count from a calibration run; "
+                       "torch: perf_counter around a loop timed for seconds_per_run; best of the rounds (all rounds listed)",
+        "window_steps_per_s_median": "median rate over 10-iteration windows of the best round",
+        "process_wall_s": "whole process incl. start-up (torch: Python + import torch + model build + warm-up), for reference",
+        "other_processes_cpus": "CPU-seconds used by other processes during the run (/proc/stat minus the run's own rusage) per wall second; "
+                                "each run first waits (within a QUIET_WAIT budget) for the CPUs to be < 10% busy; a result row with > 0.2 on either "
+                                "side is flagged disturbed",
+        "threads": "ours: --threads T = OpenBLAS threads, rest single-threaded; torch: torch.set_num_threads(T) with OPENBLAS_NUM_THREADS=1 "
+                   "(torch.set_num_threads does not set OpenBLAS's threads); at T=2 also OPENBLAS_NUM_THREADS=2 (key torch_openblas_threads_2); "
+                   "ratio_ours_over_torch is against the pinned configuration (same thread count), ratio_ours_over_fastest_torch against "
+                   "torch's fastest configuration with at most T threads in this run",
+        "flops": "flops_per_step = train-cpu info flops/step (matmuls of one training iteration), used for both sides",
+        "same_work": "same nets and init scheme, batch 200, K=20, alpha 0.1, eta 0.01, Adam(2e-4, (0, 0.9), 1e-6), `paper` preset "
+                     "(spectral norm, lambda_t = 0.7 (2307+t)^-0.55), w_H = 1, fresh 25gaussians batch every iteration, "
+                     "every logged quantity computed every step on both sides",
+    },
+    "sgemm_1024_gflops": {"best": peak, "runs": sg},
+    "results": table,
+    "runs": [r for r in runs if r["kind"] != "sgemm"],
+    "elapsed_s": int(elapsed),
+}
+with open(result + ".tmp", "w") as f:
+    json.dump(doc, f, indent=1)
+    f.write("\n")
+os.replace(result + ".tmp", result)
+
+print("\nsgemm 1024^3: %s GFLOP/s at 1 / 2 threads (best of the run)" % " / ".join("%.1f" % peak[t] for t in ("1", "2")))
+print("%-13s %2s  %9s %9s  %7s %7s  %7s %7s  %5s %5s  %s" % ("method", "T", "ours/s", "torch/s", "ratio", "r(med)", "GF ours", "GF trch", "%pk o", "%pk t", "other load o/t"))
+for r in table:
+    o, t = r["ours"], r["torch"]
+    print("%-13s %2d  %9.1f %9.1f  %6.2fx %6sx  %7.2f %7.2f  %4.1f%% %4.1f%%  %.2f/%.2f" % (
+        r["method"], r["threads"], o["steps_per_s"], t["steps_per_s"], r["ratio_ours_over_torch"],
+        "%.2f" % r["ratio_window_median"] if r["ratio_window_median"] else "-", o["gflops"], t["gflops"], 100 * o["fraction_of_sgemm_peak"], 100 * t["fraction_of_sgemm_peak"],
+        o["other_processes_cpus"], t["other_processes_cpus"]))
+    k = "torch_openblas_threads_%d" % r["threads"]
+    if k in r:
+        print("%-13s %2s  %9s %9.1f  %6.2fx  (torch with OPENBLAS_NUM_THREADS=%d)" % ("", "", "", r[k]["steps_per_s"],
+              r["ours"]["steps_per_s"] / r[k]["steps_per_s"], r["threads"]))
+    f = r["fastest_torch_with_at_most_T_threads"]
+    if r["threads"] > 1:
+        print("%-13s %2s  %9s %9.1f  %6.2fx  (torch's fastest with <= %d threads: %s)" % ("", "", "", f["steps_per_s"],
+              r["ratio_ours_over_fastest_torch"], r["threads"], f["pinned"]))
+bad = [r for r in table if r["disturbed"]]
+if bad:
+    print("WARNING: other processes used > 0.2 CPUs during %s; rerun on a quiet machine"
+          % ", ".join("%s T=%d" % (r["method"], r["threads"]) for r in bad))
+print("steps/s: best of %s rounds; ratio = ours/torch; r(med) = ratio of median 10-iteration window rates; GF = GFLOP/s from flops/step; "
+      "%%pk = of sgemm at the same thread count; other load = CPUs used by other processes during the run\nwrote %s (load average %s -> %s, %ss)" % (rounds, result, load0, load1, elapsed))
+EOF
