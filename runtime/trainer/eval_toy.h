@@ -9,7 +9,8 @@
 #include "model.h"
 
 typedef struct {
-  double log_z, test_nll, outside, kl, mmd2, hq_fraction, extra_mass;
+  double log_z, test_nll, test_nll_grid, outside, kl, mmd2, hq_fraction, extra_mass;
+  int exact;            /* test_nll and extra_mass computed (a model was at hand) */
   int modes_covered, n_modes, mass_flag;
   int has_induced;      /* mle-gd: the sampler's induced density (methods.md §4, §7.3) */
   double induced_logq, ebm_logp_at_samples, fold_fraction;
@@ -21,6 +22,10 @@ typedef struct {
 #define EVAL_SEED 0x7e57ull   /* the held-out test set's own seed */
 
 int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r);
+/* The metrics that need only arrays (any implementation's output can be scored the
+ * same way): energies at the EVAL_GRID^2 cell centres of [-EVAL_RANGE, EVAL_RANGE]^2
+ * (row = y) and n samples [n, 2]. test_nll_grid uses each test point's cell. */
+void eval_toy_arrays(const DataSource *ds, const float *grid_e, const float *samples, long n, ToyEval *r);
 void eval_toy_json(const ToyEval *r, FILE *f);
 
 #endif

@@ -242,18 +242,44 @@ static int cmd_energy(int argc, char **argv) {
   return rc;
 }
 
+/* eval --from DIR: another implementation's energy grid and samples */
+static int eval_arrays(const char *dir, const DataSource *ds, ToyEval *r) {
+  char gp[4200], sp[4200], err[600];
+  snprintf(gp, sizeof gp, "%s/energy_grid.npy", dir);
+  snprintf(sp, sizeof sp, "%s/samples.npy", dir);
+  float *g = NULL, *x = NULL;
+  int gr, xr, rc = 2;
+  int64_t gs[4], xs[4];
+  if (npy_read_f32(gp, &g, &gr, gs, err, sizeof err) || npy_read_f32(sp, &x, &xr, xs, err, sizeof err))
+    fprintf(stderr, "%s: %s\n", prog, err);
+  else if (gr != 2 || gs[0] != EVAL_GRID || gs[1] != EVAL_GRID)
+    fprintf(stderr, "%s: %s must be float32 [%d, %d]\n", prog, gp, EVAL_GRID, EVAL_GRID);
+  else if (npy_check_points(sp, x, xr, xs, 2, err, sizeof err))
+    fprintf(stderr, "%s: %s\n", prog, err);
+  else {
+    eval_toy_arrays(ds, g, x, (long)xs[0], r);
+    rc = 0;
+  }
+  free(g); free(x);
+  return rc;
+}
+
 static int cmd_eval(int argc, char **argv) {
   static const char *usage =
-    "usage: %s eval --ckpt CKPT [--data X.npy] [--json OUT.json]\n\n"
+    "usage: %s eval (--ckpt CKPT | --from DIR) [--data X.npy] [--json OUT.json]\n\n"
     "Toy evaluation (methods.md 7.1-7.2) of a checkpoint, printed as JSON: test NLL\n"
     "with the density normalised on a 256 x 256 grid over [-4, 4]^2 (20,000 held-out\n"
-    "points), KL(data || model) of cell probabilities, MMD^2 of 2,000 samples against\n"
-    "2,000 held-out points, and modes covered for the Gaussian mixtures.\n";
+    "points; test_nll at the points, test_nll_grid with each point's cell), KL(data ||\n"
+    "model) of cell probabilities, MMD^2 of 2,000 samples against 2,000 held-out\n"
+    "points, modes covered for the Gaussian mixtures, the induced density for mle-gd.\n"
+    "--from DIR scores another implementation's DIR/energy_grid.npy (float32 [256, 256]\n"
+    "energies at the cell centres, row = y) and DIR/samples.npy with the same code.\n";
   if (wants_help(argc, argv)) { printf(usage, prog); return 0; }
-  const char *ckpt = NULL, *json = NULL, *data = model.data;
+  const char *ckpt = NULL, *json = NULL, *data = model.data, *from = NULL;
   for (int i = 0; i < argc; i++) {
     int has = i + 1 < argc;
     if (!strcmp(argv[i], "--ckpt") && has) ckpt = argv[++i];
+    else if (!strcmp(argv[i], "--from") && has) from = argv[++i];
     else if (!strcmp(argv[i], "--json") && has) json = argv[++i];
     else if (!strcmp(argv[i], "--data") && has) data = argv[++i];
     else { fprintf(stderr, "%s: unknown or incomplete option '%s'\n\n", prog, argv[i]); fprintf(stderr, usage, prog); return 2; }
@@ -261,17 +287,22 @@ static int cmd_eval(int argc, char **argv) {
   DataSource ds;
   char err[600];
   if (data_open(&ds, data, 2, err, sizeof err)) { fprintf(stderr, "%s: bad --data: %s\n", prog, err); return 2; }
-  ModelState s;
-  int rc = load_state(ckpt, &s);
-  if (rc) { data_close(&ds); return rc; }
   ToyEval r;
-  if (eval_toy(&model, &s, &ds, &r)) { fprintf(stderr, "%s: %s\n", prog, s.err); rc = 1; }
+  int rc;
+  if (from) rc = eval_arrays(from, &ds, &r);
   else {
+    ModelState s;
+    rc = load_state(ckpt, &s);
+    if (!rc) {
+      if (eval_toy(&model, &s, &ds, &r)) { fprintf(stderr, "%s: %s\n", prog, s.err); rc = 1; }
+      state_free(&s, &model);
+    }
+  }
+  if (!rc) {
     eval_toy_json(&r, stdout);
     FILE *f = json ? fopen(json, "w") : NULL;
     if (json && (!f || (eval_toy_json(&r, f), fclose(f)))) { fprintf(stderr, "%s: cannot write %s\n", prog, json); rc = 1; }
   }
-  state_free(&s, &model);
   data_close(&ds);
   return rc;
 }
