@@ -20,7 +20,8 @@ window_steps_per_s_median, the median rate over windows of 10 iterations
 With --out it also writes DIR/samples.npy (2000 sampler/generator samples,
 float32 [2000, 2]) and DIR/energy_grid.npy (float32 [256, 256] energies at
 the cell centres of [-4, 4]^2, row index = y, column index = x, methods.md
-§7.1), and DIR/log.jsonl (losses every 10 timed iterations).
+§7.1), and DIR/log.jsonl (losses every --log-every timed iterations, as
+training goes).
 
 Use /usr/bin/python3 (Debian's python3-torch); pin the BLAS threads with
 OPENBLAS_NUM_THREADS in the environment: torch.set_num_threads sets only
@@ -287,16 +288,22 @@ def main():
     ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (intra-op, OpenMP)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--log-every", type=int, default=10, help="with --out: log every K timed iterations (a multiple of 10)")
     ap.add_argument("--load", metavar="CKPT", default=None,
                     help="start from one of our trainers' ckpt.safetensors (parameters and buffers)")
     a = ap.parse_args()
+    if a.log_every <= 0 or a.log_every % 10:
+        ap.error("--log-every must be a positive multiple of 10")
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     model = MLE() if a.method == "mle-langevin" else EBM0GP()
     if a.load:
         load_ckpt(model, a.load)
-    log = []
+    log = None
+    if a.out:  # written as training goes, like our trainers' log.jsonl
+        os.makedirs(a.out, exist_ok=True)
+        log = open(os.path.join(a.out, "log.jsonl"), "w", buffering=1)
     t = 0
     for _ in range(a.warmup):
         model.step(t)
@@ -315,8 +322,8 @@ def main():
             if not all(math.isfinite(v) for v in vals.values()):
                 print(json.dumps({"error": "non-finite loss at step %d" % t, **vals}))
                 return 3
-            if a.out:
-                log.append({"iter": t, **vals})
+            if log and n % a.log_every == 0:
+                log.write(json.dumps({"iter": t, **vals}) + "\n")
         el = time.perf_counter() - t0
         if (a.seconds > 0 and el >= a.seconds) or (a.seconds <= 0 and n >= a.iters):
             break
@@ -331,12 +338,9 @@ def main():
         "last": {k: v.item() for k, v in logs.items()},
     }
     if a.out:
-        os.makedirs(a.out, exist_ok=True)
+        log.close()
         write_npy(os.path.join(a.out, "samples.npy"), model.samples(2000))
         write_npy(os.path.join(a.out, "energy_grid.npy"), energy_grid(model))
-        with open(os.path.join(a.out, "log.jsonl"), "w") as f:
-            for row in log:
-                f.write(json.dumps(row) + "\n")
     print(json.dumps(res))
     return 0
 
