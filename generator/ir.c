@@ -354,6 +354,12 @@ int ir_matmul(Graph *g, int a, int b, int ta, int tb) {
     ir_fail("matmul: shapes %s%s and %s%s do not match (inner sizes %d and %d)", sstr(sa, s1), ta ? "^T" : "",
             sstr(sb, s2), tb ? "^T" : "", k, k2);
   int in[2] = {a, b}, d[2] = {m, n};
+  if (k == 1) {
+    /* an outer product: exactly a broadcast multiply (sgemm gives the same bits), and fusable */
+    int dm[2] = {m, 1}, dn[2] = {1, n};
+    int col = ir_reshape(g, a, shape_make(2, dm)), row = ir_reshape(g, b, shape_make(2, dn));
+    return ir_binary(g, OP_MUL, ir_broadcast(g, col, shape_make(2, d)), ir_broadcast(g, row, shape_make(2, d)));
+  }
   int id = push(g, OP_MATMUL, shape_make(2, d), 2, in);
   g->nodes[id].ta = ta; g->nodes[id].tb = tb;
   return intern(g, id);
