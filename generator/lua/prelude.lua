@@ -109,6 +109,7 @@ nets = require "nets"
 local methods = {
   ["mle-langevin"] = "method_mle", ["mle-gd"] = "method_mle",
   ["ebm-0gp"] = "method_ebm0gp",
+  ["bb-sv-gp"] = "method_bb", ["ebm-lb"] = "method_bb",
   custom = "method_custom",
 }
 

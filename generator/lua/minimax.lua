@@ -1,0 +1,65 @@
+-- What every single-EBM minimax method shares (methods.md §2, §3e): the
+-- `code`/`paper` presets, the two networks and optimisers, the generator
+-- step with the sigma_min entropy lower bound (a), and the entry points.
+-- A method (method_ebm0gp.lua, method_bb.lua) adds its energy step.
+local entries = require "entries"
+local sv = require "sv"
+local M = {}
+
+M.options = {
+  energy = {type = "net"}, generator = {type = "net"},
+  preset = {type = "string", default = "paper", one_of = {"paper", "code"}},
+  sn = {type = "boolean"}, ada = {type = "boolean"},
+  lambda = {type = "number", default = 1e-3}, w_H = {type = "number", default = 1},
+  adam = {type = "table", default = {lr = 2e-4, betas = {0, 0.9}, eps = 1e-6}},
+}
+
+-- options of M.options plus the method's own
+function M.with(extra)
+  local o = {}
+  for k, v in pairs(M.options) do o[k] = v end
+  for k, v in pairs(extra or {}) do o[k] = v end
+  return o
+end
+
+-- Resolves the preset and builds nets and optimisers.
+function M.setup(cfg)
+  local paper = cfg.preset == "paper"
+  local s = {cfg = cfg, B = cfg.batch, D = 2, paper = paper}
+  s.sn = cfg.sn == nil and paper or cfg.sn
+  s.ada = cfg.ada == nil and paper or cfg.ada
+  s.E = (cfg.energy or nets.toy_energy{sn = s.sn}).build("energy")
+  s.G = (cfg.generator or nets.toy_generator{}).build("generator")
+  s.d = s.G.latent or 2
+  local a = cfg.adam
+  s.optE = adam{name = "adam_energy", lr = a.lr, betas = a.betas, eps = a.eps}
+  s.optG = adam{name = "adam_generator", lr = a.lr, betas = a.betas, eps = a.eps}
+  return s
+end
+
+-- The penalty weight: the `paper` preset's decaying 0.7 (2307 + t)^-0.55, else lambda.
+function M.weight(s)
+  if s.ada then return 0.7 * ebm.exp(-0.55 * ebm.log(ebm.step() + 2307)) end
+  return s.cfg.lambda
+end
+
+-- Generator step: mean E(G^tr(z')) - w_H * d * mean log sigma_min(J^ev(z')), theta frozen.
+function M.generator_phase(s)
+  phase("generator", function(p)
+    local z = ebm.normal({s.B, s.d})
+    local adv = ebm.mean(s.E(s.G(z, "train")))
+    local H = s.d * ebm.mean(sv.log_sigma_min(s.G, z))   -- H[gamma_d] dropped in the loss
+    p:minimize(adv - s.cfg.w_H * H, s.G.params, s.optG)
+    p:log("loss_g", adv - s.cfg.w_H * H)
+    p:log("entropy", H)
+  end)
+end
+
+function M.entries(s)
+  entries.sample(s.B, s.D, function(xs)
+    phase("sample", function(p) p:set(xs, s.G(ebm.normal({s.B, s.d}), "eval")) end)
+  end)
+  entries.energy(s.E, s.D)
+end
+
+return M
