@@ -60,6 +60,28 @@ function M.entries(s)
     phase("sample", function(p) p:set(xs, s.G(ebm.normal({s.B, s.d}), "eval")) end)
   end)
   entries.energy(s.E, s.D)
+  if s.d == 2 and s.D == 2 then M.bounds_entry(s) end
+end
+
+-- The bound sandwich of methods.md §7.3 for (a)-type generators: per latent
+-- draw z ~ N(0, I), with G in eval mode,
+--   lambda_lo = -E(G(z)) - log N(z; 0, I) + 2 log sigma_min(J(z))   (Jensen: E[lambda_lo] <= log Z)
+--   lambda_up = -E(G(z)) - log N(z; 0, I) + log|det J(z)|           (chi^2: log Z <= 1/2 log E[exp(2 lambda_up)])
+-- and sign(det J) to check injectivity. Output rows: lambda_lo, lambda_up, sign.
+function M.bounds_entry(s)
+  local out = ebm.state("bounds.out", {s.B, 3}, 0)
+  entry("bounds", {output = out}, function()
+    phase("bounds", function(p)
+      local z = ebm.normal({s.B, 2})
+      local a, b, c, e = sv.jacobian_2x2(s.G, z)
+      local log_n = -math.log(2 * math.pi) - 0.5 * ebm.sum(z * z, 2)
+      local base = -s.E(s.G(z, "eval"), "eval") - log_n
+      local lo = base + 2 * sv.log_sigma_min_2x2(a, b, c, e)
+      local up = base + sv.log_abs_det_2x2(a, b, c, e)
+      local col = function(t) return ebm.reshape(t, {s.B, 1}) end
+      p:set(out, ebm.concat({col(lo), col(up), col(ebm.sign(a * e - b * c))}, 2))
+    end)
+  end)
 end
 
 return M

@@ -157,7 +157,6 @@ int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r) {
   float *e = malloc(sizeof(float) * R * R), *smp = malloc(sizeof(float) * 2 * N_SAMPLES);
   long nt;
   float *test = test_points(ds, &nt), *et = malloc(sizeof(float) * nt);
-  double *u = malloc(sizeof(double) * 4 * R * R);
   memset(r, 0, sizeof *r);
   if (entry_energy_grid(m, s, R, A, e) || entry_samples(m, s, smp, N_SAMPLES, 0)) goto done;
   eval_toy_arrays(ds, e, smp, N_SAMPLES, r);
@@ -166,12 +165,61 @@ int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r) {
   double sum = 0;
   for (long i = 0; i < nt; i++) sum += et[i];
   r->test_nll = sum / nt + r->log_z;
-  /* mass outside the box: log Z on [-2A, 2A]^2 at the same cell width */
-  double log_z_big;
-  if (grid_log_z(m, s, 2 * R, 2 * A, u, &log_z_big)) goto done;
-  r->extra_mass = 1 - exp(r->log_z - log_z_big);
+  /* mass outside the box: widen the grid at the same cell width (to at most
+   * 8A) until less than 1e-3 of the mass lies beyond; the bounds use that log Z */
+  double log_z_prev = r->log_z, log_z_big = r->log_z;
+  int Rw = R;
+  double Aw = A;
+  for (int k = 0; k < 3; k++) {
+    Rw *= 2;
+    Aw *= 2;
+    double *uw = malloc(sizeof(double) * (size_t)Rw * Rw);
+    int bad = grid_log_z(m, s, Rw, Aw, uw, &log_z_big);
+    free(uw);
+    if (bad) goto done;
+    if (k == 0) r->extra_mass = 1 - exp(r->log_z - log_z_big);
+    if (1 - exp(log_z_prev - log_z_big) < 1e-3) break;
+    log_z_prev = log_z_big;
+  }
   r->mass_flag = r->extra_mass > 1e-3;
+  r->log_z_wide = log_z_big;
+  r->wide_range = Aw;
   r->exact = 1;
+  /* the bound sandwich: log Z_lb - 3 SE <= log Z_grid <= log Z_ub + 3 SE */
+  const ModelEntry *bd = entry_find(m, "bounds");
+  if (bd) {
+    int B = m->vars[bd->out_var].shape[0];
+    long n = 0, neg = 0;
+    double *lo = malloc(sizeof(double) * (N_TEST + B)), *up = malloc(sizeof(double) * (N_TEST + B));
+    for (long c = 0; n < N_TEST; c++) {
+      if (bd->run(s, c)) { free(lo); free(up); goto done; }
+      const float *o = s->vars[bd->out_var];
+      for (int b = 0; b < B; b++, n++) { lo[n] = o[3 * b]; up[n] = o[3 * b + 1]; neg += o[3 * b + 2] < 0; }
+    }
+    double mlo = 0, vlo = 0, mx = -INFINITY, sw = 0, sw2 = 0;
+    for (long i = 0; i < n; i++) mlo += lo[i] / n;
+    for (long i = 0; i < n; i++) vlo += (lo[i] - mlo) * (lo[i] - mlo) / (n - 1);
+    for (long i = 0; i < n; i++) if (2 * up[i] > mx) mx = 2 * up[i];
+    for (long i = 0; i < n; i++) { double w = exp(2 * up[i] - mx); sw += w; sw2 += w * w; }
+    double mw = sw / n, sdw = sqrt(fmax(sw2 / n - mw * mw, 0) * n / (n - 1));
+    r->has_bounds = 1;
+    r->log_z_lb = mlo;
+    r->log_z_lb_se = sqrt(vlo / n);
+    r->log_z_ub = 0.5 * (log(mw) + mx);
+    r->log_z_ub_se = 0.5 * sdw / (sqrt((double)n) * mw);
+    r->ess = sw * sw / sw2;
+    long minority = neg < n - neg ? neg : n - neg;
+    r->sign_minority = (double)minority / n;
+    r->lower_certified = r->sign_minority <= 1e-3;
+    /* the bounds are on the whole plane's log Z: compare with the wide grid */
+    r->mean_test_e = r->test_nll - r->log_z;
+    r->L = r->mean_test_e + r->log_z_wide;
+    r->L_lb = r->mean_test_e + r->log_z_lb;
+    r->L_ub = r->mean_test_e + r->log_z_ub;
+    r->sandwich_ok = (r->log_z_lb - 3 * r->log_z_lb_se <= r->log_z_wide || !r->lower_certified) &&
+                     r->log_z_wide <= r->log_z_ub + 3 * r->log_z_ub_se;
+    free(lo); free(up);
+  }
   /* mle-gd: mean log q of its samples, the EBM's normalised log-density at them, folds */
   const ModelEntry *ind = entry_find(m, "induced");
   if (ind) {
@@ -194,7 +242,7 @@ int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r) {
   }
   rc = 0;
 done:
-  free(e); free(smp); free(test); free(et); free(u);
+  free(e); free(smp); free(test); free(et);
   return rc;
 }
 
@@ -205,6 +253,11 @@ void eval_toy_json(const ToyEval *r, FILE *f) {
   fprintf(f, "\"test_nll_grid\": %.6f, \"log_z\": %.6f, \"kl\": %.6f, \"mmd2\": %.6g, \"n_test\": %ld, \"outside_box\": %.6f",
           r->test_nll_grid, r->log_z, r->kl, r->mmd2, r->n_test, r->outside);
   if (r->n_modes) fprintf(f, ", \"modes_covered\": %d, \"n_modes\": %d, \"hq_fraction\": %.4f", r->modes_covered, r->n_modes, r->hq_fraction);
+  if (r->has_bounds)
+    fprintf(f, ", \"wide_range\": %g, \"log_z_wide\": %.6f, \"log_z_lb\": %.6f, \"log_z_lb_se\": %.3g, \"log_z_ub\": %.6f, \"log_z_ub_se\": %.3g, \"ess\": %.1f, "
+               "\"L_lb\": %.6f, \"L\": %.6f, \"L_ub\": %.6f, \"sign_minority\": %.4f, \"lower_certified\": %s, \"sandwich_ok\": %s",
+            r->wide_range, r->log_z_wide, r->log_z_lb, r->log_z_lb_se, r->log_z_ub, r->log_z_ub_se, r->ess, r->L_lb, r->L, r->L_ub, r->sign_minority,
+            r->lower_certified ? "true" : "false", r->sandwich_ok ? "true" : "false");
   if (r->has_induced)
     fprintf(f, ", \"induced_logq\": %.6f, \"ebm_logp_at_samples\": %.6f, \"fold_fraction\": %.4f", r->induced_logq,
             r->ebm_logp_at_samples, r->fold_fraction);

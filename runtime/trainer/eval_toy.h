@@ -12,6 +12,11 @@ typedef struct {
   double log_z, test_nll, test_nll_grid, outside, kl, mmd2, hq_fraction, extra_mass;
   int exact;            /* test_nll and extra_mass computed (a model was at hand) */
   int modes_covered, n_modes, mass_flag;
+  int has_bounds;       /* (a)-type generators: the bound sandwich of methods.md §7.3 */
+  double log_z_lb, log_z_lb_se, log_z_ub, log_z_ub_se, ess, sign_minority;
+  double L, L_lb, L_ub, mean_test_e;
+  double log_z_wide, wide_range;  /* log Z on [-wide, wide]^2 at the same cell width, wide enough for the mass */
+  int sandwich_ok, lower_certified;
   int has_induced;      /* mle-gd: the sampler's induced density (methods.md §4, §7.3) */
   double induced_logq, ebm_logp_at_samples, fold_fraction;
   long n_test, n_samples;
