@@ -325,19 +325,23 @@ static void index_expr(Str *b, Shape s, const int *shift) {
   }
 }
 
+/* node i's own expression (as if it were inlined) at index "i" */
+static void self_expr(Emit *e, int i, int coords) {
+  Phase *p = (Phase *)e->p;
+  int saved = p->role[i];
+  p->role[i] = ROLE_INLINE;
+  expr(e, i, "i", coords);
+  p->role[i] = saved;
+}
+
+/* out[i] = expression; rank >= 2 loops over coordinates, which broadcast inputs index by */
 static void emit_elementwise(Emit *e, int i) {
   Str *b = e->out;
-  const Node *nd = &e->p->g->nodes[i];
-  Shape s = nd->shape;
+  Shape s = e->p->g->nodes[i].shape;
   int N = shape_numel(s);
-  /* loops over coordinates only when a broadcast needs them */
   if (s.rank <= 1 || N <= 1) {
     sput(b, "  for (int i = 0; i < %d; i++) b%d[i] = ", N, i);
-    Emit ee = *e;
-    int saved = e->p->role[i];
-    ((Phase *)e->p)->role[i] = ROLE_INLINE;
-    expr(&ee, i, "i", 0);
-    ((Phase *)e->p)->role[i] = saved;
+    self_expr(e, i, 0);
     sput(b, ";\n");
     return;
   }
@@ -345,10 +349,7 @@ static void emit_elementwise(Emit *e, int i) {
   sput(b, "%*s{ const int i = ", 2 + 2 * s.rank, "");
   index_expr(b, s, NULL);
   sput(b, "; b%d[i] = ", i);
-  int saved = e->p->role[i];
-  ((Phase *)e->p)->role[i] = ROLE_INLINE;
-  expr(e, i, "i", 1);
-  ((Phase *)e->p)->role[i] = saved;
+  self_expr(e, i, 1);
   sput(b, "; }\n");
 }
 
