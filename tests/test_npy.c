@@ -1,6 +1,6 @@
 /* .npy float32 I/O: round trips of every rank, the written header against the
  * format spec, and refusals of malformed files built byte by byte here. */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp even under -std=c11 */
+#define _POSIX_C_SOURCE 200809L /* access() even under -std=c11 */
 #include "npy.h"
 
 #include <math.h>
@@ -9,30 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (cond) {                                            \
-      passed++;                                            \
-    } else {                                               \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-      failed++;                                            \
-    }                                                      \
-  } while (0)
-
-static char dir[] = "/tmp/test_npy_XXXXXX";
-
-/* A few rotating buffers, so two paths can be live at once. */
-static const char *tmp_path(const char *name) {
-  static char buf[4][256];
-  static int next;
-  char *b = buf[next++ % 4];
-  snprintf(b, sizeof buf[0], "%s/%s", dir, name);
-  return b;
-}
+#include "check.h"
 
 static void test_round_trip(void) {
   static const struct {
@@ -47,10 +24,10 @@ static void test_round_trip(void) {
     for (int i = 0; i < rank; i++) n *= (size_t)cases[c].shape[i];
     float *x = malloc((n ? n : 1) * sizeof *x);
     for (size_t i = 0; i < n; i++) x[i] = (float)(i * 0.37 - 3.0) * (i % 3 ? 1.0f : -1e-20f);
-    const char *p = tmp_path("rt.npy");
+    const char *p = test_path("rt.npy");
     char err[512] = "";
     CHECK(npy_write_f32(p, x, rank, cases[c].shape, err, sizeof err) == 0, "write: %s", err);
-    CHECK(access(tmp_path("rt.npy.tmp"), F_OK) != 0, "case %zu: .tmp file left behind", c);
+    CHECK(access(test_path("rt.npy.tmp"), F_OK) != 0, "case %zu: .tmp file left behind", c);
 
     float *y = NULL;
     int r = -1;
@@ -84,7 +61,7 @@ static void test_header_layout(void) {
   float x[6] = {1, 2, 3, 4, 5, 6};
   int64_t s32[2] = {3, 2};
   char err[512] = "";
-  const char *p = tmp_path("hdr.npy");
+  const char *p = test_path("hdr.npy");
   CHECK(npy_write_f32(p, x, 2, s32, err, sizeof err) == 0, "write: %s", err);
   long len = 0;
   unsigned char *b = slurp(p, &len);
@@ -126,7 +103,7 @@ static void test_header_layout(void) {
 /* A file of a given version and header text followed by nbytes of data
  * (the header is padded to 64 like numpy does, unless pad is 0). */
 static const char *write_raw(const char *name, int major, const char *dict, size_t nbytes) {
-  const char *p = tmp_path(name);
+  const char *p = test_path(name);
   size_t prefix = major == 1 ? 10 : 12, dl = strlen(dict);
   size_t total = (prefix + dl + 1 + 63) / 64 * 64, hlen = total - prefix;
   FILE *f = fopen(p, "wb");
@@ -211,12 +188,12 @@ static void test_refusals(void) {
   expect_refusal(p, "missing key", "fortran_order");
   p = write_raw("neg.npy", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (-2, 3), }", 24);
   expect_refusal(p, "negative dimension", "non-negative");
-  p = tmp_path("short.npy");
+  p = test_path("short.npy");
   f = fopen(p, "wb");
   fwrite("\x93NUM", 1, 4, f);
   fclose(f);
   expect_refusal(p, "4-byte file", "not a .npy file");
-  expect_refusal(tmp_path("missing.npy"), "missing file", "cannot open");
+  expect_refusal(test_path("missing.npy"), "missing file", "cannot open");
 }
 
 static void expect_bad_points(const float *x, int rank, const int64_t *shape, const char *why, const char *needle) {
@@ -253,24 +230,16 @@ static void test_unwritable(void) {
   CHECK(rc == -1, "write into a missing directory succeeded");
   CHECK(strstr(err, "/nonexistent-dir/x.npy") != NULL, "message '%s' lacks the path", err);
   int64_t bad[1] = {-1};
-  rc = npy_write_f32(tmp_path("neg.npy"), x, 1, bad, err, sizeof err);
+  rc = npy_write_f32(test_path("neg.npy"), x, 1, bad, err, sizeof err);
   CHECK(rc == -1 && strstr(err, "expected >= 0"), "negative dimension written: %s", err);
 }
 
 int main(void) {
-  if (!mkdtemp(dir)) {
-    perror("mkdtemp");
-    return 1;
-  }
   test_round_trip();
   test_header_layout();
   test_other_versions();
   test_refusals();
   test_check_points();
   test_unwritable();
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return report();
 }

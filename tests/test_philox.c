@@ -6,17 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (!(cond)) {                                         \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-      failures++;                                          \
-    }                                                      \
-  } while (0)
+#include "check.h"
 
 static void test_known_answers(void) {
   /* Random123 kat_vectors, philox4x32 10 rounds. */
@@ -133,10 +123,5 @@ int main(void) {
   test_normal();
   test_cursor();
   test_separation();
-  if (failures) {
-    fprintf(stderr, "%d failure(s)\n", failures);
-    return 1;
-  }
-  printf("test_philox: ok\n");
-  return 0;
+  return report();
 }

@@ -1,6 +1,6 @@
 /* PNG plots: written files read back with libpng; pixel positions of scatter
  * points and axes, heat map orientation (+y up) and colours, error paths. */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp even under -std=c11 */
+#define _POSIX_C_SOURCE 200809L /* access() even under -std=c11 */
 #include "png.h"
 
 #include <math.h>
@@ -11,29 +11,7 @@
 
 #include <libpng16/png.h> /* the system libpng, for reading back */
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (cond) {                                            \
-      passed++;                                            \
-    } else {                                               \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-      failed++;                                            \
-    }                                                      \
-  } while (0)
-
-static char dir[] = "/tmp/test_png_XXXXXX";
-
-static const char *tmp_path(const char *name) {
-  static char buf[4][256];
-  static int next;
-  char *b = buf[next++ % 4];
-  snprintf(b, sizeof buf[0], "%s/%s", dir, name);
-  return b;
-}
+#include "check.h"
 
 /* RGB pixels of a PNG file (malloc'ed), or NULL. */
 static uint8_t *load(const char *path, int *w, int *h) {
@@ -68,10 +46,10 @@ static void test_scatter(void) {
   /* (1, 2): column floor(5/8*200) = 125; row 199 - floor(6/8*200) = 49.
    * (-3.5, -3.9): column 12, row 199 - 2 = 197. (9, 0) lies outside. */
   float xy[6] = {1.0f, 2.0f, -3.5f, -3.9f, 9.0f, 0.0f};
-  const char *p = tmp_path("scatter.png");
+  const char *p = test_path("scatter.png");
   char err[512] = "";
   CHECK(png_scatter(p, xy, 3, range, size, err, sizeof err) == 0, "scatter: %s", err);
-  CHECK(access(tmp_path("scatter.png.tmp"), F_OK) != 0, ".tmp file left behind");
+  CHECK(access(test_path("scatter.png.tmp"), F_OK) != 0, ".tmp file left behind");
   int w = 0, h = 0;
   uint8_t *img = load(p, &w, &h);
   CHECK(img != NULL, "cannot read back %s", p);
@@ -95,11 +73,11 @@ static void test_scatter(void) {
 
   /* Points outside the square, and NaN, change nothing. */
   float out[8] = {4.5f, 0.0f, 0.0f, -4.01f, NAN, 1.0f, INFINITY, INFINITY};
-  const char *q = tmp_path("empty.png");
+  const char *q = test_path("empty.png");
   CHECK(png_scatter(q, out, 4, range, size, err, sizeof err) == 0, "scatter: %s", err);
-  CHECK(png_scatter(tmp_path("none.png"), NULL, 0, range, size, err, sizeof err) == 0, "scatter: %s", err);
+  CHECK(png_scatter(test_path("none.png"), NULL, 0, range, size, err, sizeof err) == 0, "scatter: %s", err);
   int w2, h2, w3, h3;
-  uint8_t *e1 = load(q, &w2, &h2), *e2 = load(tmp_path("none.png"), &w3, &h3);
+  uint8_t *e1 = load(q, &w2, &h2), *e2 = load(test_path("none.png"), &w3, &h3);
   CHECK(e1 && e2 && !memcmp(e1, e2, (size_t)size * size * 3), "points outside the range were drawn");
   free(e1);
   free(e2);
@@ -113,7 +91,7 @@ static void test_heatmap(void) {
   for (int r = 0; r < rows; r++)
     for (int c = 0; c < cols; c++) v[r * cols + c] = (float)r * 10 - 7;
   v[0 * cols + 2] = NAN; /* lowest row, right: image bottom right */
-  const char *p = tmp_path("heat.png");
+  const char *p = test_path("heat.png");
   char err[512] = "";
   CHECK(png_heatmap(p, v, rows, cols, err, sizeof err) == 0, "heatmap: %s", err);
   int w = 0, h = 0;
@@ -140,7 +118,7 @@ static void test_heatmap(void) {
 static void test_density(void) {
   /* u = -E on a 1 x 3 grid with a huge offset: exp must not overflow. */
   float u[3] = {1000.0f, 1000.0f - logf(2.0f), -INFINITY};
-  const char *p = tmp_path("density.png");
+  const char *p = test_path("density.png");
   char err[512] = "";
   CHECK(png_density(p, u, 1, 3, err, sizeof err) == 0, "density: %s", err);
   int w = 0, h = 0;
@@ -164,25 +142,17 @@ static void test_errors(void) {
   printf("  refused: %s\n", err);
   rc = png_scatter("/nonexistent-dir/s.png", NULL, 0, 4, 64, err, sizeof err);
   CHECK(rc == -1 && strstr(err, "/nonexistent-dir/s.png"), "scatter into a missing directory: %s", err);
-  rc = png_scatter(tmp_path("r.png"), NULL, 0, 0, 64, err, sizeof err);
+  rc = png_scatter(test_path("r.png"), NULL, 0, 0, 64, err, sizeof err);
   CHECK(rc == -1 && strstr(err, "range"), "range 0 accepted: %s", err);
-  rc = png_heatmap(tmp_path("z.png"), NULL, 0, 5, err, sizeof err);
+  rc = png_heatmap(test_path("z.png"), NULL, 0, 5, err, sizeof err);
   CHECK(rc == -1 && strstr(err, "image size"), "0 rows accepted: %s", err);
   printf("  refused: %s\n", err);
 }
 
 int main(void) {
-  if (!mkdtemp(dir)) {
-    perror("mkdtemp");
-    return 1;
-  }
   test_scatter();
   test_heatmap();
   test_density();
   test_errors();
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return report();
 }

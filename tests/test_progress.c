@@ -12,19 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (cond) {                                            \
-      passed++;                                            \
-    } else {                                               \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-      failed++;                                            \
-    }                                                      \
-  } while (0)
+#include "check.h"
 
 static void test_eta(void) {
   static const struct {
@@ -160,6 +148,5 @@ int main(void) {
   test_plain();
   test_short_and_empty();
   test_tty();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return report();
 }

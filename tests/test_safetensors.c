@@ -2,7 +2,7 @@
  * byte as the reference library lays them out, refusal of every kind of
  * damage (truncation, flipped bytes, bad dtype, overlapping offsets, trailing
  * garbage), and atomic replacement. */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp even under -std=c11 */
+#define _POSIX_C_SOURCE 200809L /* access() even under -std=c11 */
 #include "safetensors.h"
 
 #include <stdio.h>
@@ -11,29 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (cond) {                                            \
-      passed++;                                            \
-    } else {                                               \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-      failed++;                                            \
-    }                                                      \
-  } while (0)
-
-static char dir[] = "/tmp/test_safetensors_XXXXXX";
-
-static const char *tmp_path(const char *name) {
-  static char buf[4][256];
-  static int next;
-  char *b = buf[next++ % 4];
-  snprintf(b, sizeof buf[0], "%s/%s", dir, name);
-  return b;
-}
+#include "check.h"
 
 static unsigned char *slurp(const char *path, long *len) {
   FILE *f = fopen(path, "rb");
@@ -62,7 +40,7 @@ static const char *handmade(const char *name, const char *json, const void *data
   size_t n = strlen(hdr);
   while (n % 8) hdr[n++] = ' ';
   hdr[n] = '\0';
-  const char *p = tmp_path(name);
+  const char *p = test_path(name);
   FILE *f = fopen(p, "wb");
   for (int i = 0; i < 8; i++) fputc((int)((uint64_t)n >> (8 * i)) & 0xff, f);
   fwrite(hdr, 1, n, f);
@@ -97,7 +75,7 @@ static const char *write_sample(const char *name) {
       {"empty", 1, {0}, NULL},
       {"d", 4, {1, 2, 3, 4}, D},
   };
-  const char *p = tmp_path(name);
+  const char *p = test_path(name);
   char err[512] = "";
   CHECK(st_write(p, t, 4, KEYS, VALS, 3, err, sizeof err) == 0, "st_write: %s", err);
   return p;
@@ -105,7 +83,7 @@ static const char *write_sample(const char *name) {
 
 static void test_round_trip(void) {
   const char *p = write_sample("rt.safetensors");
-  CHECK(access(tmp_path("rt.safetensors.tmp"), F_OK) != 0, ".tmp file left behind");
+  CHECK(access(test_path("rt.safetensors.tmp"), F_OK) != 0, ".tmp file left behind");
   StFile f;
   char err[512] = "";
   CHECK(st_read(p, &f, err, sizeof err) == 0, "st_read: %s", err);
@@ -142,8 +120,8 @@ static void test_round_trip(void) {
   free(b);
 
   /* No tensors at all is a valid (if useless) checkpoint. */
-  CHECK(st_write(tmp_path("none.safetensors"), NULL, 0, NULL, NULL, 0, err, sizeof err) == 0, "%s", err);
-  CHECK(st_read(tmp_path("none.safetensors"), &f, err, sizeof err) == 0 && f.n == 0, "empty file: %s", err);
+  CHECK(st_write(test_path("none.safetensors"), NULL, 0, NULL, NULL, 0, err, sizeof err) == 0, "%s", err);
+  CHECK(st_read(test_path("none.safetensors"), &f, err, sizeof err) == 0 && f.n == 0, "empty file: %s", err);
   st_free(&f);
 }
 
@@ -198,7 +176,7 @@ static void test_truncation(void) {
     char name[64], why[64];
     snprintf(name, sizeof name, "cut%ld.safetensors", cuts[k].cut);
     snprintf(why, sizeof why, "cut at byte %ld of %ld", cuts[k].cut, len);
-    const char *q = tmp_path(name);
+    const char *q = test_path(name);
     spit(q, b, cuts[k].cut);
     expect_refusal(q, why, cuts[k].needle);
   }
@@ -211,7 +189,7 @@ static void test_flipped_bytes(void) {
   unsigned char *b = slurp(p, &len);
   long n = 0;
   for (int i = 7; i >= 0; i--) n = n << 8 | b[i];
-  const char *q = tmp_path("flipped.safetensors");
+  const char *q = test_path("flipped.safetensors");
 
   b[8 + n + 5] ^= 0x10; /* inside tensor 0's data */
   spit(q, b, len);
@@ -347,7 +325,7 @@ static void test_bad_headers(void) {
                "\"__metadata__\":{\"crc32\":\"%08x\"}}}",
                x, 8);
   expect_refusal(p, "text after the object", "only space padding");
-  expect_refusal(tmp_path("absent.safetensors"), "missing file", "cannot open");
+  expect_refusal(test_path("absent.safetensors"), "missing file", "cannot open");
 }
 
 /* ---- writing ------------------------------------------------------------- */
@@ -355,7 +333,7 @@ static void test_bad_headers(void) {
 static void expect_write_refusal(const StTensor *t, int n, const char *const *k, const char *const *v, int nm,
                                  const char *why, const char *needle) {
   char err[512] = "";
-  const char *p = tmp_path("refused.safetensors");
+  const char *p = test_path("refused.safetensors");
   CHECK(st_write(p, t, n, k, v, nm, err, sizeof err) == -1, "%s: written", why);
   CHECK(strstr(err, needle) != NULL, "%s: message '%s' lacks '%s'", why, err, needle);
   CHECK(access(p, F_OK) != 0, "%s: file created anyway", why);
@@ -381,13 +359,13 @@ static void test_write_refusals(void) {
 static void test_atomic_replace(void) {
   const char *p = write_sample("replace.safetensors");
   /* A stale .tmp from a crashed writer does not get in the way. */
-  spit(tmp_path("replace.safetensors.tmp"), "junk", 4);
+  spit(test_path("replace.safetensors.tmp"), "junk", 4);
   float y[3] = {-1, -2, -3};
   StTensor t = {"only", 1, {3}, y};
   const char *const k[1] = {"step"}, *const v[1] = {"2"};
   char err[512] = "";
   CHECK(st_write(p, &t, 1, k, v, 1, err, sizeof err) == 0, "overwrite: %s", err);
-  CHECK(access(tmp_path("replace.safetensors.tmp"), F_OK) != 0, ".tmp file left behind");
+  CHECK(access(test_path("replace.safetensors.tmp"), F_OK) != 0, ".tmp file left behind");
   StFile f;
   CHECK(st_read(p, &f, err, sizeof err) == 0, "read after overwrite: %s", err);
   CHECK(f.n == 1 && !strcmp(f.t[0].name, "only") && f.t[0].data[2] == -3, "old content survived the overwrite");
@@ -397,10 +375,6 @@ static void test_atomic_replace(void) {
 }
 
 int main(void) {
-  if (!mkdtemp(dir)) {
-    perror("mkdtemp");
-    return 1;
-  }
   test_round_trip();
   test_handmade();
   test_truncation();
@@ -408,9 +382,5 @@ int main(void) {
   test_bad_headers();
   test_write_refusals();
   test_atomic_replace();
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return report();
 }

@@ -9,21 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
+
 #define PI 3.14159265358979323846
 #define BIG 100000
 #define SEED 20240611ull
-
-static int failures;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (!(cond)) {                                         \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-      failures++;                                          \
-    }                                                      \
-  } while (0)
 
 /* Running mean with its standard error. */
 typedef struct {
@@ -518,10 +508,5 @@ int main(void) {
   test_pinwheel();
   test_2spirals();
   test_checkerboard();
-  if (failures) {
-    fprintf(stderr, "%d failure(s)\n", failures);
-    return 1;
-  }
-  printf("test_toy_data: ok\n");
-  return 0;
+  return report();
 }

@@ -6,8 +6,6 @@
 
 #include "interp.h"
 
-int checks_failed, checks_passed;
-
 void env_sync(Env *e) {
   if (e->n_vals == e->g->n_vars) return;
   e->vals = realloc(e->vals, e->g->n_vars * sizeof(double *));
@@ -90,9 +88,4 @@ void expect_le(const char *what, double value, double bound) {
   printf("%-4s %-60s %.3g (bound %.3g)\n", ok ? "ok" : "FAIL", what, value, bound);
   if (ok) checks_passed++;
   else checks_failed++;
-}
-
-int report(void) {
-  printf("%d passed, %d failed\n", checks_passed, checks_failed);
-  return checks_failed ? 1 : 0;
 }

@@ -3,6 +3,7 @@
 #ifndef EBM_GRADCHECK_H
 #define EBM_GRADCHECK_H
 
+#include "check.h"
 #include "ir.h"
 
 typedef struct {
@@ -28,9 +29,8 @@ double fd_var(Env *e, int f, int v, const double *dir, int k, double h);
  * coordinates per variable). Returns the worst relative error. */
 double check_grad(Env *e, int f, int n, const int *vars, const int *grads, int max_coords, double h);
 
-/* Reporting: prints a line and counts failures. */
-extern int checks_failed, checks_passed;
+/* Reporting: prints a line and counts into checks_passed / checks_failed
+ * (check.h, with report()). */
 void expect_le(const char *what, double value, double bound);
-int report(void);   /* prints "N passed, M failed", returns the exit code */
 
 #endif
