@@ -3,6 +3,7 @@
 #include <cblas.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +113,7 @@ static int trim_log(const char *path, long step) {
   return fclose(f) || rc ? -1 : 0;
 }
 
-/* samples.png and density.png beside the checkpoint: what a user looks at first */
+/* samples.png, density.png and log_density.png beside the checkpoint: what a user looks at first */
 static void plots(const char *dir, ModelState *s) {
   char path[4200], err[600];
   if (entry_find(&model, "sample")) {
@@ -129,6 +130,13 @@ static void plots(const char *dir, ModelState *s) {
     if (!entry_energy_grid(&model, s, R, EVAL_RANGE, e)) {
       for (long i = 0; i < (long)R * R; i++) e[i] = -e[i];
       if (png_density(path, e, R, R, err, sizeof err)) fprintf(stderr, "%s: no density plot: %s\n", prog, err);
+      /* a sharp energy leaves the linear plot dark but for a few cells: also the
+       * log-density, clipped 15 nats below its maximum */
+      float mx = -INFINITY;
+      for (long i = 0; i < (long)R * R; i++) if (e[i] > mx) mx = e[i];
+      for (long i = 0; i < (long)R * R; i++) e[i] = e[i] < mx - 15 ? mx - 15 : e[i];
+      snprintf(path, sizeof path, "%s/log_density.png", dir);
+      if (png_heatmap(path, e, R, R, err, sizeof err)) fprintf(stderr, "%s: no log-density plot: %s\n", prog, err);
     }
     free(e);
   }
