@@ -5,21 +5,8 @@
 # reference BLAS. Idempotent: installs only what dpkg does not list.
 set -euo pipefail
 
-packages=(python3-torch libopenblas0-pthread)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "bench/setup: installing ${missing[*]}"
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "bench/setup: not root; run: apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+cd "$(dirname "$0")/.."
+bash build/install_packages.sh bench/setup python3-torch libopenblas0-pthread
 
 # libblas.so.3 must resolve to OpenBLAS (the reference BLAS is ~10x slower)
 blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 || true)
