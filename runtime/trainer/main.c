@@ -68,9 +68,17 @@ static int wants_help(int argc, char **argv) {
   return 0;
 }
 
+static const char *command = "train";   /* the running subcommand, for messages */
+
 static int bad(const char *msg) {
-  fprintf(stderr, "%s: %s (see %s train --help)\n", prog, msg, prog);
+  fprintf(stderr, "%s: %s (see %s %s --help)\n", prog, msg, prog, command);
   return 2;
+}
+
+static int unknown_option(const char *arg) {
+  char m[300];
+  snprintf(m, sizeof m, "unknown or incomplete option '%s'", arg);
+  return bad(m);
 }
 
 static int parse_long(const char *s, long *v) {
@@ -174,7 +182,7 @@ static int cmd_sample(int argc, char **argv) {
     else if (!strcmp(argv[i], "--png") && has) pngp = argv[++i];
     else if (!strcmp(argv[i], "-n") && has) { if (parse_long(argv[++i], &n) || n < 1) return bad("-n needs a positive integer"); }
     else if (!strcmp(argv[i], "--seed") && has) { if (parse_long(argv[++i], &seed) || seed < 0) return bad("--seed needs a non-negative integer"); }
-    else { fprintf(stderr, "%s: unknown or incomplete option '%s'\n\n", prog, argv[i]); fprintf(stderr, usage, prog); return 2; }
+    else return unknown_option(argv[i]);
   }
   if (!o && !pngp) return bad("sample needs -o SAMPLES.npy and/or --png PLOT.png");
   ModelState s;
@@ -212,7 +220,7 @@ static int cmd_energy(int argc, char **argv) {
     else if (!strcmp(argv[i], "--input") && has) input = argv[++i];
     else if (!strcmp(argv[i], "--grid") && has) { if (parse_long(argv[++i], &R) || R < 2 || R > 4096) return bad("--grid needs an integer in 2..4096"); }
     else if (!strcmp(argv[i], "--range") && has) { char *end; A = strtod(argv[++i], &end); if (*end || !(A > 0)) return bad("--range needs a positive number"); }
-    else { fprintf(stderr, "%s: unknown or incomplete option '%s'\n\n", prog, argv[i]); fprintf(stderr, usage, prog); return 2; }
+    else return unknown_option(argv[i]);
   }
   if (!R == !input) return bad("energy needs exactly one of --grid R and --input X.npy");
   if (!o && !pngp) return bad("energy needs -o ENERGY.npy and/or --png DENSITY.png");
@@ -290,7 +298,7 @@ static int cmd_eval(int argc, char **argv) {
     else if (!strcmp(argv[i], "--from") && has) from = argv[++i];
     else if (!strcmp(argv[i], "--json") && has) json = argv[++i];
     else if (!strcmp(argv[i], "--data") && has) data = argv[++i];
-    else { fprintf(stderr, "%s: unknown or incomplete option '%s'\n\n", prog, argv[i]); fprintf(stderr, usage, prog); return 2; }
+    else return unknown_option(argv[i]);
   }
   DataSource ds;
   char err[600];
@@ -330,7 +338,7 @@ static int cmd_train(int argc, char **argv) {
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--resume") && has) resume = argv[++i];
     else if (!strcmp(a, "--data") && has) data = argv[++i];
-    else { char m[300]; snprintf(m, sizeof m, "unknown or incomplete option '%s'", a); return bad(m); }
+    else return unknown_option(a);
   }
   DataSource source;
   char derr[600];
@@ -431,6 +439,7 @@ int main(int argc, char **argv) {
     fprintf(argc < 2 ? stderr : stdout, usage_main, prog, model.name, model.method, model.data, prog);
     return argc < 2 ? 2 : 0;
   }
+  command = argv[1];
   if (!strcmp(argv[1], "train")) return cmd_train(argc - 2, argv + 2);
   if (!strcmp(argv[1], "info")) return cmd_info(argc - 2, argv + 2);
   if (!strcmp(argv[1], "sample")) return cmd_sample(argc - 2, argv + 2);
