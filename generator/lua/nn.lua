@@ -1,5 +1,6 @@
 -- Layers. A layer is a callable table: layer(x, mode) with mode "train"
--- (default) or "eval"; layer.params lists its trainable parameters.
+-- (default), "eval" or "batch" (BatchNorm with batch statistics that leaves
+-- the running ones alone); layer.params lists its trainable parameters.
 -- Initialisation follows PyTorch's defaults (methods.md §8).
 local opts = require "opts"
 local nn = {}
@@ -8,7 +9,9 @@ local Module = {}
 Module.__index = Module
 Module.__call = function(self, x, mode)
   mode = mode or "train"
-  if mode ~= "train" and mode ~= "eval" then error("layer mode must be 'train' or 'eval', got " .. tostring(mode), 0) end
+  if mode ~= "train" and mode ~= "eval" and mode ~= "batch" then
+    error("layer mode must be 'train', 'eval' or 'batch', got " .. tostring(mode), 0)
+  end
   return self.forward(x, mode)
 end
 
@@ -106,7 +109,8 @@ nn.silu = activation("silu", function(x) return ebm.silu(x) end)
 
 -- BatchNorm over the batch axis of [B, n]. Train mode normalises with the
 -- biased batch variance and updates the running statistics (unbiased
--- variance); eval mode is the fixed affine map of the running statistics.
+-- variance); eval mode is the fixed affine map of the running statistics;
+-- batch mode normalises as train mode without updating them.
 function nn.batchnorm(n, o)
   o = opts.check(o or {}, {eps = {type = "number", default = 1e-5}, momentum = {type = "number", default = 0.1},
                            name = {type = "string"}}, "nn.batchnorm")
@@ -119,14 +123,16 @@ function nn.batchnorm(n, o)
   return module({gamma, beta}, function(x, mode)
     check_input(at, ("nn.batchnorm(%d)"):format(n), x, 2, n)
     local mean, var
-    if mode == "train" then
+    if mode ~= "eval" then
       local B = x.shape[1]
       mean = ebm.mean(x, 1)
       local c = x - mean
       var = ebm.mean(c * c, 1)
       local m = o.momentum
-      ebm.assign(rmean, ebm.current(rmean) * (1 - m) + mean * m)
-      ebm.assign(rvar, ebm.current(rvar) * (1 - m) + var * (m * B / (B - 1)))
+      if mode == "train" then
+        ebm.assign(rmean, ebm.current(rmean) * (1 - m) + mean * m)
+        ebm.assign(rvar, ebm.current(rvar) * (1 - m) + var * (m * B / (B - 1)))
+      end
     else
       mean, var = ebm.current(rmean), ebm.current(rvar)
     end

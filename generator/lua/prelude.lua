@@ -102,6 +102,7 @@ end
 
 nn = require "nn"
 nets = require "nets"
+require "nets_diff"   -- adds DDAEBM's time-conditioned nets to `nets`
 
 ---------------------------------------------------------------------------
 -- model{...}: the one declaration of a model file. Common fields here, the
@@ -111,6 +112,7 @@ local methods = {
   ["ebm-0gp"] = "method_ebm0gp",
   ["bb-sv-gp"] = "method_bb", ["ebm-lb"] = "method_bb",
   custom = "method_custom",
+  ddaebm = "method_ddaebm", ["bb-sv-diff"] = "method_diff", ["bb-mi-diff"] = "method_diff",
 }
 
 local common = {

@@ -240,6 +240,11 @@ int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r) {
     r->ebm_logp_at_samples = lp / n;
     r->fold_fraction = folds / n;
   }
+  /* diffusion methods: the chain's per-step bounds and ELBO sandwich */
+  if (entry_find(m, "chain_bounds")) {
+    if (eval_chain(m, s, test, nt, &r->chain)) goto done;
+    r->has_chain = 1;
+  }
   rc = 0;
 done:
   free(e); free(smp); free(test); free(et);
@@ -261,5 +266,9 @@ void eval_toy_json(const ToyEval *r, FILE *f) {
   if (r->has_induced)
     fprintf(f, ", \"induced_logq\": %.6f, \"ebm_logp_at_samples\": %.6f, \"fold_fraction\": %.4f", r->induced_logq,
             r->ebm_logp_at_samples, r->fold_fraction);
+  if (r->has_chain) {
+    fprintf(f, ", ");
+    eval_chain_json(&r->chain, f);
+  }
   fprintf(f, "}\n");
 }

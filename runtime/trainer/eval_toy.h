@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "data.h"
+#include "eval_chain.h"
 #include "model.h"
 
 typedef struct {
@@ -19,6 +20,8 @@ typedef struct {
   int sandwich_ok, lower_certified;
   int has_induced;      /* mle-gd: the sampler's induced density (methods.md §4, §7.3) */
   double induced_logq, ebm_logp_at_samples, fold_fraction;
+  int has_chain;        /* diffusion methods: bounds on the chain's ELBO (methods.md §3d, §7.3) */
+  ChainEval chain;
   long n_test, n_samples;
 } ToyEval;
 

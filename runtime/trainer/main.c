@@ -287,7 +287,9 @@ static int cmd_eval(int argc, char **argv) {
     "with the density normalised on a 256 x 256 grid over [-4, 4]^2 (20,000 held-out\n"
     "points; test_nll at the points, test_nll_grid with each point's cell), KL(data ||\n"
     "model) of cell probabilities, MMD^2 of 2,000 samples against 2,000 held-out\n"
-    "points, modes covered for the Gaussian mixtures, the induced density for mle-gd.\n"
+    "points, modes covered for the Gaussian mixtures, the induced density for mle-gd,\n"
+    "the log Z sandwich for (a)-type generators and, for the diffusion methods, per-step\n"
+    "bounds A_k <= log Z <= C_k beside grid quadrature and the chain's ELBO (\"chain\").\n"
     "--from DIR scores another implementation's DIR/energy_grid.npy (float32 [256, 256]\n"
     "energies at the cell centres, row = y) and DIR/samples.npy with the same code.\n";
   if (wants_help(argc, argv)) { printf(usage, prog); return 0; }

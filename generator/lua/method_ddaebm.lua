@@ -1,0 +1,91 @@
+-- DDAEBM (methods.md §5): per diffusion step k a conditional EBM
+-- exp(f(y, k)) N(x_n; a_{k+1} y, beta_{k+1} I) sharing one time-conditioned
+-- f, against a per-step generator x^_0 = G(x_n, z, k) with a posterior
+-- encoder q(z | x_c, x_n, k). One iteration: the energy step (§5.3, R1 on
+-- real pairs), then the generator + encoder step (§5.4) on the same draws.
+local diff = require "diffusion"
+local entries_diff = require "entries_diff"
+local M = {}
+
+M.default_iters = 100000
+M.options = {
+  energy = {type = "net"}, generator = {type = "net"}, encoder = {type = "net"},
+  T = {type = "number", default = 4}, beta_min = {type = "number", default = 0.01},
+  beta_max = {type = "number", default = 0.1},
+  r1_gamma = {type = "number", default = 0.02},   -- gamma of (gamma/2) mean ||g||^2
+  w_ent = {type = "number", default = 0.1},       -- weight of the encoder's entropy NLL
+  rec_floor = {type = "number", default = 1e-2},  -- variance floor of the reconstruction term
+  adam = {type = "table", default = {lr = 1e-4, betas = {0, 0.9}, eps = 1e-8}},
+  sample_batch = {type = "number", default = 1000},
+  M_eval = {type = "number", default = 1024},     -- inner draws of the chain_bounds entry
+}
+
+function M.build(cfg)
+  local S = diff.schedule(cfg.T, cfg.beta_min, cfg.beta_max)
+  local B, D, T = cfg.batch, 2, cfg.T
+  local f = (cfg.energy or nets.ddaebm_energy{}).build("energy")
+  local G = (cfg.generator or nets.ddaebm_generator{}).build("generator")
+  local q = (cfg.encoder or nets.ddaebm_encoder{}).build("encoder")
+  local nz = G.latent
+  if q.latent ~= nz then error("the encoder's latent must be the generator's", 0) end
+  local a = cfg.adam
+  local optE = adam{name = "adam_energy", lr = a.lr, betas = a.betas, eps = a.eps}
+  local optG = adam{name = "adam_generator", lr = a.lr, betas = a.betas, eps = a.eps}
+  local gq = {}
+  for _, p in ipairs(G.params) do table.insert(gq, p) end
+  for _, p in ipairs(q.params) do table.insert(gq, p) end
+  local function per(fn) return diff.per_step(S, fn) end
+
+  -- the draws both steps share (a node evaluates to the same values in every phase of a step)
+  local k = diff.random_k(B, T)
+  local emb = nets.time_embedding(diff.level(k), 16)
+  local xc, xn = diff.pairs(S, k, ebm.data({B, D}))
+  xc, xn = ebm.stop_gradient(xc), ebm.stop_gradient(xn)
+  local z, eps3 = ebm.normal({B, nz}), ebm.normal({B, D})
+  local c1, c2 = diff.pick(k, per(function(j) return S.c1[j] end)), diff.pick(k, per(function(j) return S.c2[j] end))
+  local noise = diff.pick(k, per(function(j) return j > 0 and math.sqrt(S.pvar[j]) or 0 end))
+  local a_n, b_n = diff.pick(k, per(function(j) return S.a[j + 1] end)), diff.pick(k, per(function(j) return S.beta[j + 1] end))
+  local function fake(mode) return c1 * G(xn, z, emb, mode) + c2 * xn + noise * eps3 end
+
+  phase("energy", function(p)
+    local fr = f(xc, emb)
+    local ff = f(ebm.stop_gradient(fake("train")), emb)
+    local loss = ebm.mean(ff - fr)
+    if cfg.r1_gamma > 0 then   -- R1 on real pairs: grad_x [f(x_c, k) + log N(x_n; a x_c, beta I)]
+      local g = ebm.grad(ebm.sum(fr), xc) + a_n / b_n * (xn - a_n * xc)
+      local r1 = ebm.mean(ebm.sum(g * g, 2))
+      loss = loss + cfg.r1_gamma / 2 * r1
+      p:log("r1", r1)
+    end
+    p:minimize(loss, f.params, optE)
+    p:log("loss_e", loss)
+    p:log("f_data", ebm.mean(fr))
+    p:log("f_fake", ebm.mean(ff))
+  end)
+
+  phase("generator", function(p)
+    -- the energy step's fake again: batch statistics, which that step already folded into the running ones
+    local xt = fake("batch")
+    local EF = ebm.mean(diff.neg_cond_energy(S, f, xt, xn, k, emb))
+    local mu, lv = q(xt, xn, emb, "train")
+    local nll = 0.5 * ebm.sum(lv, 2) + 0.5 * ebm.sum((z - mu) * (z - mu) / (1e-6 + ebm.exp(lv)), 2)
+    local ent = cfg.w_ent * ebm.mean(nll)
+    local mp, lp = q(xc, xn, emb, "train")   -- ELBO of the real pair's conditional NLL
+    local zpos = mp + ebm.exp(0.5 * lp) * ebm.normal({B, nz})
+    local v = diff.pick(k, per(function(j) return math.max(S.pvar[j], cfg.rec_floor) end))
+    local rec = -ebm.mean(diff.log_normal(xc, c1 * G(xn, zpos, emb, "train") + c2 * xn, v))
+    local kl = ebm.mean(-0.5 * ebm.sum(1 + lp - mp * mp - ebm.exp(lp), 2))
+    local loss = -EF + ent + rec + kl
+    p:minimize(loss, gq, optG)
+    p:log("loss_g", loss)
+    p:log("f_gen", EF)
+    p:log("ent_nll", ent)
+    p:log("rec", rec)
+    p:log("kl", kl)
+  end)
+
+  entries_diff.declare{S = S, f = f, G = G, q = q, kind = "b", D = D, nz = nz, temb = 16, mode = "eval",
+                       sample_mode = "batch", noise = true, sample_batch = cfg.sample_batch, M_eval = cfg.M_eval}
+end
+
+return M
