@@ -17,18 +17,29 @@ function M.declare(s)
   local S, D, T = s.S, s.D, s.S.T
   local function emb_of(onehot) return nets.time_embedding(diff.level(onehot), s.temb) end
 
+  -- x_T ~ N(0, I), then T steps k = T-1..0; the step is a one-hot state shifted down each iteration
   entries.sample(s.sample_batch, D, function(xs)
-    phase("sample", function(p)
-      local n = s.sample_batch
-      local x = ebm.normal({n, D})
-      for k = T - 1, 0, -1 do
-        local emb = emb_of(diff.fixed_k(n, T, k))
-        local x0 = s.G(x, ebm.normal({n, s.nz}), emb, s.sample_mode)
-        local nx = S.c1[k] * x0 + S.c2[k] * x
-        if s.noise and k > 0 then nx = nx + math.sqrt(S.pvar[k]) * ebm.normal({n, D}) end
-        x = nx
-      end
-      p:set(xs, x)
+    local n = s.sample_batch
+    local kst = ebm.state("sample.k", {1, T}, 0)
+    local top, shift = {}, {}
+    for i = 1, T do
+      top[i] = i == T and 1 or 0
+      for j = 1, T do shift[(i - 1) * T + j] = j == i - 1 and 1 or 0 end   -- e_i -> e_{i-1}
+    end
+    local sd = diff.per_step(S, function(k) return (s.noise and k > 0) and math.sqrt(S.pvar[k]) or 0 end)
+    phase("sample_init", function(p)
+      p:set(xs, ebm.normal({n, D}))
+      p:set(kst, ebm.const(top, {1, T}))
+    end)
+    loop(T, function()
+      phase("sample_step", function(p)
+        local oh = ebm.broadcast(kst, {n, T})
+        local x0 = s.G(xs, ebm.normal({n, s.nz}), emb_of(oh), s.sample_mode)
+        local c1 = diff.pick(oh, diff.per_step(S, function(k) return S.c1[k] end))
+        local c2 = diff.pick(oh, diff.per_step(S, function(k) return S.c2[k] end))
+        p:set(xs, c1 * x0 + c2 * xs + diff.pick(oh, sd) * ebm.normal({n, D}))
+        p:set(kst, ebm.matmul(kst, ebm.const(shift, {T, T})))
+      end)
     end)
   end)
 
@@ -53,34 +64,38 @@ end
 -- Proposals with G, q in mode s.mode; (b)-type weights keep the noise at k = 0.
 function M.chain_bounds(s, emb_of)
   local S, D, T, m = s.S, s.D, s.S.T, s.M_eval
-  local P = math.max(1, 4096 // m)
+  local P = math.max(1, 4096 // m)   -- T * P * m rows per run
   local x0 = ebm.state("chain_bounds.x0", {P, D}, 0)
   local out = ebm.state("chain_bounds.out", {P, 1 + 9 * T}, 0)
   entry("chain_bounds", {input = x0, output = out}, function()
     phase("chain_bounds", function(p)
+      -- one trajectory per x_0; all steps batched, rows k-major: row k*P + i
       local x = math.sqrt(S.abar[0]) * x0 + S.sigma_cum[0] * ebm.normal({P, D})
-      local cols = {}
+      local xs, xns = {}, {}
       for k = 0, T - 1 do
-        local xn = S.a[k + 1] * x + math.sqrt(S.beta[k + 1]) * ebm.normal({P, D})
-        local oh = diff.fixed_k(P, T, k)
-        local e_data = -diff.neg_cond_energy(S, s.f, x, xn, oh, emb_of(oh))
-        local ohr = diff.fixed_k(P * m, T, k)
-        local embr, xnr = emb_of(ohr), diff.repeat_rows(xn, m)
-        local y, w_lo, w_up = bd.proposal(s.kind, S, s.G, s.q, xnr, ohr, embr, ebm.normal({P * m, s.nz}),
-                                          ebm.normal({P * m, D}), s.mode)
-        local ne = diff.neg_cond_energy(S, s.f, y, xnr, ohr, embr)
-        local lo, up = ne + w_lo, ne + w_up
-        local A, C = bd.estimates(lo, up, m)
-        local se_a, se_c = bd.standard_errors(lo, up, m)
-        local col = function(t) return ebm.reshape(t, {P, 1}) end
-        for _, c in ipairs{col(e_data), col(A), col(se_a), col(C), col(se_c), xn,
-                           ebm.broadcast(ebm.const({S.a[k + 1], S.beta[k + 1]}, {1, 2}), {P, 2})} do
-          table.insert(cols, c)
-        end
-        x = xn
+        xs[k + 1] = x
+        x = S.a[k + 1] * x + math.sqrt(S.beta[k + 1]) * ebm.normal({P, D})
+        xns[k + 1] = x
       end
-      table.insert(cols, 1, ebm.reshape(-diff.log_std_normal(x), {P, 1}))
-      p:set(out, ebm.concat(cols, 2))
+      local xc, xn = ebm.concat(xs, 1), ebm.concat(xns, 1)
+      local eye = {}
+      for i = 1, T * T do eye[i] = (i - 1) % (T + 1) == 0 and 1 or 0 end
+      local oh = ebm.reshape(ebm.broadcast(ebm.reshape(ebm.const(eye, {T, T}), {T, 1, T}), {T, P, T}), {T * P, T})
+      local e_data = -diff.neg_cond_energy(S, s.f, xc, xn, oh, emb_of(oh))
+      local ohr, xnr = diff.repeat_rows(oh, m), diff.repeat_rows(xn, m)
+      local embr = emb_of(ohr)
+      local y, w_lo, w_up = bd.proposal(s.kind, S, s.G, s.q, xnr, ohr, embr, ebm.normal({T * P * m, s.nz}),
+                                        ebm.normal({T * P * m, D}), s.mode)
+      local ne = diff.neg_cond_energy(S, s.f, y, xnr, ohr, embr)
+      local lo, up = ne + w_lo, ne + w_up
+      local A, C = bd.estimates(lo, up, m)
+      local se_a, se_c = bd.standard_errors(lo, up, m)
+      local col = function(t) return ebm.reshape(t, {T * P, 1}) end
+      local a = diff.pick(oh, diff.per_step(S, function(k) return S.a[k + 1] end))
+      local b = diff.pick(oh, diff.per_step(S, function(k) return S.beta[k + 1] end))
+      local steps = ebm.concat({col(e_data), col(A), col(se_a), col(C), col(se_c), xn, a, b}, 2)   -- [T*P, 9]
+      steps = ebm.reshape(ebm.transpose(ebm.reshape(steps, {T, P, 9}), {2, 1, 3}), {P, 9 * T})
+      p:set(out, ebm.concat({ebm.reshape(-diff.log_std_normal(x), {P, 1}), steps}, 2))
     end)
   end)
 end

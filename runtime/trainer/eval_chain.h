@@ -23,7 +23,8 @@ typedef struct {
   double pass_fraction;          /* pairs with A - 3 se <= log Z_grid <= C + 3 se (per-pair SEs) */
   double border_mass;            /* largest share of a pair's quadrature mass in the grid's outer band */
   int grid_cells;                /* R of the R x R quadrature grid */
-  int ok;                        /* both gaps >= -3 SE */
+  int ordered;                   /* C_k - A_k >= -3 SE (- 1e-3 nats) */
+  int ok;                        /* both gaps >= -3 SE (- 1e-3 nats) */
 } ChainStep;
 
 typedef struct {
@@ -32,7 +33,8 @@ typedef struct {
   double prior;                  /* E_q[-log N(x_T; 0, I)] */
   double elbo_lo, elbo_lo_se, elbo, elbo_se, elbo_up, elbo_up_se;
   ChainStep step[CHAIN_MAX_T];
-  int ok;                        /* every step ok and elbo_lo <= elbo_up within 3 SE */
+  int ordered;                   /* every step ordered and elbo_lo <= elbo_up within 3 SE */
+  int ok;                        /* ordered and every step ok */
 } ChainEval;
 
 /* 0 ok, -1 error (s->err). test: n_test points [n_test, 2]. */
