@@ -12,7 +12,8 @@ local M = {}
 
 -- s: {S = schedule, f, G, q (or nil), kind = "a" | "b", D, nz, mode = BN mode of
 -- G/q in the bounds, sample_mode = their mode when sampling, noise = whether
--- the chain adds posterior noise at k > 0, sample_batch, M_eval}
+-- the chain adds posterior noise at k > 0, sample_batch, M_eval, swap = nil or
+-- {parameter, EMA} pairs exchanged around sampling}
 function M.declare(s)
   local S, D, T = s.S, s.D, s.S.T
   local function emb_of(onehot) return nets.time_embedding(diff.level(onehot), s.temb) end
@@ -27,6 +28,10 @@ function M.declare(s)
       for j = 1, T do shift[(i - 1) * T + j] = j == i - 1 and 1 or 0 end   -- e_i -> e_{i-1}
     end
     local sd = diff.per_step(S, function(k) return (s.noise and k > 0) and math.sqrt(S.pvar[k]) or 0 end)
+    local function swap()   -- parameters <-> their averages (assignments land together at the phase's end)
+      if s.swap then phase("sample_swap", function(p) for _, pe in ipairs(s.swap) do p:set(pe[1], pe[2]); p:set(pe[2], pe[1]) end end) end
+    end
+    swap()
     phase("sample_init", function(p)
       p:set(xs, ebm.normal({n, D}))
       p:set(kst, ebm.const(top, {1, T}))
@@ -41,6 +46,7 @@ function M.declare(s)
         p:set(kst, ebm.matmul(kst, ebm.const(shift, {T, T})))
       end)
     end)
+    swap()
   end)
 
   local n = entries.EVAL_BATCH

@@ -15,6 +15,7 @@ M.options = {
   r1_gamma = {type = "number", default = 0.02},   -- gamma of (gamma/2) mean ||g||^2
   w_ent = {type = "number", default = 0.1},       -- weight of the encoder's entropy NLL
   rec_floor = {type = "number", default = 1e-2},  -- variance floor of the reconstruction term
+  ema = {type = "number", default = 0},           -- EMA decay of the generator, used for sampling (0: none, toy)
   adam = {type = "table", default = {lr = 1e-4, betas = {0, 0.9}, eps = 1e-8}},
   sample_batch = {type = "number", default = 1000},
   M_eval = {type = "number", default = 1024},     -- inner draws of the chain_bounds entry
@@ -84,8 +85,26 @@ function M.build(cfg)
     p:log("kl", kl)
   end)
 
+  local swap = cfg.ema > 0 and M.ema(G, cfg.ema) or nil
   entries_diff.declare{S = S, f = f, G = G, q = q, kind = "b", D = D, nz = nz, temb = 16, mode = "eval",
-                       sample_mode = "batch", noise = true, sample_batch = cfg.sample_batch, M_eval = cfg.M_eval}
+                       sample_mode = "batch", noise = true, sample_batch = cfg.sample_batch, M_eval = cfg.M_eval,
+                       swap = swap}
+end
+
+-- EMA of the generator's parameters (§5.5), a phase after each generator
+-- step: e <- decay e + (1 - decay) p (e <- p at step 0). Returns the
+-- {parameter, average} pairs the sample entry swaps in and back out.
+function M.ema(G, decay)
+  local pairs_ = {}
+  for _, p in ipairs(G.params) do
+    local name = ebm.var_info(p)
+    table.insert(pairs_, {p, ebm.buffer("ema." .. name, p.shape, 0)})
+  end
+  phase("ema", function(ph)
+    local w = decay * (1 - ebm.eq(ebm.step(), 0))
+    for _, pe in ipairs(pairs_) do ph:set(pe[2], w * pe[2] + (1 - w) * pe[1]) end
+  end)
+  return pairs_
 end
 
 return M
