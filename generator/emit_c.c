@@ -294,12 +294,12 @@ static void expr(Emit *e, int i, const char *ix, int coords) {
     sput(b, cmp ? " ? 1.0f : 0.0f)" : ")");
     return;
   }
-  if (nd->op == OP_SELECT) {
-    sput(b, "(");
+  if (nd->op == OP_SELECT) {   /* a function call: both operands are loaded unconditionally (see ebm_selectf) */
+    sput(b, "ebm_selectf(");
     sub(e, i, 0, ix, coords);
-    sput(b, " != 0.0f ? ");
+    sput(b, ", ");
     sub(e, i, 1, ix, coords);
-    sput(b, " : ");
+    sput(b, ", ");
     sub(e, i, 2, ix, coords);
     sput(b, ")");
     return;

@@ -15,4 +15,7 @@
 #include "vmath.h"
 
 static inline float ebm_signf(float x) { return (float)((x > 0) - (x < 0)); }
+/* select with both operands already loaded: GCC 12.2 at -O3 -mavx2 miscompiles the
+ * loop-if-converted form `c != 0 ? x[i] : y[i]` (conditional loads; some lanes get 0) */
+static inline float ebm_selectf(float c, float a, float b) { return c != 0.0f ? a : b; }
 

@@ -20,10 +20,10 @@ end
 
 local function spec(build) return {kind = "net", build = build} end
 
-local function check(o, what, out_default)
+local function check(o, what, defaults)
   return opts.check(o or {}, {
     width = {type = "number", default = 300}, temb = {type = "number", default = 16},
-    bn = {type = "boolean", default = out_default.bn}, latent = {type = "number", default = 2},
+    bn = {type = "boolean", default = defaults.bn}, latent = {type = "number", default = 2},
   }, what)
 end
 
