@@ -39,7 +39,7 @@ static const char *usage_main =
   "`%s <command> --help` describes each command.\n";
 
 static const char *usage_train =
-  "usage: %s train [--iters N] [--seed S] [--out DIR] [--resume CKPT] [--data X.npy] [--log-every K]\n"
+  "usage: %s train [--iters N] [--seed S] [--out DIR] [--resume CKPT] [--data NAME|X.npy] [--log-every K]\n"
   "       [--ckpt-every K] [--threads T]\n"
   "\n"
   "Trains from the seed (or from CKPT) and writes one JSON object per logged\n"
@@ -51,7 +51,8 @@ static const char *usage_train =
   "  --seed S        Philox seed (default 0; taken from CKPT when resuming)\n"
   "  --out DIR       output directory (default out/train)\n"
   "  --resume CKPT   continue from a checkpoint of this same model\n"
-  "  --data X.npy    train on the rows of a float32 [N, D] array instead of the model's data set\n"
+  "  --data X        a toy data set by name (methods.md 6) or a float32 [N, D] .npy array,\n"
+  "                  instead of the model's data set\n"
   "  --log-every K   log every K iterations (default %d)\n"
   "  --ckpt-every K  also checkpoint every K iterations (default: only at the end)\n"
   "  --threads T     BLAS threads (default 1); results are reproducible for a given T\n"
@@ -282,7 +283,7 @@ static int eval_arrays(const char *dir, const DataSource *ds, ToyEval *r) {
 
 static int cmd_eval(int argc, char **argv) {
   static const char *usage =
-    "usage: %s eval (--ckpt CKPT | --from DIR) [--data X.npy] [--json OUT.json]\n\n"
+    "usage: %s eval (--ckpt CKPT | --from DIR) [--data NAME|X.npy] [--json OUT.json]\n\n"
     "Toy evaluation (methods.md 7.1-7.2) of a checkpoint, printed as JSON: test NLL\n"
     "with the density normalised on a 256 x 256 grid over [-4, 4]^2 (20,000 held-out\n"
     "points; test_nll at the points, test_nll_grid with each point's cell), KL(data ||\n"
