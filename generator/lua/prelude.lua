@@ -142,8 +142,12 @@ function model(cfg)
   local known = ebm.datasets()
   local found = false
   for _, n in ipairs(known) do found = found or n == resolved.data end
+  local set = resolved.data:match("^([%w%-]+)")       -- image sets: name[:folder], read when training starts
+  found = found or resolved.data == "fashion-mnist" or ((set == "fashion-mnist" or set == "mnist" or set == "cifar10")
+                                                         and resolved.data:sub(#set + 1, #set + 1) == ":")
   if not found then
-    error(("unknown data set '%s' (toy sets: %s)"):format(resolved.data, table.concat(known, ", ")), 0)
+    error(("unknown data set '%s' (toy sets: %s; image sets: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR)")
+          :format(resolved.data, table.concat(known, ", ")), 0)
   end
   ebm.set_data(resolved.data)
   method.build(resolved)
