@@ -12,6 +12,8 @@
  * in place over an input that dies at it. A trainer allocates the arena once. */
 #include "emit_c.h"
 
+#include "conv.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -398,6 +400,33 @@ static void emit_matmul(Emit *e, int i) {
   free(A.s); free(B.s);
 }
 
+/* im2col + sgemm (runtime/conv.c), the interpreter's f32 path; ws: the model's one conv workspace */
+static void emit_conv(Emit *e, int i) {
+  const Graph *g = e->p->g;
+  const Node *nd = &g->nodes[i];
+  ConvDims d;
+  ir_conv_dims(g, i, &d);
+  Str A = {0}, B = {0};
+  bufname(&A, e->p, nd->in[0]);
+  bufname(&B, e->p, nd->in[1]);
+  const char *fn = nd->op == OP_CONV ? "conv_f32" : nd->op == OP_CONV_TX ? "conv_tx_f32" : "conv_tw_f32";
+  sput(e->out, "  { static const ConvDims d = {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d};\n    %s(&d, %s, %s, b%d, conv_ws); }\n",
+       d.N, d.C, d.H, d.W, d.O, d.KH, d.KW, d.S, d.P, d.HO, d.WO, fn, A.s, B.s, i);
+  free(A.s); free(B.s);
+}
+
+/* floats of the largest im2col matrix any convolution of the model needs */
+static size_t conv_workspace_max(const Graph *g) {
+  size_t m = 0;
+  for (int i = 0; i < g->n_nodes; i++)
+    if (op_kind(g->nodes[i].op) == KIND_CONV) {
+      ConvDims d;
+      ir_conv_dims(g, i, &d);
+      if (conv_workspace(&d) > m) m = conv_workspace(&d);
+    }
+  return m;
+}
+
 static void emit_datamove(Emit *e, int i) {
   Str *b = e->out;
   const Graph *g = e->p->g;
@@ -480,6 +509,7 @@ static void emit_kernel(Emit *e, int i) {
   sput(b, " */\n");
   switch (op_kind(nd->op)) {
     case KIND_MATMUL: emit_matmul(e, i); return;
+    case KIND_CONV: emit_conv(e, i); return;
     case KIND_SHAPE:
       if (nd->op == OP_SUM || nd->op == OP_MAX) { emit_reduce(e, i); return; }
       if (nd->op != OP_BROADCAST && nd->op != OP_RESHAPE) { emit_datamove(e, i); return; }
@@ -497,12 +527,18 @@ static void emit_kernel(Emit *e, int i) {
   emit_elementwise(e, i);
 }
 
-/* 2*M*N*K of every matmul a phase evaluates */
+/* 2*M*N*K of every matmul and convolution a phase evaluates */
 static double phase_flops(const Graph *g, const Phase *p) {
   double f = 0;
   for (int i = 0; i < g->n_nodes; i++) {
     const Node *nd = &g->nodes[i];
-    if (!p->need[i] || nd->op != OP_MATMUL) continue;
+    if (!p->need[i]) continue;
+    if (op_kind(nd->op) == KIND_CONV) {  /* each of the three is one GEMM of this size */
+      ConvDims d;
+      ir_conv_dims(g, i, &d);
+      f += 2.0 * d.N * d.O * d.HO * d.WO * d.C * d.KH * d.KW;
+    }
+    if (nd->op != OP_MATMUL) continue;
     Shape sa = g->nodes[nd->in[0]].shape;
     f += 2.0 * nd->shape.d[0] * nd->shape.d[1] * (nd->ta ? sa.d[0] : sa.d[1]);
   }
@@ -647,6 +683,8 @@ char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
   char fp[17];
   emit_fingerprint(g, prog, fp);
   sput(&b, "%s", info->prologue ? info->prologue : "");
+  size_t ws = conv_workspace_max(g);   /* one static scratch matrix for every convolution */
+  if (ws) sput(&b, "static float conv_ws[%zu];\n\n", ws);
   /* phases */
   int *log_base = calloc(prog->n_items + 1, sizeof(int)), n_logs = 0;
   long arena = 0;
