@@ -415,7 +415,7 @@ static int cmd_train(int argc, char **argv) {
       double t = now(), rate = (step + 1 - n_last) / (t - t_last > 1e-9 ? t - t_last : 1e-9);
       fprintf(log, "{\"iter\": %ld", step + 1);
       for (int k = 0; k < model.n_logs; k++) fprintf(log, ", \"%s\": %.9g", model.log_names[k], s.logs[k]);
-      fprintf(log, ", \"steps_per_s\": %.1f}\n", rate);
+      fprintf(log, ", \"steps_per_s\": %.4g}\n", rate);
       t_last = t; n_last = step + 1;
     }
     progress_update(&bar, step + 1, model.n_logs < 3 ? model.n_logs : 3, names, s.logs);
