@@ -40,7 +40,7 @@ int data_open_split(DataSource *ds, const char *spec, int want_cols, int test, c
   size_t n = strlen(spec);
   if (n < 4 || strcmp(spec + n - 4, ".npy")) {
     const ToyDataset *t = toy_dataset(spec);
-    if (!t) { snprintf(err, errlen, "unknown data set '%s' (a toy name or a .npy file)", spec); return -1; }
+    if (!t) { snprintf(err, errlen, "unknown data set '%s' (a toy name, an image set: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR, or a .npy file)", spec); return -1; }
     if (want_cols != 2) { snprintf(err, errlen, "toy data set '%s' is 2-D, the model wants %d columns", spec, want_cols); return -1; }
     ds->toy = t->name;
     ds->d = 2;
