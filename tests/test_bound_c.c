@@ -1,4 +1,4 @@
-/* Bound (c) of methods.md §3c as method_bb.lua builds it, against an
+/* Bound (c) of methods.md §3c as bound_gp.lua builds it with (a), against an
  * independent construction: with a generator whose train and eval modes
  * coincide, <s_b, w_b> - g_b = v'grad_z E(G(z)) - v'z - d v'grad_z log sigma_min,
  * which here is computed by JVPs only (the method uses VJPs). Also the
@@ -12,14 +12,14 @@
 
 int main(void) {
   Host *h = dsl_load(
-    "local bb = require 'method_bb'\n"
+    "local gp = require 'bound_gp'\n"
     "local sv = require 'sv'\n"
     "local E = nets.toy_energy{width = 16, act = 'silu'}.build('E')\n"
     "local G = nn.seq{nn.linear(2, 16, {name = 'g1'}), nn.silu(), nn.linear(16, 2, {name = 'g2'})}\n"
     "z = ebm.state('z', {8, 2}, {'normal', 0, 1})\n"
     "v = ebm.state('v', {8, 2}, {'normal', 0, 1})\n"
-    "local s = {B = 8, d = 2, E = E, G = G, cfg = {mins = true}}\n"
-    "P = bb.bound_c(s, z, G(z), v)\n"
+    "local s = {B = 8, d = 2, E = E, G = G, cfg = {mins = true}, lower = require 'bound_sv'}\n"
+    "P = gp.bound_c(s, {z = z, x = G(z)}, v)\n"
     "local r = ebm.jvp(z, v, E(G(z))) - ebm.sum(z * v, 2) - 2 * ebm.jvp(z, v, sv.log_sigma_min(G, z))\n"
     "P2 = ebm.sum(r * r) / 16\n");
   Graph *g = h->g;

@@ -108,8 +108,8 @@ nets = require "nets"
 -- rest belongs to the method, which validates its own options.
 local methods = {
   ["mle-langevin"] = "method_mle", ["mle-gd"] = "method_mle",
-  ["ebm-0gp"] = "method_ebm0gp",
-  ["bb-sv-gp"] = "method_bb", ["ebm-lb"] = "method_bb",
+  ["ebm-0gp"] = "method_bb", ["ebm-lb"] = "method_bb",
+  ["bb-sv-gp"] = "method_bb", ["bb-mi-gp"] = "method_bb",
   custom = "method_custom",
 }
 
@@ -133,7 +133,7 @@ function model(cfg)
   local method = require(modname)
   local spec = {}
   for k, v in pairs(common) do spec[k] = v end
-  for k, v in pairs(method.options) do spec[k] = v end
+  for k, v in pairs(method.options_for and method.options_for(cfg.method) or method.options) do spec[k] = v end
   local resolved = opts.check(cfg, spec, "model (method " .. cfg.method .. ")")
   if resolved.iters == nil then resolved.iters = method.default_iters end
   if resolved.batch < 2 or resolved.batch ~= math.floor(resolved.batch) then
