@@ -49,7 +49,9 @@ static const char *usage_build =
   "Generates one C trainer per combination of MODEL, as DIR/<combination>/model.c,\n"
   "and DIR/build.ninja (DIR defaults to out/<model name>). Then `ninja -C DIR`\n"
   "builds DIR/<combination>/train-cpu; it reruns this command when MODEL changes\n"
-  "and rebuilds only what changed.\n"
+  "and rebuilds only what changed. A combination is named after its method;\n"
+  "a file declaring sweep{axis = {...}, ...} gets one trainer per element of the\n"
+  "product of its lists, named <method>-<axis><value>... (e.g. bb-sv-gp-width64).\n"
   "\n"
   "  -o DIR         output directory\n"
   "  --cflags FLAGS compiler flags (default -O3 -march=native -ffp-contract=off:\n"
@@ -60,7 +62,8 @@ static const char *usage_check =
   "usage: ebmforge check MODEL.lua\n"
   "\n"
   "Loads MODEL and prints a summary (method, data, parameters, nodes, phases),\n"
-  "or the first error as path:line: message with exit code 2.\n";
+  "one line per sweep combination, or the first error as path:line: message\n"
+  "with exit code 2.\n";
 
 static int wants_help(int argc, char **argv) {
   for (int i = 0; i < argc; i++)
@@ -73,15 +76,30 @@ static int bad_usage(const char *msg, const char *usage) {
   return 2;
 }
 
-static Host *load(const char *path) {
+static Host *load_combo(const char *path, int index) {
   Host *h = host_new();
-  if (host_load_model(h, path)) {
+  if (host_load_model_combo(h, path, index)) {
     /* Lua's own message for an unreadable file has no position: say who speaks */
     fprintf(stderr, "%s%s\n", strncmp(h->error, "cannot open", 11) ? "" : "ebmforge: ", h->error);
     host_free(h);
     return NULL;
   }
   return h;
+}
+
+/* The first combination of a file; the others are loaded too, so an error in
+ * any combination of a sweep is reported whatever the command. */
+static Host *load(const char *path) {
+  Host *h = load_combo(path, 0);
+  int n = h ? host_sweep_size(h) : 1;
+  if (n == 1) return h;
+  host_free(h);
+  for (int c = 1; c < n; c++) {
+    Host *o = load_combo(path, c);
+    if (!o) return NULL;
+    host_free(o);
+  }
+  return load_combo(path, 0);  /* loaded last: the live host */
 }
 
 static long count_params(const Graph *g) {
@@ -94,13 +112,25 @@ static long count_params(const Graph *g) {
 static int cmd_check(int argc, char **argv) {
   if (wants_help(argc, argv)) { fputs(usage_check, stdout); return 0; }
   if (argc != 1) return bad_usage("check takes one model file", usage_check);
-  Host *h = load(argv[0]);
-  if (!h) return 2;
-  int phases = 0;
-  for (int i = 0; i < h->prog->n_items; i++) phases += h->prog->items[i].kind == ITEM_PHASE;
-  printf("%s: method %s, data %s, %ld parameters, %d nodes, %d phases\n", argv[0], host_model_string(h, "method"),
-         h->g->data_name, count_params(h->g), h->g->n_nodes, phases);
-  host_free(h);
+  /* every sweep combination: an error in any of them is an error of the file (and nothing is printed) */
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  for (int c = 0, n = 1; c < n; c++) {
+    Host *h = load_combo(argv[0], c);
+    if (!h) { fclose(f); free(out); return 2; }
+    n = host_sweep_size(h);
+    int phases = 0;
+    for (int i = 0; i < h->prog->n_items; i++) phases += h->prog->items[i].kind == ITEM_PHASE;
+    char combo[256] = "";
+    if (n > 1) host_combo_name(h, combo, sizeof combo);
+    fprintf(f, "%s%s%s: method %s, data %s, %ld parameters, %d nodes, %d phases\n", argv[0], n > 1 ? " " : "", combo,
+            host_model_string(h, "method"), h->g->data_name, count_params(h->g), h->g->n_nodes, phases);
+    host_free(h);
+  }
+  fclose(f);
+  fputs(out, stdout);
+  free(out);
   return 0;
 }
 
@@ -142,10 +172,18 @@ static int cmd_build(int argc, char **argv) {
     else return bad_usage("build takes one model file", usage_build);
   }
   if (!o.model_path) return bad_usage("build needs a model file", usage_build);
-  Host *h = load(o.model_path);
-  if (!h) return 2;
-  int rc = build_model(h, &o);
-  host_free(h);
+  /* load every sweep combination before writing anything */
+  Host **hosts = NULL;
+  int n = 1, rc = 0;
+  for (int c = 0; c < n; c++) {
+    Host *h = load_combo(o.model_path, c);
+    if (!h) { rc = 2; n = c; break; }
+    if (c == 0) { n = host_sweep_size(h); hosts = calloc(n, sizeof(Host *)); }
+    hosts[c] = h;
+  }
+  if (!rc) rc = build_model(hosts, n, &o);
+  for (int c = 0; c < n; c++) host_free(hosts[c]);
+  free(hosts);
   return rc;
 }
 
