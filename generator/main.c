@@ -22,7 +22,7 @@ static const char *usage_main =
   "are reported as path:line: message with exit code 2.\n";
 
 static const char *usage_run =
-  "usage: ebmforge run MODEL.lua [--iters N] [--seed S] [--out DIR] [--data X.npy] [--log-every K] [--f64]\n"
+  "usage: ebmforge run MODEL.lua [--iters N] [--seed S] [--out DIR] [--data X.npy] [--log-every K] [--f64] [--combo NAME]\n"
   "\n"
   "Trains MODEL in the reference interpreter (slow, exact; the oracle for the\n"
   "compiled trainers) and writes one JSON object per logged step to DIR/log.jsonl.\n"
@@ -33,6 +33,7 @@ static const char *usage_run =
   "  --data X.npy   train on a float32 [N, D] array instead of the model's data set\n"
   "  --log-every K  log every K iterations (default: the model's `log_every`)\n"
   "  --f64          compute in double precision instead of float\n"
+  "  --combo NAME   the sweep combination to train (default: the first), e.g. bb-mi-gp-width64\n"
   "\n"
   "exit codes: 0 done, 1 I/O error, 2 bad model or arguments, 3 a loss became NaN/Inf\n";
 
@@ -89,18 +90,27 @@ static Host *load_combo(const char *path, int index) {
 
 /* The first combination of a file; the others are loaded too, so an error in
  * any combination of a sweep is reported whatever the command. */
-static Host *load(const char *path) {
+static Host *load_named(const char *path, const char *combo) {
   Host *h = load_combo(path, 0);
-  int n = h ? host_sweep_size(h) : 1;
-  if (n == 1) return h;
+  int n = h ? host_sweep_size(h) : 1, pick = -1;
+  char name[256];
+  if (h && combo) { host_combo_name(h, name, sizeof name); if (!strcmp(name, combo)) pick = 0; }
+  if (!h || (n == 1 && !combo)) return h;
   host_free(h);
   for (int c = 1; c < n; c++) {
     Host *o = load_combo(path, c);
     if (!o) return NULL;
+    if (combo) { host_combo_name(o, name, sizeof name); if (!strcmp(name, combo)) pick = c; }
     host_free(o);
   }
-  return load_combo(path, 0);  /* loaded last: the live host */
+  if (combo && pick < 0) {
+    fprintf(stderr, "ebmforge: %s has no sweep combination '%s' (see `ebmforge check %s`)\n", path, combo, path);
+    return NULL;
+  }
+  return load_combo(path, pick < 0 ? 0 : pick);  /* loaded last: the live host */
 }
+
+static Host *load(const char *path) { return load_named(path, NULL); }
 
 static long count_params(const Graph *g) {
   long n = 0;
@@ -197,7 +207,7 @@ static int parse_long(const char *s, long *out) {
 
 static int cmd_run(int argc, char **argv) {
   if (wants_help(argc, argv)) { fputs(usage_run, stdout); return 0; }
-  const char *path = NULL, *out = NULL, *data = NULL;
+  const char *path = NULL, *out = NULL, *data = NULL, *combo = NULL;
   long iters = -1, seed = 0, log_every = -1;
   int f64 = 0;
   for (int i = 0; i < argc; i++) {
@@ -209,12 +219,13 @@ static int cmd_run(int argc, char **argv) {
     else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1) return bad_usage("--log-every needs a positive integer", usage_run); }
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--data") && has) data = argv[++i];
+    else if (!strcmp(a, "--combo") && has) combo = argv[++i];
     else if (a[0] == '-') { char m[256]; snprintf(m, sizeof m, "unknown or incomplete option '%s'", a); return bad_usage(m, usage_run); }
     else if (!path) path = a;
     else return bad_usage("run takes one model file", usage_run);
   }
   if (!path) return bad_usage("run needs a model file", usage_run);
-  Host *h = load(path);
+  Host *h = load_named(path, combo);
   if (!h) return 2;
   char dflt[1024];
   if (!out) {

@@ -1,5 +1,6 @@
 /* Parity of the compiled CPU trainer with the reference interpreter (f32):
- * for every model in models/ (the first combination of a sweep), 20 steps from the same seed give the same
+ * for every model in models/ (the first combination of a sweep) and
+ * tests/parity_models/, 20 steps from the same seed give the same
  * logged terms at every step and the same variables (parameters, buffers,
  * sampler states) within 1e-4 relative. */
 #include <dirent.h>
@@ -147,19 +148,29 @@ int main(void) {
   if (getenv("PARITY_STEPS")) STEPS = atoi(getenv("PARITY_STEPS"));
   char tmpl[] = "/tmp/ebmforge-parity-XXXXXX";
   char *root = mkdtemp(tmpl);
-  DIR *d = opendir("models");
-  struct dirent *e;
+  /* the users' models, and fixtures for code paths no toy model takes */
+  static const char *dirs[] = {"models", "tests/parity_models"};
   char *names[64];
   int n = 0;
-  while (d && (e = readdir(d)) && n < 64)
-    if (strlen(e->d_name) > 4 && !strcmp(e->d_name + strlen(e->d_name) - 4, ".lua")) names[n++] = strdup(e->d_name);
-  if (d) closedir(d);
+  for (int k = 0; k < 2; k++) {
+    DIR *d = opendir(dirs[k]);
+    struct dirent *e;
+    while (d && (e = readdir(d)) && n < 64) {
+      size_t l = strlen(e->d_name);
+      if (l > 4 && !strcmp(e->d_name + l - 4, ".lua")) {
+        names[n] = malloc(strlen(dirs[k]) + l + 2);
+        sprintf(names[n++], "%s/%s", dirs[k], e->d_name);
+      }
+    }
+    if (d) closedir(d);
+  }
   qsort(names, n, sizeof(char *), cmp);
   expect_le("models/ holds models", n == 0, 0);
   for (int i = 0; i < n; i++) {
     char path[512], tmp[600];
-    snprintf(path, sizeof path, "models/%s", names[i]);
-    snprintf(tmp, sizeof tmp, "%s/%.*s", root, (int)strlen(names[i]) - 4, names[i]);
+    const char *base = strrchr(names[i], '/') + 1;
+    snprintf(path, sizeof path, "%s", names[i]);
+    snprintf(tmp, sizeof tmp, "%s/%.*s", root, (int)strlen(base) - 4, base);
     char mk[700];
     snprintf(mk, sizeof mk, "mkdir -p %s", tmp);
     if (system(mk)) return 1;
