@@ -100,9 +100,8 @@ static void append(char **s, size_t *n, const char *fmt, const char *a, const ch
   *n += k;
 }
 
-int build_model(Host *h, const BuildOptions *o) {
-  const char *name = host_model_string(h, "name");
-  const char *method = host_model_string(h, "method");
+int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
+  const char *name = host_model_string(hosts[0], "name");
   char base[256], out_dir[4096], exe[4096], combo_dir[4400], path[4600];
   if (!name) {
     const char *s = strrchr(o->model_path, '/') ? strrchr(o->model_path, '/') + 1 : o->model_path;
@@ -119,15 +118,23 @@ int build_model(Host *h, const BuildOptions *o) {
   char *prologue_tpl = read_file(EBM_SOURCE_DIR "/templates/model_prologue.c");
   char *ninja_tpl = read_file(EBM_SOURCE_DIR "/templates/build.ninja.in");
   if (!prologue_tpl || !ninja_tpl) { fprintf(stderr, "ebmforge: templates missing under %s/templates\n", EBM_SOURCE_DIR); return 1; }
-  char fp[17];
-  emit_fingerprint(h->g, h->prog, fp);
-  const char *pk[] = {"MODEL", "METHOD", "SOURCE", "FINGERPRINT", NULL};
-  const char *pv[] = {name, method, o->model_path, fp, NULL};
-  char *prologue = fill(prologue_tpl, pk, pv);
-  EmitInfo info = {name, method, prologue, (long)host_model_number(h, "iters", 1000), (int)host_model_number(h, "log_every", 10)};
-  char *model_c = emit_c_model(h->g, h->prog, &info);
+  char **combo = calloc(n_combos, sizeof(char *)), **model_c = calloc(n_combos, sizeof(char *));
+  char (*fp)[17] = calloc(n_combos, sizeof *fp);
+  for (int c = 0; c < n_combos; c++) {
+    Host *h = hosts[c];
+    const char *method = host_model_string(h, "method");
+    char cname[256];
+    host_combo_name(h, cname, sizeof cname);
+    combo[c] = strdup(cname);
+    emit_fingerprint(h->g, h->prog, fp[c]);
+    const char *pk[] = {"MODEL", "METHOD", "SOURCE", "FINGERPRINT", NULL};
+    const char *pv[] = {name, method, o->model_path, fp[c], NULL};
+    char *prologue = fill(prologue_tpl, pk, pv);
+    EmitInfo info = {name, method, prologue, (long)host_model_number(h, "iters", 1000), (int)host_model_number(h, "log_every", 10)};
+    model_c[c] = emit_c_model(h->g, h->prog, &info);
+    free(prologue);
+  }
 
-  const char *combo = method;
   char **rt = NULL, **tr = NULL, *objs = NULL, *trainers = NULL, *rt_list = NULL;
   size_t no = 0, nt = 0, nl = 0;
   int n_rt = list_c(EBM_SOURCE_DIR "/runtime", &rt), n_tr = list_c(EBM_SOURCE_DIR "/runtime/trainer", &tr);
@@ -139,8 +146,11 @@ int build_model(Host *h, const BuildOptions *o) {
     append(&objs, &no, "build %s: cc " EBM_SOURCE_DIR "/runtime/%s%s\n", obj, sub, f);
     append(&rt_list, &nl, " %s%s%s", obj, "", "");
   }
-  append(&trainers, &nt, "build %s/model.o: cc %s/model.c\n", combo, combo, "");
-  append(&trainers, &nt, "build %s/train-cpu: link %s/model.o%s\n", combo, combo, rt_list);
+  /* one trainer per combination; Ninja builds them in parallel */
+  for (int c = 0; c < n_combos; c++) {
+    append(&trainers, &nt, "build %s/model.o: cc %s/model.c\n", combo[c], combo[c], "");
+    append(&trainers, &nt, "build %s/train-cpu: link %s/model.o%s\n", combo[c], combo[c], rt_list);
+  }
   char regen[512] = "";
   if (o->cflags) snprintf(regen, sizeof regen, "--cflags '%s'", o->cflags);
   const char *nk[] = {"SOURCE", "OUTDIR", "CC", "CFLAGS", "RUNTIME", "CBLAS_INCLUDE", "EBMFORGE", "REGEN_FLAGS",
@@ -149,7 +159,6 @@ int build_model(Host *h, const BuildOptions *o) {
   if (!realpath(o->model_path, src_abs)) snprintf(src_abs, sizeof src_abs, "%s", o->model_path);
 
   int rc = 0;
-  snprintf(combo_dir, sizeof combo_dir, "%s/%s", out_dir, combo);
   /* Ninja runs the regeneration inside out_dir: the command needs absolute paths */
   char out_abs[4096];
   if (mkdir_p(out_dir) || !realpath(out_dir, out_abs)) {
@@ -162,17 +171,24 @@ int build_model(Host *h, const BuildOptions *o) {
                         EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, objs, trainers, NULL};
     ninja = fill(ninja_tpl, nk, nv);
   }
-  if (!rc && mkdir_p(combo_dir)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno)); rc = 1; }
-  snprintf(path, sizeof path, "%s/model.c", combo_dir);
-  if (!rc) rc = write_if_changed(path, model_c, 0) ? 1 : 0;
+  for (int c = 0; c < n_combos && !rc; c++) {
+    snprintf(combo_dir, sizeof combo_dir, "%s/%s", out_dir, combo[c]);
+    if (mkdir_p(combo_dir)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno)); rc = 1; }
+    snprintf(path, sizeof path, "%s/model.c", combo_dir);
+    if (!rc) rc = write_if_changed(path, model_c[c], 0) ? 1 : 0;
+  }
   snprintf(path, sizeof path, "%s/build.ninja", out_dir);
   if (!rc) rc = write_if_changed(path, ninja, 1) ? 1 : 0;
   if (!rc) {
-    fprintf(stderr, "ebmforge: wrote %s/build.ninja (%s: fingerprint %s); build with: ninja -C %s\n", out_dir, combo, fp, out_dir);
+    for (int c = 0; c < n_combos; c++) fprintf(stderr, "ebmforge: %s/%s (fingerprint %s)\n", out_dir, combo[c], fp[c]);
+    fprintf(stderr, "ebmforge: wrote %s/build.ninja (%d trainer%s); build with: ninja -C %s\n", out_dir, n_combos,
+            n_combos == 1 ? "" : "s", out_dir);
   }
   for (int i = 0; i < n_rt; i++) free(rt[i]);
   for (int i = 0; i < n_tr; i++) free(tr[i]);
+  for (int c = 0; c < n_combos; c++) { free(combo[c]); free(model_c[c]); }
+  free(combo); free(model_c); free(fp);
   free(rt); free(tr); free(objs); free(trainers); free(rt_list);
-  free(prologue_tpl); free(ninja_tpl); free(prologue); free(model_c); free(ninja);
+  free(prologue_tpl); free(ninja_tpl); free(ninja);
   return rc;
 }

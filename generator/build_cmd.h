@@ -11,7 +11,10 @@ typedef struct {
   const char *cc;          /* default cc */
 } BuildOptions;
 
-/* 0 on success; prints what it wrote. Nothing is written if generation fails. */
-int build_model(Host *h, const BuildOptions *o);
+/* hosts[0..n-1]: the model file loaded once per sweep combination (n = 1
+ * without a sweep). Writes DIR/<combination>/model.c for each and one
+ * DIR/build.ninja building them all. 0 on success; prints what it wrote.
+ * Nothing is written if generation fails. */
+int build_model(Host *const *hosts, int n, const BuildOptions *o);
 
 #endif

@@ -699,17 +699,30 @@ void host_free(Host *h) {
   free(h);
 }
 
-int host_load_model(Host *h, const char *path) {
+int host_load_model(Host *h, const char *path) { return host_load_model_combo(h, path, 0); }
+
+int host_load_model_combo(Host *h, const char *path, int index) {
   H = h;
   free(h->model_path);
   h->model_path = strdup(path);
+  lua_pushinteger(h->L, index + 1);
+  lua_setglobal(h->L, "__sweep_index");
   if (luaL_loadfile(h->L, path)) {
     set_error(h, lua_tostring(h->L, -1));
     lua_settop(h->L, 0);
     return 2;
   }
   int rc = protected_run(h);
-  if (rc) return rc;
+  if (rc) {
+    int n = host_sweep_size(h);
+    if (n > 1) {  /* say which combination failed */
+      char *msg = malloc(strlen(h->error) + 64);
+      sprintf(msg, "%s (sweep combination %d of %d)", h->error, index + 1, n);
+      set_error(h, msg);
+      free(msg);
+    }
+    return rc;
+  }
   /* a model file must declare its model */
   lua_getglobal(h->L, "__model");
   int ok = lua_istable(h->L, -1);
@@ -748,6 +761,31 @@ const char *host_model_string(Host *h, const char *key) {
   const char *s = lua_type(h->L, -1) == LUA_TSTRING ? lua_tostring(h->L, -1) : NULL;
   lua_pop(h->L, 2);  /* the string stays alive: it is referenced by the model table */
   return s;
+}
+
+int host_sweep_size(Host *h) {
+  lua_getglobal(h->L, "__sweep");
+  int n = 1;
+  if (lua_istable(h->L, -1)) {
+    lua_getfield(h->L, -1, "n");
+    n = (int)lua_tointeger(h->L, -1);
+    lua_pop(h->L, 1);
+  }
+  lua_pop(h->L, 1);
+  return n;
+}
+
+void host_combo_name(Host *h, char *buf, size_t size) {
+  const char *method = host_model_string(h, "method");
+  lua_getglobal(h->L, "__sweep");
+  const char *suffix = "";
+  if (lua_istable(h->L, -1)) {
+    lua_getfield(h->L, -1, "suffix");
+    if (lua_isstring(h->L, -1)) suffix = lua_tostring(h->L, -1);
+    lua_pop(h->L, 1);  /* still referenced by __sweep */
+  }
+  snprintf(buf, size, "%s%s", method ? method : "model", suffix);
+  lua_pop(h->L, 1);
 }
 
 double host_model_number(Host *h, const char *key, double dflt) {

@@ -22,7 +22,7 @@ static const char *usage_main =
   "are reported as path:line: message with exit code 2.\n";
 
 static const char *usage_run =
-  "usage: ebmforge run MODEL.lua [--iters N] [--seed S] [--out DIR] [--data X.npy] [--log-every K] [--f64]\n"
+  "usage: ebmforge run MODEL.lua [--iters N] [--seed S] [--out DIR] [--data X.npy] [--log-every K] [--f64] [--combo NAME]\n"
   "\n"
   "Trains MODEL in the reference interpreter (slow, exact; the oracle for the\n"
   "compiled trainers) and writes one JSON object per logged step to DIR/log.jsonl.\n"
@@ -33,6 +33,7 @@ static const char *usage_run =
   "  --data X.npy   train on a float32 [N, D] array instead of the model's data set\n"
   "  --log-every K  log every K iterations (default: the model's `log_every`)\n"
   "  --f64          compute in double precision instead of float\n"
+  "  --combo NAME   the sweep combination to train (default: the first), e.g. bb-mi-gp-width64\n"
   "\n"
   "exit codes: 0 done, 1 I/O error, 2 bad model or arguments, 3 a loss became NaN/Inf\n";
 
@@ -49,7 +50,9 @@ static const char *usage_build =
   "Generates one C trainer per combination of MODEL, as DIR/<combination>/model.c,\n"
   "and DIR/build.ninja (DIR defaults to out/<model name>). Then `ninja -C DIR`\n"
   "builds DIR/<combination>/train-cpu; it reruns this command when MODEL changes\n"
-  "and rebuilds only what changed.\n"
+  "and rebuilds only what changed. A combination is named after its method;\n"
+  "a file declaring sweep{axis = {...}, ...} gets one trainer per element of the\n"
+  "product of its lists, named <method>-<axis><value>... (e.g. bb-sv-gp-width64).\n"
   "\n"
   "  -o DIR         output directory\n"
   "  --cflags FLAGS compiler flags (default -O3 -march=native -ffp-contract=off:\n"
@@ -60,7 +63,8 @@ static const char *usage_check =
   "usage: ebmforge check MODEL.lua\n"
   "\n"
   "Loads MODEL and prints a summary (method, data, parameters, nodes, phases),\n"
-  "or the first error as path:line: message with exit code 2.\n";
+  "one line per sweep combination, or the first error as path:line: message\n"
+  "with exit code 2.\n";
 
 static int wants_help(int argc, char **argv) {
   for (int i = 0; i < argc; i++)
@@ -73,9 +77,9 @@ static int bad_usage(const char *msg, const char *usage) {
   return 2;
 }
 
-static Host *load(const char *path) {
+static Host *load_combo(const char *path, int index) {
   Host *h = host_new();
-  if (host_load_model(h, path)) {
+  if (host_load_model_combo(h, path, index)) {
     /* Lua's own message for an unreadable file has no position: say who speaks */
     fprintf(stderr, "%s%s\n", strncmp(h->error, "cannot open", 11) ? "" : "ebmforge: ", h->error);
     host_free(h);
@@ -83,6 +87,30 @@ static Host *load(const char *path) {
   }
   return h;
 }
+
+/* The first combination of a file; the others are loaded too, so an error in
+ * any combination of a sweep is reported whatever the command. */
+static Host *load_named(const char *path, const char *combo) {
+  Host *h = load_combo(path, 0);
+  int n = h ? host_sweep_size(h) : 1, pick = -1;
+  char name[256];
+  if (h && combo) { host_combo_name(h, name, sizeof name); if (!strcmp(name, combo)) pick = 0; }
+  if (!h || (n == 1 && !combo)) return h;
+  host_free(h);
+  for (int c = 1; c < n; c++) {
+    Host *o = load_combo(path, c);
+    if (!o) return NULL;
+    if (combo) { host_combo_name(o, name, sizeof name); if (!strcmp(name, combo)) pick = c; }
+    host_free(o);
+  }
+  if (combo && pick < 0) {
+    fprintf(stderr, "ebmforge: %s has no sweep combination '%s' (see `ebmforge check %s`)\n", path, combo, path);
+    return NULL;
+  }
+  return load_combo(path, pick < 0 ? 0 : pick);  /* loaded last: the live host */
+}
+
+static Host *load(const char *path) { return load_named(path, NULL); }
 
 static long count_params(const Graph *g) {
   long n = 0;
@@ -94,13 +122,25 @@ static long count_params(const Graph *g) {
 static int cmd_check(int argc, char **argv) {
   if (wants_help(argc, argv)) { fputs(usage_check, stdout); return 0; }
   if (argc != 1) return bad_usage("check takes one model file", usage_check);
-  Host *h = load(argv[0]);
-  if (!h) return 2;
-  int phases = 0;
-  for (int i = 0; i < h->prog->n_items; i++) phases += h->prog->items[i].kind == ITEM_PHASE;
-  printf("%s: method %s, data %s, %ld parameters, %d nodes, %d phases\n", argv[0], host_model_string(h, "method"),
-         h->g->data_name, count_params(h->g), h->g->n_nodes, phases);
-  host_free(h);
+  /* every sweep combination: an error in any of them is an error of the file (and nothing is printed) */
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  for (int c = 0, n = 1; c < n; c++) {
+    Host *h = load_combo(argv[0], c);
+    if (!h) { fclose(f); free(out); return 2; }
+    n = host_sweep_size(h);
+    int phases = 0;
+    for (int i = 0; i < h->prog->n_items; i++) phases += h->prog->items[i].kind == ITEM_PHASE;
+    char combo[256] = "";
+    if (n > 1) host_combo_name(h, combo, sizeof combo);
+    fprintf(f, "%s%s%s: method %s, data %s, %ld parameters, %d nodes, %d phases\n", argv[0], n > 1 ? " " : "", combo,
+            host_model_string(h, "method"), h->g->data_name, count_params(h->g), h->g->n_nodes, phases);
+    host_free(h);
+  }
+  fclose(f);
+  fputs(out, stdout);
+  free(out);
   return 0;
 }
 
@@ -142,10 +182,18 @@ static int cmd_build(int argc, char **argv) {
     else return bad_usage("build takes one model file", usage_build);
   }
   if (!o.model_path) return bad_usage("build needs a model file", usage_build);
-  Host *h = load(o.model_path);
-  if (!h) return 2;
-  int rc = build_model(h, &o);
-  host_free(h);
+  /* load every sweep combination before writing anything */
+  Host **hosts = NULL;
+  int n = 1, rc = 0;
+  for (int c = 0; c < n; c++) {
+    Host *h = load_combo(o.model_path, c);
+    if (!h) { rc = 2; n = c; break; }
+    if (c == 0) { n = host_sweep_size(h); hosts = calloc(n, sizeof(Host *)); }
+    hosts[c] = h;
+  }
+  if (!rc) rc = build_model(hosts, n, &o);
+  for (int c = 0; c < n; c++) host_free(hosts[c]);
+  free(hosts);
   return rc;
 }
 
@@ -159,7 +207,7 @@ static int parse_long(const char *s, long *out) {
 
 static int cmd_run(int argc, char **argv) {
   if (wants_help(argc, argv)) { fputs(usage_run, stdout); return 0; }
-  const char *path = NULL, *out = NULL, *data = NULL;
+  const char *path = NULL, *out = NULL, *data = NULL, *combo = NULL;
   long iters = -1, seed = 0, log_every = -1;
   int f64 = 0;
   for (int i = 0; i < argc; i++) {
@@ -171,12 +219,13 @@ static int cmd_run(int argc, char **argv) {
     else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1) return bad_usage("--log-every needs a positive integer", usage_run); }
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--data") && has) data = argv[++i];
+    else if (!strcmp(a, "--combo") && has) combo = argv[++i];
     else if (a[0] == '-') { char m[256]; snprintf(m, sizeof m, "unknown or incomplete option '%s'", a); return bad_usage(m, usage_run); }
     else if (!path) path = a;
     else return bad_usage("run takes one model file", usage_run);
   }
   if (!path) return bad_usage("run needs a model file", usage_run);
-  Host *h = load(path);
+  Host *h = load_named(path, combo);
   if (!h) return 2;
   char dflt[1024];
   if (!out) {

@@ -1,5 +1,6 @@
 /* Parity of the compiled CPU trainer with the reference interpreter (f32):
- * for every model in models/ (and the small ones of tests/parity_models/), 20 steps from the same seed give the same
+ * for every model in models/ (the first combination of a sweep) and
+ * tests/parity_models/, 20 steps from the same seed give the same
  * logged terms at every step and the same variables (parameters, buffers,
  * sampler states) within 1e-4 relative. */
 #include <dirent.h>
@@ -37,14 +38,15 @@ static double field(const char *line, const char *key) {
 /* The trainer's sample and energy commands against the interpreter's entries. */
 static void check_entries(Host *h, Trainer *t, const char *path, const char *tmp) {
   Graph *g = h->g;
-  char cmd[8192], msg[1200], err[512], f[4400];
+  char cmd[8192], msg[1200], err[512], f[4400], combo[256];
+  host_combo_name(h, combo, sizeof combo);
   int se = program_find_entry(h->prog, "sample"), ee = program_find_entry(h->prog, "energy");
   if (se < 0 || ee < 0) { printf("FAIL %s: no sample/energy entry\n", path); checks_failed++; return; }
   /* samples: the first chunk is the entry run at Philox step 0 */
   int sv = h->prog->entries[se].out_var, B = g->vars[sv].shape.d[0];
   trainer_run_entry(t, "sample", 0);
   snprintf(cmd, sizeof cmd, "%s/build/%s/train-cpu sample --ckpt %s/run/ckpt.safetensors -n %d -o %s/s.npy 2>>%s/train.log",
-           tmp, host_model_string(h, "method"), tmp, B, tmp, tmp);
+           tmp, combo, tmp, B, tmp, tmp);
   float *x = NULL;
   int rank;
   int64_t shape[4];
@@ -63,7 +65,7 @@ static void check_entries(Host *h, Trainer *t, const char *path, const char *tmp
   for (int i = 0; x && i < B * D && i < EB * D; i++) trainer_var(t, in)[i] = x[i];
   trainer_run_entry(t, "energy", 0);
   snprintf(cmd, sizeof cmd, "%s/build/%s/train-cpu energy --ckpt %s/run/ckpt.safetensors --input %s/s.npy -o %s/e.npy 2>>%s/train.log",
-           tmp, host_model_string(h, "method"), tmp, tmp, tmp, tmp);
+           tmp, combo, tmp, tmp, tmp, tmp);
   float *e = NULL;
   snprintf(f, sizeof f, "%s/e.npy", tmp);
   worst = INFINITY;
@@ -79,7 +81,8 @@ static void check_entries(Host *h, Trainer *t, const char *path, const char *tmp
 static void check_model(const char *path, const char *tmp) {
   Host *h = host_new();
   if (host_load_model(h, path)) { printf("FAIL %s: %s\n", path, h->error); checks_failed++; host_free(h); return; }
-  const char *method = host_model_string(h, "method");
+  char method[256];  /* the trainer's directory: the first combination of a sweep */
+  host_combo_name(h, method, sizeof method);
   if (!strncmp(path, "models/", 7) && h->g->data_name && !toy_dataset(h->g->data_name)) {
     /* full-size image models cost teraflops per step in the interpreter; their
      * architectures are checked at small width in tests/parity_models/ */
@@ -174,7 +177,7 @@ int main(void) {
   char *names[64];
   int n = list_models("models", names, 0);
   expect_le("models/ holds models", n == 0, 0);
-  /* small models that exercise ops the shipped ones do not (convolutions) */
+  /* fixtures for code paths no shipped model takes (convolutions, wide sigma_min) */
   n = list_models("tests/parity_models", names, n);
   for (int i = 0; i < n; i++) {
     char tmp[600], mk[700];

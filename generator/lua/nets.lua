@@ -48,6 +48,24 @@ function nets.toy_generator(o)
   end)
 end
 
+-- Toy encoder for bound (b) (methods.md §8, our): Linear(D,w)-PReLU-
+-- Linear(w,w)-PReLU-Linear(w,2d) -> (mu, l) of q(z | x), as one [B, 2d] tensor.
+function nets.toy_encoder(o)
+  o = opts.check(o or {}, {
+    width = {type = "number", default = 100}, latent = {type = "number", default = 2}, input = {type = "number", default = 2},
+  }, "nets.toy_encoder")
+  return spec(function(p)
+    local w = o.width
+    local net = nn.seq{
+      nn.linear(o.input, w, {name = p .. ".fc1"}), nn.prelu{name = p .. ".act1"},
+      nn.linear(w, w, {name = p .. ".fc2"}), nn.prelu{name = p .. ".act2"},
+      nn.linear(w, 2 * o.latent, {name = p .. ".fc3"}),
+    }
+    net.latent = o.latent
+    return net
+  end)
+end
+
 -- the image nets live in nets_image.lua
 for k, v in pairs(require "nets_image") do nets[k] = v end
 
