@@ -8,7 +8,7 @@
 local M = {}
 
 M.options = {
-  thre = {type = "number"},       -- tau of relu(lambda P - tau): 1 (`code`), 0 (`paper`)
+  thre = {type = "number"},       -- tau of relu(lambda P - tau): 1 (`code`), 0 (`paper`, images)
 }
 
 -- P and the energies of the (detached) fakes. rec: the lower bound's draw
@@ -26,7 +26,7 @@ end
 
 -- The energy loss mean E(x) - mean E(x~) + R; logs P every step, active or not.
 function M.energy_loss(s, p, ex, rec, weight)
-  local tau = s.cfg.thre or (s.paper and 0 or 1)
+  local tau = s.cfg.thre or ((s.paper or s.image) and 0 or 1)
   local P, ef = M.bound_c(s, rec)
   local R = ebm.relu(weight * P - tau)
   p:log("P", P)

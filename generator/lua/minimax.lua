@@ -10,18 +10,28 @@ M.options = {
   energy = {type = "net"}, generator = {type = "net"},
   preset = {type = "string", default = "paper", one_of = {"paper", "code"}},
   sn = {type = "boolean"}, ada = {type = "boolean"},
-  lambda = {type = "number", default = 1e-3}, w_H = {type = "number", default = 1},
-  adam = {type = "table", default = {lr = 2e-4, betas = {0, 0.9}, eps = 1e-6}},
+  lambda = {type = "number", default = 1e-3}, w_H = {type = "number"}, adam = {type = "table"},
+}
+
+-- defaults that differ between toy data and images (methods.md §8, defaults per method)
+local defaults = {
+  toy = {w_H = 1, adam = {lr = 2e-4, betas = {0, 0.9}, eps = 1e-6}},
+  image = {w_H = 1e-4, adam = {lr = 5e-5, betas = {0, 0.999}, eps = 1e-6}},
 }
 
 -- Resolves the preset and builds nets and optimisers; `lower` is the lower-bound module.
+-- The presets are toy recipes; image models default to no spectral norm, tau = 0.
 function M.setup(cfg, lower)
-  local paper = cfg.preset == "paper"
-  local s = {cfg = cfg, B = cfg.batch, D = 2, paper = paper, lower = lower}
+  local img = cfg.image
+  for k, v in pairs(defaults[img and "image" or "toy"]) do if cfg[k] == nil then cfg[k] = v end end
+  local paper = cfg.preset == "paper" and not img
+  local s = {cfg = cfg, B = cfg.batch, D = cfg.D, paper = paper, image = img, lower = lower}
   s.sn = cfg.sn == nil and paper or cfg.sn
   s.ada = cfg.ada == nil and paper or cfg.ada
-  s.E = (cfg.energy or nets.toy_energy{sn = s.sn}).build("energy")
-  s.G = (cfg.generator or nets.toy_generator{}).build("generator")
+  local E0 = img and nets.image_energy{sn = s.sn, channels = img[1]} or nets.toy_energy{sn = s.sn}
+  local G0 = img and nets.image_generator{channels = img[1]} or nets.toy_generator{}
+  s.E = (cfg.energy or E0).build("energy")
+  s.G = (cfg.generator or G0).build("generator")
   s.d = s.G.latent or 2
   lower.setup(s)
   local a = cfg.adam
