@@ -12,9 +12,13 @@
 
 #include "emit_c.h"
 #include "fsutil.h"
+#include "shard.h"
 
 #ifndef EBM_SOURCE_DIR
 #error "EBM_SOURCE_DIR must name the source tree (runtime/ and templates/)"
+#endif
+#ifndef EBM_TRAINER_LIBS
+#define EBM_TRAINER_LIBS "-lopenblas -lpng -lz -lm"
 #endif
 
 static char *read_file(const char *path) {
@@ -100,7 +104,30 @@ static void append(char **s, size_t *n, const char *fmt, const char *a, const ch
   *n += k;
 }
 
+/* The model traced again for one of R ranks (batch B/R), and which of its
+ * random draws and state variables hold batch rows. NULL with a message. */
+static Host *shard_model(Host *h, const BuildOptions *o, ShardPlan *plan) {
+  Host *loc = host_new();
+  char set[64], err[1024];
+  snprintf(set, sizeof set, "__shards = %d", o->mpi_ranks);
+  if (host_run_string(loc, set, "=mpi-ranks") || host_load_model(loc, o->model_path)) {
+    fprintf(stderr, "%s\n", loc->error);
+    host_free(loc);
+    return NULL;
+  }
+  if (shard_plan(h->g, loc->g, o->mpi_ranks, plan, err, sizeof err)) {
+    fprintf(stderr, "%s: cannot split the batch over %d ranks: %s\n", o->model_path, o->mpi_ranks, err);
+    shard_free(plan);
+    host_free(loc);
+    return NULL;
+  }
+  return loc;
+}
+
 int build_model(Host *h, const BuildOptions *o) {
+  ShardPlan plan = {0};
+  Host *global = h;
+  if (o->mpi_ranks > 1 && !(h = shard_model(global, o, &plan))) return 2;
   const char *name = host_model_string(h, "name");
   const char *method = host_model_string(h, "method");
   char base[256], out_dir[4096], exe[4096], combo_dir[4400], path[4600];
@@ -111,6 +138,7 @@ int build_model(Host *h, const BuildOptions *o) {
   }
   snprintf(out_dir, sizeof out_dir, "%s", o->out_dir ? o->out_dir : "");
   if (!o->out_dir) snprintf(out_dir, sizeof out_dir, "out/%s", name);
+  if (!o->out_dir && o->mpi_ranks > 1) snprintf(out_dir, sizeof out_dir, "out/%s-mpi%d", name, o->mpi_ranks);
   ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (el < 0) { fprintf(stderr, "ebmforge: cannot locate its own executable\n"); return 1; }
   exe[el] = 0;
@@ -124,7 +152,8 @@ int build_model(Host *h, const BuildOptions *o) {
   const char *pk[] = {"MODEL", "METHOD", "SOURCE", "FINGERPRINT", NULL};
   const char *pv[] = {name, method, o->model_path, fp, NULL};
   char *prologue = fill(prologue_tpl, pk, pv);
-  EmitInfo info = {name, method, prologue, (long)host_model_number(h, "iters", 1000), (int)host_model_number(h, "log_every", 10)};
+  EmitInfo info = {name, method, prologue, (long)host_model_number(h, "iters", 1000), (int)host_model_number(h, "log_every", 10),
+                   o->mpi_ranks > 1 ? &plan : NULL};
   char *model_c = emit_c_model(h->g, h->prog, &info);
 
   const char *combo = method;
@@ -139,12 +168,18 @@ int build_model(Host *h, const BuildOptions *o) {
     append(&objs, &no, "build %s: cc " EBM_SOURCE_DIR "/runtime/%s%s\n", obj, sub, f);
     append(&rt_list, &nl, " %s%s%s", obj, "", "");
   }
+  /* how the ranks of a data-parallel run talk: MPI, or the single-process stub */
+  const char *dist = o->mpi_ranks > 1 ? "dist_mpi" : "dist_single";
+  append(&objs, &no, "build rt/%s.o: cc " EBM_SOURCE_DIR "/runtime/dist/%s.c\n", dist, dist, "");
+  append(&rt_list, &nl, " rt/%s.o%s%s", dist, "", "");
   append(&trainers, &nt, "build %s/model.o: cc %s/model.c\n", combo, combo, "");
   append(&trainers, &nt, "build %s/train-cpu: link %s/model.o%s\n", combo, combo, rt_list);
   char regen[512] = "";
   if (o->cflags) snprintf(regen, sizeof regen, "--cflags '%s'", o->cflags);
+  if (o->cc) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --cc '%s'", o->cc);
+  if (o->mpi_ranks > 1) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --mpi-ranks %d", o->mpi_ranks);
   const char *nk[] = {"SOURCE", "OUTDIR", "CC", "CFLAGS", "RUNTIME", "CBLAS_INCLUDE", "EBMFORGE", "REGEN_FLAGS",
-                      "RUNTIME_OBJECTS", "TRAINERS", NULL};
+                      "RUNTIME_OBJECTS", "TRAINERS", "LIBS", NULL};
   char src_abs[4096];
   if (!realpath(o->model_path, src_abs)) snprintf(src_abs, sizeof src_abs, "%s", o->model_path);
 
@@ -158,8 +193,9 @@ int build_model(Host *h, const BuildOptions *o) {
   }
   char *ninja = NULL;
   if (!rc) {
-    const char *nv[] = {src_abs, out_abs, o->cc ? o->cc : "cc", o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off",
-                        EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, objs, trainers, NULL};
+    const char *cc = o->cc ? o->cc : o->mpi_ranks > 1 ? "mpicc" : "cc";
+    const char *nv[] = {src_abs, out_abs, cc, o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off",
+                        EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, objs, trainers, EBM_TRAINER_LIBS, NULL};
     ninja = fill(ninja_tpl, nk, nv);
   }
   if (!rc && mkdir_p(combo_dir)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno)); rc = 1; }
@@ -174,5 +210,6 @@ int build_model(Host *h, const BuildOptions *o) {
   for (int i = 0; i < n_tr; i++) free(tr[i]);
   free(rt); free(tr); free(objs); free(trainers); free(rt_list);
   free(prologue_tpl); free(ninja_tpl); free(prologue); free(model_c); free(ninja);
+  if (h != global) { shard_free(&plan); host_free(h); }
   return rc;
 }

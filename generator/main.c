@@ -44,7 +44,7 @@ static const char *usage_ir =
   "%id = OP inputs attributes : dtype[shape] ; model-file line.\n";
 
 static const char *usage_build =
-  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--cc CC]\n"
+  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--cc CC] [--mpi-ranks R]\n"
   "\n"
   "Generates one C trainer per combination of MODEL, as DIR/<combination>/model.c,\n"
   "and DIR/build.ninja (DIR defaults to out/<model name>). Then `ninja -C DIR`\n"
@@ -54,7 +54,10 @@ static const char *usage_build =
   "  -o DIR         output directory\n"
   "  --cflags FLAGS compiler flags (default -O3 -march=native -ffp-contract=off:\n"
   "                 no fused multiply-add, so trainers round as the interpreter does)\n"
-  "  --cc CC        C compiler (default cc)\n";
+  "  --cc CC        C compiler (default cc; mpicc with --mpi-ranks)\n"
+  "  --mpi-ranks R  a data-parallel trainer for R MPI ranks (R >= 2), each training on\n"
+  "                 batch/R rows of the same global batch; links Open MPI. DIR defaults\n"
+  "                 to out/<model name>-mpi<R>; launch with mpirun -np R or srun -n R\n";
 
 static const char *usage_check =
   "usage: ebmforge check MODEL.lua\n"
@@ -129,6 +132,8 @@ static int cmd_ir(int argc, char **argv) {
   return 0;
 }
 
+static int parse_long(const char *s, long *out);
+
 static int cmd_build(int argc, char **argv) {
   if (wants_help(argc, argv)) { fputs(usage_build, stdout); return 0; }
   BuildOptions o = {0};
@@ -137,6 +142,11 @@ static int cmd_build(int argc, char **argv) {
     if (!strcmp(argv[i], "-o") && has) o.out_dir = argv[++i];
     else if (!strcmp(argv[i], "--cflags") && has) o.cflags = argv[++i];
     else if (!strcmp(argv[i], "--cc") && has) o.cc = argv[++i];
+    else if (!strcmp(argv[i], "--mpi-ranks") && has) {
+      long r;
+      if (parse_long(argv[++i], &r) || r < 2 || r > 4096) return bad_usage("--mpi-ranks needs an integer in 2..4096", usage_build);
+      o.mpi_ranks = (int)r;
+    }
     else if (argv[i][0] == '-') return bad_usage("unknown or incomplete option for build", usage_build);
     else if (!o.model_path) o.model_path = argv[i];
     else return bad_usage("build takes one model file", usage_build);
