@@ -155,6 +155,11 @@ int build_model(Host *h, const BuildOptions *o) {
   EmitInfo info = {name, method, prologue, (long)host_model_number(h, "iters", 1000), (int)host_model_number(h, "log_every", 10),
                    o->mpi_ranks > 1 ? &plan : NULL};
   char *model_c = emit_c_model(h->g, h->prog, &info);
+  /* the resolved configuration beside the trainer (`ebmforge pack` ships it); a data-parallel
+   * trainer's says how many ranks share the batch */
+  char *cfg = host_config_json(global), *config = malloc(strlen(cfg ? cfg : "{}") + 64);
+  sprintf(config, "{\"mpi_ranks\": %d, \"model\": %s}\n", o->mpi_ranks > 1 ? o->mpi_ranks : 1, cfg ? cfg : "{}");
+  free(cfg);
 
   const char *combo = method;
   char **rt = NULL, **tr = NULL, *objs = NULL, *trainers = NULL, *rt_list = NULL;
@@ -201,6 +206,8 @@ int build_model(Host *h, const BuildOptions *o) {
   if (!rc && mkdir_p(combo_dir)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno)); rc = 1; }
   snprintf(path, sizeof path, "%s/model.c", combo_dir);
   if (!rc) rc = write_if_changed(path, model_c, 0) ? 1 : 0;
+  snprintf(path, sizeof path, "%s/config.json", combo_dir);
+  if (!rc) rc = write_if_changed(path, config, 0) ? 1 : 0;
   snprintf(path, sizeof path, "%s/build.ninja", out_dir);
   if (!rc) rc = write_if_changed(path, ninja, 1) ? 1 : 0;
   if (!rc) {
@@ -209,7 +216,7 @@ int build_model(Host *h, const BuildOptions *o) {
   for (int i = 0; i < n_rt; i++) free(rt[i]);
   for (int i = 0; i < n_tr; i++) free(tr[i]);
   free(rt); free(tr); free(objs); free(trainers); free(rt_list);
-  free(prologue_tpl); free(ninja_tpl); free(prologue); free(model_c); free(ninja);
+  free(prologue_tpl); free(ninja_tpl); free(prologue); free(model_c); free(ninja); free(config);
   if (h != global) { shard_free(&plan); host_free(h); }
   return rc;
 }
