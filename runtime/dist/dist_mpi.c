@@ -16,6 +16,7 @@
 #include "dist.h"
 
 static int rank, size = 1, timeout;
+static long sent_bytes, n_calls;
 static volatile double waiting_since;   /* 0: not inside a collective */
 static const char *volatile waiting_in;
 
@@ -39,7 +40,12 @@ static void *watchdog(void *arg) {
   return NULL;
 }
 
-static void enter(const char *what) { waiting_in = what; waiting_since = now(); }
+static void enter(const char *what, long bytes) {
+  waiting_in = what;
+  waiting_since = now();
+  sent_bytes += bytes;
+  n_calls++;
+}
 
 /* after a collective: a failed one ends this rank with the reason */
 static void leave(int rc) {
@@ -82,7 +88,7 @@ const char *dist_kind(void) {
 }
 
 int dist_allreduce_mean(float *buf, int n, char *err, size_t errlen) {
-  enter("the gradient all-reduce");
+  enter("the gradient all-reduce", (long)n * sizeof(float));
   leave(MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD));
   const float inv = 1.0f / (float)size;
   for (int i = 0; i < n; i++) buf[i] *= inv;
@@ -91,20 +97,25 @@ int dist_allreduce_mean(float *buf, int n, char *err, size_t errlen) {
 
 int dist_any(int flag) {
   int any = 0;
-  enter("the stop-flag all-reduce");
+  enter("the stop-flag all-reduce", sizeof(int));
   leave(MPI_Allreduce(&flag, &any, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD));
   return any;
 }
 
 void dist_gather(const float *local, int n, float *global) {
-  enter("the checkpoint gather");
+  enter("the checkpoint gather", (long)n * sizeof(float));
   leave(MPI_Gather(local, n, MPI_FLOAT, global, n, MPI_FLOAT, 0, MPI_COMM_WORLD));
 }
 
 int dist_bcast_int(int v) {
-  enter("a broadcast");
+  enter("a broadcast", sizeof(int));
   leave(MPI_Bcast(&v, 1, MPI_INT, 0, MPI_COMM_WORLD));
   return v;
 }
 
 void dist_finalize(void) { MPI_Finalize(); }
+
+void dist_traffic(long *bytes, long *calls) {
+  *bytes = sent_bytes;
+  *calls = n_calls;
+}

@@ -21,5 +21,7 @@ void dist_gather(const float *local, int n, float *global);
 /* the value of rank 0 on every rank */
 int dist_bcast_int(int v);
 void dist_finalize(void);
+/* payload bytes this rank has sent into collectives so far, and how many it joined */
+void dist_traffic(long *bytes, long *calls);
 
 #endif

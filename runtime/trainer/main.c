@@ -425,6 +425,12 @@ static int cmd_train(int argc, char **argv) {
     if (stop_signal && lead) fprintf(stderr, "\n%s: %s at step %ld: checkpoint written to %s\n", prog,
                              stop_signal == SIGINT ? "interrupted" : "terminated", step, ckpt_path);
   }
+  if (model.ranks > 1 && lead && step > start) {
+    long bytes, calls;
+    dist_traffic(&bytes, &calls);
+    fprintf(stderr, "%s: rank 0 of %d sent %.0f bytes per step into %.1f collectives per step (%s)\n", prog, model.ranks,
+            (double)bytes / (step - start), (double)calls / (step - start), dist_kind());
+  }
   state_free(&s, &model);
   if (model.data_cols) data_close(&source);
   if (model.ranks > 1) dist_finalize();
