@@ -444,6 +444,7 @@ static int cmd_info(int argc, char **argv) {
   printf("model       %s\nmethod      %s\ndata        %s\nfingerprint %s\nparameters  %ld\narena       %ld bytes\n"
          "flops/step  %.6g (matmuls of one training iteration)\n",
          model.name, model.method, model.data, model.fingerprint, params, model.arena_floats * 4, model.matmul_flops);
+  if (model.ranks > 1) printf("ranks       %d (data-parallel: launch with mpirun -np %d)\n", model.ranks, model.ranks);
   static const char *kinds[] = {"param", "buffer", "state"};
   for (int v = 0; v < model.n_vars; v++) {
     const ModelVar *d = &model.vars[v];
