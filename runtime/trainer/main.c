@@ -20,7 +20,7 @@
 #include "fsutil.h"
 #include "model.h"
 #include "progress.h"
-#include "sharded_ckpt.h"
+#include "sharded.h"
 #include "state.h"
 
 static const char *prog = "train";
@@ -367,7 +367,11 @@ static int cmd_train(int argc, char **argv) {
   long start = 0;
   state_init(&s, &model, (uint64_t)seed);
   s.data = &source;
-  if (model.ranks > 1) { s.rank = dist_rank(); s.allreduce = dist_allreduce_mean; }
+  if (model.ranks > 1) {
+    s.rank = dist_rank();
+    s.allreduce = dist_allreduce_mean;
+    sharded_init(&model, &s);
+  }
   if (resume) {
     char err[600];
     uint64_t ck_seed;

@@ -1,4 +1,4 @@
-#include "sharded_ckpt.h"
+#include "sharded.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +6,16 @@
 
 #include "checkpoint.h"
 #include "dist.h"
+#include "init.h"
+
+void sharded_init(const Model *m, ModelState *s) {
+  for (int v = 0; v < m->n_vars && m->ranks > 1; v++) {
+    const ModelVar *d = &m->vars[v];
+    uint32_t base = (uint32_t)s->rank * (uint32_t)d->numel;
+    if (m->var_rows[v])
+      for (int i = 0; i < d->numel; i++) s->vars[v][i] = (float)init_value(d->init_kind, d->init_a, d->init_b, s->seed, v, base + i);
+  }
+}
 
 /* g, gs: m and s as one process holding every rank's rows would see them */
 static void global_view(const Model *m, const ModelState *s, Model *g, ModelState *gs) {
