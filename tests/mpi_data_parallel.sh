@@ -4,6 +4,9 @@
 #   and ends with the same parameters, Adam moments and sampler state as one
 #   process with batch 200, within 1e-5 relative, over 50 steps;
 # - a 2-rank run resumes bit-exactly from its own checkpoint;
+# - the same two checks for tests/mpi/pcd.lua, whose chains persist across
+#   steps and start random: each rank's rows start at their global Philox
+#   indices, checkpoints gather them, resuming hands each rank its rows back;
 # - launched without mpirun it refuses with the command to use;
 # - a killed rank or a hung one ends the job with a message within a timeout;
 # - batches that do not split and methods that couple batch rows are refused.
@@ -50,17 +53,17 @@ else
   fail "ebm-0gp --mpi-ranks 2: exit $rc, $(cat "$TMP/gp.txt")"
 fi
 
-for b in one: mpi:--mpi-ranks=2; do
-  n=${b%%:*} flag=${b#*:}
-  if ! "$BIN" build models/toy_mle.lua ${flag:+${flag%%=*} ${flag#*=}} -o "$TMP/$n" >"$TMP/gen_$n.txt" 2>&1 ||
-     ! ninja -C "$TMP/$n" >"$TMP/ninja_$n.txt" 2>&1; then
+for b in one:models/toy_mle.lua mpi:models/toy_mle.lua pcd1:tests/mpi/pcd.lua pcd2:tests/mpi/pcd.lua; do
+  n=${b%%:*} m=${b#*:} flag=
+  case $n in mpi | pcd2) flag="--mpi-ranks 2" ;; esac
+  if ! "$BIN" build "$m" $flag -o "$TMP/$n" >"$TMP/gen_$n.txt" 2>&1 || ! ninja -C "$TMP/$n" >"$TMP/ninja_$n.txt" 2>&1; then
     fail "build $n: $(tail -n 5 "$TMP/gen_$n.txt" "$TMP/ninja_$n.txt")"
     finish
   fi
 done
 T1=$TMP/one/mle-langevin/train-cpu
 T2=$TMP/mpi/mle-langevin/train-cpu
-pass "built toy_mle for one process and for 2 ranks"
+pass "built toy_mle and tests/mpi/pcd.lua for one process and for 2 ranks"
 
 "$T1" train --iters 50 --seed 7 --log-every 1 --out "$TMP/A" >"$TMP/A.txt" 2>&1 || fail "one process: $(tail -n 2 "$TMP/A.txt")"
 "${MPIRUN[@]}" "$T2" train --iters 50 --seed 7 --log-every 1 --out "$TMP/B" >"$TMP/B.txt" 2>&1 ||
@@ -79,6 +82,25 @@ if [ $rc -eq 0 ] && cmp -s "$TMP/B/ckpt.safetensors" "$TMP/C/ckpt.safetensors" &
   pass "2 ranks: 20 steps + resume to 50 == 50 steps (checkpoint byte-identical, same log)"
 else
   fail "2-rank resume: exit $rc, $(cmp "$TMP/B/ckpt.safetensors" "$TMP/C/ckpt.safetensors" 2>&1) $(tail -n 2 "$TMP/C2.txt")"
+fi
+
+# persistent random chains: the initial rows, the gather and the scatter on resume
+P1=$TMP/pcd1/custom/train-cpu
+P2=$TMP/pcd2/custom/train-cpu
+"$P1" train --iters 30 --seed 3 --out "$TMP/PA" >"$TMP/PA.txt" 2>&1 &&
+  "${MPIRUN[@]}" "$P2" train --iters 30 --seed 3 --out "$TMP/PB" >"$TMP/PB.txt" 2>&1 &&
+  "${MPIRUN[@]}" "$P2" train --iters 10 --seed 3 --out "$TMP/PC" >"$TMP/PC1.txt" 2>&1 &&
+  "${MPIRUN[@]}" "$P2" train --iters 30 --resume "$TMP/PC/ckpt.safetensors" --out "$TMP/PC" >"$TMP/PC2.txt" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && out=$("$COMPARE" "$TMP/PA" "$TMP/PB" 1e-5); then
+  pass "pcd (persistent chains): 2 ranks == 1 process over 30 steps: $out"
+else
+  fail "pcd: exit $rc, ${out:-$(tail -n 2 "$TMP"/P*.txt)}"
+fi
+if [ $rc -eq 0 ] && cmp -s "$TMP/PB/ckpt.safetensors" "$TMP/PC/ckpt.safetensors"; then
+  pass "pcd: 2 ranks, 10 steps + resume to 30 == 30 steps (the chains go back to their ranks)"
+else
+  fail "pcd 2-rank resume: $(cmp "$TMP/PB/ckpt.safetensors" "$TMP/PC/ckpt.safetensors" 2>&1)"
 fi
 
 "$T2" train --iters 5 --out "$TMP/D" >"$TMP/D.txt" 2>&1
