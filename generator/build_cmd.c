@@ -12,9 +12,13 @@
 
 #include "emit_c.h"
 #include "fsutil.h"
+#include "shard.h"
 
 #ifndef EBM_SOURCE_DIR
 #error "EBM_SOURCE_DIR must name the source tree (runtime/ and templates/)"
+#endif
+#ifndef EBM_TRAINER_LIBS
+#define EBM_TRAINER_LIBS "-lopenblas -lpng -lz -lm"
 #endif
 
 static char *read_file(const char *path) {
@@ -100,7 +104,35 @@ static void append(char **s, size_t *n, const char *fmt, const char *a, const ch
   *n += k;
 }
 
+/* The model traced again for one of R ranks (batch B/R), and which of its
+ * random draws and state variables hold batch rows. NULL with a message. */
+static Host *shard_model(Host *h, const BuildOptions *o, ShardPlan *plan) {
+  Host *loc = host_new();
+  char set[64], err[1024];
+  snprintf(set, sizeof set, "__shards = %d", o->mpi_ranks);
+  if (host_run_string(loc, set, "=mpi-ranks") || host_load_model(loc, o->model_path)) {
+    fprintf(stderr, "%s\n", loc->error);
+    host_free(loc);
+    return NULL;
+  }
+  if (shard_plan(h->g, loc->g, o->mpi_ranks, plan, err, sizeof err)) {
+    fprintf(stderr, "%s: cannot split the batch over %d ranks: %s\n", o->model_path, o->mpi_ranks, err);
+    shard_free(plan);
+    host_free(loc);
+    return NULL;
+  }
+  return loc;
+}
+
+/* One trainer per sweep combination (hosts[c]); with --mpi-ranks R, the
+ * (single-combination) model is traced again per rank. */
 int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
+  ShardPlan plan = {0};
+  Host *shard = NULL;
+  if (o->mpi_ranks > 1) {
+    if (n_combos > 1) { fprintf(stderr, "%s: --mpi-ranks builds one combination; this file sweeps %d\n", o->model_path, n_combos); return 2; }
+    if (!(shard = shard_model(hosts[0], o, &plan))) return 2;
+  }
   const char *name = host_model_string(hosts[0], "name");
   char base[256], out_dir[4096], exe[4096], combo_dir[4400], path[4600];
   if (!name) {
@@ -110,6 +142,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   }
   snprintf(out_dir, sizeof out_dir, "%s", o->out_dir ? o->out_dir : "");
   if (!o->out_dir) snprintf(out_dir, sizeof out_dir, "out/%s", name);
+  if (!o->out_dir && o->mpi_ranks > 1) snprintf(out_dir, sizeof out_dir, "out/%s-mpi%d", name, o->mpi_ranks);
   ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (el < 0) { fprintf(stderr, "ebmforge: cannot locate its own executable\n"); return 1; }
   exe[el] = 0;
@@ -119,20 +152,28 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   char *ninja_tpl = read_file(EBM_SOURCE_DIR "/templates/build.ninja.in");
   if (!prologue_tpl || !ninja_tpl) { fprintf(stderr, "ebmforge: templates missing under %s/templates\n", EBM_SOURCE_DIR); return 1; }
   char **combo = calloc(n_combos, sizeof(char *)), **model_c = calloc(n_combos, sizeof(char *));
+  char **config = calloc(n_combos, sizeof(char *));
   char (*fp)[17] = calloc(n_combos, sizeof *fp);
   for (int c = 0; c < n_combos; c++) {
-    Host *h = hosts[c];
+    Host *h = shard ? shard : hosts[c];
     const char *method = host_model_string(h, "method");
     char cname[256];
-    host_combo_name(h, cname, sizeof cname);
+    host_combo_name(hosts[c], cname, sizeof cname);
     combo[c] = strdup(cname);
     emit_fingerprint(h->g, h->prog, fp[c]);
     const char *pk[] = {"MODEL", "METHOD", "SOURCE", "FINGERPRINT", NULL};
     const char *pv[] = {name, method, o->model_path, fp[c], NULL};
     char *prologue = fill(prologue_tpl, pk, pv);
-    EmitInfo info = {name, method, prologue, (long)host_model_number(h, "iters", 1000), (int)host_model_number(h, "log_every", 10)};
+    EmitInfo info = {name, method, prologue, (long)host_model_number(h, "iters", 1000), (int)host_model_number(h, "log_every", 10),
+                     shard ? &plan : NULL};
     model_c[c] = emit_c_model(h->g, h->prog, &info);
     free(prologue);
+    /* the resolved configuration beside the trainer (`ebmforge pack` ships it); a data-parallel
+     * trainer's says how many ranks share the batch */
+    char *cfg = host_config_json(hosts[c]);
+    config[c] = malloc(strlen(cfg ? cfg : "{}") + 64);
+    sprintf(config[c], "{\"mpi_ranks\": %d, \"model\": %s}\n", o->mpi_ranks > 1 ? o->mpi_ranks : 1, cfg ? cfg : "{}");
+    free(cfg);
   }
 
   char **rt = NULL, **tr = NULL, *objs = NULL, *trainers = NULL, *rt_list = NULL;
@@ -146,6 +187,10 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     append(&objs, &no, "build %s: cc " EBM_SOURCE_DIR "/runtime/%s%s\n", obj, sub, f);
     append(&rt_list, &nl, " %s%s%s", obj, "", "");
   }
+  /* how the ranks of a data-parallel run talk: MPI, or the single-process stub */
+  const char *dist = o->mpi_ranks > 1 ? "dist_mpi" : "dist_single";
+  append(&objs, &no, "build rt/%s.o: cc " EBM_SOURCE_DIR "/runtime/dist/%s.c\n", dist, dist, "");
+  append(&rt_list, &nl, " rt/%s.o%s%s", dist, "", "");
   /* one trainer per combination; Ninja builds them in parallel */
   for (int c = 0; c < n_combos; c++) {
     append(&trainers, &nt, "build %s/model.o: cc %s/model.c\n", combo[c], combo[c], "");
@@ -153,8 +198,10 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   }
   char regen[512] = "";
   if (o->cflags) snprintf(regen, sizeof regen, "--cflags '%s'", o->cflags);
+  if (o->cc) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --cc '%s'", o->cc);
+  if (o->mpi_ranks > 1) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --mpi-ranks %d", o->mpi_ranks);
   const char *nk[] = {"SOURCE", "OUTDIR", "CC", "CFLAGS", "RUNTIME", "CBLAS_INCLUDE", "EBMFORGE", "REGEN_FLAGS",
-                      "RUNTIME_OBJECTS", "TRAINERS", NULL};
+                      "RUNTIME_OBJECTS", "TRAINERS", "LIBS", NULL};
   char src_abs[4096];
   if (!realpath(o->model_path, src_abs)) snprintf(src_abs, sizeof src_abs, "%s", o->model_path);
 
@@ -167,8 +214,9 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   }
   char *ninja = NULL;
   if (!rc) {
-    const char *nv[] = {src_abs, out_abs, o->cc ? o->cc : "cc", o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off",
-                        EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, objs, trainers, NULL};
+    const char *cc = o->cc ? o->cc : o->mpi_ranks > 1 ? "mpicc" : "cc";
+    const char *nv[] = {src_abs, out_abs, cc, o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off",
+                        EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, objs, trainers, EBM_TRAINER_LIBS, NULL};
     ninja = fill(ninja_tpl, nk, nv);
   }
   for (int c = 0; c < n_combos && !rc; c++) {
@@ -176,6 +224,8 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     if (mkdir_p(combo_dir)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno)); rc = 1; }
     snprintf(path, sizeof path, "%s/model.c", combo_dir);
     if (!rc) rc = write_if_changed(path, model_c[c], 0) ? 1 : 0;
+    snprintf(path, sizeof path, "%s/config.json", combo_dir);
+    if (!rc) rc = write_if_changed(path, config[c], 0) ? 1 : 0;
   }
   snprintf(path, sizeof path, "%s/build.ninja", out_dir);
   if (!rc) rc = write_if_changed(path, ninja, 1) ? 1 : 0;
@@ -186,9 +236,10 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   }
   for (int i = 0; i < n_rt; i++) free(rt[i]);
   for (int i = 0; i < n_tr; i++) free(tr[i]);
-  for (int c = 0; c < n_combos; c++) { free(combo[c]); free(model_c[c]); }
-  free(combo); free(model_c); free(fp);
+  for (int c = 0; c < n_combos; c++) { free(combo[c]); free(model_c[c]); free(config[c]); }
+  free(combo); free(model_c); free(config); free(fp);
   free(rt); free(tr); free(objs); free(trainers); free(rt_list);
   free(prologue_tpl); free(ninja_tpl); free(ninja);
+  if (shard) { shard_free(&plan); host_free(shard); }
   return rc;
 }

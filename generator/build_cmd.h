@@ -8,7 +8,8 @@ typedef struct {
   const char *model_path;
   const char *out_dir;     /* default out/<model name> */
   const char *cflags;      /* default -O3 -march=native */
-  const char *cc;          /* default cc */
+  const char *cc;          /* default cc (mpicc with mpi_ranks) */
+  int mpi_ranks;           /* > 1: a data-parallel trainer for that many MPI ranks (default out/<model>-mpi<R>) */
 } BuildOptions;
 
 /* hosts[0..n-1]: the model file loaded once per sweep combination (n = 1

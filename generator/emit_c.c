@@ -213,6 +213,7 @@ static void phase_free(Phase *p) {
 typedef struct {
   Str *out;
   const Phase *p;
+  const ShardPlan *shard;  /* NULL: one process */
 } Emit;
 
 /* name of the buffer that holds node i's value */
@@ -268,8 +269,13 @@ static void expr(Emit *e, int i, const char *ix, int coords) {
   switch (nd->op) {
     case OP_CONST: flit(b, nd->fval); return;
     case OP_STEP: sput(b, "(float)s->step"); return;
-    case OP_UNIFORM: sput(b, "(float)philox_uniform(s->seed, %d, s->iter, s->step, (uint32_t)(%s))", nd->stream, ix); return;
-    case OP_NORMAL: sput(b, "(float)philox_normal(s->seed, %d, s->iter, s->step, (uint32_t)(%s))", nd->stream, ix); return;
+    case OP_UNIFORM: case OP_NORMAL:
+      sput(b, "(float)philox_%s(s->seed, %d, s->iter, s->step, (uint32_t)(%s)", nd->op == OP_UNIFORM ? "uniform" : "normal",
+           nd->stream, ix);
+      /* a rank's batch rows continue the global element index */
+      if (e->shard && e->shard->node_rows[i]) sput(b, " + (uint32_t)s->rank * %du", shape_numel(nd->shape));
+      sput(b, ")");
+      return;
     case OP_RESHAPE: case OP_STOP_GRAD: sub(e, i, 0, ix, coords && nd->op == OP_STOP_GRAD); return;
     case OP_BROADCAST: {
       Str t = {0};
@@ -515,6 +521,15 @@ static void emit_kernel(Emit *e, int i) {
       if (nd->op != OP_BROADCAST && nd->op != OP_RESHAPE) { emit_datamove(e, i); return; }
       break;
     case KIND_LEAF:
+      if (nd->op == OP_DATA && e->shard && e->shard->node_rows[i]) {
+        /* a data batch need not be row-separable (toy sets shuffle it): draw all rows, keep this rank's */
+        int N = shape_numel(nd->shape), R = e->shard->ranks;
+        sput(b, "  static float rows%d[%d];\n  if (data_sample(s->data, rows%d, %d, s->seed, %d, s->iter, s->step)) {\n"
+                "    snprintf(s->err, sizeof s->err, \"the data could not be sampled\");\n    return 1;\n  }\n"
+                "  memcpy(b%d, rows%d + (size_t)s->rank * %d, %d * sizeof(float));\n",
+             i, N * R, i, nd->shape.d[0] * R, nd->stream, i, i, N, N);
+        return;
+      }
       if (nd->op == OP_DATA) {
         sput(b, "  if (data_sample(s->data, b%d, %d, s->seed, %d, s->iter, s->step)) {\n"
                 "    snprintf(s->err, sizeof s->err, \"the data could not be sampled\");\n    return 1;\n  }\n",
@@ -545,7 +560,32 @@ static double phase_flops(const Graph *g, const Phase *p) {
   return f;
 }
 
-static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int log_base, long *arena_max, double *flops) {
+/* Data-parallel: the phase's gradients and logs, averaged over the ranks in one
+ * all-reduce before anything reads them; names[k] becomes where value k now lives. */
+static void emit_allreduce(Str *b, const Graph *g, const Item *it, const Phase *p, char (*grad)[96], char (*logv)[96]) {
+  int total = it->n_logs;
+  for (int k = 0; k < it->n_params; k++) total += shape_numel(g->vars[it->params[k]].shape);
+  if (!total) return;
+  sput(b, "  static float comm[%d];\n  if (s->allreduce) {\n", total);
+  int off = 0;
+  for (int k = 0; k < it->n_params; k++) {
+    int n = shape_numel(g->vars[it->params[k]].shape);
+    sput(b, "    memcpy(comm + %d, %s, %d * sizeof(float));\n", off, grad[k], n);
+    char local[96];
+    memcpy(local, grad[k], 96);
+    snprintf(grad[k], 96, "(s->allreduce ? comm + %d : %.40s)", off, local);
+    off += n;
+  }
+  for (int k = 0; k < it->n_logs; k++) {
+    sput(b, "    comm[%d] = %s;\n", off, logv[k]);
+    snprintf(logv[k], 96, "(s->allreduce ? comm[%d] : b%d[0])", off, p->root[it->logs[k].node]);
+    off++;
+  }
+  sput(b, "    if (s->allreduce(comm, %d, s->err, sizeof s->err)) return 1;\n  }\n", total);
+}
+
+static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int log_base, long *arena_max, double *flops,
+                       const ShardPlan *shard) {
   const Item *it = &prog->items[idx];
   int n_out, *outs = phase_outputs(it, &n_out);
   Phase p;
@@ -560,7 +600,7 @@ static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int
   plan(&p);
   if (p.arena > *arena_max) *arena_max = p.arena;
   *flops = phase_flops(g, &p);
-  Emit e = {b, &p};
+  Emit e = {b, &p, shard};
   sput(b, "/* phase %s%s */\nstatic int phase_%d(ModelState *s) {\n", it->name, "", idx);
   sput(b, "  float *const A = s->arena;\n  (void)A;\n");
   for (int i = 0; i < g->n_nodes; i++) {
@@ -578,16 +618,20 @@ static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int
   for (int i = 0; i < g->n_nodes; i++)
     if (p.need[i] && p.role[i] == ROLE_KERNEL) emit_kernel(&e, i);
   /* effects, in the interpreter's order: check every term, then assign, then step the optimiser */
+  char(*grad)[96] = calloc(it->n_params + 1, 96), (*logv)[96] = calloc(it->n_logs + 1, 96);
+  for (int k = 0; k < it->n_params; k++) snprintf(grad[k], 96, "b%d", p.root[it->grads[k]]);
+  for (int k = 0; k < it->n_logs; k++) snprintf(logv[k], 96, "b%d[0]", p.root[it->logs[k].node]);
+  if (shard && it->entry == 0) emit_allreduce(b, g, it, &p, grad, logv);
   for (int k = 0; k < it->n_logs; k++) {
-    sput(b, "  s->logs[%d] = b%d[0];\n", log_base + k, p.root[it->logs[k].node]);
+    sput(b, "  s->logs[%d] = %s;\n", log_base + k, logv[k]);
     sput(b, "  if (!isfinite(s->logs[%d])) { snprintf(s->err, sizeof s->err, \"phase %s: %s is %%s\", "
             "isnan(s->logs[%d]) ? \"NaN\" : \"Inf\"); return 3; }\n", log_base + k, it->name, it->logs[k].name, log_base + k);
   }
   for (int k = 0; k < it->n_params; k++) {
     int v = it->params[k];
-    sput(b, "  for (int i = 0; i < %d; i++) if (!isfinite(b%d[i])) { snprintf(s->err, sizeof s->err, "
+    sput(b, "  for (int i = 0; i < %d; i++) if (!isfinite(%s[i])) { snprintf(s->err, sizeof s->err, "
             "\"phase %s: the gradient of %s is not finite\"); return 3; }\n",
-         shape_numel(g->vars[v].shape), p.root[it->grads[k]], it->name, g->vars[v].name);
+         shape_numel(g->vars[v].shape), grad[k], it->name, g->vars[v].name);
   }
   for (int k = 0; k < it->n_assigns; k++) {
     int v = it->assigns[k].var, src = p.root[it->assigns[k].node];
@@ -599,11 +643,12 @@ static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int
     sput(b, "  const long t = ++s->opt_t[%d];\n", it->opt);
     for (int k = 0; k < it->n_params; k++) {
       int v = it->params[k];
-      sput(b, "  adam_step_f32(s->vars[%d], s->adam_m[%d], s->adam_v[%d], b%d, %d, %.17g, %.17g, %.17g, %.17g, t);\n", v, v, v,
-           p.root[it->grads[k]], shape_numel(g->vars[v].shape), o->lr, o->beta1, o->beta2, o->eps);
+      sput(b, "  adam_step_f32(s->vars[%d], s->adam_m[%d], s->adam_v[%d], %s, %d, %.17g, %.17g, %.17g, %.17g, t);\n", v, v, v,
+           grad[k], shape_numel(g->vars[v].shape), o->lr, o->beta1, o->beta2, o->eps);
     }
   }
   sput(b, "  return 0;\n}\n\n");
+  free(grad); free(logv);
   phase_free(&p);
   free(outs);
 }
@@ -696,7 +741,7 @@ char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
     if (it->kind == ITEM_LOOP_BEGIN) { stack[sp++] = mult; mult *= it->count; continue; }
     if (it->kind == ITEM_LOOP_END) { mult = stack[--sp]; continue; }
     double f;
-    emit_phase(&b, g, prog, i, log_base[i], &arena, &f);
+    emit_phase(&b, g, prog, i, log_base[i], &arena, &f, info->shard);
     if (it->entry == 0) flops += mult * f;
   }
   for (int e = 0; e < prog->n_entries; e++) emit_driver(&b, prog, e);
@@ -729,7 +774,13 @@ char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
     cstring(&b, prog->entries[e].name);
     sput(&b, ", entry_%d, %d, %d},\n", e, prog->entries[e].in_var, prog->entries[e].out_var);
   }
-  sput(&b, "};\n\nconst Model model = {\n  .name = ");
+  sput(&b, "};\n\n");
+  if (info->shard) {
+    sput(&b, "static const unsigned char var_rows[%d] = {", g->n_vars ? g->n_vars : 1);
+    for (int v = 0; v < g->n_vars; v++) sput(&b, "%s%d", v ? ", " : "", info->shard->var_rows[v]);
+    sput(&b, "};\n\n");
+  }
+  sput(&b, "const Model model = {\n  .name = ");
   cstring(&b, info->name);
   sput(&b, ", .method = ");
   cstring(&b, info->method);
@@ -739,6 +790,7 @@ char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
   sput(&b, "  .n_vars = %d, .vars = vars, .n_opts = %d, .opts = opts, .n_logs = %d, .log_names = log_names,\n",
        g->n_vars, prog->n_opts, n_logs);
   sput(&b, "  .matmul_flops = %.17g,\n", flops);
+  if (info->shard) sput(&b, "  .ranks = %d, .var_rows = var_rows,\n", info->shard->ranks);
   sput(&b, "  .arena_floats = %ld, .default_iters = %ld, .log_every = %d,\n  .train_step = entry_0, .n_entries = %d, .entries = entries,\n};\n", arena,
        info->default_iters, info->log_every, prog->n_entries);
   free(log_base);

@@ -754,6 +754,16 @@ int host_global_tensor(Host *h, const char *name) {
   return id;
 }
 
+char *host_config_json(Host *h) {
+  lua_getglobal(h->L, "require");
+  lua_pushstring(h->L, "config_json");
+  if (lua_pcall(h->L, 1, 1, 0)) { lua_settop(h->L, 0); return NULL; }
+  lua_getglobal(h->L, "__model");
+  char *json = lua_pcall(h->L, 1, 1, 0) ? NULL : strdup(lua_tostring(h->L, -1));
+  lua_settop(h->L, 0);
+  return json;
+}
+
 const char *host_model_string(Host *h, const char *key) {
   lua_getglobal(h->L, "__model");
   if (!lua_istable(h->L, -1)) { lua_pop(h->L, 1); return NULL; }

@@ -35,5 +35,7 @@ int host_global_tensor(Host *h, const char *name);
 /* A string or number field of the resolved model table `model` (for run defaults), or NULL. */
 const char *host_model_string(Host *h, const char *key);
 double host_model_number(Host *h, const char *key, double dflt);
+/* The resolved model table as JSON (malloc'd), or NULL. */
+char *host_config_json(Host *h);
 
 #endif

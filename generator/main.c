@@ -5,6 +5,7 @@
 
 #include "build_cmd.h"
 #include "host.h"
+#include "pack_cmd.h"
 #include "run.h"
 
 static const char *usage_main =
@@ -17,6 +18,7 @@ static const char *usage_main =
   "  run MODEL.lua   train in the reference interpreter, write DIR/log.jsonl\n"
   "  ir MODEL.lua    print the step program and its IR\n"
   "  check MODEL.lua load a model, report errors or a one-line summary\n"
+  "  pack DIR        a built trainer (out/<model>/<combination>) as a self-contained tarball\n"
   "\n"
   "`ebmforge <command> --help` describes each command. Errors in a model file\n"
   "are reported as path:line: message with exit code 2.\n";
@@ -45,7 +47,7 @@ static const char *usage_ir =
   "%id = OP inputs attributes : dtype[shape] ; model-file line.\n";
 
 static const char *usage_build =
-  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--cc CC]\n"
+  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--cc CC] [--mpi-ranks R]\n"
   "\n"
   "Generates one C trainer per combination of MODEL, as DIR/<combination>/model.c,\n"
   "and DIR/build.ninja (DIR defaults to out/<model name>). Then `ninja -C DIR`\n"
@@ -57,7 +59,10 @@ static const char *usage_build =
   "  -o DIR         output directory\n"
   "  --cflags FLAGS compiler flags (default -O3 -march=native -ffp-contract=off:\n"
   "                 no fused multiply-add, so trainers round as the interpreter does)\n"
-  "  --cc CC        C compiler (default cc)\n";
+  "  --cc CC        C compiler (default cc; mpicc with --mpi-ranks)\n"
+  "  --mpi-ranks R  a data-parallel trainer for R MPI ranks (R >= 2), each training on\n"
+  "                 batch/R rows of the same global batch; links Open MPI. DIR defaults\n"
+  "                 to out/<model name>-mpi<R>; launch with mpirun -np R or srun -n R\n";
 
 static const char *usage_check =
   "usage: ebmforge check MODEL.lua\n"
@@ -65,6 +70,17 @@ static const char *usage_check =
   "Loads MODEL and prints a summary (method, data, parameters, nodes, phases),\n"
   "one line per sweep combination, or the first error as path:line: message\n"
   "with exit code 2.\n";
+
+static const char *usage_pack =
+  "usage: ebmforge pack out/<model>/<combination> [-o FILE.tar.gz]\n"
+  "\n"
+  "Packs the combination's built trainer binaries (train-*) into FILE (default\n"
+  "<model dir>-<combination>.tar.gz) under one folder, with run.sh, config.json (the\n"
+  "resolved model) and manifest.json: fingerprint, variables and their shapes,\n"
+  "parameter count, compiler and flags, CUDA architectures, and every shared\n"
+  "library `ldd` lists for each binary with its Debian package and version.\n"
+  "Trainers need neither Lua, the generator nor the source tree; OpenBLAS, libpng\n"
+  "and zlib are linked statically where their archives are installed.\n";
 
 static int wants_help(int argc, char **argv) {
   for (int i = 0; i < argc; i++)
@@ -169,6 +185,21 @@ static int cmd_ir(int argc, char **argv) {
   return 0;
 }
 
+static int parse_long(const char *s, long *out);
+
+static int cmd_pack(int argc, char **argv) {
+  if (wants_help(argc, argv)) { fputs(usage_pack, stdout); return 0; }
+  const char *dir = NULL, *out = NULL;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
+    else if (argv[i][0] == '-') return bad_usage("unknown or incomplete option for pack", usage_pack);
+    else if (!dir) dir = argv[i];
+    else return bad_usage("pack takes one directory", usage_pack);
+  }
+  if (!dir) return bad_usage("pack needs a directory out/<model>/<combination>", usage_pack);
+  return pack_trainers(dir, out);
+}
+
 static int cmd_build(int argc, char **argv) {
   if (wants_help(argc, argv)) { fputs(usage_build, stdout); return 0; }
   BuildOptions o = {0};
@@ -177,6 +208,11 @@ static int cmd_build(int argc, char **argv) {
     if (!strcmp(argv[i], "-o") && has) o.out_dir = argv[++i];
     else if (!strcmp(argv[i], "--cflags") && has) o.cflags = argv[++i];
     else if (!strcmp(argv[i], "--cc") && has) o.cc = argv[++i];
+    else if (!strcmp(argv[i], "--mpi-ranks") && has) {
+      long r;
+      if (parse_long(argv[++i], &r) || r < 2 || r > 4096) return bad_usage("--mpi-ranks needs an integer in 2..4096", usage_build);
+      o.mpi_ranks = (int)r;
+    }
     else if (argv[i][0] == '-') return bad_usage("unknown or incomplete option for build", usage_build);
     else if (!o.model_path) o.model_path = argv[i];
     else return bad_usage("build takes one model file", usage_build);
@@ -256,6 +292,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
   if (!strcmp(cmd, "ir")) return cmd_ir(argc - 2, argv + 2);
   if (!strcmp(cmd, "check")) return cmd_check(argc - 2, argv + 2);
+  if (!strcmp(cmd, "pack")) return cmd_pack(argc - 2, argv + 2);
   fprintf(stderr, "ebmforge: unknown command '%s'\n\n%s", cmd, usage_main);
   return 2;
 }

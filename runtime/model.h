@@ -5,6 +5,7 @@
 #ifndef EBM_MODEL_H
 #define EBM_MODEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "data.h"
@@ -32,6 +33,10 @@ typedef struct {
   uint64_t seed;
   uint32_t step, iter;  /* Philox counter words */
   const DataSource *data;  /* where DATA nodes draw batches */
+  /* data-parallel training (model.ranks > 1): this process's rank, and the
+   * in-place sum-then-average over the ranks (NULL: one process) */
+  int rank;
+  int (*allreduce)(float *buf, int n, char *err, size_t errlen);
   char err[512];        /* what went wrong when an entry returns non-zero */
 } ModelState;
 
@@ -56,6 +61,11 @@ typedef struct {
   /* One training iteration (0-based step): 0 ok, 1 data error, 3 a non-finite term (s->err names it). */
   int (*train_step)(ModelState *s, long step);
   int n_entries; const ModelEntry *entries;   /* entries[0] is the training step */
+  /* `ebmforge build --mpi-ranks R`: R > 1 ranks each train on batch rows
+   * [rank B/R, (rank+1) B/R); var_rows marks the state variables holding such
+   * rows (checkpoints gather them). 0 and NULL for a single-process trainer. */
+  int ranks;
+  const unsigned char *var_rows;
 } Model;
 
 extern const Model model;

@@ -5,7 +5,8 @@ local opts = require "opts"
 local nn = require "nn"
 local nets = {}
 
-local function spec(build) return {kind = "net", build = build} end
+-- a network is built once per prefix; net and options name it in the resolved config
+local function spec(net, o, build) return {kind = "net", net = net, options = o, build = build} end
 
 -- Toy energy (EBM-BB): Linear(2,w)-act-Linear(w,w)-act-Linear(w,1), times a
 -- learnable gain g ~ U(-1, 1). Returns E as a [B] vector.
@@ -14,7 +15,7 @@ function nets.toy_energy(o)
     width = {type = "number", default = 100}, act = {type = "string", default = "prelu", one_of = {"prelu", "silu", "leaky_relu", "tanh", "softplus"}},
     sn = {type = "boolean", default = false}, input = {type = "number", default = 2},
   }, "nets.toy_energy")
-  return spec(function(p)
+  return spec("toy_energy", o, function(p)
     local w = o.width
     local h = nn.seq{
       nn.linear(o.input, w, {sn = o.sn, name = p .. ".fc1"}), nn.act(o.act, o.act == "prelu" and {name = p .. ".act1"} or nil),
@@ -36,7 +37,7 @@ function nets.toy_generator(o)
   o = opts.check(o or {}, {
     width = {type = "number", default = 100}, latent = {type = "number", default = 2}, out = {type = "number", default = 2},
   }, "nets.toy_generator")
-  return spec(function(p)
+  return spec("toy_generator", o, function(p)
     local w = o.width
     local net = nn.seq{
       nn.linear(o.latent, w, {name = p .. ".fc1"}), nn.prelu{name = p .. ".act1"}, nn.batchnorm(w, {name = p .. ".bn1"}),

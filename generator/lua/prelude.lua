@@ -182,6 +182,27 @@ function data_geometry(name)
         :format(name, table.concat(ebm.datasets(), ", ")), 0)
 end
 
+-- `ebmforge build --mpi-ranks R` traces the model for one of R data-parallel
+-- ranks: the method sees batch B/R. Methods whose loss couples batch rows
+-- (train-mode BatchNorm in the minimax generators) cannot be split exactly.
+local shardable = {["mle-langevin"] = true, ["mle-gd"] = true, custom = true}
+
+local function shard(resolved)
+  local R = __shards or 1
+  if R == 1 then return resolved end
+  if not shardable[resolved.method] then
+    error(("method '%s' cannot be trained data-parallel (its loss couples the rows of a batch); "
+           .. "--mpi-ranks supports mle-langevin, mle-gd and custom"):format(resolved.method), 0)
+  end
+  if resolved.batch % R ~= 0 then
+    error(("batch %d cannot be split evenly over %d ranks"):format(resolved.batch, R), 0)
+  end
+  local cfg = {}
+  for k, v in pairs(resolved) do cfg[k] = v end
+  cfg.batch = resolved.batch // R
+  return cfg
+end
+
 function model(cfg)
   if __model then error("model{...} may be declared only once per file", 0) end
   if type(cfg) ~= "table" then error("model expects a table: model{ method = ..., data = ... }", 0) end
@@ -204,7 +225,7 @@ function model(cfg)
   end
   resolved.D, resolved.image = data_geometry(resolved.data)
   ebm.set_data(resolved.data)
-  method.build(resolved)
+  method.build(shard(resolved))
   __model = resolved
   return resolved
 end

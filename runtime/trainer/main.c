@@ -14,6 +14,7 @@
 
 #include "checkpoint.h"
 #include "cli.h"
+#include "dist.h"
 #include "entries.h"
 #include "eval_toy.h"
 #include "npy.h"
@@ -21,6 +22,7 @@
 #include "fsutil.h"
 #include "model.h"
 #include "progress.h"
+#include "sharded.h"
 #include "state.h"
 
 const char *prog = "train";
@@ -42,7 +44,7 @@ static const char *usage_main =
 
 static const char *usage_train =
   "usage: %s train [--iters N] [--seed S] [--out DIR] [--resume CKPT] [--data NAME|X.npy] [--log-every K]\n"
-  "       [--ckpt-every K] [--threads T]\n"
+  "       [--ckpt-every K] [--threads T] [--comm-timeout S]\n"
   "\n"
   "Trains from the seed (or from CKPT) and writes one JSON object per logged\n"
   "step to DIR/log.jsonl and the whole state to DIR/ckpt.safetensors (atomically:\n"
@@ -58,6 +60,8 @@ static const char *usage_train =
   "  --log-every K   log every K iterations (default %d)\n"
   "  --ckpt-every K  also checkpoint every K iterations (default: only at the end)\n"
   "  --threads T     BLAS threads (default 1); results are reproducible for a given T\n"
+  "  --comm-timeout S  data-parallel trainers (mpirun -np R): give up when the other\n"
+  "                  ranks have not answered for S seconds (default 120)\n"
   "\n"
   "exit codes: 0 done or stopped by a signal, 1 I/O error, 2 bad arguments or\n"
   "checkpoint, 3 a loss or gradient became NaN/Inf (the step and term are named)\n";
@@ -99,7 +103,7 @@ static double now(void) {
 
 static int save(const char *path, const ModelState *s, long step) {
   char err[512];
-  if (checkpoint_save(path, &model, s, step, err, sizeof err)) {
+  if (sharded_save(path, &model, s, step, err, sizeof err)) {
     fprintf(stderr, "%s: %s\n", prog, err);
     return 1;
   }
@@ -183,7 +187,7 @@ int load_state(const char *ckpt, ModelState *s) {
   uint64_t seed;
   state_init(s, &model, 0);
   if (!ckpt) { fprintf(stderr, "%s: --ckpt CKPT is required\n", prog); return 2; }
-  if (checkpoint_load(ckpt, &model, s, &step, &seed, err, sizeof err)) {
+  if (sharded_load(ckpt, &model, s, &step, &seed, err, sizeof err)) {
     fprintf(stderr, "%s: %s\n", prog, err);
     state_free(s, &model);
     return 2;
@@ -352,7 +356,7 @@ static int cmd_eval(int argc, char **argv) {
 
 static int cmd_train(int argc, char **argv) {
   if (wants_help(argc, argv)) { printf(usage_train, prog, model.default_iters, model.log_every); return 0; }
-  long iters = model.default_iters, seed = 0, log_every = model.log_every, ckpt_every = 0, threads = 1;
+  long iters = model.default_iters, seed = 0, log_every = model.log_every, ckpt_every = 0, threads = 1, timeout = 120;
   const char *out = "out/train", *resume = NULL, *data = model.data;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
@@ -362,6 +366,7 @@ static int cmd_train(int argc, char **argv) {
     else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1) return bad("--log-every needs a positive integer"); }
     else if (!strcmp(a, "--ckpt-every") && has) { if (parse_long(argv[++i], &ckpt_every) || ckpt_every < 0) return bad("--ckpt-every needs a non-negative integer"); }
     else if (!strcmp(a, "--threads") && has) { if (parse_long(argv[++i], &threads) || threads < 1) return bad("--threads needs a positive integer"); }
+    else if (!strcmp(a, "--comm-timeout") && has) { if (parse_long(argv[++i], &timeout) || timeout < 1) return bad("--comm-timeout needs a positive integer"); }
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--resume") && has) resume = argv[++i];
     else if (!strcmp(a, "--data") && has) data = argv[++i];
@@ -369,6 +374,17 @@ static int cmd_train(int argc, char **argv) {
   }
   DataSource source;
   char derr[600];
+  /* a data-parallel trainer: one rank of model.ranks, rank 0 writes logs, checkpoints and plots */
+  int lead = 1;
+  if (model.ranks > 1) {
+    if (dist_init(NULL, NULL, (int)timeout, derr, sizeof derr)) { fprintf(stderr, "%s: %s\n", prog, derr); return 1; }
+    if (dist_size() != model.ranks) {
+      fprintf(stderr, "%s: built for %d data-parallel ranks, launched as %d (%s): run it with mpirun -np %d or srun -n %d\n", prog,
+              model.ranks, dist_size(), dist_kind(), model.ranks, model.ranks);
+      return 2;
+    }
+    lead = dist_rank() == 0;
+  }
   if (model.data_cols && data_open(&source, data, model.data_cols, derr, sizeof derr)) {
     fprintf(stderr, "%s: bad --data: %s\n", prog, derr);
     return 2;
@@ -379,10 +395,15 @@ static int cmd_train(int argc, char **argv) {
   long start = 0;
   state_init(&s, &model, (uint64_t)seed);
   s.data = &source;
+  if (model.ranks > 1) {
+    s.rank = dist_rank();
+    s.allreduce = dist_allreduce_mean;
+    sharded_init(&model, &s);
+  }
   if (resume) {
     char err[600];
     uint64_t ck_seed;
-    if (checkpoint_load(resume, &model, &s, &start, &ck_seed, err, sizeof err)) {
+    if (sharded_load(resume, &model, &s, &start, &ck_seed, err, sizeof err)) {
       fprintf(stderr, "%s: cannot resume: %s\n", prog, err);
       state_free(&s, &model);
       return 2;
@@ -390,13 +411,13 @@ static int cmd_train(int argc, char **argv) {
     /* the seed is part of the run: reinitialising would be a different run */
     s.seed = ck_seed;
   }
-  if (mkdir_p(out)) { fprintf(stderr, "%s: cannot create %s: %s\n", prog, out, strerror(errno)); return 1; }
+  if (lead && mkdir_p(out)) { fprintf(stderr, "%s: cannot create %s: %s\n", prog, out, strerror(errno)); return 1; }
   char log_path[4096], ckpt_path[4096];
   snprintf(log_path, sizeof log_path, "%s/log.jsonl", out);
   snprintf(ckpt_path, sizeof ckpt_path, "%s/ckpt.safetensors", out);
-  if (resume && trim_log(log_path, start)) { fprintf(stderr, "%s: cannot trim %s: %s\n", prog, log_path, strerror(errno)); return 1; }
-  FILE *log = fopen(log_path, resume ? "a" : "w");
-  if (!log) { fprintf(stderr, "%s: cannot write %s: %s\n", prog, log_path, strerror(errno)); return 1; }
+  if (lead && resume && trim_log(log_path, start)) { fprintf(stderr, "%s: cannot trim %s: %s\n", prog, log_path, strerror(errno)); return 1; }
+  FILE *log = lead ? fopen(log_path, resume ? "a" : "w") : NULL;
+  if (lead && !log) { fprintf(stderr, "%s: cannot write %s: %s\n", prog, log_path, strerror(errno)); return 1; }
 
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
@@ -408,35 +429,43 @@ static int cmd_train(int argc, char **argv) {
   long step = start;
   double t_last = now();
   long n_last = step;
-  for (; step < iters && !stop_signal; step++) {
+  /* the ranks agree on a signal (mpirun forwards it to all), so all stop at one step */
+  for (; step < iters && !(model.ranks > 1 ? dist_any(stop_signal) : stop_signal); step++) {
     rc = model.train_step(&s, step);
     if (rc) {
       fprintf(stderr, "\n%s: iteration %ld, %s\n", prog, step + 1, s.err);
       break;
     }
-    if ((step + 1) % log_every == 0 || step + 1 == iters) {
+    if (lead && ((step + 1) % log_every == 0 || step + 1 == iters)) {
       double t = now(), rate = (step + 1 - n_last) / (t - t_last > 1e-9 ? t - t_last : 1e-9);
       fprintf(log, "{\"iter\": %ld", step + 1);
       for (int k = 0; k < model.n_logs; k++) fprintf(log, ", \"%s\": %.9g", model.log_names[k], s.logs[k]);
       fprintf(log, ", \"steps_per_s\": %.4g}\n", rate);
       t_last = t; n_last = step + 1;
     }
-    progress_update(&bar, step + 1, model.n_logs < 3 ? model.n_logs : 3, names, s.logs);
+    if (lead) progress_update(&bar, step + 1, model.n_logs < 3 ? model.n_logs : 3, names, s.logs);
     if (ckpt_every && (step + 1) % ckpt_every == 0 && step + 1 < iters) {
-      fflush(log);
+      if (lead) fflush(log);
       if (save(ckpt_path, &s, step + 1)) { rc = 1; step++; break; }
     }
   }
-  if (fclose(log)) { fprintf(stderr, "%s: writing %s failed\n", prog, log_path); rc = rc ? rc : 1; }
+  if (lead && fclose(log)) { fprintf(stderr, "%s: writing %s failed\n", prog, log_path); rc = rc ? rc : 1; }
   /* A failed step changed nothing worth keeping: the last checkpoint stays. */
   if (!rc) {
     rc = save(ckpt_path, &s, step);
-    if (!rc) plots(out, &s);
-    if (stop_signal) fprintf(stderr, "\n%s: %s at step %ld: checkpoint written to %s\n", prog,
+    if (!rc && lead) plots(out, &s);
+    if (stop_signal && lead) fprintf(stderr, "\n%s: %s at step %ld: checkpoint written to %s\n", prog,
                              stop_signal == SIGINT ? "interrupted" : "terminated", step, ckpt_path);
+  }
+  if (model.ranks > 1 && lead && step > start) {
+    long bytes, calls;
+    dist_traffic(&bytes, &calls);
+    fprintf(stderr, "%s: rank 0 of %d sent %.0f bytes per step into %.1f collectives per step (%s)\n", prog, model.ranks,
+            (double)bytes / (step - start), (double)calls / (step - start), dist_kind());
   }
   state_free(&s, &model);
   if (model.data_cols) data_close(&source);
+  if (model.ranks > 1) dist_finalize();
   return rc;
 }
 
@@ -447,6 +476,7 @@ static int cmd_info(int argc, char **argv) {
   printf("model       %s\nmethod      %s\ndata        %s\nfingerprint %s\nparameters  %ld\narena       %ld bytes\n"
          "flops/step  %.6g (matmuls of one training iteration)\n",
          model.name, model.method, model.data, model.fingerprint, params, model.arena_floats * 4, model.matmul_flops);
+  if (model.ranks > 1) printf("ranks       %d (data-parallel: launch with mpirun -np %d)\n", model.ranks, model.ranks);
   static const char *kinds[] = {"param", "buffer", "state"};
   for (int v = 0; v < model.n_vars; v++) {
     const ModelVar *d = &model.vars[v];
