@@ -55,7 +55,7 @@ function nets.toy_encoder(o)
   o = opts.check(o or {}, {
     width = {type = "number", default = 100}, latent = {type = "number", default = 2}, input = {type = "number", default = 2},
   }, "nets.toy_encoder")
-  return spec(function(p)
+  return spec("toy_encoder", o, function(p)
     local w = o.width
     local net = nn.seq{
       nn.linear(o.input, w, {name = p .. ".fc1"}), nn.prelu{name = p .. ".act1"},

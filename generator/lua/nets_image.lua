@@ -5,7 +5,8 @@ local opts = require "opts"
 local nn = require "nn"
 local M = {}
 
-local function spec(build) return {kind = "net", build = build} end
+-- as nets.lua: net and options name the network in the resolved config
+local function spec(net, o, build) return {kind = "net", net = net, options = o, build = build} end
 
 local function image_in(C, S)
   return nn.module({}, function(x) return ebm.reshape(x, {x.shape[1], C, S, S}) end)
@@ -28,7 +29,7 @@ function M.image_energy(o)
     base = {type = "number", default = 64}, act = {type = "string", default = "leaky_relu", one_of = {"leaky_relu", "silu"}},
     sn = {type = "boolean", default = false}, out = {type = "number", default = 1},
   }, "nets.image_energy")
-  return spec(function(p)
+  return spec("image_energy", o, function(p)
     local c, S, b = o.channels, o.size, o.base
     local plan = {{c, b, 3, 1}, {b, b, 4, 2}, {b, 2 * b, 3, 1}, {2 * b, 2 * b, 4, 2}, {2 * b, 4 * b, 3, 1},
                   {4 * b, 4 * b, 4, 2}, {4 * b, 8 * b, 3, 1}}
@@ -57,7 +58,7 @@ function M.image_generator(o)
     latent = {type = "number", default = 128}, channels = {type = "number", default = 1},
     base = {type = "number", default = 64},
   }, "nets.image_generator")
-  return spec(function(p)
+  return spec("image_generator", o, function(p)
     local b, c = o.base, o.channels
     local net = nn.seq{
       nn.linear(o.latent, 4 * 4 * 8 * b, {name = p .. ".fc"}), nn.reshape{-1, 8 * b, 4, 4},
@@ -79,8 +80,8 @@ end
 -- Linear(3136, 128)-ReLU-Linear(128, 10). Returns logits; net.features(x) gives
 -- the 128-d post-ReLU features.
 function M.fmnist_classifier(o)
-  opts.check(o or {}, {}, "nets.fmnist_classifier")
-  return spec(function(p)
+  o = opts.check(o or {}, {}, "nets.fmnist_classifier")
+  return spec("fmnist_classifier", o, function(p)
     local trunk = nn.seq{
       image_in(1, 28), nn.conv2d(1, 32, 3, {padding = 1, name = p .. ".conv1"}), nn.relu(),
       nn.module({}, max_pool2), nn.conv2d(32, 64, 3, {padding = 1, name = p .. ".conv2"}), nn.relu(),
