@@ -33,6 +33,7 @@ typedef struct {
   uint32_t step, iter;  /* Philox counter words */
   const DataSource *data;  /* where DATA nodes draw batches */
   char err[512];        /* what went wrong when an entry returns non-zero */
+  void *device;         /* a GPU backend's copy of the state (NULL until its first entry) */
 } ModelState;
 
 /* An entry point other than the step: reads state variable in_var (or -1),
@@ -56,6 +57,12 @@ typedef struct {
   /* One training iteration (0-based step): 0 ok, 1 data error, 3 a non-finite term (s->err names it). */
   int (*train_step)(ModelState *s, long step);
   int n_entries; const ModelEntry *entries;   /* entries[0] is the training step */
+  /* A GPU backend keeps the state on the device (NULL on the CPU): device_pull
+   * copies it into s's host arrays (0, or -1 with s->err) before a checkpoint is
+   * written; device_release frees it, so the next entry uploads s afresh (after
+   * a checkpoint was loaded into s, and when s is freed). */
+  int (*device_pull)(ModelState *s);
+  void (*device_release)(ModelState *s);
 } Model;
 
 extern const Model model;
