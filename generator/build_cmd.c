@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "emit_c.h"
+#include "emit_cuda.h"
 #include "fsutil.h"
 
 #ifndef EBM_SOURCE_DIR
@@ -71,6 +72,57 @@ static char *fill(const char *tpl, const char *const *keys, const char *const *v
   return out;
 }
 
+/* nvcc on PATH or in /usr/local/cuda/bin, or NULL */
+static char *find_nvcc(void) {
+  const char *path = getenv("PATH");
+  char cand[4200];
+  for (const char *p = path ? path : ""; *p;) {
+    size_t n = strcspn(p, ":");
+    snprintf(cand, sizeof cand, "%.*s/nvcc", (int)n, p);
+    if (n && !access(cand, X_OK)) return strdup(cand);
+    p += n + (p[n] == ':');
+  }
+  return access("/usr/local/cuda/bin/nvcc", X_OK) ? NULL : strdup("/usr/local/cuda/bin/nvcc");
+}
+
+/* "80,90" -> "-gencode arch=compute_80,code=sm_80 ..."; NULL if malformed */
+static char *gencode_flags(const char *archs) {
+  size_t cap = 64 * (strlen(archs) + 1);
+  char *out = calloc(cap, 1);
+  for (const char *p = archs; *p;) {
+    size_t n = strcspn(p, ",");
+    if (n == 0 || n > 4 || strspn(p, "0123456789") < n) { free(out); return NULL; }
+    size_t k = strlen(out);
+    snprintf(out + k, cap - k, "%s-gencode arch=compute_%.*s,code=sm_%.*s", k ? " " : "", (int)n, p, (int)n, p);
+    p += n + (p[n] == ',');
+  }
+  if (!*out) { free(out); return NULL; }
+  return out;
+}
+
+/* The nvcc variables and rules of build.ninja (the CUDA libraries: lib64 beside nvcc's bin/). */
+static char *cuda_rules(const char *nvcc, const char *gencode) {
+  char lib[4200];
+  snprintf(lib, sizeof lib, "%s", nvcc);
+  for (int k = 0; k < 2; k++) {   /* .../bin/nvcc -> ... */
+    char *slash = strrchr(lib, '/');
+    if (slash) *slash = 0;
+  }
+  size_t cap = 4 * sizeof lib + strlen(gencode) + 1024;
+  char *text = malloc(cap);
+  snprintf(text, cap,
+           "nvcc = %s\n"
+           "nvflags = -std=c++17 -O3 --fmad=false -Xcompiler -Wall %s -I" EBM_SOURCE_DIR "/runtime -I" EBM_SOURCE_DIR
+           "/runtime/trainer -I" EBM_SOURCE_DIR "/runtime/cuda\n"
+           "cudalibs = -L%s/lib64 -Xlinker -rpath,%s/lib64 -lcublas -lopenblas -lpng -lz -lm\n\n"
+           "# CUDA: no fused multiply-add (--fmad=false), as the CPU trainers\n"
+           "rule nvcc\n  command = $nvcc $nvflags -MD -MF $out.d -c $in -o $out\n  depfile = $out.d\n  deps = gcc\n"
+           "  description = NVCC $out\n\n"
+           "rule nvlink\n  command = $nvcc $in -o $out $cudalibs\n  description = LINK $out\n",
+           nvcc, gencode, lib, lib);
+  return text;
+}
+
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* sorted *.c files of a directory */
@@ -126,6 +178,25 @@ int build_model(Host *h, const BuildOptions *o) {
   char *prologue = fill(prologue_tpl, pk, pv);
   EmitInfo info = {name, method, prologue, (long)host_model_number(h, "iters", 1000), (int)host_model_number(h, "log_every", 10)};
   char *model_c = emit_c_model(h->g, h->prog, &info);
+  /* the CUDA trainer, where nvcc is found */
+  char *gencode = gencode_flags(o->cuda_arch ? o->cuda_arch : "80,90"), *model_cu = NULL, *rules = NULL;
+  if (!gencode) {
+    fprintf(stderr, "ebmforge: --cuda-arch '%s' is not a list of architectures such as 80,90\n", o->cuda_arch);
+    free(prologue_tpl); free(ninja_tpl); free(prologue); free(model_c);
+    return 2;
+  }
+  char *nvcc = o->no_cuda ? NULL : find_nvcc();
+  if (nvcc) {
+    char *cu_tpl = read_file(EBM_SOURCE_DIR "/templates/model_prologue.cu");
+    if (!cu_tpl) { fprintf(stderr, "ebmforge: templates missing under %s/templates\n", EBM_SOURCE_DIR); return 1; }
+    EmitInfo cu_info = info;
+    cu_info.prologue = fill(cu_tpl, pk, pv);
+    model_cu = emit_cuda_model(h->g, h->prog, &cu_info);
+    rules = cuda_rules(nvcc, gencode);
+    free((char *)cu_info.prologue);
+    free(cu_tpl);
+  } else if (!o->no_cuda)
+    fprintf(stderr, "ebmforge: note: nvcc not found (PATH, /usr/local/cuda/bin): building train-cpu only\n");
 
   const char *combo = method;
   char **rt = NULL, **tr = NULL, *objs = NULL, *trainers = NULL, *rt_list = NULL;
@@ -141,10 +212,19 @@ int build_model(Host *h, const BuildOptions *o) {
   }
   append(&trainers, &nt, "build %s/model.o: cc %s/model.c\n", combo, combo, "");
   append(&trainers, &nt, "build %s/train-cpu: link %s/model.o%s\n", combo, combo, rt_list);
-  char regen[512] = "";
+  append(&trainers, &nt, "build train-cpu: phony %s/train-cpu\n", combo, "", "");
+  if (nvcc) {
+    append(&objs, &no, "build rt/cuda/cuda_rt.o: nvcc " EBM_SOURCE_DIR "/runtime/cuda/cuda_rt.cu\n", "", "", "");
+    append(&trainers, &nt, "build %s/model_cuda.o: nvcc %s/model.cu\n", combo, combo, "");
+    append(&trainers, &nt, "build %s/train-cuda: nvlink %s/model_cuda.o rt/cuda/cuda_rt.o%s\n", combo, combo, rt_list);
+    append(&trainers, &nt, "build train-cuda: phony %s/train-cuda\n", combo, "", "");
+  }
+  char regen[1024] = "";
   if (o->cflags) snprintf(regen, sizeof regen, "--cflags '%s'", o->cflags);
+  if (o->cuda_arch) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --cuda-arch %s", o->cuda_arch);
+  if (o->no_cuda) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --no-cuda");
   const char *nk[] = {"SOURCE", "OUTDIR", "CC", "CFLAGS", "RUNTIME", "CBLAS_INCLUDE", "EBMFORGE", "REGEN_FLAGS",
-                      "RUNTIME_OBJECTS", "TRAINERS", NULL};
+                      "CUDA_RULES", "RUNTIME_OBJECTS", "TRAINERS", NULL};
   char src_abs[4096];
   if (!realpath(o->model_path, src_abs)) snprintf(src_abs, sizeof src_abs, "%s", o->model_path);
 
@@ -159,12 +239,14 @@ int build_model(Host *h, const BuildOptions *o) {
   char *ninja = NULL;
   if (!rc) {
     const char *nv[] = {src_abs, out_abs, o->cc ? o->cc : "cc", o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off",
-                        EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, objs, trainers, NULL};
+                        EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, rules ? rules : "", objs, trainers, NULL};
     ninja = fill(ninja_tpl, nk, nv);
   }
   if (!rc && mkdir_p(combo_dir)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno)); rc = 1; }
   snprintf(path, sizeof path, "%s/model.c", combo_dir);
   if (!rc) rc = write_if_changed(path, model_c, 0) ? 1 : 0;
+  snprintf(path, sizeof path, "%s/model.cu", combo_dir);
+  if (!rc && model_cu) rc = write_if_changed(path, model_cu, 0) ? 1 : 0;
   snprintf(path, sizeof path, "%s/build.ninja", out_dir);
   if (!rc) rc = write_if_changed(path, ninja, 1) ? 1 : 0;
   if (!rc) {
@@ -174,5 +256,6 @@ int build_model(Host *h, const BuildOptions *o) {
   for (int i = 0; i < n_tr; i++) free(tr[i]);
   free(rt); free(tr); free(objs); free(trainers); free(rt_list);
   free(prologue_tpl); free(ninja_tpl); free(prologue); free(model_c); free(ninja);
+  free(nvcc); free(gencode); free(model_cu); free(rules);
   return rc;
 }

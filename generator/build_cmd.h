@@ -9,6 +9,8 @@ typedef struct {
   const char *out_dir;     /* default out/<model name> */
   const char *cflags;      /* default -O3 -march=native */
   const char *cc;          /* default cc */
+  const char *cuda_arch;   /* GPU architectures, e.g. "80,90" (the default) */
+  int no_cuda;             /* no train-cuda targets even where nvcc is found */
 } BuildOptions;
 
 /* 0 on success; prints what it wrote. Nothing is written if generation fails. */

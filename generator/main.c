@@ -44,7 +44,7 @@ static const char *usage_ir =
   "%id = OP inputs attributes : dtype[shape] ; model-file line.\n";
 
 static const char *usage_build =
-  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--cc CC]\n"
+  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--cc CC] [--cuda-arch LIST] [--no-cuda]\n"
   "\n"
   "Generates one C trainer per combination of MODEL, as DIR/<combination>/model.c,\n"
   "and DIR/build.ninja (DIR defaults to out/<model name>). Then `ninja -C DIR`\n"
@@ -54,7 +54,12 @@ static const char *usage_build =
   "  -o DIR         output directory\n"
   "  --cflags FLAGS compiler flags (default -O3 -march=native -ffp-contract=off:\n"
   "                 no fused multiply-add, so trainers round as the interpreter does)\n"
-  "  --cc CC        C compiler (default cc)\n";
+  "  --cc CC        C compiler (default cc)\n"
+  "  --cuda-arch L  GPU architectures of train-cuda, comma-separated (default 80,90:\n"
+  "                 sm_80 and sm_90). Where nvcc is found (PATH, /usr/local/cuda/bin),\n"
+  "                 DIR/<combination>/model.cu and a train-cuda target are written too;\n"
+  "                 `ninja -C DIR train-cpu` or `train-cuda` builds one kind only\n"
+  "  --no-cuda      no CUDA trainers even where nvcc is found\n";
 
 static const char *usage_check =
   "usage: ebmforge check MODEL.lua\n"
@@ -137,6 +142,8 @@ static int cmd_build(int argc, char **argv) {
     if (!strcmp(argv[i], "-o") && has) o.out_dir = argv[++i];
     else if (!strcmp(argv[i], "--cflags") && has) o.cflags = argv[++i];
     else if (!strcmp(argv[i], "--cc") && has) o.cc = argv[++i];
+    else if (!strcmp(argv[i], "--cuda-arch") && has) o.cuda_arch = argv[++i];
+    else if (!strcmp(argv[i], "--no-cuda")) o.no_cuda = 1;
     else if (argv[i][0] == '-') return bad_usage("unknown or incomplete option for build", usage_build);
     else if (!o.model_path) o.model_path = argv[i];
     else return bad_usage("build takes one model file", usage_build);

@@ -12,7 +12,7 @@ trap 'rm -rf "$TMP"' EXIT
 passed=0 failed=0
 check() { if [ "$2" = 1 ]; then passed=$((passed + 1)); echo "PASS $1"; else failed=$((failed + 1)); echo "FAIL $1"; fi; }
 "$EBMFORGE" build models/toy_bb.lua -o "$TMP/bb" 2>/dev/null && "$EBMFORGE" build models/toy_ebm0gp.lua -o "$TMP/gp" 2>/dev/null &&
-  ninja -C "$TMP/bb" >/dev/null && ninja -C "$TMP/gp" >/dev/null || { echo "FAIL build"; echo "0 passed, 1 failed"; exit 1; }
+  ninja -C "$TMP/bb" train-cpu >/dev/null && ninja -C "$TMP/gp" train-cpu >/dev/null || { echo "FAIL build"; echo "0 passed, 1 failed"; exit 1; }
 for t in "$TMP/bb/bb-sv-gp/train-cpu" "$TMP/gp/ebm-0gp/train-cpu"; do
   name=$(basename "$(dirname "$t")")
   for iters in 1000; do
