@@ -175,22 +175,18 @@ static void emit_kernel(Emit *e, int i) {
   emit_elementwise(e, i);
 }
 
-static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int log_base, long *arena_max, double *flops) {
+static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase *p) {
   const Item *it = &prog->items[idx];
-  int n_out, *outs = phase_outputs(it, &n_out);
-  Phase p;
-  phase_analyse(&p, g, it, n_out, outs);
-  if (p.arena > *arena_max) *arena_max = p.arena;
-  *flops = phase_flops(g, &p);
-  Emit e = {b, &p, &c_names};
+  const Graph *g = p->g;
+  Emit e = {b, p, &c_names};
   sput(b, "/* phase %s%s */\nstatic int phase_%d(ModelState *s) {\n", it->name, "", idx);
   sput(b, "  float *const A = s->arena;\n  (void)A;\n");
   for (int i = 0; i < g->n_nodes; i++) {
-    if (!p.need[i] || p.root[i] != i) continue;
+    if (!p->need[i] || p->root[i] != i) continue;
     const Node *nd = &g->nodes[i];
-    if (p.role[i] == ROLE_VAR) sput(b, "  float *const b%d = s->vars[%d];  /* %s */\n", i, nd->var, g->vars[nd->var].name);
-    else if (p.role[i] == ROLE_KERNEL) sput(b, "  float *const b%d = A + %ld;\n", i, p.off[i]);
-    else if (p.role[i] == ROLE_STATIC) {
+    if (p->role[i] == ROLE_VAR) sput(b, "  float *const b%d = s->vars[%d];  /* %s */\n", i, nd->var, g->vars[nd->var].name);
+    else if (p->role[i] == ROLE_KERNEL) sput(b, "  float *const b%d = A + %ld;\n", i, p->off[i]);
+    else if (p->role[i] == ROLE_STATIC) {
       int N = shape_numel(nd->shape);
       sput(b, "  static const float b%d[%d] = {", i, N);
       for (int k = 0; k < N; k++) { if (k) sput(b, ", "); emit_flit(b, nd->data[k]); }
@@ -198,10 +194,10 @@ static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int
     }
   }
   for (int i = 0; i < g->n_nodes; i++)
-    if (p.need[i] && p.role[i] == ROLE_KERNEL) emit_kernel(&e, i);
+    if (p->need[i] && p->role[i] == ROLE_KERNEL) emit_kernel(&e, i);
   /* effects, in the interpreter's order: check every term, then assign, then step the optimiser */
   for (int k = 0; k < it->n_logs; k++) {
-    sput(b, "  s->logs[%d] = b%d[0];\n", log_base + k, p.root[it->logs[k].node]);
+    sput(b, "  s->logs[%d] = b%d[0];\n", log_base + k, p->root[it->logs[k].node]);
     sput(b, "  if (!isfinite(s->logs[%d])) { snprintf(s->err, sizeof s->err, \"phase %s: %s is %%s\", "
             "isnan(s->logs[%d]) ? \"NaN\" : \"Inf\"); return 3; }\n", log_base + k, it->name, it->logs[k].name, log_base + k);
   }
@@ -209,11 +205,11 @@ static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int
     int v = it->params[k];
     sput(b, "  for (int i = 0; i < %d; i++) if (!isfinite(b%d[i])) { snprintf(s->err, sizeof s->err, "
             "\"phase %s: the gradient of %s is not finite\"); return 3; }\n",
-         shape_numel(g->vars[v].shape), p.root[it->grads[k]], it->name, g->vars[v].name);
+         shape_numel(g->vars[v].shape), p->root[it->grads[k]], it->name, g->vars[v].name);
   }
   for (int k = 0; k < it->n_assigns; k++) {
-    int v = it->assigns[k].var, src = p.root[it->assigns[k].node];
-    if (p.role[src] == ROLE_VAR && g->nodes[src].var == v) continue;
+    int v = it->assigns[k].var, src = p->root[it->assigns[k].node];
+    if (p->role[src] == ROLE_VAR && g->nodes[src].var == v) continue;
     sput(b, "  memcpy(s->vars[%d], b%d, %d * sizeof(float));  /* %s */\n", v, src, shape_numel(g->vars[v].shape), g->vars[v].name);
   }
   if (it->opt >= 0) {
@@ -222,12 +218,10 @@ static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int
     for (int k = 0; k < it->n_params; k++) {
       int v = it->params[k];
       sput(b, "  adam_step_f32(s->vars[%d], s->adam_m[%d], s->adam_v[%d], b%d, %d, %.17g, %.17g, %.17g, %.17g, t);\n", v, v, v,
-           p.root[it->grads[k]], shape_numel(g->vars[v].shape), o->lr, o->beta1, o->beta2, o->eps);
+           p->root[it->grads[k]], shape_numel(g->vars[v].shape), o->lr, o->beta1, o->beta2, o->eps);
     }
   }
   sput(b, "  return 0;\n}\n\n");
-  phase_free(&p);
-  free(outs);
 }
 
 static void driver_head(Str *b, const Program *prog, int entry) {

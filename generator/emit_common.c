@@ -183,7 +183,7 @@ static void plan(Phase *p) {
   free(live);
 }
 
-void phase_free(Phase *p) {
+static void phase_free(Phase *p) {
   free(p->need); free(p->uses); free(p->role); free(p->root); free(p->off); free(p->last); free(p->is_out);
 }
 
@@ -313,7 +313,7 @@ void emit_node_comment(Str *b, const Graph *g, int i) {
   sput(b, " */\n");
 }
 
-void phase_analyse(Phase *p, const Graph *g, const Item *it, int n_out, const int *outs) {
+static void phase_analyse(Phase *p, const Graph *g, const Item *it, int n_out, const int *outs) {
   analyse(p, g, n_out, outs);
   for (int k = 0; k < it->n_assigns; k++) {   /* var <- var of another assignment: order would matter */
     int src = p->root[it->assigns[k].node];
@@ -325,7 +325,7 @@ void phase_analyse(Phase *p, const Graph *g, const Item *it, int n_out, const in
   plan(p);
 }
 
-double phase_flops(const Graph *g, const Phase *p) {
+static double phase_flops(const Graph *g, const Phase *p) {
   double f = 0;
   for (int i = 0; i < g->n_nodes; i++) {
     const Node *nd = &g->nodes[i];
@@ -467,9 +467,14 @@ char *emit_model(const Graph *g, const Program *prog, const EmitInfo *info, cons
     const Item *it = &prog->items[i];
     if (it->kind == ITEM_LOOP_BEGIN) { stack[sp++] = mult; mult *= it->count; continue; }
     if (it->kind == ITEM_LOOP_END) { mult = stack[--sp]; continue; }
-    double f;
-    be->phase(&b, g, prog, i, log_base[i], &arena, &f);
-    if (it->entry == 0) flops += mult * f;
+    int n_out, *outs = phase_outputs(it, &n_out);
+    Phase p;
+    phase_analyse(&p, g, it, n_out, outs);
+    if (p.arena > arena) arena = p.arena;
+    if (it->entry == 0) flops += mult * phase_flops(g, &p);
+    be->phase(&b, prog, i, log_base[i], &p);
+    phase_free(&p);
+    free(outs);
   }
   for (int e = 0; e < prog->n_entries; e++) emit_driver(&b, prog, e, be);
   if (be->before_tables) be->before_tables(&b, g, prog, arena);

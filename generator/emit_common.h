@@ -19,6 +19,8 @@ void sput(Str *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
  * STATIC: constant data. */
 enum { ROLE_INLINE, ROLE_KERNEL, ROLE_ALIAS, ROLE_VAR, ROLE_STATIC };
 
+/* A phase's roles and arena plan (emit_model makes it; it fails with ir_fail
+ * on a phase whose assignments read each other). */
 typedef struct {
   const Graph *g;
   int n;
@@ -33,11 +35,6 @@ typedef struct {
 } Phase;
 
 int op_elementwise(OpCode op);
-/* Roles and arena plan of the phase that evaluates outs; fails (ir_fail) on a
- * phase whose assignments read each other. */
-void phase_analyse(Phase *p, const Graph *g, const Item *it, int n_out, const int *outs);
-void phase_free(Phase *p);
-double phase_flops(const Graph *g, const Phase *p);   /* 2*M*N*K of its matmuls */
 
 /* How a backend names things inside expressions. */
 typedef struct {
@@ -66,8 +63,8 @@ void emit_node_comment(Str *b, const Graph *g, int i);
 
 /* What differs between backends in a model file. */
 typedef struct {
-  /* one phase: code, the arena floats it needs, its matmul FLOPs */
-  void (*phase)(Str *b, const Graph *g, const Program *prog, int idx, int log_base, long *arena_max, double *flops);
+  /* the code of phase idx (item idx, analysed as p); its logs are log_base, log_base + 1, ... */
+  void (*phase)(Str *b, const Program *prog, int idx, int log_base, Phase *p);
   /* the head of an entry's driver (up to its loops), a phase call at iteration expression iter, the tail */
   void (*driver_head)(Str *b, const Program *prog, int entry);
   void (*call)(Str *b, int indent, int phase, const char *iter);

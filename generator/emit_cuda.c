@@ -230,18 +230,14 @@ static int add_check(const char *fmt, const char *a, const char *b) {
   return L.n_checks++;
 }
 
-static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int log_base, long *arena_max, double *flops) {
+static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase *p) {
   const Item *it = &prog->items[idx];
-  int n_out, *outs = phase_outputs(it, &n_out);
-  Phase p;
-  phase_analyse(&p, g, it, n_out, outs);
-  if (p.arena > *arena_max) *arena_max = p.arena;
-  *flops = phase_flops(g, &p);
+  const Graph *g = p->g;
   Str host = {0};
-  Emit e = {b, &p, &cuda_names};
+  Emit e = {b, p, &cuda_names};
   sput(b, "/* ---------- phase %s ---------- */\n\n", it->name);
   for (int i = 0; i < g->n_nodes; i++) {
-    if (!p.need[i] || p.root[i] != i || p.role[i] != ROLE_STATIC || L.static_done[i]) continue;
+    if (!p->need[i] || p->root[i] != i || p->role[i] != ROLE_STATIC || L.static_done[i]) continue;
     const Node *nd = &g->nodes[i];
     int N = shape_numel(nd->shape);
     sput(b, "static __device__ const float c%d[%d] = {", i, N);
@@ -251,24 +247,24 @@ static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int
   }
   sput(&host, "static int phase_%d(CudaDev *d, uint32_t iter) {  /* %s */\n  float *const F = d->F;\n  (void)F;\n", idx, it->name);
   for (int i = 0; i < g->n_nodes; i++)
-    if (p.need[i] && p.role[i] == ROLE_KERNEL) kernel(&e, &host, idx, i);
+    if (p->need[i] && p->role[i] == ROLE_KERNEL) kernel(&e, &host, idx, i);
   /* effects in the C trainer's order: checks, assignments, the optimiser */
   for (int k = 0; k < it->n_logs; k++) {
-    char *x = hostptr(&p, it->logs[k].node, "log tap");
+    char *x = hostptr(p, it->logs[k].node, "log tap");
     sput(&host, "  if (cuda_log(d, %s, %d, %d)) return 1;\n", x, log_base + k, add_check("phase %s: %s is", it->name, it->logs[k].name));
     free(x);
   }
   for (int k = 0; k < it->n_params; k++) {
     int v = it->params[k];
-    char *gr = hostptr(&p, it->grads[k], "gradient");
+    char *gr = hostptr(p, it->grads[k], "gradient");
     sput(&host, "  if (cuda_check_finite(d, %s, %d, %d)) return 1;\n", gr, shape_numel(g->vars[v].shape),
          add_check("phase %s: the gradient of %s is not finite", it->name, g->vars[v].name));
     free(gr);
   }
   for (int k = 0; k < it->n_assigns; k++) {
-    int v = it->assigns[k].var, src = p.root[it->assigns[k].node];
-    if (p.role[src] == ROLE_VAR && g->nodes[src].var == v) continue;
-    char *x = hostptr(&p, src, "assigned value");
+    int v = it->assigns[k].var, src = p->root[it->assigns[k].node];
+    if (p->role[src] == ROLE_VAR && g->nodes[src].var == v) continue;
+    char *x = hostptr(p, src, "assigned value");
     sput(&host, "  if (cuda_copy(d, F + %ld, %s, %d, \"assigning %s (phase %s)\")) return 1;\n", L.var_off[v], x,
          shape_numel(g->vars[v].shape), g->vars[v].name, it->name);
     free(x);
@@ -278,7 +274,7 @@ static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int
     sput(&host, "  if (cuda_opt_tick(d, %d)) return 1;\n", it->opt);
     for (int k = 0; k < it->n_params; k++) {
       int v = it->params[k];
-      char *gr = hostptr(&p, it->grads[k], "gradient");
+      char *gr = hostptr(p, it->grads[k], "gradient");
       sput(&host, "  if (cuda_adam(d, F + %ld, F + %ld, F + %ld, %s, %d, %d, %.17g, %.17g, %.17g, %.17g)) return 1;\n",
            L.var_off[v], L.m_off[v], L.v_off[v], gr, shape_numel(g->vars[v].shape), it->opt, o->lr, o->beta1, o->beta2, o->eps);
       free(gr);
@@ -287,8 +283,6 @@ static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int
   sput(&host, "  return 0;\n}\n\n");
   sput(b, "%s", host.s);
   free(host.s);
-  phase_free(&p);
-  free(outs);
 }
 
 static void driver_head(Str *b, const Program *prog, int entry) {

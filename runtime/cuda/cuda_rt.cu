@@ -232,8 +232,9 @@ static int sequence(CudaDev *d, int (*body)(CudaDev *), int bump) {
   return cuda_ok(d, cudaMemcpyAsync(d->pinned, d->base, d->head, cudaMemcpyDeviceToHost, d->stream), "copying the logs back");
 }
 
+/* Relaxed: a first data batch allocates its pinned buffer during the capture */
 static int capture(CudaDev *d, int (*body)(CudaDev *)) {
-  if (cuda_ok(d, cudaStreamBeginCapture(d->stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture")) return 1;
+  if (cuda_ok(d, cudaStreamBeginCapture(d->stream, cudaStreamCaptureModeRelaxed), "cudaStreamBeginCapture")) return 1;
   int rc = sequence(d, body, 1);
   cudaGraph_t g = NULL;
   cudaError_t e = cudaStreamEndCapture(d->stream, &g);
