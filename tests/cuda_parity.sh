@@ -21,14 +21,7 @@ PY=$(command -v python3) || { echo "SKIP: no python3 to compare checkpoints"; ex
 # the present GPU's architecture only: 9.0 -> 90
 arch=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -n 1 | tr -d ' .')
 
-TMP=$(mktemp -d) || exit 1
-trap 'rm -rf "$TMP"' EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+. tests/support/report.sh
 
 # compare A B: two runs' log.jsonl and ckpt.safetensors; prints the worst mismatch, exit 1 beyond tolerance
 cat >"$TMP/compare.py" <<'PY'
