@@ -3,6 +3,7 @@
  *  - elementwise kernels (with their inlined producers): one thread per element;
  *  - reductions: one block per output element, a shared-memory tree (sums in double);
  *  - matmuls: cublasSgemm, row-major as the transposed column-major product;
+ *    a bias row added to the product (in place) is cuBLASLt's bias epilogue;
  *  - transpose, slice, pad, concat: one thread per output element;
  *  - data batches: drawn on the host (a host node of the graph) and copied.
  * Every buffer is a constant offset into one device arena: the variables, the
@@ -24,6 +25,7 @@ static struct {
   Str checks;         /* C string literals, one per check */
   int n_checks;
   char *static_done;  /* constant data already defined */
+  char *epilogue;     /* bias additions done by their matmul's epilogue (this phase) */
 } L;
 
 static long align16(long x) { return (x + 15) & ~15L; }
@@ -123,18 +125,46 @@ static void reduce(Emit *e, Str *host, int phase, int i) {
   launch(host, e->p->g, phase, i, shape_numel(nd->shape));
 }
 
+/* The bias addition a matmul m can do in its epilogue: m's only reader is
+ * ADD(m, broadcast row) or ADD(broadcast row, m), written in place over m's
+ * buffer (so writing it at m's time clobbers nothing live), the row a [1, N]
+ * variable. Returns the ADD node (and the row's node), or -1. */
+static int bias_add(const Phase *p, int m, int *row) {
+  const Graph *g = p->g;
+  if (p->uses[m] != 1 || p->is_out[m]) return -1;
+  int j = m + 1;
+  while (j < p->n && !(p->need[j] && g->nodes[j].n_in == 2 && (g->nodes[j].in[0] == m || g->nodes[j].in[1] == m))) j++;
+  if (j == p->n || g->nodes[j].op != OP_ADD || p->role[j] != ROLE_KERNEL || p->off[j] != p->off[m]) return -1;
+  int b = g->nodes[j].in[g->nodes[j].in[0] == m];
+  if (p->role[b] != ROLE_INLINE || g->nodes[b].op != OP_BROADCAST) return -1;
+  int r = g->nodes[b].in[0];
+  Shape rs = g->nodes[r].shape;
+  if (p->role[r] == ROLE_INLINE || p->role[p->root[r]] != ROLE_VAR || rs.rank != 2 || rs.d[0] != 1) return -1;
+  *row = r;
+  return j;
+}
+
 /* row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T */
 static void matmul(Emit *e, Str *host, int phase, int i) {
   const Graph *g = e->p->g;
   const Node *nd = &g->nodes[i];
   Shape sa = g->nodes[nd->in[0]].shape, sb = g->nodes[nd->in[1]].shape;
-  int M = nd->shape.d[0], N = nd->shape.d[1], K = nd->ta ? sa.d[0] : sa.d[1];
+  int M = nd->shape.d[0], N = nd->shape.d[1], K = nd->ta ? sa.d[0] : sa.d[1], row;
   char *A = hostptr(e->p, nd->in[0], "matmul operand"), *B = hostptr(e->p, nd->in[1], "matmul operand");
+  const char *ta = nd->ta ? "CUBLAS_OP_T" : "CUBLAS_OP_N", *tb = nd->tb ? "CUBLAS_OP_T" : "CUBLAS_OP_N";
+  int j = bias_add(e->p, i, &row);
   Str C = {0};
-  bufname(&C, e->p, i);
-  sput(host, "  if (cuda_blas_ok(d, cublasSgemm(d->blas, %s, %s, %d, %d, %d, &one, %s, %d, %s, %d, &zero, %s, %d), ",
-       nd->tb ? "CUBLAS_OP_T" : "CUBLAS_OP_N", nd->ta ? "CUBLAS_OP_T" : "CUBLAS_OP_N", N, M, K, B, sb.d[1], A, sa.d[1],
-       C.s, N);
+  bufname(&C, e->p, j >= 0 ? j : i);
+  if (j >= 0) {
+    char *bias = hostptr(e->p, row, "bias");
+    emit_node_comment(host, g, j);
+    sput(host, "  if (cuda_gemm_bias(d, %s, %s, %d, %d, %d, %s, %d, %s, %d, %s, %s, ", tb, ta, N, M, K, B, sb.d[1], A, sa.d[1],
+         bias, C.s);
+    L.epilogue[j] = 1;
+    free(bias);
+  } else
+    sput(host, "  if (cuda_blas_ok(d, cublasSgemm(d->blas, %s, %s, %d, %d, %d, &one, %s, %d, %s, %d, &zero, %s, %d), ", tb,
+         ta, N, M, K, B, sb.d[1], A, sa.d[1], C.s, N);
   label(host, g, phase, i);
   sput(host, ")) return 1;\n");
   free(A); free(B); free(C.s);
@@ -201,6 +231,7 @@ static void datamove(Emit *e, Str *host, int phase, int i) {
 
 static void kernel(Emit *e, Str *host, int phase, int i) {
   const Node *nd = &e->p->g->nodes[i];
+  if (L.epilogue[i]) return;
   emit_node_comment(e->out, e->p->g, i);
   switch (op_kind(nd->op)) {
     case KIND_MATMUL: matmul(e, host, phase, i); return;
@@ -245,6 +276,7 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
     sput(b, "};\n\n");
     L.static_done[i] = 1;
   }
+  memset(L.epilogue, 0, g->n_nodes);
   sput(&host, "static int phase_%d(CudaDev *d, uint32_t iter) {  /* %s */\n  float *const F = d->F;\n  (void)F;\n", idx, it->name);
   for (int i = 0; i < g->n_nodes; i++)
     if (p->need[i] && p->role[i] == ROLE_KERNEL) kernel(&e, &host, idx, i);
@@ -321,6 +353,7 @@ char *emit_cuda_model(const Graph *g, const Program *prog, const EmitInfo *info)
   L.m_off = calloc(nv + 1, sizeof(long));
   L.v_off = calloc(nv + 1, sizeof(long));
   L.static_done = calloc(g->n_nodes + 1, 1);
+  L.epilogue = calloc(g->n_nodes + 1, 1);
   long at = 0;
   for (int v = 0; v < nv; v++) { L.var_off[v] = at; at += align16(shape_numel(g->vars[v].shape)); }
   for (int v = 0; v < nv; v++) {
@@ -333,6 +366,6 @@ char *emit_cuda_model(const Graph *g, const Program *prog, const EmitInfo *info)
   const Backend be = {emit_phase, driver_head, call, driver_tail, before_tables,
                       "  .device_pull = cuda_pull, .device_release = cuda_release,\n"};
   char *text = emit_model(g, prog, info, &be);
-  free(L.var_off); free(L.m_off); free(L.v_off); free(L.static_done); free(L.checks.s);
+  free(L.var_off); free(L.m_off); free(L.v_off); free(L.static_done); free(L.epilogue); free(L.checks.s);
   return text;
 }

@@ -14,5 +14,5 @@
 
 [[maybe_unused]] static __device__ __forceinline__ float ebm_signf(float x) { return (float)((x > 0) - (x < 0)); }
 
-static const float one = 1.0f, zero = 0.0f;   /* GEMM scalars */
+[[maybe_unused]] static const float one = 1.0f, zero = 0.0f;   /* GEMM scalars */
 

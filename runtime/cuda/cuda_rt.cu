@@ -56,6 +56,11 @@ static __global__ void k_adam(float *p, float *m, float *v, const float *g, int 
   adam_update_f32(&p[i], &m[i], &v[i], g[i], b1, b2, eps, step, sbc2);
 }
 
+static __global__ void k_bias(float *C, const float *bias, int m, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < m * n) C[i] = C[i] + bias[i % m];
+}
+
 static int blocks(int n) { return (n + 255) / 256 < 1024 ? (n + 255) / 256 : 1024; }
 
 int cuda_log(CudaDev *d, const float *x, int k, int check) {
@@ -81,6 +86,42 @@ int cuda_adam(CudaDev *d, float *p, float *m, float *v, const float *g, int n, i
 
 int cuda_copy(CudaDev *d, float *dst, const float *src, int n, const char *what) {
   return cuda_ok(d, cudaMemcpyAsync(dst, src, (size_t)n * sizeof(float), cudaMemcpyDeviceToDevice, d->stream), what);
+}
+
+/* ---------- GEMM with a bias epilogue ---------- */
+
+static const float one = 1.0f, zero = 0.0f;
+
+/* CUBLAS_COMPUTE_32F: float accumulation, never TF32 (that is CUBLAS_COMPUTE_32F_FAST_TF32) */
+static cublasStatus_t lt_gemm_bias(CudaDev *d, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k,
+                                   const float *A, int lda, const float *B, int ldb, const float *bias, float *C) {
+  cublasLtMatmulDesc_t op = NULL;
+  cublasLtMatrixLayout_t la = NULL, lb = NULL, lc = NULL;
+  cublasLtEpilogue_t epi = CUBLASLT_EPILOGUE_BIAS;
+  cublasStatus_t st = cublasLtMatmulDescCreate(&op, CUBLAS_COMPUTE_32F, CUDA_R_32F);
+  if (!st) st = cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof ta);
+  if (!st) st = cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb);
+  if (!st) st = cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epi, sizeof epi);
+  if (!st) st = cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias);
+  if (!st) st = cublasLtMatrixLayoutCreate(&la, CUDA_R_32F, ta == CUBLAS_OP_N ? m : k, ta == CUBLAS_OP_N ? k : m, lda);
+  if (!st) st = cublasLtMatrixLayoutCreate(&lb, CUDA_R_32F, tb == CUBLAS_OP_N ? k : n, tb == CUBLAS_OP_N ? n : k, ldb);
+  if (!st) st = cublasLtMatrixLayoutCreate(&lc, CUDA_R_32F, m, n, m);
+  if (!st)
+    st = cublasLtMatmul(d->lt, op, &one, A, la, B, lb, &zero, C, lc, C, lc, NULL, d->workspace, WORKSPACE, d->stream);
+  if (lc) cublasLtMatrixLayoutDestroy(lc);
+  if (lb) cublasLtMatrixLayoutDestroy(lb);
+  if (la) cublasLtMatrixLayoutDestroy(la);
+  if (op) cublasLtMatmulDescDestroy(op);
+  return st;
+}
+
+int cuda_gemm_bias(CudaDev *d, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k, const float *A, int lda,
+                   const float *B, int ldb, const float *bias, float *C, const char *what) {
+  if (lt_gemm_bias(d, ta, tb, m, n, k, A, lda, B, ldb, bias, C) == CUBLAS_STATUS_SUCCESS) return 0;
+  cudaGetLastError();   /* cuBLASLt declined (no algorithm for these shapes): the same sum in two steps */
+  if (cuda_blas_ok(d, cublasSgemm(d->blas, ta, tb, m, n, k, &one, A, lda, B, ldb, &zero, C, m), what)) return 1;
+  k_bias<<<(m * n + 255) / 256, 256, 0, d->stream>>>(C, bias, m, n);
+  return cuda_launched(d, what);
 }
 
 /* ---------- data batches ---------- */
@@ -171,6 +212,7 @@ static CudaDev *open_device(ModelState *s, const CudaLayout *lay) {
             cuda_blas_ok(d, cublasCreate(&d->blas), "cublasCreate") ||
             cuda_blas_ok(d, cublasSetMathMode(d->blas, CUBLAS_PEDANTIC_MATH), "cublasSetMathMode (no TF32)") ||
             cuda_blas_ok(d, cublasSetStream(d->blas, d->stream), "cublasSetStream") ||
+            cuda_blas_ok(d, cublasLtCreate(&d->lt), "cublasLtCreate") ||
             cuda_ok(d, cudaMalloc(&d->base, bytes), "cudaMalloc (the arena)") ||
             cuda_ok(d, cudaMemsetAsync(d->base, 0, bytes, d->stream), "cudaMemset (the arena)") ||
             cuda_ok(d, cudaMallocHost(&d->pinned, d->head), "cudaMallocHost (the logs)");
@@ -179,7 +221,8 @@ static CudaDev *open_device(ModelState *s, const CudaLayout *lay) {
     d->opt_t = (long long *)(d->base + sizeof(DevCtr));
     d->logs = (double *)(d->base + sizeof(DevCtr) + model.n_opts * 8);
     d->F = (float *)(d->base + d->head);
-    bad = cuda_blas_ok(d, cublasSetWorkspace(d->blas, d->base + d->head + floats, WORKSPACE), "cublasSetWorkspace") ||
+    d->workspace = d->base + d->head + floats;
+    bad = cuda_blas_ok(d, cublasSetWorkspace(d->blas, d->workspace, WORKSPACE), "cublasSetWorkspace") ||
           copy_vars(d, cudaMemcpyHostToDevice);
   }
   s->device = d;
@@ -203,6 +246,7 @@ extern "C" void cuda_release(ModelState *s) {
   cudaFree(d->base);
   cudaFreeHost(d->pinned);
   if (d->blas) cublasDestroy(d->blas);
+  if (d->lt) cublasLtDestroy(d->lt);
   if (d->stream) cudaStreamDestroy(d->stream);
   free(d);
   s->device = NULL;

@@ -6,6 +6,7 @@
 #ifndef EBM_CUDA_RT_H
 #define EBM_CUDA_RT_H
 
+#include <cublasLt.h>
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 #include <stdint.h>
@@ -38,6 +39,8 @@ typedef struct CudaDev {
   const CudaLayout *lay;
   cudaStream_t stream;
   cublasHandle_t blas;
+  cublasLtHandle_t lt;   /* GEMMs with a bias epilogue */
+  void *workspace;       /* cuBLAS(Lt) workspace, inside the arena */
   char *base;            /* the one device allocation */
   DevCtr *ctr;
   long long *opt_t;
@@ -72,6 +75,10 @@ int cuda_opt_tick(CudaDev *d, int o);
 int cuda_adam(CudaDev *d, float *p, float *m, float *v, const float *g, int n, int o, double lr, double b1,
               double b2, double eps);
 int cuda_copy(CudaDev *d, float *dst, const float *src, int n, const char *what);
+/* Column-major C[m, n] = op(A) op(B) + bias[m] broadcast along n (cuBLASLt's
+ * bias epilogue; where cuBLASLt declines, cublasSgemm and a bias kernel). */
+int cuda_gemm_bias(CudaDev *d, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k, const float *A, int lda,
+                   const float *B, int ldb, const float *bias, float *C, const char *what);
 
 /* Runs entry `e` of the model at `step` through body (which launches its
  * phases): the training step (e == 0) as a CUDA Graph replay, other entries
