@@ -191,8 +191,14 @@ int build_model(Host *h, const BuildOptions *o) {
     if (!cu_tpl) { fprintf(stderr, "ebmforge: templates missing under %s/templates\n", EBM_SOURCE_DIR); return 1; }
     EmitInfo cu_info = info;
     cu_info.prologue = fill(cu_tpl, pk, pv);
-    model_cu = emit_cuda_model(h->g, h->prog, &cu_info);
-    rules = cuda_rules(nvcc, gencode);
+    const char *missing = NULL;
+    model_cu = emit_cuda_model(h->g, h->prog, &cu_info, &missing);
+    if (model_cu) rules = cuda_rules(nvcc, gencode);
+    else {
+      fprintf(stderr, "ebmforge: note: %s has no CUDA lowering yet: building train-cpu only\n", missing);
+      free(nvcc);
+      nvcc = NULL;
+    }
     free((char *)cu_info.prologue);
     free(cu_tpl);
   } else if (!o->no_cuda)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv.h"
+
 #include "emit_common.h"
 
 /* name of the buffer that holds node i's value */
@@ -80,6 +82,33 @@ static void emit_matmul(Emit *e, int i) {
        nd->ta ? "CblasTrans" : "CblasNoTrans", nd->tb ? "CblasTrans" : "CblasNoTrans", M, N, K, A.s, sa.d[1], B.s,
        sb.d[1], i, N);
   free(A.s); free(B.s);
+}
+
+/* im2col + sgemm (runtime/conv.c), the interpreter's f32 path; ws: the model's one conv workspace */
+static void emit_conv(Emit *e, int i) {
+  const Graph *g = e->p->g;
+  const Node *nd = &g->nodes[i];
+  ConvDims d;
+  ir_conv_dims(g, i, &d);
+  Str A = {0}, B = {0};
+  bufname(&A, e->p, nd->in[0]);
+  bufname(&B, e->p, nd->in[1]);
+  const char *fn = nd->op == OP_CONV ? "conv_f32" : nd->op == OP_CONV_TX ? "conv_tx_f32" : "conv_tw_f32";
+  sput(e->out, "  { static const ConvDims d = {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d};\n    %s(&d, %s, %s, b%d, conv_ws); }\n",
+       d.N, d.C, d.H, d.W, d.O, d.KH, d.KW, d.S, d.P, d.HO, d.WO, fn, A.s, B.s, i);
+  free(A.s); free(B.s);
+}
+
+/* one static scratch matrix for every convolution: the largest im2col matrix the model needs */
+static void conv_scratch(Str *b, const Graph *g) {
+  size_t m = 0;
+  for (int i = 0; i < g->n_nodes; i++)
+    if (op_kind(g->nodes[i].op) == KIND_CONV) {
+      ConvDims d;
+      ir_conv_dims(g, i, &d);
+      if (conv_workspace(&d) > m) m = conv_workspace(&d);
+    }
+  if (m) sput(b, "static float conv_ws[%zu];\n\n", m);
 }
 
 static void emit_datamove(Emit *e, int i) {
@@ -158,6 +187,7 @@ static void emit_kernel(Emit *e, int i) {
   emit_node_comment(b, e->p->g, i);
   switch (op_kind(nd->op)) {
     case KIND_MATMUL: emit_matmul(e, i); return;
+    case KIND_CONV: emit_conv(e, i); return;
     case KIND_SHAPE:
       if (nd->op == OP_SUM || nd->op == OP_MAX) { emit_reduce(e, i); return; }
       if (nd->op != OP_BROADCAST && nd->op != OP_RESHAPE) { emit_datamove(e, i); return; }
@@ -239,6 +269,6 @@ static void driver_tail(Str *b, const Program *prog, int entry) {
 }
 
 char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
-  const Backend be = {emit_phase, driver_head, call, driver_tail, NULL, ""};
+  const Backend be = {conv_scratch, emit_phase, driver_head, call, driver_tail, NULL, ""};
   return emit_model(g, prog, info, &be);
 }

@@ -11,6 +11,8 @@
  * in place over an input that dies at it. A trainer allocates the arena once. */
 #include "emit_common.h"
 
+#include "conv.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -325,11 +327,18 @@ static void phase_analyse(Phase *p, const Graph *g, const Item *it, int n_out, c
   plan(p);
 }
 
+/* 2*M*N*K of every matmul and convolution a phase evaluates */
 static double phase_flops(const Graph *g, const Phase *p) {
   double f = 0;
   for (int i = 0; i < g->n_nodes; i++) {
     const Node *nd = &g->nodes[i];
-    if (!p->need[i] || nd->op != OP_MATMUL) continue;
+    if (!p->need[i]) continue;
+    if (op_kind(nd->op) == KIND_CONV) {  /* each of the three is one GEMM of this size */
+      ConvDims d;
+      ir_conv_dims(g, i, &d);
+      f += 2.0 * d.N * d.O * d.HO * d.WO * d.C * d.KH * d.KW;
+    }
+    if (nd->op != OP_MATMUL) continue;
     Shape sa = g->nodes[nd->in[0]].shape;
     f += 2.0 * nd->shape.d[0] * nd->shape.d[1] * (nd->ta ? sa.d[0] : sa.d[1]);
   }
@@ -458,6 +467,7 @@ static void emit_tables(Str *b, const Graph *g, const Program *prog, const EmitI
 char *emit_model(const Graph *g, const Program *prog, const EmitInfo *info, const Backend *be) {
   Str b = {0};
   sput(&b, "%s", info->prologue ? info->prologue : "");
+  if (be->preamble) be->preamble(&b, g);
   int *log_base = calloc(prog->n_items + 1, sizeof(int)), n_logs = 0;
   long arena = 0;
   double flops = 0, mult = 1, stack[8];

@@ -63,6 +63,7 @@ void emit_node_comment(Str *b, const Graph *g, int i);
 
 /* What differs between backends in a model file. */
 typedef struct {
+  void (*preamble)(Str *b, const Graph *g);   /* after the prologue, before the phases (or NULL) */
   /* the code of phase idx (item idx, analysed as p); its logs are log_base, log_base + 1, ... */
   void (*phase)(Str *b, const Program *prog, int idx, int log_base, Phase *p);
   /* the head of an entry's driver (up to its loops), a phase call at iteration expression iter, the tail */

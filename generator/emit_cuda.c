@@ -346,7 +346,9 @@ static void before_tables(Str *b, const Graph *g, const Program *prog, long aren
   sput(b, "\n");
 }
 
-char *emit_cuda_model(const Graph *g, const Program *prog, const EmitInfo *info) {
+char *emit_cuda_model(const Graph *g, const Program *prog, const EmitInfo *info, const char **missing) {
+  for (int i = 0; i < g->n_nodes; i++)
+    if (op_kind(g->nodes[i].op) == KIND_CONV) { *missing = op_name(g->nodes[i].op); return NULL; }
   memset(&L, 0, sizeof L);
   int nv = g->n_vars;
   L.var_off = calloc(nv + 1, sizeof(long));
@@ -363,7 +365,7 @@ char *emit_cuda_model(const Graph *g, const Program *prog, const EmitInfo *info)
     L.v_off[v] = at; at += align16(shape_numel(g->vars[v].shape));
   }
   L.scratch = at;
-  const Backend be = {emit_phase, driver_head, call, driver_tail, before_tables,
+  const Backend be = {NULL, emit_phase, driver_head, call, driver_tail, before_tables,
                       "  .device_pull = cuda_pull, .device_release = cuda_release,\n"};
   char *text = emit_model(g, prog, info, &be);
   free(L.var_off); free(L.m_off); free(L.v_off); free(L.static_done); free(L.epilogue); free(L.checks.s);

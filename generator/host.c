@@ -297,6 +297,28 @@ static int l_matmul(lua_State *L) {
   return 1;
 }
 
+/* conv2d(x, w, stride, padding): x [N,C,H,W], w [O,C,KH,KW] (PyTorch layouts) */
+static int l_conv2d(lua_State *L) {
+  stamp_line(L);
+  push_tensor(L, ir_conv(H->g, tensor_at(L, 1), tensor_at(L, 2), (int)luaL_optinteger(L, 3, 1), (int)luaL_optinteger(L, 4, 0)));
+  return 1;
+}
+
+/* conv_transpose2d(x, w, stride, padding, output_padding): x [N,Cin,H,W], w [Cin,Cout,KH,KW];
+ * output size (H-1) stride - 2 padding + KH + output_padding, as PyTorch's */
+static int l_conv_transpose2d(lua_State *L) {
+  stamp_line(L);
+  int x = tensor_at(L, 1), w = tensor_at(L, 2);
+  int S = (int)luaL_optinteger(L, 3, 1), P = (int)luaL_optinteger(L, 4, 0), OP = (int)luaL_optinteger(L, 5, 0);
+  Shape sx = node_shape(x), sw = node_shape(w);
+  if (sx.rank != 4 || sw.rank != 4) ir_fail("conv_transpose2d needs 4-D operands (NCHW)");
+  if (OP < 0 || OP >= S) ir_fail("conv_transpose2d: output_padding %d must be in [0, stride %d)", OP, S);
+  int Ho = (sx.d[2] - 1) * S - 2 * P + sw.d[2] + OP, Wo = (sx.d[3] - 1) * S - 2 * P + sw.d[3] + OP;
+  if (Ho < 1 || Wo < 1) ir_fail("conv_transpose2d: the output would be %dx%d", Ho, Wo);
+  push_tensor(L, ir_conv_tx(H->g, x, w, S, P, Ho, Wo));
+  return 1;
+}
+
 /* ---------- leaves ---------- */
 
 static int l_const(lua_State *L) {
@@ -568,6 +590,7 @@ static const luaL_Reg ebm_funcs[] = {
   {"sum", l_sum}, {"mean", l_mean}, {"max", l_max}, {"reshape", l_reshape},
   {"broadcast", l_broadcast}, {"transpose", l_transpose}, {"slice", l_slice},
   {"concat", l_concat}, {"matmul", l_matmul},
+  {"conv2d", l_conv2d}, {"conv_transpose2d", l_conv_transpose2d},
   {"const", l_const}, {"param", l_param}, {"buffer", l_buffer}, {"state", l_state},
   {"data", l_data}, {"uniform", l_uniform}, {"normal", l_normal}, {"step", l_step},
   {"grad", l_grad}, {"vjp", l_vjp}, {"jvp", l_jvp},

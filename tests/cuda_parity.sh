@@ -6,7 +6,8 @@
 # a GPU checkpoint resumed on the CPU, end where 20 steps on the CPU end.
 # Relative: |a - b| <= 1e-3 max(|a|, |b|) + 1e-5 for a loss; for a tensor,
 # max |a - b| <= 1e-3 max |a| + 1e-6.
-# Skips (exit 77) with a message where there is no GPU, nvcc or python3.
+# Skips (exit 77) with a message where there is no GPU, nvcc or python3;
+# notes models with an op that has no CUDA lowering yet (convolutions).
 # usage: bash tests/cuda_parity.sh /abs/path/to/ebmforge   (from the repository root)
 set -u
 
@@ -65,8 +66,15 @@ PY
 for model in models/*.lua; do
   name=$(basename "$model" .lua)
   out="$TMP/$name"
-  if ! "$BIN" build "$model" -o "$out" --cuda-arch "$arch" >"$TMP/gen_$name.txt" 2>&1 ||
-     ! ninja -C "$out" train-cpu train-cuda >"$TMP/ninja_$name.txt" 2>&1; then
+  if ! "$BIN" build "$model" -o "$out" --cuda-arch "$arch" >"$TMP/gen_$name.txt" 2>&1; then
+    fail "$model: ebmforge build: $(tail -n 3 "$TMP/gen_$name.txt")"
+    continue
+  fi
+  if grep -q 'no CUDA lowering yet' "$TMP/gen_$name.txt"; then
+    echo "NOTE $model: $(grep -m 1 'no CUDA lowering' "$TMP/gen_$name.txt")"
+    continue
+  fi
+  if ! ninja -C "$out" train-cpu train-cuda >"$TMP/ninja_$name.txt" 2>&1; then
     fail "$model: build: $(tail -n 5 "$TMP/ninja_$name.txt" "$TMP/gen_$name.txt" 2>/dev/null)"
     continue
   fi

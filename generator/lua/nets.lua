@@ -48,4 +48,7 @@ function nets.toy_generator(o)
   end)
 end
 
+-- the image nets live in nets_image.lua
+for k, v in pairs(require "nets_image") do nets[k] = v end
+
 return nets

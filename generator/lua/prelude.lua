@@ -119,6 +119,20 @@ local common = {
   iters = {type = "number"}, log_every = {type = "number", default = 10},
 }
 
+-- Columns D of a data set's rows and, for image sets, {C, H, W} (pictures
+-- padded to 32x32, methods.md §6). Image sets are read when training starts.
+function data_geometry(name)
+  for _, n in ipairs(ebm.datasets()) do
+    if n == name then return 2, nil end
+  end
+  local set = name:match("^([%w%-]+)")
+  local has_dir = set and name:sub(#set + 1, #set + 1) == ":"
+  if name == "fashion-mnist" or (has_dir and (set == "fashion-mnist" or set == "mnist")) then return 1024, {1, 32, 32} end
+  if has_dir and set == "cifar10" then return 3072, {3, 32, 32} end
+  error(("unknown data set '%s' (toy sets: %s; image sets: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR)")
+        :format(name, table.concat(ebm.datasets(), ", ")), 0)
+end
+
 function model(cfg)
   if __model then error("model{...} may be declared only once per file", 0) end
   if type(cfg) ~= "table" then error("model expects a table: model{ method = ..., data = ... }", 0) end
@@ -139,12 +153,7 @@ function model(cfg)
   if resolved.batch < 2 or resolved.batch ~= math.floor(resolved.batch) then
     error("batch must be an integer >= 2, got " .. tostring(resolved.batch), 0)
   end
-  local known = ebm.datasets()
-  local found = false
-  for _, n in ipairs(known) do found = found or n == resolved.data end
-  if not found then
-    error(("unknown data set '%s' (toy sets: %s)"):format(resolved.data, table.concat(known, ", ")), 0)
-  end
+  resolved.D, resolved.image = data_geometry(resolved.data)
   ebm.set_data(resolved.data)
   method.build(resolved)
   __model = resolved

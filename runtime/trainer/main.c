@@ -39,7 +39,7 @@ static const char *usage_main =
   "`%s <command> --help` describes each command.\n";
 
 static const char *usage_train =
-  "usage: %s train [--iters N] [--seed S] [--out DIR] [--resume CKPT] [--data X.npy] [--log-every K]\n"
+  "usage: %s train [--iters N] [--seed S] [--out DIR] [--resume CKPT] [--data NAME|X.npy] [--log-every K]\n"
   "       [--ckpt-every K] [--threads T]\n"
   "\n"
   "Trains from the seed (or from CKPT) and writes one JSON object per logged\n"
@@ -51,7 +51,8 @@ static const char *usage_train =
   "  --seed S        Philox seed (default 0; taken from CKPT when resuming)\n"
   "  --out DIR       output directory (default out/train)\n"
   "  --resume CKPT   continue from a checkpoint of this same model\n"
-  "  --data X.npy    train on the rows of a float32 [N, D] array instead of the model's data set\n"
+  "  --data X        a toy data set by name (methods.md 6) or a float32 [N, D] .npy array,\n"
+  "                  instead of the model's data set\n"
   "  --log-every K   log every K iterations (default %d)\n"
   "  --ckpt-every K  also checkpoint every K iterations (default: only at the end)\n"
   "  --threads T     BLAS threads (default 1); results are reproducible for a given T\n"
@@ -126,8 +127,31 @@ static int trim_log(const char *path, long step) {
 }
 
 /* samples.png, density.png and log_density.png beside the checkpoint: what a user looks at first */
+/* columns of the sample entry's rows (0 without one) */
+static int sample_width(void) {
+  const ModelEntry *e = entry_find(&model, "sample");
+  return e ? model.vars[e->out_var].numel / model.vars[e->out_var].shape[0] : 0;
+}
+
+/* samples x [n, D] as a plot: a scatter of [-4, 4]^2 for D = 2, a grid of (at most 64) pictures otherwise */
+static int plot_samples(const char *path, const float *x, long n, int D, char *err, size_t errlen) {
+  int c, h, w;
+  if (D == 2) return png_scatter(path, x, (int)n, EVAL_RANGE, 512, err, errlen);
+  if (png_image_geometry(D, &c, &h, &w)) { snprintf(err, errlen, "rows of %d values are neither points nor pictures", D); return -1; }
+  return png_image_grid(path, x, n < 64 ? (int)n : 64, c, h, w, 8, err, errlen);
+}
+
 static void plots(const char *dir, ModelState *s) {
   char path[4200], err[600];
+  int D = sample_width();
+  if (D && D != 2) {   /* images: a grid of samples; densities over pictures are not drawn */
+    float *x = malloc((size_t)64 * D * sizeof(float));
+    snprintf(path, sizeof path, "%s/samples.png", dir);
+    if (entry_samples(&model, s, x, 64, 0)) fprintf(stderr, "%s: no samples plot: %s\n", prog, s->err);
+    else if (plot_samples(path, x, 64, D, err, sizeof err)) fprintf(stderr, "%s: no samples plot: %s\n", prog, err);
+    free(x);
+    return;
+  }
   if (entry_find(&model, "sample")) {
     float *xy = malloc(2000 * 2 * sizeof(float));
     snprintf(path, sizeof path, "%s/samples.png", dir);
@@ -174,8 +198,9 @@ static int cmd_sample(int argc, char **argv) {
   static const char *usage =
     "usage: %s sample --ckpt CKPT -n N -o SAMPLES.npy [--png PLOT.png] [--seed S]\n\n"
     "Draws N samples from the method's sampler (the generator, or the MCMC/gradient\n"
-    "sampler of MLE methods) at the checkpoint; float32 [N, D] .npy, and a scatter\n"
-    "plot of [-4, 4]^2 with --png. --seed changes the draws (default: the run's seed).\n";
+    "sampler of MLE methods) at the checkpoint; float32 [N, D] .npy, and with --png a\n"
+    "scatter plot of [-4, 4]^2 (toy data) or a grid of the first 64 pictures (images).\n"
+    "--seed changes the draws (default: the run's seed).\n";
   if (wants_help(argc, argv)) { printf(usage, prog); return 0; }
   const char *ckpt = NULL, *o = NULL, *pngp = NULL;
   long n = 2000, seed = -1;
@@ -193,14 +218,13 @@ static int cmd_sample(int argc, char **argv) {
   int rc = load_state(ckpt, &s);
   if (rc) return rc;
   if (seed >= 0) s.seed = (uint64_t)seed;
-  const ModelEntry *e = entry_find(&model, "sample");
-  int D = e ? model.vars[e->out_var].numel / model.vars[e->out_var].shape[0] : 0;
+  int D = sample_width();
   float *x = malloc((size_t)n * (D ? D : 1) * sizeof(float));
   char err[600];
   int64_t shape[2] = {n, D};
   if (entry_samples(&model, &s, x, n, 0)) { fprintf(stderr, "%s: %s\n", prog, s.err); rc = 1; }
   else if (o && npy_write_f32(o, x, 2, shape, err, sizeof err)) { fprintf(stderr, "%s: %s\n", prog, err); rc = 1; }
-  else if (pngp && png_scatter(pngp, x, (int)n, EVAL_RANGE, 512, err, sizeof err)) { fprintf(stderr, "%s: %s\n", prog, err); rc = 1; }
+  else if (pngp && plot_samples(pngp, x, n, D, err, sizeof err)) { fprintf(stderr, "%s: %s\n", prog, err); rc = 1; }
   free(x);
   state_free(&s, &model);
   return rc;
@@ -286,7 +310,7 @@ static int eval_arrays(const char *dir, const DataSource *ds, ToyEval *r) {
 
 static int cmd_eval(int argc, char **argv) {
   static const char *usage =
-    "usage: %s eval (--ckpt CKPT | --from DIR) [--data X.npy] [--json OUT.json]\n\n"
+    "usage: %s eval (--ckpt CKPT | --from DIR) [--data NAME|X.npy] [--json OUT.json]\n\n"
     "Toy evaluation (methods.md 7.1-7.2) of a checkpoint, printed as JSON: test NLL\n"
     "with the density normalised on a 256 x 256 grid over [-4, 4]^2 (20,000 held-out\n"
     "points; test_nll at the points, test_nll_grid with each point's cell), KL(data ||\n"
