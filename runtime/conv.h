@@ -1,5 +1,5 @@
 /* 2-D convolution (cross-correlation, NCHW, square stride and zero padding)
- * and its two transposes, as im2col + sgemm per image. The interpreter's f32
+ * and its two transposes, as im2col + one sgemm per group of images. The interpreter's f32
  * mode and the emitted trainers call these same functions, so they agree bit
  * for bit; the interpreter's f64 mode has its own direct loops (the oracle).
  *
@@ -20,8 +20,9 @@ typedef struct ConvDims {
 
 /* Output size of a convolution over `in` with kernel k: (in + 2P - k) / S + 1. */
 static inline int conv_out_size(int in, int k, int S, int P) { return (in + 2 * P - k) / S + 1; }
-/* Floats of scratch space the three functions need (one image's im2col matrix). */
-static inline size_t conv_workspace(const ConvDims *d) { return (size_t)d->C * d->KH * d->KW * d->HO * d->WO; }
+/* Floats of scratch space the three functions need: the im2col matrix and a
+ * staging matrix of a group of images (at most 32 MiB unless one image needs more). */
+size_t conv_workspace(const ConvDims *d);
 
 void conv_f32(const ConvDims *d, const float *x, const float *w, float *y, float *ws);
 void conv_tx_f32(const ConvDims *d, const float *y, const float *w, float *x, float *ws);

@@ -11,11 +11,12 @@
 static int open_images(DataSource *ds, const char *spec, int want_cols, char *err, size_t errlen) {
   const ImageSet *im = &ds->images;
   int plain = im->c * im->h * im->w, padded = im->c * (im->h + 4) * (im->w + 4);
-  if (want_cols == plain) ds->pad = 0;
-  else if (want_cols == padded) ds->pad = 2;
+  ds->label = want_cols == plain + 1 || want_cols == padded + 1;   /* one more column: the class label */
+  if (want_cols - ds->label == plain) ds->pad = 0;
+  else if (want_cols - ds->label == padded) ds->pad = 2;
   else {
-    snprintf(err, errlen, "%s: pictures are %dx%dx%d (%d values, or %d padded to %dx%d), the model wants %d columns", spec,
-             im->c, im->h, im->w, plain, padded, im->h + 4, im->w + 4, want_cols);
+    snprintf(err, errlen, "%s: pictures are %dx%dx%d (%d values, or %d padded to %dx%d; one more for the label), "
+             "the model wants %d columns", spec, im->c, im->h, im->w, plain, padded, im->h + 4, im->w + 4, want_cols);
     image_set_free(&ds->images);
     return -1;
   }
@@ -39,7 +40,7 @@ int data_open_split(DataSource *ds, const char *spec, int want_cols, int test, c
   size_t n = strlen(spec);
   if (n < 4 || strcmp(spec + n - 4, ".npy")) {
     const ToyDataset *t = toy_dataset(spec);
-    if (!t) { snprintf(err, errlen, "unknown data set '%s' (a toy name or a .npy file)", spec); return -1; }
+    if (!t) { snprintf(err, errlen, "unknown data set '%s' (a toy name, an image set: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR, or a .npy file)", spec); return -1; }
     if (want_cols != 2) { snprintf(err, errlen, "toy data set '%s' is 2-D, the model wants %d columns", spec, want_cols); return -1; }
     ds->toy = t->name;
     ds->d = 2;
@@ -73,7 +74,9 @@ static int sample_images(const DataSource *ds, float *out, int B, uint64_t seed,
   if (ds->order->epoch != epoch) shuffle(ds, epoch, seed, stream);
   for (int b = 0; b < B; b++) {
     int flip = ds->flip && philox_uniform(seed, stream, iter, step, (uint32_t)b) < 0.5;
-    image_to_floats(&ds->images, ds->order->perm[pos * B + b], ds->pad, flip, out + (size_t)b * ds->d);
+    long i = ds->order->perm[pos * B + b];
+    image_to_floats(&ds->images, i, ds->pad, flip, out + (size_t)b * ds->d);
+    if (ds->label) out[(size_t)b * ds->d + ds->d - 1] = ds->images.labels ? ds->images.labels[i] : 0.0f;
   }
   return 0;
 }

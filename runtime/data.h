@@ -20,11 +20,13 @@ typedef struct {
   int d;
   ImageSet images;      /* image data (images.pixels != NULL) */
   int pad, flip;        /* frame added around each picture; random horizontal flips */
+  int label;            /* rows end with the picture's class label (0..9) */
   EpochOrder *order;
 } DataSource;
 
 /* `spec` is a toy name, a path ending in .npy or an image set (image_sets.h);
- * want_cols is the model's D (for Fashion-MNIST 784, or 1024 = padded to 32x32).
+ * want_cols is the model's D (for Fashion-MNIST 784, or 1024 = padded to 32x32;
+ * one column more appends each picture's class label, for classifiers).
  * `test` opens an image set's test split. 0 or -1 with err. */
 int data_open(DataSource *ds, const char *spec, int want_cols, char *err, size_t errlen);
 int data_open_split(DataSource *ds, const char *spec, int want_cols, int test, char *err, size_t errlen);

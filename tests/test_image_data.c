@@ -99,6 +99,15 @@ static void check_idx(int gz) {
   data_close(&ds);
   CHECK(data_open(&ds, spec, 784, err, sizeof err) == 0 && ds.pad == 0, "784 columns: unpadded");
   data_close(&ds);
+  CHECK(data_open(&ds, spec, 785, err, sizeof err) == 0 && ds.label, "785 columns: pictures and labels");
+  CHECK(data_sample(&ds, batch, B, 5, 3, 0, 0) == 0, "sample with labels");
+  for (int b = 0; b < B; b++) {   /* label i mod 10 of picture i = 7i mod 256 at pixel (0, 0) */
+    int i = -1;
+    for (int k = 0; k < n; k++)
+      if (batch[b * 785] == 2.0f * ((7 * k % 256) / 255.0f) - 1.0f) i = k;
+    CHECK(i >= 0 && batch[b * 785 + 784] == (float)(i % 10), "row %d ends with its label", b);
+  }
+  data_close(&ds);
   CHECK(data_open(&ds, spec, 100, err, sizeof err) == -1 && strstr(err, "1024"), "wrong width refused: %s", err);
   CHECK(data_open_split(&ds, spec, 784, 1, err, sizeof err) == 0 && ds.n == 3, "test split");
   data_close(&ds);

@@ -110,6 +110,7 @@ local methods = {
   ["mle-langevin"] = "method_mle", ["mle-gd"] = "method_mle",
   ["ebm-0gp"] = "method_ebm0gp",
   ["bb-sv-gp"] = "method_bb", ["ebm-lb"] = "method_bb",
+  classifier = "method_classifier",
   custom = "method_custom",
 }
 

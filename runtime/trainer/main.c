@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "cli.h"
 #include "entries.h"
 #include "eval_toy.h"
 #include "npy.h"
@@ -22,7 +23,7 @@
 #include "progress.h"
 #include "state.h"
 
-static const char *prog = "train";
+const char *prog = "train";
 
 static const char *usage_main =
   "usage: %s <command> [options]\n"
@@ -33,7 +34,8 @@ static const char *usage_main =
   "  train   train, writing DIR/log.jsonl, DIR/ckpt.safetensors and plots\n"
   "  sample  draw samples from a checkpoint (.npy, optional PNG scatter plot)\n"
   "  energy  energies on a grid or at given points (.npy, optional PNG density)\n"
-  "  eval    grid NLL, KL, MMD^2 and modes of a checkpoint, as JSON\n"
+  "  eval    toy: grid NLL, KL, MMD^2, modes; images: OOD AUROC or test accuracy (JSON)\n"
+  "  fd      classifiers: FD-FMNIST of samples against the test split\n"
   "  info    fingerprint, variables, parameter count, FLOPs per step, arena size\n"
   "\n"
   "`%s <command> --help` describes each command.\n";
@@ -63,7 +65,7 @@ static const char *usage_train =
 static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig) { stop_signal = sig; }
 
-static int wants_help(int argc, char **argv) {
+int wants_help(int argc, char **argv) {
   for (int i = 0; i < argc; i++)
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
   return 0;
@@ -71,18 +73,18 @@ static int wants_help(int argc, char **argv) {
 
 static const char *command = "train";   /* the running subcommand, for messages */
 
-static int bad(const char *msg) {
+int bad(const char *msg) {
   fprintf(stderr, "%s: %s (see %s %s --help)\n", prog, msg, prog, command);
   return 2;
 }
 
-static int unknown_option(const char *arg) {
+int unknown_option(const char *arg) {
   char m[300];
   snprintf(m, sizeof m, "unknown or incomplete option '%s'", arg);
   return bad(m);
 }
 
-static int parse_long(const char *s, long *v) {
+int parse_long(const char *s, long *v) {
   char *end;
   errno = 0;
   *v = strtol(s, &end, 10);
@@ -144,7 +146,7 @@ static int plot_samples(const char *path, const float *x, long n, int D, char *e
 static void plots(const char *dir, ModelState *s) {
   char path[4200], err[600];
   int D = sample_width();
-  if (D && D != 2) {   /* images: a grid of samples; densities over pictures are not drawn */
+  if (D > 2) {   /* images: a grid of samples; densities over pictures are not drawn */
     float *x = malloc((size_t)64 * D * sizeof(float));
     snprintf(path, sizeof path, "%s/samples.png", dir);
     if (entry_samples(&model, s, x, 64, 0)) fprintf(stderr, "%s: no samples plot: %s\n", prog, s->err);
@@ -179,7 +181,7 @@ static void plots(const char *dir, ModelState *s) {
 }
 
 /* state from --ckpt: the model's variables at a trained point */
-static int load_state(const char *ckpt, ModelState *s) {
+int load_state(const char *ckpt, ModelState *s) {
   char err[600];
   long step;
   uint64_t seed;
@@ -318,6 +320,7 @@ static int cmd_eval(int argc, char **argv) {
     "points, modes covered for the Gaussian mixtures, the induced density for mle-gd.\n"
     "--from DIR scores another implementation's DIR/energy_grid.npy (float32 [256, 256]\n"
     "energies at the cell centres, row = y) and DIR/samples.npy with the same code.\n";
+  if (model.data_cols > 2) return cmd_eval_image(argc, argv);   /* images and classifiers */
   if (wants_help(argc, argv)) { printf(usage, prog); return 0; }
   const char *ckpt = NULL, *json = NULL, *data = model.data, *from = NULL;
   for (int i = 0; i < argc; i++) {
@@ -419,7 +422,7 @@ static int cmd_train(int argc, char **argv) {
       double t = now(), rate = (step + 1 - n_last) / (t - t_last > 1e-9 ? t - t_last : 1e-9);
       fprintf(log, "{\"iter\": %ld", step + 1);
       for (int k = 0; k < model.n_logs; k++) fprintf(log, ", \"%s\": %.9g", model.log_names[k], s.logs[k]);
-      fprintf(log, ", \"steps_per_s\": %.1f}\n", rate);
+      fprintf(log, ", \"steps_per_s\": %.4g}\n", rate);
       t_last = t; n_last = step + 1;
     }
     progress_update(&bar, step + 1, model.n_logs < 3 ? model.n_logs : 3, names, s.logs);
@@ -473,6 +476,7 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "sample")) return cmd_sample(argc - 2, argv + 2);
   if (!strcmp(argv[1], "energy")) return cmd_energy(argc - 2, argv + 2);
   if (!strcmp(argv[1], "eval")) return cmd_eval(argc - 2, argv + 2);
+  if (!strcmp(argv[1], "fd")) return cmd_fd(argc - 2, argv + 2);
   fprintf(stderr, "%s: unknown command '%s'\n\n", prog, argv[1]);
   fprintf(stderr, usage_main, prog, model.name, model.method, model.data, prog);
   return 2;
