@@ -382,6 +382,8 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     global _modes
+    if (a.compile and not hasattr(torch, "compile")) or (a.device != "cpu" and not hasattr(torch, "set_default_device")):
+        ap.error("--device and --compile need torch >= 2.0 (this is %s)" % torch.__version__)
     if a.device != "cpu":
         torch.set_default_device(a.device)   # every tensor below, modules included, on the GPU
         _modes = _modes.to(a.device)

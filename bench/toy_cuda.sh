@@ -16,13 +16,14 @@
 # bench/torch_toy.py --device cuda [--compile], synchronised before each
 # clock reading. TF32 is off everywhere (cuBLAS pedantic math; torch
 # allow_tf32 = False). FLOPs/step: `train-cuda info`, for both sides.
-# Not a test: not part of ctest. A configuration that fails is recorded
+# torch >= 2.0 with CUDA (Debian's python3-torch is 1.13, CPU only): set PY to
+# its python. Not a test: not part of ctest. A configuration that fails is recorded
 # with its error and the others still run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 RESULT=${RESULT:-bench/results/toy_cuda.json}
-PY=/usr/bin/python3   # Debian's python3 with python3-torch
+PY=${PY:-/usr/bin/python3}   # a python whose torch (>= 2.0) has CUDA
 W=out/bench_cuda
 mkdir -p "$W" "$(dirname "$RESULT")"
 
