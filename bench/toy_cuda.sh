@@ -2,7 +2,7 @@
 # GPU speed of the compiled CUDA trainers against PyTorch eager and
 # torch.compile on the same GPU, side by side: toy mle-langevin and ebm-0gp
 # (`paper` preset), the same models as bench/toy_cpu.sh. Needs an NVIDIA GPU,
-# nvcc and Debian's python3-torch built with CUDA; writes
+# nvcc and torch >= 2.0 built with CUDA (PY=...); writes
 # bench/results/toy_cuda.json and prints a table. A few minutes.
 #
 #   bash bench/toy_cuda.sh
