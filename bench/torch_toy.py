@@ -9,7 +9,11 @@ create_graph=True, the 2x2 Jacobian of G in eval mode by two autograd.grad
 calls with create_graph=True, closed-form log sigma_min).
 
   /usr/bin/python3 bench/torch_toy.py --method mle-langevin|ebm-0gp \
-      --iters N --threads T --seed S [--seconds S] [--warmup W] [--out DIR]
+      --iters N --threads T --seed S [--seconds S] [--warmup W] [--out DIR] \
+      [--device cuda] [--compile]
+
+--device cuda runs on the GPU (TF32 off, as our train-cuda); --compile wraps
+the training step in torch.compile (its compilation happens in the warm-up).
 
 Timing: --warmup iterations first (not timed), then the timed loop runs
 --iters iterations, or, with --seconds, as many iterations as fit in that
@@ -325,7 +329,7 @@ def load_ckpt(model, path):
 
 # ---- .npy without numpy ------------------------------------------------------
 def write_npy(path, t):
-    t = t.detach().to(torch.float32).contiguous()
+    t = t.detach().to(torch.float32).cpu().contiguous()
     shape = tuple(t.shape)
     header = "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }" % (
         "(%d,)" % shape[0] if len(shape) == 1 else "(" + ", ".join(str(s) for s in shape) + ")")
@@ -365,6 +369,8 @@ def main():
     ap.add_argument("--data", default="25gaussians", choices=sorted(DATASETS), help="toy data set (methods.md §6)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--log-every", type=int, default=10, help="with --out: log every K timed iterations (a multiple of 10)")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--compile", action="store_true", help="torch.compile the training step")
     ap.add_argument("--load", metavar="CKPT", default=None,
                     help="start from one of our trainers' ckpt.safetensors (parameters and buffers)")
     a = ap.parse_args()
@@ -375,7 +381,18 @@ def main():
     data = DATASETS[a.data]
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
+    global _modes
+    if (a.compile and not hasattr(torch, "compile")) or (a.device != "cpu" and not hasattr(torch, "set_default_device")):
+        ap.error("--device and --compile need torch >= 2.0 (this is %s)" % torch.__version__)
+    if a.device != "cpu":
+        torch.set_default_device(a.device)   # every tensor below, modules included, on the GPU
+        _modes = _modes.to(a.device)
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    sync = torch.cuda.synchronize if a.device.startswith("cuda") else (lambda: None)
     model = MLE() if a.method == "mle-langevin" else EBM0GP()
+    if a.compile:
+        model.step = torch.compile(model.step)
     if a.load:
         load_ckpt(model, a.load)
     log = None
@@ -386,6 +403,7 @@ def main():
     for _ in range(a.warmup):
         model.step(t)
         t += 1
+    sync()
     n = 0
     t0 = time.perf_counter()
     marks = [t0]                       # wall clock every 10 timed iterations, as our trainers' log windows
@@ -395,6 +413,7 @@ def main():
         t += 1
         n += 1
         if n % 10 == 0:
+            sync()
             marks.append(time.perf_counter())
             vals = {k: v.item() for k, v in logs.items()}
             if not all(math.isfinite(v) for v in vals.values()):
@@ -405,12 +424,13 @@ def main():
         el = time.perf_counter() - t0
         if (a.seconds > 0 and el >= a.seconds) or (a.seconds <= 0 and n >= a.iters):
             break
+    sync()
     el = time.perf_counter() - t0
     win = sorted(10 / (q - p) for p, q in zip(marks, marks[1:]))
     res = {
         "method": a.method, "data": a.data, "steps_per_s": n / el if n else None,
         "window_steps_per_s_median": win[len(win) // 2] if win else None, "timed_iters": n, "timed_s": el, "warmup_iters": a.warmup,
-        "torch_version": torch.__version__, "torch_num_threads": torch.get_num_threads(),
+        "device": a.device, "compiled": a.compile, "torch_version": torch.__version__, "torch_num_threads": torch.get_num_threads(),
         "torch_num_interop_threads": torch.get_num_interop_threads(),
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
         "last": {k: v.item() for k, v in logs.items()},

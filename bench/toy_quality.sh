@@ -15,7 +15,7 @@ case $method in
   ebm-0gp) model=models/toy_ebm0gp.lua dir=out/bench/quality/toy_ebm0gp ;;
   *) echo "unknown method $method" >&2; exit 2 ;;
 esac
-out/host/ebmforge build "$model" -o "$dir" >/dev/null && ninja -C "$dir" >/dev/null
+out/host/ebmforge build "$model" -o "$dir" >/dev/null && ninja -C "$dir" train-cpu >/dev/null
 T=$dir/$method/train-cpu
 res=bench/results/toy_quality_${method}_${data}_${iters}.json
 mkdir -p bench/results

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "emit_c.h"
+#include "emit_cuda.h"
 #include "fsutil.h"
 #include "shard.h"
 
@@ -73,6 +74,57 @@ static char *fill(const char *tpl, const char *const *keys, const char *const *v
   }
   out[n] = 0;
   return out;
+}
+
+/* nvcc on PATH or in /usr/local/cuda/bin, or NULL */
+static char *find_nvcc(void) {
+  const char *path = getenv("PATH");
+  char cand[4200];
+  for (const char *p = path ? path : ""; *p;) {
+    size_t n = strcspn(p, ":");
+    snprintf(cand, sizeof cand, "%.*s/nvcc", (int)n, p);
+    if (n && !access(cand, X_OK)) return strdup(cand);
+    p += n + (p[n] == ':');
+  }
+  return access("/usr/local/cuda/bin/nvcc", X_OK) ? NULL : strdup("/usr/local/cuda/bin/nvcc");
+}
+
+/* "80,90" -> "-gencode arch=compute_80,code=sm_80 ..."; NULL if malformed */
+static char *gencode_flags(const char *archs) {
+  size_t cap = 64 * (strlen(archs) + 1);
+  char *out = calloc(cap, 1);
+  for (const char *p = archs; *p;) {
+    size_t n = strcspn(p, ",");
+    if (n == 0 || n > 4 || strspn(p, "0123456789") < n) { free(out); return NULL; }
+    size_t k = strlen(out);
+    snprintf(out + k, cap - k, "%s-gencode arch=compute_%.*s,code=sm_%.*s", k ? " " : "", (int)n, p, (int)n, p);
+    p += n + (p[n] == ',');
+  }
+  if (!*out) { free(out); return NULL; }
+  return out;
+}
+
+/* The nvcc variables and rules of build.ninja (the CUDA libraries: lib64 beside nvcc's bin/). */
+static char *cuda_rules(const char *nvcc, const char *gencode) {
+  char lib[4200];
+  snprintf(lib, sizeof lib, "%s", nvcc);
+  for (int k = 0; k < 2; k++) {   /* .../bin/nvcc -> ... */
+    char *slash = strrchr(lib, '/');
+    if (slash) *slash = 0;
+  }
+  size_t cap = 4 * sizeof lib + strlen(gencode) + 1024;
+  char *text = malloc(cap);
+  snprintf(text, cap,
+           "nvcc = %s\n"
+           "nvflags = -std=c++17 -O3 --fmad=false -Xcompiler -Wall %s -I" EBM_SOURCE_DIR "/runtime -I" EBM_SOURCE_DIR
+           "/runtime/trainer -I" EBM_SOURCE_DIR "/runtime/cuda\n"
+           "cudalibs = -L%s/lib64 -Xlinker -rpath,%s/lib64 -lcublasLt -lcublas -lopenblas -lpng -lz -lm\n\n"
+           "# CUDA: no fused multiply-add (--fmad=false), as the CPU trainers\n"
+           "rule nvcc\n  command = $nvcc $nvflags -MD -MF $out.d -c $in -o $out\n  depfile = $out.d\n  deps = gcc\n"
+           "  description = NVCC $out\n\n"
+           "rule nvlink\n  command = $nvcc $in -o $out $cudalibs\n  description = LINK $out\n",
+           nvcc, gencode, lib, lib);
+  return text;
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -151,8 +203,20 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   char *prologue_tpl = read_file(EBM_SOURCE_DIR "/templates/model_prologue.c");
   char *ninja_tpl = read_file(EBM_SOURCE_DIR "/templates/build.ninja.in");
   if (!prologue_tpl || !ninja_tpl) { fprintf(stderr, "ebmforge: templates missing under %s/templates\n", EBM_SOURCE_DIR); return 1; }
+  /* the CUDA trainers, where nvcc is found (not for data-parallel builds: their all-reduce is MPI on the CPU) */
+  char *gencode = gencode_flags(o->cuda_arch ? o->cuda_arch : "80,90"), *rules = NULL;
+  if (!gencode) {
+    fprintf(stderr, "ebmforge: --cuda-arch '%s' is not a list of architectures such as 80,90\n", o->cuda_arch);
+    free(prologue_tpl); free(ninja_tpl);
+    return 2;
+  }
+  char *nvcc = o->no_cuda || o->mpi_ranks > 1 ? NULL : find_nvcc();
+  char *cu_tpl = nvcc ? read_file(EBM_SOURCE_DIR "/templates/model_prologue.cu") : NULL;
+  if (nvcc && !cu_tpl) { fprintf(stderr, "ebmforge: templates missing under %s/templates\n", EBM_SOURCE_DIR); return 1; }
+  if (!nvcc && !o->no_cuda && o->mpi_ranks <= 1)
+    fprintf(stderr, "ebmforge: note: nvcc not found (PATH, /usr/local/cuda/bin): building train-cpu only\n");
   char **combo = calloc(n_combos, sizeof(char *)), **model_c = calloc(n_combos, sizeof(char *));
-  char **config = calloc(n_combos, sizeof(char *));
+  char **model_cu = calloc(n_combos, sizeof(char *)), **config = calloc(n_combos, sizeof(char *));
   char (*fp)[17] = calloc(n_combos, sizeof *fp);
   for (int c = 0; c < n_combos; c++) {
     Host *h = shard ? shard : hosts[c];
@@ -167,6 +231,14 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     EmitInfo info = {name, method, prologue, (long)host_model_number(h, "iters", 1000), (int)host_model_number(h, "log_every", 10),
                      shard ? &plan : NULL};
     model_c[c] = emit_c_model(h->g, h->prog, &info);
+    if (nvcc) {
+      EmitInfo cu_info = info;
+      cu_info.prologue = fill(cu_tpl, pk, pv);
+      const char *missing = NULL;
+      model_cu[c] = emit_cuda_model(h->g, h->prog, &cu_info, &missing);
+      if (!model_cu[c]) fprintf(stderr, "ebmforge: note: %s has no CUDA lowering yet: %s gets train-cpu only\n", missing, cname);
+      free((char *)cu_info.prologue);
+    }
     free(prologue);
     /* the resolved configuration beside the trainer (`ebmforge pack` ships it); a data-parallel
      * trainer's says how many ranks share the batch */
@@ -175,6 +247,9 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     sprintf(config[c], "{\"mpi_ranks\": %d, \"model\": %s}\n", o->mpi_ranks > 1 ? o->mpi_ranks : 1, cfg ? cfg : "{}");
     free(cfg);
   }
+  int any_cu = 0;
+  for (int c = 0; c < n_combos; c++) any_cu |= model_cu[c] != NULL;
+  if (any_cu) rules = cuda_rules(nvcc, gencode);
 
   char **rt = NULL, **tr = NULL, *objs = NULL, *trainers = NULL, *rt_list = NULL;
   size_t no = 0, nt = 0, nl = 0;
@@ -191,17 +266,30 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   const char *dist = o->mpi_ranks > 1 ? "dist_mpi" : "dist_single";
   append(&objs, &no, "build rt/%s.o: cc " EBM_SOURCE_DIR "/runtime/dist/%s.c\n", dist, dist, "");
   append(&rt_list, &nl, " rt/%s.o%s%s", dist, "", "");
+  if (any_cu) append(&objs, &no, "build rt/cuda/cuda_rt.o: nvcc " EBM_SOURCE_DIR "/runtime/cuda/cuda_rt.cu\n", "", "", "");
   /* one trainer per combination; Ninja builds them in parallel */
+  char *cpu_all = NULL, *cuda_all = NULL;
+  size_t n_cpu = 0, n_cuda = 0;
   for (int c = 0; c < n_combos; c++) {
     append(&trainers, &nt, "build %s/model.o: cc %s/model.c\n", combo[c], combo[c], "");
     append(&trainers, &nt, "build %s/train-cpu: link %s/model.o%s\n", combo[c], combo[c], rt_list);
+    append(&cpu_all, &n_cpu, " %s/train-cpu%s%s", combo[c], "", "");
+    if (!model_cu[c]) continue;
+    append(&trainers, &nt, "build %s/model_cuda.o: nvcc %s/model.cu\n", combo[c], combo[c], "");
+    append(&trainers, &nt, "build %s/train-cuda: nvlink %s/model_cuda.o rt/cuda/cuda_rt.o%s\n", combo[c], combo[c], rt_list);
+    append(&cuda_all, &n_cuda, " %s/train-cuda%s%s", combo[c], "", "");
   }
-  char regen[512] = "";
+  append(&trainers, &nt, "build train-cpu: phony%s\n", cpu_all, "", "");
+  if (cuda_all) append(&trainers, &nt, "build train-cuda: phony%s\n", cuda_all, "", "");
+  free(cpu_all); free(cuda_all);
+  char regen[1024] = "";
   if (o->cflags) snprintf(regen, sizeof regen, "--cflags '%s'", o->cflags);
   if (o->cc) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --cc '%s'", o->cc);
   if (o->mpi_ranks > 1) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --mpi-ranks %d", o->mpi_ranks);
+  if (o->cuda_arch) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --cuda-arch %s", o->cuda_arch);
+  if (o->no_cuda) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --no-cuda");
   const char *nk[] = {"SOURCE", "OUTDIR", "CC", "CFLAGS", "RUNTIME", "CBLAS_INCLUDE", "EBMFORGE", "REGEN_FLAGS",
-                      "RUNTIME_OBJECTS", "TRAINERS", "LIBS", NULL};
+                      "CUDA_RULES", "RUNTIME_OBJECTS", "TRAINERS", "LIBS", NULL};
   char src_abs[4096];
   if (!realpath(o->model_path, src_abs)) snprintf(src_abs, sizeof src_abs, "%s", o->model_path);
 
@@ -216,7 +304,8 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   if (!rc) {
     const char *cc = o->cc ? o->cc : o->mpi_ranks > 1 ? "mpicc" : "cc";
     const char *nv[] = {src_abs, out_abs, cc, o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off",
-                        EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, objs, trainers, EBM_TRAINER_LIBS, NULL};
+                        EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, rules ? rules : "", objs, trainers,
+                        EBM_TRAINER_LIBS, NULL};
     ninja = fill(ninja_tpl, nk, nv);
   }
   for (int c = 0; c < n_combos && !rc; c++) {
@@ -224,6 +313,8 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     if (mkdir_p(combo_dir)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno)); rc = 1; }
     snprintf(path, sizeof path, "%s/model.c", combo_dir);
     if (!rc) rc = write_if_changed(path, model_c[c], 0) ? 1 : 0;
+    snprintf(path, sizeof path, "%s/model.cu", combo_dir);
+    if (!rc && model_cu[c]) rc = write_if_changed(path, model_cu[c], 0) ? 1 : 0;
     snprintf(path, sizeof path, "%s/config.json", combo_dir);
     if (!rc) rc = write_if_changed(path, config[c], 0) ? 1 : 0;
   }
@@ -236,10 +327,11 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   }
   for (int i = 0; i < n_rt; i++) free(rt[i]);
   for (int i = 0; i < n_tr; i++) free(tr[i]);
-  for (int c = 0; c < n_combos; c++) { free(combo[c]); free(model_c[c]); free(config[c]); }
-  free(combo); free(model_c); free(config); free(fp);
+  for (int c = 0; c < n_combos; c++) { free(combo[c]); free(model_c[c]); free(model_cu[c]); free(config[c]); }
+  free(combo); free(model_c); free(model_cu); free(config); free(fp);
   free(rt); free(tr); free(objs); free(trainers); free(rt_list);
   free(prologue_tpl); free(ninja_tpl); free(ninja);
+  free(nvcc); free(gencode); free(cu_tpl); free(rules);
   if (shard) { shard_free(&plan); host_free(shard); }
   return rc;
 }

@@ -10,6 +10,8 @@ typedef struct {
   const char *cflags;      /* default -O3 -march=native */
   const char *cc;          /* default cc (mpicc with mpi_ranks) */
   int mpi_ranks;           /* > 1: a data-parallel trainer for that many MPI ranks (default out/<model>-mpi<R>) */
+  const char *cuda_arch;   /* GPU architectures, e.g. "80,90" (the default) */
+  int no_cuda;             /* no train-cuda targets even where nvcc is found */
 } BuildOptions;
 
 /* hosts[0..n-1]: the model file loaded once per sweep combination (n = 1

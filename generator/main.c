@@ -47,7 +47,7 @@ static const char *usage_ir =
   "%id = OP inputs attributes : dtype[shape] ; model-file line.\n";
 
 static const char *usage_build =
-  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--cc CC] [--mpi-ranks R]\n"
+  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--cc CC] [--mpi-ranks R] [--cuda-arch LIST] [--no-cuda]\n"
   "\n"
   "Generates one C trainer per combination of MODEL, as DIR/<combination>/model.c,\n"
   "and DIR/build.ninja (DIR defaults to out/<model name>). Then `ninja -C DIR`\n"
@@ -62,7 +62,12 @@ static const char *usage_build =
   "  --cc CC        C compiler (default cc; mpicc with --mpi-ranks)\n"
   "  --mpi-ranks R  a data-parallel trainer for R MPI ranks (R >= 2), each training on\n"
   "                 batch/R rows of the same global batch; links Open MPI. DIR defaults\n"
-  "                 to out/<model name>-mpi<R>; launch with mpirun -np R or srun -n R\n";
+  "                 to out/<model name>-mpi<R>; launch with mpirun -np R or srun -n R\n"
+  "  --cuda-arch L  GPU architectures of train-cuda, comma-separated (default 80,90:\n"
+  "                 sm_80 and sm_90). Where nvcc is found (PATH, /usr/local/cuda/bin),\n"
+  "                 DIR/<combination>/model.cu and a train-cuda target are written too;\n"
+  "                 `ninja -C DIR train-cpu` or `train-cuda` builds one kind only\n"
+  "  --no-cuda      no CUDA trainers even where nvcc is found\n";
 
 static const char *usage_check =
   "usage: ebmforge check MODEL.lua\n"
@@ -213,6 +218,8 @@ static int cmd_build(int argc, char **argv) {
       if (parse_long(argv[++i], &r) || r < 2 || r > 4096) return bad_usage("--mpi-ranks needs an integer in 2..4096", usage_build);
       o.mpi_ranks = (int)r;
     }
+    else if (!strcmp(argv[i], "--cuda-arch") && has) o.cuda_arch = argv[++i];
+    else if (!strcmp(argv[i], "--no-cuda")) o.no_cuda = 1;
     else if (argv[i][0] == '-') return bad_usage("unknown or incomplete option for build", usage_build);
     else if (!o.model_path) o.model_path = argv[i];
     else return bad_usage("build takes one model file", usage_build);

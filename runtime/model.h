@@ -38,6 +38,7 @@ typedef struct {
   int rank;
   int (*allreduce)(float *buf, int n, char *err, size_t errlen);
   char err[512];        /* what went wrong when an entry returns non-zero */
+  void *device;         /* a GPU backend's copy of the state (NULL until its first entry) */
 } ModelState;
 
 /* An entry point other than the step: reads state variable in_var (or -1),
@@ -66,6 +67,12 @@ typedef struct {
    * rows (checkpoints gather them). 0 and NULL for a single-process trainer. */
   int ranks;
   const unsigned char *var_rows;
+  /* A GPU backend keeps the state on the device (NULL on the CPU): device_pull
+   * copies it into s's host arrays (0, or -1 with s->err) before a checkpoint is
+   * written; device_release frees it, so the next entry uploads s afresh (after
+   * a checkpoint was loaded into s, and when s is freed). */
+  int (*device_pull)(ModelState *s);
+  void (*device_release)(ModelState *s);
 } Model;
 
 extern const Model model;

@@ -18,7 +18,7 @@ json() { sed -n "s/.*\"$1\": \([-0-9.e]*\).*/\1/p" "$2"; }
 
 "$EBMFORGE" build models/fmnist_classifier.lua -o "$TMP/clf" >/dev/null 2>&1 &&
   "$EBMFORGE" build tests/parity_models/conv_mle.lua -o "$TMP/conv" >/dev/null 2>&1 &&
-  ninja -C "$TMP/clf" >/dev/null 2>&1 && ninja -C "$TMP/conv" >/dev/null 2>&1 || { fail "generate and build"; finish; exit 1; }
+  ninja -C "$TMP/clf" train-cpu >/dev/null 2>&1 && ninja -C "$TMP/conv" train-cpu >/dev/null 2>&1 || { fail "generate and build"; finish; exit 1; }
 C=$TMP/clf/classifier/train-cpu E=$TMP/conv/mle-langevin/train-cpu
 
 $C train --iters 40 --seed 0 --out "$TMP/c" 2>/dev/null && $C eval --ckpt "$TMP/c/ckpt.safetensors" >"$TMP/acc.json"

@@ -98,7 +98,7 @@ static void check_model(const char *path, const char *tmp) {
     for (int k = 0; k < nl; k++) want[s * nl + k] = trainer_log_value(t, k);
   }
   char cmd[8192], msg[1200];
-  snprintf(cmd, sizeof cmd, "%s build %s -o %s/build 2>%s/gen.log && ninja -C %s/build >%s/ninja.log 2>&1 && "
+  snprintf(cmd, sizeof cmd, "%s build %s -o %s/build 2>%s/gen.log && ninja -C %s/build train-cpu >%s/ninja.log 2>&1 && "
            "%s/build/%s/train-cpu train --iters %d --seed %d --log-every 1 --out %s/run 2>%s/train.log",
            EBMFORGE_BIN, path, tmp, tmp, tmp, tmp, tmp, method, STEPS, SEED, tmp, tmp);
   int rc = system(cmd);

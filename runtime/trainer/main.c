@@ -101,8 +101,12 @@ static double now(void) {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-static int save(const char *path, const ModelState *s, long step) {
+static int save(const char *path, ModelState *s, long step) {
   char err[512];
+  if (model.device_pull && model.device_pull(s)) {
+    fprintf(stderr, "%s: %s\n", prog, s->err);
+    return 1;
+  }
   if (sharded_save(path, &model, s, step, err, sizeof err)) {
     fprintf(stderr, "%s: %s\n", prog, err);
     return 1;

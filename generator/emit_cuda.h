@@ -1,0 +1,12 @@
+/* The CUDA emitter: a model's step program as one CUDA source file (see emit_cuda.c). */
+#ifndef EBM_EMIT_CUDA_H
+#define EBM_EMIT_CUDA_H
+
+#include "emit_c.h"
+
+/* The whole model.cu as a malloc'd string (info->prologue: the CUDA prologue);
+ * NULL, with *missing naming the op, for a model using an op without a CUDA
+ * lowering yet (the convolutions). */
+char *emit_cuda_model(const Graph *g, const Program *prog, const EmitInfo *info, const char **missing);
+
+#endif
