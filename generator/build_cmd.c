@@ -234,9 +234,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     if (nvcc) {
       EmitInfo cu_info = info;
       cu_info.prologue = fill(cu_tpl, pk, pv);
-      const char *missing = NULL;
-      model_cu[c] = emit_cuda_model(h->g, h->prog, &cu_info, &missing);
-      if (!model_cu[c]) fprintf(stderr, "ebmforge: note: %s has no CUDA lowering yet: %s gets train-cpu only\n", missing, cname);
+      model_cu[c] = emit_cuda_model(h->g, h->prog, &cu_info);
       free((char *)cu_info.prologue);
     }
     free(prologue);
@@ -247,8 +245,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     sprintf(config[c], "{\"mpi_ranks\": %d, \"model\": %s}\n", o->mpi_ranks > 1 ? o->mpi_ranks : 1, cfg ? cfg : "{}");
     free(cfg);
   }
-  int any_cu = 0;
-  for (int c = 0; c < n_combos; c++) any_cu |= model_cu[c] != NULL;
+  int any_cu = nvcc != NULL;
   if (any_cu) rules = cuda_rules(nvcc, gencode);
 
   char **rt = NULL, **tr = NULL, *objs = NULL, *trainers = NULL, *rt_list = NULL;
@@ -274,7 +271,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     append(&trainers, &nt, "build %s/model.o: cc %s/model.c\n", combo[c], combo[c], "");
     append(&trainers, &nt, "build %s/train-cpu: link %s/model.o%s\n", combo[c], combo[c], rt_list);
     append(&cpu_all, &n_cpu, " %s/train-cpu%s%s", combo[c], "", "");
-    if (!model_cu[c]) continue;
+    if (!any_cu) continue;
     append(&trainers, &nt, "build %s/model_cuda.o: nvcc %s/model.cu\n", combo[c], combo[c], "");
     append(&trainers, &nt, "build %s/train-cuda: nvlink %s/model_cuda.o rt/cuda/cuda_rt.o%s\n", combo[c], combo[c], rt_list);
     append(&cuda_all, &n_cuda, " %s/train-cuda%s%s", combo[c], "", "");

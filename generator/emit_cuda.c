@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv.h"
 #include "emit_common.h"
 
 enum { THREADS = 256 };
@@ -113,7 +114,7 @@ static void reduce(Emit *e, Str *host, int phase, int i) {
   }
   sput(b, "    const int i = ");
   emit_index_expr(b, in, NULL);
-  sput(b, ";\n    const float x = ");
+  sput(b, ";\n    (void)i;\n    const float x = ");
   emit_expr(e, nd->in[0], "i", 1);
   sput(b, is_max ? ";\n    if (x > acc || x != x) acc = x;\n  }\n" : ";\n    acc += x;\n  }\n");
   sput(b, "  part[t] = acc;\n  __syncthreads();\n  for (int w = %d; w > 0; w >>= 1) {\n", THREADS / 2);
@@ -229,12 +230,59 @@ static void datamove(Emit *e, Str *host, int phase, int i) {
   launch(host, g, phase, i, (N + THREADS - 1) / THREADS);
 }
 
+/* The convolution ops as direct sums, one thread per output element,
+ * accumulated in double (a plain first lowering: no im2col + cuBLAS yet). */
+static void conv(Emit *e, Str *host, int phase, int i) {
+  Str *b = e->out;
+  const Graph *g = e->p->g;
+  const Node *nd = &g->nodes[i];
+  ConvDims d;
+  ir_conv_dims(g, i, &d);
+  int N = shape_numel(nd->shape);
+  Str out = {0}, A = {0}, B = {0};
+  bufname(&out, e->p, i);
+  bufname(&A, e->p, nd->in[0]);
+  bufname(&B, e->p, nd->in[1]);
+  kernel_open(b, phase, i);
+  sput(b, "  const int t = blockIdx.x * %d + threadIdx.x;\n  if (t >= %d) return;\n  double acc = 0;\n", THREADS, N);
+  const char *X = "x[((n * C + ch) * H + h) * W + v]", *Wt = "w[((o * C + ch) * KH + a) * KW + q]";
+  const char *Y = "y[((n * O + o) * HO + i) * WO + j]";
+  sput(b, "  const int C = %d, H = %d, W = %d, O = %d, KH = %d, KW = %d, S = %d, P = %d, HO = %d, WO = %d, NB = %d;\n"
+          "  (void)NB;\n", d.C, d.H, d.W, d.O, d.KH, d.KW, d.S, d.P, d.HO, d.WO, d.N);
+  switch (nd->op) {
+    case OP_CONV:   /* (x, w) -> y[n, o, i, j] */
+      sput(b, "  const float *x = %s, *w = %s;\n  const int j = t %% WO, i = t / WO %% HO, o = t / (WO * HO) %% O, n = t / (WO * HO * O);\n"
+              "  for (int ch = 0; ch < C; ch++) for (int a = 0; a < KH; a++) for (int q = 0; q < KW; q++) {\n"
+              "    const int h = S * i + a - P, v = S * j + q - P;\n"
+              "    if (h >= 0 && h < H && v >= 0 && v < W) acc += (double)%s * %s;\n  }\n", A.s, B.s, X, Wt);
+      break;
+    case OP_CONV_TX:   /* (y, w) -> x[n, ch, h, v] */
+      sput(b, "  const float *y = %s, *w = %s;\n  const int v = t %% W, h = t / W %% H, ch = t / (W * H) %% C, n = t / (W * H * C);\n"
+              "  for (int o = 0; o < O; o++) for (int a = 0; a < KH; a++) for (int q = 0; q < KW; q++) {\n"
+              "    const int hi = h + P - a, vj = v + P - q;\n"
+              "    if (hi < 0 || vj < 0 || hi %% S || vj %% S) continue;\n"
+              "    const int i = hi / S, j = vj / S;\n"
+              "    if (i < HO && j < WO) acc += (double)%s * %s;\n  }\n", A.s, B.s, Y, Wt);
+      break;
+    default:   /* (x, y) -> w[o, ch, a, q] */
+      sput(b, "  const float *x = %s, *y = %s;\n  const int q = t %% KW, a = t / KW %% KH, ch = t / (KW * KH) %% C, o = t / (KW * KH * C);\n"
+              "  for (int n = 0; n < NB; n++) for (int i = 0; i < HO; i++) for (int j = 0; j < WO; j++) {\n"
+              "    const int h = S * i + a - P, v = S * j + q - P;\n"
+              "    if (h >= 0 && h < H && v >= 0 && v < W) acc += (double)%s * %s;\n  }\n", A.s, B.s, X, Y);
+      break;
+  }
+  sput(b, "  %s[t] = (float)acc;\n}\n", out.s);
+  free(out.s); free(A.s); free(B.s);
+  launch(host, g, phase, i, (N + THREADS - 1) / THREADS);
+}
+
 static void kernel(Emit *e, Str *host, int phase, int i) {
   const Node *nd = &e->p->g->nodes[i];
   if (L.epilogue[i]) return;
   emit_node_comment(e->out, e->p->g, i);
   switch (op_kind(nd->op)) {
     case KIND_MATMUL: matmul(e, host, phase, i); return;
+    case KIND_CONV: conv(e, host, phase, i); return;
     case KIND_SHAPE:
       if (nd->op == OP_SUM || nd->op == OP_MAX) { reduce(e, host, phase, i); return; }
       if (nd->op != OP_BROADCAST && nd->op != OP_RESHAPE) { datamove(e, host, phase, i); return; }
@@ -346,9 +394,7 @@ static void before_tables(Str *b, const Graph *g, const Program *prog, long aren
   sput(b, "\n");
 }
 
-char *emit_cuda_model(const Graph *g, const Program *prog, const EmitInfo *info, const char **missing) {
-  for (int i = 0; i < g->n_nodes; i++)
-    if (op_kind(g->nodes[i].op) == KIND_CONV) { *missing = op_name(g->nodes[i].op); return NULL; }
+char *emit_cuda_model(const Graph *g, const Program *prog, const EmitInfo *info) {
   memset(&L, 0, sizeof L);
   int nv = g->n_vars;
   L.var_off = calloc(nv + 1, sizeof(long));

@@ -4,9 +4,7 @@
 
 #include "emit_c.h"
 
-/* The whole model.cu as a malloc'd string (info->prologue: the CUDA prologue);
- * NULL, with *missing naming the op, for a model using an op without a CUDA
- * lowering yet (the convolutions). */
-char *emit_cuda_model(const Graph *g, const Program *prog, const EmitInfo *info, const char **missing);
+/* The whole model.cu as a malloc'd string (info->prologue: the CUDA prologue). */
+char *emit_cuda_model(const Graph *g, const Program *prog, const EmitInfo *info);
 
 #endif
