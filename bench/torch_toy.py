@@ -9,7 +9,11 @@ create_graph=True, the 2x2 Jacobian of G in eval mode by two autograd.grad
 calls with create_graph=True, closed-form log sigma_min).
 
   /usr/bin/python3 bench/torch_toy.py --method mle-langevin|ebm-0gp \
-      --iters N --threads T --seed S [--seconds S] [--warmup W] [--out DIR]
+      --iters N --threads T --seed S [--seconds S] [--warmup W] [--out DIR] \
+      [--device cuda] [--compile]
+
+--device cuda runs on the GPU (TF32 off, as our train-cuda); --compile wraps
+the training step in torch.compile (its compilation happens in the warm-up).
 
 Timing: --warmup iterations first (not timed), then the timed loop runs
 --iters iterations, or, with --seconds, as many iterations as fit in that
@@ -40,7 +44,7 @@ import torch.nn as nn
 B, D = 200, 2
 ADAM = dict(lr=2e-4, betas=(0.0, 0.9), eps=1e-6)
 
-# ---- data: 25gaussians (methods.md §6) -------------------------------------
+# ---- data: the toy sets of methods.md §6 (torch's RNG; same distributions) ---
 _modes = torch.tensor([[2.0 * i, 2.0 * j] for i in range(-2, 3) for j in range(-2, 3)])
 
 
@@ -50,6 +54,81 @@ def gaussians25(n, std=0.05):
     rounds = -(-n // 25)
     x = _modes.repeat(rounds, 1)[:n] + std * torch.randn(n, 2)
     return x[torch.randperm(n)] / 2.828
+
+
+def gaussians8(n, radius=4.0, std=0.5):
+    s = 1 / math.sqrt(2)
+    u = torch.tensor([[1, 0], [-1, 0], [0, 1], [0, -1], [s, s], [s, -s], [-s, s], [-s, -s]])
+    idx = torch.randint(0, 8, (n,))
+    return (radius * u[idx] + std * torch.randn(n, 2)) / 1.414
+
+
+def swissroll(n):
+    t = 1.5 * math.pi * (1 + 2 * torch.rand(n))
+    return torch.stack([t * torch.cos(t), t * torch.sin(t)], 1) / 5 + torch.randn(n, 2) / 5
+
+
+def _arc(count, start, stop, endpoint):
+    """Angles of make_moons / make_circles; a count of 1 gives angle 0."""
+    if count == 1:
+        return torch.zeros(1)
+    if endpoint:
+        return torch.arange(count) * ((stop - start) / (count - 1)) + start
+    return torch.arange(count) * ((stop - start) / count) + start
+
+
+def moons(n):
+    n_out = n // 2
+    n_in = n - n_out
+    a, b = _arc(n_out, 0, math.pi, True), _arc(n_in, 0, math.pi, True)
+    x = torch.cat([torch.stack([torch.cos(a), torch.sin(a)], 1),
+                   torch.stack([1 - torch.cos(b), 1 - torch.sin(b) - 0.5], 1)])
+    return x[torch.randperm(n)] + 0.1 * torch.randn(n, 2)
+
+
+def circles(n):
+    n_out = n // 2
+    n_in = n - n_out
+    a, b = _arc(n_out, 0, 2 * math.pi, False), _arc(n_in, 0, 2 * math.pi, False)
+    x = torch.cat([torch.stack([torch.cos(a), torch.sin(a)], 1), 0.5 * torch.stack([torch.cos(b), torch.sin(b)], 1)])
+    return 3 * (x[torch.randperm(n)] + 0.08 * torch.randn(n, 2))
+
+
+def rings(n):
+    """The ring drawn uniformly (weights 1/4 each up to rounding), the angle from U[0, 2pi)."""
+    r = 0.25 * (1 + torch.randint(0, 4, (n,)))
+    a = 2 * math.pi * torch.rand(n)
+    return 3 * torch.stack([r * torch.cos(a), r * torch.sin(a)], 1) + 0.08 * torch.randn(n, 2)
+
+
+def pinwheel(n):
+    m = -(-n // 5)
+    c = torch.arange(5).repeat_interleave(m).float()
+    f1, f2 = 1 + 0.3 * torch.randn(5 * m), 0.1 * torch.randn(5 * m)
+    a = 2 * math.pi * c / 5 + 0.25 * torch.exp(f1)
+    x = 2 * torch.stack([f1 * torch.cos(a) + f2 * torch.sin(a), -f1 * torch.sin(a) + f2 * torch.cos(a)], 1)
+    return x[torch.randperm(5 * m)][:n]
+
+
+def spirals2(n):
+    m = -(-n // 2)
+    u = torch.rand(m)
+    s = torch.sqrt(u) * 3 * math.pi
+    p = torch.stack([-s * torch.cos(s) + 0.5 * torch.rand(m), s * torch.sin(s) + 0.5 * torch.rand(m)], 1)
+    return torch.cat([p, -p])[:n] / 3 + 0.1 * torch.randn(n, 2)
+
+
+def checkerboard(n):
+    x1 = 4 * torch.rand(n) - 2
+    x2 = torch.rand(n) - 2 * torch.randint(0, 2, (n,)).float() + torch.remainder(torch.floor(x1), 2)
+    return 2 * torch.stack([x1, x2], 1)
+
+
+DATASETS = {"25gaussians": gaussians25, "25gaussians-ddaebm": lambda n: gaussians25(n, 0.1), "8gaussians": gaussians8,
+            "8gaussians-meg": lambda n: gaussians8(n, 2.0, 0.02), "swissroll": swissroll, "moons": moons,
+            "circles": circles, "rings": rings, "pinwheel": pinwheel, "2spirals": spirals2,
+            "checkerboard": checkerboard}
+data = gaussians25     # set by --data
 
 
 # ---- networks (methods.md §8) ----------------------------------------------
@@ -127,7 +206,7 @@ class MLE:
 
     def step(self, t):
         x0, xs = self.sample(B)
-        ed = self.E(gaussians25(B))
+        ed = self.E(data(B))
         es = self.E(xs)
         loss = ed.mean() - es.mean()
         self.opt.zero_grad(set_to_none=True)
@@ -183,7 +262,7 @@ class EBM0GP:
     def step(self, t):
         # energy step: fakes are constants for theta (G^tr forward updates BN stats)
         lam = 0.7 * (2307.0 + t) ** -0.55
-        x = gaussians25(B).requires_grad_(True)
+        x = data(B).requires_grad_(True)
         with torch.no_grad():
             fake = self.G(torch.randn(B, self.d))
         ex, ef = self.E(x), self.E(fake)
@@ -250,7 +329,7 @@ def load_ckpt(model, path):
 
 # ---- .npy without numpy ------------------------------------------------------
 def write_npy(path, t):
-    t = t.detach().to(torch.float32).contiguous()
+    t = t.detach().to(torch.float32).cpu().contiguous()
     shape = tuple(t.shape)
     header = "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }" % (
         "(%d,)" % shape[0] if len(shape) == 1 else "(" + ", ".join(str(s) for s in shape) + ")")
@@ -287,17 +366,33 @@ def main():
     ap.add_argument("--warmup", type=int, default=20, help="untimed iterations first")
     ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (intra-op, OpenMP)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--data", default="25gaussians", choices=sorted(DATASETS), help="toy data set (methods.md §6)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--log-every", type=int, default=10, help="with --out: log every K timed iterations (a multiple of 10)")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--compile", action="store_true", help="torch.compile the training step")
     ap.add_argument("--load", metavar="CKPT", default=None,
                     help="start from one of our trainers' ckpt.safetensors (parameters and buffers)")
     a = ap.parse_args()
     if a.log_every <= 0 or a.log_every % 10:
         ap.error("--log-every must be a positive multiple of 10")
 
+    global data
+    data = DATASETS[a.data]
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
+    global _modes
+    if (a.compile and not hasattr(torch, "compile")) or (a.device != "cpu" and not hasattr(torch, "set_default_device")):
+        ap.error("--device and --compile need torch >= 2.0 (this is %s)" % torch.__version__)
+    if a.device != "cpu":
+        torch.set_default_device(a.device)   # every tensor below, modules included, on the GPU
+        _modes = _modes.to(a.device)
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    sync = torch.cuda.synchronize if a.device.startswith("cuda") else (lambda: None)
     model = MLE() if a.method == "mle-langevin" else EBM0GP()
+    if a.compile:
+        model.step = torch.compile(model.step)
     if a.load:
         load_ckpt(model, a.load)
     log = None
@@ -308,6 +403,7 @@ def main():
     for _ in range(a.warmup):
         model.step(t)
         t += 1
+    sync()
     n = 0
     t0 = time.perf_counter()
     marks = [t0]                       # wall clock every 10 timed iterations, as our trainers' log windows
@@ -317,6 +413,7 @@ def main():
         t += 1
         n += 1
         if n % 10 == 0:
+            sync()
             marks.append(time.perf_counter())
             vals = {k: v.item() for k, v in logs.items()}
             if not all(math.isfinite(v) for v in vals.values()):
@@ -327,12 +424,13 @@ def main():
         el = time.perf_counter() - t0
         if (a.seconds > 0 and el >= a.seconds) or (a.seconds <= 0 and n >= a.iters):
             break
+    sync()
     el = time.perf_counter() - t0
     win = sorted(10 / (q - p) for p, q in zip(marks, marks[1:]))
     res = {
-        "method": a.method, "steps_per_s": n / el if n else None,
+        "method": a.method, "data": a.data, "steps_per_s": n / el if n else None,
         "window_steps_per_s_median": win[len(win) // 2] if win else None, "timed_iters": n, "timed_s": el, "warmup_iters": a.warmup,
-        "torch_version": torch.__version__, "torch_num_threads": torch.get_num_threads(),
+        "device": a.device, "compiled": a.compile, "torch_version": torch.__version__, "torch_num_threads": torch.get_num_threads(),
         "torch_num_interop_threads": torch.get_num_interop_threads(),
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
         "last": {k: v.item() for k, v in logs.items()},

@@ -47,7 +47,7 @@ ninja -C out/host >/dev/null
 declare -A MODEL=([mle-langevin]=toy_mle [ebm-0gp]=toy_ebm0gp)
 for m in mle-langevin ebm-0gp; do
   out/host/ebmforge build "models/${MODEL[$m]}.lua" -o "$W/${MODEL[$m]}" >/dev/null
-  ninja -C "$W/${MODEL[$m]}" >/dev/null
+  ninja -C "$W/${MODEL[$m]}" train-cpu >/dev/null
 done
 CBLAS_INC=/usr/include/x86_64-linux-gnu/openblas-pthread
 cc -O2 -I"$CBLAS_INC" bench/sgemm.c -o "$W/sgemm" -lopenblas

@@ -1,37 +1,39 @@
 #!/usr/bin/env bash
 # Quality of our toy trainers beside the PyTorch reference (bench/torch_toy.py)
-# with the same iterations, scored by the same code: each side's 256x256 energy
-# grid and 2,000 samples go through `train-cpu eval --from DIR`.
-# usage: bash bench/toy_quality.sh METHOD ITERS SEED...     (METHOD: mle-langevin | ebm-0gp)
-# Writes bench/results/toy_quality_<METHOD>_<ITERS>.json. Long: ebm-0gp at the
+# with the same iterations and data set, scored by the same code: each side's
+# 256x256 energy grid and 2,000 samples go through `train-cpu eval --from DIR`.
+# usage: bash bench/toy_quality.sh METHOD ITERS DATA SEED...
+#   METHOD: mle-langevin | ebm-0gp;  DATA: a toy set of methods.md §6
+# Writes bench/results/toy_quality_<METHOD>_<DATA>_<ITERS>.json. Long: ebm-0gp at the
 # papers' 150,000 iterations takes ~12 min (ours) and ~40 min (PyTorch) per seed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-method=$1 iters=$2
-shift 2
+method=$1 iters=$2 data=$3
+shift 3
 case $method in
   mle-langevin) model=models/toy_mle.lua dir=out/bench/quality/toy_mle ;;
   ebm-0gp) model=models/toy_ebm0gp.lua dir=out/bench/quality/toy_ebm0gp ;;
   *) echo "unknown method $method" >&2; exit 2 ;;
 esac
-out/host/ebmforge build "$model" -o "$dir" && ninja -C "$dir" >/dev/null
+out/host/ebmforge build "$model" -o "$dir" >/dev/null && ninja -C "$dir" train-cpu >/dev/null
 T=$dir/$method/train-cpu
-res=bench/results/toy_quality_${method}_${iters}.json
+res=bench/results/toy_quality_${method}_${data}_${iters}.json
 mkdir -p bench/results
 {
-  echo "{\"method\": \"$method\", \"iters\": $iters, \"data\": \"25gaussians\", \"runs\": ["
+  echo "{\"method\": \"$method\", \"iters\": $iters, \"data\": \"$data\", \"commit\": \"$(git rev-parse --short HEAD)\", \"runs\": ["
   first=1
   for seed in "$@"; do
-    o=out/bench/quality/$method-$iters-$seed
-    $T train --iters "$iters" --seed "$seed" --out "$o/ours" --log-every 1000 2>/dev/null
+    o=out/bench/quality/$method-$data-$iters-$seed
+    $T train --iters "$iters" --seed "$seed" --data "$data" --out "$o/ours" --log-every 1000 2>/dev/null
     $T energy --ckpt "$o/ours/ckpt.safetensors" --grid 256 -o "$o/ours/energy_grid.npy"
     $T sample --ckpt "$o/ours/ckpt.safetensors" -n 2000 -o "$o/ours/samples.npy"
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_toy.py --method "$method" --iters "$iters" --warmup 0 \
-      --threads 1 --seed "$seed" --out "$o/torch" >/dev/null
+      --threads 1 --seed "$seed" --data "$data" --out "$o/torch" >/dev/null
     [ $first = 1 ] || echo ","
     first=0
-    echo "{\"seed\": $seed, \"ours\": $($T eval --from "$o/ours"), \"torch\": $($T eval --from "$o/torch")}"
+    echo "{\"seed\": $seed, \"ours\": $($T eval --from "$o/ours" --data "$data"), \"torch\": $($T eval --from "$o/torch" --data "$data")}"
   done
   echo "]}"
-} >"$res"
+} >"$res.tmp"
+mv "$res.tmp" "$res"
 cat "$res"

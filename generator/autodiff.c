@@ -70,6 +70,31 @@ static int inverse_perm_transpose(Graph *g, int d, const int *perm, int rank) {
   return ir_transpose(g, d, inv);
 }
 
+/* The convolution ops are one bilinear form <y, conv(x, w)>; `conv_like` rebuilds
+ * node i's op on new arguments, `conv_adjoint` gives the adjoint in slot k. */
+static int conv_like(Graph *g, int i, int a, int b) {
+  Node n = g->nodes[i];
+  switch (n.op) {
+    case OP_CONV: return ir_conv(g, a, b, n.stride, n.pad);
+    case OP_CONV_TX: return ir_conv_tx(g, a, b, n.stride, n.pad, n.shape.d[2], n.shape.d[3]);
+    default: return ir_conv_tw(g, a, b, n.stride, n.pad, n.shape.d[2], n.shape.d[3]);
+  }
+}
+
+static int conv_adjoint(Graph *g, int i, int k, int c) {
+  Node n = g->nodes[i];
+  int a = n.in[0], b = n.in[1], S = n.stride, P = n.pad;
+  Shape sa = shp(g, a), sb = shp(g, b);
+  switch (n.op) {
+    case OP_CONV:     /* (x, w) -> y */
+      return k == 0 ? ir_conv_tx(g, c, b, S, P, sa.d[2], sa.d[3]) : ir_conv_tw(g, a, c, S, P, sb.d[2], sb.d[3]);
+    case OP_CONV_TX:  /* (y, w) -> x */
+      return k == 0 ? ir_conv(g, c, b, S, P) : ir_conv_tw(g, c, a, S, P, sb.d[2], sb.d[3]);
+    default:          /* (x, y) -> w */
+      return k == 0 ? ir_conv_tx(g, b, c, S, P, sa.d[2], sa.d[3]) : ir_conv(g, a, c, S, P);
+  }
+}
+
 /* Accumulates into adj[x] the contribution of cotangent c of node i to its input slot k. */
 static int vjp_input(Graph *g, int i, int k, int c) {
   Node n = g->nodes[i];
@@ -99,6 +124,7 @@ static int vjp_input(Graph *g, int i, int k, int c) {
       if (!tb) return ta ? ir_matmul(g, a, c, 0, 0) : ir_matmul(g, a, c, 1, 0);  /* dB = op(A)^T dC */
       return ta ? ir_matmul(g, c, a, 1, 1) : ir_matmul(g, c, a, 1, 0);
     }
+    case KIND_CONV: return conv_adjoint(g, i, k, c);
     case KIND_SHAPE: {
       Shape xs = shp(g, n.in[k]);
       switch (n.op) {
@@ -195,6 +221,8 @@ static int jvp_node(Graph *g, int i, const int *tan) {
     case KIND_MATMUL:
       return add(g, ta == ZERO ? ZERO : ir_matmul(g, ta, b, n.ta, n.tb),
                  tb == ZERO ? ZERO : ir_matmul(g, a, tb, n.ta, n.tb));
+    case KIND_CONV:
+      return add(g, ta == ZERO ? ZERO : conv_like(g, i, ta, b), tb == ZERO ? ZERO : conv_like(g, i, a, tb));
     case KIND_SHAPE:
       switch (n.op) {
         case OP_CONCAT: {

@@ -11,10 +11,15 @@
 #include <unistd.h>
 
 #include "emit_c.h"
+#include "emit_cuda.h"
 #include "fsutil.h"
+#include "shard.h"
 
 #ifndef EBM_SOURCE_DIR
 #error "EBM_SOURCE_DIR must name the source tree (runtime/ and templates/)"
+#endif
+#ifndef EBM_TRAINER_LIBS
+#define EBM_TRAINER_LIBS "-lopenblas -lpng -lz -lm"
 #endif
 
 static char *read_file(const char *path) {
@@ -71,6 +76,57 @@ static char *fill(const char *tpl, const char *const *keys, const char *const *v
   return out;
 }
 
+/* nvcc on PATH or in /usr/local/cuda/bin, or NULL */
+static char *find_nvcc(void) {
+  const char *path = getenv("PATH");
+  char cand[4200];
+  for (const char *p = path ? path : ""; *p;) {
+    size_t n = strcspn(p, ":");
+    snprintf(cand, sizeof cand, "%.*s/nvcc", (int)n, p);
+    if (n && !access(cand, X_OK)) return strdup(cand);
+    p += n + (p[n] == ':');
+  }
+  return access("/usr/local/cuda/bin/nvcc", X_OK) ? NULL : strdup("/usr/local/cuda/bin/nvcc");
+}
+
+/* "80,90" -> "-gencode arch=compute_80,code=sm_80 ..."; NULL if malformed */
+static char *gencode_flags(const char *archs) {
+  size_t cap = 64 * (strlen(archs) + 1);
+  char *out = calloc(cap, 1);
+  for (const char *p = archs; *p;) {
+    size_t n = strcspn(p, ",");
+    if (n == 0 || n > 4 || strspn(p, "0123456789") < n) { free(out); return NULL; }
+    size_t k = strlen(out);
+    snprintf(out + k, cap - k, "%s-gencode arch=compute_%.*s,code=sm_%.*s", k ? " " : "", (int)n, p, (int)n, p);
+    p += n + (p[n] == ',');
+  }
+  if (!*out) { free(out); return NULL; }
+  return out;
+}
+
+/* The nvcc variables and rules of build.ninja (the CUDA libraries: lib64 beside nvcc's bin/). */
+static char *cuda_rules(const char *nvcc, const char *gencode) {
+  char lib[4200];
+  snprintf(lib, sizeof lib, "%s", nvcc);
+  for (int k = 0; k < 2; k++) {   /* .../bin/nvcc -> ... */
+    char *slash = strrchr(lib, '/');
+    if (slash) *slash = 0;
+  }
+  size_t cap = 4 * sizeof lib + strlen(gencode) + 1024;
+  char *text = malloc(cap);
+  snprintf(text, cap,
+           "nvcc = %s\n"
+           "nvflags = -std=c++17 -O3 --fmad=false -Xcompiler -Wall %s -I" EBM_SOURCE_DIR "/runtime -I" EBM_SOURCE_DIR
+           "/runtime/trainer -I" EBM_SOURCE_DIR "/runtime/cuda\n"
+           "cudalibs = -L%s/lib64 -Xlinker -rpath,%s/lib64 -lcublasLt -lcublas -lopenblas -lpng -lz -lm\n\n"
+           "# CUDA: no fused multiply-add (--fmad=false), as the CPU trainers\n"
+           "rule nvcc\n  command = $nvcc $nvflags -MD -MF $out.d -c $in -o $out\n  depfile = $out.d\n  deps = gcc\n"
+           "  description = NVCC $out\n\n"
+           "rule nvlink\n  command = $nvcc $in -o $out $cudalibs\n  description = LINK $out\n",
+           nvcc, gencode, lib, lib);
+  return text;
+}
+
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* sorted *.c files of a directory */
@@ -100,9 +156,36 @@ static void append(char **s, size_t *n, const char *fmt, const char *a, const ch
   *n += k;
 }
 
-int build_model(Host *h, const BuildOptions *o) {
-  const char *name = host_model_string(h, "name");
-  const char *method = host_model_string(h, "method");
+/* The model traced again for one of R ranks (batch B/R), and which of its
+ * random draws and state variables hold batch rows. NULL with a message. */
+static Host *shard_model(Host *h, const BuildOptions *o, ShardPlan *plan) {
+  Host *loc = host_new();
+  char set[64], err[1024];
+  snprintf(set, sizeof set, "__shards = %d", o->mpi_ranks);
+  if (host_run_string(loc, set, "=mpi-ranks") || host_load_model(loc, o->model_path)) {
+    fprintf(stderr, "%s\n", loc->error);
+    host_free(loc);
+    return NULL;
+  }
+  if (shard_plan(h->g, loc->g, o->mpi_ranks, plan, err, sizeof err)) {
+    fprintf(stderr, "%s: cannot split the batch over %d ranks: %s\n", o->model_path, o->mpi_ranks, err);
+    shard_free(plan);
+    host_free(loc);
+    return NULL;
+  }
+  return loc;
+}
+
+/* One trainer per sweep combination (hosts[c]); with --mpi-ranks R, the
+ * (single-combination) model is traced again per rank. */
+int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
+  ShardPlan plan = {0};
+  Host *shard = NULL;
+  if (o->mpi_ranks > 1) {
+    if (n_combos > 1) { fprintf(stderr, "%s: --mpi-ranks builds one combination; this file sweeps %d\n", o->model_path, n_combos); return 2; }
+    if (!(shard = shard_model(hosts[0], o, &plan))) return 2;
+  }
+  const char *name = host_model_string(hosts[0], "name");
   char base[256], out_dir[4096], exe[4096], combo_dir[4400], path[4600];
   if (!name) {
     const char *s = strrchr(o->model_path, '/') ? strrchr(o->model_path, '/') + 1 : o->model_path;
@@ -111,6 +194,7 @@ int build_model(Host *h, const BuildOptions *o) {
   }
   snprintf(out_dir, sizeof out_dir, "%s", o->out_dir ? o->out_dir : "");
   if (!o->out_dir) snprintf(out_dir, sizeof out_dir, "out/%s", name);
+  if (!o->out_dir && o->mpi_ranks > 1) snprintf(out_dir, sizeof out_dir, "out/%s-mpi%d", name, o->mpi_ranks);
   ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (el < 0) { fprintf(stderr, "ebmforge: cannot locate its own executable\n"); return 1; }
   exe[el] = 0;
@@ -119,15 +203,51 @@ int build_model(Host *h, const BuildOptions *o) {
   char *prologue_tpl = read_file(EBM_SOURCE_DIR "/templates/model_prologue.c");
   char *ninja_tpl = read_file(EBM_SOURCE_DIR "/templates/build.ninja.in");
   if (!prologue_tpl || !ninja_tpl) { fprintf(stderr, "ebmforge: templates missing under %s/templates\n", EBM_SOURCE_DIR); return 1; }
-  char fp[17];
-  emit_fingerprint(h->g, h->prog, fp);
-  const char *pk[] = {"MODEL", "METHOD", "SOURCE", "FINGERPRINT", NULL};
-  const char *pv[] = {name, method, o->model_path, fp, NULL};
-  char *prologue = fill(prologue_tpl, pk, pv);
-  EmitInfo info = {name, method, prologue, (long)host_model_number(h, "iters", 1000), (int)host_model_number(h, "log_every", 10)};
-  char *model_c = emit_c_model(h->g, h->prog, &info);
+  /* the CUDA trainers, where nvcc is found (not for data-parallel builds: their all-reduce is MPI on the CPU) */
+  char *gencode = gencode_flags(o->cuda_arch ? o->cuda_arch : "80,90"), *rules = NULL;
+  if (!gencode) {
+    fprintf(stderr, "ebmforge: --cuda-arch '%s' is not a list of architectures such as 80,90\n", o->cuda_arch);
+    free(prologue_tpl); free(ninja_tpl);
+    return 2;
+  }
+  char *nvcc = o->no_cuda || o->mpi_ranks > 1 ? NULL : find_nvcc();
+  char *cu_tpl = nvcc ? read_file(EBM_SOURCE_DIR "/templates/model_prologue.cu") : NULL;
+  if (nvcc && !cu_tpl) { fprintf(stderr, "ebmforge: templates missing under %s/templates\n", EBM_SOURCE_DIR); return 1; }
+  if (!nvcc && !o->no_cuda && o->mpi_ranks <= 1)
+    fprintf(stderr, "ebmforge: note: nvcc not found (PATH, /usr/local/cuda/bin): building train-cpu only\n");
+  char **combo = calloc(n_combos, sizeof(char *)), **model_c = calloc(n_combos, sizeof(char *));
+  char **model_cu = calloc(n_combos, sizeof(char *)), **config = calloc(n_combos, sizeof(char *));
+  char (*fp)[17] = calloc(n_combos, sizeof *fp);
+  for (int c = 0; c < n_combos; c++) {
+    Host *h = shard ? shard : hosts[c];
+    const char *method = host_model_string(h, "method");
+    char cname[256];
+    host_combo_name(hosts[c], cname, sizeof cname);
+    combo[c] = strdup(cname);
+    emit_fingerprint(h->g, h->prog, fp[c]);
+    const char *pk[] = {"MODEL", "METHOD", "SOURCE", "FINGERPRINT", NULL};
+    const char *pv[] = {name, method, o->model_path, fp[c], NULL};
+    char *prologue = fill(prologue_tpl, pk, pv);
+    EmitInfo info = {name, method, prologue, (long)host_model_number(h, "iters", 1000), (int)host_model_number(h, "log_every", 10),
+                     shard ? &plan : NULL};
+    model_c[c] = emit_c_model(h->g, h->prog, &info);
+    if (nvcc) {
+      EmitInfo cu_info = info;
+      cu_info.prologue = fill(cu_tpl, pk, pv);
+      model_cu[c] = emit_cuda_model(h->g, h->prog, &cu_info);
+      free((char *)cu_info.prologue);
+    }
+    free(prologue);
+    /* the resolved configuration beside the trainer (`ebmforge pack` ships it); a data-parallel
+     * trainer's says how many ranks share the batch */
+    char *cfg = host_config_json(hosts[c]);
+    config[c] = malloc(strlen(cfg ? cfg : "{}") + 64);
+    sprintf(config[c], "{\"mpi_ranks\": %d, \"model\": %s}\n", o->mpi_ranks > 1 ? o->mpi_ranks : 1, cfg ? cfg : "{}");
+    free(cfg);
+  }
+  int any_cu = nvcc != NULL;
+  if (any_cu) rules = cuda_rules(nvcc, gencode);
 
-  const char *combo = method;
   char **rt = NULL, **tr = NULL, *objs = NULL, *trainers = NULL, *rt_list = NULL;
   size_t no = 0, nt = 0, nl = 0;
   int n_rt = list_c(EBM_SOURCE_DIR "/runtime", &rt), n_tr = list_c(EBM_SOURCE_DIR "/runtime/trainer", &tr);
@@ -139,17 +259,38 @@ int build_model(Host *h, const BuildOptions *o) {
     append(&objs, &no, "build %s: cc " EBM_SOURCE_DIR "/runtime/%s%s\n", obj, sub, f);
     append(&rt_list, &nl, " %s%s%s", obj, "", "");
   }
-  append(&trainers, &nt, "build %s/model.o: cc %s/model.c\n", combo, combo, "");
-  append(&trainers, &nt, "build %s/train-cpu: link %s/model.o%s\n", combo, combo, rt_list);
-  char regen[512] = "";
+  /* how the ranks of a data-parallel run talk: MPI, or the single-process stub */
+  const char *dist = o->mpi_ranks > 1 ? "dist_mpi" : "dist_single";
+  append(&objs, &no, "build rt/%s.o: cc " EBM_SOURCE_DIR "/runtime/dist/%s.c\n", dist, dist, "");
+  append(&rt_list, &nl, " rt/%s.o%s%s", dist, "", "");
+  if (any_cu) append(&objs, &no, "build rt/cuda/cuda_rt.o: nvcc " EBM_SOURCE_DIR "/runtime/cuda/cuda_rt.cu\n", "", "", "");
+  /* one trainer per combination; Ninja builds them in parallel */
+  char *cpu_all = NULL, *cuda_all = NULL;
+  size_t n_cpu = 0, n_cuda = 0;
+  for (int c = 0; c < n_combos; c++) {
+    append(&trainers, &nt, "build %s/model.o: cc %s/model.c\n", combo[c], combo[c], "");
+    append(&trainers, &nt, "build %s/train-cpu: link %s/model.o%s\n", combo[c], combo[c], rt_list);
+    append(&cpu_all, &n_cpu, " %s/train-cpu%s%s", combo[c], "", "");
+    if (!any_cu) continue;
+    append(&trainers, &nt, "build %s/model_cuda.o: nvcc %s/model.cu\n", combo[c], combo[c], "");
+    append(&trainers, &nt, "build %s/train-cuda: nvlink %s/model_cuda.o rt/cuda/cuda_rt.o%s\n", combo[c], combo[c], rt_list);
+    append(&cuda_all, &n_cuda, " %s/train-cuda%s%s", combo[c], "", "");
+  }
+  append(&trainers, &nt, "build train-cpu: phony%s\n", cpu_all, "", "");
+  if (cuda_all) append(&trainers, &nt, "build train-cuda: phony%s\n", cuda_all, "", "");
+  free(cpu_all); free(cuda_all);
+  char regen[1024] = "";
   if (o->cflags) snprintf(regen, sizeof regen, "--cflags '%s'", o->cflags);
+  if (o->cc) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --cc '%s'", o->cc);
+  if (o->mpi_ranks > 1) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --mpi-ranks %d", o->mpi_ranks);
+  if (o->cuda_arch) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --cuda-arch %s", o->cuda_arch);
+  if (o->no_cuda) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --no-cuda");
   const char *nk[] = {"SOURCE", "OUTDIR", "CC", "CFLAGS", "RUNTIME", "CBLAS_INCLUDE", "EBMFORGE", "REGEN_FLAGS",
-                      "RUNTIME_OBJECTS", "TRAINERS", NULL};
+                      "CUDA_RULES", "RUNTIME_OBJECTS", "TRAINERS", "LIBS", NULL};
   char src_abs[4096];
   if (!realpath(o->model_path, src_abs)) snprintf(src_abs, sizeof src_abs, "%s", o->model_path);
 
   int rc = 0;
-  snprintf(combo_dir, sizeof combo_dir, "%s/%s", out_dir, combo);
   /* Ninja runs the regeneration inside out_dir: the command needs absolute paths */
   char out_abs[4096];
   if (mkdir_p(out_dir) || !realpath(out_dir, out_abs)) {
@@ -158,21 +299,36 @@ int build_model(Host *h, const BuildOptions *o) {
   }
   char *ninja = NULL;
   if (!rc) {
-    const char *nv[] = {src_abs, out_abs, o->cc ? o->cc : "cc", o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off",
-                        EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, objs, trainers, NULL};
+    const char *cc = o->cc ? o->cc : o->mpi_ranks > 1 ? "mpicc" : "cc";
+    const char *nv[] = {src_abs, out_abs, cc, o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off",
+                        EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, rules ? rules : "", objs, trainers,
+                        EBM_TRAINER_LIBS, NULL};
     ninja = fill(ninja_tpl, nk, nv);
   }
-  if (!rc && mkdir_p(combo_dir)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno)); rc = 1; }
-  snprintf(path, sizeof path, "%s/model.c", combo_dir);
-  if (!rc) rc = write_if_changed(path, model_c, 0) ? 1 : 0;
+  for (int c = 0; c < n_combos && !rc; c++) {
+    snprintf(combo_dir, sizeof combo_dir, "%s/%s", out_dir, combo[c]);
+    if (mkdir_p(combo_dir)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno)); rc = 1; }
+    snprintf(path, sizeof path, "%s/model.c", combo_dir);
+    if (!rc) rc = write_if_changed(path, model_c[c], 0) ? 1 : 0;
+    snprintf(path, sizeof path, "%s/model.cu", combo_dir);
+    if (!rc && model_cu[c]) rc = write_if_changed(path, model_cu[c], 0) ? 1 : 0;
+    snprintf(path, sizeof path, "%s/config.json", combo_dir);
+    if (!rc) rc = write_if_changed(path, config[c], 0) ? 1 : 0;
+  }
   snprintf(path, sizeof path, "%s/build.ninja", out_dir);
   if (!rc) rc = write_if_changed(path, ninja, 1) ? 1 : 0;
   if (!rc) {
-    fprintf(stderr, "ebmforge: wrote %s/build.ninja (%s: fingerprint %s); build with: ninja -C %s\n", out_dir, combo, fp, out_dir);
+    for (int c = 0; c < n_combos; c++) fprintf(stderr, "ebmforge: %s/%s (fingerprint %s)\n", out_dir, combo[c], fp[c]);
+    fprintf(stderr, "ebmforge: wrote %s/build.ninja (%d trainer%s); build with: ninja -C %s\n", out_dir, n_combos,
+            n_combos == 1 ? "" : "s", out_dir);
   }
   for (int i = 0; i < n_rt; i++) free(rt[i]);
   for (int i = 0; i < n_tr; i++) free(tr[i]);
+  for (int c = 0; c < n_combos; c++) { free(combo[c]); free(model_c[c]); free(model_cu[c]); free(config[c]); }
+  free(combo); free(model_c); free(model_cu); free(config); free(fp);
   free(rt); free(tr); free(objs); free(trainers); free(rt_list);
-  free(prologue_tpl); free(ninja_tpl); free(prologue); free(model_c); free(ninja);
+  free(prologue_tpl); free(ninja_tpl); free(ninja);
+  free(nvcc); free(gencode); free(cu_tpl); free(rules);
+  if (shard) { shard_free(&plan); host_free(shard); }
   return rc;
 }

@@ -8,10 +8,16 @@ typedef struct {
   const char *model_path;
   const char *out_dir;     /* default out/<model name> */
   const char *cflags;      /* default -O3 -march=native */
-  const char *cc;          /* default cc */
+  const char *cc;          /* default cc (mpicc with mpi_ranks) */
+  int mpi_ranks;           /* > 1: a data-parallel trainer for that many MPI ranks (default out/<model>-mpi<R>) */
+  const char *cuda_arch;   /* GPU architectures, e.g. "80,90" (the default) */
+  int no_cuda;             /* no train-cuda targets even where nvcc is found */
 } BuildOptions;
 
-/* 0 on success; prints what it wrote. Nothing is written if generation fails. */
-int build_model(Host *h, const BuildOptions *o);
+/* hosts[0..n-1]: the model file loaded once per sweep combination (n = 1
+ * without a sweep). Writes DIR/<combination>/model.c for each and one
+ * DIR/build.ninja building them all. 0 on success; prints what it wrote.
+ * Nothing is written if generation fails. */
+int build_model(Host *const *hosts, int n, const BuildOptions *o);
 
 #endif

@@ -1,337 +1,23 @@
 /* The C emitter: one C function per phase of the step program, every shape
- * a compile-time constant.
- *
- * Fusion: an elementwise node whose only use is an elementwise or reduction
- * kernel of the same shape is inlined into that kernel's loop expression, so
- * chains like bias + activation or (g*g) summed become one loop. Broadcasts
- * and reshapes are index maps, never copies. Everything else is a kernel that
- * writes a buffer ("materialised").
- *
- * Memory: materialised nodes get offsets in one arena from a liveness-based
- * first-fit plan made here, at generation time; an elementwise kernel writes
- * in place over an input that dies at it. A trainer allocates the arena once. */
+ * a compile-time constant; fusion and the arena plan come from emit_common.c. */
 #include "emit_c.h"
 
-#include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---------- a growable string ---------- */
+#include "conv.h"
 
-typedef struct { char *s; size_t n, cap; } Str;
-
-static void sput(Str *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sput(Str *b, const char *fmt, ...) {
-  va_list ap;
-  for (;;) {
-    va_start(ap, fmt);
-    int k = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? b->cap - b->n : 0, fmt, ap);
-    va_end(ap);
-    if (b->s && b->n + k < b->cap) { b->n += k; return; }
-    b->cap = (b->cap + k + 1) * 2;
-    b->s = realloc(b->s, b->cap);
-    if (b->n == 0) b->s[0] = 0;
-  }
-}
-
-/* ---------- per-phase analysis ---------- */
-
-enum { ROLE_INLINE, ROLE_KERNEL, ROLE_ALIAS, ROLE_VAR, ROLE_STATIC };
-
-typedef struct {
-  const Graph *g;
-  int n;
-  char *need;      /* reachable from the phase outputs */
-  int *uses;       /* number of input slots that read the node */
-  int *role;
-  int *root;       /* the node whose storage an alias shares */
-  long *off;       /* arena offset (floats) of kernel roots */
-  int *last;       /* position of the last kernel that reads the root */
-  char *is_out;
-  long arena;      /* floats used by this phase */
-} Phase;
-
-static int elementwise(OpCode op) {
-  OpKind k = op_kind(op);
-  return k == KIND_UNARY || k == KIND_BINARY || k == KIND_SELECT;
-}
-
-/* Kernels that evaluate an input at their own flat index (so it can be inlined). */
-static int fuses_input(const Graph *g, int consumer, int input) {
-  const Node *c = &g->nodes[consumer];
-  if (!shape_eq(c->shape, g->nodes[input].shape) && c->op != OP_SUM && c->op != OP_MAX && c->op != OP_RESHAPE)
-    return 0;
-  return elementwise(c->op) || c->op == OP_SUM || c->op == OP_MAX || c->op == OP_RESHAPE;
-}
-
-static void analyse(Phase *p, const Graph *g, int n_out, const int *outs) {
-  int n = g->n_nodes;
-  p->g = g; p->n = n;
-  p->need = malloc(n);
-  ir_reachable(g, n_out, outs, p->need);
-  p->uses = calloc(n, sizeof(int));
-  p->role = calloc(n, sizeof(int));
-  p->root = malloc(n * sizeof(int));
-  p->off = calloc(n, sizeof(long));
-  p->last = malloc(n * sizeof(int));
-  p->is_out = calloc(n, 1);
-  int *consumer = malloc(n * sizeof(int));
-  for (int i = 0; i < n; i++) { p->root[i] = i; p->last[i] = -1; consumer[i] = -1; }
-  for (int k = 0; k < n_out; k++) p->is_out[outs[k]] = 1;
-  for (int i = 0; i < n; i++) {
-    if (!p->need[i]) continue;
-    for (int k = 0; k < g->nodes[i].n_in; k++) { p->uses[g->nodes[i].in[k]]++; consumer[g->nodes[i].in[k]] = i; }
-  }
-  /* roles, decided from the last node back so a consumer's role is known first */
-  for (int i = n - 1; i >= 0; i--) {
-    if (!p->need[i]) continue;
-    const Node *nd = &g->nodes[i];
-    int role = ROLE_KERNEL;
-    switch (nd->op) {
-      case OP_VAR: role = ROLE_VAR; break;
-      case OP_CONST: role = nd->data ? ROLE_STATIC : (p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE); break;
-      case OP_STEP: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
-      case OP_DATA: role = ROLE_KERNEL; break;
-      case OP_BROADCAST: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
-      case OP_RESHAPE: case OP_STOP_GRAD: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
-      default: break;
-    }
-    int single = p->uses[i] == 1 && !p->is_out[i] && consumer[i] >= 0;
-    int fusable = single && p->role[consumer[i]] != ROLE_ALIAS && fuses_input(g, consumer[i], i);
-    if ((elementwise(nd->op) || nd->op == OP_UNIFORM || nd->op == OP_NORMAL) && fusable) role = ROLE_INLINE;
-    /* a reshape or stop_gradient read as a buffer (by a matmul, a copy ...) shares its input's buffer */
-    if ((nd->op == OP_RESHAPE || nd->op == OP_STOP_GRAD) && role == ROLE_INLINE && !fusable && consumer[i] >= 0) role = ROLE_ALIAS;
-    p->role[i] = role;
-  }
-  /* inputs of index-mapping nodes and of non-fusing kernels must be buffers */
-  for (int changed = 1; changed;) {
-    changed = 0;
-    for (int i = 0; i < n; i++) {
-      if (!p->need[i] || p->role[i] == ROLE_VAR || p->role[i] == ROLE_STATIC) continue;
-      const Node *nd = &g->nodes[i];
-      for (int k = 0; k < nd->n_in; k++) {
-        int x = nd->in[k];
-        int ok = p->role[x] != ROLE_INLINE;
-        if (!ok && (p->role[i] == ROLE_INLINE || p->role[i] == ROLE_KERNEL) && fuses_input(g, i, x) && p->uses[x] == 1) ok = 1;
-        if (!ok && nd->op == OP_BROADCAST && g->nodes[x].op == OP_CONST && !g->nodes[x].data) ok = 1;  /* scalar literal */
-        if (!ok && g->nodes[x].op == OP_CONST && !g->nodes[x].data && shape_numel(g->nodes[x].shape) == 1) ok = 1;
-        if (!ok && nd->op == OP_BROADCAST && g->nodes[x].op == OP_STEP) ok = 1;
-        if (!ok) {
-          OpCode xo = g->nodes[x].op;
-          p->role[x] = (xo == OP_RESHAPE || xo == OP_STOP_GRAD) ? ROLE_ALIAS : ROLE_KERNEL;
-          changed = 1;
-        }
-      }
-      if (p->role[i] == ROLE_ALIAS && p->role[nd->in[0]] == ROLE_INLINE) {
-        OpCode xo = g->nodes[nd->in[0]].op;
-        p->role[nd->in[0]] = (xo == OP_RESHAPE || xo == OP_STOP_GRAD) ? ROLE_ALIAS : ROLE_KERNEL;
-        changed = 1;
-      }
-    }
-  }
-  for (int i = 0; i < n; i++)
-    if (p->need[i] && p->role[i] == ROLE_ALIAS) p->root[i] = p->root[g->nodes[i].in[0]];
-  free(consumer);
-}
-
-/* Buffers a kernel reads: through inlined producers down to buffers. */
-static void reads(const Phase *p, int i, void (*fn)(const Phase *, int buf, int reader, void *), int reader, void *ctx) {
-  const Node *nd = &p->g->nodes[i];
-  for (int k = 0; k < nd->n_in; k++) {
-    int x = nd->in[k];
-    if (p->role[x] == ROLE_INLINE) reads(p, x, fn, reader, ctx);
-    else fn(p, p->root[x], reader, ctx);
-  }
-}
-
-static void mark_last(const Phase *pc, int buf, int reader, void *ctx) {
-  Phase *p = (Phase *)pc;
-  (void)ctx;
-  if (reader > p->last[buf]) p->last[buf] = reader;
-}
-
-typedef struct { long off, size; int node; } Live;
-
-static long align16(long x) { return (x + 15) & ~15L; }
-
-/* In-place candidate: a same-size arena buffer read directly at the kernel's index that dies here. */
-static int inplace_input(const Phase *p, int i) {
-  const Node *nd = &p->g->nodes[i];
-  if (!elementwise(nd->op)) return -1;
-  for (int k = 0; k < nd->n_in; k++) {
-    int x = nd->in[k];
-    if (p->role[x] != ROLE_KERNEL && p->role[x] != ROLE_ALIAS) continue;
-    int r = p->root[x];
-    if (p->role[r] != ROLE_KERNEL || p->last[r] != i || p->is_out[r]) continue;
-    if (shape_numel(p->g->nodes[r].shape) == shape_numel(nd->shape) && shape_eq(p->g->nodes[x].shape, nd->shape)) return r;
-  }
-  return -1;
-}
-
-static void plan(Phase *p) {
-  int n = p->n;
-  for (int i = 0; i < n; i++)
-    if (p->need[i] && p->role[i] == ROLE_KERNEL) reads(p, i, mark_last, i, NULL);
-  for (int i = 0; i < n; i++)
-    if (p->need[i] && p->is_out[i]) p->last[p->root[i]] = n;  /* outputs live to the end */
-  Live *live = malloc(n * sizeof(Live));
-  int n_live = 0;
-  p->arena = 0;
-  for (int i = 0; i < n; i++) {
-    if (!p->need[i] || p->role[i] != ROLE_KERNEL) continue;
-    int j = 0;
-    for (int k = 0; k < n_live; k++)   /* free what died before this kernel */
-      if (p->last[live[k].node] >= i) live[j++] = live[k];
-    n_live = j;
-    long size = align16(shape_numel(p->g->nodes[i].shape));
-    int r = inplace_input(p, i);
-    if (r >= 0) { p->off[i] = p->off[r]; live[n_live++] = (Live){p->off[i], size, i}; continue; }
-    /* first fit among the live intervals, sorted by offset */
-    for (int a = 1; a < n_live; a++)
-      for (int b = a; b > 0 && live[b - 1].off > live[b].off; b--) { Live t = live[b]; live[b] = live[b - 1]; live[b - 1] = t; }
-    long at = 0;
-    for (int k = 0; k < n_live; k++) {
-      if (at + size <= live[k].off) break;
-      if (live[k].off + live[k].size > at) at = live[k].off + live[k].size;
-    }
-    p->off[i] = at;
-    live[n_live++] = (Live){at, size, i};
-    if (at + size > p->arena) p->arena = at + size;
-  }
-  free(live);
-}
-
-static void phase_free(Phase *p) {
-  free(p->need); free(p->uses); free(p->role); free(p->root); free(p->off); free(p->last); free(p->is_out);
-}
-
-/* ---------- expressions ---------- */
-
-typedef struct {
-  Str *out;
-  const Phase *p;
-} Emit;
+#include "emit_common.h"
 
 /* name of the buffer that holds node i's value */
 static void bufname(Str *b, const Phase *p, int i) { sput(b, "b%d", p->root[i]); }
 
-static void strides(Shape s, long *st) {
-  st[s.rank - 1 < 0 ? 0 : s.rank - 1] = 1;
-  for (int k = s.rank - 2; k >= 0; k--) st[k] = st[k + 1] * s.d[k + 1];
-}
-
-/* Index into a broadcast's input, from the output's flat index or loop coordinates. */
-static void bcast_index(Str *b, Shape out, Shape in, const char *ix, int coords) {
-  long so[4], si[4];
-  strides(out, so); strides(in, si);
-  int terms = 0;
-  sput(b, "(");
-  for (int k = 0; k < out.rank; k++) {
-    if (in.d[k] == 1) continue;
-    if (terms++) sput(b, " + ");
-    if (coords) sput(b, "i%d", k);
-    else if (k == 0) sput(b, "(%s) / %ld", ix, so[0]);
-    else sput(b, "((%s) / %ld %% %d)", ix, so[k], out.d[k]);
-    if (si[k] != 1) sput(b, " * %ld", si[k]);
-  }
-  if (!terms) sput(b, "0");
-  sput(b, ")");
-}
-
-/* a float literal C accepts: 1 -> 1.0f, 1e-05 -> 1e-05f, inf -> INFINITY */
-static void flit(Str *b, double v) {
-  if (isnan(v)) { sput(b, "NAN"); return; }
-  if (isinf(v)) { sput(b, v > 0 ? "INFINITY" : "(-INFINITY)"); return; }
-  char t[64];
-  snprintf(t, sizeof t, "%.9g", v);
-  sput(b, "%s%s%sf", v < 0 ? "(" : "", t, strpbrk(t, ".e") ? "" : ".0");
-  if (v < 0) sput(b, ")");
-}
-
-static void expr(Emit *e, int i, const char *ix, int coords);
-
-static void sub(Emit *e, int i, int k, const char *ix, int coords) { expr(e, e->p->g->nodes[i].in[k], ix, coords); }
-
-static void expr(Emit *e, int i, const char *ix, int coords) {
-  const Phase *p = e->p;
-  const Node *nd = &p->g->nodes[i];
-  Str *b = e->out;
-  if (p->role[i] != ROLE_INLINE) {
-    if (nd->op == OP_CONST && !nd->data && shape_numel(nd->shape) == 1) { flit(b, nd->fval); return; }
-    bufname(b, p, i);
-    sput(b, "[%s]", ix);
-    return;
-  }
-  switch (nd->op) {
-    case OP_CONST: flit(b, nd->fval); return;
-    case OP_STEP: sput(b, "(float)s->step"); return;
-    case OP_UNIFORM: sput(b, "(float)philox_uniform(s->seed, %d, s->iter, s->step, (uint32_t)(%s))", nd->stream, ix); return;
-    case OP_NORMAL: sput(b, "(float)philox_normal(s->seed, %d, s->iter, s->step, (uint32_t)(%s))", nd->stream, ix); return;
-    case OP_RESHAPE: case OP_STOP_GRAD: sub(e, i, 0, ix, coords && nd->op == OP_STOP_GRAD); return;
-    case OP_BROADCAST: {
-      Str t = {0};
-      bcast_index(&t, nd->shape, p->g->nodes[nd->in[0]].shape, ix, coords);
-      sub(e, i, 0, t.s, 0);
-      free(t.s);
-      return;
-    }
-    default: break;
-  }
-  static const char *fn1[OP_COUNT] = {
-    [OP_EXP] = "ebm_expf", [OP_LOG] = "logf", [OP_LOG1P] = "log1pf", [OP_SIN] = "sinf", [OP_COS] = "cosf",
-    [OP_TANH] = "tanhf", [OP_SQRT] = "sqrtf", [OP_ABS] = "fabsf", [OP_SIGMOID] = "ebm_sigmoidf", [OP_SIGN] = "ebm_signf"};
-  static const char *op2[OP_COUNT] = {[OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/",
-                                      [OP_GT] = ">", [OP_GE] = ">=", [OP_EQ] = "=="};
-  if (nd->op == OP_NEG) { sput(b, "(-"); sub(e, i, 0, ix, coords); sput(b, ")"); return; }
-  if (op_kind(nd->op) == KIND_UNARY) { sput(b, "%s(", fn1[nd->op]); sub(e, i, 0, ix, coords); sput(b, ")"); return; }
-  if (op_kind(nd->op) == KIND_BINARY) {
-    int cmp = nd->op == OP_GT || nd->op == OP_GE || nd->op == OP_EQ;
-    sput(b, "(");
-    sub(e, i, 0, ix, coords);
-    sput(b, " %s ", op2[nd->op]);
-    sub(e, i, 1, ix, coords);
-    sput(b, cmp ? " ? 1.0f : 0.0f)" : ")");
-    return;
-  }
-  if (nd->op == OP_SELECT) {   /* a function call: both operands are loaded unconditionally (see ebm_selectf) */
-    sput(b, "ebm_selectf(");
-    sub(e, i, 0, ix, coords);
-    sput(b, ", ");
-    sub(e, i, 1, ix, coords);
-    sput(b, ", ");
-    sub(e, i, 2, ix, coords);
-    sput(b, ")");
-    return;
-  }
-  ir_fail("emit_c: cannot inline %s", op_name(nd->op));
-}
+static const ExprNames c_names = {bufname, "s->seed", "s->iter", "s->step", "philox_uniform", "philox_normal"};
 
 /* ---------- kernels ---------- */
 
 static void loops_open(Str *b, Shape s, const char *ind) {
   for (int k = 0; k < s.rank; k++) sput(b, "%*sfor (int i%d = 0; i%d < %d; i%d++)\n", (int)strlen(ind) + 2 * k, "", k, k, s.d[k], k);
-}
-
-static void index_expr(Str *b, Shape s, const int *shift) {
-  long st[4];
-  strides(s, st);
-  if (s.rank == 0) { sput(b, "0"); return; }
-  for (int k = 0; k < s.rank; k++) {
-    sput(b, "%s", k ? " + " : "");
-    if (shift && shift[k]) sput(b, "(i%d + %d)", k, shift[k]);
-    else sput(b, "i%d", k);
-    if (st[k] != 1) sput(b, " * %ld", st[k]);
-  }
-}
-
-/* node i's own expression (as if it were inlined) at index "i" */
-static void self_expr(Emit *e, int i, int coords) {
-  Phase *p = (Phase *)e->p;
-  int saved = p->role[i];
-  p->role[i] = ROLE_INLINE;
-  expr(e, i, "i", coords);
-  p->role[i] = saved;
 }
 
 /* out[i] = expression; rank >= 2 loops over coordinates, which broadcast inputs index by */
@@ -341,15 +27,15 @@ static void emit_elementwise(Emit *e, int i) {
   int N = shape_numel(s);
   if (s.rank <= 1 || N <= 1) {
     sput(b, "  for (int i = 0; i < %d; i++) b%d[i] = ", N, i);
-    self_expr(e, i, 0);
+    emit_self_expr(e, i, 0);
     sput(b, ";\n");
     return;
   }
   loops_open(b, s, "  ");
   sput(b, "%*s{ const int i = ", 2 + 2 * s.rank, "");
-  index_expr(b, s, NULL);
+  emit_index_expr(b, s, NULL);
   sput(b, "; b%d[i] = ", i);
-  self_expr(e, i, 1);
+  emit_self_expr(e, i, 1);
   sput(b, "; }\n");
 }
 
@@ -367,14 +53,14 @@ static void emit_reduce(Emit *e, int i) {
   for (int k = 0; k < in.rank; k++)
     if (nd->axes & (1 << k)) { sput(b, "%*sfor (int i%d = 0; i%d < %d; i%d++)\n", 4 + 2 * (depth + inner), "", k, k, in.d[k], k); inner++; }
   sput(b, "%*s{ const int i = ", 4 + 2 * (depth + inner), "");
-  index_expr(b, in, NULL);
+  emit_index_expr(b, in, NULL);
   sput(b, "; const float x = ");
-  expr(e, nd->in[0], "i", 1);
+  emit_expr(e, nd->in[0], "i", 1);
   sput(b, is_max ? "; if (x > acc || x != x) acc = x; }\n" : "; acc += x; }\n");
   sput(b, "%*sb%d[", 4 + 2 * depth, "", i);
   /* output index: kept coordinates with the output's strides */
   long so[4];
-  strides(nd->shape, so);
+  emit_strides(nd->shape, so);
   int terms = 0;
   for (int k = 0; k < in.rank; k++)
     if (!(nd->axes & (1 << k))) sput(b, "%si%d * %ld", terms++ ? " + " : "", k, so[k]);
@@ -398,6 +84,33 @@ static void emit_matmul(Emit *e, int i) {
   free(A.s); free(B.s);
 }
 
+/* im2col + sgemm (runtime/conv.c), the interpreter's f32 path; ws: the model's one conv workspace */
+static void emit_conv(Emit *e, int i) {
+  const Graph *g = e->p->g;
+  const Node *nd = &g->nodes[i];
+  ConvDims d;
+  ir_conv_dims(g, i, &d);
+  Str A = {0}, B = {0};
+  bufname(&A, e->p, nd->in[0]);
+  bufname(&B, e->p, nd->in[1]);
+  const char *fn = nd->op == OP_CONV ? "conv_f32" : nd->op == OP_CONV_TX ? "conv_tx_f32" : "conv_tw_f32";
+  sput(e->out, "  { static const ConvDims d = {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d};\n    %s(&d, %s, %s, b%d, conv_ws); }\n",
+       d.N, d.C, d.H, d.W, d.O, d.KH, d.KW, d.S, d.P, d.HO, d.WO, fn, A.s, B.s, i);
+  free(A.s); free(B.s);
+}
+
+/* one static scratch matrix for every convolution: the largest im2col matrix the model needs */
+static void conv_scratch(Str *b, const Graph *g) {
+  size_t m = 0;
+  for (int i = 0; i < g->n_nodes; i++)
+    if (op_kind(g->nodes[i].op) == KIND_CONV) {
+      ConvDims d;
+      ir_conv_dims(g, i, &d);
+      if (conv_workspace(&d) > m) m = conv_workspace(&d);
+    }
+  if (m) sput(b, "static float conv_ws[%zu];\n\n", m);
+}
+
 static void emit_datamove(Emit *e, int i) {
   Str *b = e->out;
   const Graph *g = e->p->g;
@@ -408,10 +121,10 @@ static void emit_datamove(Emit *e, int i) {
   switch (nd->op) {
     case OP_TRANSPOSE: {
       long st[4];
-      strides(si, st);
+      emit_strides(si, st);
       loops_open(b, s, "  ");
       sput(b, "%*sb%d[", 2 + 2 * s.rank, "", i);
-      index_expr(b, s, NULL);
+      emit_index_expr(b, s, NULL);
       sput(b, "] = %s[", in.s);
       for (int k = 0; k < s.rank; k++) sput(b, "%si%d * %ld", k ? " + " : "", k, st[nd->perm[k]]);
       sput(b, "];\n");
@@ -420,21 +133,21 @@ static void emit_datamove(Emit *e, int i) {
     case OP_SLICE: {
       loops_open(b, s, "  ");
       sput(b, "%*sb%d[", 2 + 2 * s.rank, "", i);
-      index_expr(b, s, NULL);
+      emit_index_expr(b, s, NULL);
       sput(b, "] = %s[", in.s);
-      index_expr(b, si, nd->start);
+      emit_index_expr(b, si, nd->start);
       sput(b, "];\n");
       break;
     }
     case OP_PAD: {
       long so[4];
-      strides(s, so);
+      emit_strides(s, so);
       sput(b, "  memset(b%d, 0, %d * sizeof(float));\n", i, shape_numel(s));
       loops_open(b, si, "  ");
       sput(b, "%*sb%d[", 2 + 2 * si.rank, "", i);
       for (int d = 0; d < si.rank; d++) sput(b, "%s(i%d + %d) * %ld", d ? " + " : "", d, nd->start[d], so[d]);
       sput(b, "] = %s[", in.s);
-      index_expr(b, si, NULL);
+      emit_index_expr(b, si, NULL);
       sput(b, "];\n");
       break;
     }
@@ -450,13 +163,13 @@ static void emit_datamove(Emit *e, int i) {
         sput(b, "%*sb%d[", 2 + 2 * sk.rank, "", i);
         /* output coordinates = input coordinates shifted along the axis */
         long so[4];
-        strides(s, so);
+        emit_strides(s, so);
         for (int d = 0; d < sk.rank; d++) {
           if (shift[d]) sput(b, "%s(i%d + %d) * %ld", d ? " + " : "", d, shift[d], so[d]);
           else sput(b, "%si%d * %ld", d ? " + " : "", d, so[d]);
         }
         sput(b, "] = %s[", src.s);
-        index_expr(b, sk, NULL);
+        emit_index_expr(b, sk, NULL);
         sput(b, "];\n");
         off += sk.d[nd->axis];
         free(src.s);
@@ -468,23 +181,30 @@ static void emit_datamove(Emit *e, int i) {
   free(in.s);
 }
 
+/* set by emit_c_model: the data-parallel plan of the model being emitted (NULL: one process) */
+static const ShardPlan *cur_shard;
+
 static void emit_kernel(Emit *e, int i) {
   const Node *nd = &e->p->g->nodes[i];
   Str *b = e->out;
-  char s[64];
-  shape_str(nd->shape, s, sizeof s);
-  sput(b, "  /* %%%d = %s%s", i, op_name(nd->op), nd->n_in ? "(" : "");
-  for (int k = 0; k < nd->n_in; k++) sput(b, "%s%%%d", k ? ", " : "", nd->in[k]);
-  sput(b, "%s : f32%s", nd->n_in ? ")" : "", s);
-  if (nd->line) sput(b, ", line %d", nd->line);
-  sput(b, " */\n");
+  emit_node_comment(b, e->p->g, i);
   switch (op_kind(nd->op)) {
     case KIND_MATMUL: emit_matmul(e, i); return;
+    case KIND_CONV: emit_conv(e, i); return;
     case KIND_SHAPE:
       if (nd->op == OP_SUM || nd->op == OP_MAX) { emit_reduce(e, i); return; }
       if (nd->op != OP_BROADCAST && nd->op != OP_RESHAPE) { emit_datamove(e, i); return; }
       break;
     case KIND_LEAF:
+      if (nd->op == OP_DATA && e->shard && e->shard->node_rows[i]) {
+        /* a data batch need not be row-separable (toy sets shuffle it): draw all rows, keep this rank's */
+        int N = shape_numel(nd->shape), R = e->shard->ranks;
+        sput(b, "  static float rows%d[%d];\n  if (data_sample(s->data, rows%d, %d, s->seed, %d, s->iter, s->step)) {\n"
+                "    snprintf(s->err, sizeof s->err, \"the data could not be sampled\");\n    return 1;\n  }\n"
+                "  memcpy(b%d, rows%d + (size_t)s->rank * %d, %d * sizeof(float));\n",
+             i, N * R, i, nd->shape.d[0] * R, nd->stream, i, i, N, N);
+        return;
+      }
       if (nd->op == OP_DATA) {
         sput(b, "  if (data_sample(s->data, b%d, %d, s->seed, %d, s->iter, s->step)) {\n"
                 "    snprintf(s->err, sizeof s->err, \"the data could not be sampled\");\n    return 1;\n  }\n",
@@ -497,65 +217,69 @@ static void emit_kernel(Emit *e, int i) {
   emit_elementwise(e, i);
 }
 
-/* 2*M*N*K of every matmul a phase evaluates */
-static double phase_flops(const Graph *g, const Phase *p) {
-  double f = 0;
-  for (int i = 0; i < g->n_nodes; i++) {
-    const Node *nd = &g->nodes[i];
-    if (!p->need[i] || nd->op != OP_MATMUL) continue;
-    Shape sa = g->nodes[nd->in[0]].shape;
-    f += 2.0 * nd->shape.d[0] * nd->shape.d[1] * (nd->ta ? sa.d[0] : sa.d[1]);
+/* Data-parallel: the phase's gradients and logs, averaged over the ranks in one
+ * all-reduce before anything reads them; names[k] becomes where value k now lives. */
+static void emit_allreduce(Str *b, const Graph *g, const Item *it, const Phase *p, char (*grad)[96], char (*logv)[96]) {
+  int total = it->n_logs;
+  for (int k = 0; k < it->n_params; k++) total += shape_numel(g->vars[it->params[k]].shape);
+  if (!total) return;
+  sput(b, "  static float comm[%d];\n  if (s->allreduce) {\n", total);
+  int off = 0;
+  for (int k = 0; k < it->n_params; k++) {
+    int n = shape_numel(g->vars[it->params[k]].shape);
+    sput(b, "    memcpy(comm + %d, %s, %d * sizeof(float));\n", off, grad[k], n);
+    char local[96];
+    memcpy(local, grad[k], 96);
+    snprintf(grad[k], 96, "(s->allreduce ? comm + %d : %.40s)", off, local);
+    off += n;
   }
-  return f;
+  for (int k = 0; k < it->n_logs; k++) {
+    sput(b, "    comm[%d] = %s;\n", off, logv[k]);
+    snprintf(logv[k], 96, "(s->allreduce ? comm[%d] : b%d[0])", off, p->root[it->logs[k].node]);
+    off++;
+  }
+  sput(b, "    if (s->allreduce(comm, %d, s->err, sizeof s->err)) return 1;\n  }\n", total);
 }
 
-static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int log_base, long *arena_max, double *flops) {
+static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase *p) {
   const Item *it = &prog->items[idx];
-  int n_out, *outs = phase_outputs(it, &n_out);
-  Phase p;
-  analyse(&p, g, n_out, outs);
-  for (int k = 0; k < it->n_assigns; k++) {   /* var <- var of another assignment: order would matter */
-    int src = p.root[it->assigns[k].node];
-    if (p.role[src] == ROLE_VAR)
-      for (int j = 0; j < it->n_assigns; j++)
-        if (g->nodes[src].var == it->assigns[j].var && j != k)
-          ir_fail("phase %s assigns variables from each other; copy through an expression", it->name);
-  }
-  plan(&p);
-  if (p.arena > *arena_max) *arena_max = p.arena;
-  *flops = phase_flops(g, &p);
-  Emit e = {b, &p};
+  const Graph *g = p->g;
+  Emit e = {b, p, &c_names, cur_shard};
   sput(b, "/* phase %s%s */\nstatic int phase_%d(ModelState *s) {\n", it->name, "", idx);
   sput(b, "  float *const A = s->arena;\n  (void)A;\n");
   for (int i = 0; i < g->n_nodes; i++) {
-    if (!p.need[i] || p.root[i] != i) continue;
+    if (!p->need[i] || p->root[i] != i) continue;
     const Node *nd = &g->nodes[i];
-    if (p.role[i] == ROLE_VAR) sput(b, "  float *const b%d = s->vars[%d];  /* %s */\n", i, nd->var, g->vars[nd->var].name);
-    else if (p.role[i] == ROLE_KERNEL) sput(b, "  float *const b%d = A + %ld;\n", i, p.off[i]);
-    else if (p.role[i] == ROLE_STATIC) {
+    if (p->role[i] == ROLE_VAR) sput(b, "  float *const b%d = s->vars[%d];  /* %s */\n", i, nd->var, g->vars[nd->var].name);
+    else if (p->role[i] == ROLE_KERNEL) sput(b, "  float *const b%d = A + %ld;\n", i, p->off[i]);
+    else if (p->role[i] == ROLE_STATIC) {
       int N = shape_numel(nd->shape);
       sput(b, "  static const float b%d[%d] = {", i, N);
-      for (int k = 0; k < N; k++) { if (k) sput(b, ", "); flit(b, nd->data[k]); }
+      for (int k = 0; k < N; k++) { if (k) sput(b, ", "); emit_flit(b, nd->data[k]); }
       sput(b, "};\n");
     }
   }
   for (int i = 0; i < g->n_nodes; i++)
-    if (p.need[i] && p.role[i] == ROLE_KERNEL) emit_kernel(&e, i);
+    if (p->need[i] && p->role[i] == ROLE_KERNEL) emit_kernel(&e, i);
   /* effects, in the interpreter's order: check every term, then assign, then step the optimiser */
+  char(*grad)[96] = calloc(it->n_params + 1, 96), (*logv)[96] = calloc(it->n_logs + 1, 96);
+  for (int k = 0; k < it->n_params; k++) snprintf(grad[k], 96, "b%d", p->root[it->grads[k]]);
+  for (int k = 0; k < it->n_logs; k++) snprintf(logv[k], 96, "b%d[0]", p->root[it->logs[k].node]);
+  if (cur_shard && it->entry == 0) emit_allreduce(b, g, it, p, grad, logv);
   for (int k = 0; k < it->n_logs; k++) {
-    sput(b, "  s->logs[%d] = b%d[0];\n", log_base + k, p.root[it->logs[k].node]);
+    sput(b, "  s->logs[%d] = %s;\n", log_base + k, logv[k]);
     sput(b, "  if (!isfinite(s->logs[%d])) { snprintf(s->err, sizeof s->err, \"phase %s: %s is %%s\", "
             "isnan(s->logs[%d]) ? \"NaN\" : \"Inf\"); return 3; }\n", log_base + k, it->name, it->logs[k].name, log_base + k);
   }
   for (int k = 0; k < it->n_params; k++) {
     int v = it->params[k];
-    sput(b, "  for (int i = 0; i < %d; i++) if (!isfinite(b%d[i])) { snprintf(s->err, sizeof s->err, "
+    sput(b, "  for (int i = 0; i < %d; i++) if (!isfinite(%s[i])) { snprintf(s->err, sizeof s->err, "
             "\"phase %s: the gradient of %s is not finite\"); return 3; }\n",
-         shape_numel(g->vars[v].shape), p.root[it->grads[k]], it->name, g->vars[v].name);
+         shape_numel(g->vars[v].shape), grad[k], it->name, g->vars[v].name);
   }
   for (int k = 0; k < it->n_assigns; k++) {
-    int v = it->assigns[k].var, src = p.root[it->assigns[k].node];
-    if (p.role[src] == ROLE_VAR && g->nodes[src].var == v) continue;
+    int v = it->assigns[k].var, src = p->root[it->assigns[k].node];
+    if (p->role[src] == ROLE_VAR && g->nodes[src].var == v) continue;
     sput(b, "  memcpy(s->vars[%d], b%d, %d * sizeof(float));  /* %s */\n", v, src, shape_numel(g->vars[v].shape), g->vars[v].name);
   }
   if (it->opt >= 0) {
@@ -563,146 +287,32 @@ static void emit_phase(Str *b, const Graph *g, const Program *prog, int idx, int
     sput(b, "  const long t = ++s->opt_t[%d];\n", it->opt);
     for (int k = 0; k < it->n_params; k++) {
       int v = it->params[k];
-      sput(b, "  adam_step_f32(s->vars[%d], s->adam_m[%d], s->adam_v[%d], b%d, %d, %.17g, %.17g, %.17g, %.17g, t);\n", v, v, v,
-           p.root[it->grads[k]], shape_numel(g->vars[v].shape), o->lr, o->beta1, o->beta2, o->eps);
+      sput(b, "  adam_step_f32(s->vars[%d], s->adam_m[%d], s->adam_v[%d], %s, %d, %.17g, %.17g, %.17g, %.17g, t);\n", v, v, v,
+           grad[k], shape_numel(g->vars[v].shape), o->lr, o->beta1, o->beta2, o->eps);
     }
   }
   sput(b, "  return 0;\n}\n\n");
-  phase_free(&p);
-  free(outs);
+  free(grad); free(logv);
 }
 
-/* 64-bit FNV-1a of the program and its IR: the model's identity in checkpoints. */
-static uint64_t fnv1a(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ull; }
-  return h;
-}
-
-void emit_fingerprint(const Graph *g, const Program *prog, char out[17]) {
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&text, &len);
-  for (int v = 0; v < g->n_vars; v++) {
-    char s[64];
-    shape_str(g->vars[v].shape, s, sizeof s);
-    fprintf(f, "%s %d %s %d %.17g %.17g\n", g->vars[v].name, g->vars[v].kind, s, g->vars[v].init_kind, g->vars[v].init_a, g->vars[v].init_b);
-  }
-  program_dump(g, prog, f, 1);
-  fclose(f);
-  snprintf(out, 17, "%016llx", (unsigned long long)fnv1a(text, len));
-  free(text);
-}
-
-static void cstring(Str *b, const char *s) {
-  sput(b, "\"");
-  for (; s && *s; s++) {
-    if (*s == '"' || *s == '\\') sput(b, "\\%c", *s);
-    else if ((unsigned char)*s < 32) sput(b, "\\%03o", *s);
-    else sput(b, "%c", *s);
-  }
-  sput(b, "\"");
-}
-
-/* D of the model's data batches, 0 when it reads none */
-static int data_cols(const Graph *g) {
-  for (int i = 0; i < g->n_nodes; i++)
-    if (g->nodes[i].op == OP_DATA) return g->nodes[i].shape.d[1];
-  return 0;
-}
-
-/* The driver of one entry point: its phases in order, loops with static trip
- * counts; loop iterations enter the Philox counter as the interpreter counts them. */
-static void emit_driver(Str *b, const Program *prog, int entry) {
+static void driver_head(Str *b, const Program *prog, int entry) {
   sput(b, "static int entry_%d(ModelState *s, long step) {  /* %s */\n  int rc;\n  s->step = (uint32_t)step;\n", entry,
        prog->entries[entry].name);
-  int depth = 0, loop_item[8];
-  for (int i = 0; i < prog->n_items; i++) {
-    const Item *it = &prog->items[i];
-    if (it->entry != entry) continue;
-    if (it->kind == ITEM_LOOP_BEGIN) {
-      sput(b, "%*sfor (uint32_t l%d = 0; l%d < %d; l%d++) {\n", 2 + 2 * depth, "", depth, depth, it->count, depth);
-      loop_item[depth++] = i;
-      continue;
-    }
-    if (it->kind == ITEM_LOOP_END) { depth--; sput(b, "%*s}\n", 2 + 2 * depth, ""); continue; }
-    sput(b, "%*ss->iter = ", 2 + 2 * depth, "");
-    if (!depth) sput(b, "0");
-    else {
-      /* ((l0 * c1 + l1) * c2 + l2) ... + 1 */
-      for (int d = 1; d < depth; d++) sput(b, "(");
-      for (int d = 0; d < depth; d++) {
-        if (d) sput(b, " * %du + l%d)", prog->items[loop_item[d]].count, d);
-        else sput(b, "l0");
-      }
-      sput(b, " + 1");
-    }
-    sput(b, ";\n%*sif ((rc = phase_%d(s))) return rc;\n", 2 + 2 * depth, "", i);
-  }
+}
+
+static void call(Str *b, int indent, int phase, const char *iter) {
+  sput(b, "%*ss->iter = %s;\n%*sif ((rc = phase_%d(s))) return rc;\n", indent, "", iter, indent, "", phase);
+}
+
+static void driver_tail(Str *b, const Program *prog, int entry) {
+  (void)prog; (void)entry;
   sput(b, "  return 0;\n}\n\n");
 }
 
 char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
-  Str b = {0};
-  char fp[17];
-  emit_fingerprint(g, prog, fp);
-  sput(&b, "%s", info->prologue ? info->prologue : "");
-  /* phases */
-  int *log_base = calloc(prog->n_items + 1, sizeof(int)), n_logs = 0;
-  long arena = 0;
-  double flops = 0, mult = 1, stack[8];
-  int sp = 0;
-  for (int i = 0; i < prog->n_items; i++) { log_base[i] = n_logs; n_logs += prog->items[i].n_logs; }
-  for (int i = 0; i < prog->n_items; i++) {
-    const Item *it = &prog->items[i];
-    if (it->kind == ITEM_LOOP_BEGIN) { stack[sp++] = mult; mult *= it->count; continue; }
-    if (it->kind == ITEM_LOOP_END) { mult = stack[--sp]; continue; }
-    double f;
-    emit_phase(&b, g, prog, i, log_base[i], &arena, &f);
-    if (it->entry == 0) flops += mult * f;
-  }
-  for (int e = 0; e < prog->n_entries; e++) emit_driver(&b, prog, e);
-  /* tables */
-  sput(&b, "static const ModelVar vars[%d] = {\n", g->n_vars ? g->n_vars : 1);
-  for (int v = 0; v < g->n_vars; v++) {
-    const Var *var = &g->vars[v];
-    int opt = -1;
-    for (int i = 0; i < prog->n_items; i++)
-      for (int k = 0; k < prog->items[i].n_params; k++)
-        if (prog->items[i].params[k] == v) opt = prog->items[i].opt;
-    sput(&b, "  {");
-    cstring(&b, var->name);
-    sput(&b, ", %d, %d, {%d, %d, %d, %d}, %d, %d, %.17g, %.17g, %d},\n", var->kind, var->shape.rank, var->shape.d[0],
-         var->shape.d[1], var->shape.d[2], var->shape.d[3], shape_numel(var->shape), var->init_kind, var->init_a,
-         var->init_b, opt);
-  }
-  sput(&b, "};\n\nstatic const ModelOpt opts[%d] = {\n", prog->n_opts ? prog->n_opts : 1);
-  for (int o = 0; o < prog->n_opts; o++) {
-    sput(&b, "  {");
-    cstring(&b, prog->opts[o].name);
-    sput(&b, ", %.17g, %.17g, %.17g, %.17g},\n", prog->opts[o].lr, prog->opts[o].beta1, prog->opts[o].beta2, prog->opts[o].eps);
-  }
-  sput(&b, "};\n\nstatic const char *const log_names[%d] = {", n_logs ? n_logs : 1);
-  for (int i = 0; i < prog->n_items; i++)
-    for (int k = 0; k < prog->items[i].n_logs; k++) { cstring(&b, prog->items[i].logs[k].name); sput(&b, ", "); }
-  sput(&b, "};\n\nstatic const ModelEntry entries[%d] = {\n", prog->n_entries);
-  for (int e = 0; e < prog->n_entries; e++) {
-    sput(&b, "  {");
-    cstring(&b, prog->entries[e].name);
-    sput(&b, ", entry_%d, %d, %d},\n", e, prog->entries[e].in_var, prog->entries[e].out_var);
-  }
-  sput(&b, "};\n\nconst Model model = {\n  .name = ");
-  cstring(&b, info->name);
-  sput(&b, ", .method = ");
-  cstring(&b, info->method);
-  sput(&b, ", .data = ");
-  cstring(&b, g->data_name);
-  sput(&b, ", .fingerprint = \"%s\", .data_cols = %d,\n", fp, data_cols(g));
-  sput(&b, "  .n_vars = %d, .vars = vars, .n_opts = %d, .opts = opts, .n_logs = %d, .log_names = log_names,\n",
-       g->n_vars, prog->n_opts, n_logs);
-  sput(&b, "  .matmul_flops = %.17g,\n", flops);
-  sput(&b, "  .arena_floats = %ld, .default_iters = %ld, .log_every = %d,\n  .train_step = entry_0, .n_entries = %d, .entries = entries,\n};\n", arena,
-       info->default_iters, info->log_every, prog->n_entries);
-  free(log_base);
-  return b.s;
+  const Backend be = {conv_scratch, emit_phase, driver_head, call, driver_tail, NULL, ""};
+  cur_shard = info->shard;
+  char *text = emit_model(g, prog, info, &be);
+  cur_shard = NULL;
+  return text;
 }

@@ -4,12 +4,14 @@
 
 #include "ir.h"
 #include "program.h"
+#include "shard.h"
 
 typedef struct {
   const char *name, *method;
   const char *prologue;   /* the filled template text placed first */
   long default_iters;
   int log_every;
+  const ShardPlan *shard;  /* data-parallel over shard->ranks MPI ranks, or NULL */
 } EmitInfo;
 
 /* The whole model.c as a malloc'd string. */

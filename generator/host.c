@@ -297,6 +297,28 @@ static int l_matmul(lua_State *L) {
   return 1;
 }
 
+/* conv2d(x, w, stride, padding): x [N,C,H,W], w [O,C,KH,KW] (PyTorch layouts) */
+static int l_conv2d(lua_State *L) {
+  stamp_line(L);
+  push_tensor(L, ir_conv(H->g, tensor_at(L, 1), tensor_at(L, 2), (int)luaL_optinteger(L, 3, 1), (int)luaL_optinteger(L, 4, 0)));
+  return 1;
+}
+
+/* conv_transpose2d(x, w, stride, padding, output_padding): x [N,Cin,H,W], w [Cin,Cout,KH,KW];
+ * output size (H-1) stride - 2 padding + KH + output_padding, as PyTorch's */
+static int l_conv_transpose2d(lua_State *L) {
+  stamp_line(L);
+  int x = tensor_at(L, 1), w = tensor_at(L, 2);
+  int S = (int)luaL_optinteger(L, 3, 1), P = (int)luaL_optinteger(L, 4, 0), OP = (int)luaL_optinteger(L, 5, 0);
+  Shape sx = node_shape(x), sw = node_shape(w);
+  if (sx.rank != 4 || sw.rank != 4) ir_fail("conv_transpose2d needs 4-D operands (NCHW)");
+  if (OP < 0 || OP >= S) ir_fail("conv_transpose2d: output_padding %d must be in [0, stride %d)", OP, S);
+  int Ho = (sx.d[2] - 1) * S - 2 * P + sw.d[2] + OP, Wo = (sx.d[3] - 1) * S - 2 * P + sw.d[3] + OP;
+  if (Ho < 1 || Wo < 1) ir_fail("conv_transpose2d: the output would be %dx%d", Ho, Wo);
+  push_tensor(L, ir_conv_tx(H->g, x, w, S, P, Ho, Wo));
+  return 1;
+}
+
 /* ---------- leaves ---------- */
 
 static int l_const(lua_State *L) {
@@ -568,6 +590,7 @@ static const luaL_Reg ebm_funcs[] = {
   {"sum", l_sum}, {"mean", l_mean}, {"max", l_max}, {"reshape", l_reshape},
   {"broadcast", l_broadcast}, {"transpose", l_transpose}, {"slice", l_slice},
   {"concat", l_concat}, {"matmul", l_matmul},
+  {"conv2d", l_conv2d}, {"conv_transpose2d", l_conv_transpose2d},
   {"const", l_const}, {"param", l_param}, {"buffer", l_buffer}, {"state", l_state},
   {"data", l_data}, {"uniform", l_uniform}, {"normal", l_normal}, {"step", l_step},
   {"grad", l_grad}, {"vjp", l_vjp}, {"jvp", l_jvp},
@@ -676,17 +699,30 @@ void host_free(Host *h) {
   free(h);
 }
 
-int host_load_model(Host *h, const char *path) {
+int host_load_model(Host *h, const char *path) { return host_load_model_combo(h, path, 0); }
+
+int host_load_model_combo(Host *h, const char *path, int index) {
   H = h;
   free(h->model_path);
   h->model_path = strdup(path);
+  lua_pushinteger(h->L, index + 1);
+  lua_setglobal(h->L, "__sweep_index");
   if (luaL_loadfile(h->L, path)) {
     set_error(h, lua_tostring(h->L, -1));
     lua_settop(h->L, 0);
     return 2;
   }
   int rc = protected_run(h);
-  if (rc) return rc;
+  if (rc) {
+    int n = host_sweep_size(h);
+    if (n > 1) {  /* say which combination failed */
+      char *msg = malloc(strlen(h->error) + 64);
+      sprintf(msg, "%s (sweep combination %d of %d)", h->error, index + 1, n);
+      set_error(h, msg);
+      free(msg);
+    }
+    return rc;
+  }
   /* a model file must declare its model */
   lua_getglobal(h->L, "__model");
   int ok = lua_istable(h->L, -1);
@@ -718,6 +754,16 @@ int host_global_tensor(Host *h, const char *name) {
   return id;
 }
 
+char *host_config_json(Host *h) {
+  lua_getglobal(h->L, "require");
+  lua_pushstring(h->L, "config_json");
+  if (lua_pcall(h->L, 1, 1, 0)) { lua_settop(h->L, 0); return NULL; }
+  lua_getglobal(h->L, "__model");
+  char *json = lua_pcall(h->L, 1, 1, 0) ? NULL : strdup(lua_tostring(h->L, -1));
+  lua_settop(h->L, 0);
+  return json;
+}
+
 const char *host_model_string(Host *h, const char *key) {
   lua_getglobal(h->L, "__model");
   if (!lua_istable(h->L, -1)) { lua_pop(h->L, 1); return NULL; }
@@ -725,6 +771,31 @@ const char *host_model_string(Host *h, const char *key) {
   const char *s = lua_type(h->L, -1) == LUA_TSTRING ? lua_tostring(h->L, -1) : NULL;
   lua_pop(h->L, 2);  /* the string stays alive: it is referenced by the model table */
   return s;
+}
+
+int host_sweep_size(Host *h) {
+  lua_getglobal(h->L, "__sweep");
+  int n = 1;
+  if (lua_istable(h->L, -1)) {
+    lua_getfield(h->L, -1, "n");
+    n = (int)lua_tointeger(h->L, -1);
+    lua_pop(h->L, 1);
+  }
+  lua_pop(h->L, 1);
+  return n;
+}
+
+void host_combo_name(Host *h, char *buf, size_t size) {
+  const char *method = host_model_string(h, "method");
+  lua_getglobal(h->L, "__sweep");
+  const char *suffix = "";
+  if (lua_istable(h->L, -1)) {
+    lua_getfield(h->L, -1, "suffix");
+    if (lua_isstring(h->L, -1)) suffix = lua_tostring(h->L, -1);
+    lua_pop(h->L, 1);  /* still referenced by __sweep */
+  }
+  snprintf(buf, size, "%s%s", method ? method : "model", suffix);
+  lua_pop(h->L, 1);
 }
 
 double host_model_number(Host *h, const char *key, double dflt) {

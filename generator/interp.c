@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv.h"
 #include "init.h"
 #include "philox.h"
 #include "vmath.h"
@@ -80,6 +81,44 @@ static void matmul(const Node *n, const Shape *sa, const Shape *sb, const double
   free(fa);
 }
 
+/* f64: direct loops over the defining sum (independent of runtime/conv.c, which
+ * they check); f32: the trainers' im2col + sgemm code, for bitwise parity. */
+static void conv(const Graph *g, const Node *n, int id, const double *a, const double *b, double *y, int f64) {
+  ConvDims d;
+  ir_conv_dims(g, id, &d);
+  if (!f64) {
+    size_t na = shape_numel(g->nodes[n->in[0]].shape), nb = shape_numel(g->nodes[n->in[1]].shape);
+    size_t no = shape_numel(n->shape);
+    float *fa = malloc((na + nb + no + conv_workspace(&d)) * sizeof(float)), *fb = fa + na, *fo = fb + nb, *ws = fo + no;
+    for (size_t i = 0; i < na; i++) fa[i] = (float)a[i];
+    for (size_t i = 0; i < nb; i++) fb[i] = (float)b[i];
+    if (n->op == OP_CONV) conv_f32(&d, fa, fb, fo, ws);
+    else if (n->op == OP_CONV_TX) conv_tx_f32(&d, fa, fb, fo, ws);
+    else conv_tw_f32(&d, fa, fb, fo, ws);
+    for (size_t i = 0; i < no; i++) y[i] = fo[i];
+    free(fa);
+    return;
+  }
+  for (int bn = 0; bn < d.N; bn++)
+    for (int o = 0; o < d.O; o++)
+      for (int i = 0; i < d.HO; i++)
+        for (int j = 0; j < d.WO; j++)
+          for (int c = 0; c < d.C; c++)
+            for (int ka = 0; ka < d.KH; ka++)
+              for (int kb = 0; kb < d.KW; kb++) {
+                int h = d.S * i + ka - d.P, v = d.S * j + kb - d.P;
+                if (h < 0 || h >= d.H || v < 0 || v >= d.W) continue;
+                size_t xi = (((size_t)bn * d.C + c) * d.H + h) * d.W + v;
+                size_t wi = (((size_t)o * d.C + c) * d.KH + ka) * d.KW + kb;
+                size_t yi = (((size_t)bn * d.O + o) * d.HO + i) * d.WO + j;
+                switch (n->op) {
+                  case OP_CONV: y[yi] += a[xi] * b[wi]; break;      /* a = x, b = w */
+                  case OP_CONV_TX: y[xi] += a[yi] * b[wi]; break;   /* a = y, b = w */
+                  default: y[wi] += a[xi] * b[yi]; break;           /* a = x, b = y */
+                }
+              }
+}
+
 static int eval_node(const Graph *g, const Interp *ip, int id, double **val) {
   const Node *n = &g->nodes[id];
   int N = shape_numel(n->shape);
@@ -128,6 +167,9 @@ static int eval_node(const Graph *g, const Interp *ip, int id, double **val) {
     }
     case KIND_MATMUL:
       matmul(n, &g->nodes[n->in[0]].shape, &g->nodes[n->in[1]].shape, a, b, y, ip->f64);
+      break;
+    case KIND_CONV:
+      conv(g, n, id, a, b, y, ip->f64);
       break;
     case KIND_SHAPE: {
       Idx4 in = idx4(g->nodes[n->in[0]].shape);

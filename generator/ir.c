@@ -1,6 +1,8 @@
 /* IR construction with shape checking, plus the textual dump. */
 #include "ir.h"
 
+#include "conv.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +109,7 @@ static uint64_t node_hash(const Node *n) {
   memcpy(&bits, &n->fval, 8);
   h = mix(h, bits);
   h = mix(h, n->axes); h = mix(h, n->axis); h = mix(h, n->ta); h = mix(h, n->tb);
+  h = mix(h, n->stride); h = mix(h, n->pad);
   h = mix(h, (uint64_t)(int64_t)n->var); h = mix(h, (uint64_t)(int64_t)n->stream);
   for (int i = 0; i < IR_MAX_RANK; i++) { h = mix(h, n->perm[i]); h = mix(h, n->start[i]); }
   if (n->data)
@@ -117,6 +120,7 @@ static uint64_t node_hash(const Node *n) {
 static int node_eq(const Node *a, const Node *b) {
   if (a->op != b->op || !shape_eq(a->shape, b->shape) || a->n_in != b->n_in) return 0;
   if (memcmp(&a->fval, &b->fval, 8) || a->axes != b->axes || a->axis != b->axis || a->ta != b->ta || a->tb != b->tb ||
+      a->stride != b->stride || a->pad != b->pad ||
       a->var != b->var || a->stream != b->stream || memcmp(a->perm, b->perm, sizeof a->perm) ||
       memcmp(a->start, b->start, sizeof a->start))
     return 0;
@@ -365,6 +369,75 @@ int ir_matmul(Graph *g, int a, int b, int ta, int tb) {
   return intern(g, id);
 }
 
+/* ---- convolution ----
+ * The three ops are one bilinear form seen from each argument, so each one's
+ * derivatives are the other two (autodiff.c) and the set is closed. */
+
+static void conv_check(int a4, int b4, const char *what, Shape sa, Shape sb) {
+  char s1[64], s2[64];
+  if (!a4 || !b4) ir_fail("%s needs 4-D operands (NCHW), got %s and %s", what, sstr(sa, s1), sstr(sb, s2));
+}
+
+static int conv_push(Graph *g, OpCode op, Shape o, int a, int b, int stride, int pad) {
+  int in[2] = {a, b};
+  int id = push(g, op, o, 2, in);
+  g->nodes[id].stride = stride; g->nodes[id].pad = pad;
+  return intern(g, id);
+}
+
+static void conv_params(int stride, int pad) {
+  if (stride < 1 || pad < 0) ir_fail("convolution: stride %d and padding %d (need stride >= 1, padding >= 0)", stride, pad);
+}
+
+int ir_conv(Graph *g, int x, int w, int stride, int pad) {
+  char s1[64], s2[64];
+  Shape sx = shp(g, x), sw = shp(g, w);
+  conv_check(sx.rank == 4, sw.rank == 4, "conv2d", sx, sw);
+  conv_params(stride, pad);
+  if (sx.d[1] != sw.d[1]) ir_fail("conv2d: input %s has %d channels, weight %s expects %d", sstr(sx, s1), sx.d[1], sstr(sw, s2), sw.d[1]);
+  int ho = conv_out_size(sx.d[2], sw.d[2], stride, pad), wo = conv_out_size(sx.d[3], sw.d[3], stride, pad);
+  if (sx.d[2] + 2 * pad < sw.d[2] || sx.d[3] + 2 * pad < sw.d[3])
+    ir_fail("conv2d: kernel %dx%d is larger than the padded input %s (padding %d)", sw.d[2], sw.d[3], sstr(sx, s1), pad);
+  int d[4] = {sx.d[0], sw.d[0], ho, wo};
+  return conv_push(g, OP_CONV, shape_make(4, d), x, w, stride, pad);
+}
+
+int ir_conv_tx(Graph *g, int y, int w, int stride, int pad, int H, int W) {
+  char s1[64], s2[64];
+  Shape sy = shp(g, y), sw = shp(g, w);
+  conv_check(sy.rank == 4, sw.rank == 4, "conv_transpose2d", sy, sw);
+  conv_params(stride, pad);
+  if (sy.d[1] != sw.d[0]) ir_fail("conv_transpose2d: input %s has %d channels, weight %s expects %d", sstr(sy, s1), sy.d[1], sstr(sw, s2), sw.d[0]);
+  if (H + 2 * pad < sw.d[2] || W + 2 * pad < sw.d[3] || conv_out_size(H, sw.d[2], stride, pad) != sy.d[2] ||
+      conv_out_size(W, sw.d[3], stride, pad) != sy.d[3])
+    ir_fail("conv_transpose2d: output %dx%d does not give input %s with kernel %dx%d, stride %d, padding %d", H, W,
+            sstr(sy, s1), sw.d[2], sw.d[3], stride, pad);
+  int d[4] = {sy.d[0], sw.d[1], H, W};
+  return conv_push(g, OP_CONV_TX, shape_make(4, d), y, w, stride, pad);
+}
+
+int ir_conv_tw(Graph *g, int x, int y, int stride, int pad, int KH, int KW) {
+  char s1[64], s2[64];
+  Shape sx = shp(g, x), sy = shp(g, y);
+  conv_check(sx.rank == 4, sy.rank == 4, "conv2d weight adjoint", sx, sy);
+  conv_params(stride, pad);
+  if (sx.d[0] != sy.d[0] || sx.d[2] + 2 * pad < KH || sx.d[3] + 2 * pad < KW ||
+      conv_out_size(sx.d[2], KH, stride, pad) != sy.d[2] || conv_out_size(sx.d[3], KW, stride, pad) != sy.d[3])
+    ir_fail("conv2d weight adjoint: %s and %s do not fit kernel %dx%d, stride %d, padding %d", sstr(sx, s1), sstr(sy, s2),
+            KH, KW, stride, pad);
+  int d[4] = {sy.d[1], sx.d[1], KH, KW};
+  return conv_push(g, OP_CONV_TW, shape_make(4, d), x, y, stride, pad);
+}
+
+void ir_conv_dims(const Graph *g, int id, ConvDims *d) {
+  const Node *n = &g->nodes[id];
+  Shape a = shp(g, n->in[0]), b = shp(g, n->in[1]);
+  Shape x = n->op == OP_CONV_TX ? n->shape : a;                      /* [N,C,H,W] */
+  Shape w = n->op == OP_CONV_TW ? n->shape : b;                      /* [O,C,KH,KW] */
+  Shape y = n->op == OP_CONV ? n->shape : n->op == OP_CONV_TX ? a : b;  /* [N,O,HO,WO] */
+  *d = (ConvDims){x.d[0], x.d[1], x.d[2], x.d[3], w.d[0], w.d[2], w.d[3], n->stride, n->pad, y.d[2], y.d[3]};
+}
+
 /* ---- conveniences ---- */
 
 int ir_scalar_like(Graph *g, int like, double v) { return ir_const(g, shp(g, like), v); }
@@ -423,6 +496,7 @@ void ir_dump(const Graph *g, FILE *f, int n_outs, const int *outs, const char *c
       case OP_SUM: case OP_MAX: fprintf(f, " axes=0x%x", n->axes); break;
       case OP_CONCAT: fprintf(f, " axis=%d", n->axis); break;
       case OP_MATMUL: fprintf(f, " ta=%d tb=%d", n->ta, n->tb); break;
+      case OP_CONV: case OP_CONV_TX: case OP_CONV_TW: fprintf(f, " stride=%d pad=%d", n->stride, n->pad); break;
       case OP_TRANSPOSE:
         fprintf(f, " perm=");
         for (int k = 0; k < n->shape.rank; k++) fprintf(f, "%s%d", k ? "," : "", n->perm[k]);

@@ -40,7 +40,11 @@ typedef struct { int rank; int d[IR_MAX_RANK]; } Shape;
   X(SLICE, 1, SHAPE)    /* window at .start of size .shape */                 \
   X(PAD, 1, SHAPE)      /* zero-pad: input placed at .start inside .shape */  \
   X(CONCAT, -1, SHAPE)  /* along .axis */                                     \
-  X(MATMUL, 2, MATMUL)  /* op(A) op(B), 2-D; .ta/.tb transpose flags */
+  X(MATMUL, 2, MATMUL)  /* op(A) op(B), 2-D; .ta/.tb transpose flags */     \
+  /* 2-D convolution, NCHW, .stride/.pad (runtime/conv.h), and its adjoints */ \
+  X(CONV, 2, CONV)      /* (x[N,C,H,W], w[O,C,KH,KW]) -> y[N,O,HO,WO] */      \
+  X(CONV_TX, 2, CONV)   /* (y, w) -> x-shaped: the adjoint in x */            \
+  X(CONV_TW, 2, CONV)   /* (x, y) -> w-shaped: the adjoint in w */
 
 typedef enum {
 #define X(name, n, kind) OP_##name,
@@ -49,7 +53,7 @@ typedef enum {
   OP_COUNT
 } OpCode;
 
-typedef enum { KIND_LEAF, KIND_UNARY, KIND_BINARY, KIND_SELECT, KIND_SHAPE, KIND_MATMUL } OpKind;
+typedef enum { KIND_LEAF, KIND_UNARY, KIND_BINARY, KIND_SELECT, KIND_SHAPE, KIND_MATMUL, KIND_CONV } OpKind;
 
 typedef struct {
   OpCode op;
@@ -66,6 +70,7 @@ typedef struct {
   int perm[IR_MAX_RANK];
   int start[IR_MAX_RANK];
   int ta, tb;
+  int stride, pad;    /* CONV* */
   int line;           /* model-file line that created the node (0 = unknown) */
 } Node;
 
@@ -127,6 +132,11 @@ int ir_slice(Graph *g, int a, const int *start, Shape size);
 int ir_pad(Graph *g, int a, const int *start, Shape to);
 int ir_concat(Graph *g, int n, const int *ins, int axis);
 int ir_matmul(Graph *g, int a, int b, int ta, int tb);
+int ir_conv(Graph *g, int x, int w, int stride, int pad);
+int ir_conv_tx(Graph *g, int y, int w, int stride, int pad, int H, int W);   /* -> [N,C,H,W] */
+int ir_conv_tw(Graph *g, int x, int y, int stride, int pad, int KH, int KW); /* -> [O,C,KH,KW] */
+struct ConvDims;
+void ir_conv_dims(const Graph *g, int id, struct ConvDims *d);   /* the sizes of a CONV* node */
 
 /* Conveniences built from the primitives above. */
 int ir_scalar_like(Graph *g, int like, double v);  /* CONST of like's shape */

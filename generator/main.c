@@ -5,6 +5,7 @@
 
 #include "build_cmd.h"
 #include "host.h"
+#include "pack_cmd.h"
 #include "run.h"
 
 static const char *usage_main =
@@ -17,12 +18,13 @@ static const char *usage_main =
   "  run MODEL.lua   train in the reference interpreter, write DIR/log.jsonl\n"
   "  ir MODEL.lua    print the step program and its IR\n"
   "  check MODEL.lua load a model, report errors or a one-line summary\n"
+  "  pack DIR        a built trainer (out/<model>/<combination>) as a self-contained tarball\n"
   "\n"
   "`ebmforge <command> --help` describes each command. Errors in a model file\n"
   "are reported as path:line: message with exit code 2.\n";
 
 static const char *usage_run =
-  "usage: ebmforge run MODEL.lua [--iters N] [--seed S] [--out DIR] [--data X.npy] [--log-every K] [--f64]\n"
+  "usage: ebmforge run MODEL.lua [--iters N] [--seed S] [--out DIR] [--data X.npy] [--log-every K] [--f64] [--combo NAME]\n"
   "\n"
   "Trains MODEL in the reference interpreter (slow, exact; the oracle for the\n"
   "compiled trainers) and writes one JSON object per logged step to DIR/log.jsonl.\n"
@@ -33,6 +35,7 @@ static const char *usage_run =
   "  --data X.npy   train on a float32 [N, D] array instead of the model's data set\n"
   "  --log-every K  log every K iterations (default: the model's `log_every`)\n"
   "  --f64          compute in double precision instead of float\n"
+  "  --combo NAME   the sweep combination to train (default: the first), e.g. bb-mi-gp-width64\n"
   "\n"
   "exit codes: 0 done, 1 I/O error, 2 bad model or arguments, 3 a loss became NaN/Inf\n";
 
@@ -44,23 +47,45 @@ static const char *usage_ir =
   "%id = OP inputs attributes : dtype[shape] ; model-file line.\n";
 
 static const char *usage_build =
-  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--cc CC]\n"
+  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--cc CC] [--mpi-ranks R] [--cuda-arch LIST] [--no-cuda]\n"
   "\n"
   "Generates one C trainer per combination of MODEL, as DIR/<combination>/model.c,\n"
   "and DIR/build.ninja (DIR defaults to out/<model name>). Then `ninja -C DIR`\n"
   "builds DIR/<combination>/train-cpu; it reruns this command when MODEL changes\n"
-  "and rebuilds only what changed.\n"
+  "and rebuilds only what changed. A combination is named after its method;\n"
+  "a file declaring sweep{axis = {...}, ...} gets one trainer per element of the\n"
+  "product of its lists, named <method>-<axis><value>... (e.g. bb-sv-gp-width64).\n"
   "\n"
   "  -o DIR         output directory\n"
   "  --cflags FLAGS compiler flags (default -O3 -march=native -ffp-contract=off:\n"
   "                 no fused multiply-add, so trainers round as the interpreter does)\n"
-  "  --cc CC        C compiler (default cc)\n";
+  "  --cc CC        C compiler (default cc; mpicc with --mpi-ranks)\n"
+  "  --mpi-ranks R  a data-parallel trainer for R MPI ranks (R >= 2), each training on\n"
+  "                 batch/R rows of the same global batch; links Open MPI. DIR defaults\n"
+  "                 to out/<model name>-mpi<R>; launch with mpirun -np R or srun -n R\n"
+  "  --cuda-arch L  GPU architectures of train-cuda, comma-separated (default 80,90:\n"
+  "                 sm_80 and sm_90). Where nvcc is found (PATH, /usr/local/cuda/bin),\n"
+  "                 DIR/<combination>/model.cu and a train-cuda target are written too;\n"
+  "                 `ninja -C DIR train-cpu` or `train-cuda` builds one kind only\n"
+  "  --no-cuda      no CUDA trainers even where nvcc is found\n";
 
 static const char *usage_check =
   "usage: ebmforge check MODEL.lua\n"
   "\n"
   "Loads MODEL and prints a summary (method, data, parameters, nodes, phases),\n"
-  "or the first error as path:line: message with exit code 2.\n";
+  "one line per sweep combination, or the first error as path:line: message\n"
+  "with exit code 2.\n";
+
+static const char *usage_pack =
+  "usage: ebmforge pack out/<model>/<combination> [-o FILE.tar.gz]\n"
+  "\n"
+  "Packs the combination's built trainer binaries (train-*) into FILE (default\n"
+  "<model dir>-<combination>.tar.gz) under one folder, with run.sh, config.json (the\n"
+  "resolved model) and manifest.json: fingerprint, variables and their shapes,\n"
+  "parameter count, compiler and flags, CUDA architectures, and every shared\n"
+  "library `ldd` lists for each binary with its Debian package and version.\n"
+  "Trainers need neither Lua, the generator nor the source tree; OpenBLAS, libpng\n"
+  "and zlib are linked statically where their archives are installed.\n";
 
 static int wants_help(int argc, char **argv) {
   for (int i = 0; i < argc; i++)
@@ -73,9 +98,9 @@ static int bad_usage(const char *msg, const char *usage) {
   return 2;
 }
 
-static Host *load(const char *path) {
+static Host *load_combo(const char *path, int index) {
   Host *h = host_new();
-  if (host_load_model(h, path)) {
+  if (host_load_model_combo(h, path, index)) {
     /* Lua's own message for an unreadable file has no position: say who speaks */
     fprintf(stderr, "%s%s\n", strncmp(h->error, "cannot open", 11) ? "" : "ebmforge: ", h->error);
     host_free(h);
@@ -83,6 +108,30 @@ static Host *load(const char *path) {
   }
   return h;
 }
+
+/* The first combination of a file; the others are loaded too, so an error in
+ * any combination of a sweep is reported whatever the command. */
+static Host *load_named(const char *path, const char *combo) {
+  Host *h = load_combo(path, 0);
+  int n = h ? host_sweep_size(h) : 1, pick = -1;
+  char name[256];
+  if (h && combo) { host_combo_name(h, name, sizeof name); if (!strcmp(name, combo)) pick = 0; }
+  if (!h || (n == 1 && !combo)) return h;
+  host_free(h);
+  for (int c = 1; c < n; c++) {
+    Host *o = load_combo(path, c);
+    if (!o) return NULL;
+    if (combo) { host_combo_name(o, name, sizeof name); if (!strcmp(name, combo)) pick = c; }
+    host_free(o);
+  }
+  if (combo && pick < 0) {
+    fprintf(stderr, "ebmforge: %s has no sweep combination '%s' (see `ebmforge check %s`)\n", path, combo, path);
+    return NULL;
+  }
+  return load_combo(path, pick < 0 ? 0 : pick);  /* loaded last: the live host */
+}
+
+static Host *load(const char *path) { return load_named(path, NULL); }
 
 static long count_params(const Graph *g) {
   long n = 0;
@@ -94,13 +143,25 @@ static long count_params(const Graph *g) {
 static int cmd_check(int argc, char **argv) {
   if (wants_help(argc, argv)) { fputs(usage_check, stdout); return 0; }
   if (argc != 1) return bad_usage("check takes one model file", usage_check);
-  Host *h = load(argv[0]);
-  if (!h) return 2;
-  int phases = 0;
-  for (int i = 0; i < h->prog->n_items; i++) phases += h->prog->items[i].kind == ITEM_PHASE;
-  printf("%s: method %s, data %s, %ld parameters, %d nodes, %d phases\n", argv[0], host_model_string(h, "method"),
-         h->g->data_name, count_params(h->g), h->g->n_nodes, phases);
-  host_free(h);
+  /* every sweep combination: an error in any of them is an error of the file (and nothing is printed) */
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  for (int c = 0, n = 1; c < n; c++) {
+    Host *h = load_combo(argv[0], c);
+    if (!h) { fclose(f); free(out); return 2; }
+    n = host_sweep_size(h);
+    int phases = 0;
+    for (int i = 0; i < h->prog->n_items; i++) phases += h->prog->items[i].kind == ITEM_PHASE;
+    char combo[256] = "";
+    if (n > 1) host_combo_name(h, combo, sizeof combo);
+    fprintf(f, "%s%s%s: method %s, data %s, %ld parameters, %d nodes, %d phases\n", argv[0], n > 1 ? " " : "", combo,
+            host_model_string(h, "method"), h->g->data_name, count_params(h->g), h->g->n_nodes, phases);
+    host_free(h);
+  }
+  fclose(f);
+  fputs(out, stdout);
+  free(out);
   return 0;
 }
 
@@ -129,6 +190,21 @@ static int cmd_ir(int argc, char **argv) {
   return 0;
 }
 
+static int parse_long(const char *s, long *out);
+
+static int cmd_pack(int argc, char **argv) {
+  if (wants_help(argc, argv)) { fputs(usage_pack, stdout); return 0; }
+  const char *dir = NULL, *out = NULL;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
+    else if (argv[i][0] == '-') return bad_usage("unknown or incomplete option for pack", usage_pack);
+    else if (!dir) dir = argv[i];
+    else return bad_usage("pack takes one directory", usage_pack);
+  }
+  if (!dir) return bad_usage("pack needs a directory out/<model>/<combination>", usage_pack);
+  return pack_trainers(dir, out);
+}
+
 static int cmd_build(int argc, char **argv) {
   if (wants_help(argc, argv)) { fputs(usage_build, stdout); return 0; }
   BuildOptions o = {0};
@@ -137,15 +213,30 @@ static int cmd_build(int argc, char **argv) {
     if (!strcmp(argv[i], "-o") && has) o.out_dir = argv[++i];
     else if (!strcmp(argv[i], "--cflags") && has) o.cflags = argv[++i];
     else if (!strcmp(argv[i], "--cc") && has) o.cc = argv[++i];
+    else if (!strcmp(argv[i], "--mpi-ranks") && has) {
+      long r;
+      if (parse_long(argv[++i], &r) || r < 2 || r > 4096) return bad_usage("--mpi-ranks needs an integer in 2..4096", usage_build);
+      o.mpi_ranks = (int)r;
+    }
+    else if (!strcmp(argv[i], "--cuda-arch") && has) o.cuda_arch = argv[++i];
+    else if (!strcmp(argv[i], "--no-cuda")) o.no_cuda = 1;
     else if (argv[i][0] == '-') return bad_usage("unknown or incomplete option for build", usage_build);
     else if (!o.model_path) o.model_path = argv[i];
     else return bad_usage("build takes one model file", usage_build);
   }
   if (!o.model_path) return bad_usage("build needs a model file", usage_build);
-  Host *h = load(o.model_path);
-  if (!h) return 2;
-  int rc = build_model(h, &o);
-  host_free(h);
+  /* load every sweep combination before writing anything */
+  Host **hosts = NULL;
+  int n = 1, rc = 0;
+  for (int c = 0; c < n; c++) {
+    Host *h = load_combo(o.model_path, c);
+    if (!h) { rc = 2; n = c; break; }
+    if (c == 0) { n = host_sweep_size(h); hosts = calloc(n, sizeof(Host *)); }
+    hosts[c] = h;
+  }
+  if (!rc) rc = build_model(hosts, n, &o);
+  for (int c = 0; c < n; c++) host_free(hosts[c]);
+  free(hosts);
   return rc;
 }
 
@@ -159,7 +250,7 @@ static int parse_long(const char *s, long *out) {
 
 static int cmd_run(int argc, char **argv) {
   if (wants_help(argc, argv)) { fputs(usage_run, stdout); return 0; }
-  const char *path = NULL, *out = NULL, *data = NULL;
+  const char *path = NULL, *out = NULL, *data = NULL, *combo = NULL;
   long iters = -1, seed = 0, log_every = -1;
   int f64 = 0;
   for (int i = 0; i < argc; i++) {
@@ -171,12 +262,13 @@ static int cmd_run(int argc, char **argv) {
     else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1) return bad_usage("--log-every needs a positive integer", usage_run); }
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--data") && has) data = argv[++i];
+    else if (!strcmp(a, "--combo") && has) combo = argv[++i];
     else if (a[0] == '-') { char m[256]; snprintf(m, sizeof m, "unknown or incomplete option '%s'", a); return bad_usage(m, usage_run); }
     else if (!path) path = a;
     else return bad_usage("run takes one model file", usage_run);
   }
   if (!path) return bad_usage("run needs a model file", usage_run);
-  Host *h = load(path);
+  Host *h = load_named(path, combo);
   if (!h) return 2;
   char dflt[1024];
   if (!out) {
@@ -207,6 +299,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
   if (!strcmp(cmd, "ir")) return cmd_ir(argc - 2, argv + 2);
   if (!strcmp(cmd, "check")) return cmd_check(argc - 2, argv + 2);
+  if (!strcmp(cmd, "pack")) return cmd_pack(argc - 2, argv + 2);
   fprintf(stderr, "ebmforge: unknown command '%s'\n\n%s", cmd, usage_main);
   return 2;
 }

@@ -7,12 +7,7 @@
 void adam_step_f32(float *p, float *m, float *v, const float *g, int n, double lr, double b1, double b2,
                    double eps, long t) {
   double bc1 = 1 - pow(b1, (double)t), sbc2 = sqrt(1 - pow(b2, (double)t)), step = lr / bc1;
-  for (int i = 0; i < n; i++) {
-    double gi = g[i];
-    m[i] = (float)(b1 * m[i] + (1 - b1) * gi);
-    v[i] = (float)(b2 * v[i] + (1 - b2) * gi * gi);
-    p[i] = (float)(p[i] - step * m[i] / (sqrt((double)v[i]) / sbc2 + eps));
-  }
+  for (int i = 0; i < n; i++) adam_update_f32(&p[i], &m[i], &v[i], g[i], b1, b2, eps, step, sbc2);
 }
 
 void adam_step_f64(double *p, double *m, double *v, const double *g, int n, double lr, double b1, double b2,

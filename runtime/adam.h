@@ -3,6 +3,23 @@
 #ifndef EBM_ADAM_H
 #define EBM_ADAM_H
 
+#include <math.h>
+
+#ifndef ADAM_QUALIFIER
+#define ADAM_QUALIFIER static inline
+#endif
+
+/* The update of one element, in double from the stored floats; step = lr / (1 - b1^t),
+ * sbc2 = sqrt(1 - b2^t). The CUDA trainer's Adam kernel calls it too (with
+ * ADAM_QUALIFIER `static __host__ __device__ __forceinline__`). */
+ADAM_QUALIFIER void adam_update_f32(float *p, float *m, float *v, float g, double b1, double b2, double eps, double step,
+                                    double sbc2) {
+  double gi = g;
+  *m = (float)(b1 * *m + (1 - b1) * gi);
+  *v = (float)(b2 * *v + (1 - b2) * gi * gi);
+  *p = (float)(*p - step * *m / (sqrt((double)*v) / sbc2 + eps));
+}
+
 /* One step t (counting from 1) on n parameters; gradients g. */
 void adam_step_f32(float *p, float *m, float *v, const float *g, int n, double lr, double b1, double b2,
                    double eps, long t);

@@ -5,6 +5,7 @@
 #ifndef EBM_MODEL_H
 #define EBM_MODEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "data.h"
@@ -32,7 +33,12 @@ typedef struct {
   uint64_t seed;
   uint32_t step, iter;  /* Philox counter words */
   const DataSource *data;  /* where DATA nodes draw batches */
+  /* data-parallel training (model.ranks > 1): this process's rank, and the
+   * in-place sum-then-average over the ranks (NULL: one process) */
+  int rank;
+  int (*allreduce)(float *buf, int n, char *err, size_t errlen);
   char err[512];        /* what went wrong when an entry returns non-zero */
+  void *device;         /* a GPU backend's copy of the state (NULL until its first entry) */
 } ModelState;
 
 /* An entry point other than the step: reads state variable in_var (or -1),
@@ -56,6 +62,17 @@ typedef struct {
   /* One training iteration (0-based step): 0 ok, 1 data error, 3 a non-finite term (s->err names it). */
   int (*train_step)(ModelState *s, long step);
   int n_entries; const ModelEntry *entries;   /* entries[0] is the training step */
+  /* `ebmforge build --mpi-ranks R`: R > 1 ranks each train on batch rows
+   * [rank B/R, (rank+1) B/R); var_rows marks the state variables holding such
+   * rows (checkpoints gather them). 0 and NULL for a single-process trainer. */
+  int ranks;
+  const unsigned char *var_rows;
+  /* A GPU backend keeps the state on the device (NULL on the CPU): device_pull
+   * copies it into s's host arrays (0, or -1 with s->err) before a checkpoint is
+   * written; device_release frees it, so the next entry uploads s afresh (after
+   * a checkpoint was loaded into s, and when s is freed). */
+  int (*device_pull)(ModelState *s);
+  void (*device_release)(ModelState *s);
 } Model;
 
 extern const Model model;

@@ -5,12 +5,13 @@
  *   key = {seed low 32 bits, seed high 32 bits}
  *   ctr = {index, stream, iter, step}
  * so the CPU interpreter, the C trainers and the CUDA kernels draw the same
- * values without sharing state. philox4x32_10 is kept global-free and inline
- * here so a .cu file can copy it verbatim (define PHILOX_QUALIFIER as e.g.
- * `static __host__ __device__ __forceinline__` before including). */
+ * values without sharing state. The generator and its draws are global-free and inline
+ * here, so the CUDA trainer includes this same header (it defines
+ * PHILOX_QUALIFIER as `static __host__ __device__ __forceinline__` first). */
 #ifndef EBM_PHILOX_H
 #define EBM_PHILOX_H
 
+#include <math.h>
 #include <stdint.h>
 
 #ifndef PHILOX_QUALIFIER
@@ -44,6 +45,34 @@ PHILOX_QUALIFIER void philox4x32_10(const uint32_t ctr[4], const uint32_t key[2]
   out[1] = c1;
   out[2] = c2;
   out[3] = c3;
+}
+
+/* The draws below are also inline here (philox_*_at), so that CUDA kernels
+ * compute exactly the CPU trainers' formulas. */
+PHILOX_QUALIFIER double philox_uniform_from(const uint32_t out[4]) { return (double)(out[0] >> 8) * (1.0 / 16777216.0); }
+
+PHILOX_QUALIFIER double philox_normal_from(const uint32_t out[4]) {
+  double u1 = (double)((out[0] >> 8) + 1) * (1.0 / 16777216.0);
+  double u2 = (double)(out[1] >> 8) * (1.0 / 16777216.0);
+  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925286766559 * u2);
+}
+
+PHILOX_QUALIFIER void philox_block(uint64_t seed, uint32_t stream, uint32_t iter, uint32_t step, uint32_t index,
+                                   uint32_t out[4]) {
+  const uint32_t ctr[4] = {index, stream, iter, step}, key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+  philox4x32_10(ctr, key, out);
+}
+
+PHILOX_QUALIFIER double philox_uniform_at(uint64_t seed, uint32_t stream, uint32_t iter, uint32_t step, uint32_t index) {
+  uint32_t out[4];
+  philox_block(seed, stream, iter, step, index, out);
+  return philox_uniform_from(out);
+}
+
+PHILOX_QUALIFIER double philox_normal_at(uint64_t seed, uint32_t stream, uint32_t iter, uint32_t step, uint32_t index) {
+  uint32_t out[4];
+  philox_block(seed, stream, iter, step, index, out);
+  return philox_normal_from(out);
 }
 
 /* One uniform in [0,1) from out[0]: (out[0] >> 8) * 2^-24. 24 bits so that

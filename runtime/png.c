@@ -179,3 +179,30 @@ int png_density(const char *path, const float *u, int rows, int cols, char *err,
   free(d);
   return rc;
 }
+
+int png_image_geometry(int D, int *c, int *h, int *w) {
+  static const int known[][4] = {{784, 1, 28, 28}, {1024, 1, 32, 32}, {3072, 3, 32, 32}};
+  for (int k = 0; k < 3; k++)
+    if (known[k][0] == D) { *c = known[k][1]; *h = known[k][2]; *w = known[k][3]; return 0; }
+  return -1;
+}
+
+int png_image_grid(const char *path, const float *x, int n, int c, int h, int w, int cols, char *err, size_t errlen) {
+  const int gap = 2;
+  int rows = (n + cols - 1) / cols, W = cols * (w + gap) + gap, H = rows * (h + gap) + gap;
+  uint8_t *rgb = malloc((size_t)W * H * 3);
+  memset(rgb, 128, (size_t)W * H * 3);
+  for (int i = 0; i < n; i++) {
+    int ox = gap + (i % cols) * (w + gap), oy = gap + (i / cols) * (h + gap);
+    for (int y = 0; y < h; y++)
+      for (int xx = 0; xx < w; xx++)
+        for (int k = 0; k < 3; k++) {
+          float v = x[(((size_t)i * c + (c == 3 ? k : 0)) * h + y) * w + xx];
+          v = v != v ? -1.0f : v < -1.0f ? -1.0f : v > 1.0f ? 1.0f : v;
+          rgb[((size_t)(oy + y) * W + ox + xx) * 3 + k] = (uint8_t)((v + 1.0f) * 127.5f + 0.5f);
+        }
+  }
+  int rc = png_write_rgb(path, rgb, W, H, err, errlen);
+  free(rgb);
+  return rc;
+}

@@ -34,4 +34,13 @@ int png_heatmap(const char *path, const float *values, int rows, int cols, char 
 int png_density(const char *path, const float *u, int rows, int cols, char *err,
                 size_t errlen);
 
+/* Picture geometry of rows with D values: 784 = 1x28x28, 1024 = 1x32x32,
+ * 3072 = 3x32x32. 0, or -1 when D is not a picture size. */
+int png_image_geometry(int D, int *c, int *h, int *w);
+
+/* A grid of n pictures [n, c, h, w] with values in [-1, 1] (clipped), `cols`
+ * per row, 2-pixel grey gaps; c = 1 is grey, c = 3 is RGB. */
+int png_image_grid(const char *path, const float *x, int n, int c, int h, int w, int cols, char *err,
+                   size_t errlen);
+
 #endif

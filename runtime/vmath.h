@@ -7,11 +7,16 @@
 #include <stdint.h>
 #include <string.h>
 
+/* the CUDA trainer defines it as `static __host__ __device__ __forceinline__` */
+#ifndef VMATH_QUALIFIER
+#define VMATH_QUALIFIER static inline
+#endif
+
 /* exp(x) = 2^n exp(r), n = round(x / ln 2), r = x - n ln 2 in two parts (Cody-Waite);
  * exp(r) on [-ln2/2, ln2/2] by a degree-6 polynomial: within 2 ulp of exp for
  * x in [-86.6, 88.7]; 0 below (no subnormals), +inf above; NaN stays NaN.
  * Meant for |x| < 1e6 (beyond that a diverged run is caught as non-finite). */
-static inline float ebm_expf(float x) {
+VMATH_QUALIFIER float ebm_expf(float x) {
   /* n = round(x / ln 2) without a branch: adding 1.5 * 2^23 pushes the fraction out */
   float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
   float r = x - n * 0.693359375f;
@@ -36,6 +41,6 @@ static inline float ebm_expf(float x) {
   return p * scale * 2.0f;
 }
 
-static inline float ebm_sigmoidf(float x) { return 1.0f / (1.0f + ebm_expf(-x)); }
+VMATH_QUALIFIER float ebm_sigmoidf(float x) { return 1.0f / (1.0f + ebm_expf(-x)); }
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "adam.h"
+#include "conv.h"
 #include "data.h"
 #include "model.h"
 #include "philox.h"

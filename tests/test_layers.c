@@ -96,7 +96,7 @@ static void check_elementwise(void) {
 
 /* largest singular value of a small matrix by power iteration on W'W, in double */
 static double top_singular(const double *W, int m, int n) {
-  double v[16], u[16];
+  double v[64], u[64];
   for (int j = 0; j < n; j++) v[j] = 1.0 / (j + 1);
   double s = 0;
   for (int it = 0; it < 5000; it++) {
@@ -132,8 +132,87 @@ static void check_spectral_norm(void) {
   host_free(h);
 }
 
+/* Image layers against their definitions: conv2d and conv_transpose2d (with
+ * spectral norm over PyTorch's weight views), batchnorm2d, avg_pool2d. */
+static void check_image_layers(void) {
+  Host *h = dsl_load(
+    "conv = nn.conv2d(2, 3, 3, {stride = 2, padding = 1, sn = true, name = 'conv'})\n"
+    "convt = nn.conv_transpose2d(3, 2, 4, {stride = 2, padding = 1, sn = true, name = 'convt'})\n"
+    "bn = nn.batchnorm2d(3, {name = 'bn'})\n"
+    "pool = nn.avg_pool2d(2)\n"
+    "x = ebm.state('x', {2, 2, 5, 4}, {'normal', 0, 1})\n"
+    "y = ebm.state('y', {2, 3, 3, 2}, 0)\n"
+    "xt = ebm.state('xt', {2, 2, 6, 4}, 0)\n"
+    "yb = ebm.state('yb', {2, 3, 3, 2}, 0)\n"
+    "xp = ebm.state('xp', {2, 2, 3, 2}, 0)\n"
+    "loop(300, function() phase('power', function(p) p:set(y, conv(x)); p:set(xt, convt(ebm.current(y))) end) end)\n"
+    "phase('eval', function(p)\n"
+    "  p:set(y, conv(x, 'eval')); p:set(xt, convt(conv(x, 'eval'), 'eval')); p:set(yb, bn(conv(x, 'eval')))\n"
+    "  p:set(xp, pool(convt(conv(x, 'eval'), 'eval')))\n"
+    "end)\n");
+  Trainer *t = trainer_new(h, 5, 1);
+  if (trainer_step(t, 0)) { expect_le("image layers step ran", 1, 0); return; }
+  double *x = trainer_var(t, dsl_var(h, "x")), *W = trainer_var(t, dsl_var(h, "conv.weight"));
+  double *b = trainer_var(t, dsl_var(h, "conv.bias")), *Wt = trainer_var(t, dsl_var(h, "convt.weight"));
+  double *bt = trainer_var(t, dsl_var(h, "convt.bias"));
+  double s1 = top_singular(W, 3, 18), Wv[2 * 3 * 16], y[36] = {0}, xt[96] = {0}, e1 = 0, e2 = 0, e3 = 0, e4 = 0;
+  for (int ci = 0; ci < 3; ci++)  /* convt weight [3,2,4,4] viewed as [2, 3*16] (PyTorch's dim 1) */
+    for (int co = 0; co < 2; co++)
+      for (int k = 0; k < 16; k++) Wv[co * 48 + ci * 16 + k] = Wt[(ci * 2 + co) * 16 + k];
+  double s2 = top_singular(Wv, 2, 48);
+  for (int n = 0; n < 2; n++)
+    for (int o = 0; o < 3; o++)
+      for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 2; j++) {
+          double acc = b[o];
+          for (int c = 0; c < 2; c++)
+            for (int a = 0; a < 3; a++)
+              for (int d = 0; d < 3; d++) {
+                int hh = 2 * i + a - 1, ww = 2 * j + d - 1;
+                if (hh >= 0 && hh < 5 && ww >= 0 && ww < 4) acc += x[((n * 2 + c) * 5 + hh) * 4 + ww] * W[((o * 2 + c) * 3 + a) * 3 + d] / s1;
+              }
+          y[((n * 3 + o) * 3 + i) * 2 + j] = acc;
+        }
+  for (int i = 0; i < 36; i++) e1 = fmax(e1, fabs(trainer_var(t, dsl_var(h, "y"))[i] - y[i]));
+  expect_le("conv2d (stride 2, padding 1) with spectral norm over [cout, cin k k]", e1, 1e-10);
+  for (int n = 0; n < 2; n++)    /* transposed: out[n,co,S i+a-P, S j+d-P] += y[n,ci,i,j] W[ci,co,a,d] */
+    for (int ci = 0; ci < 3; ci++)
+      for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 2; j++)
+          for (int co = 0; co < 2; co++)
+            for (int a = 0; a < 4; a++)
+              for (int d = 0; d < 4; d++) {
+                int hh = 2 * i + a - 1, ww = 2 * j + d - 1;
+                if (hh >= 0 && hh < 6 && ww >= 0 && ww < 4)
+                  xt[((n * 2 + co) * 6 + hh) * 4 + ww] += y[((n * 3 + ci) * 3 + i) * 2 + j] * Wt[((ci * 2 + co) * 4 + a) * 4 + d] / s2;
+              }
+  for (int i = 0; i < 96; i++) e2 = fmax(e2, fabs(trainer_var(t, dsl_var(h, "xt"))[i] - xt[i] - bt[(i / 24) % 2]));
+  expect_le("conv_transpose2d (stride 2, padding 1) with spectral norm over [cout, cin k k]", e2, 1e-10);
+  for (int c = 0; c < 3; c++) {  /* batchnorm2d: per channel over N, H, W, biased variance */
+    double m = 0, v = 0;
+    for (int n = 0; n < 2; n++) for (int k = 0; k < 6; k++) m += y[(n * 3 + c) * 6 + k] / 12;
+    for (int n = 0; n < 2; n++) for (int k = 0; k < 6; k++) v += pow(y[(n * 3 + c) * 6 + k] - m, 2) / 12;
+    for (int n = 0; n < 2; n++)
+      for (int k = 0; k < 6; k++)
+        e3 = fmax(e3, fabs(trainer_var(t, dsl_var(h, "yb"))[(n * 3 + c) * 6 + k] - (y[(n * 3 + c) * 6 + k] - m) / sqrt(v + 1e-5)));
+  }
+  expect_le("batchnorm2d train mode: per-channel statistics over N, H, W", e3, 1e-10);
+  double *xtv = trainer_var(t, dsl_var(h, "xt"));
+  for (int nc = 0; nc < 4; nc++)
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 2; j++) {
+        double m = 0;
+        for (int a = 0; a < 2; a++) for (int d = 0; d < 2; d++) m += xtv[(nc * 6 + 2 * i + a) * 4 + 2 * j + d] / 4;
+        e4 = fmax(e4, fabs(trainer_var(t, dsl_var(h, "xp"))[(nc * 3 + i) * 2 + j] - m));
+      }
+  expect_le("avg_pool2d(2): means of 2x2 windows", e4, 1e-12);
+  trainer_free(t);
+  host_free(h);
+}
+
 int main(void) {
   check_init();
+  check_image_layers();
   check_batchnorm();
   check_elementwise();
   check_spectral_norm();

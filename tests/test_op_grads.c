@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "autodiff.h"
+#include "conv.h"
+#include "interp.h"
 #include "gradcheck.h"
 
 #define TOL 1e-6
@@ -25,6 +27,7 @@ static int rand_const(Graph *g, Shape s, double lo, double hi) {
 }
 
 static Shape S(int rank, int a, int b, int c) { int d[3] = {a, b, c}; return shape_make(rank, d); }
+static Shape S4(int a, int b, int c, int d) { int v[4] = {a, b, c, d}; return shape_make(4, v); }
 
 typedef struct { int n; int vars[4]; int nodes[4]; } Inputs;
 
@@ -46,6 +49,25 @@ static int signed_away_from_zero(Graph *g, Inputs *in, Shape s) {
   int c = ir_const_data(g, s, sg);
   free(sg);
   return ir_binary(g, OP_MUL, v, c);
+}
+
+/* Convolution cases: (kernel, stride, padding, H, W) chosen to cover padding
+ * on both sides, a stride with a dropped last row, and a rectangular image. */
+static const int conv_cases[][5] = {{3, 1, 1, 4, 3}, {4, 2, 1, 5, 4}, {2, 2, 0, 4, 4}};
+#define N_CONV_CASES 3
+
+static int build_conv(Graph *g, OpCode op, int variant, Inputs *in, char *label) {
+  if (variant >= N_CONV_CASES) return -1;
+  const int *c = conv_cases[variant];
+  int k = c[0], st = c[1], pd = c[2], h = c[3], w = c[4];
+  int ho = conv_out_size(h, k, st, pd), wo = conv_out_size(w, k, st, pd);
+  sprintf(label, "%s k=%d stride=%d pad=%d %dx%d", op_name(op), k, st, pd, h, w);
+  Shape x = S4(2, 2, h, w), wt = S4(3, 2, k, k), y = S4(2, 3, ho, wo);
+  switch (op) {
+    case OP_CONV: return ir_conv(g, input(g, in, x, -1, 1), input(g, in, wt, -1, 1), st, pd);
+    case OP_CONV_TX: return ir_conv_tx(g, input(g, in, y, -1, 1), input(g, in, wt, -1, 1), st, pd, h, w);
+    default: return ir_conv_tw(g, input(g, in, x, -1, 1), input(g, in, y, -1, 1), st, pd, k, k);
+  }
 }
 
 /* Builds case `variant` of op; returns the output node or -1 when there are no more variants. */
@@ -82,6 +104,7 @@ static int build(Graph *g, OpCode op, int variant, Inputs *in, char *label) {
       int b = input(g, in, tb ? S(2, 5, 4, 0) : S(2, 4, 5, 0), -1, 1);
       return ir_matmul(g, a, b, ta, tb);
     }
+    case KIND_CONV: return build_conv(g, op, variant, in, label);
     case KIND_SHAPE: break;
   }
   switch (op) {
@@ -216,7 +239,53 @@ static void check_stop_gradient(void) {
   ir_free(g);
 }
 
+/* The trainers' im2col + sgemm convolution (the interpreter's f32 mode) against
+ * the f64 direct loops: the same numbers up to float rounding. */
+/* 5 images of 64 channels at 64x64: more workspace than one group holds, so
+ * the runtime splits the batch into groups (3 + 2) */
+static int build_conv_grouped(Graph *g, OpCode op, Inputs *in, char *label) {
+  sprintf(label, "%s 5x64x64x64, k=3 pad=1 (grouped)", op_name(op));
+  Shape x = S4(5, 64, 64, 64), w = S4(8, 64, 3, 3), y = S4(5, 8, 64, 64);
+  switch (op) {
+    case OP_CONV: return ir_conv(g, input(g, in, x, -1, 1), input(g, in, w, -1, 1), 1, 1);
+    case OP_CONV_TX: return ir_conv_tx(g, input(g, in, y, -1, 1), input(g, in, w, -1, 1), 1, 1, 64, 64);
+    default: return ir_conv_tw(g, input(g, in, x, -1, 1), input(g, in, y, -1, 1), 1, 1, 3, 3);
+  }
+}
+
+static void check_conv_f32(void) {
+  for (int op = OP_CONV; op <= OP_CONV_TW; op++)
+    for (int v = 0; v <= N_CONV_CASES; v++) {
+      Graph *g = ir_new();
+      Inputs in = {0};
+      char label[96], msg[160];
+      int y = v < N_CONV_CASES ? build_conv(g, op, v, &in, label) : build_conv_grouped(g, op, &in, label);
+      if (v == N_CONV_CASES) {
+        ConvDims d;
+        ir_conv_dims(g, y, &d);
+        snprintf(msg, sizeof msg, "%s: workspace holds fewer than all 5 images", label);
+        expect_le(msg, conv_workspace(&d) >= (size_t)5 * (d.C * d.KH * d.KW + d.O) * d.HO * d.WO, 0);
+      }
+      double *vars[4], *r32, *r64;
+      for (int i = 0; i < in.n; i++) {
+        int n = shape_numel(g->vars[in.vars[i]].shape);
+        vars[i] = malloc(n * sizeof(double));
+        interp_init_var(g, in.vars[i], 11, vars[i], 0);   /* float-valued inputs */
+      }
+      Interp ip = {.f64 = 0, .seed = 1, .vars = vars};
+      interp_eval(g, &ip, 1, &y, &r32);
+      ip.f64 = 1;
+      interp_eval(g, &ip, 1, &y, &r64);
+      snprintf(msg, sizeof msg, "%s: f32 im2col+sgemm vs f64 direct loops", label);
+      expect_le(msg, rel_err(r32, r64, shape_numel(g->nodes[y].shape), 1e-9), 1e-6);
+      free(r32); free(r64);
+      for (int i = 0; i < in.n; i++) free(vars[i]);
+      ir_free(g);
+    }
+}
+
 int main(void) {
+  check_conv_f32();
   int missing = 0;
   for (int op = 0; op < OP_COUNT; op++) {
     if (op_kind(op) == KIND_LEAF) continue;

@@ -61,11 +61,11 @@ for m in mle:models/toy_mle.lua gp:models/toy_ebm0gp.lua nan:$TMP/nan_at_3.lua; 
     finish
   fi
 done
-ninja -C "$TMP/mle" -j 1 >"$TMP/ninja_mle.txt" 2>&1 &
+ninja -C "$TMP/mle" -j 1 train-cpu >"$TMP/ninja_mle.txt" 2>&1 &
 p_mle=$!
-ninja -C "$TMP/gp" -j 1 >"$TMP/ninja_gp.txt" 2>&1 &
+ninja -C "$TMP/gp" -j 1 train-cpu >"$TMP/ninja_gp.txt" 2>&1 &
 p_gp=$!
-ninja -C "$TMP/nan" -j 1 >"$TMP/ninja_nan.txt" 2>&1
+ninja -C "$TMP/nan" -j 1 train-cpu >"$TMP/ninja_nan.txt" 2>&1
 rc_nan=$?
 wait "$p_mle"
 rc_mle=$?

@@ -27,9 +27,9 @@ for m in mle:toy_mle gp:toy_ebm0gp; do
     finish
   fi
 done
-ninja -C "$TMP/mle" -j 1 >"$TMP/ninja_mle.txt" 2>&1 &
+ninja -C "$TMP/mle" -j 1 train-cpu >"$TMP/ninja_mle.txt" 2>&1 &
 pid=$!
-ninja -C "$TMP/gp" -j 1 >"$TMP/ninja_gp.txt" 2>&1
+ninja -C "$TMP/gp" -j 1 train-cpu >"$TMP/ninja_gp.txt" 2>&1
 rc_gp=$?
 wait "$pid"
 rc_mle=$?

@@ -4,25 +4,31 @@ local entries = require "entries"
 local M = {}
 
 M.default_iters = 50000
+-- defaults (methods.md §4, §8) differ between toy data and images; unset options take them
 M.options = {
   energy = {type = "net"},
-  K = {type = "number", default = 20}, alpha = {type = "number", default = 0.1},
-  eta = {type = "number"}, init_range = {type = "number", default = 4},
-  rho = {type = "number", default = 0},
-  adam = {type = "table", default = {lr = 2e-4, betas = {0, 0.9}, eps = 1e-6}},
+  K = {type = "number"}, alpha = {type = "number"}, eta = {type = "number"}, init_range = {type = "number"},
+  clamp = {type = "boolean"}, rho = {type = "number", default = 0}, adam = {type = "table"},
+}
+local defaults = {
+  toy = {K = 20, alpha = 0.1, eta = 0.01, init_range = 4, clamp = false, adam = {lr = 2e-4, betas = {0, 0.9}, eps = 1e-6}},
+  image = {K = 60, alpha = 1.0, eta = 0.005, init_range = 1, clamp = true, adam = {lr = 1e-4, betas = {0, 0.999}, eps = 1e-8}},
 }
 
 function M.build(cfg)
-  local B, D = cfg.batch, 2
-  local eta = cfg.eta or (cfg.method == "mle-gd" and 0 or 0.01)
+  local B, D = cfg.batch, cfg.D
+  local def = defaults[cfg.image and "image" or "toy"]
+  local eta = cfg.eta or (cfg.method == "mle-gd" and 0 or def.eta)
   if cfg.method == "mle-gd" and eta ~= 0 then error("mle-gd is the deterministic sampler: eta must be 0", 0) end
-  local E = (cfg.energy or nets.toy_energy{act = "silu"}).build("energy")
+  for k, v in pairs(def) do if cfg[k] == nil then cfg[k] = v end end
+  local E = (cfg.energy or (cfg.image and nets.image_energy{act = "silu", channels = cfg.image[1]}
+                            or nets.toy_energy{act = "silu"})).build("energy")
   local opt = adam(cfg.adam)
   local x = ebm.state("sampler.x", {B, D}, 0)
   local x0 = ebm.state("sampler.x0", {B, D}, 0)
 
-  -- the K-step sampler from p0 = U[-r, r]^2, fresh every iteration (short-run);
-  -- x0 (optional) keeps the starting points
+  -- the K-step sampler from p0 = U[-r, r]^D, fresh every iteration (short-run),
+  -- clamped to [-1, 1] after every step on images; x0 (optional) keeps the starting points
   local function sampler(x, x0)
     phase("sampler_init", function(p)
       local r = cfg.init_range
@@ -35,6 +41,7 @@ function M.build(cfg)
         local g = ebm.grad(ebm.sum(E(x)), x)
         local nx = x - cfg.alpha * g
         if eta > 0 then nx = nx + eta * ebm.normal({B, D}) end
+        if cfg.clamp then nx = ebm.minimum(ebm.maximum(nx, -1), 1) end
         p:set(x, nx)
       end)
     end)

@@ -1,36 +1,39 @@
 -- What every single-EBM minimax method shares (methods.md §2, §3e): the
--- `code`/`paper` presets, the two networks and optimisers, the generator
--- step with the sigma_min entropy lower bound (a), and the entry points.
--- A method (method_ebm0gp.lua, method_bb.lua) adds its energy step.
+-- `code`/`paper` presets, the networks and optimisers, the generator step
+-- that maximises the lower bound of the active lower-bound module
+-- (bound_sv.lua, bound_mi.lua), and the entry points. method_bb.lua adds the
+-- energy step of the energy-side module.
 local entries = require "entries"
-local sv = require "sv"
 local M = {}
 
 M.options = {
   energy = {type = "net"}, generator = {type = "net"},
   preset = {type = "string", default = "paper", one_of = {"paper", "code"}},
   sn = {type = "boolean"}, ada = {type = "boolean"},
-  lambda = {type = "number", default = 1e-3}, w_H = {type = "number", default = 1},
-  adam = {type = "table", default = {lr = 2e-4, betas = {0, 0.9}, eps = 1e-6}},
+  lambda = {type = "number", default = 1e-3}, w_H = {type = "number"}, adam = {type = "table"},
 }
 
--- options of M.options plus the method's own
-function M.with(extra)
-  local o = {}
-  for k, v in pairs(M.options) do o[k] = v end
-  for k, v in pairs(extra or {}) do o[k] = v end
-  return o
-end
+-- defaults that differ between toy data and images (methods.md §8, defaults per method)
+local defaults = {
+  toy = {w_H = 1, adam = {lr = 2e-4, betas = {0, 0.9}, eps = 1e-6}},
+  image = {w_H = 1e-4, adam = {lr = 5e-5, betas = {0, 0.999}, eps = 1e-6}},
+}
 
--- Resolves the preset and builds nets and optimisers.
-function M.setup(cfg)
-  local paper = cfg.preset == "paper"
-  local s = {cfg = cfg, B = cfg.batch, D = 2, paper = paper}
+-- Resolves the preset and builds nets and optimisers; `lower` is the lower-bound module.
+-- The presets are toy recipes; image models default to no spectral norm, tau = 0.
+function M.setup(cfg, lower)
+  local img = cfg.image
+  for k, v in pairs(defaults[img and "image" or "toy"]) do if cfg[k] == nil then cfg[k] = v end end
+  local paper = cfg.preset == "paper" and not img
+  local s = {cfg = cfg, B = cfg.batch, D = cfg.D, paper = paper, image = img, lower = lower}
   s.sn = cfg.sn == nil and paper or cfg.sn
   s.ada = cfg.ada == nil and paper or cfg.ada
-  s.E = (cfg.energy or nets.toy_energy{sn = s.sn}).build("energy")
-  s.G = (cfg.generator or nets.toy_generator{}).build("generator")
+  local E0 = img and nets.image_energy{sn = s.sn, channels = img[1]} or nets.toy_energy{sn = s.sn}
+  local G0 = img and nets.image_generator{channels = img[1]} or nets.toy_generator{}
+  s.E = (cfg.energy or E0).build("energy")
+  s.G = (cfg.generator or G0).build("generator")
   s.d = s.G.latent or 2
+  lower.setup(s)
   local a = cfg.adam
   s.optE = adam{name = "adam_energy", lr = a.lr, betas = a.betas, eps = a.eps}
   s.optG = adam{name = "adam_generator", lr = a.lr, betas = a.betas, eps = a.eps}
@@ -43,13 +46,14 @@ function M.weight(s)
   return s.cfg.lambda
 end
 
--- Generator step: mean E(G^tr(z')) - w_H * d * mean log sigma_min(J^ev(z')), theta frozen.
+-- Generator step: mean E(x~') - w_H * H^ at fresh draws x~' (G in train mode),
+-- theta frozen; updates phi (and the encoder of (b)).
 function M.generator_phase(s)
   phase("generator", function(p)
-    local z = ebm.normal({s.B, s.d})
-    local adv = ebm.mean(s.E(s.G(z, "train")))
-    local H = s.d * ebm.mean(sv.log_sigma_min(s.G, z))   -- H[gamma_d] dropped in the loss
-    p:minimize(adv - s.cfg.w_H * H, s.G.params, s.optG)
+    local rec = s.lower.draw(s, "train")
+    local adv = ebm.mean(s.E(rec.x))
+    local H = s.lower.entropy(s, rec)   -- constants dropped in the loss
+    p:minimize(adv - s.cfg.w_H * H, s.gen_params, s.optG)
     p:log("loss_g", adv - s.cfg.w_H * H)
     p:log("entropy", H)
   end)
@@ -57,29 +61,22 @@ end
 
 function M.entries(s)
   entries.sample(s.B, s.D, function(xs)
-    phase("sample", function(p) p:set(xs, s.G(ebm.normal({s.B, s.d}), "eval")) end)
+    phase("sample", function(p) p:set(xs, s.lower.sample(s)) end)
   end)
   entries.energy(s.E, s.D)
-  if s.d == 2 and s.D == 2 then M.bounds_entry(s) end
+  if s.lower.has_log_weights(s) then M.bounds_entry(s) end
 end
 
--- The bound sandwich of methods.md §7.3 for (a)-type generators: per latent
--- draw z ~ N(0, I), with G in eval mode,
---   lambda_lo = -E(G(z)) - log N(z; 0, I) + 2 log sigma_min(J(z))   (Jensen: E[lambda_lo] <= log Z)
---   lambda_up = -E(G(z)) - log N(z; 0, I) + log|det J(z)|           (chi^2: log Z <= 1/2 log E[exp(2 lambda_up)])
--- and sign(det J) to check injectivity. Output rows: lambda_lo, lambda_up, sign.
+-- The bound sandwich of methods.md §7.3: a batch of per-draw log-weights
+-- from the lower-bound module. Output rows: lambda_lo, lambda_up, sign
+-- (sign(det J) for (a): injectivity; 1 where no injectivity is needed).
 function M.bounds_entry(s)
   local out = ebm.state("bounds.out", {s.B, 3}, 0)
   entry("bounds", {output = out}, function()
     phase("bounds", function(p)
-      local z = ebm.normal({s.B, 2})
-      local a, b, c, e = sv.jacobian_2x2(s.G, z)
-      local log_n = -math.log(2 * math.pi) - 0.5 * ebm.sum(z * z, 2)
-      local base = -s.E(s.G(z, "eval"), "eval") - log_n
-      local lo = base + 2 * sv.log_sigma_min_2x2(a, b, c, e)
-      local up = base + sv.log_abs_det_2x2(a, b, c, e)
+      local lo, up, sign = s.lower.log_weights(s)
       local col = function(t) return ebm.reshape(t, {s.B, 1}) end
-      p:set(out, ebm.concat({col(lo), col(up), col(ebm.sign(a * e - b * c))}, 2))
+      p:set(out, ebm.concat({col(lo), col(up), col(sign)}, 2))
     end)
   end)
 end

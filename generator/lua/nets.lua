@@ -5,7 +5,7 @@ local opts = require "opts"
 local nn = require "nn"
 local nets = {}
 
-local function spec(build) return {kind = "net", build = build} end
+local spec = opts.net_spec
 
 -- Toy energy (EBM-BB): Linear(2,w)-act-Linear(w,w)-act-Linear(w,1), times a
 -- learnable gain g ~ U(-1, 1). Returns E as a [B] vector.
@@ -14,7 +14,7 @@ function nets.toy_energy(o)
     width = {type = "number", default = 100}, act = {type = "string", default = "prelu", one_of = {"prelu", "silu", "leaky_relu", "tanh", "softplus"}},
     sn = {type = "boolean", default = false}, input = {type = "number", default = 2},
   }, "nets.toy_energy")
-  return spec(function(p)
+  return spec("toy_energy", o, function(p)
     local w = o.width
     local h = nn.seq{
       nn.linear(o.input, w, {sn = o.sn, name = p .. ".fc1"}), nn.act(o.act, o.act == "prelu" and {name = p .. ".act1"} or nil),
@@ -36,7 +36,7 @@ function nets.toy_generator(o)
   o = opts.check(o or {}, {
     width = {type = "number", default = 100}, latent = {type = "number", default = 2}, out = {type = "number", default = 2},
   }, "nets.toy_generator")
-  return spec(function(p)
+  return spec("toy_generator", o, function(p)
     local w = o.width
     local net = nn.seq{
       nn.linear(o.latent, w, {name = p .. ".fc1"}), nn.prelu{name = p .. ".act1"}, nn.batchnorm(w, {name = p .. ".bn1"}),
@@ -47,5 +47,26 @@ function nets.toy_generator(o)
     return net
   end)
 end
+
+-- Toy encoder for bound (b) (methods.md §8, our): Linear(D,w)-PReLU-
+-- Linear(w,w)-PReLU-Linear(w,2d) -> (mu, l) of q(z | x), as one [B, 2d] tensor.
+function nets.toy_encoder(o)
+  o = opts.check(o or {}, {
+    width = {type = "number", default = 100}, latent = {type = "number", default = 2}, input = {type = "number", default = 2},
+  }, "nets.toy_encoder")
+  return spec("toy_encoder", o, function(p)
+    local w = o.width
+    local net = nn.seq{
+      nn.linear(o.input, w, {name = p .. ".fc1"}), nn.prelu{name = p .. ".act1"},
+      nn.linear(w, w, {name = p .. ".fc2"}), nn.prelu{name = p .. ".act2"},
+      nn.linear(w, 2 * o.latent, {name = p .. ".fc3"}),
+    }
+    net.latent = o.latent
+    return net
+  end)
+end
+
+-- the image nets live in nets_image.lua
+for k, v in pairs(require "nets_image") do nets[k] = v end
 
 return nets

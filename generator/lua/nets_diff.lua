@@ -18,7 +18,7 @@ function nets.time_embedding(k, dim)
   return ebm.concat({ebm.sin(arg), ebm.cos(arg)}, 2)
 end
 
-local function spec(build) return {kind = "net", build = build} end
+local spec = opts.net_spec
 
 local function check(o, what, defaults)
   return opts.check(o or {}, {
@@ -65,7 +65,7 @@ end
 function nets.ddaebm_energy(o)
   o = check(o, "nets.ddaebm_energy", {bn = false})
   if o.bn then error("nets.ddaebm_energy has no BatchNorm", 0) end
-  return spec(function(p)
+  return spec("ddaebm_energy", o, function(p)
     local params, fwd = trunk(p, o, 2, 1)
     return callable(params, function(x, emb) local y = fwd(x, emb, "eval"); return ebm.reshape(y, {y.shape[1]}) end)
   end)
@@ -74,7 +74,7 @@ end
 -- G(x_n, z, emb, mode) -> x^_0 [B, 2], input [x_n, z].
 function nets.ddaebm_generator(o)
   o = check(o, "nets.ddaebm_generator", {bn = true})
-  return spec(function(p)
+  return spec("ddaebm_generator", o, function(p)
     local params, fwd = trunk(p, o, 2 + o.latent, 2)
     return callable(params, function(xn, z, emb, mode) return fwd(ebm.concat({xn, z}, 2), emb, mode) end,
                     {latent = o.latent, bn = o.bn})
@@ -85,7 +85,7 @@ end
 -- Linear(w, 16), then mu = Linear(16, latent), logvar = Linear(16, latent).
 function nets.ddaebm_encoder(o)
   o = check(o, "nets.ddaebm_encoder", {bn = true})
-  return spec(function(p)
+  return spec("ddaebm_encoder", o, function(p)
     local params, fwd = trunk(p, o, 4, 16)
     local mu, lv = nn.linear(16, o.latent, {name = p .. ".mu"}), nn.linear(16, o.latent, {name = p .. ".logvar"})
     for _, q in ipairs(mu.params) do table.insert(params, q) end

@@ -50,6 +50,27 @@ local function normalize(v) -- v / max(||v||, 1e-12), as torch.nn.functional.nor
   return v / ebm.maximum(ebm.sqrt(ebm.sum(v * v)), 1e-12)
 end
 
+-- Spectral normalisation of a weight seen as the matrix Wm = view(W) [rows, cols]
+-- (PyTorch's torch.nn.utils.spectral_norm): one power iteration per
+-- train-mode call on persistent u [1, rows], v [1, cols]; returns W / sigma.
+local function spectral(name, rows, cols, view)
+  local u_buf = ebm.buffer(name .. ".sn_u", {1, rows}, {"normal", 0, 1})
+  local v_buf = ebm.buffer(name .. ".sn_v", {1, cols}, {"normal", 0, 1})
+  return function(W, mode)
+    local Wm = view(W)
+    local u, v = ebm.current(u_buf), ebm.current(v_buf)
+    if mode == "train" then
+      local Ws = ebm.stop_gradient(Wm)
+      v = normalize(ebm.matmul(u, Ws))
+      u = normalize(ebm.matmul(v, Ws, false, true))
+      ebm.assign(u_buf, u)
+      ebm.assign(v_buf, v)
+    end
+    local sigma = ebm.sum(ebm.stop_gradient(u) * ebm.matmul(ebm.stop_gradient(v), Wm, false, true))
+    return W / sigma
+  end
+end
+
 -- Linear(nin, nout): y = x W^T + b with W [nout, nin] (PyTorch layout).
 -- sn = true: spectral norm, one power iteration per train-mode call, persistent u, v.
 function nn.linear(nin, nout, o)
@@ -60,30 +81,72 @@ function nn.linear(nin, nout, o)
   local bound = 1 / math.sqrt(nin)
   local W = ebm.param(name .. ".weight", {nout, nin}, {"uniform", -bound, bound})
   local b = o.bias and ebm.param(name .. ".bias", {nout}, {"uniform", -bound, bound}) or nil
-  local params = {W, b}
-  local u_buf, v_buf
-  if o.sn then
-    u_buf = ebm.buffer(name .. ".sn_u", {1, nout}, {"normal", 0, 1})
-    v_buf = ebm.buffer(name .. ".sn_v", {1, nin}, {"normal", 0, 1})
-  end
-  return module(params, function(x, mode)
+  local sn = o.sn and spectral(name, nout, nin, function(w) return w end)
+  return module({W, b}, function(x, mode)
     check_input(at, ("nn.linear(%d, %d)"):format(nin, nout), x, 2, nin)
-    local w = W
-    if o.sn then
-      local u, v = ebm.current(u_buf), ebm.current(v_buf)
-      if mode == "train" then
-        local Ws = ebm.stop_gradient(W)
-        v = normalize(ebm.matmul(u, Ws))
-        u = normalize(ebm.matmul(v, Ws, false, true))
-        ebm.assign(u_buf, u)
-        ebm.assign(v_buf, v)
-      end
-      local sigma = ebm.sum(ebm.stop_gradient(u) * ebm.matmul(ebm.stop_gradient(v), W, false, true))
-      w = W / sigma
-    end
+    local w = sn and sn(W, mode) or W
     local y = ebm.matmul(x, w, false, true)
     if b then y = y + b end
     return y
+  end)
+end
+
+local conv_opts = {stride = {type = "number", default = 1}, padding = {type = "number", default = 0},
+                   bias = {type = "boolean", default = true}, sn = {type = "boolean", default = false},
+                   name = {type = "string"}}
+
+-- Conv2d(cin, cout, k) on [N, cin, H, W]: weight [cout, cin, k, k], PyTorch's
+-- initialisation (bound 1/sqrt(cin k k)); sn: spectral norm of the weight as [cout, cin k k].
+function nn.conv2d(cin, cout, k, o)
+  o = opts.check(o or {}, conv_opts, "nn.conv2d")
+  local name = auto_name("conv", o.name)
+  local at = where()
+  local bound = 1 / math.sqrt(cin * k * k)
+  local W = ebm.param(name .. ".weight", {cout, cin, k, k}, {"uniform", -bound, bound})
+  local b = o.bias and ebm.param(name .. ".bias", {cout}, {"uniform", -bound, bound}) or nil
+  local sn = o.sn and spectral(name, cout, cin * k * k, function(w) return ebm.reshape(w, {cout, cin * k * k}) end)
+  return module({W, b}, function(x, mode)
+    check_input(at, ("nn.conv2d(%d, %d, %d)"):format(cin, cout, k), x, 2, cin)
+    local y = ebm.conv2d(x, sn and sn(W, mode) or W, o.stride, o.padding)
+    if b then y = y + ebm.reshape(b, {1, cout, 1, 1}) end
+    return y
+  end)
+end
+
+-- ConvTranspose2d(cin, cout, k) on [N, cin, H, W]: weight [cin, cout, k, k],
+-- output (H-1) stride - 2 padding + k + output_padding; PyTorch's initialisation
+-- (its fan-in is cout k k); sn: spectral norm of the weight as [cout, cin k k] (dim 1).
+function nn.conv_transpose2d(cin, cout, k, o)
+  local spec = {output_padding = {type = "number", default = 0}}
+  for key, v in pairs(conv_opts) do spec[key] = v end
+  o = opts.check(o or {}, spec, "nn.conv_transpose2d")
+  local name = auto_name("convt", o.name)
+  local at = where()
+  local bound = 1 / math.sqrt(cout * k * k)
+  local W = ebm.param(name .. ".weight", {cin, cout, k, k}, {"uniform", -bound, bound})
+  local b = o.bias and ebm.param(name .. ".bias", {cout}, {"uniform", -bound, bound}) or nil
+  local sn = o.sn and spectral(name, cout, cin * k * k,
+                               function(w) return ebm.reshape(ebm.transpose(w, {2, 1, 3, 4}), {cout, cin * k * k}) end)
+  return module({W, b}, function(x, mode)
+    check_input(at, ("nn.conv_transpose2d(%d, %d, %d)"):format(cin, cout, k), x, 2, cin)
+    local y = ebm.conv_transpose2d(x, sn and sn(W, mode) or W, o.stride, o.padding, o.output_padding)
+    if b then y = y + ebm.reshape(b, {1, cout, 1, 1}) end
+    return y
+  end)
+end
+
+-- Average pooling over k x k windows (stride k) of [N, C, H, W], H and W multiples of k:
+-- a reshape to [N C H/k, k, W/k, k] and a sum, so no new op is needed.
+function nn.avg_pool2d(k)
+  local at = where()
+  return module({}, function(x)
+    local N, C, Hh, W = table.unpack(x.shape)
+    if #x.shape ~= 4 or Hh % k ~= 0 or W % k ~= 0 then
+      error((at and at .. ": " or "") .. ("nn.avg_pool2d(%d) needs [N, C, H, W] with H, W multiples of %d, got [%s]")
+            :format(k, k, table.concat(x.shape, ",")), 0)
+    end
+    local y = ebm.sum(ebm.reshape(x, {N * C * Hh // k, k, W // k, k}), {2, 4})
+    return ebm.reshape(y, {N, C, Hh // k, W // k}) / (k * k)
   end)
 end
 
@@ -137,6 +200,35 @@ function nn.batchnorm(n, o)
       mean, var = ebm.current(rmean), ebm.current(rvar)
     end
     return (x - mean) / ebm.sqrt(var + o.eps) * gamma + beta
+  end)
+end
+
+-- BatchNorm2d over N, H, W of [N, C, H, W], per channel; statistics as nn.batchnorm.
+function nn.batchnorm2d(c, o)
+  o = opts.check(o or {}, {eps = {type = "number", default = 1e-5}, momentum = {type = "number", default = 0.1},
+                           name = {type = "string"}}, "nn.batchnorm2d")
+  local name = auto_name("batchnorm", o.name)
+  local at = where()
+  local gamma = ebm.param(name .. ".weight", {c}, 1)
+  local beta = ebm.param(name .. ".bias", {c}, 0)
+  local rmean = ebm.buffer(name .. ".running_mean", {c}, 0)
+  local rvar = ebm.buffer(name .. ".running_var", {c}, 1)
+  local function chan(t) return ebm.reshape(t, {1, c, 1, 1}) end
+  return module({gamma, beta}, function(x, mode)
+    check_input(at, ("nn.batchnorm2d(%d)"):format(c), x, 2, c)
+    local mean, var
+    if mode == "train" then
+      local n = x.shape[1] * x.shape[3] * x.shape[4]
+      mean = ebm.mean(x, {1, 3, 4}, true)
+      local d = x - mean
+      var = ebm.mean(d * d, {1, 3, 4}, true)
+      local m = o.momentum
+      ebm.assign(rmean, ebm.current(rmean) * (1 - m) + ebm.reshape(mean, {c}) * m)
+      ebm.assign(rvar, ebm.current(rvar) * (1 - m) + ebm.reshape(var, {c}) * (m * n / (n - 1)))
+    else
+      mean, var = chan(ebm.current(rmean)), chan(ebm.current(rvar))
+    end
+    return (x - mean) / ebm.sqrt(var + o.eps) * chan(gamma) + chan(beta)
   end)
 end
 

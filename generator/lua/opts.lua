@@ -40,4 +40,8 @@ function M.check(t, spec, what)
   return r
 end
 
+-- A network recipe: build(prefix) makes the layer when the method needs it;
+-- net and options name it in the resolved config (config.json).
+function M.net_spec(net, options, build) return {kind = "net", net = net, options = options, build = build} end
+
 return M

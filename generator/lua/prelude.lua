@@ -105,12 +105,61 @@ nets = require "nets"
 require "nets_diff"   -- adds DDAEBM's time-conditioned nets to `nets`
 
 ---------------------------------------------------------------------------
+-- sweep{axis = {v1, v2, ...}, ...}: lists to train every combination of
+-- (DESIGN.md §2.6). It returns the current combination as a table; the
+-- host runs the file once per combination (`ebmforge build` writes one
+-- trainer per combination, `check` loads them all). Axes are ordered
+-- `method` first, then by name; a combination's name is its method
+-- followed by -<axis><value> for the other axes, e.g. bb-sv-gp-width64.
+local function sweep_value_ok(v) return type(v) == "number" or type(v) == "string" or type(v) == "boolean" end
+
+function sweep(axes)
+  if __sweep then error("sweep{...} may be declared only once per file", 0) end
+  if __model then error("declare sweep{...} before model{...}", 0) end
+  if type(axes) ~= "table" or next(axes) == nil then error("sweep expects a table of lists: sweep{ width = {64, 128} }", 0) end
+  local keys = {}
+  for k, vs in pairs(axes) do
+    if type(k) ~= "string" or not k:match("^[%a_][%w_]*$") then error("sweep: axis names must be identifiers, got " .. tostring(k), 0) end
+    if type(vs) ~= "table" or #vs == 0 then error(("sweep: axis '%s' must be a non-empty list"):format(k), 0) end
+    local seen = {}
+    for i, v in ipairs(vs) do
+      if seen[tostring(v)] then error(("sweep: axis '%s' lists %s twice"):format(k, tostring(v)), 0) end
+      seen[tostring(v)] = true
+      if not sweep_value_ok(v) then error(("sweep: value %d of axis '%s' must be a number, string or boolean, got %s"):format(i, k, type(v)), 0) end
+      if type(v) == "string" and not v:match("^[%w._-]+$") then
+        error(("sweep: value '%s' of axis '%s' must be letters, digits, '.', '_' or '-' (it names a directory)"):format(v, k), 0)
+      end
+    end
+    table.insert(keys, k)
+  end
+  table.sort(keys, function(a, b) if (a == "method") ~= (b == "method") then return a == "method" end return a < b end)
+  local combos = {{values = {}, suffix = ""}}
+  for _, k in ipairs(keys) do
+    local grown = {}
+    for _, c in ipairs(combos) do
+      for _, v in ipairs(axes[k]) do
+        local n = {values = {}, suffix = c.suffix}
+        for kk, vv in pairs(c.values) do n.values[kk] = vv end
+        n.values[k] = v
+        if k ~= "method" then n.suffix = n.suffix .. "-" .. k .. tostring(v) end
+        table.insert(grown, n)
+      end
+    end
+    combos = grown
+  end
+  local i = __sweep_index or 1
+  __sweep = {n = #combos, suffix = combos[i].suffix}
+  return combos[i].values
+end
+
+---------------------------------------------------------------------------
 -- model{...}: the one declaration of a model file. Common fields here, the
 -- rest belongs to the method, which validates its own options.
 local methods = {
   ["mle-langevin"] = "method_mle", ["mle-gd"] = "method_mle",
-  ["ebm-0gp"] = "method_ebm0gp",
-  ["bb-sv-gp"] = "method_bb", ["ebm-lb"] = "method_bb",
+  ["ebm-0gp"] = "method_bb", ["ebm-lb"] = "method_bb",
+  ["bb-sv-gp"] = "method_bb", ["bb-mi-gp"] = "method_bb",
+  classifier = "method_classifier",
   custom = "method_custom",
   ddaebm = "method_ddaebm", ["bb-sv-diff"] = "method_diff", ["bb-mi-diff"] = "method_diff",
 }
@@ -120,6 +169,41 @@ local common = {
   data = {type = "string", required = true}, batch = {type = "number", default = 200},
   iters = {type = "number"}, log_every = {type = "number", default = 10},
 }
+
+-- Columns D of a data set's rows and, for image sets, {C, H, W} (pictures
+-- padded to 32x32, methods.md §6). Image sets are read when training starts.
+function data_geometry(name)
+  for _, n in ipairs(ebm.datasets()) do
+    if n == name then return 2, nil end
+  end
+  local set = name:match("^([%w%-]+)")
+  local has_dir = set and name:sub(#set + 1, #set + 1) == ":"
+  if name == "fashion-mnist" or (has_dir and (set == "fashion-mnist" or set == "mnist")) then return 1024, {1, 32, 32} end
+  if has_dir and set == "cifar10" then return 3072, {3, 32, 32} end
+  error(("unknown data set '%s' (toy sets: %s; image sets: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR)")
+        :format(name, table.concat(ebm.datasets(), ", ")), 0)
+end
+
+-- `ebmforge build --mpi-ranks R` traces the model for one of R data-parallel
+-- ranks: the method sees batch B/R. Methods whose loss couples batch rows
+-- (train-mode BatchNorm in the minimax generators) cannot be split exactly.
+local shardable = {["mle-langevin"] = true, ["mle-gd"] = true, custom = true}
+
+local function shard(resolved)
+  local R = __shards or 1
+  if R == 1 then return resolved end
+  if not shardable[resolved.method] then
+    error(("method '%s' cannot be trained data-parallel (its loss couples the rows of a batch); "
+           .. "--mpi-ranks supports mle-langevin, mle-gd and custom"):format(resolved.method), 0)
+  end
+  if resolved.batch % R ~= 0 then
+    error(("batch %d cannot be split evenly over %d ranks"):format(resolved.batch, R), 0)
+  end
+  local cfg = {}
+  for k, v in pairs(resolved) do cfg[k] = v end
+  cfg.batch = resolved.batch // R
+  return cfg
+end
 
 function model(cfg)
   if __model then error("model{...} may be declared only once per file", 0) end
@@ -135,20 +219,15 @@ function model(cfg)
   local method = require(modname)
   local spec = {}
   for k, v in pairs(common) do spec[k] = v end
-  for k, v in pairs(method.options) do spec[k] = v end
+  for k, v in pairs(method.options_for and method.options_for(cfg.method) or method.options) do spec[k] = v end
   local resolved = opts.check(cfg, spec, "model (method " .. cfg.method .. ")")
   if resolved.iters == nil then resolved.iters = method.default_iters end
   if resolved.batch < 2 or resolved.batch ~= math.floor(resolved.batch) then
     error("batch must be an integer >= 2, got " .. tostring(resolved.batch), 0)
   end
-  local known = ebm.datasets()
-  local found = false
-  for _, n in ipairs(known) do found = found or n == resolved.data end
-  if not found then
-    error(("unknown data set '%s' (toy sets: %s)"):format(resolved.data, table.concat(known, ", ")), 0)
-  end
+  resolved.D, resolved.image = data_geometry(resolved.data)
   ebm.set_data(resolved.data)
-  method.build(resolved)
+  method.build(shard(resolved))
   __model = resolved
   return resolved
 end

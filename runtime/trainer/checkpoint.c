@@ -133,6 +133,7 @@ int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step,
       memcpy(parts[k], e->data, d->numel * sizeof(float));
     }
   }
+  if (m->device_release) m->device_release(s);   /* the device copy is stale now */
   rc = 0;
 done:
   st_free(&f);

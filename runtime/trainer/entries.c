@@ -30,19 +30,24 @@ int entry_samples(const Model *m, ModelState *s, float *out, long n, long base) 
   return 0;
 }
 
-int entry_energies(const Model *m, ModelState *s, const float *x, long n, float *out) {
-  const ModelEntry *e = need(m, s, "energy");
+int entry_map(const Model *m, ModelState *s, const char *name, const float *x, long n, float *out, int *out_cols) {
+  const ModelEntry *e = need(m, s, name);
   if (!e) return -1;
-  const ModelVar *in = &m->vars[e->in_var];
-  long rows = in->shape[0], cols = in->numel / rows;
+  const ModelVar *in = &m->vars[e->in_var], *o = &m->vars[e->out_var];
+  long rows = in->shape[0], cols = in->numel / rows, oc = o->numel / rows;
+  if (out_cols) *out_cols = (int)oc;
   for (long done = 0; done < n; done += rows) {
     long k = n - done < rows ? n - done : rows;
     memset(s->vars[e->in_var], 0, in->numel * sizeof(float));   /* the last chunk is padded */
     memcpy(s->vars[e->in_var], x + done * cols, k * cols * sizeof(float));
     if (e->run(s, 0)) return -1;
-    memcpy(out + done, s->vars[e->out_var], k * sizeof(float));
+    if (out) memcpy(out + done * oc, s->vars[e->out_var], k * oc * sizeof(float));
   }
   return 0;
+}
+
+int entry_energies(const Model *m, ModelState *s, const float *x, long n, float *out) {
+  return entry_map(m, s, "energy", x, n, out, NULL);
 }
 
 int entry_energy_grid(const Model *m, ModelState *s, int R, double A, float *out) {

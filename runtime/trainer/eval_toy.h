@@ -17,7 +17,7 @@ typedef struct {
   double log_z_lb, log_z_lb_se, log_z_ub, log_z_ub_se, ess, sign_minority;
   double L, L_lb, L_ub, mean_test_e;
   double log_z_wide, wide_range;  /* log Z on [-wide, wide]^2 at the same cell width, wide enough for the mass */
-  int sandwich_ok, lower_certified;
+  int sandwich_ok, lower_certified, upper_certified;
   int has_induced;      /* mle-gd: the sampler's induced density (methods.md §4, §7.3) */
   double induced_logq, ebm_logp_at_samples, fold_fraction;
   int has_chain;        /* diffusion methods: bounds on the chain's ELBO (methods.md §3d, §7.3) */

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "cli.h"
+#include "dist.h"
 #include "entries.h"
 #include "eval_toy.h"
 #include "npy.h"
@@ -20,9 +22,10 @@
 #include "fsutil.h"
 #include "model.h"
 #include "progress.h"
+#include "sharded.h"
 #include "state.h"
 
-static const char *prog = "train";
+const char *prog = "train";
 
 static const char *usage_main =
   "usage: %s <command> [options]\n"
@@ -33,14 +36,15 @@ static const char *usage_main =
   "  train   train, writing DIR/log.jsonl, DIR/ckpt.safetensors and plots\n"
   "  sample  draw samples from a checkpoint (.npy, optional PNG scatter plot)\n"
   "  energy  energies on a grid or at given points (.npy, optional PNG density)\n"
-  "  eval    grid NLL, KL, MMD^2 and modes of a checkpoint, as JSON\n"
+  "  eval    toy: grid NLL, KL, MMD^2, modes; images: OOD AUROC or test accuracy (JSON)\n"
+  "  fd      classifiers: FD-FMNIST of samples against the test split\n"
   "  info    fingerprint, variables, parameter count, FLOPs per step, arena size\n"
   "\n"
   "`%s <command> --help` describes each command.\n";
 
 static const char *usage_train =
-  "usage: %s train [--iters N] [--seed S] [--out DIR] [--resume CKPT] [--data X.npy] [--log-every K]\n"
-  "       [--ckpt-every K] [--threads T]\n"
+  "usage: %s train [--iters N] [--seed S] [--out DIR] [--resume CKPT] [--data NAME|X.npy] [--log-every K]\n"
+  "       [--ckpt-every K] [--threads T] [--comm-timeout S]\n"
   "\n"
   "Trains from the seed (or from CKPT) and writes one JSON object per logged\n"
   "step to DIR/log.jsonl and the whole state to DIR/ckpt.safetensors (atomically:\n"
@@ -51,10 +55,13 @@ static const char *usage_train =
   "  --seed S        Philox seed (default 0; taken from CKPT when resuming)\n"
   "  --out DIR       output directory (default out/train)\n"
   "  --resume CKPT   continue from a checkpoint of this same model\n"
-  "  --data X.npy    train on the rows of a float32 [N, D] array instead of the model's data set\n"
+  "  --data X        a toy data set by name (methods.md 6) or a float32 [N, D] .npy array,\n"
+  "                  instead of the model's data set\n"
   "  --log-every K   log every K iterations (default %d)\n"
   "  --ckpt-every K  also checkpoint every K iterations (default: only at the end)\n"
   "  --threads T     BLAS threads (default 1); results are reproducible for a given T\n"
+  "  --comm-timeout S  data-parallel trainers (mpirun -np R): give up when the other\n"
+  "                  ranks have not answered for S seconds (default 120)\n"
   "\n"
   "exit codes: 0 done or stopped by a signal, 1 I/O error, 2 bad arguments or\n"
   "checkpoint, 3 a loss or gradient became NaN/Inf (the step and term are named)\n";
@@ -62,7 +69,7 @@ static const char *usage_train =
 static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig) { stop_signal = sig; }
 
-static int wants_help(int argc, char **argv) {
+int wants_help(int argc, char **argv) {
   for (int i = 0; i < argc; i++)
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
   return 0;
@@ -70,18 +77,18 @@ static int wants_help(int argc, char **argv) {
 
 static const char *command = "train";   /* the running subcommand, for messages */
 
-static int bad(const char *msg) {
+int bad(const char *msg) {
   fprintf(stderr, "%s: %s (see %s %s --help)\n", prog, msg, prog, command);
   return 2;
 }
 
-static int unknown_option(const char *arg) {
+int unknown_option(const char *arg) {
   char m[300];
   snprintf(m, sizeof m, "unknown or incomplete option '%s'", arg);
   return bad(m);
 }
 
-static int parse_long(const char *s, long *v) {
+int parse_long(const char *s, long *v) {
   char *end;
   errno = 0;
   *v = strtol(s, &end, 10);
@@ -94,9 +101,13 @@ static double now(void) {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-static int save(const char *path, const ModelState *s, long step) {
+static int save(const char *path, ModelState *s, long step) {
   char err[512];
-  if (checkpoint_save(path, &model, s, step, err, sizeof err)) {
+  if (model.device_pull && model.device_pull(s)) {
+    fprintf(stderr, "%s: %s\n", prog, s->err);
+    return 1;
+  }
+  if (sharded_save(path, &model, s, step, err, sizeof err)) {
     fprintf(stderr, "%s: %s\n", prog, err);
     return 1;
   }
@@ -122,8 +133,31 @@ static int trim_log(const char *path, long step) {
 }
 
 /* samples.png, density.png and log_density.png beside the checkpoint: what a user looks at first */
+/* columns of the sample entry's rows (0 without one) */
+static int sample_width(void) {
+  const ModelEntry *e = entry_find(&model, "sample");
+  return e ? model.vars[e->out_var].numel / model.vars[e->out_var].shape[0] : 0;
+}
+
+/* samples x [n, D] as a plot: a scatter of [-4, 4]^2 for D = 2, a grid of (at most 64) pictures otherwise */
+static int plot_samples(const char *path, const float *x, long n, int D, char *err, size_t errlen) {
+  int c, h, w;
+  if (D == 2) return png_scatter(path, x, (int)n, EVAL_RANGE, 512, err, errlen);
+  if (png_image_geometry(D, &c, &h, &w)) { snprintf(err, errlen, "rows of %d values are neither points nor pictures", D); return -1; }
+  return png_image_grid(path, x, n < 64 ? (int)n : 64, c, h, w, 8, err, errlen);
+}
+
 static void plots(const char *dir, ModelState *s) {
   char path[4200], err[600];
+  int D = sample_width();
+  if (D > 2) {   /* images: a grid of samples; densities over pictures are not drawn */
+    float *x = malloc((size_t)64 * D * sizeof(float));
+    snprintf(path, sizeof path, "%s/samples.png", dir);
+    if (entry_samples(&model, s, x, 64, 0)) fprintf(stderr, "%s: no samples plot: %s\n", prog, s->err);
+    else if (plot_samples(path, x, 64, D, err, sizeof err)) fprintf(stderr, "%s: no samples plot: %s\n", prog, err);
+    free(x);
+    return;
+  }
   if (entry_find(&model, "sample")) {
     float *xy = malloc(2000 * 2 * sizeof(float));
     snprintf(path, sizeof path, "%s/samples.png", dir);
@@ -151,13 +185,13 @@ static void plots(const char *dir, ModelState *s) {
 }
 
 /* state from --ckpt: the model's variables at a trained point */
-static int load_state(const char *ckpt, ModelState *s) {
+int load_state(const char *ckpt, ModelState *s) {
   char err[600];
   long step;
   uint64_t seed;
   state_init(s, &model, 0);
   if (!ckpt) { fprintf(stderr, "%s: --ckpt CKPT is required\n", prog); return 2; }
-  if (checkpoint_load(ckpt, &model, s, &step, &seed, err, sizeof err)) {
+  if (sharded_load(ckpt, &model, s, &step, &seed, err, sizeof err)) {
     fprintf(stderr, "%s: %s\n", prog, err);
     state_free(s, &model);
     return 2;
@@ -170,8 +204,9 @@ static int cmd_sample(int argc, char **argv) {
   static const char *usage =
     "usage: %s sample --ckpt CKPT -n N -o SAMPLES.npy [--png PLOT.png] [--seed S]\n\n"
     "Draws N samples from the method's sampler (the generator, or the MCMC/gradient\n"
-    "sampler of MLE methods) at the checkpoint; float32 [N, D] .npy, and a scatter\n"
-    "plot of [-4, 4]^2 with --png. --seed changes the draws (default: the run's seed).\n";
+    "sampler of MLE methods) at the checkpoint; float32 [N, D] .npy, and with --png a\n"
+    "scatter plot of [-4, 4]^2 (toy data) or a grid of the first 64 pictures (images).\n"
+    "--seed changes the draws (default: the run's seed).\n";
   if (wants_help(argc, argv)) { printf(usage, prog); return 0; }
   const char *ckpt = NULL, *o = NULL, *pngp = NULL;
   long n = 2000, seed = -1;
@@ -189,14 +224,13 @@ static int cmd_sample(int argc, char **argv) {
   int rc = load_state(ckpt, &s);
   if (rc) return rc;
   if (seed >= 0) s.seed = (uint64_t)seed;
-  const ModelEntry *e = entry_find(&model, "sample");
-  int D = e ? model.vars[e->out_var].numel / model.vars[e->out_var].shape[0] : 0;
+  int D = sample_width();
   float *x = malloc((size_t)n * (D ? D : 1) * sizeof(float));
   char err[600];
   int64_t shape[2] = {n, D};
   if (entry_samples(&model, &s, x, n, 0)) { fprintf(stderr, "%s: %s\n", prog, s.err); rc = 1; }
   else if (o && npy_write_f32(o, x, 2, shape, err, sizeof err)) { fprintf(stderr, "%s: %s\n", prog, err); rc = 1; }
-  else if (pngp && png_scatter(pngp, x, (int)n, EVAL_RANGE, 512, err, sizeof err)) { fprintf(stderr, "%s: %s\n", prog, err); rc = 1; }
+  else if (pngp && plot_samples(pngp, x, n, D, err, sizeof err)) { fprintf(stderr, "%s: %s\n", prog, err); rc = 1; }
   free(x);
   state_free(&s, &model);
   return rc;
@@ -282,7 +316,7 @@ static int eval_arrays(const char *dir, const DataSource *ds, ToyEval *r) {
 
 static int cmd_eval(int argc, char **argv) {
   static const char *usage =
-    "usage: %s eval (--ckpt CKPT | --from DIR) [--data X.npy] [--json OUT.json]\n\n"
+    "usage: %s eval (--ckpt CKPT | --from DIR) [--data NAME|X.npy] [--json OUT.json]\n\n"
     "Toy evaluation (methods.md 7.1-7.2) of a checkpoint, printed as JSON: test NLL\n"
     "with the density normalised on a 256 x 256 grid over [-4, 4]^2 (20,000 held-out\n"
     "points; test_nll at the points, test_nll_grid with each point's cell), KL(data ||\n"
@@ -292,6 +326,7 @@ static int cmd_eval(int argc, char **argv) {
     "bounds A_k <= log Z <= C_k beside grid quadrature and the chain's ELBO (\"chain\").\n"
     "--from DIR scores another implementation's DIR/energy_grid.npy (float32 [256, 256]\n"
     "energies at the cell centres, row = y) and DIR/samples.npy with the same code.\n";
+  if (model.data_cols > 2) return cmd_eval_image(argc, argv);   /* images and classifiers */
   if (wants_help(argc, argv)) { printf(usage, prog); return 0; }
   const char *ckpt = NULL, *json = NULL, *data = model.data, *from = NULL;
   for (int i = 0; i < argc; i++) {
@@ -327,7 +362,7 @@ static int cmd_eval(int argc, char **argv) {
 
 static int cmd_train(int argc, char **argv) {
   if (wants_help(argc, argv)) { printf(usage_train, prog, model.default_iters, model.log_every); return 0; }
-  long iters = model.default_iters, seed = 0, log_every = model.log_every, ckpt_every = 0, threads = 1;
+  long iters = model.default_iters, seed = 0, log_every = model.log_every, ckpt_every = 0, threads = 1, timeout = 120;
   const char *out = "out/train", *resume = NULL, *data = model.data;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
@@ -337,6 +372,7 @@ static int cmd_train(int argc, char **argv) {
     else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1) return bad("--log-every needs a positive integer"); }
     else if (!strcmp(a, "--ckpt-every") && has) { if (parse_long(argv[++i], &ckpt_every) || ckpt_every < 0) return bad("--ckpt-every needs a non-negative integer"); }
     else if (!strcmp(a, "--threads") && has) { if (parse_long(argv[++i], &threads) || threads < 1) return bad("--threads needs a positive integer"); }
+    else if (!strcmp(a, "--comm-timeout") && has) { if (parse_long(argv[++i], &timeout) || timeout < 1) return bad("--comm-timeout needs a positive integer"); }
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--resume") && has) resume = argv[++i];
     else if (!strcmp(a, "--data") && has) data = argv[++i];
@@ -344,6 +380,17 @@ static int cmd_train(int argc, char **argv) {
   }
   DataSource source;
   char derr[600];
+  /* a data-parallel trainer: one rank of model.ranks, rank 0 writes logs, checkpoints and plots */
+  int lead = 1;
+  if (model.ranks > 1) {
+    if (dist_init(NULL, NULL, (int)timeout, derr, sizeof derr)) { fprintf(stderr, "%s: %s\n", prog, derr); return 1; }
+    if (dist_size() != model.ranks) {
+      fprintf(stderr, "%s: built for %d data-parallel ranks, launched as %d (%s): run it with mpirun -np %d or srun -n %d\n", prog,
+              model.ranks, dist_size(), dist_kind(), model.ranks, model.ranks);
+      return 2;
+    }
+    lead = dist_rank() == 0;
+  }
   if (model.data_cols && data_open(&source, data, model.data_cols, derr, sizeof derr)) {
     fprintf(stderr, "%s: bad --data: %s\n", prog, derr);
     return 2;
@@ -354,10 +401,15 @@ static int cmd_train(int argc, char **argv) {
   long start = 0;
   state_init(&s, &model, (uint64_t)seed);
   s.data = &source;
+  if (model.ranks > 1) {
+    s.rank = dist_rank();
+    s.allreduce = dist_allreduce_mean;
+    sharded_init(&model, &s);
+  }
   if (resume) {
     char err[600];
     uint64_t ck_seed;
-    if (checkpoint_load(resume, &model, &s, &start, &ck_seed, err, sizeof err)) {
+    if (sharded_load(resume, &model, &s, &start, &ck_seed, err, sizeof err)) {
       fprintf(stderr, "%s: cannot resume: %s\n", prog, err);
       state_free(&s, &model);
       return 2;
@@ -365,13 +417,13 @@ static int cmd_train(int argc, char **argv) {
     /* the seed is part of the run: reinitialising would be a different run */
     s.seed = ck_seed;
   }
-  if (mkdir_p(out)) { fprintf(stderr, "%s: cannot create %s: %s\n", prog, out, strerror(errno)); return 1; }
+  if (lead && mkdir_p(out)) { fprintf(stderr, "%s: cannot create %s: %s\n", prog, out, strerror(errno)); return 1; }
   char log_path[4096], ckpt_path[4096];
   snprintf(log_path, sizeof log_path, "%s/log.jsonl", out);
   snprintf(ckpt_path, sizeof ckpt_path, "%s/ckpt.safetensors", out);
-  if (resume && trim_log(log_path, start)) { fprintf(stderr, "%s: cannot trim %s: %s\n", prog, log_path, strerror(errno)); return 1; }
-  FILE *log = fopen(log_path, resume ? "a" : "w");
-  if (!log) { fprintf(stderr, "%s: cannot write %s: %s\n", prog, log_path, strerror(errno)); return 1; }
+  if (lead && resume && trim_log(log_path, start)) { fprintf(stderr, "%s: cannot trim %s: %s\n", prog, log_path, strerror(errno)); return 1; }
+  FILE *log = lead ? fopen(log_path, resume ? "a" : "w") : NULL;
+  if (lead && !log) { fprintf(stderr, "%s: cannot write %s: %s\n", prog, log_path, strerror(errno)); return 1; }
 
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
@@ -383,35 +435,43 @@ static int cmd_train(int argc, char **argv) {
   long step = start;
   double t_last = now();
   long n_last = step;
-  for (; step < iters && !stop_signal; step++) {
+  /* the ranks agree on a signal (mpirun forwards it to all), so all stop at one step */
+  for (; step < iters && !(model.ranks > 1 ? dist_any(stop_signal) : stop_signal); step++) {
     rc = model.train_step(&s, step);
     if (rc) {
       fprintf(stderr, "\n%s: iteration %ld, %s\n", prog, step + 1, s.err);
       break;
     }
-    if ((step + 1) % log_every == 0 || step + 1 == iters) {
+    if (lead && ((step + 1) % log_every == 0 || step + 1 == iters)) {
       double t = now(), rate = (step + 1 - n_last) / (t - t_last > 1e-9 ? t - t_last : 1e-9);
       fprintf(log, "{\"iter\": %ld", step + 1);
       for (int k = 0; k < model.n_logs; k++) fprintf(log, ", \"%s\": %.9g", model.log_names[k], s.logs[k]);
-      fprintf(log, ", \"steps_per_s\": %.1f}\n", rate);
+      fprintf(log, ", \"steps_per_s\": %.4g}\n", rate);
       t_last = t; n_last = step + 1;
     }
-    progress_update(&bar, step + 1, model.n_logs < 3 ? model.n_logs : 3, names, s.logs);
+    if (lead) progress_update(&bar, step + 1, model.n_logs < 3 ? model.n_logs : 3, names, s.logs);
     if (ckpt_every && (step + 1) % ckpt_every == 0 && step + 1 < iters) {
-      fflush(log);
+      if (lead) fflush(log);
       if (save(ckpt_path, &s, step + 1)) { rc = 1; step++; break; }
     }
   }
-  if (fclose(log)) { fprintf(stderr, "%s: writing %s failed\n", prog, log_path); rc = rc ? rc : 1; }
+  if (lead && fclose(log)) { fprintf(stderr, "%s: writing %s failed\n", prog, log_path); rc = rc ? rc : 1; }
   /* A failed step changed nothing worth keeping: the last checkpoint stays. */
   if (!rc) {
     rc = save(ckpt_path, &s, step);
-    if (!rc) plots(out, &s);
-    if (stop_signal) fprintf(stderr, "\n%s: %s at step %ld: checkpoint written to %s\n", prog,
+    if (!rc && lead) plots(out, &s);
+    if (stop_signal && lead) fprintf(stderr, "\n%s: %s at step %ld: checkpoint written to %s\n", prog,
                              stop_signal == SIGINT ? "interrupted" : "terminated", step, ckpt_path);
+  }
+  if (model.ranks > 1 && lead && step > start) {
+    long bytes, calls;
+    dist_traffic(&bytes, &calls);
+    fprintf(stderr, "%s: rank 0 of %d sent %.0f bytes per step into %.1f collectives per step (%s)\n", prog, model.ranks,
+            (double)bytes / (step - start), (double)calls / (step - start), dist_kind());
   }
   state_free(&s, &model);
   if (model.data_cols) data_close(&source);
+  if (model.ranks > 1) dist_finalize();
   return rc;
 }
 
@@ -422,6 +482,7 @@ static int cmd_info(int argc, char **argv) {
   printf("model       %s\nmethod      %s\ndata        %s\nfingerprint %s\nparameters  %ld\narena       %ld bytes\n"
          "flops/step  %.6g (matmuls of one training iteration)\n",
          model.name, model.method, model.data, model.fingerprint, params, model.arena_floats * 4, model.matmul_flops);
+  if (model.ranks > 1) printf("ranks       %d (data-parallel: launch with mpirun -np %d)\n", model.ranks, model.ranks);
   static const char *kinds[] = {"param", "buffer", "state"};
   for (int v = 0; v < model.n_vars; v++) {
     const ModelVar *d = &model.vars[v];
@@ -447,6 +508,7 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "sample")) return cmd_sample(argc - 2, argv + 2);
   if (!strcmp(argv[1], "energy")) return cmd_energy(argc - 2, argv + 2);
   if (!strcmp(argv[1], "eval")) return cmd_eval(argc - 2, argv + 2);
+  if (!strcmp(argv[1], "fd")) return cmd_fd(argc - 2, argv + 2);
   fprintf(stderr, "%s: unknown command '%s'\n\n", prog, argv[1]);
   fprintf(stderr, usage_main, prog, model.name, model.method, model.data, prog);
   return 2;

@@ -33,6 +33,7 @@ void state_init(ModelState *s, const Model *m, uint64_t seed) {
 }
 
 void state_free(ModelState *s, const Model *m) {
+  if (m->device_release) m->device_release(s);
   for (int v = 0; v < m->n_vars; v++) { free(s->vars[v]); free(s->adam_m[v]); free(s->adam_v[v]); }
   free(s->vars); free(s->adam_m); free(s->adam_v); free(s->opt_t); free(s->arena); free(s->logs);
 }

@@ -1,0 +1,505 @@
+/* The analysis and printing both emitters share (see emit_common.h).
+ *
+ * Fusion: an elementwise node whose only use is an elementwise or reduction
+ * kernel of the same shape is inlined into that kernel's loop expression, so
+ * chains like bias + activation or (g*g) summed become one loop. Broadcasts
+ * and reshapes are index maps, never copies. Everything else is a kernel that
+ * writes a buffer ("materialised").
+ *
+ * Memory: materialised nodes get offsets in one arena from a liveness-based
+ * first-fit plan made here, at generation time; an elementwise kernel writes
+ * in place over an input that dies at it. A trainer allocates the arena once. */
+#include "emit_common.h"
+
+#include "conv.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------- a growable string ---------- */
+
+void sput(Str *b, const char *fmt, ...) {
+  va_list ap;
+  for (;;) {
+    va_start(ap, fmt);
+    int k = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? b->cap - b->n : 0, fmt, ap);
+    va_end(ap);
+    if (b->s && b->n + k < b->cap) { b->n += k; return; }
+    b->cap = (b->cap + k + 1) * 2;
+    b->s = realloc(b->s, b->cap);
+    if (b->n == 0) b->s[0] = 0;
+  }
+}
+
+/* ---------- per-phase analysis ---------- */
+
+int op_elementwise(OpCode op) {
+  OpKind k = op_kind(op);
+  return k == KIND_UNARY || k == KIND_BINARY || k == KIND_SELECT;
+}
+
+/* Kernels that evaluate an input at their own flat index (so it can be inlined). */
+static int fuses_input(const Graph *g, int consumer, int input) {
+  const Node *c = &g->nodes[consumer];
+  if (!shape_eq(c->shape, g->nodes[input].shape) && c->op != OP_SUM && c->op != OP_MAX && c->op != OP_RESHAPE)
+    return 0;
+  return op_elementwise(c->op) || c->op == OP_SUM || c->op == OP_MAX || c->op == OP_RESHAPE;
+}
+
+static void analyse(Phase *p, const Graph *g, int n_out, const int *outs) {
+  int n = g->n_nodes;
+  p->g = g; p->n = n;
+  p->need = malloc(n);
+  ir_reachable(g, n_out, outs, p->need);
+  p->uses = calloc(n, sizeof(int));
+  p->role = calloc(n, sizeof(int));
+  p->root = malloc(n * sizeof(int));
+  p->off = calloc(n, sizeof(long));
+  p->last = malloc(n * sizeof(int));
+  p->is_out = calloc(n, 1);
+  int *consumer = malloc(n * sizeof(int));
+  for (int i = 0; i < n; i++) { p->root[i] = i; p->last[i] = -1; consumer[i] = -1; }
+  for (int k = 0; k < n_out; k++) p->is_out[outs[k]] = 1;
+  for (int i = 0; i < n; i++) {
+    if (!p->need[i]) continue;
+    for (int k = 0; k < g->nodes[i].n_in; k++) { p->uses[g->nodes[i].in[k]]++; consumer[g->nodes[i].in[k]] = i; }
+  }
+  /* roles, decided from the last node back so a consumer's role is known first */
+  for (int i = n - 1; i >= 0; i--) {
+    if (!p->need[i]) continue;
+    const Node *nd = &g->nodes[i];
+    int role = ROLE_KERNEL;
+    switch (nd->op) {
+      case OP_VAR: role = ROLE_VAR; break;
+      case OP_CONST: role = nd->data ? ROLE_STATIC : (p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE); break;
+      case OP_STEP: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
+      case OP_DATA: role = ROLE_KERNEL; break;
+      case OP_BROADCAST: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
+      case OP_RESHAPE: case OP_STOP_GRAD: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
+      default: break;
+    }
+    int single = p->uses[i] == 1 && !p->is_out[i] && consumer[i] >= 0;
+    int fusable = single && p->role[consumer[i]] != ROLE_ALIAS && fuses_input(g, consumer[i], i);
+    if ((op_elementwise(nd->op) || nd->op == OP_UNIFORM || nd->op == OP_NORMAL) && fusable) role = ROLE_INLINE;
+    /* a reshape or stop_gradient read as a buffer (by a matmul, a copy ...) shares its input's buffer */
+    if ((nd->op == OP_RESHAPE || nd->op == OP_STOP_GRAD) && role == ROLE_INLINE && !fusable && consumer[i] >= 0) role = ROLE_ALIAS;
+    p->role[i] = role;
+  }
+  /* inputs of index-mapping nodes and of non-fusing kernels must be buffers */
+  for (int changed = 1; changed;) {
+    changed = 0;
+    for (int i = 0; i < n; i++) {
+      if (!p->need[i] || p->role[i] == ROLE_VAR || p->role[i] == ROLE_STATIC) continue;
+      const Node *nd = &g->nodes[i];
+      for (int k = 0; k < nd->n_in; k++) {
+        int x = nd->in[k];
+        int ok = p->role[x] != ROLE_INLINE;
+        if (!ok && (p->role[i] == ROLE_INLINE || p->role[i] == ROLE_KERNEL) && fuses_input(g, i, x) && p->uses[x] == 1) ok = 1;
+        if (!ok && nd->op == OP_BROADCAST && g->nodes[x].op == OP_CONST && !g->nodes[x].data) ok = 1;  /* scalar literal */
+        if (!ok && g->nodes[x].op == OP_CONST && !g->nodes[x].data && shape_numel(g->nodes[x].shape) == 1) ok = 1;
+        if (!ok && nd->op == OP_BROADCAST && g->nodes[x].op == OP_STEP) ok = 1;
+        if (!ok) {
+          OpCode xo = g->nodes[x].op;
+          p->role[x] = (xo == OP_RESHAPE || xo == OP_STOP_GRAD) ? ROLE_ALIAS : ROLE_KERNEL;
+          changed = 1;
+        }
+      }
+      if (p->role[i] == ROLE_ALIAS && p->role[nd->in[0]] == ROLE_INLINE) {
+        OpCode xo = g->nodes[nd->in[0]].op;
+        p->role[nd->in[0]] = (xo == OP_RESHAPE || xo == OP_STOP_GRAD) ? ROLE_ALIAS : ROLE_KERNEL;
+        changed = 1;
+      }
+    }
+  }
+  for (int i = 0; i < n; i++)
+    if (p->need[i] && p->role[i] == ROLE_ALIAS) p->root[i] = p->root[g->nodes[i].in[0]];
+  free(consumer);
+}
+
+/* Buffers a kernel reads: through inlined producers down to buffers. */
+static void reads(const Phase *p, int i, void (*fn)(const Phase *, int buf, int reader, void *), int reader, void *ctx) {
+  const Node *nd = &p->g->nodes[i];
+  for (int k = 0; k < nd->n_in; k++) {
+    int x = nd->in[k];
+    if (p->role[x] == ROLE_INLINE) reads(p, x, fn, reader, ctx);
+    else fn(p, p->root[x], reader, ctx);
+  }
+}
+
+static void mark_last(const Phase *pc, int buf, int reader, void *ctx) {
+  Phase *p = (Phase *)pc;
+  (void)ctx;
+  if (reader > p->last[buf]) p->last[buf] = reader;
+}
+
+typedef struct { long off, size; int node; } Live;
+
+static long align16(long x) { return (x + 15) & ~15L; }
+
+/* In-place candidate: a same-size arena buffer read directly at the kernel's index that dies here. */
+static int inplace_input(const Phase *p, int i) {
+  const Node *nd = &p->g->nodes[i];
+  if (!op_elementwise(nd->op)) return -1;
+  for (int k = 0; k < nd->n_in; k++) {
+    int x = nd->in[k];
+    if (p->role[x] != ROLE_KERNEL && p->role[x] != ROLE_ALIAS) continue;
+    int r = p->root[x];
+    if (p->role[r] != ROLE_KERNEL || p->last[r] != i || p->is_out[r]) continue;
+    if (shape_numel(p->g->nodes[r].shape) == shape_numel(nd->shape) && shape_eq(p->g->nodes[x].shape, nd->shape)) return r;
+  }
+  return -1;
+}
+
+static void plan(Phase *p) {
+  int n = p->n;
+  for (int i = 0; i < n; i++)
+    if (p->need[i] && p->role[i] == ROLE_KERNEL) reads(p, i, mark_last, i, NULL);
+  for (int i = 0; i < n; i++)
+    if (p->need[i] && p->is_out[i]) p->last[p->root[i]] = n;  /* outputs live to the end */
+  Live *live = malloc(n * sizeof(Live));
+  int n_live = 0;
+  p->arena = 0;
+  for (int i = 0; i < n; i++) {
+    if (!p->need[i] || p->role[i] != ROLE_KERNEL) continue;
+    int j = 0;
+    for (int k = 0; k < n_live; k++)   /* free what died before this kernel */
+      if (p->last[live[k].node] >= i) live[j++] = live[k];
+    n_live = j;
+    long size = align16(shape_numel(p->g->nodes[i].shape));
+    int r = inplace_input(p, i);
+    if (r >= 0) { p->off[i] = p->off[r]; live[n_live++] = (Live){p->off[i], size, i}; continue; }
+    /* first fit among the live intervals, sorted by offset */
+    for (int a = 1; a < n_live; a++)
+      for (int b = a; b > 0 && live[b - 1].off > live[b].off; b--) { Live t = live[b]; live[b] = live[b - 1]; live[b - 1] = t; }
+    long at = 0;
+    for (int k = 0; k < n_live; k++) {
+      if (at + size <= live[k].off) break;
+      if (live[k].off + live[k].size > at) at = live[k].off + live[k].size;
+    }
+    p->off[i] = at;
+    live[n_live++] = (Live){at, size, i};
+    if (at + size > p->arena) p->arena = at + size;
+  }
+  free(live);
+}
+
+static void phase_free(Phase *p) {
+  free(p->need); free(p->uses); free(p->role); free(p->root); free(p->off); free(p->last); free(p->is_out);
+}
+
+/* ---------- expressions ---------- */
+
+/* name of the buffer that holds node i's value */
+void emit_strides(Shape s, long *st) {
+  st[s.rank - 1 < 0 ? 0 : s.rank - 1] = 1;
+  for (int k = s.rank - 2; k >= 0; k--) st[k] = st[k + 1] * s.d[k + 1];
+}
+
+/* Index into a broadcast's input, from the output's flat index or loop coordinates. */
+static void bcast_index(Str *b, Shape out, Shape in, const char *ix, int coords) {
+  long so[4], si[4];
+  emit_strides(out, so); emit_strides(in, si);
+  int terms = 0;
+  sput(b, "(");
+  for (int k = 0; k < out.rank; k++) {
+    if (in.d[k] == 1) continue;
+    if (terms++) sput(b, " + ");
+    if (coords) sput(b, "i%d", k);
+    else if (k == 0) sput(b, "(%s) / %ld", ix, so[0]);
+    else sput(b, "((%s) / %ld %% %d)", ix, so[k], out.d[k]);
+    if (si[k] != 1) sput(b, " * %ld", si[k]);
+  }
+  if (!terms) sput(b, "0");
+  sput(b, ")");
+}
+
+/* a float literal C accepts: 1 -> 1.0f, 1e-05 -> 1e-05f, inf -> INFINITY */
+void emit_flit(Str *b, double v) {
+  if (isnan(v)) { sput(b, "NAN"); return; }
+  if (isinf(v)) { sput(b, v > 0 ? "INFINITY" : "(-INFINITY)"); return; }
+  char t[64];
+  snprintf(t, sizeof t, "%.9g", v);
+  sput(b, "%s%s%sf", v < 0 ? "(" : "", t, strpbrk(t, ".e") ? "" : ".0");
+  if (v < 0) sput(b, ")");
+}
+
+static void sub(Emit *e, int i, int k, const char *ix, int coords) { emit_expr(e, e->p->g->nodes[i].in[k], ix, coords); }
+
+void emit_expr(Emit *e, int i, const char *ix, int coords) {
+  const Phase *p = e->p;
+  const Node *nd = &p->g->nodes[i];
+  Str *b = e->out;
+  if (p->role[i] != ROLE_INLINE) {
+    if (nd->op == OP_CONST && !nd->data && shape_numel(nd->shape) == 1) { emit_flit(b, nd->fval); return; }
+    e->names->buf(b, p, i);
+    sput(b, "[%s]", ix);
+    return;
+  }
+  switch (nd->op) {
+    case OP_CONST: emit_flit(b, nd->fval); return;
+    case OP_STEP: sput(b, "(float)%s", e->names->step); return;
+    case OP_UNIFORM: case OP_NORMAL:
+      sput(b, "(float)%s(%s, %d, %s, %s, (uint32_t)(%s)", nd->op == OP_UNIFORM ? e->names->uniform : e->names->normal,
+           e->names->seed, nd->stream, e->names->iter, e->names->step, ix);
+      /* a rank's batch rows continue the global element index */
+      if (e->shard && e->shard->node_rows[i]) sput(b, " + (uint32_t)s->rank * %du", shape_numel(nd->shape));
+      sput(b, ")");
+      return;
+    case OP_RESHAPE: case OP_STOP_GRAD: sub(e, i, 0, ix, coords && nd->op == OP_STOP_GRAD); return;
+    case OP_BROADCAST: {
+      Str t = {0};
+      bcast_index(&t, nd->shape, p->g->nodes[nd->in[0]].shape, ix, coords);
+      sub(e, i, 0, t.s, 0);
+      free(t.s);
+      return;
+    }
+    default: break;
+  }
+  static const char *fn1[OP_COUNT] = {
+    [OP_EXP] = "ebm_expf", [OP_LOG] = "logf", [OP_LOG1P] = "log1pf", [OP_SIN] = "sinf", [OP_COS] = "cosf",
+    [OP_TANH] = "tanhf", [OP_SQRT] = "sqrtf", [OP_ABS] = "fabsf", [OP_SIGMOID] = "ebm_sigmoidf", [OP_SIGN] = "ebm_signf"};
+  static const char *op2[OP_COUNT] = {[OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/",
+                                      [OP_GT] = ">", [OP_GE] = ">=", [OP_EQ] = "=="};
+  if (nd->op == OP_NEG) { sput(b, "(-"); sub(e, i, 0, ix, coords); sput(b, ")"); return; }
+  if (op_kind(nd->op) == KIND_UNARY) { sput(b, "%s(", fn1[nd->op]); sub(e, i, 0, ix, coords); sput(b, ")"); return; }
+  if (op_kind(nd->op) == KIND_BINARY) {
+    int cmp = nd->op == OP_GT || nd->op == OP_GE || nd->op == OP_EQ;
+    sput(b, "(");
+    sub(e, i, 0, ix, coords);
+    sput(b, " %s ", op2[nd->op]);
+    sub(e, i, 1, ix, coords);
+    sput(b, cmp ? " ? 1.0f : 0.0f)" : ")");
+    return;
+  }
+  if (nd->op == OP_SELECT) {   /* a function call: both operands are loaded unconditionally (see ebm_selectf) */
+    sput(b, "ebm_selectf(");
+    sub(e, i, 0, ix, coords);
+    sput(b, ", ");
+    sub(e, i, 1, ix, coords);
+    sput(b, ", ");
+    sub(e, i, 2, ix, coords);
+    sput(b, ")");
+    return;
+  }
+  ir_fail("emit: cannot inline %s", op_name(nd->op));
+}
+
+
+void emit_index_expr(Str *b, Shape s, const int *shift) {
+  long st[4];
+  emit_strides(s, st);
+  if (s.rank == 0) { sput(b, "0"); return; }
+  for (int k = 0; k < s.rank; k++) {
+    sput(b, "%s", k ? " + " : "");
+    if (shift && shift[k]) sput(b, "(i%d + %d)", k, shift[k]);
+    else sput(b, "i%d", k);
+    if (st[k] != 1) sput(b, " * %ld", st[k]);
+  }
+}
+
+void emit_self_expr(Emit *e, int i, int coords) {
+  Phase *p = (Phase *)e->p;
+  int saved = p->role[i];
+  p->role[i] = ROLE_INLINE;
+  emit_expr(e, i, "i", coords);
+  p->role[i] = saved;
+}
+
+void emit_node_comment(Str *b, const Graph *g, int i) {
+  const Node *nd = &g->nodes[i];
+  char s[64];
+  shape_str(nd->shape, s, sizeof s);
+  sput(b, "  /* %%%d = %s%s", i, op_name(nd->op), nd->n_in ? "(" : "");
+  for (int k = 0; k < nd->n_in; k++) sput(b, "%s%%%d", k ? ", " : "", nd->in[k]);
+  sput(b, "%s : f32%s", nd->n_in ? ")" : "", s);
+  if (nd->line) sput(b, ", line %d", nd->line);
+  sput(b, " */\n");
+}
+
+static void phase_analyse(Phase *p, const Graph *g, const Item *it, int n_out, const int *outs) {
+  analyse(p, g, n_out, outs);
+  for (int k = 0; k < it->n_assigns; k++) {   /* var <- var of another assignment: order would matter */
+    int src = p->root[it->assigns[k].node];
+    if (p->role[src] == ROLE_VAR)
+      for (int j = 0; j < it->n_assigns; j++)
+        if (g->nodes[src].var == it->assigns[j].var && j != k)
+          ir_fail("phase %s assigns variables from each other; copy through an expression", it->name);
+  }
+  plan(p);
+}
+
+/* 2*M*N*K of every matmul and convolution a phase evaluates */
+static double phase_flops(const Graph *g, const Phase *p) {
+  double f = 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const Node *nd = &g->nodes[i];
+    if (!p->need[i]) continue;
+    if (op_kind(nd->op) == KIND_CONV) {  /* each of the three is one GEMM of this size */
+      ConvDims d;
+      ir_conv_dims(g, i, &d);
+      f += 2.0 * d.N * d.O * d.HO * d.WO * d.C * d.KH * d.KW;
+    }
+    if (nd->op != OP_MATMUL) continue;
+    Shape sa = g->nodes[nd->in[0]].shape;
+    f += 2.0 * nd->shape.d[0] * nd->shape.d[1] * (nd->ta ? sa.d[0] : sa.d[1]);
+  }
+  return f;
+}
+
+/* ---------- the model file ---------- */
+
+/* 64-bit FNV-1a of the program and its IR: the model's identity in checkpoints. */
+static uint64_t fnv1a(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ull; }
+  return h;
+}
+
+void emit_fingerprint(const Graph *g, const Program *prog, char out[17]) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  for (int v = 0; v < g->n_vars; v++) {
+    char s[64];
+    shape_str(g->vars[v].shape, s, sizeof s);
+    fprintf(f, "%s %d %s %d %.17g %.17g\n", g->vars[v].name, g->vars[v].kind, s, g->vars[v].init_kind, g->vars[v].init_a, g->vars[v].init_b);
+  }
+  program_dump(g, prog, f, 1);
+  fclose(f);
+  snprintf(out, 17, "%016llx", (unsigned long long)fnv1a(text, len));
+  free(text);
+}
+
+void emit_cstring(Str *b, const char *s) {
+  sput(b, "\"");
+  for (; s && *s; s++) {
+    if (*s == '"' || *s == '\\') sput(b, "\\%c", *s);
+    else if ((unsigned char)*s < 32) sput(b, "\\%03o", *s);
+    else sput(b, "%c", *s);
+  }
+  sput(b, "\"");
+}
+
+/* D of the model's data batches, 0 when it reads none */
+static int data_cols(const Graph *g) {
+  for (int i = 0; i < g->n_nodes; i++)
+    if (g->nodes[i].op == OP_DATA) return g->nodes[i].shape.d[1];
+  return 0;
+}
+
+/* The driver of one entry point: its phases in order, loops with static trip
+ * counts; loop iterations enter the Philox counter as the interpreter counts them. */
+static void emit_driver(Str *b, const Program *prog, int entry, const Backend *be) {
+  be->driver_head(b, prog, entry);
+  int depth = 0, loop_item[8];
+  for (int i = 0; i < prog->n_items; i++) {
+    const Item *it = &prog->items[i];
+    if (it->entry != entry) continue;
+    if (it->kind == ITEM_LOOP_BEGIN) {
+      sput(b, "%*sfor (uint32_t l%d = 0; l%d < %d; l%d++) {\n", 2 + 2 * depth, "", depth, depth, it->count, depth);
+      loop_item[depth++] = i;
+      continue;
+    }
+    if (it->kind == ITEM_LOOP_END) { depth--; sput(b, "%*s}\n", 2 + 2 * depth, ""); continue; }
+    Str iter = {0};
+    if (!depth) sput(&iter, "0");
+    else {
+      /* ((l0 * c1 + l1) * c2 + l2) ... + 1 */
+      for (int d = 1; d < depth; d++) sput(&iter, "(");
+      for (int d = 0; d < depth; d++) {
+        if (d) sput(&iter, " * %du + l%d)", prog->items[loop_item[d]].count, d);
+        else sput(&iter, "l0");
+      }
+      sput(&iter, " + 1");
+    }
+    be->call(b, 2 + 2 * depth, i, iter.s);
+    free(iter.s);
+  }
+  be->driver_tail(b, prog, entry);
+}
+
+static void emit_tables(Str *b, const Graph *g, const Program *prog, const EmitInfo *info, int n_logs, long arena,
+                        double flops, const Backend *be) {
+  char fp[17];
+  emit_fingerprint(g, prog, fp);
+  sput(b, "static const ModelVar vars[%d] = {\n", g->n_vars ? g->n_vars : 1);
+  for (int v = 0; v < g->n_vars; v++) {
+    const Var *var = &g->vars[v];
+    int opt = -1;
+    for (int i = 0; i < prog->n_items; i++)
+      for (int k = 0; k < prog->items[i].n_params; k++)
+        if (prog->items[i].params[k] == v) opt = prog->items[i].opt;
+    sput(b, "  {");
+    emit_cstring(b, var->name);
+    sput(b, ", %d, %d, {%d, %d, %d, %d}, %d, %d, %.17g, %.17g, %d},\n", var->kind, var->shape.rank, var->shape.d[0],
+         var->shape.d[1], var->shape.d[2], var->shape.d[3], shape_numel(var->shape), var->init_kind, var->init_a,
+         var->init_b, opt);
+  }
+  sput(b, "};\n\nstatic const ModelOpt opts[%d] = {\n", prog->n_opts ? prog->n_opts : 1);
+  for (int o = 0; o < prog->n_opts; o++) {
+    sput(b, "  {");
+    emit_cstring(b, prog->opts[o].name);
+    sput(b, ", %.17g, %.17g, %.17g, %.17g},\n", prog->opts[o].lr, prog->opts[o].beta1, prog->opts[o].beta2, prog->opts[o].eps);
+  }
+  sput(b, "};\n\nstatic const char *const log_names[%d] = {", n_logs ? n_logs : 1);
+  for (int i = 0; i < prog->n_items; i++)
+    for (int k = 0; k < prog->items[i].n_logs; k++) { emit_cstring(b, prog->items[i].logs[k].name); sput(b, ", "); }
+  sput(b, "};\n\nstatic const ModelEntry entries[%d] = {\n", prog->n_entries);
+  for (int e = 0; e < prog->n_entries; e++) {
+    sput(b, "  {");
+    emit_cstring(b, prog->entries[e].name);
+    sput(b, ", entry_%d, %d, %d},\n", e, prog->entries[e].in_var, prog->entries[e].out_var);
+  }
+  sput(b, "};\n\n");
+  if (info->shard) {
+    sput(b, "static const unsigned char var_rows[%d] = {", g->n_vars ? g->n_vars : 1);
+    for (int v = 0; v < g->n_vars; v++) sput(b, "%s%d", v ? ", " : "", info->shard->var_rows[v]);
+    sput(b, "};\n\n");
+  }
+  /* fields in declaration order: the CUDA file is C++, which requires it */
+  sput(b, "const Model model = {\n  .name = ");
+  emit_cstring(b, info->name);
+  sput(b, ", .method = ");
+  emit_cstring(b, info->method);
+  sput(b, ", .data = ");
+  emit_cstring(b, g->data_name);
+  sput(b, ", .fingerprint = \"%s\", .data_cols = %d,\n", fp, data_cols(g));
+  sput(b, "  .n_vars = %d, .vars = vars, .n_opts = %d, .opts = opts, .n_logs = %d, .log_names = log_names,\n",
+       g->n_vars, prog->n_opts, n_logs);
+  sput(b, "  .arena_floats = %ld, .matmul_flops = %.17g, .default_iters = %ld, .log_every = %d,\n", arena, flops,
+       info->default_iters, info->log_every);
+  sput(b, "  .train_step = entry_0, .n_entries = %d, .entries = entries,\n", prog->n_entries);
+  if (info->shard) sput(b, "  .ranks = %d, .var_rows = var_rows,\n", info->shard->ranks);
+  sput(b, "%s};\n", be->model_fields);
+}
+
+char *emit_model(const Graph *g, const Program *prog, const EmitInfo *info, const Backend *be) {
+  Str b = {0};
+  sput(&b, "%s", info->prologue ? info->prologue : "");
+  if (be->preamble) be->preamble(&b, g);
+  int *log_base = calloc(prog->n_items + 1, sizeof(int)), n_logs = 0;
+  long arena = 0;
+  double flops = 0, mult = 1, stack[8];
+  int sp = 0;
+  for (int i = 0; i < prog->n_items; i++) { log_base[i] = n_logs; n_logs += prog->items[i].n_logs; }
+  for (int i = 0; i < prog->n_items; i++) {
+    const Item *it = &prog->items[i];
+    if (it->kind == ITEM_LOOP_BEGIN) { stack[sp++] = mult; mult *= it->count; continue; }
+    if (it->kind == ITEM_LOOP_END) { mult = stack[--sp]; continue; }
+    int n_out, *outs = phase_outputs(it, &n_out);
+    Phase p;
+    phase_analyse(&p, g, it, n_out, outs);
+    if (p.arena > arena) arena = p.arena;
+    if (it->entry == 0) flops += mult * phase_flops(g, &p);
+    be->phase(&b, prog, i, log_base[i], &p);
+    phase_free(&p);
+    free(outs);
+  }
+  for (int e = 0; e < prog->n_entries; e++) emit_driver(&b, prog, e, be);
+  if (be->before_tables) be->before_tables(&b, g, prog, arena);
+  emit_tables(&b, g, prog, info, n_logs, arena, flops, be);
+  free(log_base);
+  return b.s;
+}

@@ -1,0 +1,81 @@
+/* What the C and CUDA emitters share: the per-phase analysis (fusion roles,
+ * the first-fit arena plan), expression printing, the entry drivers' loop
+ * structure, the model tables and the skeleton of a model source file. */
+#ifndef EBM_EMIT_COMMON_H
+#define EBM_EMIT_COMMON_H
+
+#include <stddef.h>
+
+#include "emit_c.h"
+#include "ir.h"
+#include "program.h"
+
+/* a growable string */
+typedef struct { char *s; size_t n, cap; } Str;
+void sput(Str *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* INLINE: evaluated inside its consumer's expression; KERNEL: a kernel writes
+ * an arena buffer; ALIAS: shares its input's buffer; VAR: a state variable;
+ * STATIC: constant data. */
+enum { ROLE_INLINE, ROLE_KERNEL, ROLE_ALIAS, ROLE_VAR, ROLE_STATIC };
+
+/* A phase's roles and arena plan (emit_model makes it; it fails with ir_fail
+ * on a phase whose assignments read each other). */
+typedef struct {
+  const Graph *g;
+  int n;
+  char *need;      /* reachable from the phase outputs */
+  int *uses;       /* number of input slots that read the node */
+  int *role;
+  int *root;       /* the node whose storage an alias shares */
+  long *off;       /* arena offset (floats) of kernel roots */
+  int *last;       /* position of the last kernel that reads the root */
+  char *is_out;
+  long arena;      /* floats used by this phase */
+} Phase;
+
+int op_elementwise(OpCode op);
+
+/* How a backend names things inside expressions. */
+typedef struct {
+  void (*buf)(Str *b, const Phase *p, int node);   /* the buffer holding a non-inlined node */
+  const char *seed, *iter, *step;                  /* the Philox counter words */
+  const char *uniform, *normal;                    /* functions (seed, stream, iter, step, index) */
+} ExprNames;
+
+typedef struct {
+  Str *out;
+  const Phase *p;
+  const ExprNames *names;
+  const ShardPlan *shard;  /* data-parallel: which draws hold batch rows (NULL: one process) */
+} Emit;
+
+/* node i's value at flat index ix (coords: loop coordinates i0..i3 of the
+ * kernel's shape are in scope, which broadcasts index by) */
+void emit_expr(Emit *e, int i, const char *ix, int coords);
+/* node i's own expression (as if it were inlined) at index "i" */
+void emit_self_expr(Emit *e, int i, int coords);
+void emit_strides(Shape s, long *st);
+void emit_index_expr(Str *b, Shape s, const int *shift);   /* flat index from i0..i3 (+ shift) */
+void emit_flit(Str *b, double v);                          /* a float literal */
+void emit_cstring(Str *b, const char *s);
+/* the comment heading a kernel: its node, op, inputs, shape and model line */
+void emit_node_comment(Str *b, const Graph *g, int i);
+
+/* What differs between backends in a model file. */
+typedef struct {
+  void (*preamble)(Str *b, const Graph *g);   /* after the prologue, before the phases (or NULL) */
+  /* the code of phase idx (item idx, analysed as p); its logs are log_base, log_base + 1, ... */
+  void (*phase)(Str *b, const Program *prog, int idx, int log_base, Phase *p);
+  /* the head of an entry's driver (up to its loops), a phase call at iteration expression iter, the tail */
+  void (*driver_head)(Str *b, const Program *prog, int entry);
+  void (*call)(Str *b, int indent, int phase, const char *iter);
+  void (*driver_tail)(Str *b, const Program *prog, int entry);
+  /* anything placed before the tables (given the arena size) and extra fields of `model` */
+  void (*before_tables)(Str *b, const Graph *g, const Program *prog, long arena);
+  const char *model_fields;
+} Backend;
+
+char *emit_model(const Graph *g, const Program *prog, const EmitInfo *info, const Backend *be);
+
+#endif

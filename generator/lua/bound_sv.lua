@@ -1,0 +1,50 @@
+-- Lower bound (a) (methods.md §3a): H[p_g] >= H[gamma_d] + d E log sigma_min(J(z)).
+-- A lower-bound module gives method_bb.lua the generator's samples, the
+-- entropy estimate its generator step maximises, the score q_b = grad_z of
+-- -log p^_g that bound (c) needs, and the per-draw log-weights of the sandwich.
+local sv = require "sv"
+local M = {}
+
+M.options = {
+  sigma_min = {type = "string", default = "auto", one_of = sv.algorithms},
+  ssv_iter = {type = "number", default = 2},                  -- LOBPCG / power iterations
+  mins = {type = "boolean", default = true},   -- (c)'s q_b from d log sigma_min (code default `mins`), else z
+}
+
+function M.setup(s) s.gen_params = s.G.params end
+
+local function log_sigma_min(s, z)
+  return sv.log_sigma_min(s.G, z, {algorithm = s.cfg.sigma_min, iters = s.cfg.ssv_iter})
+end
+
+-- x = G(z) in the given BN mode
+function M.draw(s, mode)
+  local z = ebm.normal({s.B, s.d})
+  return {z = z, x = s.G(z, mode)}
+end
+
+-- H^_a without the constant H[gamma_d]: d mean_b log sigma_min(J^ev(z_b))
+function M.entropy(s, rec) return s.d * ebm.mean(log_sigma_min(s, rec.z)) end
+
+-- q_b = grad_z[-log p^_g] = z + d grad_z log sigma_min (second order); the caller detaches
+function M.score(s, rec)
+  if not s.cfg.mins then return rec.z end
+  return rec.z + s.d * ebm.grad(ebm.sum(log_sigma_min(s, rec.z)), rec.z)
+end
+
+function M.sample(s) return s.G(ebm.normal({s.B, s.d}), "eval") end
+
+-- The sandwich's per-draw log-weights (methods.md §7.3), G in eval mode:
+--   lo = -E(G(z)) - log N(z; 0, I) + 2 log sigma_min(J(z))   (Jensen: E[lo] <= log Z)
+--   up = -E(G(z)) - log N(z; 0, I) + log|det J(z)|           (chi^2: log Z <= 1/2 log E[exp(2 up)])
+-- and sign(det J) to check injectivity. Only for d = D = 2 (det J needs a square J).
+function M.has_log_weights(s) return s.d == 2 and s.D == 2 end
+function M.log_weights(s)
+  local z = ebm.normal({s.B, 2})
+  local a, b, c, e = sv.jacobian_2x2(s.G, z)
+  local log_n = -math.log(2 * math.pi) - 0.5 * ebm.sum(z * z, 2)
+  local base = -s.E(s.G(z, "eval"), "eval") - log_n
+  return base + 2 * sv.log_sigma_min_2x2(a, b, c, e), base + sv.log_abs_det_2x2(a, b, c, e), ebm.sign(a * e - b * c)
+end
+
+return M

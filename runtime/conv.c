@@ -1,0 +1,120 @@
+#include "conv.h"
+
+#include <cblas.h>
+#include <string.h>
+
+/* Images are processed in groups of G, so each GEMM is one big product:
+ * col [K, G*HW] (K = C*KH*KW) and a [O, G*HW] staging matrix in NCHW order
+ * per image. G is as large as CONV_WS_CAP floats of workspace allow. */
+#define CONV_WS_CAP (1L << 23)
+
+static int group(const ConvDims *d) {
+  long per = (long)(d->C * d->KH * d->KW + d->O) * d->HO * d->WO;
+  long g = CONV_WS_CAP / per;
+  return g < 1 ? 1 : g > d->N ? d->N : (int)g;
+}
+
+size_t conv_workspace(const ConvDims *d) {
+  return (size_t)group(d) * (d->C * d->KH * d->KW + d->O) * d->HO * d->WO;
+}
+
+/* Output columns j whose input column S j + b - P lies inside [0, W): [*j0, *j1). */
+static void valid_cols(const ConvDims *d, int b, int *j0, int *j1) {
+  int lo = d->P - b, hi = d->W - 1 + d->P - b;   /* S j must lie in [lo, hi] */
+  *j0 = lo <= 0 ? 0 : (lo + d->S - 1) / d->S;
+  *j1 = hi < 0 ? 0 : hi / d->S + 1;
+  if (*j1 > d->WO) *j1 = d->WO;
+  if (*j0 > *j1) *j0 = *j1;
+}
+
+/* col[(c KH + a) KW + b][off + i WO + j] = x[c, S i + a - P, S j + b - P], 0 outside; rows of length ld.
+ * Bounds are resolved per row, so the inner loops are plain (vectorisable) copies. */
+static void im2col(const ConvDims *d, const float *x, float *col, long ld, long off) {
+  for (int c = 0; c < d->C; c++)
+    for (int a = 0; a < d->KH; a++)
+      for (int b = 0; b < d->KW; b++) {
+        float *row = col + (size_t)((c * d->KH + a) * d->KW + b) * ld + off;
+        int j0, j1;
+        valid_cols(d, b, &j0, &j1);
+        for (int i = 0; i < d->HO; i++) {
+          int h = d->S * i + a - d->P;
+          float *r = row + i * d->WO;
+          if (h < 0 || h >= d->H) { memset(r, 0, d->WO * sizeof(float)); continue; }
+          const float *src = x + ((size_t)c * d->H + h) * d->W + (d->S * j0 + b - d->P);  /* column j0 */
+          for (int j = 0; j < j0; j++) r[j] = 0.0f;
+          if (d->S == 1) memcpy(r + j0, src, (j1 - j0) * sizeof(float));
+          else for (int j = j0; j < j1; j++) r[j] = src[d->S * (j - j0)];
+          for (int j = j1; j < d->WO; j++) r[j] = 0.0f;
+        }
+      }
+}
+
+/* the adjoint of im2col: x[c, h, v] = sum of the col entries that read it (x zeroed first) */
+static void col2im(const ConvDims *d, const float *col, long ld, long off, float *x) {
+  memset(x, 0, (size_t)d->C * d->H * d->W * sizeof(float));
+  for (int c = 0; c < d->C; c++)
+    for (int a = 0; a < d->KH; a++)
+      for (int b = 0; b < d->KW; b++) {
+        const float *row = col + (size_t)((c * d->KH + a) * d->KW + b) * ld + off;
+        int j0, j1;
+        valid_cols(d, b, &j0, &j1);
+        for (int i = 0; i < d->HO; i++) {
+          int h = d->S * i + a - d->P;
+          if (h < 0 || h >= d->H) continue;
+          const float *r = row + i * d->WO;
+          float *dst = x + ((size_t)c * d->H + h) * d->W + (d->S * j0 + b - d->P);  /* column j0 */
+          if (d->S == 1) for (int j = j0; j < j1; j++) dst[j - j0] += r[j];
+          else for (int j = j0; j < j1; j++) dst[d->S * (j - j0)] += r[j];
+        }
+      }
+}
+
+/* stage [O, g*HW] <-> y[n0 .. n0+g) [O, HW] per image */
+static void gather(const ConvDims *d, const float *y, int g, float *stage) {
+  long HW = (long)d->HO * d->WO, ld = g * HW;
+  for (int n = 0; n < g; n++)
+    for (int o = 0; o < d->O; o++) memcpy(stage + o * ld + n * HW, y + ((size_t)n * d->O + o) * HW, HW * sizeof(float));
+}
+
+static void scatter(const ConvDims *d, const float *stage, int g, float *y) {
+  long HW = (long)d->HO * d->WO, ld = g * HW;
+  for (int n = 0; n < g; n++)
+    for (int o = 0; o < d->O; o++) memcpy(y + ((size_t)n * d->O + o) * HW, stage + o * ld + n * HW, HW * sizeof(float));
+}
+
+void conv_f32(const ConvDims *d, const float *x, const float *w, float *y, float *ws) {
+  const int K = d->C * d->KH * d->KW, HW = d->HO * d->WO, G = group(d);
+  const size_t xs = (size_t)d->C * d->H * d->W;
+  for (int n0 = 0; n0 < d->N; n0 += G) {
+    int g = d->N - n0 < G ? d->N - n0 : G;
+    float *col = ws, *stage = ws + (size_t)K * g * HW;
+    for (int n = 0; n < g; n++) im2col(d, x + (n0 + n) * xs, col, (long)g * HW, (long)n * HW);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d->O, g * HW, K, 1.0f, w, K, col, g * HW, 0.0f, stage, g * HW);
+    scatter(d, stage, g, y + (size_t)n0 * d->O * HW);
+  }
+}
+
+void conv_tx_f32(const ConvDims *d, const float *y, const float *w, float *x, float *ws) {
+  const int K = d->C * d->KH * d->KW, HW = d->HO * d->WO, G = group(d);
+  const size_t xs = (size_t)d->C * d->H * d->W;
+  for (int n0 = 0; n0 < d->N; n0 += G) {
+    int g = d->N - n0 < G ? d->N - n0 : G;
+    float *col = ws, *stage = ws + (size_t)K * g * HW;
+    gather(d, y + (size_t)n0 * d->O * HW, g, stage);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, g * HW, d->O, 1.0f, w, K, stage, g * HW, 0.0f, col, g * HW);
+    for (int n = 0; n < g; n++) col2im(d, col, (long)g * HW, (long)n * HW, x + (n0 + n) * xs);
+  }
+}
+
+void conv_tw_f32(const ConvDims *d, const float *x, const float *y, float *w, float *ws) {
+  const int K = d->C * d->KH * d->KW, HW = d->HO * d->WO, G = group(d);
+  const size_t xs = (size_t)d->C * d->H * d->W;
+  for (int n0 = 0; n0 < d->N; n0 += G) {
+    int g = d->N - n0 < G ? d->N - n0 : G;
+    float *col = ws, *stage = ws + (size_t)K * g * HW;
+    for (int n = 0; n < g; n++) im2col(d, x + (n0 + n) * xs, col, (long)g * HW, (long)n * HW);
+    gather(d, y + (size_t)n0 * d->O * HW, g, stage);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d->O, K, g * HW, 1.0f, stage, g * HW, col, g * HW,
+                n0 ? 1.0f : 0.0f, w, K);
+  }
+}
