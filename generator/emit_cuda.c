@@ -41,11 +41,13 @@ static void bufname(Str *b, const Phase *p, int i) {
 
 static const ExprNames cuda_names = {bufname, "c->seed", "iter", "c->step", "philox_uniform_at", "philox_normal_at"};
 
-/* a pointer the host code passes on (to cuBLAS, a copy): never constant data */
+/* a device pointer the host code passes on (to cuBLAS, a copy); constant
+ * data is a __device__ array, whose address the runtime looks up */
 static char *hostptr(const Phase *p, int i, const char *what) {
-  if (p->role[p->root[i]] == ROLE_STATIC) ir_fail("emit_cuda: constant data as the %s of %%%d is not supported", what, i);
+  (void)what;
   Str b = {0};
-  bufname(&b, p, i);
+  if (p->role[p->root[i]] == ROLE_STATIC) sput(&b, "dev_ptr(c%d)", p->root[i]);
+  else bufname(&b, p, i);
   return b.s;
 }
 

@@ -18,3 +18,10 @@
 
 [[maybe_unused]] static const float one = 1.0f, zero = 0.0f;   /* GEMM scalars */
 
+/* the device address of a __device__ array of constants (a GEMM operand) */
+template <typename T> [[maybe_unused]] static float *dev_ptr(const T &symbol) {
+  void *p = nullptr;
+  cudaGetSymbolAddress(&p, symbol);
+  return (float *)p;
+}
+

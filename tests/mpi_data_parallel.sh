@@ -56,7 +56,7 @@ fi
 for b in one:models/toy_mle.lua mpi:models/toy_mle.lua pcd1:tests/mpi/pcd.lua pcd2:tests/mpi/pcd.lua; do
   n=${b%%:*} m=${b#*:} flag=
   case $n in mpi | pcd2) flag="--mpi-ranks 2" ;; esac
-  if ! "$BIN" build "$m" $flag -o "$TMP/$n" >"$TMP/gen_$n.txt" 2>&1 || ! ninja -C "$TMP/$n" >"$TMP/ninja_$n.txt" 2>&1; then
+  if ! "$BIN" build "$m" $flag -o "$TMP/$n" >"$TMP/gen_$n.txt" 2>&1 || ! ninja -C "$TMP/$n" train-cpu >"$TMP/ninja_$n.txt" 2>&1; then
     fail "build $n: $(tail -n 5 "$TMP/gen_$n.txt" "$TMP/ninja_$n.txt")"
     finish
   fi
