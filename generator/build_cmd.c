@@ -245,8 +245,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     sprintf(config[c], "{\"mpi_ranks\": %d, \"model\": %s}\n", o->mpi_ranks > 1 ? o->mpi_ranks : 1, cfg ? cfg : "{}");
     free(cfg);
   }
-  int any_cu = nvcc != NULL;
-  if (any_cu) rules = cuda_rules(nvcc, gencode);
+  if (nvcc) rules = cuda_rules(nvcc, gencode);
 
   char **rt = NULL, **tr = NULL, *objs = NULL, *trainers = NULL, *rt_list = NULL;
   size_t no = 0, nt = 0, nl = 0;
@@ -263,7 +262,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   const char *dist = o->mpi_ranks > 1 ? "dist_mpi" : "dist_single";
   append(&objs, &no, "build rt/%s.o: cc " EBM_SOURCE_DIR "/runtime/dist/%s.c\n", dist, dist, "");
   append(&rt_list, &nl, " rt/%s.o%s%s", dist, "", "");
-  if (any_cu) append(&objs, &no, "build rt/cuda/cuda_rt.o: nvcc " EBM_SOURCE_DIR "/runtime/cuda/cuda_rt.cu\n", "", "", "");
+  if (nvcc) append(&objs, &no, "build rt/cuda/cuda_rt.o: nvcc " EBM_SOURCE_DIR "/runtime/cuda/cuda_rt.cu\n", "", "", "");
   /* one trainer per combination; Ninja builds them in parallel */
   char *cpu_all = NULL, *cuda_all = NULL;
   size_t n_cpu = 0, n_cuda = 0;
@@ -271,7 +270,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     append(&trainers, &nt, "build %s/model.o: cc %s/model.c\n", combo[c], combo[c], "");
     append(&trainers, &nt, "build %s/train-cpu: link %s/model.o%s\n", combo[c], combo[c], rt_list);
     append(&cpu_all, &n_cpu, " %s/train-cpu%s%s", combo[c], "", "");
-    if (!any_cu) continue;
+    if (!nvcc) continue;
     append(&trainers, &nt, "build %s/model_cuda.o: nvcc %s/model.cu\n", combo[c], combo[c], "");
     append(&trainers, &nt, "build %s/train-cuda: nvlink %s/model_cuda.o rt/cuda/cuda_rt.o%s\n", combo[c], combo[c], rt_list);
     append(&cuda_all, &n_cuda, " %s/train-cuda%s%s", combo[c], "", "");

@@ -82,39 +82,37 @@ static void scatter(const ConvDims *d, const float *stage, int g, float *y) {
     for (int o = 0; o < d->O; o++) memcpy(y + ((size_t)n * d->O + o) * HW, stage + o * ld + n * HW, HW * sizeof(float));
 }
 
-void conv_f32(const ConvDims *d, const float *x, const float *w, float *y, float *ws) {
+/* The three ops share one loop over groups of g images; per group:
+ *   conv:    col = im2col(x);           stage = w col;          y <- stage
+ *   conv_tx: stage <- y;                col = w^T stage;        x = col2im(col)
+ *   conv_tw: col = im2col(x), stage <- y;  w (+)= stage col^T   (summed over groups) */
+enum { CONV, CONV_TX, CONV_TW };
+
+static void grouped(const ConvDims *d, int op, const float *x, const float *y, const float *w, float *out, float *ws) {
   const int K = d->C * d->KH * d->KW, HW = d->HO * d->WO, G = group(d);
-  const size_t xs = (size_t)d->C * d->H * d->W;
+  const size_t xs = (size_t)d->C * d->H * d->W, ys = (size_t)d->O * HW;
   for (int n0 = 0; n0 < d->N; n0 += G) {
     int g = d->N - n0 < G ? d->N - n0 : G;
-    float *col = ws, *stage = ws + (size_t)K * g * HW;
-    for (int n = 0; n < g; n++) im2col(d, x + (n0 + n) * xs, col, (long)g * HW, (long)n * HW);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d->O, g * HW, K, 1.0f, w, K, col, g * HW, 0.0f, stage, g * HW);
-    scatter(d, stage, g, y + (size_t)n0 * d->O * HW);
+    long ld = (long)g * HW;
+    float *col = ws, *stage = ws + (size_t)K * ld;
+    if (op != CONV_TX)
+      for (int n = 0; n < g; n++) im2col(d, x + (n0 + n) * xs, col, ld, (long)n * HW);
+    if (op != CONV) gather(d, y + n0 * ys, g, stage);
+    switch (op) {
+      case CONV:
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d->O, ld, K, 1.0f, w, K, col, ld, 0.0f, stage, ld);
+        scatter(d, stage, g, out + n0 * ys);
+        break;
+      case CONV_TX:
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, ld, d->O, 1.0f, w, K, stage, ld, 0.0f, col, ld);
+        for (int n = 0; n < g; n++) col2im(d, col, ld, (long)n * HW, out + (n0 + n) * xs);
+        break;
+      default:
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d->O, K, ld, 1.0f, stage, ld, col, ld, n0 ? 1.0f : 0.0f, out, K);
+    }
   }
 }
 
-void conv_tx_f32(const ConvDims *d, const float *y, const float *w, float *x, float *ws) {
-  const int K = d->C * d->KH * d->KW, HW = d->HO * d->WO, G = group(d);
-  const size_t xs = (size_t)d->C * d->H * d->W;
-  for (int n0 = 0; n0 < d->N; n0 += G) {
-    int g = d->N - n0 < G ? d->N - n0 : G;
-    float *col = ws, *stage = ws + (size_t)K * g * HW;
-    gather(d, y + (size_t)n0 * d->O * HW, g, stage);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, g * HW, d->O, 1.0f, w, K, stage, g * HW, 0.0f, col, g * HW);
-    for (int n = 0; n < g; n++) col2im(d, col, (long)g * HW, (long)n * HW, x + (n0 + n) * xs);
-  }
-}
-
-void conv_tw_f32(const ConvDims *d, const float *x, const float *y, float *w, float *ws) {
-  const int K = d->C * d->KH * d->KW, HW = d->HO * d->WO, G = group(d);
-  const size_t xs = (size_t)d->C * d->H * d->W;
-  for (int n0 = 0; n0 < d->N; n0 += G) {
-    int g = d->N - n0 < G ? d->N - n0 : G;
-    float *col = ws, *stage = ws + (size_t)K * g * HW;
-    for (int n = 0; n < g; n++) im2col(d, x + (n0 + n) * xs, col, (long)g * HW, (long)n * HW);
-    gather(d, y + (size_t)n0 * d->O * HW, g, stage);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d->O, K, g * HW, 1.0f, stage, g * HW, col, g * HW,
-                n0 ? 1.0f : 0.0f, w, K);
-  }
-}
+void conv_f32(const ConvDims *d, const float *x, const float *w, float *y, float *ws) { grouped(d, CONV, x, NULL, w, y, ws); }
+void conv_tx_f32(const ConvDims *d, const float *y, const float *w, float *x, float *ws) { grouped(d, CONV_TX, NULL, y, w, x, ws); }
+void conv_tw_f32(const ConvDims *d, const float *x, const float *y, float *w, float *ws) { grouped(d, CONV_TW, x, y, NULL, w, ws); }

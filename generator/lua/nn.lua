@@ -95,22 +95,32 @@ local conv_opts = {stride = {type = "number", default = 1}, padding = {type = "n
                    bias = {type = "boolean", default = true}, sn = {type = "boolean", default = false},
                    name = {type = "string"}}
 
+-- The two convolution layers differ in their weight layout, PyTorch's fan-in,
+-- the spectral-norm view of the weight and the op; the rest is shared.
+local function conv_layer(what, prefix, cin, cout, k, o, layout)
+  local name = auto_name(prefix, o.name)
+  local at = where()
+  local bound = 1 / math.sqrt(layout.fan_in * k * k)
+  local W = ebm.param(name .. ".weight", layout.shape, {"uniform", -bound, bound})
+  local b = o.bias and ebm.param(name .. ".bias", {cout}, {"uniform", -bound, bound}) or nil
+  local sn = o.sn and spectral(name, cout, cin * k * k, layout.view)
+  return module({W, b}, function(x, mode)
+    check_input(at, ("%s(%d, %d, %d)"):format(what, cin, cout, k), x, 2, cin)
+    local y = layout.apply(x, sn and sn(W, mode) or W)
+    if b then y = y + ebm.reshape(b, {1, cout, 1, 1}) end
+    return y
+  end)
+end
+
 -- Conv2d(cin, cout, k) on [N, cin, H, W]: weight [cout, cin, k, k], PyTorch's
 -- initialisation (bound 1/sqrt(cin k k)); sn: spectral norm of the weight as [cout, cin k k].
 function nn.conv2d(cin, cout, k, o)
   o = opts.check(o or {}, conv_opts, "nn.conv2d")
-  local name = auto_name("conv", o.name)
-  local at = where()
-  local bound = 1 / math.sqrt(cin * k * k)
-  local W = ebm.param(name .. ".weight", {cout, cin, k, k}, {"uniform", -bound, bound})
-  local b = o.bias and ebm.param(name .. ".bias", {cout}, {"uniform", -bound, bound}) or nil
-  local sn = o.sn and spectral(name, cout, cin * k * k, function(w) return ebm.reshape(w, {cout, cin * k * k}) end)
-  return module({W, b}, function(x, mode)
-    check_input(at, ("nn.conv2d(%d, %d, %d)"):format(cin, cout, k), x, 2, cin)
-    local y = ebm.conv2d(x, sn and sn(W, mode) or W, o.stride, o.padding)
-    if b then y = y + ebm.reshape(b, {1, cout, 1, 1}) end
-    return y
-  end)
+  return conv_layer("nn.conv2d", "conv", cin, cout, k, o, {
+    shape = {cout, cin, k, k}, fan_in = cin,
+    view = function(w) return ebm.reshape(w, {cout, cin * k * k}) end,
+    apply = function(x, w) return ebm.conv2d(x, w, o.stride, o.padding) end,
+  })
 end
 
 -- ConvTranspose2d(cin, cout, k) on [N, cin, H, W]: weight [cin, cout, k, k],
@@ -120,19 +130,11 @@ function nn.conv_transpose2d(cin, cout, k, o)
   local spec = {output_padding = {type = "number", default = 0}}
   for key, v in pairs(conv_opts) do spec[key] = v end
   o = opts.check(o or {}, spec, "nn.conv_transpose2d")
-  local name = auto_name("convt", o.name)
-  local at = where()
-  local bound = 1 / math.sqrt(cout * k * k)
-  local W = ebm.param(name .. ".weight", {cin, cout, k, k}, {"uniform", -bound, bound})
-  local b = o.bias and ebm.param(name .. ".bias", {cout}, {"uniform", -bound, bound}) or nil
-  local sn = o.sn and spectral(name, cout, cin * k * k,
-                               function(w) return ebm.reshape(ebm.transpose(w, {2, 1, 3, 4}), {cout, cin * k * k}) end)
-  return module({W, b}, function(x, mode)
-    check_input(at, ("nn.conv_transpose2d(%d, %d, %d)"):format(cin, cout, k), x, 2, cin)
-    local y = ebm.conv_transpose2d(x, sn and sn(W, mode) or W, o.stride, o.padding, o.output_padding)
-    if b then y = y + ebm.reshape(b, {1, cout, 1, 1}) end
-    return y
-  end)
+  return conv_layer("nn.conv_transpose2d", "convt", cin, cout, k, o, {
+    shape = {cin, cout, k, k}, fan_in = cout,
+    view = function(w) return ebm.reshape(ebm.transpose(w, {2, 1, 3, 4}), {cout, cin * k * k}) end,
+    apply = function(x, w) return ebm.conv_transpose2d(x, w, o.stride, o.padding, o.output_padding) end,
+  })
 end
 
 -- Average pooling over k x k windows (stride k) of [N, C, H, W], H and W multiples of k:
