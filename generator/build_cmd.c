@@ -89,6 +89,62 @@ static char *find_nvcc(void) {
   return access("/usr/local/cuda/bin/nvcc", X_OK) ? NULL : strdup("/usr/local/cuda/bin/nvcc");
 }
 
+/* The directory two levels above nvcc (.../bin/nvcc -> ...): the toolkit's root */
+static void cuda_root(const char *nvcc, char *root, size_t n) {
+  snprintf(root, n, "%s", nvcc);
+  for (int k = 0; k < 2; k++) {
+    char *slash = strrchr(root, '/');
+    if (slash) *slash = 0;
+  }
+}
+
+/* NCCL for a data-parallel train-cuda, as the build.ninja variables nccl_include
+ * and nccl_libs: from $NCCL_HOME when set (only there), else the CUDA toolkit or
+ * /usr; NULL when nccl.h and libnccl.so are not both found under one of them. */
+static char *find_nccl(const char *nvcc) {
+  char cuda[4096], path[4300];
+  cuda_root(nvcc, cuda, sizeof cuda);
+  const char *home = getenv("NCCL_HOME"), *roots[2] = {cuda, "/usr"};
+  int n = 2;
+  if (home && *home) { roots[0] = home; n = 1; }
+  static const char *libdirs[] = {"lib64", "lib", "lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu"};
+  for (int r = 0; r < n; r++) {
+    snprintf(path, sizeof path, "%.4096s/include/nccl.h", roots[r]);
+    if (access(path, R_OK)) continue;
+    for (int k = 0; k < 4; k++) {
+      snprintf(path, sizeof path, "%.4096s/%s/libnccl.so", roots[r], libdirs[k]);
+      if (access(path, R_OK)) continue;
+      char *flags = malloc(3 * strlen(roots[r]) + 128);
+      sprintf(flags, "nccl_include = -I%s/include\nnccl_libs = -L%s/%s -Xlinker -rpath,%s/%s -lnccl\n", roots[r], roots[r],
+              libdirs[k], roots[r], libdirs[k]);
+      return flags;
+    }
+  }
+  return NULL;
+}
+
+/* Open MPI's link flags (`mpicc --showme:link`) in nvcc's syntax, or NULL (another MPI, or none) */
+static char *mpi_link_flags(void) {
+  FILE *p = popen("mpicc --showme:link 2>/dev/null", "r");
+  if (!p) return NULL;
+  char line[4096] = "";
+  char *got = fgets(line, sizeof line, p);
+  int rc = pclose(p);
+  if (!got || rc) return NULL;
+  char *out = calloc(3 * sizeof line, 1);
+  for (char *t = strtok(line, " \t\n"); t; t = strtok(NULL, " \t\n")) {
+    size_t k = strlen(out);
+    if (!strncmp(t, "-Wl,", 4)) {   /* -Wl,a,b -> -Xlinker a,b */
+      snprintf(out + k, 3 * sizeof line - k, " -Xlinker %s", t + 4);
+    } else if (t[0] == '-' && (t[1] == 'L' || t[1] == 'l' || t[1] == 'I')) {
+      snprintf(out + k, 3 * sizeof line - k, " %s", t);
+    } else {
+      snprintf(out + k, 3 * sizeof line - k, " -Xcompiler %s", t);
+    }
+  }
+  return out;
+}
+
 /* "80,90" -> "-gencode arch=compute_80,code=sm_80 ..."; NULL if malformed */
 static char *gencode_flags(const char *archs) {
   size_t cap = 64 * (strlen(archs) + 1);
@@ -104,26 +160,29 @@ static char *gencode_flags(const char *archs) {
   return out;
 }
 
-/* The nvcc variables and rules of build.ninja (the CUDA libraries: lib64 beside nvcc's bin/). */
-static char *cuda_rules(const char *nvcc, const char *gencode) {
+/* The nvcc variables and rules of build.ninja (the CUDA libraries: lib64 beside
+ * nvcc's bin/); `dist`: NCCL's and MPI's flags of a data-parallel trainer, or "". */
+static char *cuda_rules(const char *nvcc, const char *gencode, const char *dist) {
   char lib[4200];
-  snprintf(lib, sizeof lib, "%s", nvcc);
-  for (int k = 0; k < 2; k++) {   /* .../bin/nvcc -> ... */
-    char *slash = strrchr(lib, '/');
-    if (slash) *slash = 0;
-  }
-  size_t cap = 4 * sizeof lib + strlen(gencode) + 1024;
+  cuda_root(nvcc, lib, sizeof lib);
+  size_t cap = 4 * sizeof lib + strlen(gencode) + 2 * strlen(dist) + 1024;
   char *text = malloc(cap);
   snprintf(text, cap,
            "nvcc = %s\n"
            "nvflags = -std=c++17 -O3 --fmad=false -Xcompiler -Wall %s -I" EBM_SOURCE_DIR "/runtime -I" EBM_SOURCE_DIR
-           "/runtime/trainer -I" EBM_SOURCE_DIR "/runtime/cuda\n"
-           "cudalibs = -L%s/lib64 -Xlinker -rpath,%s/lib64 -lcublasLt -lcublas -lopenblas -lpng -lz -lm\n\n"
+           "/runtime/trainer -I" EBM_SOURCE_DIR "/runtime/cuda%s\n"
+           "cudalibs = -L%s/lib64 -Xlinker -rpath,%s/lib64%s -lcublasLt -lcublas -lopenblas -lpng -lz -lm\n\n"
            "# CUDA: no fused multiply-add (--fmad=false), as the CPU trainers\n"
            "rule nvcc\n  command = $nvcc $nvflags -MD -MF $out.d -c $in -o $out\n  depfile = $out.d\n  deps = gcc\n"
            "  description = NVCC $out\n\n"
            "rule nvlink\n  command = $nvcc $in -o $out $cudalibs\n  description = LINK $out\n",
-           nvcc, gencode, lib, lib);
+           nvcc, gencode, *dist ? " $nccl_include" : "", lib, lib, *dist ? " $nccl_libs $mpi_libs" : "");
+  if (*dist) {   /* declared first: nvflags and cudalibs read them */
+    char *both = malloc(strlen(text) + strlen(dist) + 1);
+    sprintf(both, "%s%s", dist, text);
+    free(text);
+    text = both;
+  }
   return text;
 }
 
@@ -203,18 +262,32 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   char *prologue_tpl = read_file(EBM_SOURCE_DIR "/templates/model_prologue.c");
   char *ninja_tpl = read_file(EBM_SOURCE_DIR "/templates/build.ninja.in");
   if (!prologue_tpl || !ninja_tpl) { fprintf(stderr, "ebmforge: templates missing under %s/templates\n", EBM_SOURCE_DIR); return 1; }
-  /* the CUDA trainers, where nvcc is found (not for data-parallel builds: their all-reduce is MPI on the CPU) */
+  /* the CUDA trainers, where nvcc is found; data-parallel ones also need NCCL and Open MPI's link flags */
   char *gencode = gencode_flags(o->cuda_arch ? o->cuda_arch : "80,90"), *rules = NULL;
   if (!gencode) {
     fprintf(stderr, "ebmforge: --cuda-arch '%s' is not a list of architectures such as 80,90\n", o->cuda_arch);
     free(prologue_tpl); free(ninja_tpl);
     return 2;
   }
-  char *nvcc = o->no_cuda || o->mpi_ranks > 1 ? NULL : find_nvcc();
+  char *nvcc = o->no_cuda ? NULL : find_nvcc(), *nccl = NULL;
+  if (!nvcc && !o->no_cuda) fprintf(stderr, "ebmforge: note: nvcc not found (PATH, /usr/local/cuda/bin): building train-cpu only\n");
+  if (nvcc && o->mpi_ranks > 1) {
+    char *found = find_nccl(nvcc), *mpi = found ? mpi_link_flags() : NULL;
+    if (mpi) {   /* the build.ninja variables nccl_include, nccl_libs and mpi_libs */
+      nccl = malloc(strlen(found) + strlen(mpi) + 32);
+      sprintf(nccl, "%smpi_libs =%s\n", found, mpi);
+    } else {
+      fprintf(stderr, "ebmforge: note: %s: building the CPU MPI trainer only\n",
+              found ? "`mpicc --showme:link` gave no link flags (Open MPI)"
+                    : "nccl.h and libnccl.so not found (NCCL_HOME, the CUDA toolkit, /usr)");
+      free(nvcc);
+      nvcc = NULL;
+    }
+    free(found);
+    free(mpi);
+  }
   char *cu_tpl = nvcc ? read_file(EBM_SOURCE_DIR "/templates/model_prologue.cu") : NULL;
   if (nvcc && !cu_tpl) { fprintf(stderr, "ebmforge: templates missing under %s/templates\n", EBM_SOURCE_DIR); return 1; }
-  if (!nvcc && !o->no_cuda && o->mpi_ranks <= 1)
-    fprintf(stderr, "ebmforge: note: nvcc not found (PATH, /usr/local/cuda/bin): building train-cpu only\n");
   char **combo = calloc(n_combos, sizeof(char *)), **model_c = calloc(n_combos, sizeof(char *));
   char **model_cu = calloc(n_combos, sizeof(char *)), **config = calloc(n_combos, sizeof(char *));
   char (*fp)[17] = calloc(n_combos, sizeof *fp);
@@ -245,7 +318,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     sprintf(config[c], "{\"mpi_ranks\": %d, \"model\": %s}\n", o->mpi_ranks > 1 ? o->mpi_ranks : 1, cfg ? cfg : "{}");
     free(cfg);
   }
-  if (nvcc) rules = cuda_rules(nvcc, gencode);
+  if (nvcc) rules = cuda_rules(nvcc, gencode, nccl ? nccl : "");
 
   char **rt = NULL, **tr = NULL, *objs = NULL, *trainers = NULL, *rt_list = NULL;
   size_t no = 0, nt = 0, nl = 0;
@@ -263,6 +336,8 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   append(&objs, &no, "build rt/%s.o: cc " EBM_SOURCE_DIR "/runtime/dist/%s.c\n", dist, dist, "");
   append(&rt_list, &nl, " rt/%s.o%s%s", dist, "", "");
   if (nvcc) append(&objs, &no, "build rt/cuda/cuda_rt.o: nvcc " EBM_SOURCE_DIR "/runtime/cuda/cuda_rt.cu\n", "", "", "");
+  /* a data-parallel train-cuda: the GPUs' all-reduce over NCCL */
+  if (nccl) append(&objs, &no, "build rt/cuda/cuda_nccl.o: nvcc " EBM_SOURCE_DIR "/runtime/cuda/cuda_nccl.cu\n", "", "", "");
   /* one trainer per combination; Ninja builds them in parallel */
   char *cpu_all = NULL, *cuda_all = NULL;
   size_t n_cpu = 0, n_cuda = 0;
@@ -272,7 +347,9 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     append(&cpu_all, &n_cpu, " %s/train-cpu%s%s", combo[c], "", "");
     if (!nvcc) continue;
     append(&trainers, &nt, "build %s/model_cuda.o: nvcc %s/model.cu\n", combo[c], combo[c], "");
-    append(&trainers, &nt, "build %s/train-cuda: nvlink %s/model_cuda.o rt/cuda/cuda_rt.o%s\n", combo[c], combo[c], rt_list);
+    append(&trainers, &nt, "build %s/train-cuda: nvlink %s/model_cuda.o rt/cuda/cuda_rt.o%s", combo[c], combo[c],
+           nccl ? " rt/cuda/cuda_nccl.o" : "");
+    append(&trainers, &nt, "%s\n", rt_list, "", "");
     append(&cuda_all, &n_cuda, " %s/train-cuda%s%s", combo[c], "", "");
   }
   append(&trainers, &nt, "build train-cpu: phony%s\n", cpu_all, "", "");
@@ -327,7 +404,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   free(combo); free(model_c); free(model_cu); free(config); free(fp);
   free(rt); free(tr); free(objs); free(trainers); free(rt_list);
   free(prologue_tpl); free(ninja_tpl); free(ninja);
-  free(nvcc); free(gencode); free(cu_tpl); free(rules);
+  free(nvcc); free(nccl); free(gencode); free(cu_tpl); free(rules);
   if (shard) { shard_free(&plan); host_free(shard); }
   return rc;
 }

@@ -12,7 +12,7 @@
 /* name of the buffer that holds node i's value */
 static void bufname(Str *b, const Phase *p, int i) { sput(b, "b%d", p->root[i]); }
 
-static const ExprNames c_names = {bufname, "s->seed", "s->iter", "s->step", "philox_uniform", "philox_normal"};
+static const ExprNames c_names = {bufname, "s->seed", "s->iter", "s->step", "philox_uniform", "philox_normal", "s->rank"};
 
 /* ---------- kernels ---------- */
 

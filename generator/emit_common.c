@@ -244,7 +244,7 @@ void emit_expr(Emit *e, int i, const char *ix, int coords) {
       sput(b, "(float)%s(%s, %d, %s, %s, (uint32_t)(%s)", nd->op == OP_UNIFORM ? e->names->uniform : e->names->normal,
            e->names->seed, nd->stream, e->names->iter, e->names->step, ix);
       /* a rank's batch rows continue the global element index */
-      if (e->shard && e->shard->node_rows[i]) sput(b, " + (uint32_t)s->rank * %du", shape_numel(nd->shape));
+      if (e->shard && e->shard->node_rows[i]) sput(b, " + (uint32_t)%s * %du", e->names->rank, shape_numel(nd->shape));
       sput(b, ")");
       return;
     case OP_RESHAPE: case OP_STOP_GRAD: sub(e, i, 0, ix, coords && nd->op == OP_STOP_GRAD); return;

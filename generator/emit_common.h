@@ -41,6 +41,7 @@ typedef struct {
   void (*buf)(Str *b, const Phase *p, int node);   /* the buffer holding a non-inlined node */
   const char *seed, *iter, *step;                  /* the Philox counter words */
   const char *uniform, *normal;                    /* functions (seed, stream, iter, step, index) */
+  const char *rank;                                /* this process's rank in a data-parallel run */
 } ExprNames;
 
 typedef struct {

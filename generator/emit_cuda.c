@@ -7,8 +7,11 @@
  *  - transpose, slice, pad, concat: one thread per output element;
  *  - data batches: drawn on the host (a host node of the graph) and copied.
  * Every buffer is a constant offset into one device arena: the variables, the
- * Adam moments, then the phases' scratch (runtime/cuda/cuda_rt.h). The
- * training step is captured once into a CUDA Graph by the runtime. */
+ * Adam moments, a data-parallel trainer's all-reduce buffer, then the phases'
+ * scratch (runtime/cuda/cuda_rt.h). The training step is captured once into a
+ * CUDA Graph by the runtime. A data-parallel trainer (--mpi-ranks) draws its
+ * batch rows as emit_c does and averages each training phase's gradients and
+ * logged values with NCCL (runtime/cuda/cuda_nccl.cu) before anything reads them. */
 #include "emit_cuda.h"
 
 #include <stdlib.h>
@@ -22,7 +25,8 @@ enum { THREADS = 256 };
 /* Where the variables and moments sit (floats from F), and the checks so far.
  * One model is emitted at a time: emit_cuda_model fills this. */
 static struct {
-  long *var_off, *m_off, *v_off, scratch;
+  const ShardPlan *shard;   /* data-parallel (NULL: one process) */
+  long *var_off, *m_off, *v_off, comm, scratch;   /* comm: the all-reduce buffer */
   Str checks;         /* C string literals, one per check */
   int n_checks;
   char *static_done;  /* constant data already defined */
@@ -39,7 +43,7 @@ static void bufname(Str *b, const Phase *p, int i) {
   else sput(b, "(F + %ld)", L.scratch + p->off[r]);
 }
 
-static const ExprNames cuda_names = {bufname, "c->seed", "iter", "c->step", "philox_uniform_at", "philox_normal_at"};
+static const ExprNames cuda_names = {bufname, "c->seed", "iter", "c->step", "philox_uniform_at", "philox_normal_at", "c->rank"};
 
 /* a device pointer the host code passes on (to cuBLAS, a copy); constant
  * data is a __device__ array, whose address the runtime looks up */
@@ -292,7 +296,8 @@ static void kernel(Emit *e, Str *host, int phase, int i) {
     case KIND_LEAF:
       if (nd->op == OP_DATA) {
         char *dst = hostptr(e->p, i, "data batch");
-        sput(host, "  if (cuda_data(d, %s, %d, %d, %d, iter)) return 1;\n", dst, nd->shape.d[0], nd->shape.d[1], nd->stream);
+        int R = e->shard && e->shard->node_rows[i] ? e->shard->ranks : 1;
+        sput(host, "  if (cuda_data(d, %s, %d, %d, %d, iter, %d)) return 1;\n", dst, nd->shape.d[0], nd->shape.d[1], nd->stream, R);
         free(dst);
         return;
       }
@@ -311,11 +316,39 @@ static int add_check(const char *fmt, const char *a, const char *b) {
   return L.n_checks++;
 }
 
+/* floats a training phase all-reduces: its gradients, then its logged values */
+static int comm_floats(const Graph *g, const Item *it) {
+  int n = it->n_logs;
+  for (int k = 0; k < it->n_params; k++) n += shape_numel(g->vars[it->params[k]].shape);
+  return n;
+}
+
+/* Data-parallel, as emit_c: the phase's gradients and logged values copied into
+ * the all-reduce buffer, averaged over the ranks in one call; grad[k] and logv[k]
+ * then name their averaged copies there. */
+static void allreduce(Str *host, const Graph *g, const Item *it, char **grad, char **logv) {
+  int total = comm_floats(g, it), off = 0;
+  if (!total) return;
+  for (int k = 0; k < it->n_params + it->n_logs; k++) {
+    int is_log = k >= it->n_params, j = is_log ? k - it->n_params : k;
+    int n = is_log ? 1 : shape_numel(g->vars[it->params[j]].shape);
+    char **name = is_log ? &logv[j] : &grad[j];
+    sput(host, "  if (cuda_copy(d, F + %ld, %s, %d, \"gathering %s for the all-reduce\")) return 1;\n", L.comm + off, *name, n,
+         is_log ? it->logs[j].name : g->vars[it->params[j]].name);
+    free(*name);
+    Str at = {0};
+    sput(&at, "(F + %ld)", L.comm + off);
+    *name = at.s;
+    off += n;
+  }
+  sput(host, "  if (cuda_allreduce_mean(d, F + %ld, %d)) return 1;\n", L.comm, total);
+}
+
 static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase *p) {
   const Item *it = &prog->items[idx];
   const Graph *g = p->g;
   Str host = {0};
-  Emit e = {b, p, &cuda_names, NULL};   /* CUDA trainers are not data-parallel (yet) */
+  Emit e = {b, p, &cuda_names, L.shard};
   sput(b, "/* ---------- phase %s ---------- */\n\n", it->name);
   for (int i = 0; i < g->n_nodes; i++) {
     if (!p->need[i] || p->root[i] != i || p->role[i] != ROLE_STATIC || L.static_done[i]) continue;
@@ -330,18 +363,18 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
   sput(&host, "static int phase_%d(CudaDev *d, uint32_t iter) {  /* %s */\n  float *const F = d->F;\n  (void)F;\n", idx, it->name);
   for (int i = 0; i < g->n_nodes; i++)
     if (p->need[i] && p->role[i] == ROLE_KERNEL) kernel(&e, &host, idx, i);
-  /* effects in the C trainer's order: checks, assignments, the optimiser */
-  for (int k = 0; k < it->n_logs; k++) {
-    char *x = hostptr(p, it->logs[k].node, "log tap");
-    sput(&host, "  if (cuda_log(d, %s, %d, %d)) return 1;\n", x, log_base + k, add_check("phase %s: %s is", it->name, it->logs[k].name));
-    free(x);
-  }
+  /* effects in the C trainer's order: (the all-reduce,) checks, assignments, the optimiser */
+  char **grad = calloc(it->n_params + 1, sizeof(char *)), **logv = calloc(it->n_logs + 1, sizeof(char *));
+  for (int k = 0; k < it->n_params; k++) grad[k] = hostptr(p, it->grads[k], "gradient");
+  for (int k = 0; k < it->n_logs; k++) logv[k] = hostptr(p, it->logs[k].node, "log tap");
+  if (L.shard && it->entry == 0) allreduce(&host, g, it, grad, logv);
+  for (int k = 0; k < it->n_logs; k++)
+    sput(&host, "  if (cuda_log(d, %s, %d, %d)) return 1;\n", logv[k], log_base + k,
+         add_check("phase %s: %s is", it->name, it->logs[k].name));
   for (int k = 0; k < it->n_params; k++) {
     int v = it->params[k];
-    char *gr = hostptr(p, it->grads[k], "gradient");
-    sput(&host, "  if (cuda_check_finite(d, %s, %d, %d)) return 1;\n", gr, shape_numel(g->vars[v].shape),
+    sput(&host, "  if (cuda_check_finite(d, %s, %d, %d)) return 1;\n", grad[k], shape_numel(g->vars[v].shape),
          add_check("phase %s: the gradient of %s is not finite", it->name, g->vars[v].name));
-    free(gr);
   }
   for (int k = 0; k < it->n_assigns; k++) {
     int v = it->assigns[k].var, src = p->root[it->assigns[k].node];
@@ -356,12 +389,14 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
     sput(&host, "  if (cuda_opt_tick(d, %d)) return 1;\n", it->opt);
     for (int k = 0; k < it->n_params; k++) {
       int v = it->params[k];
-      char *gr = hostptr(p, it->grads[k], "gradient");
       sput(&host, "  if (cuda_adam(d, F + %ld, F + %ld, F + %ld, %s, %d, %d, %.17g, %.17g, %.17g, %.17g)) return 1;\n",
-           L.var_off[v], L.m_off[v], L.v_off[v], gr, shape_numel(g->vars[v].shape), it->opt, o->lr, o->beta1, o->beta2, o->eps);
-      free(gr);
+           L.var_off[v], L.m_off[v], L.v_off[v], grad[k], shape_numel(g->vars[v].shape), it->opt, o->lr, o->beta1, o->beta2,
+           o->eps);
     }
   }
+  for (int k = 0; k < it->n_params; k++) free(grad[k]);
+  for (int k = 0; k < it->n_logs; k++) free(logv[k]);
+  free(grad); free(logv);
   sput(&host, "  return 0;\n}\n\n");
   sput(b, "%s", host.s);
   free(host.s);
@@ -390,7 +425,8 @@ static void before_tables(Str *b, const Graph *g, const Program *prog, long aren
     sput(b, "};\n");
   }
   sput(b, "static const char *const checks[%d] = {\n%s};\n", L.n_checks ? L.n_checks : 1, L.checks.s ? L.checks.s : "");
-  sput(b, "static const CudaLayout layout = {var_off, m_off, v_off, %ld, %d, checks};\n\n", L.scratch + arena, L.n_checks);
+  sput(b, "static const CudaLayout layout = {var_off, m_off, v_off, %ld, %d, checks, %s};\n\n", L.scratch + arena, L.n_checks,
+       L.shard ? "&cuda_nccl" : "NULL");
   for (int e = 0; e < prog->n_entries; e++)
     sput(b, "static int entry_%d(ModelState *s, long step) { return cuda_entry(s, &layout, %d, step, body_%d); }\n", e, e, e);
   sput(b, "\n");
@@ -411,6 +447,12 @@ char *emit_cuda_model(const Graph *g, const Program *prog, const EmitInfo *info)
     if (g->vars[v].kind != VAR_PARAM) continue;
     L.m_off[v] = at; at += align16(shape_numel(g->vars[v].shape));
     L.v_off[v] = at; at += align16(shape_numel(g->vars[v].shape));
+  }
+  L.shard = info->shard;
+  L.comm = at;
+  for (int i = 0; i < prog->n_items && L.shard; i++) {   /* one buffer: the phases run one after another */
+    const Item *it = &prog->items[i];
+    if (it->kind == ITEM_PHASE && it->entry == 0 && L.comm + align16(comm_floats(g, it)) > at) at = L.comm + align16(comm_floats(g, it));
   }
   L.scratch = at;
   const Backend be = {NULL, emit_phase, driver_head, call, driver_tail, before_tables,

@@ -131,37 +131,39 @@ struct DataSlot {
   CudaDev *d;
   float *host;   /* pinned */
   size_t cap;
-  int B;
+  int B, ranks;   /* draws ranks * B rows */
   uint32_t stream, iter;
 };
 
 static void CUDART_CB draw_batch(void *p) {
   DataSlot *sl = (DataSlot *)p;
   CudaDev *d = sl->d;
-  if (!d->s->data || data_sample(d->s->data, sl->host, sl->B, d->s->seed, sl->stream, sl->iter, (uint32_t)d->host_step))
+  if (!d->s->data || data_sample(d->s->data, sl->host, sl->B * sl->ranks, d->s->seed, sl->stream, sl->iter, (uint32_t)d->host_step))
     d->data_failed = 1;
 }
 
-int cuda_data(CudaDev *d, float *dst, int B, int cols, uint32_t stream, uint32_t iter) {
-  size_t bytes = (size_t)B * cols * sizeof(float);
+int cuda_data(CudaDev *d, float *dst, int B, int cols, uint32_t stream, uint32_t iter, int ranks) {
+  size_t bytes = (size_t)B * cols * sizeof(float), drawn = bytes * ranks;
   if (d->cursor == d->n_slots) {
     d->slots = (DataSlot **)realloc(d->slots, (d->n_slots + 1) * sizeof *d->slots);
     d->slots[d->n_slots++] = (DataSlot *)calloc(1, sizeof(DataSlot));
   }
   DataSlot *sl = d->slots[d->cursor++];
-  if (sl->cap < bytes) {
+  if (sl->cap < drawn) {
     cudaFreeHost(sl->host);
     sl->host = NULL;
     sl->cap = 0;
-    if (cuda_ok(d, cudaMallocHost(&sl->host, bytes), "cudaMallocHost (a data batch)")) return 1;
-    sl->cap = bytes;
+    if (cuda_ok(d, cudaMallocHost(&sl->host, drawn), "cudaMallocHost (a data batch)")) return 1;
+    sl->cap = drawn;
   }
   sl->d = d;
   sl->B = B;
+  sl->ranks = ranks;
   sl->stream = stream;
   sl->iter = iter;
   if (cuda_ok(d, cudaLaunchHostFunc(d->stream, draw_batch, sl), "cudaLaunchHostFunc (a data batch)")) return 1;
-  return cuda_ok(d, cudaMemcpyAsync(dst, sl->host, bytes, cudaMemcpyHostToDevice, d->stream), "copying a data batch");
+  const char *rows = (const char *)sl->host + (ranks > 1 ? (size_t)d->s->rank * bytes : 0);
+  return cuda_ok(d, cudaMemcpyAsync(dst, rows, bytes, cudaMemcpyHostToDevice, d->stream), "copying a data batch");
 }
 
 /* ---------- the device state ---------- */
@@ -206,6 +208,10 @@ static CudaDev *open_device(ModelState *s, const CudaLayout *lay) {
   d->s = s;
   d->lay = lay;
   d->dev_step = -1;
+  if (lay->dist && lay->dist->open(d)) {   /* this rank's GPU first: everything below lives on it */
+    free(d);
+    return NULL;
+  }
   d->head = align256(sizeof(DevCtr) + (model.n_opts + model.n_logs) * 8);
   size_t floats = align256(lay->floats * sizeof(float)), bytes = d->head + floats + WORKSPACE;
   int bad = cuda_ok(d, cudaStreamCreateWithFlags(&d->stream, cudaStreamNonBlocking), "cudaStreamCreate") ||
@@ -240,6 +246,7 @@ extern "C" void cuda_release(ModelState *s) {
   CudaDev *d = (CudaDev *)s->device;
   if (!d) return;
   if (d->stream) cudaStreamSynchronize(d->stream);
+  if (d->dist) d->lay->dist->close(d);
   if (d->graph) cudaGraphExecDestroy(d->graph);
   for (int i = 0; i < d->n_slots; i++) { cudaFreeHost(d->slots[i]->host); free(d->slots[i]); }
   free(d->slots);
@@ -297,7 +304,7 @@ int cuda_entry(ModelState *s, const CudaLayout *lay, int e, long step, int (*bod
   d->data_failed = 0;
   d->cursor = d->kept;
   if (d->dev_step != step || d->dev_seed != s->seed) {   /* otherwise the counter already holds it */
-    DevCtr c = {s->seed, (unsigned)step, 0};
+    DevCtr c = {s->seed, (unsigned)step, 0, s->rank};
     if (cuda_ok(d, cudaMemcpyAsync(d->ctr, &c, sizeof c, cudaMemcpyHostToDevice, d->stream), "setting the Philox counter"))
       return 1;
     d->dev_seed = s->seed;
@@ -320,7 +327,7 @@ int cuda_entry(ModelState *s, const CudaLayout *lay, int e, long step, int (*bod
   }
   char what[80];
   snprintf(what, sizeof what, "the %s entry", me->name);
-  if (!rc) rc = cuda_ok(d, cudaStreamSynchronize(d->stream), what);
+  if (!rc) rc = lay->dist ? lay->dist->wait(d, e, what) : cuda_ok(d, cudaStreamSynchronize(d->stream), what);
   if (rc) return rc;
   d->dev_step = e == 0 ? step + 1 : step;
   const DevCtr *hc = (const DevCtr *)d->pinned;

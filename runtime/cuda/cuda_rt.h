@@ -21,15 +21,31 @@ extern "C" {
 typedef struct {
   unsigned long long seed;
   unsigned int step;
-  int err;   /* 0, or 1 + 3 * check + (0 not finite, 1 NaN, 2 Inf) */
+  int err;    /* 0, or 1 + 3 * check + (0 not finite, 1 NaN, 2 Inf) */
+  int rank;   /* data-parallel: this process's rank (its batch rows' Philox indices) */
 } DevCtr;
+
+struct CudaDev;
+
+/* How the GPUs of a data-parallel trainer talk (runtime/cuda/cuda_nccl.cu,
+ * linked only into trainers built with --mpi-ranks; NULL in the others). */
+typedef struct {
+  /* before the arena is allocated: selects this rank's GPU and joins the communicator */
+  int (*open)(struct CudaDev *d);
+  /* instead of cudaStreamSynchronize after entry e: gives up on a dead or hung peer */
+  int (*wait)(struct CudaDev *d, int e, const char *what);
+  void (*close)(struct CudaDev *d);
+} CudaDist;
+
+extern const CudaDist cuda_nccl;
 
 /* Where model.cu placed every variable in the float part of the arena (offsets in floats). */
 typedef struct {
   const long *var_off, *m_off, *v_off;   /* m_off/v_off: -1 for non-parameters */
-  long floats;                           /* variables, moments and the phases' scratch */
+  long floats;                           /* variables, moments, the all-reduce buffer and the phases' scratch */
   int n_checks;
   const char *const *checks;             /* check k: "phase P: the gradient of V is not finite" or "phase P: L is" */
+  const CudaDist *dist;                  /* NULL: one process */
 } CudaLayout;
 
 struct DataSlot;
@@ -55,6 +71,7 @@ typedef struct CudaDev {
   struct DataSlot **slots;
   int n_slots, cursor, kept;   /* kept: slots owned by the captured graph */
   int data_failed;
+  void *dist;            /* the CudaDist's state (the NCCL communicator), NULL without one */
 } CudaDev;
 
 /* Error checks: on failure they write s->err naming `what` (kernel or call)
@@ -64,8 +81,10 @@ int cuda_blas_ok(CudaDev *d, cublasStatus_t st, const char *what);
 int cuda_launched(CudaDev *d, const char *what);   /* after a kernel launch */
 
 /* A data batch [B, cols] for (stream, iter) at the running step into dst: drawn
- * on the host by data_sample (in a host node when captured), then copied. */
-int cuda_data(CudaDev *d, float *dst, int B, int cols, uint32_t stream, uint32_t iter);
+ * on the host by data_sample (in a host node when captured), then copied. With
+ * ranks > 1 the whole batch [ranks B, cols] is drawn (a toy set shuffles it), and
+ * rows [rank B, (rank + 1) B) are this rank's. */
+int cuda_data(CudaDev *d, float *dst, int B, int cols, uint32_t stream, uint32_t iter, int ranks);
 /* log k <- x[0] (as double); a non-finite value records check `check` */
 int cuda_log(CudaDev *d, const float *x, int k, int check);
 /* records check `check` if any of g[0..n) is not finite */
@@ -75,6 +94,9 @@ int cuda_opt_tick(CudaDev *d, int o);
 int cuda_adam(CudaDev *d, float *p, float *m, float *v, const float *g, int n, int o, double lr, double b1,
               double b2, double eps);
 int cuda_copy(CudaDev *d, float *dst, const float *src, int n, const char *what);
+/* Data-parallel (cuda_nccl.cu): buf <- the mean over the ranks of buf, on the stream
+ * (sum, then times 1/size, as dist_allreduce_mean on the CPU) */
+int cuda_allreduce_mean(CudaDev *d, float *buf, int n);
 /* Column-major C[m, n] = op(A) op(B) + bias[m] broadcast along n (cuBLASLt's
  * bias epilogue; where cuBLASLt declines, cublasSgemm and a bias kernel). */
 int cuda_gemm_bias(CudaDev *d, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k, const float *A, int lda,

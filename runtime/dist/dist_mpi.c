@@ -15,7 +15,7 @@
 
 #include "dist.h"
 
-static int rank, size = 1, timeout;
+static int rank, size = 1, local_rank, timeout;
 static long sent_bytes, n_calls;
 static volatile double waiting_since;   /* 0: not inside a collective */
 static const char *volatile waiting_in;
@@ -67,6 +67,12 @@ int dist_init(int *argc, char ***argv, int timeout_s, char *err, size_t errlen) 
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
+  /* the ranks sharing this node's memory, hence its GPUs */
+  MPI_Comm node;
+  if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node) == MPI_SUCCESS) {
+    MPI_Comm_rank(node, &local_rank);
+    MPI_Comm_free(&node);
+  }
   timeout = timeout_s;
   pthread_t t;
   if (timeout > 0 && pthread_create(&t, NULL, watchdog, NULL)) {
@@ -78,6 +84,8 @@ int dist_init(int *argc, char ***argv, int timeout_s, char *err, size_t errlen) 
 
 int dist_rank(void) { return rank; }
 int dist_size(void) { return size; }
+int dist_local_rank(void) { return local_rank; }
+int dist_timeout(void) { return timeout; }
 
 const char *dist_kind(void) {
   static char v[MPI_MAX_LIBRARY_VERSION_STRING];
@@ -113,9 +121,19 @@ int dist_bcast_int(int v) {
   return v;
 }
 
+void dist_bcast(void *buf, int bytes) {
+  enter("a broadcast", bytes);
+  leave(MPI_Bcast(buf, bytes, MPI_BYTE, 0, MPI_COMM_WORLD));
+}
+
 void dist_finalize(void) { MPI_Finalize(); }
 
 void dist_traffic(long *bytes, long *calls) {
   *bytes = sent_bytes;
   *calls = n_calls;
+}
+
+void dist_count(long bytes, long calls) {
+  sent_bytes += bytes;
+  n_calls += calls;
 }
