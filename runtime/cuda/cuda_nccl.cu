@@ -63,6 +63,36 @@ static int settle(CudaDev *d, ncclComm_t comm, ncclResult_t r, const char *what)
   return 1;
 }
 
+/* cudaStreamSynchronize(st), bounded: the stream holds all-reduces. 0, or 1 with d->s->err */
+static int drain(CudaDev *d, ncclComm_t comm, cudaStream_t st, const char *what) {
+  const double t0 = now();
+  const int timeout = dist_timeout();
+  cudaError_t e;
+  while ((e = cudaStreamQuery(st)) == cudaErrorNotReady) {
+    ncclResult_t r;
+    if (ncclCommGetAsyncError(comm, &r) == ncclSuccess && r != ncclSuccess && r != ncclInProgress)
+      give_up(comm, ncclGetErrorString(r), what);
+    if (timeout > 0 && now() - t0 > timeout) give_up(comm, "no answer from the other ranks", what);
+    usleep(20);
+  }
+  return cuda_ok(d, e, what);
+}
+
+/* One all-reduce before the step is captured: NCCL connects the ranks at a
+ * communicator's first collectives, which is better done outside a capture. */
+static int warm_up(CudaDev *d, ncclComm_t comm) {
+  float *x = NULL;
+  cudaStream_t st = NULL;
+  const char *what = "the first all-reduce (connecting the ranks)";
+  int bad = cuda_ok(d, cudaMalloc(&x, sizeof(float)), "cudaMalloc (the first all-reduce)") ||
+            cuda_ok(d, cudaMemset(x, 0, sizeof(float)), "cudaMemset (the first all-reduce)") ||
+            cuda_ok(d, cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking), "cudaStreamCreate (the first all-reduce)") ||
+            settle(d, comm, ncclAllReduce(x, x, 1, ncclFloat, ncclSum, comm, st), what) || drain(d, comm, st, what);
+  if (st) cudaStreamDestroy(st);
+  cudaFree(x);
+  return bad;
+}
+
 static int nccl_open(CudaDev *d) {
   int count = 0, dev;
   if (cuda_ok(d, cudaGetDeviceCount(&count), "cudaGetDeviceCount")) return 1;
@@ -79,7 +109,7 @@ static int nccl_open(CudaDev *d) {
   config.blocking = 0;
   Nccl *n = (Nccl *)calloc(1, sizeof *n);
   ncclResult_t r = ncclCommInitRankConfig(&n->comm, dist_size(), id, dist_rank(), &config);
-  if (settle(d, n->comm, r, "ncclCommInitRankConfig (joining the other ranks' GPUs)")) {
+  if (settle(d, n->comm, r, "ncclCommInitRankConfig (joining the other ranks' GPUs)") || warm_up(d, n->comm)) {
     ncclCommAbort(n->comm);
     free(n);
     return 1;
@@ -88,21 +118,11 @@ static int nccl_open(CudaDev *d) {
   return 0;
 }
 
-/* cudaStreamSynchronize, bounded: the stream holds this step's all-reduces */
+/* after entry e: its stream may hold all-reduces (the training step's) */
 static int nccl_wait(CudaDev *d, int e, const char *what) {
   Nccl *n = (Nccl *)d->dist;
   if (!n) return cuda_ok(d, cudaStreamSynchronize(d->stream), what);
-  const double t0 = now();
-  const int timeout = dist_timeout();
-  cudaError_t st;
-  while ((st = cudaStreamQuery(d->stream)) == cudaErrorNotReady) {
-    ncclResult_t r;
-    if (ncclCommGetAsyncError(n->comm, &r) == ncclSuccess && r != ncclSuccess && r != ncclInProgress)
-      give_up(n->comm, ncclGetErrorString(r), what);
-    if (timeout > 0 && now() - t0 > timeout) give_up(n->comm, "no answer from the other ranks", what);
-    usleep(20);
-  }
-  if (cuda_ok(d, st, what)) return 1;
+  if (drain(d, n->comm, d->stream, what)) return 1;
   if (e == 0) dist_count(n->step_bytes, n->step_calls);
   return 0;
 }
