@@ -48,10 +48,10 @@ static void give_up(ncclComm_t comm, const char *why, const char *what) {
 }
 
 /* Waits until the communicator's last call has finished (non-blocking calls
- * may return ncclInProgress), or gives up. 0, or 1 with d->s->err. */
-static int settle(CudaDev *d, ncclComm_t comm, ncclResult_t r, const char *what) {
+ * may return ncclInProgress), or gives up after `timeout` seconds (0: never).
+ * 0, or 1 with d->s->err. */
+static int settle_within(CudaDev *d, ncclComm_t comm, ncclResult_t r, const char *what, int timeout) {
   const double t0 = now();
-  const int timeout = dist_timeout();
   while (r == ncclInProgress) {
     if (timeout > 0 && now() - t0 > timeout) give_up(comm, "no answer from the other ranks", what);
     usleep(100);
@@ -61,6 +61,10 @@ static int settle(CudaDev *d, ncclComm_t comm, ncclResult_t r, const char *what)
   if (r == ncclRemoteError || r == ncclSystemError) give_up(comm, ncclGetErrorString(r), what);
   snprintf(d->s->err, sizeof d->s->err, "NCCL error in %s at step %ld: %s", what, d->host_step, ncclGetErrorString(r));
   return 1;
+}
+
+static int settle(CudaDev *d, ncclComm_t comm, ncclResult_t r, const char *what) {
+  return settle_within(d, comm, r, what, dist_timeout());
 }
 
 /* cudaStreamSynchronize(st), bounded: the stream holds all-reduces. 0, or 1 with d->s->err */
@@ -127,9 +131,11 @@ static int nccl_wait(CudaDev *d, int e, const char *what) {
   return 0;
 }
 
+/* Unbounded, like MPI_Finalize: rank 0 may still be drawing its plots. A
+ * peer that died is an NCCL error (give_up), or mpirun ends the job. */
 static void nccl_close(CudaDev *d) {
   Nccl *n = (Nccl *)d->dist;
-  if (!settle(d, n->comm, ncclCommFinalize(n->comm), "ncclCommFinalize")) ncclCommDestroy(n->comm);
+  if (!settle_within(d, n->comm, ncclCommFinalize(n->comm), "ncclCommFinalize", 0)) ncclCommDestroy(n->comm);
   else ncclCommAbort(n->comm);
   free(n);
   d->dist = NULL;

@@ -246,8 +246,8 @@ extern "C" void cuda_release(ModelState *s) {
   CudaDev *d = (CudaDev *)s->device;
   if (!d) return;
   if (d->stream) cudaStreamSynchronize(d->stream);
-  if (d->dist) d->lay->dist->close(d);
   if (d->graph) cudaGraphExecDestroy(d->graph);
+  if (d->dist) d->lay->dist->close(d);   /* after the graph, whose all-reduces use the communicator */
   for (int i = 0; i < d->n_slots; i++) { cudaFreeHost(d->slots[i]->host); free(d->slots[i]); }
   free(d->slots);
   cudaFree(d->base);

@@ -57,6 +57,7 @@ int sharded_save(const char *path, const Model *m, const ModelState *s, long ste
 
 int sharded_load(const char *path, const Model *m, ModelState *s, long *step, uint64_t *seed, char *err, size_t errlen) {
   if (m->ranks <= 1) return checkpoint_load(path, m, s, step, seed, err, errlen);
+  if (m->device_release) m->device_release(s);   /* stale now; done here, as the view below shares s->device */
   Model g;
   ModelState gs;
   global_view(m, s, &g, &gs);
