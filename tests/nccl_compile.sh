@@ -8,13 +8,18 @@
 # - without a GPU, `mpirun -np 2 train-cuda train` exits non-zero with "no CUDA
 #   device" on both ranks, no crash; `ebmforge pack` lists libnccl;
 # - NCCL_HOME naming a folder without NCCL: a one-line note, train-cpu only;
-# - a build without --mpi-ranks names neither NCCL nor MPI.
+# - a build without --mpi-ranks names neither NCCL nor MPI;
+# - where two GPUs exist (built for the present one's architecture then): 20
+#   steps of mpirun -np 2 train-cuda match mpirun -np 2 train-cpu within 1e-3
+#   relative (+ 1e-5: losses near zero), and a 2-rank GPU run resumed from its
+#   own step-10 checkpoint ends where the 20-step run ends.
 # Skips (exit 77) where nvcc, mpicc/mpirun or NCCL are not found.
 # usage: bash tests/nccl_compile.sh /abs/path/to/ebmforge   (from the repository root)
 set -u
 
 BIN=${1:?usage: nccl_compile.sh /path/to/ebmforge}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
+COMPARE=$(dirname "$BIN")/compare_runs
 cd "$(dirname "$0")/.." || exit 1
 
 if ! command -v nvcc >/dev/null && [ ! -x /usr/local/cuda/bin/nvcc ]; then
@@ -29,8 +34,11 @@ fi
 . tests/support/report.sh
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
+gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU')
+arch=80
+[ "${gpus:-0}" -gt 0 ] && arch=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -n 1 | tr -d ' .')
 D=$TMP/dp
-"$BIN" build models/toy_mle.lua --mpi-ranks 2 --cuda-arch 80 -o "$D" >"$TMP/gen.txt" 2>&1 || {
+"$BIN" build models/toy_mle.lua --mpi-ranks 2 --cuda-arch "$arch" -o "$D" >"$TMP/gen.txt" 2>&1 || {
   fail "ebmforge build --mpi-ranks 2: $(tail -n 3 "$TMP/gen.txt")"
   finish
 }
@@ -75,7 +83,7 @@ else
   fail "train-cuda info: $(tail -n 3 "$TMP/info.txt")"
 fi
 
-if ! nvidia-smi -L >/dev/null 2>&1; then
+if [ "${gpus:-0}" -eq 0 ]; then
   timeout 60 mpirun -np 2 --oversubscribe "$C/train-cuda" train --iters 2 --out "$TMP/run" >"$TMP/nogpu.txt" 2>&1
   rc=$?
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$(grep -c 'no CUDA device' "$TMP/nogpu.txt")" -eq 2 ] &&
@@ -91,6 +99,27 @@ if "$BIN" pack "$C" -o "$TMP/dp.tar.gz" >"$TMP/pack.txt" 2>&1 && tar -xzf "$TMP/
   pass "ebmforge pack: the manifest lists $(grep -o '"soname": "libnccl[^"]*"' "$TMP"/dp-mle-langevin/manifest.json)"
 else
   fail "ebmforge pack: $(tail -n 2 "$TMP/pack.txt")"
+fi
+
+MPIRUN=(mpirun -np 2 --oversubscribe)
+if [ "${gpus:-0}" -ge 2 ]; then
+  run() {  # run EXE DIR ARGS...: 2 ranks, seed 3, every step logged
+    local exe=$1 dir=$2
+    shift 2
+    timeout 300 "${MPIRUN[@]}" "$exe" train --seed 3 --log-every 1 --out "$dir" "$@" >"$dir.txt" 2>&1 ||
+      { fail "mpirun -np 2 $(basename "$exe") train $*: $(grep -v '^step' "$dir.txt" | tail -n 3)"; return 1; }
+  }
+  if ninja -C "$D" train-cpu >"$TMP/ninja_cpu.txt" 2>&1 && run "$C/train-cpu" "$TMP/cpu2" --iters 20 &&
+     run "$C/train-cuda" "$TMP/gpu2" --iters 20; then
+    if out=$("$COMPARE" "$TMP/cpu2" "$TMP/gpu2" 1e-3 1e-5); then pass "2 GPUs (NCCL) == 2 CPU ranks over 20 steps: $out"
+    else fail "2 GPUs (NCCL) vs 2 CPU ranks: $out"; fi
+    if run "$C/train-cuda" "$TMP/gpu_r" --iters 10 && run "$C/train-cuda" "$TMP/gpu_r" --iters 20 --resume "$TMP/gpu_r/ckpt.safetensors"; then
+      if out=$("$COMPARE" "$TMP/gpu2" "$TMP/gpu_r" 1e-6 1e-7); then pass "2 GPUs: 10 steps + resume to 20 == 20 steps: $out"
+      else fail "2 GPUs: resumed run differs: $out"; fi
+    fi
+  fi
+elif [ "${gpus:-0}" -eq 1 ]; then
+  echo "NOTE one GPU: NCCL runs one rank per GPU, the 2-rank GPU run needs two"
 fi
 
 # no NCCL where NCCL_HOME points: the CPU MPI trainer only, with a note

@@ -1,15 +1,19 @@
-/* compare_runs A B RTOL: two training runs agree up to float rounding.
+/* compare_runs A B RTOL [ATOL]: two training runs agree up to float rounding.
  * Every logged value of A/log.jsonl and B/log.jsonl (line by line, timings
- * excluded) within RTOL of the larger magnitude, and every tensor of
- * A/ckpt.safetensors within RTOL * (its largest magnitude) of B's, which must
- * hold the same tensors and step. Prints the worst relative differences;
- * exit 0 agree, 1 differ, 2 unreadable. Used by tests/mpi_data_parallel.sh. */
+ * excluded) within RTOL of the larger magnitude (+ ATOL, default 0: losses
+ * near zero of runs on different hardware), and every tensor of
+ * A/ckpt.safetensors within RTOL * (its largest magnitude) (+ ATOL) of B's,
+ * which must hold the same tensors and step. Prints the worst relative
+ * differences; exit 0 agree, 1 differ, 2 unreadable. Used by
+ * tests/mpi_data_parallel.sh and tests/nccl_compile.sh. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "safetensors.h"
+
+static double atol;
 
 static int compare_logs(const char *a, const char *b, double rtol, double *worst) {
   char pa[4200], pb[4200], la[4096], lb[4096];
@@ -32,7 +36,7 @@ static int compare_logs(const char *a, const char *b, double rtol, double *worst
       if (timing) continue;
       double m = fmax(fabs(x), fabs(y)), r = m > 0 ? fabs(x - y) / m : 0;
       if (r > *worst) *worst = r;
-      if (!(r <= rtol)) { if (!bad) printf("logs: line %d %.*s: %.9g vs %.9g (relative %.3g)\n", lines, (int)(ke - q), q + 1, x, y, r); bad = 1; }
+      if (!(r <= rtol || fabs(x - y) <= rtol * m + atol)) { if (!bad) printf("logs: line %d %.*s: %.9g vs %.9g (relative %.3g)\n", lines, (int)(ke - q), q + 1, x, y, r); bad = 1; }
     }
   }
   fclose(fa); fclose(fb);
@@ -64,15 +68,16 @@ static int compare_ckpts(const char *a, const char *b, double rtol, double *wors
     for (long k = 0; k < n; k++) { diff = fmax(diff, fabs((double)x->data[k] - y->data[k])); mag = fmax(mag, fabs((double)y->data[k])); }
     double r = mag > 0 ? diff / mag : diff;
     if (r > *worst) *worst = r;
-    if (!(r <= rtol)) { printf("checkpoints: %s differs by %.3g relative\n", x->name, r); bad = 1; }
+    if (!(r <= rtol || diff <= rtol * mag + atol)) { printf("checkpoints: %s differs by %.3g relative\n", x->name, r); bad = 1; }
   }
   st_free(&fa); st_free(&fb);
   return bad;
 }
 
 int main(int argc, char **argv) {
-  if (argc != 4) { fprintf(stderr, "usage: compare_runs RUN_A RUN_B RTOL\n"); return 2; }
+  if (argc != 4 && argc != 5) { fprintf(stderr, "usage: compare_runs RUN_A RUN_B RTOL [ATOL]\n"); return 2; }
   double rtol = atof(argv[3]), wl = 0, wc = 0;
+  atol = argc == 5 ? atof(argv[4]) : 0;
   int l = compare_logs(argv[1], argv[2], rtol, &wl), c = compare_ckpts(argv[1], argv[2], rtol, &wc);
   printf("worst relative difference: logs %.3g, checkpoint tensors %.3g (tolerance %g)\n", wl, wc, rtol);
   return l == 2 || c == 2 ? 2 : l || c;
