@@ -13,7 +13,7 @@
 
 #include "safetensors.h"
 
-static double atol;
+static double abs_tol;
 
 static int compare_logs(const char *a, const char *b, double rtol, double *worst) {
   char pa[4200], pb[4200], la[4096], lb[4096];
@@ -36,7 +36,7 @@ static int compare_logs(const char *a, const char *b, double rtol, double *worst
       if (timing) continue;
       double m = fmax(fabs(x), fabs(y)), r = m > 0 ? fabs(x - y) / m : 0;
       if (r > *worst) *worst = r;
-      if (!(r <= rtol || fabs(x - y) <= rtol * m + atol)) { if (!bad) printf("logs: line %d %.*s: %.9g vs %.9g (relative %.3g)\n", lines, (int)(ke - q), q + 1, x, y, r); bad = 1; }
+      if (!(r <= rtol || fabs(x - y) <= rtol * m + abs_tol)) { if (!bad) printf("logs: line %d %.*s: %.9g vs %.9g (relative %.3g)\n", lines, (int)(ke - q), q + 1, x, y, r); bad = 1; }
     }
   }
   fclose(fa); fclose(fb);
@@ -68,7 +68,7 @@ static int compare_ckpts(const char *a, const char *b, double rtol, double *wors
     for (long k = 0; k < n; k++) { diff = fmax(diff, fabs((double)x->data[k] - y->data[k])); mag = fmax(mag, fabs((double)y->data[k])); }
     double r = mag > 0 ? diff / mag : diff;
     if (r > *worst) *worst = r;
-    if (!(r <= rtol || diff <= rtol * mag + atol)) { printf("checkpoints: %s differs by %.3g relative\n", x->name, r); bad = 1; }
+    if (!(r <= rtol || diff <= rtol * mag + abs_tol)) { printf("checkpoints: %s differs by %.3g relative\n", x->name, r); bad = 1; }
   }
   st_free(&fa); st_free(&fb);
   return bad;
@@ -77,7 +77,7 @@ static int compare_ckpts(const char *a, const char *b, double rtol, double *wors
 int main(int argc, char **argv) {
   if (argc != 4 && argc != 5) { fprintf(stderr, "usage: compare_runs RUN_A RUN_B RTOL [ATOL]\n"); return 2; }
   double rtol = atof(argv[3]), wl = 0, wc = 0;
-  atol = argc == 5 ? atof(argv[4]) : 0;
+  abs_tol = argc == 5 ? atof(argv[4]) : 0;
   int l = compare_logs(argv[1], argv[2], rtol, &wl), c = compare_ckpts(argv[1], argv[2], rtol, &wc);
   printf("worst relative difference: logs %.3g, checkpoint tensors %.3g (tolerance %g)\n", wl, wc, rtol);
   return l == 2 || c == 2 ? 2 : l || c;
