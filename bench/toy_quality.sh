@@ -4,7 +4,8 @@
 # 256x256 energy grid and 2,000 samples go through `train-cpu eval --from DIR`.
 # usage: bash bench/toy_quality.sh METHOD ITERS DATA SEED...
 #   METHOD: mle-langevin | ebm-0gp;  DATA: a toy set of methods.md §6
-# Writes bench/results/toy_quality_<METHOD>_<DATA>_<ITERS>.json. Long: ebm-0gp at the
+# Writes bench/results/toy_quality_<METHOD>_<DATA>_<ITERS>.json, keeping the runs
+# of an earlier file whose seeds are not given this time. Long: ebm-0gp at the
 # papers' 150,000 iterations takes ~12 min (ours) and ~40 min (PyTorch) per seed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,5 +36,12 @@ mkdir -p bench/results
   done
   echo "]}"
 } >"$res.tmp"
+# keep the earlier file's runs of other seeds
+[ -f "$res" ] && /usr/bin/python3 -c '
+import json, sys
+old, new = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+seeds = {r["seed"] for r in new["runs"]}
+new["runs"] = sorted([r for r in old["runs"] if r["seed"] not in seeds] + new["runs"], key=lambda r: r["seed"])
+json.dump(new, open(sys.argv[2], "w"), indent=1)' "$res" "$res.tmp"
 mv "$res.tmp" "$res"
 cat "$res"
