@@ -1,14 +1,18 @@
-#!/usr/bin/python3
-"""PyTorch eager reference of the two toy trainers, for the speed benchmark.
+"""PyTorch eager reference of the toy trainers, for the speed benchmark and
+quality comparisons: mle-langevin, ebm-0gp, bb-sv-gp and ddaebm.
 
-Faithful to shared/spec/methods.md (§2, §3a, §3e, §4, §6, §8 `paper` preset)
-and to generator/lua/method_mle.lua / method_ebm0gp.lua: same nets (PyTorch
-default initialisation), same batch, same K, same hyperparameters, same
-losses and the same derivative structure (gradient penalty with
-create_graph=True, the 2x2 Jacobian of G in eval mode by two autograd.grad
-calls with create_graph=True, closed-form log sigma_min).
+Faithful to shared/spec/methods.md (§2, §3a, §3c, §3e, §4, §5, §6, §8, the
+`paper` preset for the minimax methods, the toy code defaults for ddaebm)
+and to generator/lua/method_mle.lua, method_bb.lua (with bound_sv.lua,
+bound_gp.lua, minimax.lua) and method_ddaebm.lua (with diffusion.lua,
+nets_diff.lua): same nets (PyTorch default initialisation), same batch, K,
+hyperparameters, losses and the same derivative structure (gradient
+penalties and R1 with create_graph=True, the 2x2 Jacobian of G in eval
+mode by two autograd.grad calls with create_graph=True, closed-form
+log sigma_min, bound (c)'s score q_b = z + d grad_z log sigma_min by a
+third differentiation).
 
-  /usr/bin/python3 bench/torch_toy.py --method mle-langevin|ebm-0gp \
+  /usr/bin/python3 bench/torch_toy.py --method mle-langevin|ebm-0gp|bb-sv-gp|ddaebm \
       --iters N --threads T --seed S [--seconds S] [--warmup W] [--out DIR] \
       [--device cuda] [--compile]
 
@@ -22,10 +26,10 @@ steps_per_s = timed iterations / timed seconds (time.perf_counter), and
 window_steps_per_s_median, the median rate over windows of 10 iterations
 (robust to short interference from other processes).
 With --out it also writes DIR/samples.npy (2000 sampler/generator samples,
-float32 [2000, 2]) and DIR/energy_grid.npy (float32 [256, 256] energies at
-the cell centres of [-4, 4]^2, row index = y, column index = x, methods.md
-§7.1), and DIR/log.jsonl (losses every --log-every timed iterations, as
-training goes).
+ddaebm: its generator chain; float32 [2000, 2]) and DIR/energy_grid.npy
+(float32 [256, 256] energies at the cell centres of [-4, 4]^2, row index = y,
+column index = x, methods.md §7.1; ddaebm: -f(x, 0)), and DIR/log.jsonl
+(losses every --log-every timed iterations, as training goes).
 
 Use /usr/bin/python3 (Debian's python3-torch); pin the BLAS threads with
 OPENBLAS_NUM_THREADS in the environment: torch.set_num_threads sets only
@@ -228,7 +232,7 @@ class MLE:
             return self.E(x)
 
 
-# ---- ebm-0gp, preset `paper` (methods.md §3a, §3e, §8) ----------------------
+# ---- single-EBM minimax methods, preset `paper` (methods.md §2, §3a, §3c, §3e, §8) ----
 def log_sigma_min_2x2(a, b, c, e):
     """log 2 + log|ae - bc| - log(P + Q), P, Q guarded by 1e-24 (§3a, §10.1)."""
     P = torch.sqrt((a + e) ** 2 + (c - b) ** 2 + 1e-24)
@@ -236,7 +240,15 @@ def log_sigma_min_2x2(a, b, c, e):
     return math.log(2.0) + torch.log(torch.abs(a * e - b * c)) - torch.log(P + Q)
 
 
-class EBM0GP:
+def paper_weight(t):
+    """The `paper` preset's decaying penalty weight 0.7 (2307 + t)^-0.55 (`ada`)."""
+    return 0.7 * (2307.0 + t) ** -0.55
+
+
+class Minimax:
+    """What ebm-0gp and bb-sv-gp share (generator/lua/minimax.lua, bound_sv.lua):
+    the spectrally normed energy, the BN generator, one Adam each, and the
+    generator step mean E(G^tr(z')) - w_H d mean log sigma_min(J^ev(z'))."""
     w_H = 1.0
     d = 2
 
@@ -249,39 +261,38 @@ class EBM0GP:
         self.optG = torch.optim.Adam(self.pG, **ADAM)
 
     def jacobian_2x2(self, z):
-        """Rows of J = dG^ev/dz at every z (samples are independent in eval
-        mode, so the gradient of the summed output k gives row k per sample)."""
+        """J = [[a, b], [c, e]] = dG^ev/dz at every z (samples are independent in
+        eval mode, so the gradient of the summed output k gives row k per sample),
+        differentiable in phi and z. z must require grad."""
         self.G.eval()
-        z = z.detach().requires_grad_(True)
         y = self.G(z)
         r1, = torch.autograd.grad(y[:, 0].sum(), z, create_graph=True)
         r2, = torch.autograd.grad(y[:, 1].sum(), z, create_graph=True)
         self.G.train()
         return r1[:, 0], r1[:, 1], r2[:, 0], r2[:, 1]
 
+    def log_sigma_min(self, z):
+        return log_sigma_min_2x2(*self.jacobian_2x2(z.detach().requires_grad_(True)))
+
+    def energy_step(self, t):
+        raise NotImplementedError
+
     def step(self, t):
-        # energy step: fakes are constants for theta (G^tr forward updates BN stats)
-        lam = 0.7 * (2307.0 + t) ** -0.55
-        x = data(B).requires_grad_(True)
-        with torch.no_grad():
-            fake = self.G(torch.randn(B, self.d))
-        ex, ef = self.E(x), self.E(fake)
-        gx, = torch.autograd.grad(ex.sum(), x, create_graph=True)
-        penalty = (gx * gx).sum(1).mean()
-        loss_e = ex.mean() - ef.mean() + lam * penalty
-        self.optE.zero_grad(set_to_none=True)
-        loss_e.backward(inputs=self.pE)
-        self.optE.step()
+        logs = self.energy_step(t)
         # generator step at a fresh z': adversarial term with G^tr, entropy with G^ev
         z = torch.randn(B, self.d)
         adv = self.E(self.G(z)).mean()
-        H = self.d * log_sigma_min_2x2(*self.jacobian_2x2(z)).mean()
+        H = self.d * self.log_sigma_min(z).mean()
         loss_g = adv - self.w_H * H
         self.optG.zero_grad(set_to_none=True)
         loss_g.backward(inputs=self.pG)
         self.optG.step()
-        return {"loss_e": loss_e, "e_data": ex.mean(), "e_fake": ef.mean(), "penalty": penalty,
-                "loss_g": loss_g, "entropy": H}
+        return {**logs, "loss_g": loss_g, "entropy": H}
+
+    def minimize_energy(self, loss):
+        self.optE.zero_grad(set_to_none=True)
+        loss.backward(inputs=self.pE)
+        self.optE.step()
 
     def named_state(self):
         return {**self.E.named_state("energy"), **generator_state(self.G, "generator")}
@@ -299,6 +310,256 @@ class EBM0GP:
             e = self.E(x)
         self.E.train()
         return e
+
+
+class EBM0GP(Minimax):
+    """ebm-0gp (method_bb.lua zero_gp): fakes constant for theta, zero-centred
+    gradient penalty on real data with the decaying weight."""
+
+    def energy_step(self, t):
+        x = data(B).requires_grad_(True)
+        with torch.no_grad():
+            fake = self.G(torch.randn(B, self.d))   # G^tr forward: updates the BN statistics
+        ex, ef = self.E(x), self.E(fake)
+        gx, = torch.autograd.grad(ex.sum(), x, create_graph=True)
+        penalty = (gx * gx).sum(1).mean()
+        loss_e = ex.mean() - ef.mean() + paper_weight(t) * penalty
+        self.minimize_energy(loss_e)
+        return {"loss_e": loss_e, "e_data": ex.mean(), "e_fake": ef.mean(), "penalty": penalty}
+
+
+class BBSVGP(Minimax):
+    """bb-sv-gp (method_bb.lua with bound_sv.lua and bound_gp.lua, §3c): the
+    energy minimises mean E(x) - mean E(sg(x~)) + relu(lambda_t P - tau), tau = 0
+    (paper), P = 1/(2B) sum_b (<grad_x E(x~_b), w_b> - g_b)^2 with
+    w_b = sg(J^ev(z_b) v_b), g_b = <sg(q_b), v_b>, q_b = z_b + d grad_z log sigma_min
+    (`mins`, second order; zero a.e. for this piecewise-linear G, computed anyway)."""
+    tau = 0.0
+
+    def energy_step(self, t):
+        x = data(B)
+        z = torch.randn(B, self.d)
+        with torch.no_grad():
+            fake = self.G(z)                         # G^tr forward: updates the BN statistics
+        ex = self.E(x)
+        xt = fake.requires_grad_(True)
+        ef = self.E(xt)
+        sb, = torch.autograd.grad(ef.sum(), xt, create_graph=True)   # differentiable in theta
+        v = torch.randn(B, self.d)
+        zq = z.detach().requires_grad_(True)
+        a, b, c, e = self.jacobian_2x2(zq)
+        lsm = log_sigma_min_2x2(a, b, c, e)
+        dz, = torch.autograd.grad(lsm.sum(), zq, allow_unused=True)
+        q = z + self.d * (dz if dz is not None else torch.zeros_like(z))
+        w = torch.stack([a * v[:, 0] + b * v[:, 1], c * v[:, 0] + e * v[:, 1]], 1).detach()   # J^ev v
+        g = (q.detach() * v).sum(1)
+        r = (sb * w).sum(1) - g
+        P = (r * r).sum() / (2 * B)
+        R = torch.relu(paper_weight(t) * P - self.tau)
+        loss_e = ex.mean() - ef.mean() + R
+        self.minimize_energy(loss_e)
+        return {"loss_e": loss_e, "e_data": ex.mean(), "e_fake": ef.mean(), "P": P, "R": R}
+
+
+# ---- ddaebm, toy code defaults (methods.md §5, §8; generator/lua/method_ddaebm.lua) ----
+def vp_schedule(T, beta_min, beta_max):
+    """DDGAN's discretised VP-SDE (§5.1, generator/lua/diffusion.lua): per level
+    j = 0..T beta, a, abar, sigma_cum; per step k = 0..T-1 c1, c2, pvar."""
+    def var(t):
+        return 1 - math.exp(-0.5 * t * t * (beta_max - beta_min) - t * beta_min)
+    abar_l = [1 - var(j / T * (1 - 1e-3) + 1e-3) for j in range(T + 1)]
+    beta = [1 - abar_l[0]] + [1 - abar_l[j] / abar_l[j - 1] for j in range(1, T + 1)]
+    abar, prod = [], 1.0
+    for j in range(T + 1):
+        prod *= 1 - beta[j]
+        abar.append(prod)
+    s = {"T": T, "beta": beta, "a": [math.sqrt(1 - b) for b in beta], "abar": abar,
+         "sigma_cum": [math.sqrt(1 - ab) for ab in abar]}
+    s["c1"] = [beta[k + 1] * math.sqrt(abar[k]) / (1 - abar[k + 1]) for k in range(T)]
+    s["c2"] = [(1 - abar[k]) * math.sqrt(1 - beta[k + 1]) / (1 - abar[k + 1]) for k in range(T)]
+    s["pvar"] = [beta[k + 1] * (1 - abar[k]) / (1 - abar[k + 1]) for k in range(T)]
+    return s
+
+
+def time_embedding(k, dim=16):
+    """[sin(k w), cos(k w)], w_j = exp(-j ln(1e4) / (half - 1)), for integer steps k [n]."""
+    half = dim // 2
+    w = torch.exp(-torch.arange(half, dtype=torch.float32) * (math.log(1e4) / (half - 1)))
+    arg = k.float().reshape(-1, 1) * w.reshape(1, -1)
+    return torch.cat([torch.sin(arg), torch.cos(arg)], 1)
+
+
+def layer_state(layers, p):
+    """Our trainers' names (generator/lua/nets_diff.lua) of named Linear / PReLU / BN layers."""
+    d = {}
+    for name, m in layers:
+        n = "%s.%s." % (p, name)
+        if isinstance(m, nn.BatchNorm1d):
+            d.update({n + "weight": m.weight, n + "bias": m.bias, n + "running_mean": m.running_mean,
+                      n + "running_var": m.running_var})
+        elif isinstance(m, nn.Linear):
+            d.update({n + "weight": m.weight, n + "bias": m.bias})
+        else:
+            d[n + "weight"] = m.weight
+    return d
+
+
+class DiffTrunk(nn.Module):
+    """x-branch Linear(nin,16)[-BN]-PReLU-Linear(16,32); t-branch Linear(16,16)-PReLU-Linear(16,32);
+    concat(64)-Linear(64,w)[-BN]-PReLU-Linear(w,w)[-BN]-PReLU-Linear(w,nout) (§8 DDAEBM toy)."""
+
+    def __init__(self, nin, nout, bn, width=300, temb=16):
+        super().__init__()
+        def seq(spec):
+            spec = [(n, m) for n, m in spec if m is not None]
+            self.layers.extend(spec)
+            return nn.Sequential(*[m for _, m in spec])
+        self.layers = []
+        norm = (lambda n: nn.BatchNorm1d(n)) if bn else (lambda n: None)
+        self.xb = seq([("x1", nn.Linear(nin, 16)), ("xbn1", norm(16)), ("xact1", nn.PReLU()), ("x2", nn.Linear(16, 32))])
+        self.tb = seq([("t1", nn.Linear(temb, 16)), ("tact1", nn.PReLU()), ("t2", nn.Linear(16, 32))])
+        self.head = seq([("h1", nn.Linear(64, width)), ("hbn1", norm(width)), ("hact1", nn.PReLU()),
+                         ("h2", nn.Linear(width, width)), ("hbn2", norm(width)), ("hact2", nn.PReLU()),
+                         ("h3", nn.Linear(width, nout))])
+
+    def forward(self, x, emb):
+        return self.head(torch.cat([self.xb(x), self.tb(emb)], 1))
+
+
+class DiffEncoder(nn.Module):
+    """q(z | x_c, x_n, k): the trunk ending in Linear(w, 16), then mu, logvar = Linear(16, nz) each."""
+
+    def __init__(self, nz=2):
+        super().__init__()
+        self.trunk = DiffTrunk(4, 16, bn=True)
+        self.mu, self.logvar = nn.Linear(16, nz), nn.Linear(16, nz)
+
+    def forward(self, xc, xn, emb):
+        h = self.trunk(torch.cat([xc, xn], 1), emb)
+        return self.mu(h), self.logvar(h)
+
+
+class batch_statistics:
+    """BN `batch` mode of our nets: normalise with batch statistics without
+    touching the running ones (momentum 0 leaves them exactly as they are)."""
+
+    def __init__(self, net):
+        self.bns = [m for m in net.modules() if isinstance(m, nn.BatchNorm1d)]
+
+    def __enter__(self):
+        self.saved = [m.momentum for m in self.bns]
+        for m in self.bns:
+            m.momentum = 0.0
+
+    def __exit__(self, *exc):
+        for m, s in zip(self.bns, self.saved):
+            m.momentum = s
+
+
+def log_normal(x, mu, v):
+    """log N(x; mu, v I) per row, v a column [n, 1]."""
+    d = x - mu
+    return -0.5 * x.shape[1] * torch.log(2 * math.pi * v).reshape(-1) - (d * d).sum(1) / (2 * v.reshape(-1))
+
+
+class DDAEBM:
+    """One iteration: the energy step (§5.3, R1 on real pairs), then the generator +
+    encoder step (§5.4) on the same draws (k, pairs, z, the fake x~_c). The fake is
+    computed once in train mode (our trainer recomputes it in its generator phase
+    with batch statistics: the same values)."""
+    T, beta_min, beta_max, nz = 4, 0.01, 0.1, 2
+    r1_gamma, w_ent, rec_floor = 0.02, 0.1, 1e-2
+    adam = dict(lr=1e-4, betas=(0.0, 0.9), eps=1e-8)
+    sample_batch = 1000
+
+    def __init__(self):
+        S = vp_schedule(self.T, self.beta_min, self.beta_max)
+        T = self.T
+        col = lambda v: torch.tensor(v, dtype=torch.float32).reshape(-1, 1)
+        # per-step k constants, indexed by k: coefficients of §5.1-5.3
+        self.sqrt_abar, self.sigma_cum = col([math.sqrt(S["abar"][k]) for k in range(T)]), col(S["sigma_cum"][:T])
+        self.a_n, self.b_n = col(S["a"][1:]), col(S["beta"][1:])
+        self.c1, self.c2 = col(S["c1"]), col(S["c2"])
+        self.noise = col([math.sqrt(S["pvar"][k]) if k > 0 else 0.0 for k in range(T)])
+        self.rec_var = col([max(p, self.rec_floor) for p in S["pvar"]])
+        self.emb = time_embedding(torch.arange(T))
+        self.f = DiffTrunk(2, 1, bn=False)
+        self.G = DiffTrunk(2 + self.nz, 2, bn=True)
+        self.q = DiffEncoder(self.nz)
+        self.pf = list(self.f.parameters())
+        self.pg = list(self.G.parameters()) + list(self.q.parameters())
+        self.optE = torch.optim.Adam(self.pf, **self.adam)
+        self.optG = torch.optim.Adam(self.pg, **self.adam)
+
+    def energy_of(self, x, emb):
+        return self.f(x, emb).reshape(-1)
+
+    def gen(self, xn, z, emb):
+        return self.G(torch.cat([xn, z], 1), emb)
+
+    def step(self, t):
+        k = torch.randint(0, self.T, (B,))
+        emb = self.emb[k]
+        x0 = data(B)
+        xc = self.sqrt_abar[k] * x0 + self.sigma_cum[k] * torch.randn(B, D)
+        xn = self.a_n[k] * xc + self.b_n[k].sqrt() * torch.randn(B, D)
+        z, eps3 = torch.randn(B, self.nz), torch.randn(B, D)
+        c1, c2, a_n, b_n = self.c1[k], self.c2[k], self.a_n[k], self.b_n[k]
+        fake = c1 * self.gen(xn, z, emb) + c2 * xn + self.noise[k] * eps3   # G^tr: updates the BN statistics
+        # energy step: -mean f(x_c) + mean f(sg(x~_c)) + gamma/2 mean |g|^2, g = grad of the real pair's log-density
+        xr = xc.detach().requires_grad_(True)
+        fr, ff = self.energy_of(xr, emb), self.energy_of(fake.detach(), emb)
+        loss_e = (ff - fr).mean()
+        gx, = torch.autograd.grad(fr.sum(), xr, create_graph=True)
+        g = gx + a_n / b_n * (xn - a_n * xc)
+        r1 = (g * g).sum(1).mean()
+        loss_e = loss_e + self.r1_gamma / 2 * r1
+        self.optE.zero_grad(set_to_none=True)
+        loss_e.backward(inputs=self.pf)
+        self.optE.step()
+        # generator + encoder step (theta frozen, the fake not detached)
+        EF = (self.energy_of(fake, emb) + log_normal(xn, a_n * fake, b_n)).mean()
+        mu, lv = self.q(fake, xn, emb)
+        nll = 0.5 * lv.sum(1) + 0.5 * ((z - mu) ** 2 / (1e-6 + torch.exp(lv))).sum(1)
+        ent = self.w_ent * nll.mean()
+        mp, lp = self.q(xc, xn, emb)              # ELBO of the real pair's conditional NLL
+        zpos = mp + torch.exp(0.5 * lp) * torch.randn(B, self.nz)
+        rec = -log_normal(xc, c1 * self.gen(xn, zpos, emb) + c2 * xn, self.rec_var[k]).mean()
+        kl = (-0.5 * (1 + lp - mp * mp - torch.exp(lp)).sum(1)).mean()
+        loss_g = -EF + ent + rec + kl
+        self.optG.zero_grad(set_to_none=True)
+        loss_g.backward(inputs=self.pg)
+        self.optG.step()
+        return {"loss_e": loss_e, "r1": r1, "f_data": fr.mean(), "f_fake": ff.mean(), "loss_g": loss_g,
+                "f_gen": EF, "ent_nll": ent, "rec": rec, "kl": kl}
+
+    def samples(self, n):
+        """The generator chain of §5.5 from x_T ~ N(0, I), posterior noise at k > 0,
+        batches of 1000 with batch statistics (running ones untouched)."""
+        out = []
+        with torch.no_grad(), batch_statistics(self.G):
+            for i in range(0, n, self.sample_batch):
+                m = min(self.sample_batch, n - i)
+                x = torch.randn(m, D)
+                for k in range(self.T - 1, -1, -1):
+                    kk = torch.full((m,), k, dtype=torch.long)
+                    x0 = self.gen(x, torch.randn(m, self.nz), self.emb[kk])
+                    x = self.c1[k] * x0 + self.c2[k] * x + self.noise[k] * torch.randn(m, D)
+                out.append(x)
+        return torch.cat(out)
+
+    def energy(self, x):
+        """-f(x, 0): the reported density is exp(f(., 0)) (§3d, §7.1)."""
+        with torch.no_grad():
+            return -self.energy_of(x, self.emb[torch.zeros(x.shape[0], dtype=torch.long)])
+
+    def named_state(self):
+        return {**layer_state(self.f.layers, "energy"), **layer_state(self.G.layers, "generator"),
+                **layer_state(self.q.trunk.layers + [("mu", self.q.mu), ("logvar", self.q.logvar)], "encoder")}
+
+
+METHODS = {"mle-langevin": lambda: MLE(), "ebm-0gp": lambda: EBM0GP(), "bb-sv-gp": lambda: BBSVGP(),
+           "ddaebm": lambda: DDAEBM()}
 
 
 # ---- our checkpoints (safetensors) ------------------------------------------
@@ -360,7 +621,7 @@ def energy_grid(model, R=256, r=4.0):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--method", required=True, choices=["mle-langevin", "ebm-0gp"])
+    ap.add_argument("--method", required=True, choices=sorted(METHODS))
     ap.add_argument("--iters", type=int, default=1000, help="timed iterations (without --seconds)")
     ap.add_argument("--seconds", type=float, default=0, help="time the loop for this long instead of --iters")
     ap.add_argument("--warmup", type=int, default=20, help="untimed iterations first")
@@ -390,7 +651,7 @@ def main():
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
     sync = torch.cuda.synchronize if a.device.startswith("cuda") else (lambda: None)
-    model = MLE() if a.method == "mle-langevin" else EBM0GP()
+    model = METHODS[a.method]()
     if a.compile:
         model.step = torch.compile(model.step)
     if a.load:

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Speed of the compiled CPU trainers against PyTorch eager, side by side in
-# one run: toy mle-langevin and ebm-0gp (`paper` preset), 1 and 2 threads.
-# Writes bench/results/toy_cpu.json and prints a table. About 3 minutes.
+# one run: toy mle-langevin and ebm-0gp (`paper` preset) at 1 and 2 threads,
+# bb-sv-gp (`paper` preset) and ddaebm (toy code defaults) at 1 thread.
+# Writes bench/results/toy_cpu.json and prints a table. About 5 minutes.
 #
-#   bash bench/toy_cpu.sh
+#   bash bench/toy_cpu.sh [--methods bb-sv-gp,ddaebm]
 #   SECONDS_PER_RUN=5 ROUNDS=2 QUIET_WAIT=60 NICE=-10 RESULT=path.json bash bench/toy_cpu.sh
+#
+# --methods LIST (or METHODS="a b"): the subset to run, in that order.
 #
 # What is measured (both sides alike): steps/s = timed iterations / wall-clock
 # seconds of those iterations, after a 20-iteration warm-up, in-process
@@ -33,6 +36,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# method -> model file (models/<name>.lua) and the thread counts it runs at
+declare -A MODEL=([mle-langevin]=toy_mle [ebm-0gp]=toy_ebm0gp [bb-sv-gp]=toy_bb [ddaebm]=toy_ddaebm)
+declare -A THREADS=([mle-langevin]="1 2" [ebm-0gp]="1 2" [bb-sv-gp]=1 [ddaebm]=1)
+METHODS=${METHODS:-mle-langevin ebm-0gp bb-sv-gp ddaebm}
+while [ $# -gt 0 ]; do
+  case $1 in
+    --methods) [ $# -ge 2 ] || { echo "toy_cpu.sh: --methods needs a list" >&2; exit 2; }; METHODS=${2//,/ }; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "toy_cpu.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+for m in $METHODS; do
+  [ -n "${MODEL[$m]:-}" ] || { echo "toy_cpu.sh: unknown method '$m' (known: ${!MODEL[*]})" >&2; exit 2; }
+done
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
 ROUNDS=${ROUNDS:-2}
 RESULT=${RESULT:-bench/results/toy_cpu.json}
@@ -44,8 +61,7 @@ RUNS=$W/runs.jsonl
 bash bench/setup.sh
 if [ ! -f out/host/build.ninja ]; then cmake -S . -B out/host -G Ninja >/dev/null; fi
 ninja -C out/host >/dev/null
-declare -A MODEL=([mle-langevin]=toy_mle [ebm-0gp]=toy_ebm0gp)
-for m in mle-langevin ebm-0gp; do
+for m in $METHODS; do
   out/host/ebmforge build "models/${MODEL[$m]}.lua" -o "$W/${MODEL[$m]}" >/dev/null
   ninja -C "$W/${MODEL[$m]}" train-cpu >/dev/null
 done
@@ -176,11 +192,10 @@ torch_run() {
 }
 
 sgemm 1
-calibrate mle-langevin
-calibrate ebm-0gp
+for m in $METHODS; do calibrate "$m"; done
 for r in $(seq 1 "$ROUNDS"); do
-  for m in mle-langevin ebm-0gp; do
-    for T in 1 2; do
+  for m in $METHODS; do
+    for T in ${THREADS[$m]}; do
       ours "$m" "$T" "$r"
       torch_run "$m" "$T" "$r" 1 pinned
       if [ "$T" -gt 1 ]; then torch_run "$m" "$T" "$r" "$T" "blas$T"; fi
@@ -191,16 +206,17 @@ sgemm 2
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 mkdir -p "$(dirname "$RESULT")"
-FLOPS_MLE=$("$(bin mle-langevin)" info | awk '/^flops\/step/ {print $2}')
-FLOPS_0GP=$("$(bin ebm-0gp)" info | awk '/^flops\/step/ {print $2}')
-FP_MLE=$("$(bin mle-langevin)" info | awk '/^fingerprint/ {print $2}')
-FP_0GP=$("$(bin ebm-0gp)" info | awk '/^fingerprint/ {print $2}')
-"$PY" - "$RUNS" "$RESULT" "$FLOPS_MLE" "$FLOPS_0GP" "$LOAD0" "$LOAD1" "$(( $(date +%s) - T_START ))" \
-      "$SECONDS_PER_RUN" "$ROUNDS" "$WARMUP" "$FP_MLE" "$FP_0GP" "${NICE:-0}" "${QUIET_WAIT:-60}" <<'EOF'
+TRAINERS=$(for m in $METHODS; do
+  echo "$m models/${MODEL[$m]}.lua $("$(bin "$m")" info | awk '/^flops\/step/ {f=$2} /^fingerprint/ {p=$2} END {print f, p}')"
+done)
+"$PY" - "$RUNS" "$RESULT" "$TRAINERS" "$LOAD0" "$LOAD1" "$(( $(date +%s) - T_START ))" \
+      "$SECONDS_PER_RUN" "$ROUNDS" "$WARMUP" "${NICE:-0}" "${QUIET_WAIT:-60}" <<'EOF'
 import json, os, platform, subprocess, sys, time
-runs_path, result, f_mle, f_0gp, load0, load1, elapsed, secs, rounds, warmup, fp_mle, fp_0gp, nice, quiet = sys.argv[1:]
+runs_path, result, trainers, load0, load1, elapsed, secs, rounds, warmup, nice, quiet = sys.argv[1:]
 runs = [json.loads(l) for l in open(runs_path)]
-flops = {"mle-langevin": float(f_mle), "ebm-0gp": float(f_0gp)}
+trainers = {m: {"model": mf, "flops_per_step": float(f), "fingerprint": fp}
+            for m, mf, f, fp in (l.split() for l in trainers.splitlines())}
+flops = {m: t["flops_per_step"] for m, t in trainers.items()}
 
 def sh(cmd):
     try:
@@ -237,8 +253,8 @@ def side(r, m, T):
             "rounds_steps_per_s": None}
 
 table = []
-for m in ("mle-langevin", "ebm-0gp"):
-    for T in (1, 2):
+for m in trainers:
+    for T in sorted({r["threads"] for r in runs if r.get("method") == m and r["kind"] == "ours"}):
         sel = lambda kind, v=None: [r for r in runs if r["kind"] == kind and r["method"] == m and r["threads"] == T
                                     and (v is None or r.get("variant") == v)]
         o, tp = best(sel("ours")), best(sel("torch", "pinned"))
@@ -267,8 +283,7 @@ doc = {
     "benchmark": "toy_cpu: compiled CPU trainers vs PyTorch eager, toy 2-D, batch 200",
     "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     "git_commit": git, "git_dirty_sources": bool(dirty),
-    "trainers": {"mle-langevin": {"model": "models/toy_mle.lua", "fingerprint": fp_mle},
-                 "ebm-0gp": {"model": "models/toy_ebm0gp.lua", "fingerprint": fp_0gp}},
+    "trainers": {m: {"model": t["model"], "fingerprint": t["fingerprint"]} for m, t in trainers.items()},
     "machine": {"cpu_model": cpu.get("model name"), "cpu_family": cpu.get("cpu family"), "cpu_model_number": cpu.get("model"),
                 "nproc": os.cpu_count(), "kernel": platform.release(),
                 "loadavg_start": load0, "loadavg_end": load1,
@@ -292,9 +307,13 @@ doc = {
                    "ratio_ours_over_torch is against the pinned configuration (same thread count), ratio_ours_over_fastest_torch against "
                    "torch's fastest configuration with at most T threads in this run",
         "flops": "flops_per_step = train-cpu info flops/step (matmuls of one training iteration), used for both sides",
-        "same_work": "same nets and init scheme, batch 200, K=20, alpha 0.1, eta 0.01, Adam(2e-4, (0, 0.9), 1e-6), `paper` preset "
-                     "(spectral norm, lambda_t = 0.7 (2307+t)^-0.55), w_H = 1, fresh 25gaussians batch every iteration, "
-                     "every logged quantity computed every step on both sides",
+        "same_work": "same nets and init scheme, batch 200, fresh 25gaussians batch every iteration, every logged quantity "
+                     "computed every step on both sides; mle-langevin: K=20, alpha 0.1, eta 0.01, Adam(2e-4, (0, 0.9), 1e-6); "
+                     "ebm-0gp, bb-sv-gp: `paper` preset (spectral norm, lambda_t = 0.7 (2307+t)^-0.55, tau 0), w_H = 1, "
+                     "Adam(2e-4, (0, 0.9), 1e-6), exact 2x2 sigma_min, bb-sv-gp's bound (c) with q_b = z + d grad_z log sigma_min; "
+                     "ddaebm: T=4, beta 0.01/0.1, width 300, R1 gamma 0.02, Adam(1e-4, (0, 0.9), 1e-8) for f and for G+q "
+                     "(torch computes the shared fake once per iteration; ours recomputes it with batch statistics in the "
+                     "generator phase)",
     },
     "sgemm_1024_gflops": {"best": peak, "runs": sg},
     "results": table,

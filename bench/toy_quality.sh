@@ -3,8 +3,10 @@
 # with the same iterations and data set, scored by the same code: each side's
 # 256x256 energy grid and 2,000 samples go through `train-cpu eval --from DIR`.
 # usage: bash bench/toy_quality.sh METHOD ITERS DATA SEED...
-#   METHOD: mle-langevin | ebm-0gp;  DATA: a toy set of methods.md §6
-# Writes bench/results/toy_quality_<METHOD>_<DATA>_<ITERS>.json. Long: ebm-0gp at the
+#   METHOD: mle-langevin | ebm-0gp | bb-sv-gp | ddaebm;  DATA: a toy set of methods.md §6
+# Writes bench/results/toy_quality_<METHOD>_<DATA>_<ITERS>.json (RESULTS=DIR: DIR/...
+# instead, e.g. for short checks that are not results), keeping the runs of an
+# earlier file whose seeds are not given this time. Long: ebm-0gp at the
 # papers' 150,000 iterations takes ~12 min (ours) and ~40 min (PyTorch) per seed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,12 +15,15 @@ shift 3
 case $method in
   mle-langevin) model=models/toy_mle.lua dir=out/bench/quality/toy_mle ;;
   ebm-0gp) model=models/toy_ebm0gp.lua dir=out/bench/quality/toy_ebm0gp ;;
+  bb-sv-gp) model=models/toy_bb.lua dir=out/bench/quality/toy_bb ;;
+  ddaebm) model=models/toy_ddaebm.lua dir=out/bench/quality/toy_ddaebm ;;
   *) echo "unknown method $method" >&2; exit 2 ;;
 esac
 out/host/ebmforge build "$model" -o "$dir" >/dev/null && ninja -C "$dir" train-cpu >/dev/null
 T=$dir/$method/train-cpu
-res=bench/results/toy_quality_${method}_${data}_${iters}.json
-mkdir -p bench/results
+results=${RESULTS:-bench/results}
+res=$results/toy_quality_${method}_${data}_${iters}.json
+mkdir -p "$results"
 {
   echo "{\"method\": \"$method\", \"iters\": $iters, \"data\": \"$data\", \"commit\": \"$(git rev-parse --short HEAD)\", \"runs\": ["
   first=1
@@ -35,5 +40,12 @@ mkdir -p bench/results
   done
   echo "]}"
 } >"$res.tmp"
+# keep the earlier file's runs of other seeds
+[ -f "$res" ] && /usr/bin/python3 -c '
+import json, sys
+old, new = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+seeds = {r["seed"] for r in new["runs"]}
+new["runs"] = sorted([r for r in old["runs"] if r["seed"] not in seeds] + new["runs"], key=lambda r: r["seed"])
+json.dump(new, open(sys.argv[2], "w"), indent=1)' "$res" "$res.tmp"
 mv "$res.tmp" "$res"
 cat "$res"

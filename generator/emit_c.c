@@ -39,11 +39,43 @@ static void emit_elementwise(Emit *e, int i) {
   sput(b, "; }\n");
 }
 
+/* A sum over leading axes (e.g. a bias gradient, [B, N] -> [1, N]) walks the
+ * input row by row into one double accumulator per output: each output still
+ * adds its terms in the interpreter's order, but the inner loop runs over
+ * contiguous outputs, so it vectorises and reads memory in order. */
+#define MAX_ROW_ACC 4096
+static int emit_reduce_rows(Emit *e, int i) {
+  Str *b = e->out;
+  const Node *nd = &e->p->g->nodes[i];
+  Shape in = e->p->g->nodes[nd->in[0]].shape;
+  int lead = 0;
+  while (lead < in.rank && (nd->axes & (1 << lead))) lead++;
+  long cols = 1;
+  for (int k = lead; k < in.rank; k++) {
+    if (nd->axes & (1 << k)) return 0;   /* a reduced axis after a kept one */
+    cols *= in.d[k];
+  }
+  if (nd->op != OP_SUM || lead == 0 || lead == in.rank || cols > MAX_ROW_ACC) return 0;
+  long st[4];
+  emit_strides(in, st);
+  sput(b, "  {\n    double acc[%ld];\n    for (int c = 0; c < %ld; c++) acc[c] = 0.0;\n", cols, cols);
+  for (int k = 0; k < in.rank; k++) sput(b, "%*sfor (int i%d = 0; i%d < %d; i%d++)\n", 4 + 2 * k, "", k, k, in.d[k], k);
+  sput(b, "%*s{ const int i = ", 4 + 2 * in.rank, "");
+  emit_index_expr(b, in, NULL);
+  sput(b, ", c = ");
+  for (int k = lead; k < in.rank; k++) sput(b, "%si%d * %ld", k > lead ? " + " : "", k, st[k]);
+  sput(b, "; const float x = ");
+  emit_expr(e, nd->in[0], "i", 1);
+  sput(b, "; acc[c] += x; }\n    for (int c = 0; c < %ld; c++) b%d[c] = (float)acc[c];\n  }\n", cols, i);
+  return 1;
+}
+
 static void emit_reduce(Emit *e, int i) {
   Str *b = e->out;
   const Node *nd = &e->p->g->nodes[i];
   Shape in = e->p->g->nodes[nd->in[0]].shape;
   int is_max = nd->op == OP_MAX, depth = 0;
+  if (emit_reduce_rows(e, i)) return;
   /* kept axes outside, reduced axes inside, one accumulator per output */
   for (int k = 0; k < in.rank; k++)
     if (!(nd->axes & (1 << k))) { sput(b, "%*sfor (int i%d = 0; i%d < %d; i%d++)\n", 2 + 2 * depth, "", k, k, in.d[k], k); depth++; }
@@ -78,6 +110,7 @@ static void emit_matmul(Emit *e, int i) {
   bufname(&A, e->p, nd->in[0]);
   bufname(&B, e->p, nd->in[1]);
   /* always sgemm: the interpreter's f32 mode calls it too, so results agree bit for bit */
+  sput(b, "  blas_threads_for(%ldL);\n", 2L * M * N * K);
   sput(b, "  cblas_sgemm(CblasRowMajor, %s, %s, %d, %d, %d, 1.0f, %s, %d, %s, %d, 0.0f, b%d, %d);\n",
        nd->ta ? "CblasTrans" : "CblasNoTrans", nd->tb ? "CblasTrans" : "CblasNoTrans", M, N, K, A.s, sa.d[1], B.s,
        sb.d[1], i, N);
@@ -94,6 +127,8 @@ static void emit_conv(Emit *e, int i) {
   bufname(&A, e->p, nd->in[0]);
   bufname(&B, e->p, nd->in[1]);
   const char *fn = nd->op == OP_CONV ? "conv_f32" : nd->op == OP_CONV_TX ? "conv_tx_f32" : "conv_tw_f32";
+  long flops = 2L * d.N * d.O * d.HO * d.WO * d.C * d.KH * d.KW;   /* the GEMMs of one conv, any of the three */
+  sput(e->out, "  blas_threads_for(%ldL);\n", flops);
   sput(e->out, "  { static const ConvDims d = {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d};\n    %s(&d, %s, %s, b%d, conv_ws); }\n",
        d.N, d.C, d.H, d.W, d.O, d.KH, d.KW, d.S, d.P, d.HO, d.WO, fn, A.s, B.s, i);
   free(A.s); free(B.s);

@@ -99,6 +99,10 @@ static void analyse(Phase *p, const Graph *g, int n_out, const int *outs) {
         if (!ok && (p->role[i] == ROLE_INLINE || p->role[i] == ROLE_KERNEL) && fuses_input(g, i, x) && p->uses[x] == 1) ok = 1;
         if (!ok && nd->op == OP_BROADCAST && g->nodes[x].op == OP_CONST && !g->nodes[x].data) ok = 1;  /* scalar literal */
         if (!ok && g->nodes[x].op == OP_CONST && !g->nodes[x].data && shape_numel(g->nodes[x].shape) == 1) ok = 1;
+        /* a splat constant is a literal wherever it is read element by element, however often */
+        if (!ok && g->nodes[x].op == OP_CONST && !g->nodes[x].data && (p->role[i] == ROLE_INLINE || p->role[i] == ROLE_KERNEL) &&
+            fuses_input(g, i, x))
+          ok = 1;
         if (!ok && nd->op == OP_BROADCAST && g->nodes[x].op == OP_STEP) ok = 1;
         if (!ok) {
           OpCode xo = g->nodes[x].op;

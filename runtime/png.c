@@ -46,14 +46,14 @@ static const uint8_t DOT[3] = {20, 40, 140};    /* dark blue */
 static const uint8_t AXIS[3] = {215, 215, 215}; /* light grey */
 static const uint8_t FRAME[3] = {150, 150, 150};
 
-static void put(uint8_t *img, int size, int r, int c, const uint8_t *col) {
-  memcpy(img + 3 * ((size_t)r * size + c), col, 3);
-}
+static uint8_t *pixel(PngRegion at, int r, int c) { return at.rgb + 3 * ((size_t)(at.y + r) * at.stride + at.x + c); }
+
+static void put(PngRegion at, int r, int c, const uint8_t *col) { memcpy(pixel(at, r, c), col, 3); }
 
 /* Over-blend col with opacity a, so crowded regions darken gradually. */
-static void blend(uint8_t *img, int size, int r, int c, const uint8_t *col, float a) {
+static void blend(PngRegion at, int size, int r, int c, const uint8_t *col, float a) {
   if (r < 0 || c < 0 || r >= size || c >= size) return;
-  uint8_t *p = img + 3 * ((size_t)r * size + c);
+  uint8_t *p = pixel(at, r, c);
   for (int k = 0; k < 3; k++) p[k] = (uint8_t)lrintf(p[k] + a * (col[k] - p[k]));
 }
 
@@ -61,6 +61,30 @@ static void blend(uint8_t *img, int size, int r, int c, const uint8_t *col, floa
 static int to_pixel(float v, float range, int size) {
   int p = (int)floorf((v + range) / (2 * range) * size);
   return p < 0 ? 0 : p >= size ? size - 1 : p; /* v = +range lands in the last pixel */
+}
+
+void png_draw_scatter(PngRegion at, const float *xy, int n, float range, int size) {
+  for (int r = 0; r < size; r++) memset(pixel(at, r, 0), 255, (size_t)3 * size);
+  int zero = to_pixel(0, range, size); /* column of x = 0; row of y = 0 is mirrored */
+  for (int i = 0; i < size; i++) {
+    put(at, size - 1 - zero, i, AXIS);
+    put(at, i, zero, AXIS);
+  }
+  for (int i = 0; i < size; i++) {
+    put(at, 0, i, FRAME);
+    put(at, size - 1, i, FRAME);
+    put(at, i, 0, FRAME);
+    put(at, i, size - 1, FRAME);
+  }
+  /* 3x3 dot: opaque-ish centre, softer edge and corners. */
+  static const float w3[3][3] = {{0.25f, 0.5f, 0.25f}, {0.5f, 0.9f, 0.5f}, {0.25f, 0.5f, 0.25f}};
+  for (int i = 0; i < n; i++) {
+    float x = xy[2 * i], y = xy[2 * i + 1];
+    if (!(fabsf(x) <= range && fabsf(y) <= range)) continue; /* also skips NaN */
+    int c = to_pixel(x, range, size), r = size - 1 - to_pixel(y, range, size);
+    for (int dr = -1; dr <= 1; dr++)
+      for (int dc = -1; dc <= 1; dc++) blend(at, size, r + dr, c + dc, DOT, w3[dr + 1][dc + 1]);
+  }
 }
 
 int png_scatter(const char *path, const float *xy, int n, float range, int size, char *err, size_t errlen) {
@@ -74,27 +98,7 @@ int png_scatter(const char *path, const float *xy, int n, float range, int size,
     snprintf(err, errlen, "%s: out of memory for a %dx%d image", path, size, size);
     return -1;
   }
-  memset(img, 255, (size_t)size * size * 3);
-  int zero = to_pixel(0, range, size); /* column of x = 0; row of y = 0 is mirrored */
-  for (int i = 0; i < size; i++) {
-    put(img, size, size - 1 - zero, i, AXIS);
-    put(img, size, i, zero, AXIS);
-  }
-  for (int i = 0; i < size; i++) {
-    put(img, size, 0, i, FRAME);
-    put(img, size, size - 1, i, FRAME);
-    put(img, size, i, 0, FRAME);
-    put(img, size, i, size - 1, FRAME);
-  }
-  /* 3x3 dot: opaque-ish centre, softer edge and corners. */
-  static const float w3[3][3] = {{0.25f, 0.5f, 0.25f}, {0.5f, 0.9f, 0.5f}, {0.25f, 0.5f, 0.25f}};
-  for (int i = 0; i < n; i++) {
-    float x = xy[2 * i], y = xy[2 * i + 1];
-    if (!(fabsf(x) <= range && fabsf(y) <= range)) continue; /* also skips NaN */
-    int c = to_pixel(x, range, size), r = size - 1 - to_pixel(y, range, size);
-    for (int dr = -1; dr <= 1; dr++)
-      for (int dc = -1; dc <= 1; dc++) blend(img, size, r + dr, c + dc, DOT, w3[dr + 1][dc + 1]);
-  }
+  png_draw_scatter((PngRegion){img, size, 0, 0}, xy, n, range, size);
   int rc = png_write_rgb(path, img, size, size, err, errlen);
   free(img);
   return rc;
@@ -119,25 +123,60 @@ static void colour(double t, uint8_t *out) {
   for (int c = 0; c < 3; c++) out[c] = (uint8_t)lrint(VIRIDIS[k][c] + f * (VIRIDIS[k + 1][c] - VIRIDIS[k][c]));
 }
 
-/* values mapped linearly from [lo, hi] to the colour map; a flat field
- * (hi == lo) is drawn in the middle colour. */
-static int heatmap_scaled(const char *path, const float *values, int rows, int cols, double lo, double hi, char *err,
-                          size_t errlen) {
+/* w x h pixels of the cells values[row*cols + col] (row 0 = lowest y, so
+ * pixel row 0 shows the last row), each pixel the cell it falls in. Linear:
+ * [lo, hi] to the colour map, a flat field (hi == lo) in the middle colour.
+ * Density (lo = max u): exp(u - lo) on [0, 1], u = -inf is 0. Non-finite
+ * values (other than a density's -inf) are magenta. */
+static void draw_cells(PngRegion at, const float *values, int rows, int cols, int w, int h, int density, double lo,
+                       double hi) {
+  for (int r = 0; r < h; r++) {
+    const float *src = values + (size_t)(rows - 1 - (int)((long)r * rows / h)) * cols; /* +y up */
+    for (int c = 0; c < w; c++) {
+      float v = src[(long)c * cols / w];
+      uint8_t *p = pixel(at, r, c);
+      if (density && v == -INFINITY)
+        colour(0, p);
+      else if (!isfinite(v))
+        memcpy(p, MAGENTA, 3);
+      else if (density)
+        colour(expf(v - (float)lo), p); /* subtracting the max keeps exp finite for any energy scale */
+      else
+        colour(hi > lo ? (v - lo) / (hi - lo) : 0.5, p);
+    }
+  }
+}
+
+static void finite_range(const float *v, size_t n, double *lo, double *hi) {
+  *lo = INFINITY, *hi = -INFINITY;
+  for (size_t i = 0; i < n; i++)
+    if (isfinite(v[i])) {
+      if (v[i] < *lo) *lo = v[i];
+      if (v[i] > *hi) *hi = v[i];
+    }
+}
+
+void png_draw_density(PngRegion at, const float *u, int rows, int cols, int w, int h) {
+  double lo, hi;
+  finite_range(u, (size_t)rows * cols, &lo, &hi);
+  draw_cells(at, u, rows, cols, w, h, 1, lo == INFINITY ? 0 : hi, 1);
+}
+
+static int heatmap_file(const char *path, const float *values, int rows, int cols, int density, char *err,
+                        size_t errlen) {
   if (check_dims(path, cols, rows, err, errlen) != 0) return -1;
   uint8_t *img = malloc((size_t)rows * cols * 3);
   if (!img) {
     snprintf(err, errlen, "%s: out of memory for a %dx%d image", path, cols, rows);
     return -1;
   }
-  for (int r = 0; r < rows; r++) {
-    const float *src = values + (size_t)(rows - 1 - r) * cols; /* +y up */
-    for (int c = 0; c < cols; c++) {
-      uint8_t *p = img + 3 * ((size_t)r * cols + c);
-      if (!isfinite(src[c]))
-        memcpy(p, MAGENTA, 3);
-      else
-        colour(hi > lo ? (src[c] - lo) / (hi - lo) : 0.5, p);
-    }
+  PngRegion at = {img, cols, 0, 0};
+  if (density) {
+    png_draw_density(at, values, rows, cols, cols, rows);
+  } else {
+    double lo, hi;
+    finite_range(values, (size_t)rows * cols, &lo, &hi);
+    draw_cells(at, values, rows, cols, cols, rows, 0, lo, hi);
   }
   int rc = png_write_rgb(path, img, cols, rows, err, errlen);
   free(img);
@@ -145,39 +184,11 @@ static int heatmap_scaled(const char *path, const float *values, int rows, int c
 }
 
 int png_heatmap(const char *path, const float *values, int rows, int cols, char *err, size_t errlen) {
-  if (check_dims(path, cols, rows, err, errlen) != 0) return -1;
-  double lo = INFINITY, hi = -INFINITY;
-  for (size_t i = 0; i < (size_t)rows * cols; i++)
-    if (isfinite(values[i])) {
-      if (values[i] < lo) lo = values[i];
-      if (values[i] > hi) hi = values[i];
-    }
-  return heatmap_scaled(path, values, rows, cols, lo, hi, err, errlen);
+  return heatmap_file(path, values, rows, cols, 0, err, errlen);
 }
 
 int png_density(const char *path, const float *u, int rows, int cols, char *err, size_t errlen) {
-  if (check_dims(path, cols, rows, err, errlen) != 0) return -1;
-  size_t n = (size_t)rows * cols;
-  float umax = -INFINITY;
-  for (size_t i = 0; i < n; i++)
-    if (isfinite(u[i]) && u[i] > umax) umax = u[i];
-  float *d = malloc(n * sizeof *d);
-  if (!d) {
-    snprintf(err, errlen, "%s: out of memory for a %dx%d density", path, cols, rows);
-    return -1;
-  }
-  /* Subtracting the max keeps exp from overflowing for any energy scale. */
-  for (size_t i = 0; i < n; i++) {
-    if (u[i] == -INFINITY)
-      d[i] = 0;
-    else if (isfinite(u[i]))
-      d[i] = expf(u[i] - umax);
-    else
-      d[i] = NAN;
-  }
-  int rc = heatmap_scaled(path, d, rows, cols, 0.0, 1.0, err, errlen);
-  free(d);
-  return rc;
+  return heatmap_file(path, u, rows, cols, 1, err, errlen);
 }
 
 int png_image_geometry(int D, int *c, int *h, int *w) {

@@ -11,6 +11,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A place in an RGB image in memory (3 bytes a pixel, `stride` pixels a
+ * row, row 0 at the top): pixel (r, c) of the region is image pixel
+ * (y + r, x + c). The png_draw_* functions paint into one, so several plots
+ * can share an image; the caller keeps them inside it. */
+typedef struct {
+  uint8_t *rgb;
+  int stride, x, y;
+} PngRegion;
+
+/* The scatter of png_scatter, drawn into a size x size region. */
+void png_draw_scatter(PngRegion at, const float *xy, int n, float range, int size);
+
+/* The density picture of png_density, drawn into a w x h region: each pixel
+ * shows the cell it falls in (nearest cell, so w = cols, h = rows is one
+ * pixel a cell). */
+void png_draw_density(PngRegion at, const float *u, int rows, int cols, int w, int h);
+
 /* rgb is h rows of w pixels, 3 bytes each, row 0 at the top. */
 int png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, char *err, size_t errlen);
 

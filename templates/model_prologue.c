@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "adam.h"
+#include "blas_threads.h"
 #include "conv.h"
 #include "data.h"
 #include "model.h"
@@ -16,7 +17,14 @@
 #include "vmath.h"
 
 static inline float ebm_signf(float x) { return (float)((x > 0) - (x < 0)); }
-/* select with both operands already loaded: GCC 12.2 at -O3 -mavx2 miscompiles the
- * loop-if-converted form `c != 0 ? x[i] : y[i]` (conditional loads; some lanes get 0) */
-static inline float ebm_selectf(float c, float a, float b) { return c != 0.0f ? a : b; }
+/* a bitwise blend: branch-free, so select loops vectorise (and GCC 12's
+ * if-converted `c ? x[i] : y[i]` miscompile at -O3 -mavx2 cannot occur) */
+static inline float ebm_selectf(float c, float a, float b) {
+  uint32_t m = -(uint32_t)(c != 0.0f), ua, ub;
+  memcpy(&ua, &a, 4);
+  memcpy(&ub, &b, 4);
+  ua = (ua & m) | (ub & ~m);
+  memcpy(&a, &ua, 4);
+  return a;
+}
 

@@ -65,7 +65,7 @@ expect_run_rejected() {
 
 expect_help "ebmforge --help" --help
 expect_help "ebmforge -h" -h
-for cmd in run ir check pack; do
+for cmd in run ir check pack overview; do
   expect_help "ebmforge $cmd --help" "$cmd" --help
 done
 
@@ -74,6 +74,8 @@ expect_usage_error "ebmforge frobnicate (unknown command)" frobnicate
 expect_usage_error "ebmforge check (no model)" check
 expect_usage_error "ebmforge pack (no directory)" pack
 expect_usage_error "ebmforge pack (a directory without trainers)" pack "$TMP"
+expect_usage_error "ebmforge overview (no runs)" overview -o "$TMP/o.png"
+expect_usage_error "ebmforge overview --bogus" overview --bogus "$TMP"
 expect_usage_error "ebmforge build --mpi-ranks 1" build "$MODEL" --mpi-ranks 1 -o "$TMP/never"
 expect_usage_error "ebmforge ir --bogus" ir "$MODEL" --bogus
 

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blas_threads.h"
 #include "checkpoint.h"
 #include "cli.h"
 #include "dist.h"
@@ -396,7 +397,7 @@ static int cmd_train(int argc, char **argv) {
     return 2;
   }
   /* the summation order of a threaded GEMM depends on the thread count */
-  openblas_set_num_threads((int)threads);
+  blas_threads_init((int)threads);
   ModelState s;
   long start = 0;
   state_init(&s, &model, (uint64_t)seed);
@@ -495,7 +496,7 @@ static int cmd_info(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  openblas_set_num_threads(1);  /* every command reproduces the interpreter; train --threads may change it */
+  blas_threads_init(1);  /* every command reproduces the interpreter; train --threads may change it */
   const char *slash = strrchr(argv[0], '/');
   prog = slash ? slash + 1 : argv[0];
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""Verdicts and the table of bench/toy_stability.sh.
+
+  stability_verdict.py record RUN_DIR METHOD DATA SEED ITERS EXIT SECONDS COMMIT
+                                                  -> one JSON line: the run, its eval
+                                                     and its sample spread
+  stability_verdict.py table [RESULTS_DIR]        -> markdown table on stdout and
+                                                     RESULTS_DIR/toy_stability.json
+
+A run is counted as
+- diverged:  the trainer stopped on NaN/Inf (exit 3) or another error, or its
+             samples are not finite;
+- collapsed: its 2,000 samples span less than a quarter of the data's variance
+             (trace of the covariance), or, on the Gaussian mixtures, cover
+             fewer than half of the modes (methods.md 7.2);
+- unfit:     its grid test NLL is worse than the uniform density on the
+             [-4, 4]^2 box (log 64 = 4.159 nats): the energy has learned nothing
+             usable (short budgets leave slow methods here).
+These thresholds are ours; methods.md defines the metrics, not the verdicts.
+"""
+import glob
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+COLLAPSE_VAR_RATIO = 0.25
+UNIFORM_BOX_NLL = math.log(64.0)
+MODES = {"25gaussians": 25, "25gaussians-ddaebm": 25, "8gaussians": 8, "8gaussians-meg": 8}
+
+
+def spread(samples_path, data):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import torch
+    from torch_toy import DATASETS
+    torch.manual_seed(12345)
+    x = np.load(samples_path).astype(np.float64)
+    y = DATASETS[data](20000).double().numpy()
+    finite = bool(np.isfinite(x).all())
+    sv = float(np.trace(np.cov(x.T))) if finite else None
+    dv = float(np.trace(np.cov(y.T)))
+    return {"finite": finite, "sample_var": sv, "data_var": dv, "var_ratio": sv / dv if finite else None}
+
+
+def verdict(r):
+    if r["exit"] != 0 or r["eval"] is None or r["spread"] is None or not r["spread"]["finite"]:
+        return "diverged"
+    ev, sp = r["eval"], r["spread"]
+    if sp["var_ratio"] < COLLAPSE_VAR_RATIO:
+        return "collapsed"
+    if r["data"] in MODES and ev.get("modes_covered", MODES[r["data"]]) < MODES[r["data"]] / 2:
+        return "collapsed"
+    if ev["test_nll"] > UNIFORM_BOX_NLL:
+        return "unfit"
+    return "ok"
+
+
+def mean_sd(v):
+    v = [a for a in v if a is not None and math.isfinite(a)]
+    if not v:
+        return "-"
+    m = sum(v) / len(v)
+    sd = math.sqrt(sum((a - m) ** 2 for a in v) / (len(v) - 1)) if len(v) > 1 else 0.0
+    return f"{m:.3g} ± {sd:.2g}"
+
+
+def table(results):
+    runs = {}
+    for path in sorted(glob.glob(os.path.join(results, "toy_stability_*.jsonl"))):
+        for line in open(path):
+            r = json.loads(line)
+            runs[(r["method"], r["data"], r["seed"], r["iters"])] = r   # the last line of each run wins
+    cells = {}
+    for r in runs.values():
+        r["verdict"] = verdict(r)
+        cells.setdefault((r["method"], r["data"], r["iters"]), []).append(r)
+    rows = []
+    print("| method | data | iters | seeds | diverged | collapsed | unfit | grid NLL | KL | MMD^2 | modes |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for (m, d, it), rs in sorted(cells.items()):
+        ok = [r["eval"] for r in rs if r["verdict"] != "diverged"]
+        count = {v: sum(r["verdict"] == v for r in rs) for v in ("diverged", "collapsed", "unfit", "ok")}
+        modes = mean_sd([e.get("modes_covered") for e in ok]) if d in MODES else "-"
+        row = {"method": m, "data": d, "iters": it, "seeds": sorted(r["seed"] for r in rs), **count,
+               "test_nll": mean_sd([e["test_nll"] for e in ok]), "kl": mean_sd([e["kl"] for e in ok]),
+               "mmd2": mean_sd([e["mmd2"] for e in ok]), "modes": modes,
+               "runs": [{k: r[k] for k in ("seed", "exit", "verdict", "train_s")} for r in rs]}
+        rows.append(row)
+        print(f"| {m} | {d} | {it} | {len(rs)} | {count['diverged']} | {count['collapsed']} | {count['unfit']} | "
+              f"{row['test_nll']} | {row['kl']} | {row['mmd2']} | {modes} |")
+    with open(os.path.join(results, "toy_stability.json"), "w") as f:
+        json.dump({"verdicts": __doc__.split("A run is counted as")[1].strip(), "cells": rows}, f, indent=1)
+
+
+def record(run, method, data, seed, iters, rc, secs, commit):
+    def load(name, read):
+        try:
+            return read(os.path.join(run, name))
+        except (OSError, ValueError):
+            return None
+    ev = load("eval.json", lambda p: json.load(open(p)))
+    sp = load("samples.npy", lambda p: spread(p, data)) if ev is not None else None
+    tail = load("train.txt", lambda p: open(p, errors="replace").read()[-300:]) or ""
+    return {"method": method, "data": data, "seed": int(seed), "iters": int(iters), "commit": commit,
+            "exit": int(rc), "train_s": round(float(secs), 2), "eval": ev, "spread": sp, "last_output": tail}
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "record":
+        print(json.dumps(record(*sys.argv[2:10])))
+    elif sys.argv[1] == "table":
+        table(sys.argv[2] if len(sys.argv) > 2 else "bench/results")
+    else:
+        sys.exit(__doc__)
