@@ -13,4 +13,5 @@ model {
   sigma_min = "lobpcg", ssv_iter = 2,
   w_H = 1e-4,
   adam = { lr = 5e-5, betas = {0, 0.999}, eps = 1e-6 },
+  ema = 0.999,   -- the generator's average after each step: `sample` (samples.png, fd) draws with it
 }

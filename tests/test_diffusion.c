@@ -9,9 +9,8 @@
  *   encoder); with a too-wide proposal A < log Z < C;
  * - finite differences of the new second-order paths: d/dtheta of DDAEBM's
  *   R1 through the time-conditioned energy, d/dphi of log sigma_min of J_z of
- *   the time-conditioned generator (bb-sv-diff's entropy);
- * - ddaebm's generator EMA: the recurrence, and that `sample` draws with the
- *   averaged weights and leaves parameters and averages as they were. */
+ *   the time-conditioned generator (bb-sv-diff's entropy).
+ * (ddaebm's EMA: test_ema.c) */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,55 +168,6 @@ static void check_second_order(const char *code, const char *what, const char *p
   host_free(h);
 }
 
-static void check_ema(void) {
-  const char *path = test_path("ema.lua");
-  FILE *f = fopen(path, "w");
-  fputs("model { method = 'ddaebm', data = '25gaussians', batch = 16, ema = 0.5, sample_batch = 16, M_eval = 4,\n"
-        "  energy = nets.ddaebm_energy{width = 8}, generator = nets.ddaebm_generator{width = 8},\n"
-        "  encoder = nets.ddaebm_encoder{width = 8} }\n", f);
-  fclose(f);
-  Host *h = host_new();
-  if (host_load_model(h, path)) { printf("FAIL ema model: %s\n", h->error); checks_failed++; host_free(h); return; }
-  Graph *g = h->g;
-  int p = dsl_var(h, "generator.h2.weight"), e = dsl_var(h, "ema.generator.h2.weight"), out = -1;
-  for (int v = 0; v < g->n_vars; v++) if (!strcmp(g->vars[v].name, "sample.x")) out = v;
-  int n = shape_numel(g->vars[p].shape), ns = shape_numel(g->vars[out].shape);
-  Trainer *t = trainer_new(h, 3, 1);
-  double *want = calloc(n, sizeof(double)), worst = 0;
-  for (int step = 0; step < 4; step++) {
-    trainer_step(t, step);
-    for (int i = 0; i < n; i++) {
-      want[i] = step ? 0.5 * want[i] + 0.5 * trainer_var(t, p)[i] : trainer_var(t, p)[i];
-      worst = fmax(worst, fabs(trainer_var(t, e)[i] - want[i]));
-    }
-  }
-  expect_le("ema: e <- 0.5 e + 0.5 p after each step (e = p at step 0)", worst, 1e-12);
-  double *P = malloc(n * sizeof(double)), *E = malloc(n * sizeof(double)), *S = malloc(ns * sizeof(double));
-  memcpy(P, trainer_var(t, p), n * sizeof(double));
-  memcpy(E, trainer_var(t, e), n * sizeof(double));
-  double moved = 0;
-  for (int i = 0; i < n; i++) moved = fmax(moved, fabs(P[i] - E[i]));
-  expect_le("ema: the average differs from the parameters", moved > 1e-6 ? 0 : 1, 0);
-  trainer_run_entry(t, "sample", 0);
-  memcpy(S, trainer_var(t, out), ns * sizeof(double));
-  double kept = 0;
-  for (int i = 0; i < n; i++) kept = fmax(kept, fmax(fabs(trainer_var(t, p)[i] - P[i]), fabs(trainer_var(t, e)[i] - E[i])));
-  expect_le("ema: sample leaves parameters and averages as they were", kept, 0);
-  /* every generator weight set to its average: the same samples */
-  for (int v = 0; v < g->n_vars; v++)
-    if (!strncmp(g->vars[v].name, "ema.", 4)) {
-      int q = dsl_var(h, g->vars[v].name + 4);
-      memcpy(trainer_var(t, q), trainer_var(t, v), shape_numel(g->vars[v].shape) * sizeof(double));
-    }
-  trainer_run_entry(t, "sample", 0);
-  double diff = 0;
-  for (int i = 0; i < ns; i++) diff = fmax(diff, fabs(trainer_var(t, out)[i] - S[i]));
-  expect_le("ema: sample draws with the averaged generator", diff, 0);
-  free(want); free(P); free(E); free(S);
-  trainer_free(t);
-  host_free(h);
-}
-
 int main(void) {
   static const double toy_c1[4] = {.9981, .6721, .5042, .4030}, toy_pvar[4] = {1.00e-5, .00359, .00821, .01323};
   static const double img_c1[4] = {.9998, .6657, .2692, .0578}, img_pvar[4] = {1.10e-4, .4409, .8842, .9841};
@@ -250,6 +200,5 @@ int main(void) {
     "local y, wlo, wup, ent = bd.proposal('a', S, G, nil, ebm.normal({6, 2}), k, emb, ebm.normal({6, 2}), nil, 'eval')\n"
     "L = ebm.mean(ent) + ebm.mean(wup) + ebm.mean(ebm.sum(y * y, 2))\n",
     "bb-sv-diff: d/dphi of the sigma_min entropy, log|det J_z| and y vs finite differences", "G.");
-  check_ema();
   return report();
 }

@@ -1,19 +1,23 @@
 -- Entry points every toy method provides to its trainer: `sample` (a batch
 -- from the method's sampler) and `energy` (E on a fixed-size chunk of
 -- points; the trainer walks grids and files through it).
+local ema = require "ema"
 local M = {}
 
 M.EVAL_BATCH = 1024
 
 -- energy(E, D): input state energy.x [1024, D], output energy.e [1024].
--- `score` turns the network's output into the energy (default: itself).
-function M.energy(E, D, score)
+-- `score` turns the network's output into the energy (default: itself);
+-- `avg`: {parameter, EMA} pairs (ema.lua) evaluated in place of E's parameters.
+function M.energy(E, D, score, avg)
   local x = ebm.state("energy.x", {M.EVAL_BATCH, D}, 0)
   local e = ebm.state("energy.e", {M.EVAL_BATCH}, 0)
   entry("energy", {input = x, output = e}, function()
-    phase("energy", function(p)
-      local v = E(x, "eval")
-      p:set(e, score and score(v) or v)
+    ema.swapped(avg, "energy", function()
+      phase("energy", function(p)
+        local v = E(x, "eval")
+        p:set(e, score and score(v) or v)
+      end)
     end)
   end)
 end

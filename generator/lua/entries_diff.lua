@@ -8,18 +8,26 @@
 local entries = require "entries"
 local diff = require "diffusion"
 local bd = require "bound_diff"
+local ema = require "ema"
 local M = {}
 
 -- s: {S = schedule, f, G, q (or nil), kind = "a" | "b", D, nz, mode = BN mode of
 -- G/q in the bounds, sample_mode = their mode when sampling, noise = whether
--- the chain adds posterior noise at k > 0, sample_batch, M_eval, swap = nil or
--- {parameter, EMA} pairs exchanged around sampling}
+-- the chain adds posterior noise at k > 0, sample_batch, M_eval, avg = nil or
+-- the {parameter, EMA} pairs (ema.lua) every entry evaluates in place of the
+-- parameters}. Pictures (D > 2) get sample and energy only: energy_k and
+-- chain_bounds serve the toy grid quadrature of eval.
 function M.declare(s)
   local S, D, T = s.S, s.D, s.S.T
   local function emb_of(onehot) return nets.time_embedding(diff.level(onehot), s.temb) end
+  local function avg(...)   -- the averages of the named nets' parameters
+    local ps = {}
+    for _, net in ipairs{...} do for _, p in ipairs(net.params) do table.insert(ps, p) end end
+    return ema.subset(s.avg, ps)
+  end
 
   -- x_T ~ N(0, I), then T steps k = T-1..0; the step is a one-hot state shifted down each iteration
-  entries.sample(s.sample_batch, D, function(xs)
+  entries.sample(s.sample_batch, D, function(xs) ema.swapped(avg(s.G), "sample", function()
     local n = s.sample_batch
     local kst = ebm.state("sample.k", {1, T}, 0)
     local top, shift = {}, {}
@@ -28,10 +36,6 @@ function M.declare(s)
       for j = 1, T do shift[(i - 1) * T + j] = j == i - 1 and 1 or 0 end   -- e_i -> e_{i-1}
     end
     local sd = diff.per_step(S, function(k) return (s.noise and k > 0) and math.sqrt(S.pvar[k]) or 0 end)
-    local function swap()   -- parameters <-> their averages (assignments land together at the phase's end)
-      if s.swap then phase("sample_swap", function(p) for _, pe in ipairs(s.swap) do p:set(pe[1], pe[2]); p:set(pe[2], pe[1]) end end) end
-    end
-    swap()
     phase("sample_init", function(p)
       p:set(xs, ebm.normal({n, D}))
       p:set(kst, ebm.const(top, {1, T}))
@@ -46,34 +50,34 @@ function M.declare(s)
         p:set(kst, ebm.matmul(kst, ebm.const(shift, {T, T})))
       end)
     end)
-    swap()
-  end)
+  end) end)
 
   local n = entries.EVAL_BATCH
   local emb0 = emb_of(diff.fixed_k(n, T, 0))
-  entries.energy(function(x) return s.f(x, emb0) end, D, function(v) return -v end)
+  entries.energy(function(x) return s.f(x, emb0) end, D, function(v) return -v end, avg(s.f))
+  if D > 2 then return end
 
   local xk = ebm.state("energy_k.x", {n, D + 1}, 0)
   local ek = ebm.state("energy_k.e", {n}, 0)
-  entry("energy_k", {input = xk, output = ek}, function()
+  entry("energy_k", {input = xk, output = ek}, function() ema.swapped(avg(s.f), "energy_k", function()
     phase("energy_k", function(p)
       local oh = diff.onehot(ebm.slice(xk, 2, D + 1, 1), T)
       p:set(ek, -s.f(ebm.slice(xk, 2, 1, D), emb_of(oh)))
     end)
-  end)
+  end) end)
 
-  M.chain_bounds(s, emb_of)
+  M.chain_bounds(s, emb_of, avg(s.f, s.G, s.q))
 end
 
 -- Output row per x_0 [P, 1 + 9T]: -log N(x_T; 0, I), then per step k:
 -- E~(x_k; x_{k+1}, k), A_k, se(A_k), C_k, se(C_k), x_{k+1} (2 columns), a_{k+1}, beta_{k+1}.
 -- Proposals with G, q in mode s.mode; (b)-type weights keep the noise at k = 0.
-function M.chain_bounds(s, emb_of)
+function M.chain_bounds(s, emb_of, avg)
   local S, D, T, m = s.S, s.D, s.S.T, s.M_eval
   local P = math.max(1, 4096 // m)   -- T * P * m rows per run
   local x0 = ebm.state("chain_bounds.x0", {P, D}, 0)
   local out = ebm.state("chain_bounds.out", {P, 1 + 9 * T}, 0)
-  entry("chain_bounds", {input = x0, output = out}, function()
+  entry("chain_bounds", {input = x0, output = out}, function() ema.swapped(avg, "chain_bounds", function()
     phase("chain_bounds", function(p)
       -- one trajectory per x_0; all steps batched, rows k-major: row k*P + i
       local x = math.sqrt(S.abar[0]) * x0 + S.sigma_cum[0] * ebm.normal({P, D})
@@ -103,7 +107,7 @@ function M.chain_bounds(s, emb_of)
       steps = ebm.reshape(ebm.transpose(ebm.reshape(steps, {T, P, 9}), {2, 1, 3}), {P, 9 * T})
       p:set(out, ebm.concat({ebm.reshape(-diff.log_std_normal(x), {P, 1}), steps}, 2))
     end)
-  end)
+  end) end)
 end
 
 return M

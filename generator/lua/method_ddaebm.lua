@@ -3,32 +3,51 @@
 -- f, against a per-step generator x^_0 = G(x_n, z, k) with a posterior
 -- encoder q(z | x_c, x_n, k). One iteration: the energy step (§5.3, R1 on
 -- real pairs), then the generator + encoder step (§5.4) on the same draws.
+-- Toy data get the toy nets of nets_diff.lua, pictures those of
+-- nets_image_diff.lua, the matched schedule and an EMA of all three nets.
+-- Not implemented: the image recipe's cosine learning-rate decay (ebmforge's
+-- Adam has a constant rate).
 local diff = require "diffusion"
 local entries_diff = require "entries_diff"
+local ema = require "ema"
 local M = {}
 
 M.default_iters = 100000
 M.options = {
   energy = {type = "net"}, generator = {type = "net"}, encoder = {type = "net"},
-  T = {type = "number", default = 4}, beta_min = {type = "number", default = 0.01},
-  beta_max = {type = "number", default = 0.1},
+  T = {type = "number", default = 4}, beta_min = {type = "number"}, beta_max = {type = "number"},
   r1_gamma = {type = "number", default = 0.02},   -- gamma of (gamma/2) mean ||g||^2
   w_ent = {type = "number", default = 0.1},       -- weight of the encoder's entropy NLL
-  rec_floor = {type = "number", default = 1e-2},  -- variance floor of the reconstruction term
-  ema = {type = "number", default = 0},           -- EMA decay of the generator, used for sampling (0: none, toy)
+  rec_floor = {type = "number"},                  -- variance floor of the reconstruction term
+  ema = {type = "number"},                        -- EMA decay of f, G, q, used by the entries (0: none)
   adam = {type = "table", default = {lr = 1e-4, betas = {0, 0.9}, eps = 1e-8}},
-  sample_batch = {type = "number", default = 1000},
+  sample_batch = {type = "number"},
   M_eval = {type = "number", default = 1024},     -- inner draws of the chain_bounds entry
 }
 
+-- defaults that differ between toy data and pictures (methods.md §8, `ddaebm`);
+-- the image floor of the reconstruction variance is pvar[1] (set in build)
+local defaults = {
+  toy = {beta_min = 0.01, beta_max = 0.1, rec_floor = 1e-2, ema = 0, sample_batch = 1000},
+  image = {beta_min = 0.1, beta_max = 20, ema = 0.999},
+}
+
 function M.build(cfg)
+  local img = cfg.image
+  for k, v in pairs(defaults[img and "image" or "toy"]) do if cfg[k] == nil then cfg[k] = v end end
   local S = diff.schedule(cfg.T, cfg.beta_min, cfg.beta_max)
-  local B, D, T = cfg.batch, 2, cfg.T
-  local f = (cfg.energy or nets.ddaebm_energy{}).build("energy")
-  local G = (cfg.generator or nets.ddaebm_generator{}).build("generator")
-  local q = (cfg.encoder or nets.ddaebm_encoder{}).build("encoder")
-  local nz = G.latent
+  cfg.rec_floor = cfg.rec_floor or (S.T > 1 and S.pvar[1] or S.pvar[0])
+  cfg.sample_batch = cfg.sample_batch or cfg.batch   -- pictures: the training batch bounds the arena
+  local B, D, T = cfg.batch, cfg.D, cfg.T
+  local f0 = img and nets.ddaebm_image_energy{channels = img[1]} or nets.ddaebm_energy{}
+  local G0 = img and nets.ddaebm_image_generator{channels = img[1]} or nets.ddaebm_generator{}
+  local q0 = img and nets.ddaebm_image_encoder{channels = img[1]} or nets.ddaebm_encoder{}
+  local f = (cfg.energy or f0).build("energy")
+  local G = (cfg.generator or G0).build("generator")
+  local q = (cfg.encoder or q0).build("encoder")
+  local nz, temb = G.latent, f.temb
   if q.latent ~= nz then error("the encoder's latent must be the generator's", 0) end
+  if G.temb ~= temb or q.temb ~= temb then error("energy, generator and encoder must share the time embedding's width", 0) end
   local a = cfg.adam
   local optE = adam{name = "adam_energy", lr = a.lr, betas = a.betas, eps = a.eps}
   local optG = adam{name = "adam_generator", lr = a.lr, betas = a.betas, eps = a.eps}
@@ -39,7 +58,7 @@ function M.build(cfg)
 
   -- the draws both steps share (a node evaluates to the same values in every phase of a step)
   local k = diff.random_k(B, T)
-  local emb = nets.time_embedding(diff.level(k), 16)
+  local emb = nets.time_embedding(diff.level(k), temb)
   local xc, xn = diff.pairs(S, k, ebm.data({B, D}))
   xc, xn = ebm.stop_gradient(xc), ebm.stop_gradient(xn)
   local z, eps3 = ebm.normal({B, nz}), ebm.normal({B, D})
@@ -85,26 +104,16 @@ function M.build(cfg)
     p:log("kl", kl)
   end)
 
-  local swap = cfg.ema > 0 and M.ema(G, cfg.ema) or nil
-  entries_diff.declare{S = S, f = f, G = G, q = q, kind = "b", D = D, nz = nz, temb = 16, mode = "eval",
-                       sample_mode = "batch", noise = true, sample_batch = cfg.sample_batch, M_eval = cfg.M_eval,
-                       swap = swap}
-end
-
--- EMA of the generator's parameters (§5.5), a phase after each generator
--- step: e <- decay e + (1 - decay) p (e <- p at step 0). Returns the
--- {parameter, average} pairs the sample entry swaps in and back out.
-function M.ema(G, decay)
-  local pairs_ = {}
-  for _, p in ipairs(G.params) do
-    local name = ebm.var_info(p)
-    table.insert(pairs_, {p, ebm.buffer("ema." .. name, p.shape, 0)})
+  -- §5.5: EMA of theta and of (phi, psi) after both steps, used by every entry
+  local avg = nil
+  if cfg.ema > 0 then
+    local all = {}
+    for _, net in ipairs{f, G, q} do for _, p in ipairs(net.params) do table.insert(all, p) end end
+    avg = ema.track(all, cfg.ema)
   end
-  phase("ema", function(ph)
-    local w = decay * (1 - ebm.eq(ebm.step(), 0))
-    for _, pe in ipairs(pairs_) do ph:set(pe[2], w * pe[2] + (1 - w) * pe[1]) end
-  end)
-  return pairs_
+  entries_diff.declare{S = S, f = f, G = G, q = q, kind = "b", D = D, nz = nz, temb = temb, mode = "eval",
+                       sample_mode = "batch", noise = true, sample_batch = cfg.sample_batch, M_eval = cfg.M_eval,
+                       avg = avg}
 end
 
 return M

@@ -4,6 +4,7 @@
 -- (bound_sv.lua, bound_mi.lua), and the entry points. method_bb.lua adds the
 -- energy step of the energy-side module.
 local entries = require "entries"
+local ema = require "ema"
 local M = {}
 
 M.options = {
@@ -11,12 +12,13 @@ M.options = {
   preset = {type = "string", default = "paper", one_of = {"paper", "code"}},
   sn = {type = "boolean"}, ada = {type = "boolean"},
   lambda = {type = "number", default = 1e-3}, w_H = {type = "number"}, adam = {type = "table"},
+  ema = {type = "number"},   -- EMA decay of the generator's parameters, used by sample and bounds (0: none)
 }
 
 -- defaults that differ between toy data and images (methods.md §8, defaults per method)
 local defaults = {
-  toy = {w_H = 1, adam = {lr = 2e-4, betas = {0, 0.9}, eps = 1e-6}},
-  image = {w_H = 1e-4, adam = {lr = 5e-5, betas = {0, 0.999}, eps = 1e-6}},
+  toy = {w_H = 1, adam = {lr = 2e-4, betas = {0, 0.9}, eps = 1e-6}, ema = 0},
+  image = {w_H = 1e-4, adam = {lr = 5e-5, betas = {0, 0.999}, eps = 1e-6}, ema = 0.999},
 }
 
 -- Resolves the preset and builds nets and optimisers; `lower` is the lower-bound module.
@@ -57,11 +59,15 @@ function M.generator_phase(s)
     p:log("loss_g", adv - s.cfg.w_H * H)
     p:log("entropy", H)
   end)
+  -- the average of phi (not of BN's running statistics, which eval mode takes from the trained G)
+  if s.cfg.ema > 0 then s.avg = ema.track(s.G.params, s.cfg.ema) end
 end
 
 function M.entries(s)
   entries.sample(s.B, s.D, function(xs)
-    phase("sample", function(p) p:set(xs, s.lower.sample(s)) end)
+    ema.swapped(s.avg, "sample", function()
+      phase("sample", function(p) p:set(xs, s.lower.sample(s)) end)
+    end)
   end)
   entries.energy(s.E, s.D)
   if s.lower.has_log_weights(s) then M.bounds_entry(s) end
@@ -72,13 +78,13 @@ end
 -- (sign(det J) for (a): injectivity; 1 where no injectivity is needed).
 function M.bounds_entry(s)
   local out = ebm.state("bounds.out", {s.B, 3}, 0)
-  entry("bounds", {output = out}, function()
+  entry("bounds", {output = out}, function() ema.swapped(s.avg, "bounds", function()
     phase("bounds", function(p)
       local lo, up, sign = s.lower.log_weights(s)
       local col = function(t) return ebm.reshape(t, {s.B, 1}) end
       p:set(out, ebm.concat({col(lo), col(up), col(sign)}, 2))
     end)
-  end)
+  end) end)
 end
 
 return M

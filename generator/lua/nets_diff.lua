@@ -67,7 +67,8 @@ function nets.ddaebm_energy(o)
   if o.bn then error("nets.ddaebm_energy has no BatchNorm", 0) end
   return spec("ddaebm_energy", o, function(p)
     local params, fwd = trunk(p, o, 2, 1)
-    return callable(params, function(x, emb) local y = fwd(x, emb, "eval"); return ebm.reshape(y, {y.shape[1]}) end)
+    return callable(params, function(x, emb) local y = fwd(x, emb, "eval"); return ebm.reshape(y, {y.shape[1]}) end,
+                    {temb = o.temb})
   end)
 end
 
@@ -77,7 +78,7 @@ function nets.ddaebm_generator(o)
   return spec("ddaebm_generator", o, function(p)
     local params, fwd = trunk(p, o, 2 + o.latent, 2)
     return callable(params, function(xn, z, emb, mode) return fwd(ebm.concat({xn, z}, 2), emb, mode) end,
-                    {latent = o.latent, bn = o.bn})
+                    {latent = o.latent, bn = o.bn, temb = o.temb})
   end)
 end
 
@@ -93,8 +94,10 @@ function nets.ddaebm_encoder(o)
     return callable(params, function(xc, xn, emb, mode)
       local h = fwd(ebm.concat({xc, xn}, 2), emb, mode)
       return mu(h, mode), lv(h, mode)
-    end, {latent = o.latent, bn = o.bn})
+    end, {latent = o.latent, bn = o.bn, temb = o.temb})
   end)
 end
+
+require "nets_image_diff"   -- their image variants (Fashion-MNIST)
 
 return nets
