@@ -141,6 +141,8 @@ for m in trainers:
                       "flops_per_step": trainers[m]["flops_per_step"], "ours": o, "torch": t,
                       "ratio_ours_over_torch": round(o["steps_per_s"] / t["steps_per_s"], 3),
                       "ratio_iteration_median": round(o["iteration_steps_per_s_median"] / t["iteration_steps_per_s_median"], 3),
+                      # robust to other processes, but counts start-up (torch: import, data) and the warm-up too
+                      "ratio_process_cpu_s": round(t["process_cpu_s"] / o["process_cpu_s"], 3),
                       "disturbed": o["other_processes_cpus"] > 0.2 or t["other_processes_cpus"] > 0.2})
 
 def sh(cmd):
@@ -163,7 +165,9 @@ doc = {
                  "steps_per_s": "timed iterations / wall-clock seconds of those iterations after the warm-up, in-process; "
                                 "ours: sum of log.jsonl per-iteration times (--log-every 1); torch: perf_counter per iteration; best round",
                  "flops": "flops_per_step = train-cpu info flops/step, used for both sides",
-                 "other_processes_cpus": "CPU-seconds other processes used during the run per wall second; > 0.2 flags the row disturbed"},
+                 "other_processes_cpus": "CPU-seconds other processes used during the run per wall second; > 0.2 flags the row disturbed",
+                 "ratio_process_cpu_s": "torch's whole-process CPU seconds over ours (same iterations on both sides): a cross-check "
+                                        "on a loaded machine; includes start-up and warm-up"},
     "sgemm_1024_gflops": {"best": peak, "runs": sg},
     "results": table,
     "runs": [r for r in runs if r["kind"] != "sgemm"],
@@ -174,12 +178,13 @@ with open(result + ".tmp", "w") as f:
     f.write("\n")
 os.replace(result + ".tmp", result)
 print("\nsgemm 1024^3: %s GFLOP/s (threads: GFLOP/s, best of the run)" % peak)
-print("%-13s %2s %3s  %9s %9s  %7s %7s  %7s %7s  %s" % ("method", "T", "K", "ours/s", "torch/s", "ratio", "r(med)", "GF ours", "GF trch", "other load o/t"))
+print("%-13s %2s %3s  %9s %9s  %7s %7s %7s  %7s %7s  %s" % ("method", "T", "K", "ours/s", "torch/s", "ratio", "r(med)", "r(cpu)", "GF ours", "GF trch", "other load o/t"))
 for r in table:
     o, t = r["ours"], r["torch"]
-    print("%-13s %2d %3s  %9.4f %9.4f  %6.2fx %6.2fx  %7.2f %7.2f  %.2f/%.2f" % (
+    print("%-13s %2d %3s  %9.4f %9.4f  %6.2fx %6.2fx %6.2fx  %7.2f %7.2f  %.2f/%.2f" % (
         r["method"], r["threads"], r["K"] or "-", o["steps_per_s"], t["steps_per_s"], r["ratio_ours_over_torch"],
-        r["ratio_iteration_median"], o["gflops"], t["gflops"], o["other_processes_cpus"], t["other_processes_cpus"]))
+        r["ratio_iteration_median"], r["ratio_process_cpu_s"], o["gflops"], t["gflops"], o["other_processes_cpus"],
+        t["other_processes_cpus"]))
 bad = [r for r in table if r["disturbed"]]
 if bad:
     print("WARNING: other processes used > 0.2 CPUs during %s; rerun on a quiet machine"
