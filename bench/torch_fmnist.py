@@ -1,14 +1,31 @@
 #!/usr/bin/python3
-"""PyTorch eager reference of models/fmnist_mle.lua, for the image speed benchmark.
+"""PyTorch eager reference of the Fashion-MNIST trainers, for the image speed benchmark.
 
-Same network (methods.md §8 image energy with SiLU, PyTorch default
-initialisation), batch 64, K = 60 Langevin steps x <- clamp(x - alpha grad E +
-eta xi, -1, 1) from U[-1, 1]^D, alpha 1, eta 0.005, Adam lr 1e-4 betas (0, 0.999)
-eps 1e-8, Fashion-MNIST padded to 32x32 with -1 (methods.md §6), shuffled epochs.
+--method mle-langevin: models/fmnist_mle.lua. The image energy with SiLU, K
+  Langevin steps x <- clamp(x - alpha grad E + eta xi, -1, 1) from U[-1, 1]^D,
+  alpha 1, eta 0.005, Adam lr 1e-4 betas (0, 0.999) eps 1e-8; the logged
+  e_gap = mean E(x0) - mean E(data) is computed every step, as ours does.
+--method bb-sv-gp: models/fmnist_bb.lua (generator/lua/method_bb.lua,
+  bound_sv.lua, bound_gp.lua, minimax.lua with the image defaults of
+  methods.md §8): the image energy with LeakyReLU(0.1) and the DCGAN generator
+  (latent 128, BatchNorm); Adam lr 5e-5 betas (0, 0.999) eps 1e-6 for both.
+  Energy step: fakes x~ = G^tr(z); loss = mean E(x) - mean E(x~) + relu(1e-3 P)
+  with P = 1/(2B) sum_b (<grad_x E(x~_b), sg(J^ev v_b)> - <q_b, v_b>)^2, a fresh
+  probe v, q = sg(z + d grad_z log sigma_min(J^ev(z))) (LOBPCG, bench/torch_sv.py).
+  Generator step: loss = mean E(G^tr(z')) - 1e-4 d mean log sigma_min(J^ev(z')).
+--method ebm-0gp: models/fmnist_0gp.lua: the energy step carries 1e-3 mean
+  |grad_x E(x)|^2 on real data instead of (c); the generator step as bb-sv-gp.
 
-  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_fmnist.py --iters 3 --threads 1
+Same networks as nets_image.lua (methods.md §8, PyTorch default
+initialisation), batch 64, Fashion-MNIST padded to 32x32 with -1 (§6),
+shuffled epochs, last incomplete batch dropped. Gradients are taken only for
+the parameters a step updates (torch.autograd.grad), as our trainers do.
 
-Prints one JSON object: steps_per_s over the timed iterations (after --warmup).
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_fmnist.py --method bb-sv-gp --iters 3 --threads 1
+
+Prints one JSON object: steps_per_s = timed iterations / timed seconds
+(time.perf_counter) after --warmup iterations, and the rate of every timed
+iteration.
 """
 import argparse
 import gzip
@@ -20,7 +37,11 @@ import time
 import torch
 import torch.nn as nn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_sv import jvp, log_sigma_min  # noqa: E402
+
 FMNIST = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
+B, D, LATENT = 64, 1024, 128
 
 
 def load_fmnist(path=FMNIST):
@@ -29,60 +50,155 @@ def load_fmnist(path=FMNIST):
     n = int.from_bytes(raw[4:8], "big")
     x = torch.frombuffer(bytearray(raw[16:]), dtype=torch.uint8).reshape(n, 1, 28, 28).float()
     x = 2 * (x / 255) - 1
-    return nn.functional.pad(x, (2, 2, 2, 2), value=-1.0)
+    return nn.functional.pad(x, (2, 2, 2, 2), value=-1.0).reshape(n, D)
 
 
-def image_energy(C=1, b=64):
+def image_energy(act, C=1, b=64):
+    """nets.image_energy: 3x3 s1 p1 and 4x4 s2 p1 convs, each followed by act, then Linear(8192, 1); rows [B, D] in."""
     plan = [(C, b, 3, 1), (b, b, 4, 2), (b, 2 * b, 3, 1), (2 * b, 2 * b, 4, 2), (2 * b, 4 * b, 3, 1),
             (4 * b, 4 * b, 4, 2), (4 * b, 8 * b, 3, 1)]
-    layers = []
+    layers = [nn.Unflatten(1, (C, 32, 32))]
     for cin, cout, k, s in plan:
-        layers += [nn.Conv2d(cin, cout, k, s, 1), nn.SiLU()]
-    layers += [nn.Flatten(), nn.Linear(8 * b * 16, 1)]
+        layers += [nn.Conv2d(cin, cout, k, s, 1), nn.SiLU() if act == "silu" else nn.LeakyReLU(0.1)]
+    layers += [nn.Flatten(), nn.Linear(8 * b * 16, 1), nn.Flatten(0)]
     return nn.Sequential(*layers)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--iters", type=int, default=3)
-    ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--K", type=int, default=60)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--seed", type=int, default=0)
-    a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
-    data = load_fmnist()
-    E = image_energy()
-    opt = torch.optim.Adam(E.parameters(), lr=1e-4, betas=(0.0, 0.999), eps=1e-8)
-    B, per_epoch = a.batch, data.shape[0] // a.batch
-    perm = torch.randperm(data.shape[0])
+def image_generator(C=1, b=64):
+    """nets.image_generator (DCGAN): Linear(128, 4*4*8b), three ConvT4x4 s2 p1 -BN-ReLU, Conv3x3 - Tanh; rows [B, D] out."""
+    layers = [nn.Linear(LATENT, 4 * 4 * 8 * b), nn.Unflatten(1, (8 * b, 4, 4))]
+    for cin in (8 * b, 4 * b, 2 * b):
+        layers += [nn.ConvTranspose2d(cin, cin // 2, 4, 2, 1), nn.BatchNorm2d(cin // 2), nn.ReLU()]
+    layers += [nn.Conv2d(b, C, 3, 1, 1), nn.Tanh(), nn.Flatten()]
+    return nn.Sequential(*layers)
+
+
+def adam_step(opt, params, loss):
+    """grads of loss for `params` only (no work for the frozen network), then one Adam step"""
+    for p, g in zip(params, torch.autograd.grad(loss, params)):
+        p.grad = g
+    opt.step()
+
+
+class Batches:
+    """shuffled epochs of the training set, last incomplete batch dropped"""
+
+    def __init__(self):
+        self.data = load_fmnist()
+        self.per_epoch = self.data.shape[0] // B
+        self.perm = None
+
+    def __call__(self, t):
+        if t % self.per_epoch == 0 or self.perm is None:
+            self.perm = torch.randperm(self.data.shape[0])
+        i = t % self.per_epoch
+        return self.data[self.perm[i * B:(i + 1) * B]]
+
+
+def mle_langevin(a):
+    E = image_energy("silu")
+    params = list(E.parameters())
+    opt = torch.optim.Adam(params, lr=1e-4, betas=(0.0, 0.999), eps=1e-8)
+    batches = Batches()
 
     def step(t):
-        nonlocal perm
-        if t % per_epoch == 0 and t:
-            perm = torch.randperm(data.shape[0])
-        xd = data[perm[(t % per_epoch) * B:(t % per_epoch + 1) * B]]
-        x = torch.rand(B, 1, 32, 32) * 2 - 1
+        x0 = torch.rand(B, D) * 2 - 1
+        x = x0
         for _ in range(a.K):
             x = x.detach().requires_grad_(True)
             g, = torch.autograd.grad(E(x).sum(), x)
             x = (x.detach() - 1.0 * g + 0.005 * torch.randn_like(x)).clamp(-1, 1)
-        loss = E(xd).mean() - E(x.detach()).mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        return loss.item()
+        ed = E(batches(t))
+        loss = ed.mean() - E(x.detach()).mean()
+        adam_step(opt, params, loss)
+        with torch.no_grad():
+            e_gap = E(x0).mean() - ed.mean()
+        return {"loss": loss.item(), "e_gap": e_gap.item()}
 
+    return step
+
+
+def minimax(a):
+    """bb-sv-gp and ebm-0gp: one energy step, then one generator step (methods.md §2)"""
+    E, G = image_energy("leaky_relu"), image_generator()
+    pE, pG = list(E.parameters()), list(G.parameters())
+    optE = torch.optim.Adam(pE, lr=5e-5, betas=(0.0, 0.999), eps=1e-6)
+    optG = torch.optim.Adam(pG, lr=5e-5, betas=(0.0, 0.999), eps=1e-6)
+    batches = Batches()
+    lam, w_H, n_it = 1e-3, 1e-4, 2
+
+    def bound_c(z, xf, ef):
+        """P of bound (c) (bound_gp.lua): s_b differentiable in theta, w_b and q_b constants"""
+        sb, = torch.autograd.grad(ef.sum(), xf, create_graph=True)
+        v = torch.randn(B, LATENT)
+        G.eval()
+        with torch.no_grad():
+            w = jvp(G, z, v)
+        G.train()
+        zz = z.detach().requires_grad_(True)
+        gz, = torch.autograd.grad(log_sigma_min(G, zz, n_it).sum(), zz)
+        q = z + LATENT * gz
+        r = (sb * w).sum(1) - (q * v).sum(1)
+        return (r * r).sum() / (2 * B)
+
+    def step(t):
+        log = {}
+        # energy step
+        x = batches(t)
+        z = torch.randn(B, LATENT)
+        with torch.no_grad():
+            xf = G(z)  # train mode: BatchNorm batch statistics, running statistics updated
+        ex = E(x) if a.method == "bb-sv-gp" else E(x.requires_grad_(True))
+        if a.method == "bb-sv-gp":
+            xf.requires_grad_(True)
+            ef = E(xf)
+            P = bound_c(z, xf, ef)
+            R = torch.relu(lam * P)
+            log.update(P=P.item(), R=R.item())
+        else:
+            ef = E(xf)
+            gx, = torch.autograd.grad(ex.sum(), x, create_graph=True)
+            R = lam * (gx * gx).sum(1).mean()
+            log["penalty"] = R.item() / lam
+        loss_e = ex.mean() - ef.mean() + R
+        adam_step(optE, pE, loss_e)
+        # generator step (theta frozen: no gradients for E's parameters)
+        z2 = torch.randn(B, LATENT)
+        adv = E(G(z2)).mean()
+        H = LATENT * log_sigma_min(G, z2, n_it).mean()
+        loss_g = adv - w_H * H
+        adam_step(optG, pG, loss_g)
+        log.update(loss_e=loss_e.item(), e_data=ex.mean().item(), e_fake=ef.mean().item(), loss_g=loss_g.item(),
+                   entropy=H.item())
+        return log
+
+    return step
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--method", default="mle-langevin", choices=["mle-langevin", "bb-sv-gp", "ebm-0gp"])
+    ap.add_argument("--iters", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--K", type=int, default=60, help="Langevin steps of mle-langevin (models/fmnist_mle.lua: 60)")
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    step = mle_langevin(a) if a.method == "mle-langevin" else minimax(a)
     for t in range(a.warmup):
         step(t)
-    t0 = time.perf_counter()
+    rates, t0 = [], time.perf_counter()
     for t in range(a.warmup, a.warmup + a.iters):
-        loss = step(t)
+        t1 = time.perf_counter()
+        log = step(t)
+        rates.append(1 / (time.perf_counter() - t1))
     el = time.perf_counter() - t0
-    print(json.dumps({"model": "fmnist_mle", "steps_per_s": a.iters / el, "timed_iters": a.iters, "timed_s": el,
-                      "last_loss": loss, "torch_version": torch.__version__, "torch_num_threads": torch.get_num_threads(),
+    print(json.dumps({"model": {"mle-langevin": "fmnist_mle", "bb-sv-gp": "fmnist_bb", "ebm-0gp": "fmnist_0gp"}[a.method],
+                      "method": a.method, "K": a.K if a.method == "mle-langevin" else None,
+                      "steps_per_s": a.iters / el, "timed_iters": a.iters, "timed_s": el, "iter_steps_per_s": rates,
+                      "last": log, "torch_version": torch.__version__, "torch_num_threads": torch.get_num_threads(),
                       "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
                       "mkldnn": torch.backends.mkldnn.is_available()}))
     return 0

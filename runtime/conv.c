@@ -5,8 +5,10 @@
 
 /* Images are processed in groups of G, so each GEMM is one big product:
  * col [K, G*HW] (K = C*KH*KW) and a [O, G*HW] staging matrix in NCHW order
- * per image. G is as large as CONV_WS_CAP floats of workspace allow. */
-#define CONV_WS_CAP (1L << 23)
+ * per image. G is as large as CONV_WS_CAP floats of workspace allow: 4 MiB
+ * keeps col in the last-level cache between im2col, the GEMM and col2im
+ * (32 MiB was ~20% slower at the Fashion-MNIST layer shapes, bench/conv_layers.sh). */
+#define CONV_WS_CAP (1L << 20)
 
 static int group(const ConvDims *d) {
   long per = (long)(d->C * d->KH * d->KW + d->O) * d->HO * d->WO;
@@ -43,30 +45,50 @@ static void im2col(const ConvDims *d, const float *x, float *col, long ld, long 
           const float *src = x + ((size_t)c * d->H + h) * d->W + (d->S * j0 + b - d->P);  /* column j0 */
           for (int j = 0; j < j0; j++) r[j] = 0.0f;
           if (d->S == 1) memcpy(r + j0, src, (j1 - j0) * sizeof(float));
+          else if (d->S == 2) for (int j = j0; j < j1; j++) r[j] = src[2 * (j - j0)];  /* a constant stride vectorises */
           else for (int j = j0; j < j1; j++) r[j] = src[d->S * (j - j0)];
           for (int j = j1; j < d->WO; j++) r[j] = 0.0f;
         }
       }
 }
 
-/* the adjoint of im2col: x[c, h, v] = sum of the col entries that read it (x zeroed first) */
+/* the adjoint of im2col: x[c, h, v] = sum of the col entries that read it.
+ * Gathered per output row: the rows (a, i) with S i + a - P = h and, per
+ * phase q = v mod S, the kernel columns b with S j + b - P = v add into a
+ * contiguous buffer sum[q][m] (v = S m + q), so every add is a plain vector
+ * loop and x is written once, interleaving the phases. The order of the
+ * additions (a, then b, ascending) is the one of a scatter over (a, b). */
 static void col2im(const ConvDims *d, const float *col, long ld, long off, float *x) {
-  memset(x, 0, (size_t)d->C * d->H * d->W * sizeof(float));
+  const int S = d->S, WS = (d->W + S - 1) / S;   /* outputs per phase */
+  float sum[S * WS];
   for (int c = 0; c < d->C; c++)
-    for (int a = 0; a < d->KH; a++)
-      for (int b = 0; b < d->KW; b++) {
-        const float *row = col + (size_t)((c * d->KH + a) * d->KW + b) * ld + off;
-        int j0, j1;
-        valid_cols(d, b, &j0, &j1);
-        for (int i = 0; i < d->HO; i++) {
-          int h = d->S * i + a - d->P;
-          if (h < 0 || h >= d->H) continue;
-          const float *r = row + i * d->WO;
-          float *dst = x + ((size_t)c * d->H + h) * d->W + (d->S * j0 + b - d->P);  /* column j0 */
-          if (d->S == 1) for (int j = j0; j < j1; j++) dst[j - j0] += r[j];
-          else for (int j = j0; j < j1; j++) dst[d->S * (j - j0)] += r[j];
+    for (int h = 0; h < d->H; h++) {
+      for (int q = 0; q < S; q++) {
+        float *sq = sum + q * WS;
+        memset(sq, 0, WS * sizeof(float));
+        for (int a = (h + d->P) % S; a < d->KH; a += S) {
+          int i = (h + d->P - a) / S;
+          if (i < 0 || i >= d->HO) continue;
+          for (int b = (q + d->P) % S; b < d->KW; b += S) {
+            /* v = S m + q reads column j = m + (q + P - b) / S of row (c, a, b), image row i */
+            int dj = (q + d->P - b) / S, m0 = dj < 0 ? -dj : 0, m1 = d->WO - dj;
+            if (m1 > (d->W - q + S - 1) / S) m1 = (d->W - q + S - 1) / S;
+            const float *r = col + (size_t)((c * d->KH + a) * d->KW + b) * ld + off + (long)i * d->WO + dj;
+            for (int m = m0; m < m1; m++) sq[m] += r[m];
+          }
         }
       }
+      float *dst = x + ((size_t)c * d->H + h) * d->W;
+      if (S == 1) memcpy(dst, sum, d->W * sizeof(float));
+      else if (S == 2)
+        for (int m = 0; 2 * m < d->W; m++) {
+          dst[2 * m] = sum[m];
+          if (2 * m + 1 < d->W) dst[2 * m + 1] = sum[WS + m];
+        }
+      else
+        for (int q = 0; q < S; q++)
+          for (int m = 0; S * m + q < d->W; m++) dst[S * m + q] = sum[q * WS + m];
+    }
 }
 
 /* stage [O, g*HW] <-> y[n0 .. n0+g) [O, HW] per image */
