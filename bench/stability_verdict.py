@@ -6,6 +6,9 @@
                                                      and its sample spread
   stability_verdict.py table [RESULTS_DIR]        -> markdown table on stdout and
                                                      RESULTS_DIR/toy_stability.json
+  stability_verdict.py overview [RESULTS_DIR]     -> RESULTS_DIR/overview_<data>.png: per data
+                                                     set, every method's seed-1 run with the
+                                                     most iterations (`ebmforge overview`)
 
 A run is counted as
 - diverged:  the trainer stopped on NaN/Inf (exit 3) or another error, or its
@@ -107,9 +110,32 @@ def record(run, method, data, seed, iters, rc, secs, commit):
             "exit": int(rc), "train_s": round(float(secs), 2), "eval": ev, "spread": sp, "last_output": tail}
 
 
+METHODS = ["ebm-0gp", "ebm-lb", "bb-sv-gp", "bb-mi-gp", "bb-sv-diff", "bb-mi-diff", "ddaebm"]
+
+
+def overview(results, runs_dir="out/bench/stability/runs"):
+    import subprocess
+    best = {}
+    for path in glob.glob(os.path.join(results, "toy_stability_*.jsonl")):
+        for line in open(path):
+            r = json.loads(line)
+            key = (r["method"], r["data"])
+            run = os.path.join(runs_dir, f"{r['method']}-{r['data']}-{r['iters']}-{r['seed']}")
+            if r["seed"] == 1 and r["exit"] == 0 and os.path.exists(os.path.join(run, "energy_grid.npy")):
+                if key not in best or r["iters"] > best[key][0]:
+                    best[key] = (r["iters"], run)
+    for data in sorted({d for _, d in best}):
+        cols = [f"{m} {best[(m, data)][0]}={best[(m, data)][1]}" for m in METHODS if (m, data) in best]
+        out = os.path.join(results, f"overview_{data}.png")
+        subprocess.run(["out/host/ebmforge", "overview", "-o", out, "--title", f"{data}, seed 1 (label: method iterations)"]
+                       + cols, check=True)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "record":
         print(json.dumps(record(*sys.argv[2:10])))
+    elif sys.argv[1] == "overview":
+        overview(sys.argv[2] if len(sys.argv) > 2 else "bench/results")
     elif sys.argv[1] == "table":
         table(sys.argv[2] if len(sys.argv) > 2 else "bench/results")
     else:
