@@ -9,12 +9,16 @@
   bound_sv.lua, bound_gp.lua, minimax.lua with the image defaults of
   methods.md §8): the image energy with LeakyReLU(0.1) and the DCGAN generator
   (latent 128, BatchNorm); Adam lr 5e-5 betas (0, 0.999) eps 1e-6 for both.
-  Energy step: fakes x~ = G^tr(z); loss = mean E(x) - mean E(x~) + relu(1e-3 P)
-  with P = 1/(2B) sum_b (<grad_x E(x~_b), sg(J^ev v_b)> - <q_b, v_b>)^2, a fresh
-  probe v, q = sg(z + d grad_z log sigma_min(J^ev(z))) (LOBPCG, bench/torch_sv.py).
-  Generator step: loss = mean E(G^tr(z')) - 1e-4 d mean log sigma_min(J^ev(z')).
+  Energy step: fakes x~ = G^tr(z); one LOBPCG call at z (bench/torch_sv.py)
+  gives v* and its start vector v0; loss = mean E(x) - mean E(x~) + relu(1e-3 P)
+  with P = 1/(2B) sum_b (<grad_x E(x~_b), sg(J^ev v0_b)> - <q_b, v0_b>)^2 and
+  q = sg(z + d grad_z log |J^ev(z) v*|) (methods.md §3c "Probe").
+  Generator step: loss = mean E(G^tr(z')) - 1e-4 d mean log |J^ev(z) v*| at the
+  energy step's z and v* (methods.md §3a "Where H^ is evaluated"), taken
+  before G^tr(z') so eval-mode BN sees the energy step's running statistics.
 --method ebm-0gp: models/fmnist_0gp.lua: the energy step carries 1e-3 mean
-  |grad_x E(x)|^2 on real data instead of (c); the generator step as bb-sv-gp.
+  |grad_x E(x)|^2 on real data instead of (c); the generator step takes H^ at
+  its fresh z' (LOBPCG there).
 
 Same networks as nets_image.lua (methods.md §8, PyTorch default
 initialisation), batch 64, Fashion-MNIST padded to 32x32 with -1 (§6),
@@ -38,7 +42,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_sv import jvp, log_sigma_min  # noqa: E402
+from torch_sv import jvp, lobpcg_eval, log_mu, log_sigma_min  # noqa: E402
 
 FMNIST = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 B, D, LATENT = 64, 1024, 128
@@ -127,16 +131,15 @@ def minimax(a):
     batches = Batches()
     lam, w_H, n_it = 1e-3, 1e-4, 2
 
-    def bound_c(z, xf, ef):
+    def bound_c(z, xf, ef, vstar, v):
         """P of bound (c) (bound_gp.lua): s_b differentiable in theta, w_b and q_b constants"""
         sb, = torch.autograd.grad(ef.sum(), xf, create_graph=True)
-        v = torch.randn(B, LATENT)
         G.eval()
         with torch.no_grad():
             w = jvp(G, z, v)
         G.train()
         zz = z.detach().requires_grad_(True)
-        gz, = torch.autograd.grad(log_sigma_min(G, zz, n_it).sum(), zz)
+        gz, = torch.autograd.grad(log_mu(G, zz, vstar).sum(), zz)
         q = z + LATENT * gz
         r = (sb * w).sum(1) - (q * v).sum(1)
         return (r * r).sum() / (2 * B)
@@ -152,7 +155,8 @@ def minimax(a):
         if a.method == "bb-sv-gp":
             xf.requires_grad_(True)
             ef = E(xf)
-            P = bound_c(z, xf, ef)
+            vstar, v0 = lobpcg_eval(G, z, n_it)
+            P = bound_c(z, xf, ef, vstar, v0)
             R = torch.relu(lam * P)
             log.update(P=P.item(), R=R.item())
         else:
@@ -163,9 +167,12 @@ def minimax(a):
         loss_e = ex.mean() - ef.mean() + R
         adam_step(optE, pE, loss_e)
         # generator step (theta frozen: no gradients for E's parameters)
+        if a.method == "bb-sv-gp":
+            H = LATENT * log_mu(G, z, vstar).mean()
         z2 = torch.randn(B, LATENT)
         adv = E(G(z2)).mean()
-        H = LATENT * log_sigma_min(G, z2, n_it).mean()
+        if a.method != "bb-sv-gp":
+            H = LATENT * log_sigma_min(G, z2, n_it).mean()
         loss_g = adv - w_H * H
         adam_step(optG, pG, loss_g)
         log.update(loss_e=loss_e.item(), e_data=ex.mean().item(), e_fake=ef.mean().item(), loss_g=loss_g.item(),

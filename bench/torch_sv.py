@@ -41,10 +41,12 @@ def _gram_schmidt(cols):
 
 
 def min_vector_lobpcg(G, z, n_it=2):
-    """v* [B, d], detached: LOBPCG on J^T J at every z (G is put in eval mode by the caller)."""
+    """v* [B, d], detached, and the start vector v0: LOBPCG on J^T J at every z
+    (G is put in eval mode by the caller)."""
     B, d = z.shape
     with torch.no_grad():
         v, p = torch.randn(B, d), torch.randn(B, d)
+        v0 = v
         u = jvp(G, z, v)
         mu = _norm(u) / _norm(v)
     for it in range(n_it):
@@ -65,14 +67,27 @@ def min_vector_lobpcg(G, z, n_it=2):
             if it + 1 < n_it:  # the last iteration's u would be unused (ours drops it as dead code)
                 u = jvp(G, z, v)
                 mu = _norm(u)
-    return v
+    return v, v0
+
+
+def log_mu(G, z, v):
+    """Per-sample log |J^ev(z) v| [B] for a constant v, differentiable in z and G's parameters."""
+    was = G.training
+    G.eval()
+    mu = jvp(G, z, v).norm(dim=1)
+    G.train(was)
+    return torch.log(mu.clamp_min(1e-30))
+
+
+def lobpcg_eval(G, z, n_it=2):
+    """v* and v0 of LOBPCG with G in eval mode"""
+    was = G.training
+    G.eval()
+    v, v0 = min_vector_lobpcg(G, z.detach(), n_it)
+    G.train(was)
+    return v, v0
 
 
 def log_sigma_min(G, z, n_it=2):
     """Per-sample log mu = log |J^ev(z) v*| [B], differentiable in z and G's parameters."""
-    was = G.training
-    G.eval()
-    v = min_vector_lobpcg(G, z.detach(), n_it)
-    mu = jvp(G, z, v).norm(dim=1)
-    G.train(was)
-    return torch.log(mu.clamp_min(1e-30))
+    return log_mu(G, z, lobpcg_eval(G, z, n_it)[0])

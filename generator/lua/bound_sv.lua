@@ -17,6 +17,34 @@ local function log_sigma_min(s, z)
   return sv.log_sigma_min(s.G, z, {algorithm = s.cfg.sigma_min, iters = s.cfg.ssv_iter})
 end
 
+-- Images under bound (c) (methods.md §3a "Where H^ is evaluated", §3c "Probe"):
+-- one LOBPCG call per iteration, in the energy step at the fakes' z. Its start
+-- vector v0 is (c)'s probe, its v* gives (c)'s score, and (z, v*) are kept for
+-- the generator step, whose H^ = d mean log||J(z) v*|| is then the energy
+-- step's H^ with its graph (phi has not changed in between). Elsewhere (toy
+-- data, ebm-0gp, ebm-lb) H^ is taken at the generator step's fresh z'.
+function M.share_with_c(s)
+  if not s.image or sv.resolve(s.cfg.sigma_min, s.d, s.D) ~= "lobpcg" then return end
+  s.kept = {z = ebm.state("entropy.z", {s.B, s.d}, 0), v = ebm.state("entropy.v", {s.B, s.d}, 0)}
+end
+
+-- (c)'s probe for a draw of the energy step: v0 of the shared LOBPCG call, or nil (a fresh one)
+function M.probe(s, rec)
+  if not s.kept then return nil end
+  local v, v0 = sv.min_vector_lobpcg(s.G, rec.z, s.cfg.ssv_iter)
+  rec.v = v
+  ebm.assign(s.kept.z, rec.z)
+  ebm.assign(s.kept.v, v)
+  return v0
+end
+
+-- H^ of the energy step's LOBPCG call, or nil; called before the generator
+-- step's draw, so eval-mode BN sees the statistics the energy step saw.
+function M.kept_entropy(s)
+  if not s.kept then return nil end
+  return s.d * ebm.mean(sv.log_mu(s.G, s.kept.z, s.kept.v))
+end
+
 -- x = G(z) in the given BN mode
 function M.draw(s, mode)
   local z = ebm.normal({s.B, s.d})
@@ -29,7 +57,8 @@ function M.entropy(s, rec) return s.d * ebm.mean(log_sigma_min(s, rec.z)) end
 -- q_b = grad_z[-log p^_g] = z + d grad_z log sigma_min (second order); the caller detaches
 function M.score(s, rec)
   if not s.cfg.mins then return rec.z end
-  return rec.z + s.d * ebm.grad(ebm.sum(log_sigma_min(s, rec.z)), rec.z)
+  local log_mu = rec.v and sv.log_mu(s.G, rec.z, rec.v) or log_sigma_min(s, rec.z)
+  return rec.z + s.d * ebm.grad(ebm.sum(log_mu), rec.z)
 end
 
 function M.sample(s) return s.G(ebm.normal({s.B, s.d}), "eval") end

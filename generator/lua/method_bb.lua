@@ -49,6 +49,7 @@ end
 function M.build(cfg)
   local lower, upper = parts(cfg.method)
   local s = minimax.setup(cfg, lower)
+  if upper == require("bound_gp") and lower.share_with_c then lower.share_with_c(s) end
   phase("energy", function(p)
     local x = ebm.data({s.B, s.D})
     local rec = lower.draw(s, "train")

@@ -52,9 +52,10 @@ end
 -- theta frozen; updates phi (and the encoder of (b)).
 function M.generator_phase(s)
   phase("generator", function(p)
+    local kept = s.lower.kept_entropy and s.lower.kept_entropy(s)
     local rec = s.lower.draw(s, "train")
     local adv = ebm.mean(s.E(rec.x))
-    local H = s.lower.entropy(s, rec)   -- constants dropped in the loss
+    local H = kept or s.lower.entropy(s, rec)   -- constants dropped in the loss
     p:minimize(adv - s.cfg.w_H * H, s.gen_params, s.optG)
     p:log("loss_g", adv - s.cfg.w_H * H)
     p:log("entropy", H)

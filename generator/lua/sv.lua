@@ -52,10 +52,12 @@ function sv.min_vector_exact(G, z)
   return sg(v)
 end
 
--- v* by block-1 LOBPCG on J^T J with n_it iterations (methods.md §3a, steps 1-4).
+-- v* by block-1 LOBPCG on J^T J with n_it iterations (methods.md §3a, steps 1-4);
+-- also returns the start vector v0 (bound (c)'s probe on images, §3c).
 function sv.min_vector_lobpcg(G, z, n_it)
   local B, d, D = z.shape[1], z.shape[2], G(z, "eval").shape[2]
   local v, p = ebm.normal({B, d}), ebm.normal({B, d})
+  local v0 = v
   local u = sg(jv(G, z, v))
   local mu = norm(u) / norm(v)
   for _ = 1, n_it do
@@ -74,7 +76,7 @@ function sv.min_vector_lobpcg(G, z, n_it)
     u = sg(jv(G, z, v))
     mu = norm(u)
   end
-  return v
+  return v, v0
 end
 
 -- v* by the shifted power iteration on c I - J^T J, c = 1.01 sigma_max^2
@@ -100,12 +102,25 @@ end
 -- Per-sample log sigma_min(J^ev(z)) [B]. o.algorithm: "auto" (closed form at
 -- d = D = 2, Jacobi up to d = 8, LOBPCG above), "exact" (closed form at 2x2,
 -- else Jacobi), "jacobi", "lobpcg", "power"; o.iters: LOBPCG / power iterations.
+-- The algorithm "auto" stands for at a latent of d and an output of D dimensions.
+function sv.resolve(alg, d, D)
+  if alg ~= "auto" then return alg end
+  return (d == 2 and D == 2) and "exact" or d <= 8 and "jacobi" or "lobpcg"
+end
+
+-- Per-sample log mu = log ||J^ev(z) v|| [B] for a constant v* (its phi- and
+-- z-gradients are sigma_min's at a simple sigma_min).
+function sv.log_mu(G, z, v)
+  local mu = ebm.sqrt(ebm.sum(ebm.square(jv(G, z, v)), 2))
+  return ebm.log(ebm.maximum(mu, 1e-30))
+end
+
 function sv.log_sigma_min(G, z, o)
   o = o or {}
-  local B, d = z.shape[1], z.shape[2]
-  local alg, D = o.algorithm or "auto", G(z, "eval").shape[2]
+  local d = z.shape[2]
+  local D = G(z, "eval").shape[2]
   if d > D then error(("sigma_min of dG/dz: the latent (%d) is wider than the output (%d), so sigma_min = 0"):format(d, D), 0) end
-  if alg == "auto" then alg = (d == 2 and D == 2) and "exact" or d <= 8 and "jacobi" or "lobpcg" end
+  local alg = sv.resolve(o.algorithm or "auto", d, D)
   if alg == "exact" then
     if d == 2 and D == 2 then return sv.log_sigma_min_2x2(sv.jacobian_2x2(G, z)) end
     if d > 8 then error(("the exact sigma_min forms J^T J and needs a latent of at most 8 dimensions, got %d (use lobpcg)"):format(d), 0) end
@@ -118,8 +133,7 @@ function sv.log_sigma_min(G, z, o)
     v = sv.min_vector_lobpcg(G, z, o.iters or 2)
   elseif alg == "power" then v = sv.min_vector_power(G, z, o.iters or 2)
   else error("unknown sigma_min algorithm '" .. tostring(alg) .. "'", 0) end
-  local mu = ebm.sqrt(ebm.sum(ebm.square(jv(G, z, v)), 2))
-  return ebm.log(ebm.maximum(mu, 1e-30))
+  return sv.log_mu(G, z, v)
 end
 
 sv.algorithms = {"auto", "exact", "jacobi", "lobpcg", "power"}
