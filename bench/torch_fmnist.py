@@ -130,6 +130,7 @@ def minimax(a):
     optG = torch.optim.Adam(pG, lr=5e-5, betas=(0.0, 0.999), eps=1e-6)
     batches = Batches()
     lam, w_H, n_it = 1e-3, 1e-4, 2
+    ema = [p.detach().clone() for p in pG]  # generator/lua/ema.lua: e <- p at step 0, then 0.999 e + 0.001 p
 
     def bound_c(z, xf, ef, vstar, v):
         """P of bound (c) (bound_gp.lua): s_b differentiable in theta, w_b and q_b constants"""
@@ -175,11 +176,89 @@ def minimax(a):
             H = LATENT * log_sigma_min(G, z2, n_it).mean()
         loss_g = adv - w_H * H
         adam_step(optG, pG, loss_g)
+        with torch.no_grad():
+            w = 0.999 if t > 0 else 0.0
+            for e, p in zip(ema, pG):
+                e.mul_(w).add_((1 - w) * p)
         log.update(loss_e=loss_e.item(), e_data=ex.mean().item(), e_fake=ef.mean().item(), loss_g=loss_g.item(),
                    entropy=H.item())
         return log
 
+    step.nets = {"E": E, "G": G, "ema": ema}
     return step
+
+
+def evaluate(nets, a):
+    """--out: 2,000 samples of the averaged generator in eval mode (BN running
+    statistics of the trained one), as ours `sample` draws them, to
+    samples.npy and samples.png; -E on the pictures of `eval --ood-sets`, with
+    AUROCs as runtime/metrics.c computes them (ties count 1/2)."""
+    import numpy as np
+    E, G = nets["E"], nets["G"]
+    Ga = image_generator()
+    Ga.load_state_dict(G.state_dict())
+    with torch.no_grad():
+        for pa, e in zip(Ga.parameters(), nets["ema"]):
+            pa.copy_(e)
+    Ga.eval()
+    E.eval()
+    os.makedirs(a.out, exist_ok=True)
+    with torch.no_grad():
+        xs = torch.cat([Ga(torch.randn(500, LATENT)) for _ in range(4)]).numpy().astype(np.float32)
+    np.save(os.path.join(a.out, "samples.npy"), xs)
+    write_png_grid(os.path.join(a.out, "samples.png"), xs[:64])
+    res = {}
+    if a.ood_sets:
+        def scores(name):
+            x = torch.from_numpy(np.load(os.path.join(a.ood_sets, name + ".npy")))
+            with torch.no_grad():
+                return -torch.cat([E(x[i:i + 500]) for i in range(0, x.shape[0], 500)]).numpy()
+        s_in = scores("test")
+        res["n_in"] = len(s_in)
+        for name in ("mnist", "uniform_noise", "constant"):
+            if os.path.exists(os.path.join(a.ood_sets, name + ".npy")):
+                res["auroc_" + name] = round(auroc(s_in, scores(name)), 4)
+    return res
+
+
+def auroc(s_in, s_out):
+    """P(score_in > score_out) + 1/2 P(equal), from ranks (Mann-Whitney U)"""
+    import numpy as np
+    allv = np.concatenate([s_in, s_out]).astype(np.float64)
+    order = np.argsort(allv, kind="mergesort")
+    ranks = np.empty(len(allv))
+    sv = allv[order]
+    i = 0
+    while i < len(sv):  # average ranks over ties
+        j = i
+        while j + 1 < len(sv) and sv[j + 1] == sv[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    n, m = len(s_in), len(s_out)
+    return (ranks[:n].sum() - n * (n + 1) / 2) / (n * m)
+
+
+def write_png_grid(path, x, cols=8):
+    """an 8-bit grey PNG of 32x32 pictures in [-1, 1], `cols` a row, 2-pixel gaps"""
+    import struct
+    import zlib
+    import numpy as np
+    n, side = len(x), 32
+    rows = (n + cols - 1) // cols
+    H, W = rows * (side + 2) + 2, cols * (side + 2) + 2
+    img = np.zeros((H, W), np.uint8)
+    for k in range(n):
+        r, c = divmod(k, cols)
+        pic = np.clip((x[k].reshape(side, side) + 1) * 127.5 + 0.5, 0, 255).astype(np.uint8)
+        img[2 + r * (side + 2):2 + r * (side + 2) + side, 2 + c * (side + 2):2 + c * (side + 2) + side] = pic
+    raw = b"".join(b"\0" + img[i].tobytes() for i in range(H))
+
+    def chunk(tag, data):
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xffffffff)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", W, H, 8, 0, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
 def main():
@@ -190,6 +269,8 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--K", type=int, default=60, help="Langevin steps of mle-langevin (models/fmnist_mle.lua: 60)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", help="bb-sv-gp/ebm-0gp: after training, write samples.npy/.png of the averaged generator here")
+    ap.add_argument("--ood-sets", help="with --out: score -E on the pictures `train-cpu eval --ood-sets` wrote here")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -202,12 +283,13 @@ def main():
         log = step(t)
         rates.append(1 / (time.perf_counter() - t1))
     el = time.perf_counter() - t0
+    evaluation = evaluate(step.nets, a) if a.out and hasattr(step, "nets") else None
     print(json.dumps({"model": {"mle-langevin": "fmnist_mle", "bb-sv-gp": "fmnist_bb", "ebm-0gp": "fmnist_0gp"}[a.method],
                       "method": a.method, "K": a.K if a.method == "mle-langevin" else None,
                       "steps_per_s": a.iters / el, "timed_iters": a.iters, "timed_s": el, "iter_steps_per_s": rates,
                       "last": log, "torch_version": torch.__version__, "torch_num_threads": torch.get_num_threads(),
                       "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
-                      "mkldnn": torch.backends.mkldnn.is_available()}))
+                      "mkldnn": torch.backends.mkldnn.is_available(), "evaluation": evaluation}))
     return 0
 
 

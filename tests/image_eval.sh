@@ -33,10 +33,15 @@ real=$(json fd_fmnist "$TMP/fd_real.json") fake=$(json fd_fmnist "$TMP/fd_fake.j
 awk -v r="${real:-1e9}" -v f="${fake:-0}" 'BEGIN { exit !(r >= 0 && r * 10 < f) }' &&
   ok "FD-FMNIST: training pictures $real, untrained sampler $fake" || fail "FD-FMNIST real ${real:-missing}, fake ${fake:-missing}"
 
-$E eval --ckpt "$TMP/e/ckpt.safetensors" >"$TMP/ood.json"
+$E eval --ckpt "$TMP/e/ckpt.safetensors" --ood-sets "$TMP" >"$TMP/ood.json"
 n=$(grep -o '"auroc_[a-z_]*": [0-9.]*' "$TMP/ood.json" | awk '{ if ($2 >= 0 && $2 <= 1) k++ } END { print k + 0 }')
 [ "$n" = 2 ] && ok "OOD eval: AUROC against uniform noise and constant pictures ($(tr -d '\n' <"$TMP/ood.json"))" \
   || fail "OOD eval: $(cat "$TMP/ood.json")"
+# --ood-sets: the scored pictures as float32 [10000, 1024] (header + 40,960,000 bytes of data)
+for set in test uniform_noise constant; do
+  head -c 128 "$TMP/$set.npy" 2>/dev/null | grep -q "'shape': (10000, 1024)" && [ "$(stat -c %s "$TMP/$set.npy")" = 40960128 ] &&
+    ok "--ood-sets wrote $set.npy [10000, 1024]" || fail "--ood-sets $set.npy"
+done
 
 $C fd --help | grep -q '^usage:' && $E eval --help | grep -q 'OOD AUROC' && ok "fd --help, eval --help of an image model" \
   || fail "image commands' --help"

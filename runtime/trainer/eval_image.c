@@ -61,12 +61,23 @@ static int scores(ModelState *s, const float *x, long n, float *sc) {
   return 0;
 }
 
-static int eval_ood(ModelState *s, const char *data, const char *mnist, FILE *out) {
+/* sets_dir/NAME.npy: the pictures an AUROC was computed on, for scoring another model on the same ones */
+static int write_set(const char *sets_dir, const char *name, const float *x, long n, int D) {
+  if (!sets_dir) return 0;
+  char path[4200], err[600];
+  snprintf(path, sizeof path, "%s/%s.npy", sets_dir, name);
+  int64_t shape[2] = {n, D};
+  if (npy_write_f32(path, x, 2, shape, err, sizeof err)) { fprintf(stderr, "%s: %s\n", prog, err); return -1; }
+  return 0;
+}
+
+static int eval_ood(ModelState *s, const char *data, const char *mnist, const char *sets_dir, FILE *out) {
   char err[600];
   int D = model.data_cols;
   long n;
   float *x = split_rows(data, D, 1, &n, err, sizeof err);
   if (!x) { fprintf(stderr, "%s: %s\n", prog, err); return 2; }
+  if (write_set(sets_dir, "test", x, n, D)) { free(x); return 1; }
   float *s_in = malloc(n * sizeof(float)), *s_out = malloc(n * sizeof(float));
   if (scores(s, x, n, s_in)) { fprintf(stderr, "%s: %s\n", prog, s->err); free(x); return 1; }
   int side = (int)lround(sqrt(D)), pad = side == 32 ? 2 : 0;   /* 1-channel pictures, framed like the data */
@@ -93,6 +104,7 @@ static int eval_ood(ModelState *s, const char *data, const char *mnist, FILE *ou
         }
       }
     }
+    if (write_set(sets_dir, name, y, m, D)) { free(y); free(x); return 1; }
     float *so = m > n ? realloc(s_out, m * sizeof(float)) : s_out;
     s_out = so;
     if (scores(s, y, m, s_out)) { fprintf(stderr, "%s: %s\n", prog, s->err); free(y); free(x); return 1; }
@@ -106,26 +118,29 @@ static int eval_ood(ModelState *s, const char *data, const char *mnist, FILE *ou
 
 int cmd_eval_image(int argc, char **argv) {
   static const char *usage =
-    "usage: %s eval --ckpt CKPT [--data SPEC] [--ood-mnist DIR]\n\n"
+    "usage: %s eval --ckpt CKPT [--data SPEC] [--ood-mnist DIR] [--ood-sets OUT_DIR]\n\n"
     "Image evaluation (methods.md 7.4), printed as JSON. A classifier reports its\n"
     "accuracy on the test split. An energy model reports OOD AUROC with the score\n"
     "-E(x): the test split of its data against uniform noise and constant pictures\n"
     "(framed like the data), and against MNIST test when --ood-mnist names a folder\n"
-    "with t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz].\n";
+    "with t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]. --ood-sets\n"
+    "writes the pictures scored, OUT_DIR/{test,mnist,uniform_noise,constant}.npy\n"
+    "(float32 [N, D]), to score another model on the same ones.\n";
   if (wants_help(argc, argv)) { printf(usage, prog); return 0; }
-  const char *ckpt = NULL, *data = model.data, *mnist = NULL;
+  const char *ckpt = NULL, *data = model.data, *mnist = NULL, *sets_dir = NULL;
   for (int i = 0; i < argc; i++) {
     int has = i + 1 < argc;
     if (!strcmp(argv[i], "--ckpt") && has) ckpt = argv[++i];
     else if (!strcmp(argv[i], "--data") && has) data = argv[++i];
     else if (!strcmp(argv[i], "--ood-mnist") && has) mnist = argv[++i];
+    else if (!strcmp(argv[i], "--ood-sets") && has) sets_dir = argv[++i];
     else return unknown_option(argv[i]);
   }
   ModelState s;
   int rc = load_state(ckpt, &s);
   if (rc) return rc;
   if (entry_find(&model, "logits")) rc = eval_classifier(&s, data, stdout);
-  else if (entry_find(&model, "energy")) rc = eval_ood(&s, data, mnist, stdout);
+  else if (entry_find(&model, "energy")) rc = eval_ood(&s, data, mnist, sets_dir, stdout);
   else rc = bad("this model has neither a logits nor an energy entry to evaluate");
   state_free(&s, &model);
   return rc;
