@@ -5,7 +5,8 @@
                                                   -> one JSON line: the run, its eval
                                                      and its sample spread
   stability_verdict.py table [RESULTS_DIR]        -> markdown table on stdout and
-                                                     RESULTS_DIR/toy_stability.json
+                                                     RESULTS_DIR/toy_stability.json, then ours
+                                                     beside PyTorch (RESULTS_DIR/nine/toy_quality_*)
   stability_verdict.py overview [RESULTS_DIR]     -> RESULTS_DIR/overview_<data>.png: per data
                                                      set, every method's seed-1 run with the
                                                      most iterations (`ebmforge overview`)
@@ -93,8 +94,35 @@ def table(results):
         rows.append(row)
         print(f"| {m} | {d} | {it} | {len(rs)} | {count['diverged']} | {count['collapsed']} | {count['unfit']} | "
               f"{row['test_nll']} | {row['kl']} | {row['mmd2']} | {modes} |")
+    ref = reference_table(results)
     with open(os.path.join(results, "toy_stability.json"), "w") as f:
-        json.dump({"verdicts": __doc__.split("A run is counted as")[1].strip(), "cells": rows}, f, indent=1)
+        json.dump({"verdicts": __doc__.split("A run is counted as")[1].strip(), "cells": rows,
+                   "pytorch_reference": ref}, f, indent=1)
+
+
+def reference_table(results):
+    """ours beside bench/torch_toy.py, same method, data, seed and iterations
+    (bench/toy_quality.sh runs under RESULTS_DIR/nine/), scored by the same eval"""
+    paths = sorted(glob.glob(os.path.join(results, "nine", "toy_quality_*.json")))
+    if not paths:
+        return []
+    print()
+    print("Beside the PyTorch reference (bench/torch_toy.py), ours / torch:")
+    print()
+    print("| method | data | iters | seed | grid NLL | KL | MMD^2 | modes |")
+    print("|---|---|---|---|---|---|---|---|")
+    rows = []
+    f = lambda a, b, k: f"{a[k]:.3g} / {b[k]:.3g}"
+    for path in paths:
+        q = json.load(open(path))
+        for r in q["runs"]:
+            o, t = r["ours"], r["torch"]
+            modes = f"{o['modes_covered']} / {t['modes_covered']}" if "modes_covered" in o else "-"
+            rows.append({"method": q["method"], "data": q["data"], "iters": q["iters"], "seed": r["seed"],
+                         "ours": o, "torch": t})
+            print(f"| {q['method']} | {q['data']} | {q['iters']} | {r['seed']} | {f(o, t, 'test_nll_grid')} | "
+                  f"{f(o, t, 'kl')} | {f(o, t, 'mmd2')} | {modes} |")
+    return rows
 
 
 def record(run, method, data, seed, iters, rc, secs, commit):
