@@ -322,8 +322,10 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
     sput(b, "  const long t = ++s->opt_t[%d];\n", it->opt);
     for (int k = 0; k < it->n_params; k++) {
       int v = it->params[k];
-      sput(b, "  adam_step_f32(s->vars[%d], s->adam_m[%d], s->adam_v[%d], %s, %d, %.17g, %.17g, %.17g, %.17g, t);\n", v, v, v,
-           grad[k], shape_numel(g->vars[v].shape), o->lr, o->beta1, o->beta2, o->eps);
+      char lr[128];
+      adam_lr_expr(o, "t", lr, sizeof lr);
+      sput(b, "  adam_step_f32(s->vars[%d], s->adam_m[%d], s->adam_v[%d], %s, %d, %s, %.17g, %.17g, %.17g, t);\n", v, v, v,
+           grad[k], shape_numel(g->vars[v].shape), lr, o->beta1, o->beta2, o->eps);
     }
   }
   sput(b, "  return 0;\n}\n\n");

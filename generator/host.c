@@ -477,7 +477,9 @@ static int l_set_data(lua_State *L) {
 static int l_optimizer(lua_State *L) {
   const char *name = luaL_checkstring(L, 1);
   double lr = luaL_checknumber(L, 2), b1 = luaL_checknumber(L, 3), b2 = luaL_checknumber(L, 4), eps = luaL_checknumber(L, 5);
-  lua_pushinteger(L, program_add_optimizer(H->prog, name, lr, b1, b2, eps));
+  double lr_min = luaL_optnumber(L, 6, lr);
+  long horizon = (long)luaL_optinteger(L, 7, 0);
+  lua_pushinteger(L, program_add_optimizer(H->prog, name, lr, b1, b2, eps, lr_min, horizon));
   return 1;
 }
 

@@ -42,9 +42,10 @@ void program_free(Program *p) {
   free(p->items); free(p->opts); free(p->entries); free(p);
 }
 
-int program_add_optimizer(Program *p, const char *name, double lr, double b1, double b2, double eps) {
+int program_add_optimizer(Program *p, const char *name, double lr, double b1, double b2, double eps, double lr_min,
+                          long horizon) {
   p->opts = realloc(p->opts, (p->n_opts + 1) * sizeof(Optimizer));
-  p->opts[p->n_opts] = (Optimizer){strdup(name), lr, b1, b2, eps};
+  p->opts[p->n_opts] = (Optimizer){strdup(name), lr, b1, b2, eps, lr_min, horizon};
   return p->n_opts++;
 }
 
@@ -84,7 +85,9 @@ void program_dump(const Graph *g, const Program *p, FILE *f, int with_ir) {
   int depth = 0;
   for (int i = 0; i < p->n_opts; i++) {
     const Optimizer *o = &p->opts[i];
-    fprintf(f, "optimizer %s: adam lr=%g betas=(%g, %g) eps=%g\n", o->name, o->lr, o->beta1, o->beta2, o->eps);
+    fprintf(f, "optimizer %s: adam lr=%g betas=(%g, %g) eps=%g", o->name, o->lr, o->beta1, o->beta2, o->eps);
+    if (o->horizon > 0) fprintf(f, " cosine to %g over %ld steps", o->lr_min, o->horizon);
+    fprintf(f, "\n");
   }
   for (int i = 0; i < p->n_items; i++) {
     const Item *it = &p->items[i];

@@ -9,7 +9,8 @@
 
 typedef struct { int var, node; } Assign;
 typedef struct { char *name; int node; } LogTap;
-typedef struct { char *name; double lr, beta1, beta2, eps; } Optimizer;
+/* Adam; horizon > 0: the rate decays from lr to lr_min by a cosine over `horizon` steps (adam_lr) */
+typedef struct { char *name; double lr, beta1, beta2, eps, lr_min; long horizon; } Optimizer;
 
 typedef enum { ITEM_PHASE, ITEM_LOOP_BEGIN, ITEM_LOOP_END } ItemKind;
 
@@ -39,7 +40,8 @@ typedef struct {
 
 Program *program_new(void);
 void program_free(Program *p);
-int program_add_optimizer(Program *p, const char *name, double lr, double b1, double b2, double eps);
+int program_add_optimizer(Program *p, const char *name, double lr, double b1, double b2, double eps, double lr_min,
+                          long horizon);
 Item *program_add_phase(Program *p, const char *name, int line);   /* caller fills assigns/logs/params */
 void program_loop_begin(Program *p, int count, int line);
 void program_loop_end(Program *p);

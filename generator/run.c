@@ -72,7 +72,8 @@ static int run_phase(Host *h, const Item *it, Interp *ip, Trainer *st, int log_b
       for (int k = 0; k < it->n_params; k++) {
         int var = it->params[k];
         adam_step_f64(ip->vars[var], st->m[var], st->v[var], res[it->n_assigns + it->n_logs + k],
-                      shape_numel(g->vars[var].shape), o->lr, o->beta1, o->beta2, o->eps, t, !ip->f64);
+                      shape_numel(g->vars[var].shape), adam_lr(o->lr, o->lr_min, o->horizon, t), o->beta1, o->beta2,
+                      o->eps, t, !ip->f64);
       }
     }
   }

@@ -20,6 +20,16 @@ ADAM_QUALIFIER void adam_update_f32(float *p, float *m, float *v, float g, doubl
   *p = (float)(*p - step * *m / (sqrt((double)*v) / sbc2 + eps));
 }
 
+/* The learning rate of step t (counting from 1): lr, or with a cosine decay
+ * (horizon > 0) lr_min + (lr - lr_min) (1 + cos(pi u)) / 2, u = min(t - 1, horizon)
+ * / horizon: lr at the first step, lr_min from step horizon + 1 on (PyTorch's
+ * CosineAnnealingLR stepped once per iteration, held at its minimum afterwards). */
+ADAM_QUALIFIER double adam_lr(double lr, double lr_min, long horizon, long t) {
+  if (horizon <= 0) return lr;
+  double u = (double)(t - 1 < horizon ? t - 1 : horizon) / (double)horizon;
+  return lr_min + (lr - lr_min) * 0.5 * (1 + cos(3.14159265358979323846 * u));
+}
+
 /* One step t (counting from 1) on n parameters; gradients g. */
 void adam_step_f32(float *p, float *m, float *v, const float *g, int n, double lr, double b1, double b2,
                    double eps, long t);

@@ -40,6 +40,30 @@ static void check_adam(void) {
   host_free(h);
 }
 
+/* The cosine schedule (adam{cosine = {to, iters}}): with a constant gradient
+ * each step moves w by lr_t c/(|c|+eps), lr_t = to + (lr - to)(1 + cos(pi
+ * min(t-1, N)/N))/2, so after 7 steps of N = 4 w = 0.5 - sum_t lr_t c/(|c|+eps);
+ * a bad schedule is refused. */
+static void check_adam_cosine(void) {
+  Host *h = dsl_load(
+    "w = ebm.param('w', {2}, 0.5)\n"
+    "c = ebm.const({2, -3}, {2})\n"
+    "local opt = adam{lr = 0.01, betas = {0.5, 0.9}, eps = 1e-3, cosine = {to = 0.001, iters = 4}}\n"
+    "phase('opt', function(p) p:minimize(ebm.sum(c * w), {w}, opt) end)\n");
+  Trainer *t = trainer_new(h, 1, 1);
+  for (int s = 0; s < 7; s++) trainer_step(t, s);
+  double c[2] = {2, -3}, sum = 0, err = 0;
+  for (int s = 1; s <= 7; s++) sum += 0.001 + (0.01 - 0.001) * 0.5 * (1 + cos(M_PI * fmin(s - 1, 4) / 4));
+  for (int i = 0; i < 2; i++) err = fmax(err, fabs(trainer_var(t, dsl_var(h, "w"))[i] - (0.5 - sum * c[i] / (fabs(c[i]) + 1e-3))));
+  expect_le("Adam with a cosine decay over 4 steps, 7 steps of a constant gradient, closed form", err, 1e-14);
+  trainer_free(t);
+  host_free(h);
+  Host *bad = host_new();
+  int rc = host_run_string(bad, "adam{cosine = {to = 1e-5, iters = 0}}", "@snippet");
+  expect_le("adam{cosine = {iters = 0}} is refused", !(rc && strstr(bad->error, "cosine")), 0);
+  host_free(bad);
+}
+
 /* ebm.uniform / ebm.normal draw counter {index, stream, iter, step}; loop iterations count from 1. */
 static void check_philox_layout(void) {
   Host *h = dsl_load(
@@ -72,6 +96,7 @@ static void check_philox_layout(void) {
 int main(void) {
   check_loops();
   check_adam();
+  check_adam_cosine();
   check_philox_layout();
   return report();
 }

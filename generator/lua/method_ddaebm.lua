@@ -4,9 +4,9 @@
 -- encoder q(z | x_c, x_n, k). One iteration: the energy step (§5.3, R1 on
 -- real pairs), then the generator + encoder step (§5.4) on the same draws.
 -- Toy data get the toy nets of nets_diff.lua, pictures those of
--- nets_image_diff.lua, the matched schedule and an EMA of all three nets.
--- Not implemented: the image recipe's cosine learning-rate decay (ebmforge's
--- Adam has a constant rate).
+-- nets_image_diff.lua, the matched schedule, an EMA of all three nets and
+-- the cosine decay of Adam's rate to 1e-5 over 50,000 iterations
+-- (`adam = {..., cosine = false}` turns it off).
 local diff = require "diffusion"
 local entries_diff = require "entries_diff"
 local ema = require "ema"
@@ -49,8 +49,10 @@ function M.build(cfg)
   if q.latent ~= nz then error("the encoder's latent must be the generator's", 0) end
   if G.temb ~= temb or q.temb ~= temb then error("energy, generator and encoder must share the time embedding's width", 0) end
   local a = cfg.adam
-  local optE = adam{name = "adam_energy", lr = a.lr, betas = a.betas, eps = a.eps}
-  local optG = adam{name = "adam_generator", lr = a.lr, betas = a.betas, eps = a.eps}
+  local cosine = a.cosine
+  if cosine == nil and img then cosine = {to = 1e-5, iters = 50000} end   -- methods.md §8, pictures (false: none)
+  local optE = adam{name = "adam_energy", lr = a.lr, betas = a.betas, eps = a.eps, cosine = cosine}
+  local optG = adam{name = "adam_generator", lr = a.lr, betas = a.betas, eps = a.eps, cosine = cosine}
   local gq = {}
   for _, p in ipairs(G.params) do table.insert(gq, p) end
   for _, p in ipairs(q.params) do table.insert(gq, p) end

@@ -39,8 +39,8 @@ function M.build(cfg)
   local nz = G.latent
   if q and q.latent ~= nz then error("the encoder's latent must be the generator's", 0) end
   local a = cfg.adam
-  local optE = adam{name = "adam_energy", lr = a.lr, betas = a.betas, eps = a.eps}
-  local optG = adam{name = "adam_generator", lr = a.lr, betas = a.betas, eps = a.eps}
+  local optE = adam{name = "adam_energy", lr = a.lr, betas = a.betas, eps = a.eps, cosine = a.cosine}
+  local optG = adam{name = "adam_generator", lr = a.lr, betas = a.betas, eps = a.eps, cosine = a.cosine}
   local gq = {table.unpack(G.params)}
   for _, p in ipairs(q and q.params or {}) do table.insert(gq, p) end
 

@@ -37,8 +37,8 @@ function M.setup(cfg, lower)
   s.d = s.G.latent or 2
   lower.setup(s)
   local a = cfg.adam
-  s.optE = adam{name = "adam_energy", lr = a.lr, betas = a.betas, eps = a.eps}
-  s.optG = adam{name = "adam_generator", lr = a.lr, betas = a.betas, eps = a.eps}
+  s.optE = adam{name = "adam_energy", lr = a.lr, betas = a.betas, eps = a.eps, cosine = a.cosine}
+  s.optG = adam{name = "adam_generator", lr = a.lr, betas = a.betas, eps = a.eps, cosine = a.cosine}
   return s
 end
 

@@ -91,13 +91,25 @@ end
 local opts = require "opts"
 
 local optimizer_count = 0
+-- adam{name, lr, betas, eps, cosine = {to = LR_MIN, iters = N}}: with `cosine`
+-- the rate decays from lr to LR_MIN along a half cosine over the first N
+-- steps of this optimiser, then stays at LR_MIN (runtime/adam.h adam_lr).
 function adam(o)
+  if o and o.cosine == false then o.cosine = nil end   -- false: no schedule (overrides a method's default)
   o = opts.check(o or {}, {
     name = {type = "string"}, lr = {type = "number", default = 1e-3},
     betas = {type = "table", default = {0.9, 0.999}}, eps = {type = "number", default = 1e-8},
+    cosine = {type = "table"},
   }, "adam")
+  local lr_min, horizon
+  if o.cosine then
+    lr_min, horizon = o.cosine.to, o.cosine.iters
+    if type(lr_min) ~= "number" or lr_min < 0 or type(horizon) ~= "number" or horizon < 1 or horizon ~= math.floor(horizon) then
+      error("adam: cosine = {to = LR_MIN >= 0, iters = N >= 1 (an integer)}", 0)
+    end
+  end
   optimizer_count = optimizer_count + 1
-  return ebm._optimizer(o.name or ("adam" .. optimizer_count), o.lr, o.betas[1], o.betas[2], o.eps)
+  return ebm._optimizer(o.name or ("adam" .. optimizer_count), o.lr, o.betas[1], o.betas[2], o.eps, lr_min, horizon)
 end
 
 nn = require "nn"

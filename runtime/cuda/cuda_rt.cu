@@ -49,10 +49,11 @@ static __global__ void k_bump(DevCtr *c) { c->step++; }
 
 /* runtime/adam.c's update, with the step count read from the device */
 static __global__ void k_adam(float *p, float *m, float *v, const float *g, int n, const long long *opt_t, int o,
-                              double lr, double b1, double b2, double eps) {
+                              double lr, double lr_min, long horizon, double b1, double b2, double eps) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i >= n) return;
-  double t = (double)opt_t[o], step = lr / (1 - pow(b1, t)), sbc2 = sqrt(1 - pow(b2, t));
+  double t = (double)opt_t[o], sbc2 = sqrt(1 - pow(b2, t));
+  double step = adam_lr(lr, lr_min, horizon, (long)opt_t[o]) / (1 - pow(b1, t));
   adam_update_f32(&p[i], &m[i], &v[i], g[i], b1, b2, eps, step, sbc2);
 }
 
@@ -78,9 +79,9 @@ int cuda_opt_tick(CudaDev *d, int o) {
   return cuda_launched(d, "k_tick (an optimiser's step count)");
 }
 
-int cuda_adam(CudaDev *d, float *p, float *m, float *v, const float *g, int n, int o, double lr, double b1,
-              double b2, double eps) {
-  k_adam<<<(n + 255) / 256, 256, 0, d->stream>>>(p, m, v, g, n, d->opt_t, o, lr, b1, b2, eps);
+int cuda_adam(CudaDev *d, float *p, float *m, float *v, const float *g, int n, int o, double lr, double lr_min,
+              long horizon, double b1, double b2, double eps) {
+  k_adam<<<(n + 255) / 256, 256, 0, d->stream>>>(p, m, v, g, n, d->opt_t, o, lr, lr_min, horizon, b1, b2, eps);
   return cuda_launched(d, "k_adam");
 }
 

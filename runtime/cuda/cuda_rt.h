@@ -91,8 +91,9 @@ int cuda_log(CudaDev *d, const float *x, int k, int check);
 int cuda_check_finite(CudaDev *d, const float *g, int n, int check);
 /* optimiser o: t += 1 (on the device), then Adam steps on its parameters */
 int cuda_opt_tick(CudaDev *d, int o);
-int cuda_adam(CudaDev *d, float *p, float *m, float *v, const float *g, int n, int o, double lr, double b1,
-              double b2, double eps);
+/* lr_min, horizon: the cosine schedule of adam_lr (horizon 0: none) */
+int cuda_adam(CudaDev *d, float *p, float *m, float *v, const float *g, int n, int o, double lr, double lr_min,
+              long horizon, double b1, double b2, double eps);
 int cuda_copy(CudaDev *d, float *dst, const float *src, int n, const char *what);
 /* Data-parallel (cuda_nccl.cu): buf <- the mean over the ranks of buf, on the stream
  * (sum, then times 1/size, as dist_allreduce_mean on the CPU) */
