@@ -323,7 +323,7 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
     for (int k = 0; k < it->n_params; k++) {
       int v = it->params[k];
       char lr[128];
-      adam_lr_expr(o, "t", lr, sizeof lr);
+      adam_lr_expr(o, "t", "s->lr_scale", lr, sizeof lr);
       sput(b, "  adam_step_f32(s->vars[%d], s->adam_m[%d], s->adam_v[%d], %s, %d, %s, %.17g, %.17g, %.17g, t);\n", v, v, v,
            grad[k], shape_numel(g->vars[v].shape), lr, o->beta1, o->beta2, o->eps);
     }

@@ -376,9 +376,9 @@ void emit_fingerprint(const Graph *g, const Program *prog, char out[17]) {
   free(text);
 }
 
-void adam_lr_expr(const Optimizer *o, const char *t, char *out, size_t n) {
-  if (o->horizon > 0) snprintf(out, n, "adam_lr(%.17g, %.17g, %ld, %s)", o->lr, o->lr_min, o->horizon, t);
-  else snprintf(out, n, "%.17g", o->lr);
+void adam_lr_expr(const Optimizer *o, const char *t, const char *scale, char *out, size_t n) {
+  if (o->horizon > 0) snprintf(out, n, "%s * adam_lr(%.17g, %.17g, %ld, %s)", scale, o->lr, o->lr_min, o->horizon, t);
+  else snprintf(out, n, "%s * %.17g", scale, o->lr);
 }
 
 void emit_cstring(Str *b, const char *s) {

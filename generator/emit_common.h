@@ -60,8 +60,9 @@ void emit_strides(Shape s, long *st);
 void emit_index_expr(Str *b, Shape s, const int *shift);   /* flat index from i0..i3 (+ shift) */
 void emit_flit(Str *b, double v);                          /* a float literal */
 void emit_cstring(Str *b, const char *s);
-/* the C expression of optimiser o's learning rate at step `t` (a constant, or adam_lr(...) for a schedule) */
-void adam_lr_expr(const Optimizer *o, const char *t, char *out, size_t n);
+/* the C expression of optimiser o's learning rate at step `t` (a constant, or adam_lr(...) for a
+ * schedule) times `scale`, the run's learning-rate scale (ModelState lr_scale) */
+void adam_lr_expr(const Optimizer *o, const char *t, const char *scale, char *out, size_t n);
 /* the comment heading a kernel: its node, op, inputs, shape and model line */
 void emit_node_comment(Str *b, const Graph *g, int i);
 

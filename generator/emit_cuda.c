@@ -389,7 +389,9 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
     sput(&host, "  if (cuda_opt_tick(d, %d)) return 1;\n", it->opt);
     for (int k = 0; k < it->n_params; k++) {
       int v = it->params[k];
-      sput(&host, "  if (cuda_adam(d, F + %ld, F + %ld, F + %ld, %s, %d, %d, %.17g, %.17g, %ld, %.17g, %.17g, %.17g)) return 1;\n",
+      /* lr_scale is read when the step is captured; a rollback releases the device, so the next capture sees the new one */
+      sput(&host, "  if (cuda_adam(d, F + %ld, F + %ld, F + %ld, %s, %d, %d, d->s->lr_scale * %.17g, d->s->lr_scale * %.17g, %ld, "
+                  "%.17g, %.17g, %.17g)) return 1;\n",
            L.var_off[v], L.m_off[v], L.v_off[v], grad[k], shape_numel(g->vars[v].shape), it->opt, o->lr, o->lr_min,
            o->horizon, o->beta1, o->beta2, o->eps);
     }

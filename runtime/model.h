@@ -32,6 +32,7 @@ typedef struct {
   double *logs;         /* latest value of every log tap */
   uint64_t seed;
   uint32_t step, iter;  /* Philox counter words */
+  double lr_scale;      /* multiplies every learning rate: 1, lowered by `train --nan-retries` */
   const DataSource *data;  /* where DATA nodes draw batches */
   /* data-parallel training (model.ranks > 1): this process's rank, and the
    * in-place sum-then-average over the ranks (NULL: one process) */

@@ -10,16 +10,17 @@
 
 #include "safetensors.h"
 
-#define MAX_META 8
 
 /* The data crc of safetensors does not cover the metadata, so the run's
- * identity (step, seed, optimiser steps, model) carries a crc of its own. */
-static const char *const meta_keys[] = {"format", "model", "fingerprint", "step", "seed", "optimizer_steps"};
-enum { N_META = 6 };
+ * identity (step, seed, optimiser steps, model, learning-rate scale) carries a
+ * crc of its own. lr_scale (`train --nan-retries`) is absent from checkpoints
+ * written before it existed: they load with scale 1. */
+static const char *const meta_keys[] = {"format", "model", "fingerprint", "step", "seed", "optimizer_steps", "lr_scale"};
+enum { N_META = 7, N_META_OLD = 6 };
 
-static unsigned long meta_crc(const char *const *vals) {
+static unsigned long meta_crc(const char *const *vals, int n) {
   unsigned long c = crc32(0L, Z_NULL, 0);
-  for (int i = 0; i < N_META; i++) {
+  for (int i = 0; i < n; i++) {
     c = crc32(c, (const Bytef *)meta_keys[i], (uInt)strlen(meta_keys[i]) + 1);
     c = crc32(c, (const Bytef *)vals[i], (uInt)strlen(vals[i]) + 1);
   }
@@ -59,14 +60,16 @@ int checkpoint_save(const char *path, const Model *m, const ModelState *s, long 
       n++;
     }
   }
-  char stepbuf[32], seedbuf[32], opt[256] = "";
+  char stepbuf[32], seedbuf[32], opt[256] = "", scalebuf[32];
   snprintf(stepbuf, sizeof stepbuf, "%ld", step);
   snprintf(seedbuf, sizeof seedbuf, "%" PRIu64, s->seed);
+  snprintf(scalebuf, sizeof scalebuf, "%.17g", s->lr_scale);
   for (int o = 0, k = 0; o < m->n_opts; o++) k += snprintf(opt + k, sizeof opt - k, "%s%ld", o ? "," : "", s->opt_t[o]);
-  const char *keys[N_META + 1], *vals[N_META + 1] = {"ebmforge-checkpoint-1", m->name, m->fingerprint, stepbuf, seedbuf, opt};
+  const char *keys[N_META + 1],
+      *vals[N_META + 1] = {"ebmforge-checkpoint-1", m->name, m->fingerprint, stepbuf, seedbuf, opt, scalebuf};
   char crcbuf[16];
   for (int i = 0; i < N_META; i++) keys[i] = meta_keys[i];
-  snprintf(crcbuf, sizeof crcbuf, "%08lx", meta_crc(vals));
+  snprintf(crcbuf, sizeof crcbuf, "%08lx", meta_crc(vals, N_META));
   keys[N_META] = "meta_crc32";
   vals[N_META] = crcbuf;
   int rc = st_write(path, t, n, keys, vals, N_META + 1, err, errlen);
@@ -85,9 +88,9 @@ int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step,
   {
     const char *vals[N_META], *want = st_meta(&f, "meta_crc32");
     char got[16];
-    int missing = !want;
-    for (int i = 0; i < N_META; i++) missing |= !(vals[i] = st_meta(&f, meta_keys[i]));
-    if (!missing) snprintf(got, sizeof got, "%08lx", meta_crc(vals));
+    int missing = !want, n = st_meta(&f, "lr_scale") ? N_META : N_META_OLD;
+    for (int i = 0; i < n; i++) missing |= !(vals[i] = st_meta(&f, meta_keys[i]));
+    if (!missing) snprintf(got, sizeof got, "%08lx", meta_crc(vals, n));
     if (missing || strcmp(got, want)) {
       snprintf(err, errlen, "%s: metadata is corrupt (meta_crc32 %s, expected %s)", path, missing ? "missing" : got,
                want ? want : "none");
@@ -118,6 +121,13 @@ int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step,
     p = end + (*end == ',');
   }
   if (m->n_opts == 0 && *ot) { snprintf(err, errlen, "%s: metadata optimizer_steps '%s' should be empty", path, ot); goto done; }
+  const char *ls = st_meta(&f, "lr_scale");
+  s->lr_scale = 1;
+  if (ls) {
+    char *e;
+    s->lr_scale = strtod(ls, &e);
+    if (*e || !(s->lr_scale > 0 && s->lr_scale <= 1)) { snprintf(err, errlen, "%s: metadata lr_scale '%s' is not in (0, 1]", path, ls); goto done; }
+  }
   for (int v = 0; v < m->n_vars; v++) {
     const ModelVar *d = &m->vars[v];
     float *parts[3] = {s->vars[v], s->adam_m[v], s->adam_v[v]};

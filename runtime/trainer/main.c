@@ -23,6 +23,7 @@
 #include "fsutil.h"
 #include "model.h"
 #include "progress.h"
+#include "rollback.h"
 #include "sharded.h"
 #include "state.h"
 
@@ -64,6 +65,12 @@ static const char *usage_train =
   "  --threads T     BLAS threads (default 1); results are reproducible for a given T\n"
   "  --comm-timeout S  data-parallel trainers (mpirun -np R): give up when the other\n"
   "                  ranks have not answered for S seconds (default 120)\n"
+  "  --nan-retries N when a loss or gradient becomes NaN/Inf, go back to the last\n"
+  "                  checkpoint (or the start) and continue with every learning rate\n"
+  "                  times --nan-lr-factor, at most N times in a run (default 0: stop);\n"
+  "                  each retry is logged as {\"iter\": C, \"event\": \"nan_rollback\", ...}\n"
+  "                  and the scale is kept in checkpoints (one process only)\n"
+  "  --nan-lr-factor F  in (0, 1) (default 0.5)\n"
   "\n"
   "exit codes: 0 done or stopped by a signal, 1 I/O error, 2 bad arguments or\n"
   "checkpoint, 3 a loss or gradient became NaN/Inf (the step and term are named)\n";
@@ -362,9 +369,18 @@ static int cmd_eval(int argc, char **argv) {
   return rc;
 }
 
+/* The JSON line of a rollback: kept at iteration `to` by later log trims */
+static void log_rollback(FILE *log, long to, long failed, const char *why, double scale, long retry) {
+  fprintf(log, "{\"iter\": %ld, \"event\": \"nan_rollback\", \"failed_iter\": %ld, \"error\": \"", to, failed);
+  for (const char *c = why; *c; c++) fprintf(log, *c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+  fprintf(log, "\", \"lr_scale\": %.17g, \"retry\": %ld}\n", scale, retry);
+}
+
 static int cmd_train(int argc, char **argv) {
   if (wants_help(argc, argv)) { printf(usage_train, prog, model.default_iters, model.log_every); return 0; }
   long iters = model.default_iters, seed = 0, log_every = model.log_every, ckpt_every = 0, threads = 1, timeout = 120;
+  long nan_retries = 0;
+  double nan_factor = 0.5;
   const char *out = "out/train", *resume = NULL, *data = model.data;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
@@ -375,6 +391,12 @@ static int cmd_train(int argc, char **argv) {
     else if (!strcmp(a, "--ckpt-every") && has) { if (parse_long(argv[++i], &ckpt_every) || ckpt_every < 0) return bad("--ckpt-every needs a non-negative integer"); }
     else if (!strcmp(a, "--threads") && has) { if (parse_long(argv[++i], &threads) || threads < 1) return bad("--threads needs a positive integer"); }
     else if (!strcmp(a, "--comm-timeout") && has) { if (parse_long(argv[++i], &timeout) || timeout < 1) return bad("--comm-timeout needs a positive integer"); }
+    else if (!strcmp(a, "--nan-retries") && has) { if (parse_long(argv[++i], &nan_retries) || nan_retries < 0) return bad("--nan-retries needs a non-negative integer"); }
+    else if (!strcmp(a, "--nan-lr-factor") && has) {
+      char *e;
+      nan_factor = strtod(argv[++i], &e);
+      if (*e || !(nan_factor > 0 && nan_factor < 1)) return bad("--nan-lr-factor needs a number in (0, 1)");
+    }
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--resume") && has) resume = argv[++i];
     else if (!strcmp(a, "--data") && has) data = argv[++i];
@@ -393,6 +415,7 @@ static int cmd_train(int argc, char **argv) {
     }
     lead = dist_rank() == 0;
   }
+  if (nan_retries && model.ranks > 1) return bad("--nan-retries works in one process only, not in a data-parallel trainer");
   if (model.data_cols && data_open(&source, data, model.data_cols, derr, sizeof derr)) {
     fprintf(stderr, "%s: bad --data: %s\n", prog, derr);
     return 2;
@@ -434,14 +457,37 @@ static int cmd_train(int argc, char **argv) {
   bar.done0 = start;
   const char **names = (const char **)model.log_names;
   int rc = 0;
-  long step = start;
+  long step = start, retries = 0;
   double t_last = now();
   long n_last = step;
+  Snapshot last;   /* --nan-retries: the state of the last checkpoint (or of the start) */
+  if (nan_retries) {
+    snapshot_init(&last, &model);
+    if (snapshot_take(&last, &model, &s, step)) { fprintf(stderr, "%s: %s\n", prog, s.err); rc = 1; step = iters; }
+  }
   /* the ranks agree on a signal (mpirun forwards it to all), so all stop at one step */
   for (; step < iters && !(model.ranks > 1 ? dist_any(stop_signal) : stop_signal); step++) {
     rc = model.train_step(&s, step);
+    if (rc == 3 && retries < nan_retries) {
+      retries++;
+      s.lr_scale *= nan_factor;
+      fprintf(stderr, "\n%s: iteration %ld, %s: back to step %ld with learning rates x %g (retry %ld of %ld)\n", prog,
+              step + 1, s.err, last.step, s.lr_scale, retries, nan_retries);
+      snapshot_restore(&last, &model, &s);
+      /* the log continues at the restored step: drop the abandoned iterations' lines */
+      if (fclose(log) || trim_log(log_path, last.step) || !(log = fopen(log_path, "a"))) {
+        fprintf(stderr, "%s: cannot rewrite %s: %s\n", prog, log_path, strerror(errno));
+        log = NULL; rc = 1; break;
+      }
+      log_rollback(log, last.step, step + 1, s.err, s.lr_scale, retries);
+      step = last.step - 1;
+      t_last = now(); n_last = last.step;
+      rc = 0;
+      continue;
+    }
     if (rc) {
       fprintf(stderr, "\n%s: iteration %ld, %s\n", prog, step + 1, s.err);
+      if (rc == 3 && nan_retries) fprintf(stderr, "%s: no retry left (--nan-retries %ld)\n", prog, nan_retries);
       break;
     }
     if (lead && ((step + 1) % log_every == 0 || step + 1 == iters)) {
@@ -455,9 +501,11 @@ static int cmd_train(int argc, char **argv) {
     if (ckpt_every && (step + 1) % ckpt_every == 0 && step + 1 < iters) {
       if (lead) fflush(log);
       if (save(ckpt_path, &s, step + 1)) { rc = 1; step++; break; }
+      if (nan_retries && snapshot_take(&last, &model, &s, step + 1)) { fprintf(stderr, "%s: %s\n", prog, s.err); rc = 1; step++; break; }
     }
   }
-  if (lead && fclose(log)) { fprintf(stderr, "%s: writing %s failed\n", prog, log_path); rc = rc ? rc : 1; }
+  if (nan_retries) snapshot_free(&last, &model);
+  if (lead && log && fclose(log)) { fprintf(stderr, "%s: writing %s failed\n", prog, log_path); rc = rc ? rc : 1; }
   /* A failed step changed nothing worth keeping: the last checkpoint stays. */
   if (!rc) {
     rc = save(ckpt_path, &s, step);

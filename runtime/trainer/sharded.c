@@ -62,6 +62,7 @@ int sharded_load(const char *path, const Model *m, ModelState *s, long *step, ui
   ModelState gs;
   global_view(m, s, &g, &gs);
   int rc = checkpoint_load(path, &g, &gs, step, seed, err, errlen);
+  s->lr_scale = gs.lr_scale;
   for (int v = 0; v < m->n_vars && !rc; v++)
     if (m->var_rows[v])
       memcpy(s->vars[v], gs.vars[v] + (size_t)s->rank * m->vars[v].numel, m->vars[v].numel * sizeof(float));

@@ -15,6 +15,7 @@ static void *zalloc(size_t n) {
 void state_init(ModelState *s, const Model *m, uint64_t seed) {
   memset(s, 0, sizeof *s);
   s->seed = seed;
+  s->lr_scale = 1;
   s->vars = zalloc(m->n_vars * sizeof(float *));
   s->adam_m = zalloc(m->n_vars * sizeof(float *));
   s->adam_v = zalloc(m->n_vars * sizeof(float *));
