@@ -12,13 +12,13 @@ M.options = {
 }
 
 -- P and the energies of the (detached) fakes. rec: the lower bound's draw
--- {z, x[, eps]}; the probe v comes from the lower bound (images: LOBPCG's v0)
--- or is drawn here.
-function M.bound_c(s, rec)
+-- {z, x[, eps]}; v: the probe, unless given from the lower bound (images:
+-- LOBPCG's v0) or drawn here.
+function M.bound_c(s, rec, v)
   local xt = ebm.stop_gradient(rec.x)
   local ef = s.E(xt)
   local sb = ebm.grad(ebm.sum(ef), xt)                            -- [B, D], kept differentiable in theta
-  local v = s.lower.probe and s.lower.probe(s, rec) or ebm.normal({s.B, s.d})
+  v = v or s.lower.probe and s.lower.probe(s, rec) or ebm.normal({s.B, s.d})
   local w = ebm.stop_gradient(ebm.jvp(rec.z, v, s.G(rec.z, "eval")))  -- J^ev v
   local g = ebm.sum(ebm.stop_gradient(s.lower.score(s, rec)) * v, 2)
   local r = ebm.sum(sb * w, 2) - g
