@@ -1,5 +1,5 @@
 /* 2-D convolution (cross-correlation, NCHW, square stride and zero padding)
- * and its two transposes, as im2col + one sgemm per group of images. The interpreter's f32
+ * and its two transposes, as a channels-last im2col + one sgemm per group of images. The interpreter's f32
  * mode and the emitted trainers call these same functions, so they agree bit
  * for bit; the interpreter's f64 mode has its own direct loops (the oracle).
  *
