@@ -121,16 +121,19 @@ static void im2col(const ConvDims *d, const float *xp, float *col) {
 }
 
 /* the adjoint of im2col: xp (zeroed here) accumulates every col entry at the
- * input it was read from, pixel by pixel in order, then kernel row a */
-static void col2im(const ConvDims *d, const float *col, float *xp) {
+ * input it was read from, pixel by pixel in order, then kernel row a. It
+ * leaves col zero, so the next group's GEMM can add into it (beta = 1):
+ * zeroing lines already in cache is cheaper than sgemm's own zeroing pass
+ * over the whole matrix (beta = 0; ~7% of conv_tx, bench/conv_layers.sh). */
+static void col2im(const ConvDims *d, float *col, float *xp) {
   const long K = kdim(d), run = (long)d->KW * d->C, Wp = d->W + 2 * d->P;
   memset(xp, 0, padded(d) * sizeof(float));
   for (int i = 0; i < d->HO; i++)
     for (int j = 0; j < d->WO; j++) {
-      const float *src = col + ((long)i * d->WO + j) * K;
+      float *src = col + ((long)i * d->WO + j) * K;
       for (int a = 0; a < d->KH; a++) {
         float *dst = xp + ((long)(d->S * i + a) * Wp + (long)d->S * j) * d->C;
-        for (long t = 0; t < run; t++) dst[t] += src[a * run + t];
+        for (long t = 0; t < run; t++) dst[t] += src[a * run + t], src[a * run + t] = 0.0f;
       }
     }
 }
@@ -150,7 +153,7 @@ static void scatter(const ConvDims *d, const float *stage, int g, float *y) {
 
 /* The three ops share one loop over groups of g images; per group:
  *   conv:    col = im2col(x);              stage = wr col^T;       y <- stage
- *   conv_tx: stage <- y;                   col = stage^T wr;       x = col2im(col)
+ *   conv_tx: stage <- y;                   col += stage^T wr;      x = col2im(col), which zeroes col again
  *   conv_tw: col = im2col(x), stage <- y;  wr (+)= stage col       (summed over groups; w <- wr at the end) */
 enum { CONV, CONV_TX, CONV_TW };
 
@@ -161,6 +164,7 @@ static void grouped(const ConvDims *d, int op, const float *x, const float *y, c
   float *wr = ws, *xp = wr + d->O * K, *col = xp + padded(d), *stage = col + G * HW * K;
   if (op != CONV_TW) reorder_w(d, w, wr, 1);
   if (op != CONV_TX) memset(xp, 0, padded(d) * sizeof(float));
+  else memset(col, 0, (size_t)G * HW * K * sizeof(float));
   for (int n0 = 0; n0 < d->N; n0 += G) {
     int g = d->N - n0 < G ? d->N - n0 : G;
     long ld = g * HW;
@@ -176,7 +180,7 @@ static void grouped(const ConvDims *d, int op, const float *x, const float *y, c
         scatter(d, stage, g, out + n0 * ys);
         break;
       case CONV_TX:
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ld, K, d->O, 1.0f, stage, ld, wr, K, 0.0f, col, K);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ld, K, d->O, 1.0f, stage, ld, wr, K, 1.0f, col, K);
         for (int n = 0; n < g; n++) {
           col2im(d, col + n * HW * K, xp);
           from_padded(d, xp, out + (n0 + n) * xs);
