@@ -37,19 +37,6 @@ size_t conv_workspace(const ConvDims *d) {
   return (size_t)d->O * kdim(d) + padded(d) + (size_t)group(d) * (kdim(d) + d->O) * d->HO * d->WO;
 }
 
-/* wr[o][(a KW + b) C + c] = w[o][c][a][b] (to_wr), or back */
-static void reorder_w(const ConvDims *d, const float *src, float *dst, int to_wr) {
-  const int C = d->C, R = d->KH * d->KW;
-  for (int o = 0; o < d->O; o++) {
-    const size_t base = (size_t)o * C * R;
-    for (int c = 0; c < C; c++)
-      for (int r = 0; r < R; r++) {
-        if (to_wr) dst[base + (size_t)r * C + c] = src[base + c * R + r];
-        else dst[base + c * R + r] = src[base + (size_t)r * C + c];
-      }
-  }
-}
-
 /* t[j ld + i] = s[i ls + j] for i, j < 8 */
 static inline void tile8(const float *s, long ls, float *t, long ld) {
 #ifdef __AVX__
@@ -86,11 +73,24 @@ static void transpose(const float *src, long ls, float *dst, long ld, int ni, in
     for (int j0 = 0; j0 < nj; j0 += 8) {
       const float *s = src + i0 * ls + j0;
       float *t = dst + j0 * ld + i0;
-      if (i0 + 8 <= ni && j0 + 8 <= nj) tile8(s, ls, t, ld);
+      if (i0 + 8 <= ni && j0 + 8 <= nj)
+        tile8(s, ls, t, ld);
       else
         for (int i = 0; i < 8 && i0 + i < ni; i++)
           for (int j = 0; j < 8 && j0 + j < nj; j++) t[j * ld + i] = s[i * ls + j];
     }
+}
+
+/* wr[o][(a KW + b) C + c] = w[o][c][a][b] (to_wr), or back: per o, a [C][KH KW] transpose */
+static void reorder_w(const ConvDims *d, const float *src, float *dst, int to_wr) {
+  const int C = d->C, R = d->KH * d->KW;
+  for (int o = 0; o < d->O; o++) {
+    const size_t base = (size_t)o * C * R;
+    if (to_wr)
+      transpose(src + base, R, dst + base, C, C, R);
+    else
+      transpose(src + base, C, dst + base, R, R, C);
+  }
 }
 
 /* xp[(h + P) Wp + v + P][c] = x[c][h][v]; the border of xp stays zero */
@@ -163,8 +163,10 @@ static void grouped(const ConvDims *d, int op, const float *x, const float *y, c
   const size_t xs = (size_t)d->C * d->H * d->W, ys = (size_t)d->O * HW;
   float *wr = ws, *xp = wr + d->O * K, *col = xp + padded(d), *stage = col + G * HW * K;
   if (op != CONV_TW) reorder_w(d, w, wr, 1);
-  if (op != CONV_TX) memset(xp, 0, padded(d) * sizeof(float));
-  else memset(col, 0, (size_t)G * HW * K * sizeof(float));
+  if (op != CONV_TX)
+    memset(xp, 0, padded(d) * sizeof(float));
+  else
+    memset(col, 0, (size_t)G * HW * K * sizeof(float));
   for (int n0 = 0; n0 < d->N; n0 += G) {
     int g = d->N - n0 < G ? d->N - n0 : G;
     long ld = g * HW;
@@ -187,12 +189,19 @@ static void grouped(const ConvDims *d, int op, const float *x, const float *y, c
         }
         break;
       default:
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d->O, K, ld, 1.0f, stage, ld, col, K, n0 ? 1.0f : 0.0f, wr, K);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d->O, K, ld, 1.0f, stage, ld, col, K, n0 ? 1.0f : 0.0f,
+                    wr, K);
     }
   }
   if (op == CONV_TW) reorder_w(d, wr, out, 0);
 }
 
-void conv_f32(const ConvDims *d, const float *x, const float *w, float *y, float *ws) { grouped(d, CONV, x, NULL, w, y, ws); }
-void conv_tx_f32(const ConvDims *d, const float *y, const float *w, float *x, float *ws) { grouped(d, CONV_TX, NULL, y, w, x, ws); }
-void conv_tw_f32(const ConvDims *d, const float *x, const float *y, float *w, float *ws) { grouped(d, CONV_TW, x, y, NULL, w, ws); }
+void conv_f32(const ConvDims *d, const float *x, const float *w, float *y, float *ws) {
+  grouped(d, CONV, x, NULL, w, y, ws);
+}
+void conv_tx_f32(const ConvDims *d, const float *y, const float *w, float *x, float *ws) {
+  grouped(d, CONV_TX, NULL, y, w, x, ws);
+}
+void conv_tw_f32(const ConvDims *d, const float *x, const float *y, float *w, float *ws) {
+  grouped(d, CONV_TW, x, y, NULL, w, ws);
+}
