@@ -2,92 +2,139 @@
 
 #include <cblas.h>
 #include <string.h>
+#ifdef __AVX__
+#include <immintrin.h>
+#endif
 
-/* Images are processed in groups of G, so each GEMM is one big product:
- * col [K, G*HW] (K = C*KH*KW) and a [O, G*HW] staging matrix in NCHW order
- * per image. G is as large as CONV_WS_CAP floats of workspace allow: 4 MiB
- * keeps col in the last-level cache between im2col, the GEMM and col2im
- * (32 MiB was ~20% slower at the Fashion-MNIST layer shapes, bench/conv_layers.sh). */
+/* Layout. An image is first copied channels-last into a zero-padded buffer
+ * xp [H+2P][W+2P][C], so the KW*C inputs that one output pixel reads in one
+ * kernel row are contiguous there, whatever the stride. The im2col matrix is
+ * then pixel-major: col [g*HO*WO][K], K = KH*KW*C in (a, b, c) order, one row
+ * per output pixel of a group of g images, built with KH copies of KW*C floats
+ * per pixel (no bounds checks, no strided gathers), and col2im is KH vector
+ * adds per pixel into a padded channels-last accumulator. The weights are
+ * reordered once per call to match: wr [O][K] = w[o][c][a][b] at (a, b, c).
+ * Per group, one sgemm over all g images with the [O][g*HO*WO] staging
+ * matrix; y is NCHW per image (copied rows of HO*WO).
+ *
+ * G, the images per group, is as large as CONV_WS_CAP floats of col + stage
+ * allow: 4 MiB keeps them in the last-level cache between the copies and
+ * the GEMM (bench/conv_layers.sh). */
+#ifndef CONV_WS_CAP
 #define CONV_WS_CAP (1L << 20)
+#endif
+
+static long kdim(const ConvDims *d) { return (long)d->KH * d->KW * d->C; }
+static long padded(const ConvDims *d) { return (long)(d->H + 2 * d->P) * (d->W + 2 * d->P) * d->C; }
 
 static int group(const ConvDims *d) {
-  long per = (long)(d->C * d->KH * d->KW + d->O) * d->HO * d->WO;
+  long per = (kdim(d) + d->O) * d->HO * d->WO;
   long g = CONV_WS_CAP / per;
   return g < 1 ? 1 : g > d->N ? d->N : (int)g;
 }
 
 size_t conv_workspace(const ConvDims *d) {
-  return (size_t)group(d) * (d->C * d->KH * d->KW + d->O) * d->HO * d->WO;
+  return (size_t)d->O * kdim(d) + padded(d) + (size_t)group(d) * (kdim(d) + d->O) * d->HO * d->WO;
 }
 
-/* Output columns j whose input column S j + b - P lies inside [0, W): [*j0, *j1). */
-static void valid_cols(const ConvDims *d, int b, int *j0, int *j1) {
-  int lo = d->P - b, hi = d->W - 1 + d->P - b;   /* S j must lie in [lo, hi] */
-  *j0 = lo <= 0 ? 0 : (lo + d->S - 1) / d->S;
-  *j1 = hi < 0 ? 0 : hi / d->S + 1;
-  if (*j1 > d->WO) *j1 = d->WO;
-  if (*j0 > *j1) *j0 = *j1;
+/* t[j ld + i] = s[i ls + j] for i, j < 8 */
+static inline void tile8(const float *s, long ls, float *t, long ld) {
+#ifdef __AVX__
+  /* in registers: 8 row loads, 24 shuffles, 8 row stores (the portable loop below is ~2x slower) */
+  __m256 r[8], u[8];
+  for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(s + i * ls);
+  for (int i = 0; i < 8; i += 2) {
+    u[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    u[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    r[i] = _mm256_shuffle_ps(u[i], u[i + 2], 0x44);
+    r[i + 1] = _mm256_shuffle_ps(u[i], u[i + 2], 0xEE);
+    r[i + 2] = _mm256_shuffle_ps(u[i + 1], u[i + 3], 0x44);
+    r[i + 3] = _mm256_shuffle_ps(u[i + 1], u[i + 3], 0xEE);
+  }
+  for (int j = 0; j < 4; j++) {
+    _mm256_storeu_ps(t + j * ld, _mm256_permute2f128_ps(r[j], r[j + 4], 0x20));
+    _mm256_storeu_ps(t + (j + 4) * ld, _mm256_permute2f128_ps(r[j], r[j + 4], 0x31));
+  }
+#else
+  float tile[8][8];
+  for (int i = 0; i < 8; i++)
+    for (int j = 0; j < 8; j++) tile[j][i] = s[i * ls + j];
+  for (int j = 0; j < 8; j++)
+    for (int i = 0; i < 8; i++) t[j * ld + i] = tile[j][i];
+#endif
 }
 
-/* col[(c KH + a) KW + b][off + i WO + j] = x[c, S i + a - P, S j + b - P], 0 outside; rows of length ld.
- * Bounds are resolved per row, so the inner loops are plain (vectorisable) copies. */
-static void im2col(const ConvDims *d, const float *x, float *col, long ld, long off) {
-  for (int c = 0; c < d->C; c++)
-    for (int a = 0; a < d->KH; a++)
-      for (int b = 0; b < d->KW; b++) {
-        float *row = col + (size_t)((c * d->KH + a) * d->KW + b) * ld + off;
-        int j0, j1;
-        valid_cols(d, b, &j0, &j1);
-        for (int i = 0; i < d->HO; i++) {
-          int h = d->S * i + a - d->P;
-          float *r = row + i * d->WO;
-          if (h < 0 || h >= d->H) { memset(r, 0, d->WO * sizeof(float)); continue; }
-          const float *src = x + ((size_t)c * d->H + h) * d->W + (d->S * j0 + b - d->P);  /* column j0 */
-          for (int j = 0; j < j0; j++) r[j] = 0.0f;
-          if (d->S == 1) memcpy(r + j0, src, (j1 - j0) * sizeof(float));
-          else if (d->S == 2) for (int j = j0; j < j1; j++) r[j] = src[2 * (j - j0)];  /* a constant stride vectorises */
-          else for (int j = j0; j < j1; j++) r[j] = src[d->S * (j - j0)];
-          for (int j = j1; j < d->WO; j++) r[j] = 0.0f;
-        }
-      }
-}
-
-/* the adjoint of im2col: x[c, h, v] = sum of the col entries that read it.
- * Gathered per output row: the rows (a, i) with S i + a - P = h and, per
- * phase q = v mod S, the kernel columns b with S j + b - P = v add into a
- * contiguous buffer sum[q][m] (v = S m + q), so every add is a plain vector
- * loop and x is written once, interleaving the phases. The order of the
- * additions (a, then b, ascending) is the one of a scatter over (a, b). */
-static void col2im(const ConvDims *d, const float *col, long ld, long off, float *x) {
-  const int S = d->S, WS = (d->W + S - 1) / S;   /* outputs per phase */
-  float sum[S * WS];
-  for (int c = 0; c < d->C; c++)
-    for (int h = 0; h < d->H; h++) {
-      for (int q = 0; q < S; q++) {
-        float *sq = sum + q * WS;
-        memset(sq, 0, WS * sizeof(float));
-        for (int a = (h + d->P) % S; a < d->KH; a += S) {
-          int i = (h + d->P - a) / S;
-          if (i < 0 || i >= d->HO) continue;
-          for (int b = (q + d->P) % S; b < d->KW; b += S) {
-            /* v = S m + q reads column j = m + (q + P - b) / S of row (c, a, b), image row i */
-            int dj = (q + d->P - b) / S, m0 = dj < 0 ? -dj : 0, m1 = d->WO - dj;
-            if (m1 > (d->W - q + S - 1) / S) m1 = (d->W - q + S - 1) / S;
-            const float *r = col + (size_t)((c * d->KH + a) * d->KW + b) * ld + off + (long)i * d->WO + dj;
-            for (int m = m0; m < m1; m++) sq[m] += r[m];
-          }
-        }
-      }
-      float *dst = x + ((size_t)c * d->H + h) * d->W;
-      if (S == 1) memcpy(dst, sum, d->W * sizeof(float));
-      else if (S == 2)
-        for (int m = 0; 2 * m < d->W; m++) {
-          dst[2 * m] = sum[m];
-          if (2 * m + 1 < d->W) dst[2 * m + 1] = sum[WS + m];
-        }
+/* dst[j ld + i] = src[i ls + j] for i < ni, j < nj, in 8x8 tiles: a tile's
+ * loads and stores each touch 8 cache lines */
+static void transpose(const float *src, long ls, float *dst, long ld, int ni, int nj) {
+  for (int i0 = 0; i0 < ni; i0 += 8)
+    for (int j0 = 0; j0 < nj; j0 += 8) {
+      const float *s = src + i0 * ls + j0;
+      float *t = dst + j0 * ld + i0;
+      if (i0 + 8 <= ni && j0 + 8 <= nj)
+        tile8(s, ls, t, ld);
       else
-        for (int q = 0; q < S; q++)
-          for (int m = 0; S * m + q < d->W; m++) dst[S * m + q] = sum[q * WS + m];
+        for (int i = 0; i < 8 && i0 + i < ni; i++)
+          for (int j = 0; j < 8 && j0 + j < nj; j++) t[j * ld + i] = s[i * ls + j];
+    }
+}
+
+/* wr[o][(a KW + b) C + c] = w[o][c][a][b] (to_wr), or back: per o, a [C][KH KW] transpose */
+static void reorder_w(const ConvDims *d, const float *src, float *dst, int to_wr) {
+  const int C = d->C, R = d->KH * d->KW;
+  for (int o = 0; o < d->O; o++) {
+    const size_t base = (size_t)o * C * R;
+    if (to_wr)
+      transpose(src + base, R, dst + base, C, C, R);
+    else
+      transpose(src + base, C, dst + base, R, R, C);
+  }
+}
+
+/* xp[(h + P) Wp + v + P][c] = x[c][h][v]; the border of xp stays zero */
+static void to_padded(const ConvDims *d, const float *x, float *xp) {
+  const int Wp = d->W + 2 * d->P;
+  for (int h = 0; h < d->H; h++)
+    transpose(x + (size_t)h * d->W, (long)d->H * d->W, xp + ((size_t)(h + d->P) * Wp + d->P) * d->C, d->C, d->C, d->W);
+}
+
+/* x[c][h][v] = xp[(h + P) Wp + v + P][c] */
+static void from_padded(const ConvDims *d, const float *xp, float *x) {
+  const int Wp = d->W + 2 * d->P;
+  for (int h = 0; h < d->H; h++)
+    transpose(xp + ((size_t)(h + d->P) * Wp + d->P) * d->C, d->C, x + (size_t)h * d->W, (long)d->H * d->W, d->W, d->C);
+}
+
+/* col[i WO + j][(a KW + b) C + c] = xp[(S i + a) Wp + S j + b][c] for one image */
+static void im2col(const ConvDims *d, const float *xp, float *col) {
+  const long K = kdim(d), run = (long)d->KW * d->C, Wp = d->W + 2 * d->P;
+  for (int i = 0; i < d->HO; i++)
+    for (int j = 0; j < d->WO; j++) {
+      float *dst = col + ((long)i * d->WO + j) * K;
+      for (int a = 0; a < d->KH; a++) {
+        const float *src = xp + ((long)(d->S * i + a) * Wp + (long)d->S * j) * d->C;
+        for (long t = 0; t < run; t++) dst[a * run + t] = src[t];
+      }
+    }
+}
+
+/* the adjoint of im2col: xp (zeroed here) accumulates every col entry at the
+ * input it was read from, pixel by pixel in order, then kernel row a. It
+ * leaves col zero, so the next group's GEMM can add into it (beta = 1):
+ * zeroing lines already in cache is cheaper than sgemm's own zeroing pass
+ * over the whole matrix (beta = 0; ~7% of conv_tx, bench/conv_layers.sh). */
+static void col2im(const ConvDims *d, float *col, float *xp) {
+  const long K = kdim(d), run = (long)d->KW * d->C, Wp = d->W + 2 * d->P;
+  memset(xp, 0, padded(d) * sizeof(float));
+  for (int i = 0; i < d->HO; i++)
+    for (int j = 0; j < d->WO; j++) {
+      float *src = col + ((long)i * d->WO + j) * K;
+      for (int a = 0; a < d->KH; a++) {
+        float *dst = xp + ((long)(d->S * i + a) * Wp + (long)d->S * j) * d->C;
+        for (long t = 0; t < run; t++) dst[t] += src[a * run + t], src[a * run + t] = 0.0f;
+      }
     }
 }
 
@@ -105,36 +152,56 @@ static void scatter(const ConvDims *d, const float *stage, int g, float *y) {
 }
 
 /* The three ops share one loop over groups of g images; per group:
- *   conv:    col = im2col(x);           stage = w col;          y <- stage
- *   conv_tx: stage <- y;                col = w^T stage;        x = col2im(col)
- *   conv_tw: col = im2col(x), stage <- y;  w (+)= stage col^T   (summed over groups) */
+ *   conv:    col = im2col(x);              stage = wr col^T;       y <- stage
+ *   conv_tx: stage <- y;                   col += stage^T wr;      x = col2im(col), which zeroes col again
+ *   conv_tw: col = im2col(x), stage <- y;  wr (+)= stage col       (summed over groups; w <- wr at the end) */
 enum { CONV, CONV_TX, CONV_TW };
 
 static void grouped(const ConvDims *d, int op, const float *x, const float *y, const float *w, float *out, float *ws) {
-  const int K = d->C * d->KH * d->KW, HW = d->HO * d->WO, G = group(d);
+  const long K = kdim(d), HW = (long)d->HO * d->WO;
+  const int G = group(d);
   const size_t xs = (size_t)d->C * d->H * d->W, ys = (size_t)d->O * HW;
+  float *wr = ws, *xp = wr + d->O * K, *col = xp + padded(d), *stage = col + G * HW * K;
+  if (op != CONV_TW) reorder_w(d, w, wr, 1);
+  if (op != CONV_TX)
+    memset(xp, 0, padded(d) * sizeof(float));
+  else
+    memset(col, 0, (size_t)G * HW * K * sizeof(float));
   for (int n0 = 0; n0 < d->N; n0 += G) {
     int g = d->N - n0 < G ? d->N - n0 : G;
-    long ld = (long)g * HW;
-    float *col = ws, *stage = ws + (size_t)K * ld;
+    long ld = g * HW;
     if (op != CONV_TX)
-      for (int n = 0; n < g; n++) im2col(d, x + (n0 + n) * xs, col, ld, (long)n * HW);
+      for (int n = 0; n < g; n++) {
+        to_padded(d, x + (n0 + n) * xs, xp);
+        im2col(d, xp, col + n * HW * K);
+      }
     if (op != CONV) gather(d, y + n0 * ys, g, stage);
     switch (op) {
       case CONV:
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d->O, ld, K, 1.0f, w, K, col, ld, 0.0f, stage, ld);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d->O, ld, K, 1.0f, wr, K, col, K, 0.0f, stage, ld);
         scatter(d, stage, g, out + n0 * ys);
         break;
       case CONV_TX:
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, ld, d->O, 1.0f, w, K, stage, ld, 0.0f, col, ld);
-        for (int n = 0; n < g; n++) col2im(d, col, ld, (long)n * HW, out + (n0 + n) * xs);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ld, K, d->O, 1.0f, stage, ld, wr, K, 1.0f, col, K);
+        for (int n = 0; n < g; n++) {
+          col2im(d, col + n * HW * K, xp);
+          from_padded(d, xp, out + (n0 + n) * xs);
+        }
         break;
       default:
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d->O, K, ld, 1.0f, stage, ld, col, ld, n0 ? 1.0f : 0.0f, out, K);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d->O, K, ld, 1.0f, stage, ld, col, K, n0 ? 1.0f : 0.0f,
+                    wr, K);
     }
   }
+  if (op == CONV_TW) reorder_w(d, wr, out, 0);
 }
 
-void conv_f32(const ConvDims *d, const float *x, const float *w, float *y, float *ws) { grouped(d, CONV, x, NULL, w, y, ws); }
-void conv_tx_f32(const ConvDims *d, const float *y, const float *w, float *x, float *ws) { grouped(d, CONV_TX, NULL, y, w, x, ws); }
-void conv_tw_f32(const ConvDims *d, const float *x, const float *y, float *w, float *ws) { grouped(d, CONV_TW, x, y, NULL, w, ws); }
+void conv_f32(const ConvDims *d, const float *x, const float *w, float *y, float *ws) {
+  grouped(d, CONV, x, NULL, w, y, ws);
+}
+void conv_tx_f32(const ConvDims *d, const float *y, const float *w, float *x, float *ws) {
+  grouped(d, CONV_TX, NULL, y, w, x, ws);
+}
+void conv_tw_f32(const ConvDims *d, const float *x, const float *y, float *w, float *ws) {
+  grouped(d, CONV_TW, x, y, NULL, w, ws);
+}
