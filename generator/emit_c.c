@@ -12,8 +12,9 @@
 /* name of the buffer that holds node i's value */
 static void bufname(Str *b, const Phase *p, int i) { sput(b, "b%d", p->root[i]); }
 
-/* the draws inline from philox.h (the same functions philox.c wraps), so loops of them keep the counter in registers */
-static const ExprNames c_names = {bufname, "s->seed", "s->iter", "s->step", "philox_uniform_at", "philox_normal_at", "s->rank"};
+/* the draws inline from philox.h (the functions philox.c wraps), so loops of them keep the counter in registers */
+static const ExprNames c_names = {bufname,           "s->seed",          "s->iter", "s->step",
+                                  "philox_uniform_at", "philox_normal_at", "s->rank"};
 
 /* ---------- kernels ---------- */
 
@@ -310,7 +311,7 @@ static int joins(const Phase *p, const int *m, const Reads *rd, int n, int c, co
   return 1;
 }
 
-/* members m[0..n): one loop nest; returns nothing, writes the code */
+/* members m[0..n) as one loop nest */
 static void emit_fused(Emit *e, const int *m, int n) {
   const Phase *p = e->p;
   const Graph *g = p->g;

@@ -74,8 +74,10 @@ static void lanes(int M, int N, int K, const float *A, long lda, const float *B,
   const long T = (long)M * N;
   long t = 0;
   for (; t + 4 <= T; t += 4) {
-    const float *a0 = A + t / N * lda, *a1 = A + (t + 1) / N * lda, *a2 = A + (t + 2) / N * lda, *a3 = A + (t + 3) / N * lda;
-    const float *b0 = B + t % N * ldb, *b1 = B + (t + 1) % N * ldb, *b2 = B + (t + 2) % N * ldb, *b3 = B + (t + 3) % N * ldb;
+    const float *a0 = A + t / N * lda, *a1 = A + (t + 1) / N * lda, *a2 = A + (t + 2) / N * lda,
+                *a3 = A + (t + 3) / N * lda;
+    const float *b0 = B + t % N * ldb, *b1 = B + (t + 1) % N * ldb, *b2 = B + (t + 2) % N * ldb,
+                *b3 = B + (t + 3) % N * ldb;
     v8 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
     for (int k = 0; k < K8; k += 8) {
       s0 += ld(a0 + k) * ld(b0 + k);
@@ -123,11 +125,12 @@ static void rows_transposed(int M, int N, int K, const float *A, long lda, const
 /* which loops a thin product takes (the first that fits), and the floats of temporary it needs */
 enum { VIA_BT_ROWS, VIA_ROWS, VIA_LANES, VIA_BT_LANES, VIA_ROWS_T };
 static int thin_path(int ta, int tb, int M, int N, int K, long *temp) {
-  int p = tb && K < 8 ? VIA_BT_ROWS      /* a few long columns of B^T: store them as rows */
-        : !tb && N >= 8 ? VIA_ROWS       /* B's rows run along n */
-        : !ta && tb ? VIA_LANES          /* A's and B^T's rows run along k */
-        : !ta ? VIA_BT_LANES             /* a few columns of B, each dotted with A's rows */
-        : VIA_ROWS_T;                    /* A^T: its rows run along m */
+  int p;
+  if (tb && K < 8) p = VIA_BT_ROWS;   /* a few long columns of B^T: store them as rows */
+  else if (!tb && N >= 8) p = VIA_ROWS;   /* B's rows run along n */
+  else if (!ta && tb) p = VIA_LANES;      /* A's and B^T's rows run along k */
+  else if (!ta) p = VIA_BT_LANES;         /* a few columns of B, each dotted with A's rows */
+  else p = VIA_ROWS_T;                    /* A^T: its rows run along m */
   long t = 0;
   if (p == VIA_BT_ROWS) thin_path(ta, 0, M, N, K, &t);
   *temp = t + (p == VIA_BT_ROWS || p == VIA_BT_LANES ? (long)N * K : p == VIA_ROWS_T ? (long)N * M : 0);
@@ -142,13 +145,18 @@ static void thin(int ta, int tb, int M, int N, int K, const float *A, int lda, c
       transpose(N, K, B, ldb, tmp);
       thin(ta, 0, M, N, K, A, lda, tmp, N, C, tmp + (long)N * K);
       break;
-    case VIA_ROWS: rows(M, N, K, A, ta ? 1 : lda, ta ? lda : 1, B, ldb, C); break;
-    case VIA_LANES: lanes(M, N, K, A, lda, B, ldb, C); break;
+    case VIA_ROWS:
+      rows(M, N, K, A, ta ? 1 : lda, ta ? lda : 1, B, ldb, C);
+      break;
+    case VIA_LANES:
+      lanes(M, N, K, A, lda, B, ldb, C);
+      break;
     case VIA_BT_LANES:
       transpose(K, N, B, ldb, tmp);
       lanes(M, N, K, A, lda, tmp, K, C);
       break;
-    default: rows_transposed(M, N, K, A, lda, B, tb ? ldb : 1, tb ? 1 : ldb, C, tmp);
+    default:
+      rows_transposed(M, N, K, A, lda, B, tb ? ldb : 1, tb ? 1 : ldb, C, tmp);
   }
 }
 
@@ -165,8 +173,8 @@ void ebm_sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, con
     /* beta = 1 on a zeroed C rounds as beta = 0 does (0 + t = t), but skips
      * OpenBLAS's slow scaling pass over C */
     memset(C, 0, sizeof(float) * M * N);
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda,
-                B, ldb, 1.0f, C, N);
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda, B,
+                ldb, 1.0f, C, N);
     return;
   }
   float tmp[THIN_TEMP];

@@ -39,7 +39,7 @@ static void check_shape(int ta, int tb, int M, int N, int K, unsigned seed) {
   float *A = malloc(sizeof(float) * M * K), *B = malloc(sizeof(float) * K * N), *C = malloc(sizeof(float) * M * N);
   for (int i = 0; i < M * K; i++) A[i] = rnd(&seed);
   for (int i = 0; i < K * N; i++) B[i] = rnd(&seed);
-  memset(C, 0xff, sizeof(float) * M * N);   /* NaN: every output must be written */
+  memset(C, 0xff, sizeof(float) * M * N); /* NaN: every output must be written */
   ebm_sgemm(ta, tb, M, N, K, A, lda, B, ldb, C);
   int thin = M <= GEMM_THIN || N <= GEMM_THIN || K <= GEMM_THIN, bad_math = 0, bad_order = 0;
   for (int m = 0; m < M; m++)
@@ -64,10 +64,10 @@ static void check_shape(int ta, int tb, int M, int N, int K, unsigned seed) {
 
 int main(void) {
   static const int shapes[][3] = {
-      {200, 100, 2},  {1024, 100, 2}, {1, 100, 2},   {200, 2, 100},  {200, 1, 100}, {1024, 1, 100}, {100, 2, 200},
-      {2, 100, 200},  {1, 100, 200},  {1, 100, 100}, {1, 2, 100},    {1, 1, 100},   {3, 3, 3},      {4, 37, 13},
-      {37, 4, 13},    {13, 37, 4},    {1, 1, 1},     {5, 7, 1},      {33, 41, 9},   {200, 100, 100}, {100, 100, 200},
-      {9, 70, 5},     {70, 9, 5},     {2, 3, 7},     {300, 60, 1},   {1, 300, 60},
+      {200, 100, 2}, {1024, 100, 2}, {1, 100, 2},   {200, 2, 100}, {200, 1, 100}, {1024, 1, 100},  {100, 2, 200},
+      {2, 100, 200}, {1, 100, 200},  {1, 100, 100}, {1, 2, 100},   {1, 1, 100},   {3, 3, 3},       {4, 37, 13},
+      {37, 4, 13},   {13, 37, 4},    {1, 1, 1},     {5, 7, 1},     {33, 41, 9},   {200, 100, 100}, {100, 100, 200},
+      {9, 70, 5},    {70, 9, 5},     {2, 3, 7},     {300, 60, 1},  {1, 300, 60},
   };
   unsigned seed = 1;
   for (int ta = 0; ta < 2; ta++)
