@@ -277,7 +277,7 @@ typedef struct { Read *r; int n, cap; } Reads;
 
 static void add_reads(const Phase *p, int i, int same, Reads *out) {
   const Node *nd = &p->g->nodes[i];
-  int s = same && nd->op != OP_BROADCAST && nd->op != OP_MATMUL;   /* these map the index */
+  int s = same && nd->op != OP_BROADCAST;   /* a broadcast maps the index */
   for (int k = 0; k < nd->n_in; k++) {
     int x = nd->in[k];
     if (p->role[x] == ROLE_INLINE) { add_reads(p, x, s, out); continue; }

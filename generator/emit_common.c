@@ -12,7 +12,6 @@
 #include "emit_common.h"
 
 #include "conv.h"
-#include "gemm.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -49,15 +48,6 @@ static int fuses_input(const Graph *g, int consumer, int input) {
   return op_elementwise(c->op) || c->op == OP_SUM || c->op == OP_MAX || c->op == OP_RESHAPE;
 }
 
-/* a product the trainers' GEMM sums left to right over a few terms
- * (runtime/gemm.h): evaluated inline in its consumer, like an elementwise node */
-static int inline_matmul(const Graph *g, int i) {
-  const Node *nd = &g->nodes[i];
-  if (nd->op != OP_MATMUL) return 0;
-  Shape sa = g->nodes[nd->in[0]].shape;
-  return ebm_sgemm_in_order(nd->ta, nd->tb, nd->shape.d[0], nd->shape.d[1], nd->ta ? sa.d[0] : sa.d[1]);
-}
-
 static void analyse(Phase *p, const Graph *g, int n_out, const int *outs) {
   int n = g->n_nodes;
   p->g = g; p->n = n;
@@ -92,8 +82,7 @@ static void analyse(Phase *p, const Graph *g, int n_out, const int *outs) {
     }
     int single = p->uses[i] == 1 && !p->is_out[i] && consumer[i] >= 0;
     int fusable = single && p->role[consumer[i]] != ROLE_ALIAS && fuses_input(g, consumer[i], i);
-    if ((op_elementwise(nd->op) || nd->op == OP_UNIFORM || nd->op == OP_NORMAL || inline_matmul(g, i)) && fusable)
-      role = ROLE_INLINE;
+    if ((op_elementwise(nd->op) || nd->op == OP_UNIFORM || nd->op == OP_NORMAL) && fusable) role = ROLE_INLINE;
     /* a reshape or stop_gradient read as a buffer (by a matmul, a copy ...) shares its input's buffer */
     if ((nd->op == OP_RESHAPE || nd->op == OP_STOP_GRAD) && role == ROLE_INLINE && !fusable && consumer[i] >= 0) role = ROLE_ALIAS;
     p->role[i] = role;
@@ -242,29 +231,6 @@ void emit_flit(Str *b, double v) {
 
 static void sub(Emit *e, int i, int k, const char *ix, int coords) { emit_expr(e, e->p->g->nodes[i].in[k], ix, coords); }
 
-/* an inline product (inline_matmul): ((0 + a_0 b_0) + a_1 b_1) + ..., the order ebm_sgemm sums in */
-static void emit_matmul_expr(Emit *e, int i, const char *ix, int coords) {
-  const Node *nd = &e->p->g->nodes[i];
-  Shape sa = e->p->g->nodes[nd->in[0]].shape, sb = e->p->g->nodes[nd->in[1]].shape;
-  int N = nd->shape.d[1], K = nd->ta ? sa.d[0] : sa.d[1];
-  char m[96], n[96], at[160], bt[160];
-  if (coords) { snprintf(m, sizeof m, "i0"); snprintf(n, sizeof n, "i1"); }
-  else { snprintf(m, sizeof m, "(%s) / %d", ix, N); snprintf(n, sizeof n, "(%s) %% %d", ix, N); }
-  for (int k = 0; k < K; k++) sput(e->out, "(");
-  sput(e->out, "0.0f");
-  for (int k = 0; k < K; k++) {
-    if (nd->ta) snprintf(at, sizeof at, "%d + (%s)", k * sa.d[1], m);
-    else snprintf(at, sizeof at, "(%s) * %d + %d", m, sa.d[1], k);
-    if (nd->tb) snprintf(bt, sizeof bt, "(%s) * %d + %d", n, sb.d[1], k);
-    else snprintf(bt, sizeof bt, "%d + (%s)", k * sb.d[1], n);
-    sput(e->out, " + ");
-    sub(e, i, 0, at, 0);
-    sput(e->out, " * ");
-    sub(e, i, 1, bt, 0);
-    sput(e->out, ")");
-  }
-}
-
 void emit_expr(Emit *e, int i, const char *ix, int coords) {
   const Phase *p = e->p;
   const Node *nd = &p->g->nodes[i];
@@ -294,7 +260,6 @@ void emit_expr(Emit *e, int i, const char *ix, int coords) {
       free(t.s);
       return;
     }
-    case OP_MATMUL: emit_matmul_expr(e, i, ix, coords); return;
     default: break;
   }
   static const char *fn1[OP_COUNT] = {

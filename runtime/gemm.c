@@ -165,9 +165,6 @@ static int use_blas(int ta, int tb, int M, int N, int K) {
   return (M > GEMM_THIN && N > GEMM_THIN && K > GEMM_THIN) || (thin_path(ta, tb, M, N, K, &temp), temp > THIN_TEMP);
 }
 
-/* below 8 terms the lanes order has no lane sums (0 + 0 ... = 0) and is the rows order */
-int ebm_sgemm_in_order(int ta, int tb, int M, int N, int K) { return K <= GEMM_THIN && !use_blas(ta, tb, M, N, K); }
-
 void ebm_sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C) {
   if (use_blas(ta, tb, M, N, K)) {
     /* beta = 1 on a zeroed C rounds as beta = 0 does (0 + t = t), but skips

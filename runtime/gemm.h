@@ -13,9 +13,4 @@
 
 void ebm_sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C);
 
-/* 1 when ebm_sgemm computes this product as c = 0 + t_0 + ... + t_{K-1}
- * left to right (t_k = op(A)[m,k] op(B)[k,n]): K <= GEMM_THIN on a thin path.
- * An emitter may then evaluate the product inline, element by element. */
-int ebm_sgemm_in_order(int ta, int tb, int M, int N, int K);
-
 #endif
