@@ -159,7 +159,7 @@ doc = {
     "machine": {"cpu_model": cpu, "nproc": os.cpu_count(), "kernel": platform.release(), "loadavg_start": load0, "loadavg_end": load1},
     "software": {"torch": torch.__version__, "mkldnn": torch.backends.mkldnn.is_available(), "openblas": sg[0]["openblas"],
                  "python": platform.python_version(), "cc": sh("cc --version | head -1"),
-                 "trainer_cflags": "-O3 -march=native -ffp-contract=off (ebmforge build default)"},
+                 "trainer_cflags": "-O3 -march=native -ffp-contract=off -fno-math-errno -fno-trapping-math (ebmforge build default)"},
     "protocol": {"timed_iters": int(iters), "warmup_iters": int(warmup), "rounds": int(rounds), "nice": int(nice),
                  "quiet_wait_budget_s": float(quiet),
                  "steps_per_s": "timed iterations / wall-clock seconds of those iterations after the warm-up, in-process; "

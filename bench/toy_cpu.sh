@@ -204,7 +204,7 @@ doc = {
                 "note": "a shared 2-vCPU VM; other processes may run during the benchmark (see loadavg)"},
     "software": {"torch": torch.__version__, "torch_blas": "libblas.so.3 -> " + os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3"),
                  "openblas": sg[0]["openblas"], "openblas_core": sg[0]["core"], "python": platform.python_version(),
-                 "cc": sh("cc --version | head -1"), "trainer_cflags": "-O3 -march=native -ffp-contract=off (build.ninja of ebmforge build)"},
+                 "cc": sh("cc --version | head -1"), "trainer_cflags": "-O3 -march=native -ffp-contract=off -fno-math-errno -fno-trapping-math (build.ninja of ebmforge build)"},
     "protocol": {
         "seconds_per_run": float(secs), "rounds": int(rounds), "warmup_iters": int(warmup),
         "nice": int(nice), "quiet_wait_budget_s": float(quiet),

@@ -376,7 +376,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   char *ninja = NULL;
   if (!rc) {
     const char *cc = o->cc ? o->cc : o->mpi_ranks > 1 ? "mpicc" : "cc";
-    const char *nv[] = {src_abs, out_abs, cc, o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off",
+    const char *nv[] = {src_abs, out_abs, cc, o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off -fno-math-errno -fno-trapping-math",
                         EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, rules ? rules : "", objs, trainers,
                         EBM_TRAINER_LIBS, NULL};
     ninja = fill(ninja_tpl, nk, nv);

@@ -12,7 +12,9 @@
 /* name of the buffer that holds node i's value */
 static void bufname(Str *b, const Phase *p, int i) { sput(b, "b%d", p->root[i]); }
 
-static const ExprNames c_names = {bufname, "s->seed", "s->iter", "s->step", "philox_uniform", "philox_normal", "s->rank"};
+/* the draws inline from philox.h (the functions philox.c wraps), so loops of them keep the counter in registers */
+static const ExprNames c_names = {bufname,           "s->seed",          "s->iter", "s->step",
+                                  "philox_uniform_at", "philox_normal_at", "s->rank"};
 
 /* ---------- kernels ---------- */
 
@@ -109,11 +111,9 @@ static void emit_matmul(Emit *e, int i) {
   Str A = {0}, B = {0};
   bufname(&A, e->p, nd->in[0]);
   bufname(&B, e->p, nd->in[1]);
-  /* always sgemm: the interpreter's f32 mode calls it too, so results agree bit for bit */
+  /* runtime/gemm.c: the interpreter's f32 mode calls it too, so results agree bit for bit */
   sput(b, "  blas_threads_for(%ldL);\n", 2L * M * N * K);
-  sput(b, "  cblas_sgemm(CblasRowMajor, %s, %s, %d, %d, %d, 1.0f, %s, %d, %s, %d, 0.0f, b%d, %d);\n",
-       nd->ta ? "CblasTrans" : "CblasNoTrans", nd->tb ? "CblasTrans" : "CblasNoTrans", M, N, K, A.s, sa.d[1], B.s,
-       sb.d[1], i, N);
+  sput(b, "  ebm_sgemm(%d, %d, %d, %d, %d, %s, %d, %s, %d, b%d);\n", nd->ta, nd->tb, M, N, K, A.s, sa.d[1], B.s, sb.d[1], i);
   free(A.s); free(B.s);
 }
 
@@ -252,6 +252,130 @@ static void emit_kernel(Emit *e, int i) {
   emit_elementwise(e, i);
 }
 
+/* ---------- loop fusion ----------
+ * Consecutive kernels that each compute one element per index of the same
+ * shape run in one loop nest: element i of every member, in order, before
+ * element i + 1. A member reads an earlier member's value at the same index
+ * from a local variable; a value no one reads after the loop is not stored.
+ * Each element sees the arithmetic of the separate loops, so the results are
+ * the same bits; the arena plan lets a buffer reuse a dead one's place, so a
+ * kernel joins only when no element can read a place another member has
+ * already overwritten (or write one a member has yet to read). */
+
+/* kernels emit_elementwise writes (one element per index) */
+static int loop_kernel(const Node *nd) {
+  switch (op_kind(nd->op)) {
+    case KIND_MATMUL: case KIND_CONV: return 0;
+    case KIND_SHAPE: return nd->op == OP_BROADCAST || nd->op == OP_RESHAPE;
+    case KIND_LEAF: return nd->op != OP_DATA;
+    default: return 1;
+  }
+}
+
+typedef struct { int buf, same; } Read;   /* an arena buffer read, at the kernel's own index or not */
+typedef struct { Read *r; int n, cap; } Reads;
+
+static void add_reads(const Phase *p, int i, int same, Reads *out) {
+  const Node *nd = &p->g->nodes[i];
+  int s = same && nd->op != OP_BROADCAST;   /* a broadcast maps the index */
+  for (int k = 0; k < nd->n_in; k++) {
+    int x = nd->in[k];
+    if (p->role[x] == ROLE_INLINE) { add_reads(p, x, s, out); continue; }
+    int r = p->root[x];
+    if (p->role[r] != ROLE_KERNEL) continue;   /* state variables and constants: never written by kernels */
+    if (out->n == out->cap) out->r = realloc(out->r, (out->cap = 2 * out->cap + 8) * sizeof(Read));
+    out->r[out->n++] = (Read){r, s};
+  }
+}
+
+static int overlap(const Phase *p, int a, int b) {
+  long ea = p->off[a] + shape_numel(p->g->nodes[a].shape), eb = p->off[b] + shape_numel(p->g->nodes[b].shape);
+  return p->off[a] < eb && p->off[b] < ea;
+}
+
+/* may kernel w (a member) write its place while reads rd happen in the same loop? */
+static int reads_allow(const Phase *p, const Reads *rd, int w) {
+  for (int k = 0; k < rd->n; k++)
+    if (overlap(p, rd->r[k].buf, w) && !(rd->r[k].same && p->off[rd->r[k].buf] == p->off[w])) return 0;
+  return 1;
+}
+
+/* can kernel c join the loop of members m[0..n) (reads rd[0..n))? */
+static int joins(const Phase *p, const int *m, const Reads *rd, int n, int c, const Reads *rc) {
+  const Graph *g = p->g;
+  if (!loop_kernel(&g->nodes[c]) || !shape_eq(g->nodes[c].shape, g->nodes[m[0]].shape)) return 0;
+  for (int j = 0; j < n; j++) {
+    if (!reads_allow(p, rc, m[j]) || !reads_allow(p, &rd[j], c)) return 0;
+    if (overlap(p, m[j], c) && p->off[m[j]] != p->off[c]) return 0;
+  }
+  return 1;
+}
+
+/* members m[0..n) as one loop nest */
+static void emit_fused(Emit *e, const int *m, int n) {
+  const Phase *p = e->p;
+  const Graph *g = p->g;
+  Str *b = e->out;
+  Shape s = g->nodes[m[0]].shape;
+  int N = shape_numel(s), coords = s.rank >= 2 && N > 1;
+  char *local = calloc(p->n, 1);
+  Emit fe = *e;
+  fe.local = local;
+  for (int j = 0; j < n; j++) emit_node_comment(b, g, m[j]);
+  if (!coords) sput(b, "  for (int i = 0; i < %d; i++) {\n", N);
+  else {
+    loops_open(b, s, "  ");
+    sput(b, "%*s{\n%*sconst int i = ", 2 + 2 * s.rank, "", 4 + 2 * s.rank, "");
+    emit_index_expr(b, s, NULL);
+    sput(b, ";\n");
+  }
+  int ind = coords ? 4 + 2 * s.rank : 4;
+  for (int j = 0; j < n; j++) {
+    int i = m[j];
+    sput(b, "%*sconst float t%d = ", ind, "", i);
+    emit_self_expr(&fe, i, coords);
+    sput(b, ";\n");
+    local[i] = 1;
+    /* stored unless only later members read it */
+    if (p->is_out[i] || p->last[i] > m[n - 1]) sput(b, "%*sb%d[i] = t%d;\n", ind, "", i, i);
+  }
+  sput(b, "%*s}\n", coords ? 2 + 2 * s.rank : 2, "");
+  free(local);
+}
+
+/* every kernel of the phase, in order, consecutive loop kernels fused */
+static void emit_kernels(Emit *e) {
+  const Phase *p = e->p;
+  int *m = malloc(p->n * sizeof(int)), n = 0;
+  Reads *rd = calloc(p->n, sizeof(Reads));
+  for (int i = 0; i <= p->n; i++) {
+    int kernel = i < p->n && p->need[i] && p->role[i] == ROLE_KERNEL;
+    if (i < p->n && !kernel) continue;
+    if (kernel && loop_kernel(&p->g->nodes[i])) {
+      add_reads(p, i, 1, &rd[n]);
+      if (n == 0 || joins(p, m, rd, n, i, &rd[n])) { m[n++] = i; continue; }
+    }
+    /* the group ends here: emit it (one member: the plain kernel) */
+    if (n == 1) emit_kernel(e, m[0]);
+    else if (n > 1) emit_fused(e, m, n);
+    int old = n;
+    if (kernel && loop_kernel(&p->g->nodes[i])) {   /* it starts the next group (its reads are in rd[n]) */
+      Reads t = rd[0];
+      rd[0] = rd[n];
+      rd[n] = t;
+      m[0] = i;
+      n = 1;
+    } else {
+      n = 0;
+      if (kernel) emit_kernel(e, i);
+    }
+    for (int k = n; k <= old && k < p->n; k++) rd[k].n = 0;
+  }
+  for (int k = 0; k < p->n; k++) free(rd[k].r);
+  free(rd);
+  free(m);
+}
+
 /* Data-parallel: the phase's gradients and logs, averaged over the ranks in one
  * all-reduce before anything reads them; names[k] becomes where value k now lives. */
 static void emit_allreduce(Str *b, const Graph *g, const Item *it, const Phase *p, char (*grad)[96], char (*logv)[96]) {
@@ -279,7 +403,7 @@ static void emit_allreduce(Str *b, const Graph *g, const Item *it, const Phase *
 static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase *p) {
   const Item *it = &prog->items[idx];
   const Graph *g = p->g;
-  Emit e = {b, p, &c_names, cur_shard};
+  Emit e = {b, p, &c_names, cur_shard, NULL};
   sput(b, "/* phase %s%s */\nstatic int phase_%d(ModelState *s) {\n", it->name, "", idx);
   sput(b, "  float *const A = s->arena;\n  (void)A;\n");
   for (int i = 0; i < g->n_nodes; i++) {
@@ -294,8 +418,7 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
       sput(b, "};\n");
     }
   }
-  for (int i = 0; i < g->n_nodes; i++)
-    if (p->need[i] && p->role[i] == ROLE_KERNEL) emit_kernel(&e, i);
+  emit_kernels(&e);
   /* effects, in the interpreter's order: check every term, then assign, then step the optimiser */
   char(*grad)[96] = calloc(it->n_params + 1, 96), (*logv)[96] = calloc(it->n_logs + 1, 96);
   for (int k = 0; k < it->n_params; k++) snprintf(grad[k], 96, "b%d", p->root[it->grads[k]]);

@@ -237,6 +237,7 @@ void emit_expr(Emit *e, int i, const char *ix, int coords) {
   Str *b = e->out;
   if (p->role[i] != ROLE_INLINE) {
     if (nd->op == OP_CONST && !nd->data && shape_numel(nd->shape) == 1) { emit_flit(b, nd->fval); return; }
+    if (e->local && e->local[p->root[i]] && !strcmp(ix, "i")) { sput(b, "t%d", p->root[i]); return; }
     e->names->buf(b, p, i);
     sput(b, "[%s]", ix);
     return;

@@ -49,6 +49,9 @@ typedef struct {
   const Phase *p;
   const ExprNames *names;
   const ShardPlan *shard;  /* data-parallel: which draws hold batch rows (NULL: one process) */
+  /* a fused loop (emit_c.c): local[r] != 0 when buffer r's value at index i is
+   * already in the variable t<r> of this loop iteration (NULL: none) */
+  const char *local;
 } Emit;
 
 /* node i's value at flat index ix (coords: loop coordinates i0..i3 of the

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conv.h"
+#include "gemm.h"
 #include "init.h"
 #include "philox.h"
 #include "vmath.h"
@@ -76,7 +77,7 @@ static void matmul(const Node *n, const Shape *sa, const Shape *sb, const double
   float *fa = malloc((na + nb + m * nn) * sizeof(float)), *fb = fa + na, *fc = fb + nb;
   for (int i = 0; i < na; i++) fa[i] = (float)A[i];
   for (int i = 0; i < nb; i++) fb[i] = (float)B[i];
-  cblas_sgemm(CblasRowMajor, ta, tb, m, nn, k, 1.0f, fa, lda, fb, ldb, 0.0f, fc, nn);
+  ebm_sgemm(n->ta, n->tb, m, nn, k, fa, lda, fb, ldb, fc);
   for (int i = 0; i < m * nn; i++) C[i] = fc[i];
   free(fa);
 }

@@ -4,9 +4,12 @@
 
 static int wanted = 1, current = 1;
 
+/* OpenBLAS stays on one thread until a product is large enough to split, so
+ * a trainer whose GEMMs are all small makes the same calls at any T */
 void blas_threads_init(int threads) {
-  wanted = current = threads;
-  openblas_set_num_threads(threads);
+  wanted = threads;
+  current = 1;
+  openblas_set_num_threads(1);
 }
 
 void blas_threads_for(long flops) {

@@ -12,6 +12,7 @@
 #include "blas_threads.h"
 #include "conv.h"
 #include "data.h"
+#include "gemm.h"
 #include "model.h"
 #include "philox.h"
 #include "vmath.h"

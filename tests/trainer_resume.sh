@@ -4,7 +4,8 @@
 # buffers in the checkpoint), 300 steps in one run and 100 steps + a resume to 300 write
 # byte-identical checkpoints; the seed comes from the checkpoint, so a resume
 # passing another --seed (here twice: 100 -> 200 -> 300) changes nothing; the
-# resumed log.jsonl continues the old one (iterations 1..300, same values).
+# resumed log.jsonl continues the old one (iterations 1..300, same values);
+# --threads 2 writes the same checkpoint as one thread (no GEMM here is split).
 # usage: bash tests/trainer_resume.sh /abs/path/to/ebmforge   (from the repository root)
 set -u
 
@@ -54,7 +55,7 @@ ckpt_step() {
 
 # check NAME TRAINER
 check() {
-  local n=$1 T=$2 D=$TMP/run_$1 pid rc_a rc_b1 rc_b2 rc_c1 rc_c2 rc_d
+  local n=$1 T=$2 D=$TMP/run_$1 pid rc_a rc_b1 rc_b2 rc_c1 rc_c2 rc_d rc_e
   mkdir -p "$D"
   # A: 300 steps, while B runs its first 100 steps
   "$T" train --iters 300 --seed 11 --log-every 1 --out "$D/A" >"$D/A.txt" 2>&1 &
@@ -62,6 +63,10 @@ check() {
   "$T" train --iters 100 --seed 11 --log-every 1 --out "$D/B" >"$D/B1.txt" 2>&1
   rc_b1=$?
   cp -r "$D/B" "$D/C"
+  cp "$D/B/ckpt.safetensors" "$D/C/ckpt.safetensors.100"
+  # E: B's 100 steps at --threads 2 (every GEMM of these toy nets stays on one OpenBLAS thread)
+  "$T" train --iters 100 --seed 11 --threads 2 --out "$D/E" >"$D/E.txt" 2>&1
+  rc_e=$?
   wait "$pid"
   rc_a=$?
   # B: resume to 300; C: resume to 200 and then 300, each time with another seed
@@ -77,11 +82,16 @@ check() {
   "$T" train --resume "$D/B/ckpt.safetensors" --iters 300 --out "$D/D" >"$D/D.txt" 2>&1
   rc_d=$?
 
-  if [ "$rc_a$rc_b1$rc_b2$rc_c1$rc_c2$rc_d" = 000000 ]; then
+  if [ "$rc_a$rc_b1$rc_b2$rc_c1$rc_c2$rc_d$rc_e" = 0000000 ]; then
     pass "$n: every run exits 0"
   else
-    fail "$n: exit codes A=$rc_a B=$rc_b1,$rc_b2 C=$rc_c1,$rc_c2 D=$rc_d (last stderr: $(tail -n 1 "$D"/*.txt | tr '\n' ' '))"
+    fail "$n: exit codes A=$rc_a B=$rc_b1,$rc_b2 C=$rc_c1,$rc_c2 D=$rc_d E=$rc_e (last stderr: $(tail -n 1 "$D"/*.txt | tr '\n' ' '))"
     return
+  fi
+  if cmp -s "$D/E/ckpt.safetensors" "$D/C/ckpt.safetensors.100"; then
+    pass "$n: 100 steps at --threads 2 == 100 steps at --threads 1 (checkpoints byte-identical)"
+  else
+    fail "$n: --threads 2 changed the 100-step checkpoint: $(cmp "$D/E/ckpt.safetensors" "$D/C/ckpt.safetensors.100" 2>&1)"
   fi
   if cmp -s "$D/A/ckpt.safetensors" "$D/B/ckpt.safetensors"; then
     pass "$n: 300 steps == 100 steps + resume to 300 (checkpoints byte-identical)"

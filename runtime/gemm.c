@@ -1,0 +1,12 @@
+#include "gemm.h"
+
+#include <cblas.h>
+#include <string.h>
+
+void ebm_sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C) {
+  /* beta = 1 on a zeroed C rounds as beta = 0 does (0 + t = t), but skips
+   * OpenBLAS's slow scaling pass over C (about 5 us per 200 x 100 output) */
+  memset(C, 0, sizeof(float) * M * N);
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda, B,
+              ldb, 1.0f, C, N);
+}
