@@ -1,26 +1,21 @@
 #include "rollback.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void *alloc_or_die(size_t n) {
-  void *p = calloc(n ? n : 1, 1);
-  if (!p) { fprintf(stderr, "out of memory (%zu bytes) for --nan-retries' copy of the state\n", n); exit(1); }
-  return p;
-}
+#include "state.h"
 
 void snapshot_init(Snapshot *k, const Model *m) {
   k->step = -1;
-  k->vars = alloc_or_die(m->n_vars * sizeof(float *));
-  k->m = alloc_or_die(m->n_vars * sizeof(float *));
-  k->v = alloc_or_die(m->n_vars * sizeof(float *));
+  k->vars = state_zalloc(m->n_vars * sizeof(float *));
+  k->m = state_zalloc(m->n_vars * sizeof(float *));
+  k->v = state_zalloc(m->n_vars * sizeof(float *));
   for (int i = 0; i < m->n_vars; i++) {
     size_t bytes = m->vars[i].numel * sizeof(float);
-    k->vars[i] = alloc_or_die(bytes);
-    if (m->vars[i].kind == MODEL_PARAM) { k->m[i] = alloc_or_die(bytes); k->v[i] = alloc_or_die(bytes); }
+    k->vars[i] = state_zalloc(bytes);
+    if (m->vars[i].kind == MODEL_PARAM) { k->m[i] = state_zalloc(bytes); k->v[i] = state_zalloc(bytes); }
   }
-  k->opt_t = alloc_or_die(m->n_opts * sizeof(long));
+  k->opt_t = state_zalloc(m->n_opts * sizeof(long));
 }
 
 /* dst[i] <- src[i] for every variable that has the array */

@@ -6,7 +6,7 @@
 
 #include "init.h"
 
-static void *zalloc(size_t n) {
+void *state_zalloc(size_t n) {
   void *p = calloc(n ? n : 1, 1);
   if (!p) { fprintf(stderr, "out of memory (%zu bytes)\n", n); exit(1); }
   return p;
@@ -16,21 +16,21 @@ void state_init(ModelState *s, const Model *m, uint64_t seed) {
   memset(s, 0, sizeof *s);
   s->seed = seed;
   s->lr_scale = 1;
-  s->vars = zalloc(m->n_vars * sizeof(float *));
-  s->adam_m = zalloc(m->n_vars * sizeof(float *));
-  s->adam_v = zalloc(m->n_vars * sizeof(float *));
+  s->vars = state_zalloc(m->n_vars * sizeof(float *));
+  s->adam_m = state_zalloc(m->n_vars * sizeof(float *));
+  s->adam_v = state_zalloc(m->n_vars * sizeof(float *));
   for (int v = 0; v < m->n_vars; v++) {
     const ModelVar *d = &m->vars[v];
-    s->vars[v] = zalloc(d->numel * sizeof(float));
+    s->vars[v] = state_zalloc(d->numel * sizeof(float));
     for (int i = 0; i < d->numel; i++) s->vars[v][i] = (float)init_value(d->init_kind, d->init_a, d->init_b, seed, v, i);
     if (d->kind == MODEL_PARAM) {
-      s->adam_m[v] = zalloc(d->numel * sizeof(float));
-      s->adam_v[v] = zalloc(d->numel * sizeof(float));
+      s->adam_m[v] = state_zalloc(d->numel * sizeof(float));
+      s->adam_v[v] = state_zalloc(d->numel * sizeof(float));
     }
   }
-  s->opt_t = zalloc(m->n_opts * sizeof(long));
-  s->arena = zalloc(m->arena_floats * sizeof(float));
-  s->logs = zalloc(m->n_logs * sizeof(double));
+  s->opt_t = state_zalloc(m->n_opts * sizeof(long));
+  s->arena = state_zalloc(m->arena_floats * sizeof(float));
+  s->logs = state_zalloc(m->n_logs * sizeof(double));
 }
 
 void state_free(ModelState *s, const Model *m) {

@@ -5,6 +5,8 @@
 
 #include "model.h"
 
+/* calloc that exits with a message when memory runs out */
+void *state_zalloc(size_t n);
 void state_init(ModelState *s, const Model *m, uint64_t seed);
 void state_free(ModelState *s, const Model *m);
 
