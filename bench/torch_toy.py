@@ -46,6 +46,7 @@ import torch
 import torch.nn as nn
 
 B, D = 200, 2
+randn = torch.randn   # the minimax methods' noise; --replay swaps in our trainers' draws
 ADAM = dict(lr=2e-4, betas=(0.0, 0.9), eps=1e-6)
 
 # ---- data: the toy sets of methods.md §6 (torch's RNG; same distributions) ---
@@ -280,7 +281,7 @@ class Minimax:
     def step(self, t):
         logs = self.energy_step(t)
         # generator step at a fresh z': adversarial term with G^tr, entropy with G^ev
-        z = torch.randn(B, self.d)
+        z = randn(B, self.d)
         adv = self.E(self.G(z)).mean()
         H = self.d * self.log_sigma_min(z).mean()
         loss_g = adv - self.w_H * H
@@ -319,7 +320,7 @@ class EBM0GP(Minimax):
     def energy_step(self, t):
         x = data(B).requires_grad_(True)
         with torch.no_grad():
-            fake = self.G(torch.randn(B, self.d))   # G^tr forward: updates the BN statistics
+            fake = self.G(randn(B, self.d))   # G^tr forward: updates the BN statistics
         ex, ef = self.E(x), self.E(fake)
         gx, = torch.autograd.grad(ex.sum(), x, create_graph=True)
         penalty = (gx * gx).sum(1).mean()
@@ -338,14 +339,14 @@ class BBSVGP(Minimax):
 
     def energy_step(self, t):
         x = data(B)
-        z = torch.randn(B, self.d)
+        z = randn(B, self.d)
         with torch.no_grad():
             fake = self.G(z)                         # G^tr forward: updates the BN statistics
         ex = self.E(x)
         xt = fake.requires_grad_(True)
         ef = self.E(xt)
         sb, = torch.autograd.grad(ef.sum(), xt, create_graph=True)   # differentiable in theta
-        v = torch.randn(B, self.d)
+        v = randn(B, self.d)
         zq = z.detach().requires_grad_(True)
         a, b, c, e = self.jacobian_2x2(zq)
         lsm = log_sigma_min_2x2(a, b, c, e)
@@ -563,7 +564,7 @@ METHODS = {"mle-langevin": lambda: MLE(), "ebm-0gp": lambda: EBM0GP(), "bb-sv-gp
 
 
 # ---- our checkpoints (safetensors) ------------------------------------------
-def load_ckpt(model, path):
+def load_ckpt(model, path, perturb=0.0):
     """Sets the model's parameters and buffers from one of our trainers'
     ckpt.safetensors (same names as `train-cpu info`); optimiser state is not loaded."""
     import json as _json
@@ -585,7 +586,23 @@ def load_ckpt(model, path):
             v = torch.frombuffer(bytearray(blob[b:e]), dtype=torch.float32)
             if v.numel() != t.numel():
                 raise SystemExit("%s: %s has %d values, the torch model %d" % (path, k, v.numel(), t.numel()))
-            t.copy_(v.reshape(t.shape))
+            t.copy_(v.reshape(t.shape).to(t.dtype) * (1 + perturb))
+
+
+def save_state(model, path):
+    """The model's parameters and buffers as float32 safetensors, under our names."""
+    import json as _json
+    import struct
+    header, blobs, off = {}, [], 0
+    for k, t in sorted(model.named_state().items()):
+        b = t.detach().to(torch.float32).cpu().contiguous().numpy().tobytes()
+        header[k] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    h = _json.dumps(header).encode()
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 
 # ---- .npy without numpy ------------------------------------------------------
@@ -615,7 +632,7 @@ def energy_grid(model, R=256, r=4.0):
     h = 2 * r / R
     c = -r + (torch.arange(R, dtype=torch.float64) + 0.5) * h
     yy, xx = torch.meshgrid(c, c, indexing="ij")           # row = y, column = x
-    pts = torch.stack([xx.reshape(-1), yy.reshape(-1)], 1).float()
+    pts = torch.stack([xx.reshape(-1), yy.reshape(-1)], 1).float().to(torch.get_default_dtype())
     return torch.cat([model.energy(p) for p in pts.split(4096)]).reshape(R, R)
 
 
@@ -634,13 +651,30 @@ def main():
     ap.add_argument("--compile", action="store_true", help="torch.compile the training step")
     ap.add_argument("--load", metavar="CKPT", default=None,
                     help="start from one of our trainers' ckpt.safetensors (parameters and buffers)")
+    ap.add_argument("--replay", action="store_true",
+                    help="ebm-0gp, bb-sv-gp: draw the data and noise our trainer draws with --seed "
+                         "(bench/philox_replay.py), for a step-by-step comparison")
+    ap.add_argument("--perturb", type=float, default=0.0, metavar="EPS",
+                    help="with --load: scale every loaded value by 1 + EPS (a roundoff-sized control for --replay)")
+    ap.add_argument("--f64", action="store_true", help="compute in double precision (a roundoff control for --replay)")
+    ap.add_argument("--save-state", metavar="PATH", default=None,
+                    help="write the final parameters and buffers under our trainers' names (safetensors)")
     a = ap.parse_args()
     if a.log_every <= 0 or a.log_every % 10:
         ap.error("--log-every must be a positive multiple of 10")
 
-    global data
+    global data, randn
     data = DATASETS[a.data]
+    replay = None
+    if a.replay:
+        if a.method not in ("ebm-0gp", "bb-sv-gp"):
+            ap.error("--replay supports ebm-0gp and bb-sv-gp")
+        import philox_replay
+        replay = philox_replay.Replay(a.data, a.seed)
+        data, randn = replay.data, replay.randn
     torch.set_num_threads(a.threads)
+    if a.f64:
+        torch.set_default_dtype(torch.float64)
     torch.manual_seed(a.seed)
     global _modes
     if (a.compile and not hasattr(torch, "compile")) or (a.device != "cpu" and not hasattr(torch, "set_default_device")):
@@ -655,13 +689,15 @@ def main():
     if a.compile:
         model.step = torch.compile(model.step)
     if a.load:
-        load_ckpt(model, a.load)
+        load_ckpt(model, a.load, a.perturb)
     log = None
     if a.out:  # written as training goes, like our trainers' log.jsonl
         os.makedirs(a.out, exist_ok=True)
         log = open(os.path.join(a.out, "log.jsonl"), "w", buffering=1)
     t = 0
     for _ in range(a.warmup):
+        if replay:
+            replay.begin(t)
         model.step(t)
         t += 1
     sync()
@@ -670,6 +706,8 @@ def main():
     marks = [t0]                       # wall clock every 10 timed iterations, as our trainers' log windows
     logs = {}
     while a.seconds > 0 or n < a.iters:
+        if replay:
+            replay.begin(t)
         logs = model.step(t)
         t += 1
         n += 1
@@ -696,6 +734,8 @@ def main():
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
         "last": {k: v.item() for k, v in logs.items()},
     }
+    if a.save_state:
+        save_state(model, a.save_state)
     if a.out:
         log.close()
         write_npy(os.path.join(a.out, "samples.npy"), model.samples(2000))

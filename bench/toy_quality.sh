@@ -13,12 +13,14 @@ cd "$(dirname "$0")/.."
 method=$1 iters=$2 data=$3
 shift 3
 case $method in
-  mle-langevin) model=models/toy_mle.lua dir=out/bench/quality/toy_mle ;;
-  ebm-0gp) model=models/toy_ebm0gp.lua dir=out/bench/quality/toy_ebm0gp ;;
-  bb-sv-gp) model=models/toy_bb.lua dir=out/bench/quality/toy_bb ;;
-  ddaebm) model=models/toy_ddaebm.lua dir=out/bench/quality/toy_ddaebm ;;
+  mle-langevin) model=models/toy_mle.lua ;;
+  ebm-0gp) model=models/toy_ebm0gp.lua ;;
+  bb-sv-gp) model=models/toy_bb.lua ;;
+  ddaebm) model=models/toy_ddaebm.lua ;;
   *) echo "unknown method $method" >&2; exit 2 ;;
 esac
+# a build directory per run, so that runs of other data sets or budgets can go on beside this one
+dir=out/bench/quality/build-$method-$data-$iters
 out/host/ebmforge build "$model" -o "$dir" >/dev/null && ninja -C "$dir" train-cpu >/dev/null
 T=$dir/$method/train-cpu
 results=${RESULTS:-bench/results}

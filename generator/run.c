@@ -143,7 +143,9 @@ Trainer *trainer_new(Host *h, uint64_t seed, int f64) {
   for (int v = 0; v < g->n_vars; v++) {
     int N = shape_numel(g->vars[v].shape);
     t->ip.vars[v] = malloc(N * sizeof(double));
-    interp_init_var(g, v, seed, t->ip.vars[v], f64);
+    /* both modes start from the float values the compiled trainers start from,
+     * so a double-precision run differs from them only in the arithmetic */
+    interp_init_var(g, v, seed, t->ip.vars[v], 0);
     if (g->vars[v].kind == VAR_PARAM) { t->m[v] = calloc(N, sizeof(double)); t->v[v] = calloc(N, sizeof(double)); }
   }
   t->log_base = calloc(p->n_items ? p->n_items : 1, sizeof(int));
