@@ -9,7 +9,8 @@
                                                      beside PyTorch (RESULTS_DIR/nine/toy_quality_*)
   stability_verdict.py overview [RESULTS_DIR]     -> RESULTS_DIR/overview_<data>.png: per data
                                                      set, every method's seed-1 run with the
-                                                     most iterations (`ebmforge overview`)
+                                                     most iterations (`ebmforge overview`), and
+                                                     overview_<data>_log.png (its --log)
 
 A run is counted as
 - diverged:  the trainer stopped on NaN/Inf (exit 3) or another error, or its
@@ -154,9 +155,10 @@ def overview(results, runs_dir="out/bench/stability/runs"):
                     best[key] = (r["iters"], run)
     for data in sorted({d for _, d in best}):
         cols = [f"{m} {best[(m, data)][0]}={best[(m, data)][1]}" for m in METHODS if (m, data) in best]
-        out = os.path.join(results, f"overview_{data}.png")
-        subprocess.run(["out/host/ebmforge", "overview", "-o", out, "--title", f"{data}, seed 1 (label: method iterations)"]
-                       + cols, check=True)
+        for suffix, flags in (("", []), ("_log", ["--log"])):   # density, and log-density over 15 nats
+            out = os.path.join(results, f"overview_{data}{suffix}.png")
+            subprocess.run(["out/host/ebmforge", "overview", "-o", out, "--title",
+                            f"{data}, seed 1 (label: method iterations)"] + flags + cols, check=True)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@
 #include "png.h"
 
 static const char *usage =
-  "usage: ebmforge overview -o OUT.png [--title TEXT] [--range A] [--size P] [LABEL=]DIR...\n"
+  "usage: ebmforge overview -o OUT.png [--title TEXT] [--range A] [--size P] [--log] [LABEL=]DIR...\n"
   "\n"
   "One PNG of toy runs side by side, a column per DIR in the order given: its\n"
   "label on top (LABEL, or DIR's last component), below it the density exp(-E)\n"
@@ -24,6 +24,9 @@ static const char *usage =
   "  --title TEXT   a title line above the columns (e.g. the data set)\n"
   "  --range A      half-width of the square (default 4, the trainers' grid)\n"
   "  --size P       panel size in pixels (default 256)\n"
+  "  --log          draw the log-density over the 15 nats below its maximum instead\n"
+  "                 (the trainers' log_density.png): sharp energies, which leave the\n"
+  "                 density dark but for a few cells, still show their shape\n"
   "\n"
   "Labels use a 5x7 font of capitals, digits and - _ . , : = / ( ) + !; other\n"
   "characters show as '?', long labels are cut to the panel width.\n"
@@ -75,6 +78,7 @@ int cmd_overview(int argc, char **argv) {
   const char *out = NULL, *title = NULL;
   double range = 4;
   long size = 256;
+  int log_scale = 0;
   int n = 0;
   Run *runs = calloc((size_t)argc + 1, sizeof *runs);
   const char **dirs = calloc((size_t)argc + 1, sizeof *dirs);
@@ -87,6 +91,7 @@ int cmd_overview(int argc, char **argv) {
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(usage, stdout); rc = 0; goto done; }
     if (!strcmp(a, "-o") && has) out = argv[++i];
     else if (!strcmp(a, "--title") && has) title = argv[++i];
+    else if (!strcmp(a, "--log")) log_scale = 1;
     else if (!strcmp(a, "--range") && has) {
       range = strtod(argv[++i], &end);
       if (*end || !(range > 0) || !isfinite(range)) { rc = bad("--range needs a finite number > 0"); goto done; }
@@ -130,7 +135,9 @@ int cmd_overview(int argc, char **argv) {
   for (int i = 0; i < n; i++) {
     int x = M + i * (P + G);
     label(all, top, x, runs[i].label, P);
-    png_draw_density((PngRegion){img, W, x, yd}, runs[i].grid, runs[i].rows, runs[i].cols, P, P);
+    PngRegion panel = {img, W, x, yd};
+    if (log_scale) png_draw_log_density(panel, runs[i].grid, runs[i].rows, runs[i].cols, P, P, OVERVIEW_LOG_NATS);
+    else png_draw_density(panel, runs[i].grid, runs[i].rows, runs[i].cols, P, P);
     png_draw_scatter((PngRegion){img, W, x, ys}, runs[i].xy, runs[i].n, (float)range, P);
   }
   rc = png_write_rgb(out, img, W, H, err, sizeof err) ? 1 : 0;

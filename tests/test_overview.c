@@ -57,6 +57,23 @@ static const char *make_run(const char *name, int sx, int sy) {
   return dir;
 }
 
+/* A run whose energy is 0 for x > 0 and 5 for x < 0: a density 150 times
+ * smaller on the left, 5 nats below the maximum in the log-density. */
+static const char *make_halves(const char *name) {
+  static char dir[4200];
+  char path[4300], err[600];
+  snprintf(dir, sizeof dir, "%s", test_path(name));
+  mkdir(dir, 0755);
+  float e[R * R], xy[2] = {1, 1};
+  for (int i = 0; i < R * R; i++) e[i] = i % R < R / 2 ? 5 : 0;
+  int64_t gs[2] = {R, R}, ss[2] = {1, 2};
+  snprintf(path, sizeof path, "%s/energy_grid.npy", dir);
+  if (npy_write_f32(path, e, 2, gs, err, sizeof err)) fprintf(stderr, "%s\n", err);
+  snprintf(path, sizeof path, "%s/samples.npy", dir);
+  if (npy_write_f32(path, xy, 2, ss, err, sizeof err)) fprintf(stderr, "%s\n", err);
+  return dir;
+}
+
 static const uint8_t *px(const uint8_t *img, int w, int r, int c) { return img + 3 * (r * w + c); }
 static int is_rgb(const uint8_t *p, int r, int g, int b) { return p[0] == r && p[1] == g && p[2] == b; }
 static int white(const uint8_t *p) { return is_rgb(p, 255, 255, 255); }
@@ -117,6 +134,27 @@ int main(void) {
             all_white(img, w, top, top + T, M + P + G + 12, w),
         "label 'b' from the directory name");
   free(img);
+
+  /* --log: the left half, 5 of the 15 nats below the maximum, is drawn at
+   * 10/15 of the colour map (viridis between its 6th and 7th stops); without
+   * it the density there, exp(-5), is nearly the darkest colour */
+  const char *halves = make_halves("halves");
+  for (int log_scale = 0; log_scale < 2; log_scale++) {
+    char *hargs[] = {"-o", out, "--size", "128", (char *)halves, "--log"};
+    CHECK(cmd_overview(5 + log_scale, hargs) == 0, "overview of one run%s succeeds", log_scale ? " with --log" : "");
+    img = load(out, &w, &h);
+    CHECK(img != NULL, "the picture reads back");
+    if (!img) return report();
+    int yh = M + T + OVERVIEW_LABEL_GAP; /* no title */
+    const uint8_t *left = px(img, w, yh + P / 2, M + P / 4), *right = px(img, w, yh + P / 2, M + 3 * P / 4);
+    CHECK(is_rgb(right, 0xfd, 0xe7, 0x25), "%s: the maximum (right) is yellow", log_scale ? "log" : "linear");
+    if (log_scale)
+      CHECK(abs(left[0] - 58) <= 1 && abs(left[1] - 183) <= 1 && abs(left[2] - 118) <= 1,
+            "log: left at 2/3 of the colour map, got (%d,%d,%d)", left[0], left[1], left[2]);
+    else
+      CHECK(left[1] < 10, "linear: left nearly dark, got (%d,%d,%d)", left[0], left[1], left[2]);
+    free(img);
+  }
 
   /* bad input: a directory without samples.npy, or no -o: exit 2, nothing written */
   const char *empty = test_path("empty");
