@@ -1,5 +1,5 @@
 """PyTorch eager reference of the toy trainers, for the speed benchmark and
-quality comparisons: mle-langevin, ebm-0gp, bb-sv-gp and ddaebm.
+quality comparisons: mle-langevin, mle-gd, ebm-0gp, bb-sv-gp and ddaebm.
 
 Faithful to shared/spec/methods.md (§2, §3a, §3c, §3e, §4, §5, §6, §8, the
 `paper` preset for the minimax methods, the toy code defaults for ddaebm)
@@ -12,7 +12,7 @@ mode by two autograd.grad calls with create_graph=True, closed-form
 log sigma_min, bound (c)'s score q_b = z + d grad_z log sigma_min by a
 third differentiation).
 
-  /usr/bin/python3 bench/torch_toy.py --method mle-langevin|ebm-0gp|bb-sv-gp|ddaebm \
+  /usr/bin/python3 bench/torch_toy.py --method mle-langevin|mle-gd|ebm-0gp|bb-sv-gp|ddaebm \
       --iters N --threads T --seed S [--seconds S] [--warmup W] [--out DIR] \
       [--device cuda] [--compile]
 
@@ -206,7 +206,9 @@ class MLE:
         for _ in range(self.K):
             x = x.detach().requires_grad_(True)
             g, = torch.autograd.grad(self.E(x).sum(), x)
-            x = x.detach() - self.alpha * g + self.eta * torch.randn(n, D)
+            x = x.detach() - self.alpha * g
+            if self.eta:
+                x = x + self.eta * torch.randn(n, D)
         return x0, x.detach()
 
     def step(self, t):
@@ -231,6 +233,11 @@ class MLE:
     def energy(self, x):
         with torch.no_grad():
             return self.E(x)
+
+
+class MLEGD(MLE):
+    """mle-gd (methods.md §4): the deterministic sampler, eta = 0."""
+    eta = 0.0
 
 
 # ---- single-EBM minimax methods, preset `paper` (methods.md §2, §3a, §3c, §3e, §8) ----
@@ -559,7 +566,7 @@ class DDAEBM:
                 **layer_state(self.q.trunk.layers + [("mu", self.q.mu), ("logvar", self.q.logvar)], "encoder")}
 
 
-METHODS = {"mle-langevin": lambda: MLE(), "ebm-0gp": lambda: EBM0GP(), "bb-sv-gp": lambda: BBSVGP(),
+METHODS = {"mle-langevin": lambda: MLE(), "mle-gd": lambda: MLEGD(), "ebm-0gp": lambda: EBM0GP(), "bb-sv-gp": lambda: BBSVGP(),
            "ddaebm": lambda: DDAEBM()}
 
 

@@ -3,7 +3,7 @@
 # with the same iterations and data set, scored by the same code: each side's
 # 256x256 energy grid and 2,000 samples go through `train-cpu eval --from DIR`.
 # usage: bash bench/toy_quality.sh METHOD ITERS DATA SEED...
-#   METHOD: mle-langevin | ebm-0gp | bb-sv-gp | ddaebm;  DATA: a toy set of methods.md §6
+#   METHOD: mle-langevin | mle-gd | ebm-0gp | bb-sv-gp | ddaebm;  DATA: a toy set of methods.md §6
 # Writes bench/results/toy_quality_<METHOD>_<DATA>_<ITERS>.json (RESULTS=DIR: DIR/...
 # instead, e.g. for short checks that are not results), keeping the runs of an
 # earlier file whose seeds are not given this time. Long: ebm-0gp at the
@@ -14,6 +14,7 @@ method=$1 iters=$2 data=$3
 shift 3
 case $method in
   mle-langevin) model=models/toy_mle.lua ;;
+  mle-gd) model=models/toy_mle_gd.lua ;;
   ebm-0gp) model=models/toy_ebm0gp.lua ;;
   bb-sv-gp) model=models/toy_bb.lua ;;
   ddaebm) model=models/toy_ddaebm.lua ;;
