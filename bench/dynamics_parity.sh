@@ -49,16 +49,13 @@ out/host/ebmforge run "$model" --f64 --iters 20 --seed "$seed" --data "$data" --
 LOGS="$dir/interp-f64/log.jsonl $dir/torch-f64-log/log.jsonl $dir/torch-f64-perturbed-log/log.jsonl" \
 /usr/bin/python3 - "$method" "$data" "$seed" "$dir/init/ckpt.safetensors" "${rows[@]}" \
   >"bench/results/dynamics_parity_${method}_${data}.json" <<'EOF'
-import json, struct, sys
+import json, sys
 import numpy as np
+sys.path.insert(0, "bench")
+from torch_toy import read_safetensors
 
 def load(path):
-    with open(path, "rb") as f:
-        n, = struct.unpack("<Q", f.read(8))
-        head = json.loads(f.read(n))
-        blob = f.read()
-    return {k: np.frombuffer(blob[v["data_offsets"][0]:v["data_offsets"][1]], np.float32).reshape(v["shape"]).astype(np.float64)
-            for k, v in head.items() if k != "__metadata__" and v["dtype"] == "F32"}
+    return {k: v.double().numpy() for k, v in read_safetensors(path).items()}
 
 def spread(a, b, init):
     """Per parameter tensor: median |a - b| / median |a - init|; the median over tensors that moved."""

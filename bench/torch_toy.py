@@ -571,26 +571,33 @@ METHODS = {"mle-langevin": lambda: MLE(), "mle-gd": lambda: MLEGD(), "ebm-0gp": 
 
 
 # ---- our checkpoints (safetensors) ------------------------------------------
-def load_ckpt(model, path, perturb=0.0):
-    """Sets the model's parameters and buffers from one of our trainers'
-    ckpt.safetensors (same names as `train-cpu info`); optimiser state is not loaded."""
+def read_safetensors(path):
+    """The float32 tensors of a safetensors file (our checkpoints, save_state's files): name -> flat torch tensor."""
     import json as _json
     import struct
     with open(path, "rb") as f:
         n, = struct.unpack("<Q", f.read(8))
         header = _json.loads(f.read(n))
         blob = f.read()
+    out = {}
+    for k, h in header.items():
+        if k != "__metadata__" and h["dtype"] == "F32":
+            b, e = h["data_offsets"]
+            out[k] = torch.frombuffer(bytearray(blob[b:e]), dtype=torch.float32)
+    return out
+
+
+def load_ckpt(model, path, perturb=0.0):
+    """Sets the model's parameters and buffers from one of our trainers'
+    ckpt.safetensors (same names as `train-cpu info`); optimiser state is not loaded."""
+    tensors = read_safetensors(path)
     state = model.named_state()
-    missing = [k for k in state if k not in header]
+    missing = [k for k in state if k not in tensors]
     if missing:
-        raise SystemExit("%s: no %s" % (path, ", ".join(missing)))
+        raise SystemExit("%s: no float32 %s" % (path, ", ".join(missing)))
     with torch.no_grad():
         for k, t in state.items():
-            h = header[k]
-            if h["dtype"] != "F32":
-                raise SystemExit("%s: %s is %s, expected F32" % (path, k, h["dtype"]))
-            b, e = h["data_offsets"]
-            v = torch.frombuffer(bytearray(blob[b:e]), dtype=torch.float32)
+            v = tensors[k]
             if v.numel() != t.numel():
                 raise SystemExit("%s: %s has %d values, the torch model %d" % (path, k, v.numel(), t.numel()))
             t.copy_(v.reshape(t.shape).to(t.dtype) * (1 + perturb))

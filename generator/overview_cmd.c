@@ -136,7 +136,7 @@ int cmd_overview(int argc, char **argv) {
     int x = M + i * (P + G);
     label(all, top, x, runs[i].label, P);
     PngRegion panel = {img, W, x, yd};
-    if (log_scale) png_draw_log_density(panel, runs[i].grid, runs[i].rows, runs[i].cols, P, P, OVERVIEW_LOG_NATS);
+    if (log_scale) png_draw_log_density(panel, runs[i].grid, runs[i].rows, runs[i].cols, P, P);
     else png_draw_density(panel, runs[i].grid, runs[i].rows, runs[i].cols, P, P);
     png_draw_scatter((PngRegion){img, W, x, ys}, runs[i].xy, runs[i].n, (float)range, P);
   }

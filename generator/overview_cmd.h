@@ -15,7 +15,6 @@
 #define OVERVIEW_GAP 8
 #define OVERVIEW_TEXT_H 14 /* the 5x7 font at scale 2 */
 #define OVERVIEW_LABEL_GAP 4
-#define OVERVIEW_LOG_NATS 15 /* --log: the span of the log-density panels, as log_density.png */
 
 /* argv: the arguments after `overview`. 0, 1 (I/O error) or 2 (bad arguments
  * or inputs; nothing written). */

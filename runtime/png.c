@@ -162,14 +162,15 @@ void png_draw_density(PngRegion at, const float *u, int rows, int cols, int w, i
   draw_cells(at, u, rows, cols, w, h, 1, lo == INFINITY ? 0 : hi, 1);
 }
 
-void png_draw_log_density(PngRegion at, const float *u, int rows, int cols, int w, int h, double nats) {
+void png_draw_log_density(PngRegion at, const float *u, int rows, int cols, int w, int h) {
   double lo, hi;
   finite_range(u, (size_t)rows * cols, &lo, &hi);
-  draw_cells(at, u, rows, cols, w, h, 0, hi - nats, hi); /* a fixed span, so that runs compare */
+  draw_cells(at, u, rows, cols, w, h, 0, hi - PNG_LOG_NATS, hi); /* a fixed span, so that runs compare */
 }
 
-/* density: 1 the density, -n the log-density over n nats, 0 linear */
-static int heatmap_file(const char *path, const float *values, int rows, int cols, int density, char *err,
+typedef enum { HEAT_LINEAR, HEAT_DENSITY, HEAT_LOG_DENSITY } HeatScale;
+
+static int heatmap_file(const char *path, const float *values, int rows, int cols, HeatScale scale, char *err,
                         size_t errlen) {
   if (check_dims(path, cols, rows, err, errlen) != 0) return -1;
   uint8_t *img = malloc((size_t)rows * cols * 3);
@@ -178,10 +179,10 @@ static int heatmap_file(const char *path, const float *values, int rows, int col
     return -1;
   }
   PngRegion at = {img, cols, 0, 0};
-  if (density > 0) {
+  if (scale == HEAT_DENSITY) {
     png_draw_density(at, values, rows, cols, cols, rows);
-  } else if (density < 0) {
-    png_draw_log_density(at, values, rows, cols, cols, rows, -density);
+  } else if (scale == HEAT_LOG_DENSITY) {
+    png_draw_log_density(at, values, rows, cols, cols, rows);
   } else {
     double lo, hi;
     finite_range(values, (size_t)rows * cols, &lo, &hi);
@@ -193,15 +194,15 @@ static int heatmap_file(const char *path, const float *values, int rows, int col
 }
 
 int png_heatmap(const char *path, const float *values, int rows, int cols, char *err, size_t errlen) {
-  return heatmap_file(path, values, rows, cols, 0, err, errlen);
+  return heatmap_file(path, values, rows, cols, HEAT_LINEAR, err, errlen);
 }
 
 int png_density(const char *path, const float *u, int rows, int cols, char *err, size_t errlen) {
-  return heatmap_file(path, u, rows, cols, 1, err, errlen);
+  return heatmap_file(path, u, rows, cols, HEAT_DENSITY, err, errlen);
 }
 
-int png_log_density(const char *path, const float *u, int rows, int cols, int nats, char *err, size_t errlen) {
-  return heatmap_file(path, u, rows, cols, -(nats > 0 ? nats : 1), err, errlen);
+int png_log_density(const char *path, const float *u, int rows, int cols, char *err, size_t errlen) {
+  return heatmap_file(path, u, rows, cols, HEAT_LOG_DENSITY, err, errlen);
 }
 
 int png_image_geometry(int D, int *c, int *h, int *w) {

@@ -28,8 +28,11 @@ void png_draw_scatter(PngRegion at, const float *xy, int n, float range, int siz
  * pixel a cell). */
 void png_draw_density(PngRegion at, const float *u, int rows, int cols, int w, int h);
 
+/* The span of the log-density pictures, in nats below the maximum. */
+#define PNG_LOG_NATS 15
+
 /* The log-density picture of png_log_density, drawn into a w x h region. */
-void png_draw_log_density(PngRegion at, const float *u, int rows, int cols, int w, int h, double nats);
+void png_draw_log_density(PngRegion at, const float *u, int rows, int cols, int w, int h);
 
 /* rgb is h rows of w pixels, 3 bytes each, row 0 at the top. */
 int png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, char *err, size_t errlen);
@@ -55,10 +58,11 @@ int png_density(const char *path, const float *u, int rows, int cols, char *err,
                 size_t errlen);
 
 /* Heat map of log-density or negative-energy values u on a linear scale from
- * max u - nats (dark, lower values clipped to it) to max u (yellow), the same
- * span for every run: a sharp energy that leaves the density picture dark but
- * for a few cells still shows its shape here. Non-finite cells are magenta. */
-int png_log_density(const char *path, const float *u, int rows, int cols, int nats, char *err, size_t errlen);
+ * max u - PNG_LOG_NATS (dark, lower values clipped to it) to max u (yellow),
+ * the same span for every run: a sharp energy that leaves the density picture
+ * dark but for a few cells still shows its shape here. Non-finite cells are
+ * magenta. */
+int png_log_density(const char *path, const float *u, int rows, int cols, char *err, size_t errlen);
 
 /* Picture geometry of rows with D values: 784 = 1x28x28, 1024 = 1x32x32,
  * 3072 = 3x32x32. 0, or -1 when D is not a picture size. */

@@ -11,17 +11,11 @@ BIN=${1:?usage: bad_input.sh /path/to/ebmforge}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 cd "$(dirname "$0")/.." || exit 1
 
-TMP=$(mktemp -d) || exit 1
-trap 'rm -rf "$TMP"' EXIT
+. tests/support/report.sh   # $TMP (removed on exit), pass, fail, finish
 
 # a fixture that loads by mistake must not train for long
 TIMEOUT=()
 if command -v timeout >/dev/null 2>&1; then TIMEOUT=(timeout 120); fi
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 
 # expect_error LABEL FIXTURE LINE CMD...: exit code 2, first stderr line FIXTURE:LINE:
 expect_error() {

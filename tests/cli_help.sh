@@ -9,15 +9,9 @@ BIN=${1:?usage: cli_help.sh /path/to/ebmforge}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 cd "$(dirname "$0")/.." || exit 1
 
-TMP=$(mktemp -d) || exit 1
-trap 'rm -rf "$TMP"' EXIT
+. tests/support/report.sh   # $TMP (removed on exit), pass, fail, finish
 
 MODEL=models/toy_mle.lua
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 
 # expect_help LABEL ARGS...: exit 0 and a stdout line starting with "usage:"
 expect_help() {

@@ -12,12 +12,7 @@
 # usage: bash tests/nan_rollback.sh /abs/path/to/ebmforge   (from the repository root)
 set -u
 BIN=${1:?usage: nan_rollback.sh /path/to/ebmforge}
-TMP=$(mktemp -d) || exit 1
-trap 'rm -rf "$TMP"' EXIT
-passed=0 failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+. tests/support/report.sh   # $TMP (removed on exit), pass, fail, finish
 
 cat >"$TMP/rollback.lua" <<'LUA'
 model {

@@ -11,14 +11,7 @@ BIN=${1:?usage: pack.sh /path/to/ebmforge}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 cd "$(dirname "$0")/.." || exit 1
 
-TMP=$(mktemp -d) || exit 1
-trap 'rm -rf "$TMP"' EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+. tests/support/report.sh   # $TMP (removed on exit), pass, fail, finish
 
 if ! "$BIN" build models/toy_mle.lua -o "$TMP/build/toy" --no-cuda >"$TMP/gen.txt" 2>&1 || ! ninja -C "$TMP/build/toy" >"$TMP/ninja.txt" 2>&1; then
   fail "build: $(tail -n 5 "$TMP/gen.txt" "$TMP/ninja.txt")"

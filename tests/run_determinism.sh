@@ -11,21 +11,10 @@ BIN=${1:?usage: run_determinism.sh /path/to/ebmforge}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 cd "$(dirname "$0")/.." || exit 1
 
-TMP=$(mktemp -d) || exit 1
-trap 'rm -rf "$TMP"' EXIT
+. tests/support/report.sh   # $TMP (removed on exit), pass, fail, finish
 
 MODEL=models/toy_mle.lua
 ITERS=2000
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit
-}
 
 "$BIN" run "$MODEL" --iters "$ITERS" --seed 7 --out "$TMP/a" >"$TMP/a.stdout" 2>"$TMP/a.stderr" &
 pid_a=$!

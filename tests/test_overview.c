@@ -33,23 +33,14 @@ static uint8_t *load(const char *path, int *w, int *h) {
   return buf;
 }
 
-/* A run directory: energy 0 in the quadrant (sx x > 0, sy y > 0), 30
- * elsewhere, on an R x R grid over [-4, 4]^2 (row 0 = lowest y); all N
- * samples at (2 sx, 2 sy). */
-static const char *make_run(const char *name, int sx, int sy) {
-  static char dirs[2][4200];
+/* A run directory `name` holding the R x R energy grid e and n samples xy. */
+static const char *write_run(const char *name, const float *e, const float *xy, int n) {
+  static char dirs[3][4200];
   static int k;
-  char *dir = dirs[k++ % 2], path[4300], err[600];
+  char *dir = dirs[k++ % 3], path[4300], err[600];
   snprintf(dir, sizeof dirs[0], "%s", test_path(name));
   mkdir(dir, 0755);
-  float e[R * R], xy[2 * N];
-  for (int i = 0; i < R; i++)     /* y */
-    for (int j = 0; j < R; j++) { /* x */
-      float y = -4 + (i + 0.5f) * 8 / R, x = -4 + (j + 0.5f) * 8 / R;
-      e[i * R + j] = (sx * x > 0 && sy * y > 0) ? 0 : 30;
-    }
-  for (int i = 0; i < N; i++) xy[2 * i] = 2.0f * sx, xy[2 * i + 1] = 2.0f * sy;
-  int64_t gs[2] = {R, R}, ss[2] = {N, 2};
+  int64_t gs[2] = {R, R}, ss[2] = {n, 2};
   snprintf(path, sizeof path, "%s/energy_grid.npy", dir);
   if (npy_write_f32(path, e, 2, gs, err, sizeof err)) fprintf(stderr, "%s\n", err);
   snprintf(path, sizeof path, "%s/samples.npy", dir);
@@ -57,21 +48,25 @@ static const char *make_run(const char *name, int sx, int sy) {
   return dir;
 }
 
+/* A run: energy 0 in the quadrant (sx x > 0, sy y > 0), 30 elsewhere, on an
+ * R x R grid over [-4, 4]^2 (row 0 = lowest y); all N samples at (2 sx, 2 sy). */
+static const char *make_run(const char *name, int sx, int sy) {
+  float e[R * R], xy[2 * N];
+  for (int i = 0; i < R; i++)     /* y */
+    for (int j = 0; j < R; j++) { /* x */
+      float y = -4 + (i + 0.5f) * 8 / R, x = -4 + (j + 0.5f) * 8 / R;
+      e[i * R + j] = (sx * x > 0 && sy * y > 0) ? 0 : 30;
+    }
+  for (int i = 0; i < N; i++) xy[2 * i] = 2.0f * sx, xy[2 * i + 1] = 2.0f * sy;
+  return write_run(name, e, xy, N);
+}
+
 /* A run whose energy is 0 for x > 0 and 5 for x < 0: a density 150 times
  * smaller on the left, 5 nats below the maximum in the log-density. */
 static const char *make_halves(const char *name) {
-  static char dir[4200];
-  char path[4300], err[600];
-  snprintf(dir, sizeof dir, "%s", test_path(name));
-  mkdir(dir, 0755);
   float e[R * R], xy[2] = {1, 1};
   for (int i = 0; i < R * R; i++) e[i] = i % R < R / 2 ? 5 : 0;
-  int64_t gs[2] = {R, R}, ss[2] = {1, 2};
-  snprintf(path, sizeof path, "%s/energy_grid.npy", dir);
-  if (npy_write_f32(path, e, 2, gs, err, sizeof err)) fprintf(stderr, "%s\n", err);
-  snprintf(path, sizeof path, "%s/samples.npy", dir);
-  if (npy_write_f32(path, xy, 2, ss, err, sizeof err)) fprintf(stderr, "%s\n", err);
-  return dir;
+  return write_run(name, e, xy, 1);
 }
 
 static const uint8_t *px(const uint8_t *img, int w, int r, int c) { return img + 3 * (r * w + c); }

@@ -20,7 +20,7 @@ BIN=${1:?usage: trainer_faults.sh /path/to/ebmforge}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 cd "$(dirname "$0")/.." || exit 1
 
-TMP=$(mktemp -d) || exit 1
+. tests/support/report.sh   # $TMP (removed on exit), pass, fail, finish
 pids=()
 cleanup() {
   local p
@@ -28,12 +28,6 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
 
 # A model whose logged term "blowup" = sqrt(2.5 - step) is NaN from step 3 on
 # (ebm.step() is the 0-based iteration).

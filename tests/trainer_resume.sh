@@ -13,14 +13,7 @@ BIN=${1:?usage: trainer_resume.sh /path/to/ebmforge}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 cd "$(dirname "$0")/.." || exit 1
 
-TMP=$(mktemp -d) || exit 1
-trap 'rm -rf "$TMP"' EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+. tests/support/report.sh   # $TMP (removed on exit), pass, fail, finish
 
 # the two trainers, generated and compiled side by side (one core each)
 cp models/toy_mle.lua "$TMP/toy_mle.lua"

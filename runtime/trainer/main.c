@@ -182,9 +182,9 @@ static void plots(const char *dir, ModelState *s) {
       for (long i = 0; i < (long)R * R; i++) e[i] = -e[i];
       if (png_density(path, e, R, R, err, sizeof err)) fprintf(stderr, "%s: no density plot: %s\n", prog, err);
       /* a sharp energy leaves the linear plot dark but for a few cells: also the
-       * log-density, over the 15 nats below its maximum */
+       * log-density, over the PNG_LOG_NATS below its maximum */
       snprintf(path, sizeof path, "%s/log_density.png", dir);
-      if (png_log_density(path, e, R, R, 15, err, sizeof err)) fprintf(stderr, "%s: no log-density plot: %s\n", prog, err);
+      if (png_log_density(path, e, R, R, err, sizeof err)) fprintf(stderr, "%s: no log-density plot: %s\n", prog, err);
     }
     free(e);
   }
