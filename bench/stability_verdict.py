@@ -6,7 +6,7 @@
                                                      and its sample spread
   stability_verdict.py table [RESULTS_DIR]        -> markdown table on stdout and
                                                      RESULTS_DIR/toy_stability.json, then ours
-                                                     beside PyTorch (RESULTS_DIR/nine/toy_quality_*)
+                                                     beside PyTorch (every toy_quality_*.json)
   stability_verdict.py overview [RESULTS_DIR]     -> RESULTS_DIR/overview_<data>.png: per data
                                                      set, every method's seed-1 run with the
                                                      most iterations (`ebmforge overview`), and
@@ -101,28 +101,42 @@ def table(results):
                    "pytorch_reference": ref}, f, indent=1)
 
 
+def mean_se(v):
+    v = [a for a in v if a is not None and math.isfinite(a)]
+    if not v:
+        return "-"
+    m = sum(v) / len(v)
+    se = math.sqrt(sum((a - m) ** 2 for a in v) / (len(v) - 1) / len(v)) if len(v) > 1 else 0.0
+    return f"{m:.3g} ± {se:.2g}" if len(v) > 1 else f"{m:.3g}"
+
+
 def reference_table(results):
-    """ours beside bench/torch_toy.py, same method, data, seed and iterations
-    (bench/toy_quality.sh runs under RESULTS_DIR/nine/), scored by the same eval"""
-    paths = sorted(glob.glob(os.path.join(results, "nine", "toy_quality_*.json")))
-    if not paths:
+    """ours beside bench/torch_toy.py, same method, data, seeds and iterations
+    (every bench/toy_quality.sh file: RESULTS_DIR/toy_quality_<method>_<data>_<iters>.json
+    and the short runs under RESULTS_DIR/nine/), scored by the same eval;
+    mean ± standard error over seeds"""
+    paths = sorted(glob.glob(os.path.join(results, "toy_quality_*_*_*.json")) +
+                   glob.glob(os.path.join(results, "nine", "toy_quality_*.json")))
+    cells = {}
+    for path in paths:
+        if os.path.basename(path).startswith("toy_quality_replay-"):
+            continue   # PyTorch on our random draws: a diagnosis, not the reference
+        q = json.load(open(path))
+        if "runs" in q:
+            cells.setdefault((q["method"], q["data"], q["iters"]), []).extend(q["runs"])
+    if not cells:
         return []
     print()
-    print("Beside the PyTorch reference (bench/torch_toy.py), ours / torch:")
+    print("Beside the PyTorch reference (bench/torch_toy.py), ours / torch, mean ± standard error over seeds:")
     print()
-    print("| method | data | iters | seed | grid NLL | KL | MMD^2 | modes |")
+    print("| method | data | iters | seeds | grid NLL | KL | MMD^2 | modes |")
     print("|---|---|---|---|---|---|---|---|")
     rows = []
-    f = lambda a, b, k: f"{a[k]:.3g} / {b[k]:.3g}"
-    for path in paths:
-        q = json.load(open(path))
-        for r in q["runs"]:
-            o, t = r["ours"], r["torch"]
-            modes = f"{o['modes_covered']} / {t['modes_covered']}" if "modes_covered" in o else "-"
-            rows.append({"method": q["method"], "data": q["data"], "iters": q["iters"], "seed": r["seed"],
-                         "ours": o, "torch": t})
-            print(f"| {q['method']} | {q['data']} | {q['iters']} | {r['seed']} | {f(o, t, 'test_nll_grid')} | "
-                  f"{f(o, t, 'kl')} | {f(o, t, 'mmd2')} | {modes} |")
+    for (m, d, it), runs in sorted(cells.items()):
+        pair = lambda k: f"{mean_se([r['ours'].get(k) for r in runs])} / {mean_se([r['torch'].get(k) for r in runs])}"
+        modes = pair("modes_covered") if "modes_covered" in runs[0]["ours"] else "-"
+        rows.append({"method": m, "data": d, "iters": it, "runs": runs})
+        print(f"| {m} | {d} | {it} | {len(runs)} | {pair('test_nll_grid')} | {pair('kl')} | {pair('mmd2')} | {modes} |")
     return rows
 
 
