@@ -3,16 +3,23 @@
 # seeds, how many runs diverge or collapse"). Each run trains from scratch,
 # then is scored by `train-cpu eval` (methods.md 7.1-7.2) and by the spread of
 # 2,000 samples against 20,000 test points (bench/stability_verdict.py).
-# usage: bash bench/toy_stability.sh METHOD ITERS "SEEDS" DATA...
+# usage: bash bench/toy_stability.sh METHOD "ITERS..." "SEEDS" DATA...
 #   METHOD: bb-sv-gp bb-mi-gp bb-sv-diff bb-mi-diff ebm-0gp ebm-lb ddaebm
 #   e.g.  bash bench/toy_stability.sh ebm-0gp 2000 "1 2 3 4 5" 25gaussians moons
-# Appends one JSON line per run to bench/results/toy_stability_<METHOD>.jsonl
-# (a rerun of the same method, data, seed and iterations replaces nothing: the
-# table script keeps the last line of each), and keeps every run's output
-# under out/bench/stability/.
+# Several ascending ITERS ("20000 40000 100000") train one run in stages:
+# each stage resumes from the previous stage's checkpoint, which is bit-exact
+# (train-cpu train --help) and, as no toy schedule depends on the total, the
+# same as a run trained for that many iterations from scratch; every stage is
+# scored and recorded, with its cumulative training time.
+# Appends one JSON line per run (or stage) to
+# bench/results/toy_stability_<METHOD>.jsonl (the table script keeps the last
+# line of each method, data set, seed and iterations) and keeps every run's
+# output under out/bench/stability/runs/. A stage already recorded there (its
+# directory holds `recorded`) is reused, not trained again, so an interrupted
+# queue can be started again as it was; delete the directory to redo it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-method=$1 iters=$2 seeds=$3
+method=$1 stages=$2 seeds=$3
 shift 3
 case $method in
   bb-sv-gp) model=toy_bb ;;
@@ -33,18 +40,37 @@ commit=$(git rev-parse --short HEAD)
 mkdir -p out/bench/stability/runs
 for data in "$@"; do
   for seed in $seeds; do
-    o=out/bench/stability/runs/$method-$data-$iters-$seed
-    rm -rf "$o" && mkdir -p "$o"
-    start=$(date +%s.%N)
-    $T train --iters "$iters" --seed "$seed" --data "$data" --out "$o" --log-every 100 >"$o/train.txt" 2>&1
-    rc=$?
-    secs=$(echo "$(date +%s.%N) - $start" | bc)
-    if [ $rc = 0 ]; then
-      $T sample --ckpt "$o/ckpt.safetensors" -n 2000 -o "$o/samples.npy" >/dev/null 2>&1
-      $T energy --ckpt "$o/ckpt.safetensors" --grid 256 -o "$o/energy_grid.npy" >/dev/null 2>&1
-      $T eval --ckpt "$o/ckpt.safetensors" --data "$data" >"$o/eval.json" 2>/dev/null || rm -f "$o/eval.json"
-    fi
-    /usr/bin/python3 bench/stability_verdict.py record "$o" "$method" "$data" "$seed" "$iters" "$rc" "$secs" "$commit" >>"$res"
-    echo "$method $data seed $seed: exit $rc, $(printf %.0f "$secs") s" >&2
+    prev=""   # the previous stage's directory, empty for the first
+    for iters in $stages; do
+      o=out/bench/stability/runs/$method-$data-$iters-$seed
+      if [ -f "$o/recorded" ]; then
+        echo "$method $data seed $seed $iters: recorded before, reused" >&2
+        prev=$o; continue
+      fi
+      resume=() before=0
+      if [ -n "$prev" ]; then
+        [ -f "$prev/ckpt.safetensors" ] || { echo "$method $data seed $seed: stage $prev has no checkpoint; later stages skipped" >&2; break; }
+        resume=(--resume "$prev/ckpt.safetensors") before=$(cat "$prev/train_s")
+      fi
+      rm -rf "$o" && mkdir -p "$o"
+      start=$(date +%s.%N)
+      $T train "${resume[@]}" --iters "$iters" --seed "$seed" --data "$data" --out "$o" --log-every 100 >"$o/train.txt" 2>&1
+      rc=$?
+      if [ $rc = 0 ] && ! tail -n 1 "$o/log.jsonl" 2>/dev/null | grep -q "\"iter\": $iters,"; then
+        echo "$method $data seed $seed $iters: stopped before its last step (a signal?); not recorded" >&2
+        exit 1
+      fi
+      secs=$(echo "$(date +%s.%N) - $start + $before" | bc)
+      echo "$secs" >"$o/train_s"
+      if [ $rc = 0 ]; then
+        $T sample --ckpt "$o/ckpt.safetensors" -n 2000 -o "$o/samples.npy" >/dev/null 2>&1
+        $T energy --ckpt "$o/ckpt.safetensors" --grid 256 -o "$o/energy_grid.npy" >/dev/null 2>&1
+        $T eval --ckpt "$o/ckpt.safetensors" --data "$data" >"$o/eval.json" 2>/dev/null || rm -f "$o/eval.json"
+      fi
+      /usr/bin/python3 bench/stability_verdict.py record "$o" "$method" "$data" "$seed" "$iters" "$rc" "$secs" "$commit" >>"$res" && touch "$o/recorded"
+      echo "$method $data seed $seed $iters: exit $rc, $(printf %.0f "$secs") s" >&2
+      [ $rc = 0 ] || break   # a stopped run has no later stages
+      prev=$o
+    done
   done
 done
