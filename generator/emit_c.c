@@ -44,7 +44,10 @@ static void emit_elementwise(Emit *e, int i) {
 /* A sum over leading axes (e.g. a bias gradient, [B, N] -> [1, N]) walks the
  * input row by row into one double accumulator per output: each output still
  * adds its terms in the interpreter's order, but the inner loop runs over
- * contiguous outputs, so it vectorises and reads memory in order. */
+ * contiguous outputs, so it vectorises and reads memory in order. A sum over
+ * every axis (a PReLU slope's gradient, a mean) does the same over its last
+ * axis and then adds the columns' sums: one serial chain of B*N dependent
+ * double adds would cost more than the arithmetic of the whole expression. */
 #define MAX_ROW_ACC 4096
 static int emit_reduce_rows(Emit *e, int i) {
   Str *b = e->out;
@@ -52,9 +55,11 @@ static int emit_reduce_rows(Emit *e, int i) {
   Shape in = e->p->g->nodes[nd->in[0]].shape;
   int lead = 0;
   while (lead < in.rank && (nd->axes & (1 << lead))) lead++;
+  int all = lead == in.rank && in.rank >= 2 && in.d[in.rank - 1] > 1;
+  if (all) lead = in.rank - 1;
   long cols = 1;
   for (int k = lead; k < in.rank; k++) {
-    if (nd->axes & (1 << k)) return 0;   /* a reduced axis after a kept one */
+    if (nd->axes & (1 << k) && !all) return 0;   /* a reduced axis after a kept one */
     cols *= in.d[k];
   }
   if (nd->op != OP_SUM || lead == 0 || lead == in.rank || cols > MAX_ROW_ACC) return 0;
@@ -68,7 +73,10 @@ static int emit_reduce_rows(Emit *e, int i) {
   for (int k = lead; k < in.rank; k++) sput(b, "%si%d * %ld", k > lead ? " + " : "", k, st[k]);
   sput(b, "; const float x = ");
   emit_expr(e, nd->in[0], "i", 1);
-  sput(b, "; acc[c] += x; }\n    for (int c = 0; c < %ld; c++) b%d[c] = (float)acc[c];\n  }\n", cols, i);
+  if (all)
+    sput(b, "; acc[c] += x; }\n    double t = 0.0;\n    for (int c = 0; c < %ld; c++) t += acc[c];\n    b%d[0] = (float)t;\n  }\n",
+         cols, i);
+  else sput(b, "; acc[c] += x; }\n    for (int c = 0; c < %ld; c++) b%d[c] = (float)acc[c];\n  }\n", cols, i);
   return 1;
 }
 
