@@ -48,7 +48,7 @@ static void emit_elementwise(Emit *e, int i) {
  * every axis (a PReLU slope's gradient, a mean) does the same over its last
  * axis and then adds the columns' sums: one serial chain of B*N dependent
  * double adds would cost more than the arithmetic of the whole expression. */
-#define MAX_ROW_ACC 4096
+#define MAX_ROW_ACC 4096   /* generator/interp.c sums in the same order */
 static int emit_reduce_rows(Emit *e, int i) {
   Str *b = e->out;
   const Node *nd = &e->p->g->nodes[i];
@@ -439,9 +439,9 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
   }
   for (int k = 0; k < it->n_params; k++) {
     int v = it->params[k];
-    sput(b, "  for (int i = 0; i < %d; i++) if (!isfinite(%s[i])) { snprintf(s->err, sizeof s->err, "
+    sput(b, "  if (!ebm_all_finite(%s, %d)) { snprintf(s->err, sizeof s->err, "
             "\"phase %s: the gradient of %s is not finite\"); return 3; }\n",
-         shape_numel(g->vars[v].shape), grad[k], it->name, g->vars[v].name);
+         grad[k], shape_numel(g->vars[v].shape), it->name, g->vars[v].name);
   }
   for (int k = 0; k < it->n_assigns; k++) {
     int v = it->assigns[k].var, src = p->root[it->assigns[k].node];

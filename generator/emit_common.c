@@ -96,7 +96,11 @@ static void analyse(Phase *p, const Graph *g, int n_out, const int *outs) {
       for (int k = 0; k < nd->n_in; k++) {
         int x = nd->in[k];
         int ok = p->role[x] != ROLE_INLINE;
-        if (!ok && (p->role[i] == ROLE_INLINE || p->role[i] == ROLE_KERNEL) && fuses_input(g, i, x) && p->uses[x] == 1) ok = 1;
+        /* a broadcast of a buffer is read through its index map by every element-wise reader, however many:
+         * storing it would cost a write and a read of the full shape where one small input suffices */
+        if (!ok && (p->role[i] == ROLE_INLINE || p->role[i] == ROLE_KERNEL) && fuses_input(g, i, x) &&
+            (p->uses[x] == 1 || g->nodes[x].op == OP_BROADCAST))
+          ok = 1;
         if (!ok && nd->op == OP_BROADCAST && g->nodes[x].op == OP_CONST && !g->nodes[x].data) ok = 1;  /* scalar literal */
         if (!ok && g->nodes[x].op == OP_CONST && !g->nodes[x].data && shape_numel(g->nodes[x].shape) == 1) ok = 1;
         /* a splat constant is a literal wherever it is read element by element, however often */
