@@ -47,15 +47,15 @@ static void emit_elementwise(Emit *e, int i) {
  * contiguous outputs, so it vectorises and reads memory in order. A sum over
  * every axis (a PReLU slope's gradient, a mean) does the same over its last
  * axis and then adds the columns' sums: one serial chain of B*N dependent
- * double adds would cost more than the arithmetic of the whole expression. */
-#define MAX_ROW_ACC 4096   /* generator/interp.c sums in the same order */
+ * double adds would cost more than the arithmetic of the whole expression
+ * (ir_sum_columns: the interpreter adds in the same order). */
+#define MAX_ROW_ACC 4096   /* double accumulators on the stack */
 static int emit_reduce_rows(Emit *e, int i) {
   Str *b = e->out;
   const Node *nd = &e->p->g->nodes[i];
   Shape in = e->p->g->nodes[nd->in[0]].shape;
-  int lead = 0;
+  int all = ir_sum_columns(e->p->g, i) > 0, lead = 0;
   while (lead < in.rank && (nd->axes & (1 << lead))) lead++;
-  int all = lead == in.rank && in.rank >= 2 && in.d[in.rank - 1] > 1;
   if (all) lead = in.rank - 1;
   long cols = 1;
   for (int k = lead; k < in.rank; k++) {

@@ -184,12 +184,10 @@ static int eval_node(const Graph *g, const Interp *ip, int id, double **val) {
           break;
         case OP_SUM: case OP_MAX: {
           int is_max = n->op == OP_MAX;
-          Shape si = g->nodes[n->in[0]].shape;
-          int cols = si.rank ? si.d[si.rank - 1] : 1, every = (1 << si.rank) - 1;
-          if (!is_max && si.rank >= 2 && (n->axes & every) == every && cols > 1 && cols <= 4096) {
-            /* a sum over every axis in emit_c.c's order: per last-axis column, then the columns */
+          int cols = ir_sum_columns(g, id);
+          if (cols) {   /* emit_c.c's order: per last-axis column, then the columns */
             double *acc = calloc(cols, sizeof(double));
-            for (int i = 0, M = shape_numel(si); i < M; i++) acc[i % cols] += a[i];
+            for (int i = 0, M = shape_numel(g->nodes[n->in[0]].shape); i < M; i++) acc[i % cols] += a[i];
             for (int c = 0; c < cols; c++) y[0] += acc[c];
             free(acc);
             break;

@@ -143,6 +143,10 @@ int ir_scalar_like(Graph *g, int like, double v);  /* CONST of like's shape */
 int ir_sum_to(Graph *g, int a, Shape to);        /* reduce broadcast axes back to `to` */
 int ir_bcast_to(Graph *g, int a, Shape to);      /* numpy-style: reshape (prepend 1s) + broadcast */
 int ir_is_const(const Graph *g, int id, double v); /* CONST filled with v */
+/* A SUM over every axis of a rank >= 2 input is added per last-axis column, then
+ * the columns are added (emit_c.c and interp.c share this order, so trainers and
+ * the interpreter agree bit for bit): returns the column count, or 0 if it does not apply. */
+int ir_sum_columns(const Graph *g, int id);
 
 /* Readable textual dump of the nodes reachable from outs (all if n_outs == 0). */
 void ir_dump(const Graph *g, FILE *f, int n_outs, const int *outs, const char *const *out_names);
