@@ -11,11 +11,13 @@
 # Second, in double precision: our reference interpreter (`ebmforge run --f64`,
 # the oracle the compiled trainers match) against PyTorch in float64, both
 # from the same float initial values and draws: the relative difference of
-# every logged loss after 10 and 20 steps, which is roundoff amplified by the
+# every logged loss at each of the first 20 steps, which is roundoff amplified by the
 # same dynamics (~1e-16 to start with instead of float's ~6e-8), beside the
 # same measure between two PyTorch f64 runs whose initial values differ by a
 # factor 1 + 1e-15.
-# usage: bash bench/dynamics_parity.sh METHOD DATA SEED  (METHOD: ebm-0gp | bb-sv-gp)
+# usage: bash bench/dynamics_parity.sh METHOD DATA SEED
+#   METHOD: ebm-0gp | bb-sv-gp | bb-sv-diff | bb-mi-diff (the diffusion bounds
+#   of methods.md §3d, whose PyTorch side is written from the spec alone)
 # Writes bench/results/dynamics_parity_<METHOD>_<DATA>.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +25,9 @@ method=$1 data=$2 seed=$3
 case $method in
   ebm-0gp) model=models/toy_ebm0gp.lua ;;
   bb-sv-gp) model=models/toy_bb.lua ;;
-  *) echo "unknown method $method (ebm-0gp, bb-sv-gp)" >&2; exit 2 ;;
+  bb-sv-diff) model=models/toy_bb_sv_diff.lua ;;
+  bb-mi-diff) model=models/toy_bb_mi_diff.lua ;;
+  *) echo "unknown method $method (ebm-0gp, bb-sv-gp, bb-sv-diff, bb-mi-diff)" >&2; exit 2 ;;
 esac
 dir=out/bench/dynamics/$method-$data
 out/host/ebmforge build "$model" -o "$dir/build" >/dev/null && ninja -C "$dir/build" train-cpu >/dev/null
@@ -40,12 +44,12 @@ for n in 1 5 10 20 50 100; do
   done
   rows+=("$n $dir/ours-$n/ckpt.safetensors $dir/torch-f32-$n.safetensors $dir/torch-f64-$n.safetensors")
 done
-out/host/ebmforge run "$model" --f64 --iters 20 --seed "$seed" --data "$data" --log-every 10 --out "$dir/interp-f64" \
+out/host/ebmforge run "$model" --f64 --iters 20 --seed "$seed" --data "$data" --log-every 1 --out "$dir/interp-f64" \
   >/dev/null 2>&1
 /usr/bin/python3 bench/torch_toy.py --method "$method" --iters 20 --warmup 0 --threads 1 --seed "$seed" --data "$data" \
-  --load "$dir/init/ckpt.safetensors" --replay --f64 --out "$dir/torch-f64-log" >/dev/null
+  --load "$dir/init/ckpt.safetensors" --replay --f64 --log-every 1 --out "$dir/torch-f64-log" >/dev/null
 /usr/bin/python3 bench/torch_toy.py --method "$method" --iters 20 --warmup 0 --threads 1 --seed "$seed" --data "$data" \
-  --load "$dir/init/ckpt.safetensors" --replay --f64 --perturb 1e-15 --out "$dir/torch-f64-perturbed-log" >/dev/null
+  --load "$dir/init/ckpt.safetensors" --replay --f64 --perturb 1e-15 --log-every 1 --out "$dir/torch-f64-perturbed-log" >/dev/null
 LOGS="$dir/interp-f64/log.jsonl $dir/torch-f64-log/log.jsonl $dir/torch-f64-perturbed-log/log.jsonl" \
 /usr/bin/python3 - "$method" "$data" "$seed" "$dir/init/ckpt.safetensors" "${rows[@]}" \
   >"bench/results/dynamics_parity_${method}_${data}.json" <<'EOF'

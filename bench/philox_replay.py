@@ -111,3 +111,9 @@ class Replay:
         if torch.get_default_dtype() == torch.float32:   # our float trainers round the draw; `ebmforge run --f64` does not
             v = v.astype(np.float32)
         return torch.from_numpy(v.reshape(shape)).to(torch.get_default_dtype())
+
+    def uniform(self, *shape):
+        import torch
+        n = int(np.prod(shape))
+        v = uniform(np.arange(n), self._next(), 0, self.step, self.seed)   # exact in float32 too
+        return torch.from_numpy(v.reshape(shape)).to(torch.get_default_dtype())

@@ -1,5 +1,6 @@
 """PyTorch eager reference of the toy trainers, for the speed benchmark and
-quality comparisons: mle-langevin, mle-gd, ebm-0gp, bb-sv-gp and ddaebm.
+quality comparisons: mle-langevin, mle-gd, ebm-0gp, bb-sv-gp, ddaebm,
+bb-sv-diff and bb-mi-diff.
 
 Faithful to shared/spec/methods.md (§2, §3a, §3c, §3e, §4, §5, §6, §8, the
 `paper` preset for the minimax methods, the toy code defaults for ddaebm)
@@ -10,9 +11,11 @@ hyperparameters, losses and the same derivative structure (gradient
 penalties and R1 with create_graph=True, the 2x2 Jacobian of G in eval
 mode by two autograd.grad calls with create_graph=True, closed-form
 log sigma_min, bound (c)'s score q_b = z + d grad_z log sigma_min by a
-third differentiation).
+third differentiation). bb-sv-diff and bb-mi-diff (§3d, our formulation)
+are written from the spec alone, as an independent check of
+generator/lua/method_diff.lua and bound_diff.lua (bench/dynamics_parity.sh).
 
-  /usr/bin/python3 bench/torch_toy.py --method mle-langevin|mle-gd|ebm-0gp|bb-sv-gp|ddaebm \
+  /usr/bin/python3 bench/torch_toy.py --method mle-langevin|mle-gd|ebm-0gp|bb-sv-gp|ddaebm|bb-sv-diff|bb-mi-diff \
       --iters N --threads T --seed S [--seconds S] [--warmup W] [--out DIR] \
       [--device cuda] [--compile]
 
@@ -47,6 +50,7 @@ import torch.nn as nn
 
 B, D = 200, 2
 randn = torch.randn   # the minimax methods' noise; --replay swaps in our trainers' draws
+uniform = torch.rand  # U[0, 1), likewise
 ADAM = dict(lr=2e-4, betas=(0.0, 0.9), eps=1e-6)
 
 # ---- data: the toy sets of methods.md §6 (torch's RNG; same distributions) ---
@@ -392,8 +396,8 @@ def vp_schedule(T, beta_min, beta_max):
 def time_embedding(k, dim=16):
     """[sin(k w), cos(k w)], w_j = exp(-j ln(1e4) / (half - 1)), for integer steps k [n]."""
     half = dim // 2
-    w = torch.exp(-torch.arange(half, dtype=torch.float32) * (math.log(1e4) / (half - 1)))
-    arg = k.float().reshape(-1, 1) * w.reshape(1, -1)
+    w = torch.exp(-torch.arange(half, dtype=torch.get_default_dtype()) * (math.log(1e4) / (half - 1)))
+    arg = k.to(w.dtype).reshape(-1, 1) * w.reshape(1, -1)
     return torch.cat([torch.sin(arg), torch.cos(arg)], 1)
 
 
@@ -437,9 +441,9 @@ class DiffTrunk(nn.Module):
 class DiffEncoder(nn.Module):
     """q(z | x_c, x_n, k): the trunk ending in Linear(w, 16), then mu, logvar = Linear(16, nz) each."""
 
-    def __init__(self, nz=2):
+    def __init__(self, nz=2, bn=True):
         super().__init__()
-        self.trunk = DiffTrunk(4, 16, bn=True)
+        self.trunk = DiffTrunk(4, 16, bn=bn)
         self.mu, self.logvar = nn.Linear(16, nz), nn.Linear(16, nz)
 
     def forward(self, xc, xn, emb):
@@ -566,8 +570,124 @@ class DDAEBM:
                 **layer_state(self.q.trunk.layers + [("mu", self.q.mu), ("logvar", self.q.logvar)], "encoder")}
 
 
+class BBDiff:
+    """bb-sv-diff (kind "a") and bb-mi-diff ("b"), methods.md §3d, written from
+    the spec, not from generator/lua/method_diff.lua. Per step k the conditional
+    EBM exp(f(y, k)) N(x_n; a_{k+1} y, beta_{k+1} I) and the per-step generator
+    as its proposal, M draws per pair (x_c, x_n):
+      A_b = mean_m lambda_lo,  C_b = 1/2 [logsumexp_m 2 lambda_up - log M];
+      energy:    mean_b -f(x_c, k) + mean_b C_b, the proposal detached;
+      generator: -mean [f(y) + log N(x_n; a y, beta I)] - w_H mean ent,
+                 ent = log q(z | y, x_n, k) (b) or D log sigma_min(J_z) (a).
+    Both steps use the same draws; the nets are DDAEBM's without BatchNorm."""
+    T, beta_min, beta_max, nz, M, w_H = 4, 0.1, 20.0, 2, 8, 1.0
+    adam = dict(lr=1e-4, betas=(0.0, 0.9), eps=1e-8)
+    sample_batch = 1000
+
+    def __init__(self, kind):
+        self.kind = kind
+        S = vp_schedule(self.T, self.beta_min, self.beta_max)
+        T = self.T
+        col = lambda v: torch.tensor(v, dtype=torch.get_default_dtype()).reshape(-1, 1)
+        self.sqrt_abar, self.sigma_cum = col([math.sqrt(S["abar"][k]) for k in range(T)]), col(S["sigma_cum"][:T])
+        self.a_n, self.b_n = col(S["a"][1:]), col(S["beta"][1:])
+        self.c1, self.c2, self.pvar = col(S["c1"]), col(S["c2"]), col(S["pvar"])
+        self.f = DiffTrunk(2, 1, bn=False)
+        self.G = DiffTrunk(2 + self.nz, 2, bn=False)
+        self.q = DiffEncoder(self.nz, bn=False) if kind == "b" else None
+        self.pf = list(self.f.parameters())
+        self.pg = list(self.G.parameters()) + (list(self.q.parameters()) if self.q else [])
+        self.optE = torch.optim.Adam(self.pf, **self.adam)
+        self.optG = torch.optim.Adam(self.pg, **self.adam)
+
+    def neg_cond_energy(self, y, xn, k, emb):
+        """-E~(y; x_n, k) = f(y, k) + log N(x_n; a_{k+1} y, beta_{k+1} I)."""
+        return self.f(y, emb).reshape(-1) + log_normal(xn, self.a_n[k] * y, self.b_n[k])
+
+    def proposal(self, xn, k, emb, z, eps):
+        """y and the proposal's parts of the log-weights: lambda = -E~(y) + w."""
+        c1, c2 = self.c1[k], self.c2[k]
+        log_nz = -0.5 * self.nz * math.log(2 * math.pi) - 0.5 * (z * z).sum(1)
+        if self.kind == "b":
+            y = c1 * self.G(torch.cat([xn, z], 1), emb) + c2 * xn + self.pvar[k].sqrt() * eps
+            mu, lv = self.q(y, xn, emb)
+            lv = lv.clamp(-16, 4)                                    # §10.9
+            log_q = -0.5 * (math.log(2 * math.pi) + lv + (z - mu) ** 2 * torch.exp(-lv)).sum(1)
+            log_ny = -0.5 * D * torch.log(2 * math.pi * self.pvar[k]).reshape(-1) - 0.5 * (eps * eps).sum(1)
+            w = log_q - log_nz - log_ny
+            return y, w, w, log_q
+        z = z.detach().requires_grad_(True)
+        g = self.G(torch.cat([xn, z], 1), emb)                       # no BN: rows are independent
+        r1, = torch.autograd.grad(g[:, 0].sum(), z, create_graph=True)
+        r2, = torch.autograd.grad(g[:, 1].sum(), z, create_graph=True)
+        a, b, c, e = r1[:, 0], r1[:, 1], r2[:, 0], r2[:, 1]
+        log_c1 = D * torch.log(c1).reshape(-1)
+        log_smin = log_sigma_min_2x2(a, b, c, e)
+        log_det = torch.log(torch.abs(a * e - b * c))
+        return c1 * g + c2 * xn, log_c1 - log_nz + D * log_smin, log_c1 - log_nz + log_det, D * log_smin
+
+    def step(self, t):
+        m = self.M
+        k = torch.clamp((uniform(B, 1) * self.T).floor().long().reshape(-1), max=self.T - 1)
+        emb = time_embedding(k)
+        x0 = data(B)
+        xc = self.sqrt_abar[k] * x0 + self.sigma_cum[k] * randn(B, D)
+        xn = self.a_n[k] * xc + self.b_n[k].sqrt() * randn(B, D)
+        z, eps = randn(B * m, self.nz), randn(B * m, D)
+        kr, embr, xnr = k.repeat_interleave(m), emb.repeat_interleave(m, 0), xn.repeat_interleave(m, 0)
+        y, w_lo, w_up, ent = self.proposal(xnr, kr, embr, z, eps)
+        # energy step (theta): the proposal and its weights are constants
+        fr = self.f(xc, emb).reshape(-1)
+        ne = self.neg_cond_energy(y.detach(), xnr, kr, embr)
+        A = (ne + w_lo.detach()).reshape(B, m).mean(1)
+        C = 0.5 * (torch.logsumexp(2 * (ne + w_up.detach()).reshape(B, m), 1) - math.log(m))
+        loss_e = C.mean() - fr.mean()
+        e_data = -(fr + log_normal(xn, self.a_n[k] * xc, self.b_n[k])).mean()
+        self.optE.zero_grad(set_to_none=True)
+        loss_e.backward(inputs=self.pf)
+        self.optE.step()
+        # generator step (phi, psi; theta frozen, y reparameterised), the same draws
+        adv = self.neg_cond_energy(y, xnr, kr, embr).mean()
+        H = ent.mean()
+        loss_g = -adv - self.w_H * H
+        self.optG.zero_grad(set_to_none=True)
+        loss_g.backward(inputs=self.pg)
+        self.optG.step()
+        return {"loss_e": loss_e, "l_lo": e_data + A.mean(), "l_up": e_data + C.mean(), "gap": (C - A).mean(),
+                "loss_g": loss_g, "entropy": H}
+
+    def samples(self, n):
+        """The generator chain from x_T ~ N(0, I); (b) adds posterior noise at k > 0."""
+        out = []
+        with torch.no_grad():
+            for i in range(0, n, self.sample_batch):
+                m = min(self.sample_batch, n - i)
+                x = torch.randn(m, D)
+                for k in range(self.T - 1, -1, -1):
+                    kk = torch.full((m,), k, dtype=torch.long)
+                    x = self.c1[k] * self.G(torch.cat([x, torch.randn(m, self.nz)], 1), time_embedding(kk)) + self.c2[k] * x
+                    if self.kind == "b" and k > 0:
+                        x = x + self.pvar[k].sqrt() * torch.randn(m, D)
+                out.append(x)
+        return torch.cat(out)
+
+    def energy(self, x):
+        """-f(x, 0): the reported density is exp(f(., 0))."""
+        with torch.no_grad():
+            return -self.f(x, time_embedding(torch.zeros(x.shape[0], dtype=torch.long))).reshape(-1)
+
+    def named_state(self):
+        d = {**layer_state(self.f.layers, "energy"), **layer_state(self.G.layers, "generator")}
+        if self.q:
+            d.update(layer_state(self.q.trunk.layers + [("mu", self.q.mu), ("logvar", self.q.logvar)], "encoder"))
+        return d
+
+
 METHODS = {"mle-langevin": lambda: MLE(), "mle-gd": lambda: MLEGD(), "ebm-0gp": lambda: EBM0GP(), "bb-sv-gp": lambda: BBSVGP(),
-           "ddaebm": lambda: DDAEBM()}
+           "ddaebm": lambda: DDAEBM(), "bb-sv-diff": lambda: BBDiff("a"), "bb-mi-diff": lambda: BBDiff("b")}
+
+
+REPLAYS = ("ebm-0gp", "bb-sv-gp", "bb-sv-diff", "bb-mi-diff")   # methods whose draws --replay reproduces
 
 
 # ---- our checkpoints (safetensors) ------------------------------------------
@@ -660,13 +780,13 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--data", default="25gaussians", choices=sorted(DATASETS), help="toy data set (methods.md §6)")
     ap.add_argument("--out", default=None)
-    ap.add_argument("--log-every", type=int, default=10, help="with --out: log every K timed iterations (a multiple of 10)")
+    ap.add_argument("--log-every", type=int, default=10, help="with --out: log every K timed iterations")
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--compile", action="store_true", help="torch.compile the training step")
     ap.add_argument("--load", metavar="CKPT", default=None,
                     help="start from one of our trainers' ckpt.safetensors (parameters and buffers)")
     ap.add_argument("--replay", action="store_true",
-                    help="ebm-0gp, bb-sv-gp: draw the data and noise our trainer draws with --seed "
+                    help="ebm-0gp, bb-sv-gp, bb-sv-diff, bb-mi-diff: draw the data and noise our trainer draws with --seed "
                          "(bench/philox_replay.py), for a step-by-step comparison")
     ap.add_argument("--perturb", type=float, default=0.0, metavar="EPS",
                     help="with --load: scale every loaded value by 1 + EPS (a roundoff-sized control for --replay)")
@@ -674,18 +794,18 @@ def main():
     ap.add_argument("--save-state", metavar="PATH", default=None,
                     help="write the final parameters and buffers under our trainers' names (safetensors)")
     a = ap.parse_args()
-    if a.log_every <= 0 or a.log_every % 10:
-        ap.error("--log-every must be a positive multiple of 10")
+    if a.log_every <= 0:
+        ap.error("--log-every must be positive")
 
-    global data, randn
+    global data, randn, uniform
     data = DATASETS[a.data]
     replay = None
     if a.replay:
-        if a.method not in ("ebm-0gp", "bb-sv-gp"):
-            ap.error("--replay supports ebm-0gp and bb-sv-gp")
+        if a.method not in REPLAYS:
+            ap.error("--replay supports " + ", ".join(REPLAYS))
         import philox_replay
         replay = philox_replay.Replay(a.data, a.seed)
-        data, randn = replay.data, replay.randn
+        data, randn, uniform = replay.data, replay.randn, replay.uniform
     torch.set_num_threads(a.threads)
     if a.f64:
         torch.set_default_dtype(torch.float64)
@@ -728,6 +848,7 @@ def main():
         if n % 10 == 0:
             sync()
             marks.append(time.perf_counter())
+        if n % 10 == 0 or (log and n % a.log_every == 0):
             vals = {k: v.item() for k, v in logs.items()}
             if not all(math.isfinite(v) for v in vals.values()):
                 print(json.dumps({"error": "non-finite loss at step %d" % t, **vals}))
