@@ -16,7 +16,7 @@
 # same measure between two PyTorch f64 runs whose initial values differ by a
 # factor 1 + 1e-15.
 # usage: bash bench/dynamics_parity.sh METHOD DATA SEED
-#   METHOD: ebm-0gp | bb-sv-gp | bb-sv-diff | bb-mi-diff (the diffusion bounds
+#   METHOD: ebm-0gp | bb-sv-gp | ddaebm | bb-sv-diff | bb-mi-diff (the diffusion bounds
 #   of methods.md §3d, whose PyTorch side is written from the spec alone)
 # Writes bench/results/dynamics_parity_<METHOD>_<DATA>.json.
 set -euo pipefail
@@ -25,9 +25,10 @@ method=$1 data=$2 seed=$3
 case $method in
   ebm-0gp) model=models/toy_ebm0gp.lua ;;
   bb-sv-gp) model=models/toy_bb.lua ;;
+  ddaebm) model=models/toy_ddaebm.lua ;;
   bb-sv-diff) model=models/toy_bb_sv_diff.lua ;;
   bb-mi-diff) model=models/toy_bb_mi_diff.lua ;;
-  *) echo "unknown method $method (ebm-0gp, bb-sv-gp, bb-sv-diff, bb-mi-diff)" >&2; exit 2 ;;
+  *) echo "unknown method $method (ebm-0gp, bb-sv-gp, ddaebm, bb-sv-diff, bb-mi-diff)" >&2; exit 2 ;;
 esac
 dir=out/bench/dynamics/$method-$data
 out/host/ebmforge build "$model" -o "$dir/build" >/dev/null && ninja -C "$dir/build" train-cpu >/dev/null

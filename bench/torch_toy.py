@@ -468,6 +468,11 @@ class batch_statistics:
             m.momentum = s
 
 
+def uniform_k(T):
+    """k ~ U{0..T-1} per row, from one uniform each (generator/lua/diffusion.lua random_k)."""
+    return torch.clamp((uniform(B, 1) * T).floor().long().reshape(-1), max=T - 1)
+
+
 def log_normal(x, mu, v):
     """log N(x; mu, v I) per row, v a column [n, 1]."""
     d = x - mu
@@ -487,7 +492,7 @@ class DDAEBM:
     def __init__(self):
         S = vp_schedule(self.T, self.beta_min, self.beta_max)
         T = self.T
-        col = lambda v: torch.tensor(v, dtype=torch.float32).reshape(-1, 1)
+        col = lambda v: torch.tensor(v, dtype=torch.get_default_dtype()).reshape(-1, 1)
         # per-step k constants, indexed by k: coefficients of §5.1-5.3
         self.sqrt_abar, self.sigma_cum = col([math.sqrt(S["abar"][k]) for k in range(T)]), col(S["sigma_cum"][:T])
         self.a_n, self.b_n = col(S["a"][1:]), col(S["beta"][1:])
@@ -510,12 +515,12 @@ class DDAEBM:
         return self.G(torch.cat([xn, z], 1), emb)
 
     def step(self, t):
-        k = torch.randint(0, self.T, (B,))
+        k = uniform_k(self.T)
         emb = self.emb[k]
         x0 = data(B)
-        xc = self.sqrt_abar[k] * x0 + self.sigma_cum[k] * torch.randn(B, D)
-        xn = self.a_n[k] * xc + self.b_n[k].sqrt() * torch.randn(B, D)
-        z, eps3 = torch.randn(B, self.nz), torch.randn(B, D)
+        xc = self.sqrt_abar[k] * x0 + self.sigma_cum[k] * randn(B, D)
+        xn = self.a_n[k] * xc + self.b_n[k].sqrt() * randn(B, D)
+        z, eps3 = randn(B, self.nz), randn(B, D)
         c1, c2, a_n, b_n = self.c1[k], self.c2[k], self.a_n[k], self.b_n[k]
         fake = c1 * self.gen(xn, z, emb) + c2 * xn + self.noise[k] * eps3   # G^tr: updates the BN statistics
         # energy step: -mean f(x_c) + mean f(sg(x~_c)) + gamma/2 mean |g|^2, g = grad of the real pair's log-density
@@ -535,7 +540,7 @@ class DDAEBM:
         nll = 0.5 * lv.sum(1) + 0.5 * ((z - mu) ** 2 / (1e-6 + torch.exp(lv))).sum(1)
         ent = self.w_ent * nll.mean()
         mp, lp = self.q(xc, xn, emb)              # ELBO of the real pair's conditional NLL
-        zpos = mp + torch.exp(0.5 * lp) * torch.randn(B, self.nz)
+        zpos = mp + torch.exp(0.5 * lp) * randn(B, self.nz)
         rec = -log_normal(xc, c1 * self.gen(xn, zpos, emb) + c2 * xn, self.rec_var[k]).mean()
         kl = (-0.5 * (1 + lp - mp * mp - torch.exp(lp)).sum(1)).mean()
         loss_g = -EF + ent + rec + kl
@@ -628,7 +633,7 @@ class BBDiff:
 
     def step(self, t):
         m = self.M
-        k = torch.clamp((uniform(B, 1) * self.T).floor().long().reshape(-1), max=self.T - 1)
+        k = uniform_k(self.T)
         emb = time_embedding(k)
         x0 = data(B)
         xc = self.sqrt_abar[k] * x0 + self.sigma_cum[k] * randn(B, D)
@@ -687,7 +692,7 @@ METHODS = {"mle-langevin": lambda: MLE(), "mle-gd": lambda: MLEGD(), "ebm-0gp": 
            "ddaebm": lambda: DDAEBM(), "bb-sv-diff": lambda: BBDiff("a"), "bb-mi-diff": lambda: BBDiff("b")}
 
 
-REPLAYS = ("ebm-0gp", "bb-sv-gp", "bb-sv-diff", "bb-mi-diff")   # methods whose draws --replay reproduces
+REPLAYS = ("ebm-0gp", "bb-sv-gp", "ddaebm", "bb-sv-diff", "bb-mi-diff")   # methods whose draws --replay reproduces
 
 
 # ---- our checkpoints (safetensors) ------------------------------------------
@@ -786,7 +791,7 @@ def main():
     ap.add_argument("--load", metavar="CKPT", default=None,
                     help="start from one of our trainers' ckpt.safetensors (parameters and buffers)")
     ap.add_argument("--replay", action="store_true",
-                    help="ebm-0gp, bb-sv-gp, bb-sv-diff, bb-mi-diff: draw the data and noise our trainer draws with --seed "
+                    help="ebm-0gp, bb-sv-gp, ddaebm, bb-sv-diff, bb-mi-diff: draw the data and noise our trainer draws with --seed "
                          "(bench/philox_replay.py), for a step-by-step comparison")
     ap.add_argument("--perturb", type=float, default=0.0, metavar="EPS",
                     help="with --load: scale every loaded value by 1 + EPS (a roundoff-sized control for --replay)")
