@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Speed of the compiled CPU trainers against PyTorch eager, side by side in
 # one run: toy mle-langevin and ebm-0gp (`paper` preset) at 1 and 2 threads,
-# bb-sv-gp (`paper` preset) and ddaebm (toy code defaults) at 1 thread.
+# bb-sv-gp (`paper` preset) and ddaebm (toy code defaults) at 1 thread;
+# on request (--methods) bb-sv-diff and bb-mi-diff at 1 thread.
 # Writes bench/results/toy_cpu.json and prints a table. About 5 minutes.
 #
 #   bash bench/toy_cpu.sh [--methods bb-sv-gp,ddaebm]
@@ -37,8 +38,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 # method -> model file (models/<name>.lua) and the thread counts it runs at
-declare -A MODEL=([mle-langevin]=toy_mle [ebm-0gp]=toy_ebm0gp [bb-sv-gp]=toy_bb [ddaebm]=toy_ddaebm)
-declare -A THREADS=([mle-langevin]="1 2" [ebm-0gp]="1 2" [bb-sv-gp]=1 [ddaebm]=1)
+declare -A MODEL=([mle-langevin]=toy_mle [ebm-0gp]=toy_ebm0gp [bb-sv-gp]=toy_bb [ddaebm]=toy_ddaebm
+                 [bb-sv-diff]=toy_bb_sv_diff [bb-mi-diff]=toy_bb_mi_diff)
+declare -A THREADS=([mle-langevin]="1 2" [ebm-0gp]="1 2" [bb-sv-gp]=1 [ddaebm]=1 [bb-sv-diff]=1 [bb-mi-diff]=1)
 METHODS=${METHODS:-mle-langevin ebm-0gp bb-sv-gp ddaebm}
 while [ $# -gt 0 ]; do
   case $1 in
