@@ -16,7 +16,9 @@
 # line of each method, data set, seed and iterations) and keeps every run's
 # output under out/bench/stability/runs/. A stage already recorded there (its
 # directory holds `recorded`) is reused, not trained again, so an interrupted
-# queue can be started again as it was; delete the directory to redo it.
+# queue can be started again as it was; delete the directory to redo it. A
+# stage that another queue is training (it holds <run dir>.lock, flock) is
+# skipped with its later stages, so queues on two cores may share seeds.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 method=$1 stages=$2 seeds=$3
@@ -52,6 +54,9 @@ for data in "$@"; do
         [ -f "$prev/ckpt.safetensors" ] || { echo "$method $data seed $seed: stage $prev has no checkpoint; later stages skipped" >&2; break; }
         resume=(--resume "$prev/ckpt.safetensors") before=$(cat "$prev/train_s")
       fi
+      # two queues may share a seed: the one that holds the stage's lock trains it
+      exec {lock}>"$o.lock"
+      flock -n "$lock" || { echo "$method $data seed $seed $iters: being trained by another queue; skipped" >&2; exec {lock}>&-; break; }
       rm -rf "$o" && mkdir -p "$o"
       start=$(date +%s.%N)
       $T train "${resume[@]}" --iters "$iters" --seed "$seed" --data "$data" --out "$o" --log-every 100 >"$o/train.txt" 2>&1
@@ -69,6 +74,7 @@ for data in "$@"; do
       fi
       /usr/bin/python3 bench/stability_verdict.py record "$o" "$method" "$data" "$seed" "$iters" "$rc" "$secs" "$commit" >>"$res" && touch "$o/recorded"
       echo "$method $data seed $seed $iters: exit $rc, $(printf %.0f "$secs") s" >&2
+      exec {lock}>&-
       [ $rc = 0 ] || break   # a stopped run has no later stages
       prev=$o
     done
