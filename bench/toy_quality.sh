@@ -3,7 +3,12 @@
 # with the same iterations and data set, scored by the same code: each side's
 # 256x256 energy grid and 2,000 samples go through `train-cpu eval --from DIR`.
 # usage: bash bench/toy_quality.sh METHOD ITERS DATA SEED...
-#   METHOD: mle-langevin | mle-gd | ebm-0gp | bb-sv-gp | ddaebm;  DATA: a toy set of methods.md §6
+#   METHOD: mle-langevin | mle-gd | ebm-0gp | bb-sv-gp | ddaebm | bb-sv-diff | bb-mi-diff
+#   DATA: a toy set of methods.md §6
+# Our side is trained here, unless bench/toy_stability.sh has recorded the
+# same method, data, iterations and seed with a checkpoint of this model's
+# fingerprint: then that checkpoint is scored (the same run, maybe trained
+# by an earlier commit).
 # Writes bench/results/toy_quality_<METHOD>_<DATA>_<ITERS>.json (RESULTS=DIR: DIR/...
 # instead, e.g. for short checks that are not results), keeping the runs of an
 # earlier file whose seeds are not given this time. Long: ebm-0gp at the
@@ -18,12 +23,19 @@ case $method in
   ebm-0gp) model=models/toy_ebm0gp.lua ;;
   bb-sv-gp) model=models/toy_bb.lua ;;
   ddaebm) model=models/toy_ddaebm.lua ;;
+  bb-sv-diff) model=models/toy_bb_sv_diff.lua ;;
+  bb-mi-diff) model=models/toy_bb_mi_diff.lua ;;
   *) echo "unknown method $method" >&2; exit 2 ;;
 esac
 # a build directory per run, so that runs of other data sets or budgets can go on beside this one
 dir=out/bench/quality/build-$method-$data-$iters
 out/host/ebmforge build "$model" -o "$dir" >/dev/null && ninja -C "$dir" train-cpu >/dev/null
 T=$dir/$method/train-cpu
+fp=$($T info | awk '$1 == "fingerprint" {print $2}')
+ckpt_fingerprint() {   # the fingerprint in a checkpoint's safetensors metadata, or nothing
+  /usr/bin/python3 -c 'import json, struct, sys
+f = open(sys.argv[1], "rb"); n, = struct.unpack("<Q", f.read(8)); print(json.loads(f.read(n)).get("__metadata__", {}).get("fingerprint", ""))' "$1" 2>/dev/null
+}
 results=${RESULTS:-bench/results}
 res=$results/toy_quality_${method}_${data}_${iters}.json
 mkdir -p "$results"
@@ -32,7 +44,13 @@ mkdir -p "$results"
   first=1
   for seed in "$@"; do
     o=out/bench/quality/$method-$data-$iters-$seed
-    $T train --iters "$iters" --seed "$seed" --data "$data" --out "$o/ours" --log-every 1000 2>/dev/null
+    st=out/bench/stability/runs/$method-$data-$iters-$seed
+    if [ -f "$st/recorded" ] && [ "$(ckpt_fingerprint "$st/ckpt.safetensors")" = "$fp" ]; then
+      echo "ours: $st (recorded by toy_stability.sh)" >&2
+      mkdir -p "$o/ours" && cp "$st/ckpt.safetensors" "$o/ours/"
+    else
+      $T train --iters "$iters" --seed "$seed" --data "$data" --out "$o/ours" --log-every 1000 2>/dev/null
+    fi
     $T energy --ckpt "$o/ours/ckpt.safetensors" --grid 256 -o "$o/ours/energy_grid.npy"
     $T sample --ckpt "$o/ours/ckpt.safetensors" -n 2000 -o "$o/ours/samples.npy"
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_toy.py --method "$method" --iters "$iters" --warmup 0 \
