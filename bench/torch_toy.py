@@ -479,7 +479,30 @@ def log_normal(x, mu, v):
     return -0.5 * x.shape[1] * torch.log(2 * math.pi * v).reshape(-1) - (d * d).sum(1) / (2 * v.reshape(-1))
 
 
-class DDAEBM:
+class DiffusionPairs:
+    """What ddaebm and the bb-*-diff methods share: the schedule's per-step
+    constants (columns indexed by k, §5.1-5.3) and the training pairs (§5.2)
+    drawn in our trainers' order: k, the data batch, eps1, eps2."""
+
+    def __init__(self, T, beta_min, beta_max):
+        S = self.S = vp_schedule(T, beta_min, beta_max)
+        col = lambda v: torch.tensor(v, dtype=torch.get_default_dtype()).reshape(-1, 1)
+        self.col = col
+        self.sqrt_abar, self.sigma_cum = col([math.sqrt(S["abar"][k]) for k in range(T)]), col(S["sigma_cum"][:T])
+        self.a_n, self.b_n = col(S["a"][1:]), col(S["beta"][1:])
+        self.c1, self.c2, self.pvar = col(S["c1"]), col(S["c2"]), col(S["pvar"])
+        self.emb = time_embedding(torch.arange(T))
+
+    def pairs(self):
+        """k [B], its time embedding, x_c and x_n."""
+        k = uniform_k(self.T)
+        x0 = data(B)
+        xc = self.sqrt_abar[k] * x0 + self.sigma_cum[k] * randn(B, D)
+        xn = self.a_n[k] * xc + self.b_n[k].sqrt() * randn(B, D)
+        return k, self.emb[k], xc, xn
+
+
+class DDAEBM(DiffusionPairs):
     """One iteration: the energy step (§5.3, R1 on real pairs), then the generator +
     encoder step (§5.4) on the same draws (k, pairs, z, the fake x~_c). The fake is
     computed once in train mode (our trainer recomputes it in its generator phase
@@ -490,16 +513,10 @@ class DDAEBM:
     sample_batch = 1000
 
     def __init__(self):
-        S = vp_schedule(self.T, self.beta_min, self.beta_max)
-        T = self.T
-        col = lambda v: torch.tensor(v, dtype=torch.get_default_dtype()).reshape(-1, 1)
-        # per-step k constants, indexed by k: coefficients of §5.1-5.3
-        self.sqrt_abar, self.sigma_cum = col([math.sqrt(S["abar"][k]) for k in range(T)]), col(S["sigma_cum"][:T])
-        self.a_n, self.b_n = col(S["a"][1:]), col(S["beta"][1:])
-        self.c1, self.c2 = col(S["c1"]), col(S["c2"])
+        super().__init__(self.T, self.beta_min, self.beta_max)
+        S, T, col = self.S, self.T, self.col
         self.noise = col([math.sqrt(S["pvar"][k]) if k > 0 else 0.0 for k in range(T)])
         self.rec_var = col([max(p, self.rec_floor) for p in S["pvar"]])
-        self.emb = time_embedding(torch.arange(T))
         self.f = DiffTrunk(2, 1, bn=False)
         self.G = DiffTrunk(2 + self.nz, 2, bn=True)
         self.q = DiffEncoder(self.nz)
@@ -515,11 +532,7 @@ class DDAEBM:
         return self.G(torch.cat([xn, z], 1), emb)
 
     def step(self, t):
-        k = uniform_k(self.T)
-        emb = self.emb[k]
-        x0 = data(B)
-        xc = self.sqrt_abar[k] * x0 + self.sigma_cum[k] * randn(B, D)
-        xn = self.a_n[k] * xc + self.b_n[k].sqrt() * randn(B, D)
+        k, emb, xc, xn = self.pairs()
         z, eps3 = randn(B, self.nz), randn(B, D)
         c1, c2, a_n, b_n = self.c1[k], self.c2[k], self.a_n[k], self.b_n[k]
         fake = c1 * self.gen(xn, z, emb) + c2 * xn + self.noise[k] * eps3   # G^tr: updates the BN statistics
@@ -575,7 +588,7 @@ class DDAEBM:
                 **layer_state(self.q.trunk.layers + [("mu", self.q.mu), ("logvar", self.q.logvar)], "encoder")}
 
 
-class BBDiff:
+class BBDiff(DiffusionPairs):
     """bb-sv-diff (kind "a") and bb-mi-diff ("b"), methods.md §3d, written from
     the spec, not from generator/lua/method_diff.lua. Per step k the conditional
     EBM exp(f(y, k)) N(x_n; a_{k+1} y, beta_{k+1} I) and the per-step generator
@@ -590,13 +603,8 @@ class BBDiff:
     sample_batch = 1000
 
     def __init__(self, kind):
+        super().__init__(self.T, self.beta_min, self.beta_max)
         self.kind = kind
-        S = vp_schedule(self.T, self.beta_min, self.beta_max)
-        T = self.T
-        col = lambda v: torch.tensor(v, dtype=torch.get_default_dtype()).reshape(-1, 1)
-        self.sqrt_abar, self.sigma_cum = col([math.sqrt(S["abar"][k]) for k in range(T)]), col(S["sigma_cum"][:T])
-        self.a_n, self.b_n = col(S["a"][1:]), col(S["beta"][1:])
-        self.c1, self.c2, self.pvar = col(S["c1"]), col(S["c2"]), col(S["pvar"])
         self.f = DiffTrunk(2, 1, bn=False)
         self.G = DiffTrunk(2 + self.nz, 2, bn=False)
         self.q = DiffEncoder(self.nz, bn=False) if kind == "b" else None
@@ -633,11 +641,7 @@ class BBDiff:
 
     def step(self, t):
         m = self.M
-        k = uniform_k(self.T)
-        emb = time_embedding(k)
-        x0 = data(B)
-        xc = self.sqrt_abar[k] * x0 + self.sigma_cum[k] * randn(B, D)
-        xn = self.a_n[k] * xc + self.b_n[k].sqrt() * randn(B, D)
+        k, emb, xc, xn = self.pairs()
         z, eps = randn(B * m, self.nz), randn(B * m, D)
         kr, embr, xnr = k.repeat_interleave(m), emb.repeat_interleave(m, 0), xn.repeat_interleave(m, 0)
         y, w_lo, w_up, ent = self.proposal(xnr, kr, embr, z, eps)
@@ -670,7 +674,7 @@ class BBDiff:
                 x = torch.randn(m, D)
                 for k in range(self.T - 1, -1, -1):
                     kk = torch.full((m,), k, dtype=torch.long)
-                    x = self.c1[k] * self.G(torch.cat([x, torch.randn(m, self.nz)], 1), time_embedding(kk)) + self.c2[k] * x
+                    x = self.c1[k] * self.G(torch.cat([x, torch.randn(m, self.nz)], 1), self.emb[kk]) + self.c2[k] * x
                     if self.kind == "b" and k > 0:
                         x = x + self.pvar[k].sqrt() * torch.randn(m, D)
                 out.append(x)
@@ -679,7 +683,7 @@ class BBDiff:
     def energy(self, x):
         """-f(x, 0): the reported density is exp(f(., 0))."""
         with torch.no_grad():
-            return -self.f(x, time_embedding(torch.zeros(x.shape[0], dtype=torch.long))).reshape(-1)
+            return -self.f(x, self.emb[torch.zeros(x.shape[0], dtype=torch.long)]).reshape(-1)
 
     def named_state(self):
         d = {**layer_state(self.f.layers, "energy"), **layer_state(self.G.layers, "generator")}
