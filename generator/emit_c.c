@@ -49,7 +49,6 @@ static void emit_elementwise(Emit *e, int i) {
  * axis and then adds the columns' sums: one serial chain of B*N dependent
  * double adds would cost more than the arithmetic of the whole expression
  * (ir_sum_columns: the interpreter adds in the same order). */
-#define MAX_ROW_ACC 4096   /* double accumulators on the stack */
 static int emit_reduce_rows(Emit *e, int i) {
   Str *b = e->out;
   const Node *nd = &e->p->g->nodes[i];
@@ -62,7 +61,7 @@ static int emit_reduce_rows(Emit *e, int i) {
     if (nd->axes & (1 << k) && !all) return 0;   /* a reduced axis after a kept one */
     cols *= in.d[k];
   }
-  if (nd->op != OP_SUM || lead == 0 || lead == in.rank || cols > MAX_ROW_ACC) return 0;
+  if (nd->op != OP_SUM || lead == 0 || lead == in.rank || cols > IR_MAX_SUM_COLUMNS) return 0;
   long st[4];
   emit_strides(in, st);
   sput(b, "  {\n    double acc[%ld];\n    for (int c = 0; c < %ld; c++) acc[c] = 0.0;\n", cols, cols);

@@ -447,13 +447,12 @@ int ir_is_const(const Graph *g, int id, double v) {
   return n->op == OP_CONST && !n->data && n->fval == v;
 }
 
-#define MAX_SUM_COLUMNS 4096   /* one double accumulator per column, on the stack */
 int ir_sum_columns(const Graph *g, int id) {
   const Node *n = &g->nodes[id];
   if (n->op != OP_SUM) return 0;
   Shape in = g->nodes[n->in[0]].shape;
   int every = (1 << in.rank) - 1, cols = in.rank ? in.d[in.rank - 1] : 1;
-  return in.rank >= 2 && (n->axes & every) == every && cols > 1 && cols <= MAX_SUM_COLUMNS ? cols : 0;
+  return in.rank >= 2 && (n->axes & every) == every && cols > 1 && cols <= IR_MAX_SUM_COLUMNS ? cols : 0;
 }
 
 int ir_sum_to(Graph *g, int a, Shape to) {

@@ -143,6 +143,9 @@ int ir_scalar_like(Graph *g, int like, double v);  /* CONST of like's shape */
 int ir_sum_to(Graph *g, int a, Shape to);        /* reduce broadcast axes back to `to` */
 int ir_bcast_to(Graph *g, int a, Shape to);      /* numpy-style: reshape (prepend 1s) + broadcast */
 int ir_is_const(const Graph *g, int id, double v); /* CONST filled with v */
+/* The most double accumulators a generated sum keeps on the stack, one per
+ * output column (emit_c.c); ir_sum_columns applies only up to it. */
+#define IR_MAX_SUM_COLUMNS 4096
 /* A SUM over every axis of a rank >= 2 input is added per last-axis column, then
  * the columns are added (emit_c.c and interp.c share this order, so trainers and
  * the interpreter agree bit for bit): returns the column count, or 0 if it does not apply. */
