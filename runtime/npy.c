@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "atomic_file.h"
+#include "text_cursor.h"
 
 /* Data are copied to and from disk as raw bytes: '<f4' is the host layout. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -71,48 +72,28 @@ int npy_write_f32(const char *path, const float *data, int rank, const int64_t *
 
 /* The header is a Python dict literal; this reads exactly what numpy writes:
  * string keys, a string, True/False and a tuple of integers. */
-typedef struct {
-  const char *s;
-  size_t n, i;
-  const char *path;
-  char *err;
-  size_t errlen;
-} Hdr;
-
-static void skip_ws(Hdr *h) {
-  while (h->i < h->n && (h->s[h->i] == ' ' || h->s[h->i] == '\t' || h->s[h->i] == '\n' || h->s[h->i] == '\r')) h->i++;
-}
-
-static int fail(Hdr *h, const char *expected) {
-  snprintf(h->err, h->errlen, "%s: malformed .npy header at character %zu: expected %s", h->path, h->i, expected);
-  return -1;
-}
-
-static int expect(Hdr *h, char c, const char *what) {
-  skip_ws(h);
-  if (h->i >= h->n || h->s[h->i] != c) return fail(h, what);
-  h->i++;
-  return 0;
+static int expect(TextCursor *h, char c, const char *what) {
+  return cursor_accept(h, c) ? 0 : cursor_fail(h, what);
 }
 
 /* A quoted string ('...' or "...") without escapes, copied into out. */
-static int parse_str(Hdr *h, char *out, size_t outlen) {
-  skip_ws(h);
-  if (h->i >= h->n || (h->s[h->i] != '\'' && h->s[h->i] != '"')) return fail(h, "a quoted string");
+static int parse_str(TextCursor *h, char *out, size_t outlen) {
+  cursor_skip_ws(h);
+  if (h->i >= h->n || (h->s[h->i] != '\'' && h->s[h->i] != '"')) return cursor_fail(h, "a quoted string");
   char q = h->s[h->i++];
   size_t k = 0;
   while (h->i < h->n && h->s[h->i] != q) {
-    if (h->s[h->i] == '\\' || k + 1 >= outlen) return fail(h, "a short string without escapes");
+    if (h->s[h->i] == '\\' || k + 1 >= outlen) return cursor_fail(h, "a short string without escapes");
     out[k++] = h->s[h->i++];
   }
-  if (h->i >= h->n) return fail(h, "a closing quote");
+  if (h->i >= h->n) return cursor_fail(h, "a closing quote");
   h->i++;
   out[k] = '\0';
   return 0;
 }
 
-static int parse_bool(Hdr *h, int *out) {
-  skip_ws(h);
+static int parse_bool(TextCursor *h, int *out) {
+  cursor_skip_ws(h);
   if (h->n - h->i >= 4 && !memcmp(h->s + h->i, "True", 4)) {
     h->i += 4;
     *out = 1;
@@ -120,35 +101,31 @@ static int parse_bool(Hdr *h, int *out) {
     h->i += 5;
     *out = 0;
   } else {
-    return fail(h, "True or False");
+    return cursor_fail(h, "True or False");
   }
   return 0;
 }
 
 /* "(a, b, ...)" with an optional trailing comma; counts entries past the
  * maximum so the caller can report the real rank. */
-static int parse_tuple(Hdr *h, int64_t *dims, int max, int *rank) {
+static int parse_tuple(TextCursor *h, int64_t *dims, int max, int *rank) {
   if (expect(h, '(', "'(' opening the shape") != 0) return -1;
   *rank = 0;
   for (;;) {
-    skip_ws(h);
+    cursor_skip_ws(h);
     if (h->i < h->n && h->s[h->i] == ')') break;
-    if (h->i >= h->n || h->s[h->i] < '0' || h->s[h->i] > '9') return fail(h, "a non-negative integer dimension");
+    if (h->i >= h->n || h->s[h->i] < '0' || h->s[h->i] > '9') return cursor_fail(h, "a non-negative integer dimension");
     int64_t v = 0;
-    while (h->i < h->n && h->s[h->i] >= '0' && h->s[h->i] <= '9') {
-      int d = h->s[h->i++] - '0';
-      if (v > (INT64_MAX - d) / 10) return fail(h, "a dimension that fits in 64 bits");
-      v = v * 10 + d;
-    }
+    if (cursor_digits(h, &v) != 0) return -1;
     if (*rank < max) dims[*rank] = v;
     (*rank)++;
-    skip_ws(h);
+    cursor_skip_ws(h);
     if (h->i < h->n && h->s[h->i] == ',') {
       h->i++;
       continue;
     }
     if (h->i < h->n && h->s[h->i] == ')') break;
-    return fail(h, "',' or ')' in the shape");
+    return cursor_fail(h, "',' or ')' in the shape");
   }
   h->i++;
   return 0;
@@ -161,11 +138,11 @@ typedef struct {
   int64_t shape[NPY_MAX_RANK];
 } NpyHeader;
 
-static int parse_header(Hdr *h, NpyHeader *out) {
+static int parse_header(TextCursor *h, NpyHeader *out) {
   int seen_descr = 0, seen_fortran = 0, seen_shape = 0;
   if (expect(h, '{', "'{' opening the header dict") != 0) return -1;
   for (;;) {
-    skip_ws(h);
+    cursor_skip_ws(h);
     if (h->i < h->n && h->s[h->i] == '}') break;
     char key[32];
     if (parse_str(h, key, sizeof key) != 0) return -1;
@@ -186,17 +163,17 @@ static int parse_header(Hdr *h, NpyHeader *out) {
                h->path, key);
       return -1;
     }
-    skip_ws(h);
+    cursor_skip_ws(h);
     if (h->i < h->n && h->s[h->i] == ',') {
       h->i++;
       continue;
     }
     if (h->i < h->n && h->s[h->i] == '}') break;
-    return fail(h, "',' or '}' in the header dict");
+    return cursor_fail(h, "',' or '}' in the header dict");
   }
   h->i++;
-  skip_ws(h);
-  if (h->i != h->n) return fail(h, "only padding after the header dict");
+  cursor_skip_ws(h);
+  if (h->i != h->n) return cursor_fail(h, "only padding after the header dict");
   if (!seen_descr || !seen_fortran || !seen_shape) {
     snprintf(h->err, h->errlen, "%s: .npy header lacks '%s'", h->path,
              !seen_descr     ? "descr"
@@ -259,7 +236,7 @@ static int read_open(FILE *f, const char *path, float **data, int *rank, int64_t
     return -1;
   }
   NpyHeader hd = {0};
-  Hdr h = {text, hlen, 0, path, err, errlen};
+  TextCursor h = {text, hlen, 0, path, "malformed .npy header", err, errlen};
   int rc = parse_header(&h, &hd);
   free(text);
   if (rc != 0) return -1;

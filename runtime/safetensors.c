@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "atomic_file.h"
+#include "text_cursor.h"
 
 /* Tensor bytes go to and from disk as they are in memory; F32 is little-endian. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -194,33 +195,6 @@ int st_write(const char *path, const StTensor *t, int n, const char *const *meta
  * non-negative integers and arrays of them: nothing else occurs in a valid
  * header, so anything else is an error. */
 
-typedef struct {
-  const char *s;
-  size_t n, i;
-  const char *path;
-  char *err;
-  size_t errlen;
-} Json;
-
-static void ws(Json *j) {
-  while (j->i < j->n && (j->s[j->i] == ' ' || j->s[j->i] == '\t' || j->s[j->i] == '\n' || j->s[j->i] == '\r')) j->i++;
-}
-
-static int jfail(Json *j, const char *expected) {
-  snprintf(j->err, j->errlen, "%s: header is not the expected JSON at byte %zu: expected %s", j->path, j->i, expected);
-  return -1;
-}
-
-/* Consumes c (after whitespace) if it is next; returns whether it was. */
-static int accept(Json *j, char c) {
-  ws(j);
-  if (j->i < j->n && j->s[j->i] == c) {
-    j->i++;
-    return 1;
-  }
-  return 0;
-}
-
 static int hexval(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -229,22 +203,22 @@ static int hexval(char c) {
 }
 
 /* A string literal, decoded into a malloc'ed *out. */
-static int jstring(Json *j, char **out) {
+static int jstring(TextCursor *j, char **out) {
   *out = NULL;
-  if (!accept(j, '"')) return jfail(j, "'\"' opening a string");
+  if (!cursor_accept(j, '"')) return cursor_fail(j, "'\"' opening a string");
   Buf b = {0};
   buf_add(&b, "", 0);
   for (;;) {
     if (j->i >= j->n) {
       free(b.s);
-      return jfail(j, "'\"' closing a string");
+      return cursor_fail(j, "'\"' closing a string");
     }
     unsigned char c = (unsigned char)j->s[j->i++];
     if (c == '"') break;
     if (c < 0x20) {
       j->i--;
       free(b.s);
-      return jfail(j, "no raw control character inside a string");
+      return cursor_fail(j, "no raw control character inside a string");
     }
     if (c != '\\') {
       buf_add(&b, (const char *)&c, 1);
@@ -261,7 +235,7 @@ static int jstring(Json *j, char **out) {
         int h = j->i < j->n ? hexval(j->s[j->i]) : -1;
         if (h < 0) {
           free(b.s);
-          return jfail(j, "four hex digits after \\u");
+          return cursor_fail(j, "four hex digits after \\u");
         }
         v = v * 16 + h;
         j->i++;
@@ -269,54 +243,49 @@ static int jstring(Json *j, char **out) {
       if (v == 0 || v >= 0x80) {
         j->i -= 6;
         free(b.s);
-        return jfail(j, "a \\u escape of an ASCII character other than NUL");
+        return cursor_fail(j, "a \\u escape of an ASCII character other than NUL");
       }
       char ch = (char)v;
       buf_add(&b, &ch, 1);
     } else {
       j->i--;
       free(b.s);
-      return jfail(j, "a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+      return cursor_fail(j, "a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
     }
   }
   if (b.oom) {
     free(b.s);
-    return jfail(j, "a string that fits in memory");
+    return cursor_fail(j, "a string that fits in memory");
   }
   *out = b.s;
   return 0;
 }
 
-static int jint(Json *j, int64_t *out) {
-  ws(j);
-  if (j->i >= j->n || j->s[j->i] < '0' || j->s[j->i] > '9') return jfail(j, "a non-negative integer");
+static int jint(TextCursor *j, int64_t *out) {
+  cursor_skip_ws(j);
+  if (j->i >= j->n || j->s[j->i] < '0' || j->s[j->i] > '9') return cursor_fail(j, "a non-negative integer");
   if (j->s[j->i] == '0' && j->i + 1 < j->n && j->s[j->i + 1] >= '0' && j->s[j->i + 1] <= '9')
-    return jfail(j, "an integer without leading zeros");
+    return cursor_fail(j, "an integer without leading zeros");
   int64_t v = 0;
-  while (j->i < j->n && j->s[j->i] >= '0' && j->s[j->i] <= '9') {
-    int d = j->s[j->i] - '0';
-    if (v > (INT64_MAX - d) / 10) return jfail(j, "an integer that fits in 64 bits");
-    v = v * 10 + d;
-    j->i++;
-  }
+  if (cursor_digits(j, &v) != 0) return -1;
   if (j->i < j->n && (j->s[j->i] == '.' || j->s[j->i] == 'e' || j->s[j->i] == 'E'))
-    return jfail(j, "an integer, not a fraction");
+    return cursor_fail(j, "an integer, not a fraction");
   *out = v;
   return 0;
 }
 
 /* [a, b, ...]; *count is the real length even past max (values beyond max are dropped). */
-static int jint_array(Json *j, int64_t *vals, int max, int *count) {
+static int jint_array(TextCursor *j, int64_t *vals, int max, int *count) {
   *count = 0;
-  if (!accept(j, '[')) return jfail(j, "'[' opening an array of integers");
-  if (accept(j, ']')) return 0;
+  if (!cursor_accept(j, '[')) return cursor_fail(j, "'[' opening an array of integers");
+  if (cursor_accept(j, ']')) return 0;
   do {
-    int64_t v;
+    int64_t v = 0;
     if (jint(j, &v) != 0) return -1;
     if (*count < max) vals[*count] = v;
     (*count)++;
-  } while (accept(j, ','));
-  if (!accept(j, ']')) return jfail(j, "',' or ']' in an array");
+  } while (cursor_accept(j, ','));
+  if (!cursor_accept(j, ']')) return cursor_fail(j, "',' or ']' in an array");
   return 0;
 }
 
@@ -328,7 +297,7 @@ typedef struct {
 } Span;
 
 typedef struct {
-  Json j;
+  TextCursor j;
   StFile *f;
   Span *spans;
   int cap_t, cap_s, cap_m, cap_v; /* capacities of t, spans, meta_keys, meta_vals */
@@ -357,7 +326,7 @@ static int parse_tensor(Parse *p, char *name) {
   if (grow((void **)&f->t, &p->cap_t, f->n, sizeof *f->t) != 0 ||
       grow((void **)&p->spans, &p->cap_s, f->n, sizeof *p->spans) != 0) {
     free(name);
-    return jfail(&p->j, "a header that fits in memory");
+    return cursor_fail(&p->j, "a header that fits in memory");
   }
   StEntry *e = &f->t[f->n++];
   memset(e, 0, sizeof *e);
@@ -368,15 +337,15 @@ static int parse_tensor(Parse *p, char *name) {
   int have_dtype = 0, have_shape = 0, have_off = 0, rank = 0, noff = 0, rc = -1;
   int64_t off[2] = {0, 0};
   char *dtype = NULL, *key = NULL, what[200];
-  if (!accept(&p->j, '{')) {
-    jfail(&p->j, "'{' opening a tensor entry");
+  if (!cursor_accept(&p->j, '{')) {
+    cursor_fail(&p->j, "'{' opening a tensor entry");
     goto done;
   }
-  if (!accept(&p->j, '}')) {
+  if (!cursor_accept(&p->j, '}')) {
     do {
       if (jstring(&p->j, &key) != 0) goto done;
-      if (!accept(&p->j, ':')) {
-        jfail(&p->j, "':' after a key");
+      if (!cursor_accept(&p->j, ':')) {
+        cursor_fail(&p->j, "':' after a key");
         goto done;
       }
       if (!strcmp(key, "dtype") && !have_dtype) {
@@ -398,9 +367,9 @@ static int parse_tensor(Parse *p, char *name) {
       }
       free(key);
       key = NULL;
-    } while (accept(&p->j, ','));
-    if (!accept(&p->j, '}')) {
-      jfail(&p->j, "',' or '}' in a tensor entry");
+    } while (cursor_accept(&p->j, ','));
+    if (!cursor_accept(&p->j, '}')) {
+      cursor_fail(&p->j, "',' or '}' in a tensor entry");
       goto done;
     }
   }
@@ -443,14 +412,14 @@ done:
 /* {"key": "value", ...} */
 static int parse_meta(Parse *p) {
   StFile *f = p->f;
-  if (p->saw_meta) return jfail(&p->j, "a single __metadata__ entry");
+  if (p->saw_meta) return cursor_fail(&p->j, "a single __metadata__ entry");
   p->saw_meta = 1;
-  if (!accept(&p->j, '{')) return jfail(&p->j, "'{' opening __metadata__");
-  if (accept(&p->j, '}')) return 0;
+  if (!cursor_accept(&p->j, '{')) return cursor_fail(&p->j, "'{' opening __metadata__");
+  if (cursor_accept(&p->j, '}')) return 0;
   do {
     if (grow((void **)&f->meta_keys, &p->cap_m, f->n_meta, sizeof(char *)) != 0 ||
         grow((void **)&f->meta_vals, &p->cap_v, f->n_meta, sizeof(char *)) != 0)
-      return jfail(&p->j, "a header that fits in memory");
+      return cursor_fail(&p->j, "a header that fits in memory");
     char *key, *val;
     if (jstring(&p->j, &key) != 0) return -1;
     for (int i = 0; i < f->n_meta; i++)
@@ -459,9 +428,9 @@ static int parse_meta(Parse *p) {
         free(key);
         return -1;
       }
-    if (!accept(&p->j, ':')) {
+    if (!cursor_accept(&p->j, ':')) {
       free(key);
-      return jfail(&p->j, "':' after a metadata key");
+      return cursor_fail(&p->j, "':' after a metadata key");
     }
     if (jstring(&p->j, &val) != 0) {
       free(key);
@@ -470,20 +439,20 @@ static int parse_meta(Parse *p) {
     f->meta_keys[f->n_meta] = key;
     f->meta_vals[f->n_meta] = val;
     f->n_meta++;
-  } while (accept(&p->j, ','));
-  if (!accept(&p->j, '}')) return jfail(&p->j, "',' or '}' in __metadata__");
+  } while (cursor_accept(&p->j, ','));
+  if (!cursor_accept(&p->j, '}')) return cursor_fail(&p->j, "',' or '}' in __metadata__");
   return 0;
 }
 
 static int parse_header(Parse *p) {
-  if (!accept(&p->j, '{')) return jfail(&p->j, "'{' opening the header");
-  if (!accept(&p->j, '}')) {
+  if (!cursor_accept(&p->j, '{')) return cursor_fail(&p->j, "'{' opening the header");
+  if (!cursor_accept(&p->j, '}')) {
     do {
       char *key;
       if (jstring(&p->j, &key) != 0) return -1;
-      if (!accept(&p->j, ':')) {
+      if (!cursor_accept(&p->j, ':')) {
         free(key);
-        return jfail(&p->j, "':' after a tensor name");
+        return cursor_fail(&p->j, "':' after a tensor name");
       }
       if (!strcmp(key, "__metadata__")) {
         free(key);
@@ -497,11 +466,11 @@ static int parse_header(Parse *p) {
           return -1;
         }
       if (parse_tensor(p, key) != 0) return -1; /* key now owned by the entry */
-    } while (accept(&p->j, ','));
-    if (!accept(&p->j, '}')) return jfail(&p->j, "',' or '}' between tensors");
+    } while (cursor_accept(&p->j, ','));
+    if (!cursor_accept(&p->j, '}')) return cursor_fail(&p->j, "',' or '}' between tensors");
   }
-  ws(&p->j);
-  if (p->j.i != p->j.n) return jfail(&p->j, "only space padding after the header object");
+  cursor_skip_ws(&p->j);
+  if (p->j.i != p->j.n) return cursor_fail(&p->j, "only space padding after the header object");
   return 0;
 }
 
@@ -612,7 +581,7 @@ static int read_open(FILE *fp, const char *path, StFile *out, char *err, size_t 
     free(text);
     return -1;
   }
-  Parse p = {{text, hlen, 0, path, err, errlen}, out, NULL, 0, 0, 0, 0, 0};
+  Parse p = {{text, hlen, 0, path, "header is not the expected JSON", err, errlen}, out, NULL, 0, 0, 0, 0, 0};
   int rc = parse_header(&p);
   free(text);
   if (rc == 0) rc = check_layout(path, out, p.spans, fsize, hlen, err, errlen);
