@@ -7,9 +7,12 @@
   stability_verdict.py table [RESULTS_DIR]        -> markdown table on stdout and
                                                      RESULTS_DIR/toy_stability.json, then ours
                                                      beside PyTorch (every toy_quality_*.json)
-  stability_verdict.py overview [RESULTS_DIR]     -> RESULTS_DIR/overview_<data>.png: per data
-                                                     set, every method's seed-1 run with the
-                                                     most iterations (`ebmforge overview`), and
+  stability_verdict.py overview [RESULTS_DIR [DATA...]]
+                                                  -> RESULTS_DIR/overview_<data>.png: per data
+                                                     set (those named, or every one), each
+                                                     method's finished seed-1 run with the most
+                                                     iterations found under the runs directory
+                                                     (`ebmforge overview`), and
                                                      overview_<data>_log.png (its --log)
 
 A run is counted as
@@ -156,7 +159,7 @@ def record(run, method, data, seed, iters, rc, secs, commit):
 METHODS = ["ebm-0gp", "ebm-lb", "bb-sv-gp", "bb-mi-gp", "bb-sv-diff", "bb-mi-diff", "ddaebm"]
 
 
-def overview(results, runs_dir="out/bench/stability/runs"):
+def overview(results, only=(), runs_dir="out/bench/stability/runs"):
     import subprocess
     best = {}
     for path in glob.glob(os.path.join(results, "toy_stability_*.jsonl")):
@@ -167,7 +170,7 @@ def overview(results, runs_dir="out/bench/stability/runs"):
             if r["seed"] == 1 and r["exit"] == 0 and os.path.exists(os.path.join(run, "energy_grid.npy")):
                 if key not in best or r["iters"] > best[key][0]:
                     best[key] = (r["iters"], run)
-    for data in sorted({d for _, d in best}):
+    for data in sorted({d for _, d in best if not only or d in only}):
         cols = [f"{m} {best[(m, data)][0]}={best[(m, data)][1]}" for m in METHODS if (m, data) in best]
         for suffix, flags in (("", []), ("_log", ["--log"])):   # density, and log-density over 15 nats
             out = os.path.join(results, f"overview_{data}{suffix}.png")
@@ -179,7 +182,7 @@ if __name__ == "__main__":
     if sys.argv[1] == "record":
         print(json.dumps(record(*sys.argv[2:10])))
     elif sys.argv[1] == "overview":
-        overview(sys.argv[2] if len(sys.argv) > 2 else "bench/results")
+        overview(sys.argv[2] if len(sys.argv) > 2 else "bench/results", sys.argv[3:])
     elif sys.argv[1] == "table":
         table(sys.argv[2] if len(sys.argv) > 2 else "bench/results")
     else:
