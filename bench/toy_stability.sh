@@ -34,7 +34,9 @@ case $method in
   *) echo "unknown method $method" >&2; exit 2 ;;
 esac
 dir=out/bench/stability/$model
-out/host/ebmforge build "models/$model.lua" -o "$dir" --no-cuda >/dev/null && ninja -C "$dir" train-cpu >/dev/null || exit 1
+mkdir -p out/bench/stability
+# queues on two cores build the same trainer: one at a time, or one runs a half-linked binary
+flock "$dir.build.lock" sh -c 'out/host/ebmforge build "models/$1.lua" -o "$2" --no-cuda >/dev/null && ninja -C "$2" train-cpu >/dev/null' sh "$model" "$dir" || exit 1
 T=$dir/$method/train-cpu
 res=bench/results/toy_stability_$method.jsonl
 mkdir -p bench/results
