@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash build/install_packages.sh setup gcc libc6-dev pkg-config cmake ninja-build liblua5.4-dev libopenblas-dev \
-  libpng-dev zlib1g-dev dataset-fashion-mnist openmpi-bin libopenmpi-dev
+  libpng-dev zlib1g-dev dataset-fashion-mnist openmpi-bin libopenmpi-dev \
+  libplplot-dev plplot-driver-cairo
 
 cmake -S . -B out/host -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C out/host

@@ -7,6 +7,7 @@
 #include "host.h"
 #include "overview_cmd.h"
 #include "pack_cmd.h"
+#include "plot_cmd.h"
 #include "run.h"
 
 static const char *usage_main =
@@ -20,7 +21,8 @@ static const char *usage_main =
   "  ir MODEL.lua    print the step program and its IR\n"
   "  check MODEL.lua load a model, report errors or a one-line summary\n"
   "  pack DIR        a built trainer (out/<model>/<combination>) as a self-contained tarball\n"
-  "  overview DIR... toy runs' densities and samples side by side in one PNG\n"
+  "  plot RUN_DIR    a run's density, log-density, samples and loss curves (PNG, PDF, SVG)\n"
+  "  overview DIR... toy runs' densities and samples side by side in one figure\n"
   "\n"
   "`ebmforge <command> --help` describes each command. Errors in a model file\n"
   "are reported as path:line: message with exit code 2.\n";
@@ -308,6 +310,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "check")) return cmd_check(argc - 2, argv + 2);
   if (!strcmp(cmd, "pack")) return cmd_pack(argc - 2, argv + 2);
   if (!strcmp(cmd, "overview")) return cmd_overview(argc - 2, argv + 2);
+  if (!strcmp(cmd, "plot")) return cmd_plot(argc - 2, argv + 2);
   fprintf(stderr, "ebmforge: unknown command '%s'\n\n%s", cmd, usage_main);
   return 2;
 }

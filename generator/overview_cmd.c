@@ -6,36 +6,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "font5x7.h"
+#include "figure.h"
+#include "json_scan.h"
 #include "npy.h"
-#include "png.h"
+#include "plot_cmd.h"
 
 static const char *usage =
-  "usage: ebmforge overview -o OUT.png [--title TEXT] [--range A] [--size P] [--log] [LABEL=]DIR...\n"
+  "usage: ebmforge overview -o OUT.png|.pdf|.svg [--title TEXT] [--range A] [--size P] [--log] [--data NAME] [LABEL=]DIR...\n"
   "\n"
-  "One PNG of toy runs side by side, a column per DIR in the order given: its\n"
-  "label on top (LABEL, or DIR's last component), below it the density exp(-E)\n"
-  "of DIR/energy_grid.npy normalised on the grid (float32 [R, C] energies at the\n"
-  "cell centres of [-A, A]^2, row 0 = lowest y, as `train-cpu energy --grid` and\n"
-  "bench/torch_toy.py --out write them; the colours of density.png), and below\n"
-  "that DIR/samples.npy (float32 [N, 2]) scattered over the same square.\n"
+  "One figure of toy runs side by side, a column per DIR in the order given\n"
+  "(PLplot; the format follows OUT's extension). Top: the density exp(-E) of\n"
+  "DIR/energy_grid.npy normalised on the grid (float32 [R, C] energies at the\n"
+  "cell centres of [-A, A]^2, row 0 = lowest y, as `train-cpu train` and\n"
+  "`train-cpu energy --grid`, or bench/torch_toy.py --out, write them), with\n"
+  "axes and a colour bar, titled LABEL (or DIR's last component); below it\n"
+  "DIR/samples.npy (float32 [N, 2]) over the same square, titled with the run's\n"
+  "scores when DIR/eval.json exists (`train-cpu eval --json DIR/eval.json`): grid\n"
+  "NLL, modes covered, MMD^2.\n"
   "\n"
-  "  -o OUT.png     the picture to write\n"
+  "  -o OUT         the figure to write (.png, .pdf or .svg)\n"
   "  --title TEXT   a title line above the columns (e.g. the data set)\n"
   "  --range A      half-width of the square (default 4, the trainers' grid)\n"
-  "  --size P       panel size in pixels (default 256)\n"
-  "  --log          draw the log-density over the 15 nats below its maximum instead\n"
-  "                 (the trainers' log_density.png): sharp energies, which leave the\n"
-  "                 density dark but for a few cells, still show their shape\n"
+  "  --size P       size of one panel in pixels (default 300)\n"
+  "  --log          the log-density over the 15 nats below its maximum instead: sharp\n"
+  "                 energies, which leave the density dark but for a few cells, still\n"
+  "                 show their shape\n"
+  "  --data NAME    draw the true modes of this toy data set (25gaussians, 8gaussians, ...)\n"
   "\n"
-  "Labels use a 5x7 font of capitals, digits and - _ . , : = / ( ) + !; other\n"
-  "characters show as '?', long labels are cut to the panel width.\n"
   "exit codes: 0 done, 1 I/O error, 2 bad arguments or inputs (nothing written)\n";
 
 typedef struct {
   const char *label;
   float *grid, *xy;
   int rows, cols, n;
+  char scores[200]; /* from DIR/eval.json, or "" */
 } Run;
 
 static int bad(const char *msg) {
@@ -64,20 +68,29 @@ static int load_run(const char *dir, Run *r, char *err, size_t errlen) {
     return -1;
   }
   r->n = (int)shape[0];
+  snprintf(path, sizeof path, "%s/eval.json", dir);
+  FILE *f = fopen(path, "r");
+  if (f) {
+    char text[8192];
+    size_t got = fread(text, 1, sizeof text - 1, f);
+    text[got] = 0;
+    fclose(f);
+    double nll, modes, n_modes, mmd;
+    int k = 0;
+    if (!json_number(text, "test_nll_grid", &nll) || !json_number(text, "test_nll", &nll))
+      k += snprintf(r->scores + k, sizeof r->scores - k, "NLL %.2f", nll);
+    if (!json_number(text, "modes_covered", &modes) && !json_number(text, "n_modes", &n_modes))
+      k += snprintf(r->scores + k, sizeof r->scores - k, "%s%.0f/%.0f modes", k ? ", " : "", modes, n_modes);
+    if (!json_number(text, "mmd2", &mmd))
+      snprintf(r->scores + k, sizeof r->scores - k, "%sMMD#u2#d %.3f", k ? ", " : "", mmd);
+  }
   return 0;
 }
 
-/* text cut to `width` pixels, at scale 2 if it fits, else 1 */
-static void label(PngRegion at, int r, int c, const char *text, int width) {
-  static const uint8_t BLACK[3] = {0, 0, 0};
-  int len = (int)strlen(text), scale = len * FONT_ADVANCE(2) <= width ? 2 : 1;
-  font_draw(at, r + (scale == 1 ? OVERVIEW_TEXT_H / 4 : 0), c, text, width / FONT_ADVANCE(scale), scale, BLACK);
-}
-
 int cmd_overview(int argc, char **argv) {
-  const char *out = NULL, *title = NULL;
+  const char *out = NULL, *title = NULL, *data = NULL;
   double range = 4;
-  long size = 256;
+  long size = 300;
   int log_scale = 0;
   int n = 0;
   Run *runs = calloc((size_t)argc + 1, sizeof *runs);
@@ -92,12 +105,13 @@ int cmd_overview(int argc, char **argv) {
     if (!strcmp(a, "-o") && has) out = argv[++i];
     else if (!strcmp(a, "--title") && has) title = argv[++i];
     else if (!strcmp(a, "--log")) log_scale = 1;
+    else if (!strcmp(a, "--data") && has) data = argv[++i];
     else if (!strcmp(a, "--range") && has) {
       range = strtod(argv[++i], &end);
       if (*end || !(range > 0) || !isfinite(range)) { rc = bad("--range needs a finite number > 0"); goto done; }
     } else if (!strcmp(a, "--size") && has) {
       size = strtol(argv[++i], &end, 10);
-      if (*end || size < 16 || size > 2048) { rc = bad("--size needs an integer in 16..2048"); goto done; }
+      if (*end || size < 100 || size > 2048) { rc = bad("--size needs an integer in 100..2048"); goto done; }
     } else if (a[0] == '-') {
       snprintf(err, sizeof err, "unknown or incomplete option '%s'", a);
       rc = bad(err);
@@ -116,34 +130,30 @@ int cmd_overview(int argc, char **argv) {
       n++;
     }
   }
-  if (!out) { rc = bad("needs -o OUT.png"); goto done; }
+  if (!out) { rc = bad("needs -o OUT.png (or .pdf, .svg)"); goto done; }
+  const char *dot = strrchr(out, '.');
+  FigFormat fmt;
+  if (!dot || fig_format_parse(dot + 1, &fmt)) { rc = bad("-o needs a .png, .pdf or .svg file name"); goto done; }
   if (!n) { rc = bad("needs at least one run directory"); goto done; }
+  if ((long)n * (long)(1.4 * size) > 16384) { rc = bad("too many runs for one figure (16384 pixels wide at most)"); goto done; }
   for (int i = 0; i < n; i++)
     if (load_run(dirs[i], &runs[i], err, sizeof err)) {
       fprintf(stderr, "ebmforge overview: %s\n", err);
       goto done;
     }
-  int P = (int)size, M = OVERVIEW_MARGIN, G = OVERVIEW_GAP, T = OVERVIEW_TEXT_H;
-  int W = 2 * M + n * P + (n - 1) * G;
-  int top = M + (title ? T + G : 0), yd = top + T + OVERVIEW_LABEL_GAP, ys = yd + P + G, H = ys + P + M;
-  if (W > 16384) { rc = bad("too many runs for one picture (16384 pixels wide at most)"); goto done; }
-  uint8_t *img = malloc((size_t)W * H * 3);
-  if (!img) { fprintf(stderr, "ebmforge overview: out of memory for a %dx%d picture\n", W, H); rc = 1; goto done; }
-  memset(img, 255, (size_t)W * H * 3);
-  PngRegion all = {img, W, 0, 0};
-  if (title) label(all, M, M, title, W - 2 * M);
-  for (int i = 0; i < n; i++) {
-    int x = M + i * (P + G);
-    label(all, top, x, runs[i].label, P);
-    PngRegion panel = {img, W, x, yd};
-    if (log_scale) png_draw_log_density(panel, runs[i].grid, runs[i].rows, runs[i].cols, P, P);
-    else png_draw_density(panel, runs[i].grid, runs[i].rows, runs[i].cols, P, P);
-    png_draw_scatter((PngRegion){img, W, x, ys}, runs[i].xy, runs[i].n, (float)range, P);
+  FigCircle modes[64];
+  int nm = plot_true_modes(data, modes, 64);
+  int W = n * (int)(1.4 * size), H = 2 * (int)size + (title ? 44 : 0);
+  if (fig_begin(out, fmt, W, H, n, 2, title, err, sizeof err)) {
+    fprintf(stderr, "ebmforge overview: %s\n", err);
+    rc = 1;
+    goto done;
   }
-  rc = png_write_rgb(out, img, W, H, err, sizeof err) ? 1 : 0;
+  for (int i = 0; i < n; i++) fig_density(runs[i].grid, runs[i].rows, runs[i].cols, range, log_scale, runs[i].label, modes, nm);
+  for (int i = 0; i < n; i++) fig_scatter(runs[i].xy, runs[i].n, range, *runs[i].scores ? runs[i].scores : "samples", modes, nm);
+  rc = fig_end(err, sizeof err) ? 1 : 0;
   if (rc) fprintf(stderr, "ebmforge overview: %s\n", err);
   else fprintf(stderr, "ebmforge overview: wrote %s (%d runs, %dx%d)\n", out, n, W, H);
-  free(img);
 done:
   for (int i = 0; i < n; i++) {
     free((char *)runs[i].label);

@@ -59,7 +59,7 @@ expect_run_rejected() {
 
 expect_help "ebmforge --help" --help
 expect_help "ebmforge -h" -h
-for cmd in run ir check pack overview; do
+for cmd in run ir check pack overview plot doc; do
   expect_help "ebmforge $cmd --help" "$cmd" --help
 done
 
@@ -70,6 +70,10 @@ expect_usage_error "ebmforge pack (no directory)" pack
 expect_usage_error "ebmforge pack (a directory without trainers)" pack "$TMP"
 expect_usage_error "ebmforge overview (no runs)" overview -o "$TMP/o.png"
 expect_usage_error "ebmforge overview --bogus" overview --bogus "$TMP"
+expect_usage_error "ebmforge plot (no run)" plot
+expect_usage_error "ebmforge plot (nothing to draw)" plot "$TMP"
+expect_usage_error "ebmforge plot --format jpg" plot "$TMP" --format jpg
+expect_usage_error "ebmforge doc --bogus" doc --bogus
 expect_usage_error "ebmforge build --mpi-ranks 1" build "$MODEL" --mpi-ranks 1 -o "$TMP/never"
 expect_usage_error "ebmforge ir --bogus" ir "$MODEL" --bogus
 
@@ -94,6 +98,15 @@ elif [ -e "$TMP/out" ]; then
 else
   pass "run (missing model file)"
 fi
+
+# every docs/ file a --help text cites exists
+for cmd in "" run ir build check pack overview plot doc; do
+  "$BIN" $cmd --help 2>/dev/null
+done | grep -o 'docs/[A-Za-z0-9_./-]*\.md' | sort -u >"$TMP/cited"
+[ -s "$TMP/cited" ] || fail "no --help text cites a docs/ file"
+while read -r f; do
+  if [ -f "$f" ]; then pass "--help cites $f, which exists"; else fail "--help cites $f, which does not exist"; fi
+done <"$TMP/cited"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -156,7 +156,21 @@ static int plot_samples(const char *path, const float *x, long n, int D, char *e
   return png_image_grid(path, x, n < 64 ? (int)n : 64, c, h, w, 8, err, errlen);
 }
 
-static void plots(const char *dir, ModelState *s) {
+/* What a user looks at first, beside the checkpoint. 2-D data: the arrays
+ * `ebmforge plot DIR` draws (samples.npy: 2000 samples; energy_grid.npy:
+ * energies on the EVAL_GRID^2 cell centres of [-EVAL_RANGE, EVAL_RANGE]^2,
+ * row = y) and arrays.json saying whose they are; pictures: samples.png. */
+/* s as a JSON string (a data path may hold quotes or backslashes) */
+static void json_str(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\') fputc('\\', f);
+    if ((unsigned char)*s >= 0x20) fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
+static void run_arrays(const char *dir, ModelState *s, long step, const char *data) {
   char path[4200], err[600];
   int D = sample_width();
   if (D > 2) {   /* images: a grid of samples; densities over pictures are not drawn */
@@ -169,25 +183,33 @@ static void plots(const char *dir, ModelState *s) {
   }
   if (entry_find(&model, "sample")) {
     float *xy = malloc(2000 * 2 * sizeof(float));
-    snprintf(path, sizeof path, "%s/samples.png", dir);
-    if (entry_samples(&model, s, xy, 2000, 0) || png_scatter(path, xy, 2000, EVAL_RANGE, 512, err, sizeof err))
-      fprintf(stderr, "%s: no samples plot: %s\n", prog, entry_find(&model, "sample") ? s->err : err);
+    int64_t shape[2] = {2000, 2};
+    snprintf(path, sizeof path, "%s/samples.npy", dir);
+    if (entry_samples(&model, s, xy, 2000, 0)) fprintf(stderr, "%s: no samples: %s\n", prog, s->err);
+    else if (npy_write_f32(path, xy, 2, shape, err, sizeof err)) fprintf(stderr, "%s: %s\n", prog, err);
     free(xy);
   }
   if (entry_find(&model, "energy")) {
     int R = EVAL_GRID;
+    int64_t shape[2] = {R, R};
     float *e = malloc((size_t)R * R * sizeof(float));
-    snprintf(path, sizeof path, "%s/density.png", dir);
-    if (!entry_energy_grid(&model, s, R, EVAL_RANGE, e)) {
-      for (long i = 0; i < (long)R * R; i++) e[i] = -e[i];
-      if (png_density(path, e, R, R, err, sizeof err)) fprintf(stderr, "%s: no density plot: %s\n", prog, err);
-      /* a sharp energy leaves the linear plot dark but for a few cells: also the
-       * log-density, over the PNG_LOG_NATS below its maximum */
-      snprintf(path, sizeof path, "%s/log_density.png", dir);
-      if (png_log_density(path, e, R, R, err, sizeof err)) fprintf(stderr, "%s: no log-density plot: %s\n", prog, err);
-    }
+    snprintf(path, sizeof path, "%s/energy_grid.npy", dir);
+    if (entry_energy_grid(&model, s, R, EVAL_RANGE, e)) fprintf(stderr, "%s: no energy grid: %s\n", prog, s->err);
+    else if (npy_write_f32(path, e, 2, shape, err, sizeof err)) fprintf(stderr, "%s: %s\n", prog, err);
     free(e);
   }
+  snprintf(path, sizeof path, "%s/arrays.json", dir);
+  FILE *f = fopen(path, "w");
+  if (!f) { fprintf(stderr, "%s: cannot write %s\n", prog, path); return; }
+  fprintf(f, "{\"model\": ");
+  json_str(f, model.name);
+  fprintf(f, ", \"method\": ");
+  json_str(f, model.method);
+  fprintf(f, ", \"data\": ");
+  json_str(f, data ? data : model.data);
+  fprintf(f, ", \"step\": %ld, \"seed\": %llu, \"grid\": %d, \"range\": %g}\n", step, (unsigned long long)s->seed,
+          EVAL_GRID, EVAL_RANGE);
+  if (fclose(f)) fprintf(stderr, "%s: writing %s failed\n", prog, path);
 }
 
 /* state from --ckpt: the model's variables at a trained point */
@@ -506,7 +528,7 @@ static int cmd_train(int argc, char **argv) {
   /* A failed step changed nothing worth keeping: the last checkpoint stays. */
   if (!rc) {
     rc = save(ckpt_path, &s, step);
-    if (!rc && lead) plots(out, &s);
+    if (!rc && lead) run_arrays(out, &s, step, data);
     if (stop_signal && lead) fprintf(stderr, "\n%s: %s at step %ld: checkpoint written to %s\n", prog,
                              stop_signal == SIGINT ? "interrupted" : "terminated", step, ckpt_path);
   }

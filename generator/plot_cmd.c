@@ -1,0 +1,280 @@
+/* `ebmforge plot RUN_DIR`: the figures of one run, drawn with PLplot from the
+ * arrays and the log its trainer wrote. */
+#include "plot_cmd.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "figure.h"
+#include "json_scan.h"
+#include "npy.h"
+#include "safetensors.h"
+#include "toy_data.h"
+
+static const char *usage =
+  "usage: ebmforge plot RUN_DIR [--format png|pdf|svg] [-o DIR] [--title TEXT] [--data NAME]\n"
+  "\n"
+  "Draws the figures of a training run from what its trainer wrote there:\n"
+  "  density.EXT      the density exp(-E) of RUN_DIR/energy_grid.npy, normalised on the\n"
+  "                   grid, with axes, a colour bar (per unit area) and, for a Gaussian\n"
+  "                   mixture data set, circles at 2 standard deviations of each true mode\n"
+  "  log_density.EXT  its log, over the 15 nats below the maximum (colour bar in nats)\n"
+  "  samples.EXT      RUN_DIR/samples.npy (float32 [N, 2]) over the same square\n"
+  "  losses.EXT       every numeric term of RUN_DIR/log.jsonl against the iteration\n"
+  "Titles name the model, method, data set, step and seed (from RUN_DIR/arrays.json,\n"
+  "run.json or ckpt.safetensors). Files that are missing are skipped, with a note.\n"
+  "`train-cpu train` writes all of them for 2-D data; docs/plots.md describes each figure.\n"
+  "\n"
+  "  --format F   png (default), pdf or svg\n"
+  "  -o DIR       write the figures to DIR instead of RUN_DIR\n"
+  "  --title TEXT the title line instead of the one made from the run's records\n"
+  "  --data NAME  the toy data set whose true modes are drawn (default: the run's)\n"
+  "\n"
+  "exit codes: 0 done, 1 I/O error, 2 bad arguments or nothing to draw\n";
+
+static int bad(const char *msg) {
+  fprintf(stderr, "ebmforge plot: %s\n\n%s", msg, usage);
+  return 2;
+}
+
+/* the whole of a small text file, or NULL */
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 4096, n = 0;
+  char *s = malloc(cap);
+  size_t got;
+  while ((got = fread(s + n, 1, cap - n - 1, f)) > 0) {
+    n += got;
+    if (n + 1 == cap) s = realloc(s, cap *= 2);
+  }
+  fclose(f);
+  s[n] = 0;
+  return s;
+}
+
+typedef struct {
+  char model[128], method[128], data[128];
+  double step, seed, range;
+} RunInfo;
+
+/* arrays.json (the trainer's description of its arrays), else run.json, else the checkpoint */
+static void run_info(const char *dir, RunInfo *ri) {
+  memset(ri, 0, sizeof *ri);
+  ri->step = ri->seed = -1, ri->range = 4;
+  const char *files[] = {"arrays.json", "run.json"};
+  char path[4200];
+  for (int i = 0; i < 2; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+    char *t = slurp(path);
+    if (!t) continue;
+    if (!*ri->model) json_string(t, "model", ri->model, sizeof ri->model);
+    if (!*ri->method) json_string(t, "method", ri->method, sizeof ri->method);
+    if (!*ri->data) json_string(t, "data", ri->data, sizeof ri->data);
+    if (ri->step < 0) json_number(t, "step", &ri->step);
+    if (ri->seed < 0) json_number(t, "seed", &ri->seed);
+    json_number(t, "range", &ri->range);
+    free(t);
+  }
+  if (ri->step >= 0 && ri->seed >= 0 && *ri->model) return;
+  StFile f;
+  char err[600];
+  snprintf(path, sizeof path, "%s/ckpt.safetensors", dir);
+  if (st_read(path, &f, err, sizeof err)) return st_free(&f);
+  const char *m = st_meta(&f, "model"), *st = st_meta(&f, "step"), *sd = st_meta(&f, "seed");
+  if (m && !*ri->model) snprintf(ri->model, sizeof ri->model, "%s", m);
+  if (st && ri->step < 0) ri->step = atof(st);
+  if (sd && ri->seed < 0) ri->seed = atof(sd);
+  st_free(&f);
+}
+
+static void make_title(const RunInfo *ri, char *out, size_t n) {
+  int k = snprintf(out, n, "%s", *ri->model ? ri->model : "run");
+  if (*ri->method) k += snprintf(out + k, n - k, " (%s)", ri->method);
+  if (*ri->data) k += snprintf(out + k, n - k, " on %s", ri->data);
+  if (ri->step >= 0) k += snprintf(out + k, n - k, ", step %.0f", ri->step);
+  if (ri->seed >= 0) snprintf(out + k, n - k, ", seed %.0f", ri->seed);
+}
+
+int plot_true_modes(const char *data, FigCircle *out, int max) {
+  const ToyDataset *d = data && *data ? toy_dataset(data) : NULL;
+  if (!d || !d->modes || d->mode_std <= 0) return 0;
+  int n = d->n_modes < max ? d->n_modes : max;
+  for (int i = 0; i < n; i++) out[i] = (FigCircle){d->modes[2 * i], d->modes[2 * i + 1], 2 * d->mode_std};
+  return n;
+}
+
+/* ---- log.jsonl -------------------------------------------------------- */
+
+#define MAX_TERMS 32
+typedef struct {
+  char *names[MAX_TERMS];
+  double *y[MAX_TERMS], *x;
+  int n_terms, n, cap;
+  double iter;
+  int has_iter;
+} Curves;
+
+static void take(const char *name, double v, void *ctx) {
+  Curves *c = ctx;
+  if (!strcmp(name, "iter")) { c->iter = v, c->has_iter = 1; return; }
+  int t = 0;
+  while (t < c->n_terms && strcmp(c->names[t], name)) t++;
+  if (t == c->n_terms) {
+    if (t == MAX_TERMS) return;
+    c->names[t] = strdup(name);
+    c->y[t] = malloc(sizeof(double) * c->cap);
+    for (int i = 0; i < c->n; i++) c->y[t][i] = NAN; /* a term that starts late */
+    c->n_terms++;
+  }
+  c->y[t][c->n] = v;
+}
+
+static int read_curves(const char *path, Curves *c) {
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  memset(c, 0, sizeof *c);
+  c->cap = 1024;
+  c->x = malloc(sizeof(double) * c->cap);
+  char *line = NULL;
+  size_t len = 0;
+  while (getline(&line, &len, f) > 0) {
+    if (strstr(line, "\"event\"")) continue; /* rollbacks, start records: not a step */
+    if (c->n == c->cap) {
+      c->cap *= 2;
+      c->x = realloc(c->x, sizeof(double) * c->cap);
+      for (int t = 0; t < c->n_terms; t++) c->y[t] = realloc(c->y[t], sizeof(double) * c->cap);
+    }
+    for (int t = 0; t < c->n_terms; t++) c->y[t][c->n] = NAN;
+    c->has_iter = 0;
+    json_numbers(line, take, c);
+    if (!c->has_iter) continue;
+    c->x[c->n++] = c->iter;
+  }
+  free(line);
+  fclose(f);
+  return 0;
+}
+
+static void free_curves(Curves *c) {
+  for (int t = 0; t < c->n_terms; t++) free(c->names[t]), free(c->y[t]);
+  free(c->x);
+}
+
+/* ---- the command ------------------------------------------------------ */
+
+typedef struct {
+  const char *out_dir;
+  FigFormat fmt;
+  int drawn;
+  int failed;
+} Out;
+
+static void target(const Out *o, const char *name, char *path, size_t n) {
+  snprintf(path, n, "%s/%s.%s", o->out_dir, name, fig_format_ext(o->fmt));
+}
+
+static void done(Out *o, const char *path, int rc, const char *err) {
+  if (rc) fprintf(stderr, "ebmforge plot: %s\n", err), o->failed = 1;
+  else fprintf(stderr, "ebmforge plot: wrote %s\n", path), o->drawn++;
+}
+
+static void draw_grid(Out *o, const char *title, const float *u, int rows, int cols, double range,
+                      const FigCircle *c, int nc) {
+  for (int log_scale = 0; log_scale < 2; log_scale++) {
+    char path[4200], err[600];
+    target(o, log_scale ? "log_density" : "density", path, sizeof path);
+    if (fig_begin(path, o->fmt, 680, 600, 1, 1, title, err, sizeof err)) { done(o, path, -1, err); return; }
+    fig_density(u, rows, cols, range, log_scale, log_scale ? "log density of the model" : "density of the model", c, nc);
+    done(o, path, fig_end(err, sizeof err), err);
+  }
+}
+
+static void draw_samples(Out *o, const char *title, const float *xy, int n, double range, const FigCircle *c, int nc) {
+  char path[4200], err[600], sub[64];
+  target(o, "samples", path, sizeof path);
+  if (fig_begin(path, o->fmt, 680, 600, 1, 1, title, err, sizeof err)) { done(o, path, -1, err); return; }
+  snprintf(sub, sizeof sub, "%d samples", n);
+  fig_scatter(xy, n, range, sub, c, nc);
+  done(o, path, fig_end(err, sizeof err), err);
+}
+
+static void draw_curves(Out *o, const char *title, const Curves *c) {
+  char path[4200], err[600];
+  target(o, "losses", path, sizeof path);
+  int nx = c->n_terms < 3 ? c->n_terms : 3, ny = (c->n_terms + nx - 1) / nx;
+  if (fig_begin(path, o->fmt, 400 * nx, 320 * ny + 44, nx, ny, title, err, sizeof err)) { done(o, path, -1, err); return; }
+  for (int t = 0; t < c->n_terms; t++) fig_curve(c->x, c->y[t], c->n, "iteration", c->names[t]);
+  done(o, path, fig_end(err, sizeof err), err);
+}
+
+int cmd_plot(int argc, char **argv) {
+  const char *dir = NULL, *title_arg = NULL, *data_arg = NULL;
+  Out o = {NULL, FIG_PNG, 0, 0};
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    int has = i + 1 < argc;
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(usage, stdout); return 0; }
+    if (!strcmp(a, "--format") && has) {
+      if (fig_format_parse(argv[++i], &o.fmt)) return bad("--format needs png, pdf or svg");
+    } else if (!strcmp(a, "-o") && has) o.out_dir = argv[++i];
+    else if (!strcmp(a, "--title") && has) title_arg = argv[++i];
+    else if (!strcmp(a, "--data") && has) data_arg = argv[++i];
+    else if (a[0] == '-') {
+      char msg[300];
+      snprintf(msg, sizeof msg, "unknown or incomplete option '%s'", a);
+      return bad(msg);
+    } else if (dir) return bad("takes one RUN_DIR");
+    else dir = a;
+  }
+  if (!dir) return bad("needs a RUN_DIR");
+  if (!o.out_dir) o.out_dir = dir;
+  RunInfo ri;
+  run_info(dir, &ri);
+  char title[600];
+  if (title_arg) snprintf(title, sizeof title, "%s", title_arg);
+  else make_title(&ri, title, sizeof title);
+  FigCircle modes[64];
+  int nm = plot_true_modes(data_arg ? data_arg : ri.data, modes, 64);
+
+  char path[4200], err[600];
+  float *u = NULL, *xy = NULL;
+  int rank, found = 0;
+  int64_t shape[NPY_MAX_RANK];
+  snprintf(path, sizeof path, "%s/energy_grid.npy", dir);
+  if (!npy_read_f32(path, &u, &rank, shape, err, sizeof err)) {
+    found++;
+    if (rank != 2 || shape[0] < 2 || shape[1] < 2) {
+      fprintf(stderr, "ebmforge plot: %s: expected an energy grid [R, C], got rank %d\n", path, rank);
+      o.failed = 2;
+    } else {
+      for (long i = 0; i < shape[0] * shape[1]; i++) u[i] = -u[i];
+      draw_grid(&o, title, u, (int)shape[0], (int)shape[1], ri.range, modes, nm);
+    }
+  } else fprintf(stderr, "ebmforge plot: no density: %s\n", err);
+  snprintf(path, sizeof path, "%s/samples.npy", dir);
+  if (!npy_read_f32(path, &xy, &rank, shape, err, sizeof err)) {
+    found++;
+    if (rank != 2 || shape[1] != 2) {
+      fprintf(stderr, "ebmforge plot: %s: expected 2-D points [N, 2]\n", path);
+      o.failed = 2;
+    } else draw_samples(&o, title, xy, (int)shape[0], ri.range, modes, nm);
+  } else fprintf(stderr, "ebmforge plot: no samples: %s\n", err);
+  Curves c;
+  snprintf(path, sizeof path, "%s/log.jsonl", dir);
+  if (!read_curves(path, &c)) {
+    found++;
+    if (c.n_terms && c.n) draw_curves(&o, title, &c);
+    else fprintf(stderr, "ebmforge plot: %s has no logged terms\n", path);
+    free_curves(&c);
+  } else fprintf(stderr, "ebmforge plot: no loss curves: cannot read %s\n", path);
+  free(u);
+  free(xy);
+  if (!found) {
+    fprintf(stderr, "ebmforge plot: nothing to draw in %s (energy_grid.npy, samples.npy, log.jsonl)\n", dir);
+    return 2;
+  }
+  return o.failed == 2 ? 2 : o.failed ? 1 : 0;
+}
