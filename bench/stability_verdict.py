@@ -159,8 +159,9 @@ def record(run, method, data, seed, iters, rc, secs, commit):
 METHODS = ["ebm-0gp", "ebm-lb", "bb-sv-gp", "bb-mi-gp", "bb-sv-diff", "bb-mi-diff", "ddaebm"]
 
 
-def overview(results, only=(), runs_dir="out/bench/stability/runs"):
+def overview(results, only=(), runs_dir="out/bench/stability/runs", figures="out/figures"):
     import subprocess
+    os.makedirs(figures, exist_ok=True)
     best = {}
     for path in glob.glob(os.path.join(results, "toy_stability_*.jsonl")):
         for line in open(path):
@@ -170,11 +171,14 @@ def overview(results, only=(), runs_dir="out/bench/stability/runs"):
             if r["seed"] == 1 and r["exit"] == 0 and os.path.exists(os.path.join(run, "energy_grid.npy")):
                 if key not in best or r["iters"] > best[key][0]:
                     best[key] = (r["iters"], run)
+                    if r.get("eval"):   # the overview titles each column with the run's scores
+                        with open(os.path.join(run, "eval.json"), "w") as f:
+                            json.dump(r["eval"], f)
     for data in sorted({d for _, d in best if not only or d in only}):
         cols = [f"{m} {best[(m, data)][0]}={best[(m, data)][1]}" for m in METHODS if (m, data) in best]
         for suffix, flags in (("", []), ("_log", ["--log"])):   # density, and log-density over 15 nats
-            out = os.path.join(results, f"overview_{data}{suffix}.png")
-            subprocess.run(["out/host/ebmforge", "overview", "-o", out, "--title",
+            out = os.path.join(figures, f"overview_{data}{suffix}.png")
+            subprocess.run(["out/host/ebmforge", "overview", "-o", out, "--data", data, "--title",
                             f"{data}, seed 1 (label: method iterations)"] + flags + cols, check=True)
 
 

@@ -2,8 +2,9 @@
 # The overview PNGs of issue 5 ("density and samples for every method as a
 # grid of panels"), from scratch: for each data set named, trains every toy
 # method at seed 1 by bench/toy_stability.sh (which records and scores each
-# run) at the budgets below, then draws bench/results/overview_<data>.png and
-# overview_<data>_log.png from those runs (bench/stability_verdict.py overview).
+# run) at the budgets below, then draws out/figures/overview_<data>.png and
+# overview_<data>_log.png from those runs (bench/stability_verdict.py overview;
+# the figures are not committed: this command regenerates them).
 # usage: bash bench/toy_overview.sh DATA...      (about 30 min a data set, 1 core)
 # Budgets: the papers' 150k for the gradient-penalty methods (ebm-0gp is also
 # kept at 20k, its panel where the 150k run stops on Inf), 20k for ebm-lb and

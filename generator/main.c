@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "build_cmd.h"
+#include "doc_cmd.h"
 #include "host.h"
 #include "overview_cmd.h"
 #include "pack_cmd.h"
@@ -21,6 +22,7 @@ static const char *usage_main =
   "  ir MODEL.lua    print the step program and its IR\n"
   "  check MODEL.lua load a model, report errors or a one-line summary\n"
   "  pack DIR        a built trainer (out/<model>/<combination>) as a self-contained tarball\n"
+  "  doc             the model-file language reference (docs/dsl.md)\n"
   "  plot RUN_DIR    a run's density, log-density, samples and loss curves (PNG, PDF, SVG)\n"
   "  overview DIR... toy runs' densities and samples side by side in one figure\n"
   "\n"
@@ -311,6 +313,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "pack")) return cmd_pack(argc - 2, argv + 2);
   if (!strcmp(cmd, "overview")) return cmd_overview(argc - 2, argv + 2);
   if (!strcmp(cmd, "plot")) return cmd_plot(argc - 2, argv + 2);
+  if (!strcmp(cmd, "doc")) return cmd_doc(argc - 2, argv + 2);
   fprintf(stderr, "ebmforge: unknown command '%s'\n\n%s", cmd, usage_main);
   return 2;
 }

@@ -52,8 +52,8 @@ else
   fail "unpacked runs: exit $rc, $(tail -n 2 "$U"/*.txt | tr '\n' ' ')"
 fi
 # 500 rows x 2 float32 after the .npy header
-if [ -s "$P/samples.npy" ] && [ "$(stat -c %s "$P/samples.npy")" -ge 4000 ] && [ -s "$P/runs/a/samples.png" ]; then
-  pass "the unpacked trainer samples (samples.npy $(stat -c %s "$P/samples.npy") bytes, samples.png)"
+if [ -s "$P/samples.npy" ] && [ "$(stat -c %s "$P/samples.npy")" -ge 4000 ] && [ -s "$P/runs/a/samples.npy" ] && [ -s "$P/runs/a/energy_grid.npy" ]; then
+  pass "the unpacked trainer samples (samples.npy $(stat -c %s "$P/samples.npy") bytes; the run wrote samples.npy and energy_grid.npy)"
 else
   fail "no samples from the unpacked trainer: $(cat "$U/s.txt")"
 fi

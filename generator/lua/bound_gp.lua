@@ -8,7 +8,7 @@
 local M = {}
 
 M.options = {
-  thre = {type = "number"},       -- tau of relu(lambda P - tau): 1 (`code`), 0 (`paper`, images)
+  thre = {type = "number", desc = "tau of R = relu(weight P - tau) (default: 1 with preset code, else 0)"},
 }
 
 -- P and the energies of the (detached) fakes. rec: the lower bound's draw

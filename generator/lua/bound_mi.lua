@@ -7,8 +7,8 @@
 local M = {}
 
 M.options = {
-  encoder = {type = "net"},                   -- default nets.toy_encoder{latent = d}
-  sigma = {type = "number", default = 0.01},  -- output noise of the generator
+  encoder = {type = "net", desc = "the encoder q(z | x) (default nets.toy_encoder{latent = d})"},
+  sigma = {type = "number", default = 0.01, desc = "output noise of the generator: x = G(z) + sigma eps"},
 }
 
 local LOG_2PI = math.log(2 * math.pi)

@@ -6,9 +6,10 @@ local sv = require "sv"
 local M = {}
 
 M.options = {
-  sigma_min = {type = "string", default = "auto", one_of = sv.algorithms},
-  ssv_iter = {type = "number", default = 2},                  -- LOBPCG / power iterations
-  mins = {type = "boolean", default = true},   -- (c)'s q_b from d log sigma_min (code default `mins`), else z
+  sigma_min = {type = "string", default = "auto", one_of = sv.algorithms,
+               desc = "how sigma_min(dG/dz) is found: auto (closed form d = 2, jacobi d <= 8, else lobpcg)"},
+  ssv_iter = {type = "number", default = 2, desc = "LOBPCG or power iterations per step"},
+  mins = {type = "boolean", default = true, desc = "bound (c)'s score from z + d grad log sigma_min; false: z alone"},
 }
 
 function M.setup(s) s.gen_params = s.G.params end

@@ -9,8 +9,9 @@ local M = {}
 
 M.default_iters = 2343   -- 5 epochs of 60,000 pictures at batch 128
 M.options = {
-  net = {type = "net"}, classes = {type = "number", default = 10},
-  adam = {type = "table", default = {lr = 1e-3, betas = {0.9, 0.999}, eps = 1e-8}},
+  net = {type = "net", desc = "the classifier (default nets.fmnist_classifier())"},
+  classes = {type = "number", default = 10, desc = "number of classes (labels 0..classes-1)"},
+  adam = {type = "table", default = {lr = 1e-3, betas = {0.9, 0.999}, eps = 1e-8}, desc = "adam{} options"},
 }
 
 function M.build(cfg)

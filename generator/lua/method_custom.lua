@@ -5,8 +5,8 @@ local M = {}
 
 M.default_iters = 1000
 M.options = {
-  build = {type = "function", required = true},
-  config = {type = "table", default = {}},   -- free-form settings for build
+  build = {type = "function", required = true, desc = "function(cfg) declaring nets, optimisers, phases and entries"},
+  config = {type = "table", default = {}, desc = "free-form settings build reads as cfg.config"},
 }
 
 function M.build(cfg) cfg.build(cfg) end

@@ -15,15 +15,18 @@ local M = {}
 
 M.default_iters = 100000
 M.options = {
-  energy = {type = "net"}, generator = {type = "net"}, encoder = {type = "net"},
-  T = {type = "number", default = 4}, beta_min = {type = "number", default = 0.1},
-  beta_max = {type = "number", default = 20},
-  M = {type = "number", default = 8},             -- inner draws per pair in training
-  w_H = {type = "number", default = 1},
-  r1_gamma = {type = "number", default = 0},      -- optional R1 of §5.3 on real pairs
-  adam = {type = "table", default = {lr = 1e-4, betas = {0, 0.9}, eps = 1e-8}},
-  sample_batch = {type = "number", default = 1000},
-  M_eval = {type = "number", default = 1024},     -- inner draws of the chain_bounds entry
+  energy = {type = "net", desc = "the time-conditioned energy f(x, k) (default nets.ddaebm_energy{})"},
+  generator = {type = "net", desc = "the per-step generator G(x_n, z, k) (default nets.ddaebm_generator{bn = false})"},
+  encoder = {type = "net", desc = "bb-mi-diff: the encoder q(z | y, x_n, k) (default nets.ddaebm_encoder{bn = false})"},
+  T = {type = "number", default = 4, desc = "diffusion steps"},
+  beta_min = {type = "number", default = 0.1, desc = "noise schedule's start (VP, continuous-time beta)"},
+  beta_max = {type = "number", default = 20, desc = "noise schedule's end"},
+  M = {type = "number", default = 8, desc = "proposal draws per training pair"},
+  w_H = {type = "number", default = 1, desc = "weight of the entropy term in the generator loss"},
+  r1_gamma = {type = "number", default = 0, desc = "gamma of the R1 penalty (gamma/2) mean |g|^2 on real pairs (0: none)"},
+  adam = {type = "table", default = {lr = 1e-4, betas = {0, 0.9}, eps = 1e-8}, desc = "adam{} options of both optimisers"},
+  sample_batch = {type = "number", default = 1000, desc = "rows per call of the sample entry"},
+  M_eval = {type = "number", default = 1024, desc = "proposal draws per pair in eval's chain bounds"},
 }
 
 function M.build(cfg)

@@ -6,9 +6,14 @@ local M = {}
 M.default_iters = 50000
 -- defaults (methods.md §4, §8) differ between toy data and images; unset options take them
 M.options = {
-  energy = {type = "net"},
-  K = {type = "number"}, alpha = {type = "number"}, eta = {type = "number"}, init_range = {type = "number"},
-  clamp = {type = "boolean"}, rho = {type = "number", default = 0}, adam = {type = "table"},
+  energy = {type = "net", desc = "the energy E(x) (default nets.toy_energy{act = \"silu\"}, pictures nets.image_energy{act = \"silu\"})"},
+  K = {type = "number", desc = "sampler steps per iteration (toy 20, pictures 60)"},
+  alpha = {type = "number", desc = "sampler step size: x <- x - alpha grad E(x) + eta xi (toy 0.1, pictures 1)"},
+  eta = {type = "number", desc = "sampler noise scale (toy 0.01, pictures 0.005; mle-gd: 0)"},
+  init_range = {type = "number", desc = "sampler starts from U[-r, r]^D (toy 4, pictures 1)"},
+  clamp = {type = "boolean", desc = "clamp samples to [-1, 1] after every step (toy false, pictures true)"},
+  rho = {type = "number", default = 0, desc = "weight of the energy-magnitude penalty mean(E(x)^2) on data and samples"},
+  adam = {type = "table", desc = "adam{} options (toy lr 2e-4, betas {0, 0.9}, eps 1e-6; pictures lr 1e-4, betas {0, 0.999})"},
 }
 local defaults = {
   toy = {K = 20, alpha = 0.1, eta = 0.01, init_range = 4, clamp = false, adam = {lr = 2e-4, betas = {0, 0.9}, eps = 1e-6}},

@@ -20,12 +20,18 @@ end
 
 local spec = opts.net_spec
 
-local function check(o, what, defaults)
-  return opts.check(o or {}, {
-    width = {type = "number", default = 300}, temb = {type = "number", default = 16},
-    bn = {type = "boolean", default = defaults.bn}, latent = {type = "number", default = 2},
-  }, what)
+local function options(what, bn)
+  return opts.register(what, {
+    width = {type = "number", default = 300, desc = "units of the trunk's hidden layers"},
+    temb = {type = "number", default = 16, desc = "width of the sinusoidal time embedding"},
+    bn = {type = "boolean", default = bn, desc = "BatchNorm in the trunk (the bb-*-diff bounds need false)"},
+    latent = {type = "number", default = 2, desc = "latent dimension of z"},
+  })
 end
+local specs = {["nets.ddaebm_energy"] = options("nets.ddaebm_energy", false),
+               ["nets.ddaebm_generator"] = options("nets.ddaebm_generator", true),
+               ["nets.ddaebm_encoder"] = options("nets.ddaebm_encoder", true)}
+local function check(o, what) return opts.check(o or {}, specs[what], what) end
 
 -- x-branch Linear(nin,16)[-BN]-PReLU-Linear(16,32); t-branch Linear(temb,16)-PReLU-Linear(16,32);
 -- concat(64)-Linear(64,w)[-BN]-PReLU-Linear(w,w)[-BN]-PReLU-Linear(w,nout).
@@ -63,7 +69,7 @@ end
 
 -- f(x, emb) -> [B] (the negative energy; larger = more probable). No BN.
 function nets.ddaebm_energy(o)
-  o = check(o, "nets.ddaebm_energy", {bn = false})
+  o = check(o, "nets.ddaebm_energy")
   if o.bn then error("nets.ddaebm_energy has no BatchNorm", 0) end
   return spec("ddaebm_energy", o, function(p)
     local params, fwd = trunk(p, o, 2, 1)
@@ -74,7 +80,7 @@ end
 
 -- G(x_n, z, emb, mode) -> x^_0 [B, 2], input [x_n, z].
 function nets.ddaebm_generator(o)
-  o = check(o, "nets.ddaebm_generator", {bn = true})
+  o = check(o, "nets.ddaebm_generator")
   return spec("ddaebm_generator", o, function(p)
     local params, fwd = trunk(p, o, 2 + o.latent, 2)
     return callable(params, function(xn, z, emb, mode) return fwd(ebm.concat({xn, z}, 2), emb, mode) end,
@@ -85,7 +91,7 @@ end
 -- q(x_c, x_n, emb, mode) -> mu, logvar [B, latent]: the trunk ends in
 -- Linear(w, 16), then mu = Linear(16, latent), logvar = Linear(16, latent).
 function nets.ddaebm_encoder(o)
-  o = check(o, "nets.ddaebm_encoder", {bn = true})
+  o = check(o, "nets.ddaebm_encoder")
   return spec("ddaebm_encoder", o, function(p)
     local params, fwd = trunk(p, o, 4, 16)
     local mu, lv = nn.linear(16, o.latent, {name = p .. ".mu"}), nn.linear(16, o.latent, {name = p .. ".logvar"})

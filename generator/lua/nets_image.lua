@@ -22,12 +22,16 @@ end
 -- 256->512), each followed by the activation (LeakyReLU 0.1; SiLU for MLE), then
 -- Linear(512*(S/8)^2, 1). `out` > 1 gives an encoder head of that width instead.
 -- `base` scales the channel widths (64 in the paper) for smaller test nets.
+local image_energy_opts = opts.register("nets.image_energy", {
+  channels = {type = "number", default = 1, desc = "colour channels C of the pictures"},
+  size = {type = "number", default = 32, desc = "side S of the (square) pictures, a multiple of 8"},
+  base = {type = "number", default = 64, desc = "channels of the first conv; the others are 2x, 4x, 8x"},
+  act = {type = "string", default = "leaky_relu", one_of = {"leaky_relu", "silu"}, desc = "activation (LeakyReLU 0.1, or SiLU)"},
+  sn = {type = "boolean", default = false, desc = "spectral norm on every conv and the head"},
+  out = {type = "number", default = 1, desc = "outputs of the head; > 1 makes an encoder head [B, out]"},
+})
 function M.image_energy(o)
-  o = opts.check(o or {}, {
-    channels = {type = "number", default = 1}, size = {type = "number", default = 32},
-    base = {type = "number", default = 64}, act = {type = "string", default = "leaky_relu", one_of = {"leaky_relu", "silu"}},
-    sn = {type = "boolean", default = false}, out = {type = "number", default = 1},
-  }, "nets.image_energy")
+  o = opts.check(o or {}, image_energy_opts, "nets.image_energy")
   return spec("image_energy", o, function(p)
     local c, S, b = o.channels, o.size, o.base
     local plan = {{c, b, 3, 1}, {b, b, 4, 2}, {b, 2 * b, 3, 1}, {2 * b, 2 * b, 4, 2}, {2 * b, 4 * b, 3, 1},
@@ -52,11 +56,13 @@ end
 -- Image generator (EBM-BB DCGAN): Linear(d, 4*4*8b) -> [8b, 4, 4] -> three
 -- ConvT4x4 s2 p1 halving the channels, each -BN-ReLU -> Conv3x3 (b -> C) - Tanh.
 -- Output rows [B, C*32*32]. b = 64 in the paper.
+local image_generator_opts = opts.register("nets.image_generator", {
+  latent = {type = "number", default = 128, desc = "latent dimension d of z ~ N(0, I)"},
+  channels = {type = "number", default = 1, desc = "colour channels C of the pictures"},
+  base = {type = "number", default = 64, desc = "channels of the last up-convolution (the first has 8x)"},
+})
 function M.image_generator(o)
-  o = opts.check(o or {}, {
-    latent = {type = "number", default = 128}, channels = {type = "number", default = 1},
-    base = {type = "number", default = 64},
-  }, "nets.image_generator")
+  o = opts.check(o or {}, image_generator_opts, "nets.image_generator")
   return spec("image_generator", o, function(p)
     local b, c = o.base, o.channels
     local net = nn.seq{
@@ -78,8 +84,9 @@ end
 -- [B, 784]: Conv3x3(1->32, p1)-ReLU-MaxPool2-Conv3x3(32->64, p1)-ReLU-MaxPool2-
 -- Linear(3136, 128)-ReLU-Linear(128, 10). Returns logits; net.features(x) gives
 -- the 128-d post-ReLU features.
+local classifier_opts = opts.register("nets.fmnist_classifier", {})
 function M.fmnist_classifier(o)
-  o = opts.check(o or {}, {}, "nets.fmnist_classifier")
+  o = opts.check(o or {}, classifier_opts, "nets.fmnist_classifier")
   return spec("fmnist_classifier", o, function(p)
     local trunk = nn.seq{
       image_in(1, 28), nn.conv2d(1, 32, 3, {padding = 1, name = p .. ".conv1"}), nn.relu(),

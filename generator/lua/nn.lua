@@ -73,9 +73,13 @@ end
 
 -- Linear(nin, nout): y = x W^T + b with W [nout, nin] (PyTorch layout).
 -- sn = true: spectral norm, one power iteration per train-mode call, persistent u, v.
+local linear_opts = opts.register("nn.linear", {
+  bias = {type = "boolean", default = true, desc = "add a learnable bias b"},
+  sn = {type = "boolean", default = false, desc = "spectral norm: W / sigma_max(W), one power iteration per train-mode call"},
+  name = {type = "string", desc = "parameter name prefix (default: kind and a counter, e.g. linear3)"},
+})
 function nn.linear(nin, nout, o)
-  o = opts.check(o or {}, {bias = {type = "boolean", default = true}, sn = {type = "boolean", default = false},
-                           name = {type = "string"}}, "nn.linear")
+  o = opts.check(o or {}, linear_opts, "nn.linear")
   local name = auto_name("linear", o.name)
   local at = where()
   local bound = 1 / math.sqrt(nin)
@@ -91,9 +95,16 @@ function nn.linear(nin, nout, o)
   end)
 end
 
-local conv_opts = {stride = {type = "number", default = 1}, padding = {type = "number", default = 0},
-                   bias = {type = "boolean", default = true}, sn = {type = "boolean", default = false},
-                   name = {type = "string"}}
+local conv_opts = opts.register("nn.conv2d", {
+  stride = {type = "number", default = 1, desc = "step of the kernel in pixels"},
+  padding = {type = "number", default = 0, desc = "zero rows and columns added on each side"},
+  bias = {type = "boolean", default = true, desc = "add a learnable bias per output channel"},
+  sn = {type = "boolean", default = false, desc = "spectral norm of the weight seen as [cout, cin k k]"},
+  name = {type = "string", desc = "parameter name prefix (default: kind and a counter, e.g. linear3)"},
+})
+local convt_opts = {output_padding = {type = "number", default = 0, desc = "extra rows and columns on the output's far side"}}
+for key, v in pairs(conv_opts) do convt_opts[key] = v end
+opts.register("nn.conv_transpose2d", convt_opts)
 
 -- The two convolution layers differ in their weight layout, PyTorch's fan-in,
 -- the spectral-norm view of the weight and the op; the rest is shared.
@@ -127,9 +138,7 @@ end
 -- output (H-1) stride - 2 padding + k + output_padding; PyTorch's initialisation
 -- (its fan-in is cout k k); sn: spectral norm of the weight as [cout, cin k k] (dim 1).
 function nn.conv_transpose2d(cin, cout, k, o)
-  local spec = {output_padding = {type = "number", default = 0}}
-  for key, v in pairs(conv_opts) do spec[key] = v end
-  o = opts.check(o or {}, spec, "nn.conv_transpose2d")
+  o = opts.check(o or {}, convt_opts, "nn.conv_transpose2d")
   return conv_layer("nn.conv_transpose2d", "convt", cin, cout, k, o, {
     shape = {cin, cout, k, k}, fan_in = cout,
     view = function(w) return ebm.reshape(ebm.transpose(w, {2, 1, 3, 4}), {cout, cin * k * k}) end,
@@ -153,15 +162,21 @@ function nn.avg_pool2d(k)
 end
 
 -- PReLU with one learnable slope, initialised 0.25.
+local prelu_opts = opts.register("nn.prelu", {
+  init = {type = "number", default = 0.25, desc = "initial slope for x < 0"},
+  name = {type = "string", desc = "parameter name prefix (default: kind and a counter, e.g. linear3)"},
+})
 function nn.prelu(o)
-  o = opts.check(o or {}, {init = {type = "number", default = 0.25}, name = {type = "string"}}, "nn.prelu")
+  o = opts.check(o or {}, prelu_opts, "nn.prelu")
   local a = ebm.param(auto_name("prelu", o.name) .. ".weight", {1}, o.init)
   return module({a}, function(x) return ebm.select(ebm.gt(x, 0), x, x * a) end)
 end
 
 local function activation(kind, fn)
+  local spec = opts.register("nn." .. kind, kind == "leaky_relu"
+    and {slope = {type = "number", default = 0.01, desc = "slope for x < 0"}} or {})
   return function(o)
-    o = opts.check(o or {}, {slope = {type = "number", default = 0.01}}, "nn." .. kind)
+    o = opts.check(o or {}, spec, "nn." .. kind)
     return module({}, function(x) return fn(x, o) end)
   end
 end
@@ -176,9 +191,14 @@ nn.silu = activation("silu", function(x) return ebm.silu(x) end)
 -- biased batch variance and updates the running statistics (unbiased
 -- variance); eval mode is the fixed affine map of the running statistics;
 -- batch mode normalises as train mode without updating them.
+local bn_opts = opts.register("nn.batchnorm", {
+  eps = {type = "number", default = 1e-5, desc = "added to the variance before the square root"},
+  momentum = {type = "number", default = 0.1, desc = "weight of the new batch in the running statistics"},
+  name = {type = "string", desc = "parameter name prefix (default: kind and a counter, e.g. linear3)"},
+})
+opts.register("nn.batchnorm2d", bn_opts)
 function nn.batchnorm(n, o)
-  o = opts.check(o or {}, {eps = {type = "number", default = 1e-5}, momentum = {type = "number", default = 0.1},
-                           name = {type = "string"}}, "nn.batchnorm")
+  o = opts.check(o or {}, bn_opts, "nn.batchnorm")
   local name = auto_name("batchnorm", o.name)
   local at = where()
   local gamma = ebm.param(name .. ".weight", {n}, 1)
@@ -207,8 +227,7 @@ end
 
 -- BatchNorm2d over N, H, W of [N, C, H, W], per channel; statistics as nn.batchnorm.
 function nn.batchnorm2d(c, o)
-  o = opts.check(o or {}, {eps = {type = "number", default = 1e-5}, momentum = {type = "number", default = 0.1},
-                           name = {type = "string"}}, "nn.batchnorm2d")
+  o = opts.check(o or {}, bn_opts, "nn.batchnorm2d")
   local name = auto_name("batchnorm", o.name)
   local at = where()
   local gamma = ebm.param(name .. ".weight", {c}, 1)

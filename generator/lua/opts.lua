@@ -9,9 +9,11 @@ local function sorted_keys(t)
   return r
 end
 
--- spec: key -> {type = "number"|"string"|"boolean"|"table"|"net", default = v, required = bool, one_of = {...}}
+-- spec: key -> {type = "number"|"string"|"boolean"|"table"|"net", default = v, required = bool, one_of = {...},
+--               desc = "one line for docs/dsl.md", min = v, max = v}
 function M.check(t, spec, what)
   if type(t) ~= "table" then error(what .. " expects a table of options", 0) end
+  for k in pairs(t) do if spec[k] then table.insert(M.used, {what, k, spec[k]}) end end
   for k in pairs(t) do
     if spec[k] == nil then
       error(("unknown option '%s' for %s (known: %s)"):format(tostring(k), what, table.concat(sorted_keys(spec), ", ")), 0)
@@ -38,6 +40,16 @@ function M.check(t, spec, what)
     r[k] = v
   end
   return r
+end
+
+-- Every option table a model file can reach, by the name its errors use
+-- ("nn.linear", "adam", "model (method bb-sv-gp)" ...): `ebmforge doc`
+-- writes docs/dsl.md from these same tables. register returns spec.
+M.registry = {}
+M.used = {}   -- {what, key, spec entry} of every option a model file gave (`ebmforge doc --check`)
+function M.register(what, spec)
+  M.registry[what] = spec
+  return spec
 end
 
 -- A network recipe: build(prefix) makes the layer when the method needs it;

@@ -94,13 +94,16 @@ local optimizer_count = 0
 -- adam{name, lr, betas, eps, cosine = {to = LR_MIN, iters = N}}: with `cosine`
 -- the rate decays from lr to LR_MIN along a half cosine over the first N
 -- steps of this optimiser, then stays at LR_MIN (runtime/adam.h adam_lr).
+local adam_opts = opts.register("adam", {
+  name = {type = "string", desc = "the optimiser's name in checkpoints (default adam1, adam2, ...)"},
+  lr = {type = "number", default = 1e-3, desc = "learning rate"},
+  betas = {type = "table", default = {0.9, 0.999}, desc = "{beta1, beta2}: decay of the first and second moment estimates"},
+  eps = {type = "number", default = 1e-8, desc = "added to the root of the second moment"},
+  cosine = {type = "table", desc = "{to = LR_MIN, iters = N}: half-cosine decay of lr to LR_MIN over N steps; false: none"},
+})
 function adam(o)
   if o and o.cosine == false then o.cosine = nil end   -- false: no schedule (overrides a method's default)
-  o = opts.check(o or {}, {
-    name = {type = "string"}, lr = {type = "number", default = 1e-3},
-    betas = {type = "table", default = {0.9, 0.999}}, eps = {type = "number", default = 1e-8},
-    cosine = {type = "table"},
-  }, "adam")
+  o = opts.check(o or {}, adam_opts, "adam")
   local lr_min, horizon
   if o.cosine then
     lr_min, horizon = o.cosine.to, o.cosine.iters
@@ -176,11 +179,15 @@ local methods = {
   ddaebm = "method_ddaebm", ["bb-sv-diff"] = "method_diff", ["bb-mi-diff"] = "method_diff",
 }
 
-local common = {
-  name = {type = "string"}, method = {type = "string", required = true},
-  data = {type = "string", required = true}, batch = {type = "number", default = 200},
-  iters = {type = "number"}, log_every = {type = "number", default = 10},
-}
+local common = opts.register("model", {
+  name = {type = "string", desc = "the model's name: out/<name>, checkpoints (default: the file's name)"},
+  method = {type = "string", required = true, desc = "the training method (docs/methods.md)"},
+  data = {type = "string", required = true, desc = "a toy set (25gaussians, moons, ...) or an image set (fashion-mnist[:DIR], mnist:DIR, cifar10:DIR)"},
+  batch = {type = "number", default = 200, desc = "rows of data per step (compile-time)"},
+  iters = {type = "number", desc = "default training length of `train` (default: the method's)"},
+  log_every = {type = "number", default = 10, desc = "default logging interval of `train` and `run`"},
+})
+opts.methods = methods   -- for `ebmforge doc`
 
 -- Columns D of a data set's rows and, for image sets, {C, H, W} (pictures
 -- padded to 32x32, methods.md §6). Image sets are read when training starts.

@@ -119,7 +119,7 @@ static int eval_ood(ModelState *s, const char *data, const char *mnist, const ch
 int cmd_eval_image(int argc, char **argv) {
   static const char *usage =
     "usage: %s eval --ckpt CKPT [--data SPEC] [--ood-mnist DIR] [--ood-sets OUT_DIR]\n\n"
-    "Image evaluation (methods.md 7.4), printed as JSON. A classifier reports its\n"
+    "Image evaluation (docs/methods.md §7.4), printed as JSON. A classifier reports its\n"
     "accuracy on the test split. An energy model reports OOD AUROC with the score\n"
     "-E(x): the test split of its data against uniform noise and constant pictures\n"
     "(framed like the data), and against MNIST test when --ood-mnist names a folder\n"
@@ -149,7 +149,7 @@ int cmd_eval_image(int argc, char **argv) {
 int cmd_fd(int argc, char **argv) {
   static const char *usage =
     "usage: %s fd --ckpt CKPT --samples (S.npy | SET) [-n N] [--data SPEC]\n\n"
-    "FD-FMNIST (methods.md 7.4; a Frechet distance, not FID): the classifier's\n"
+    "FD-FMNIST (docs/methods.md §7.4; a Frechet distance, not FID): the classifier's\n"
     "128-d features of the test split against those of the samples (float32\n"
     "[N, 1024] pictures of 32x32, centre-cropped to 28x28, or [N, 784]). With an\n"
     "image set's name instead of a file, its training pictures: the real-data floor.\n"
