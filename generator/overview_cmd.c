@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "figure.h"
-#include "json_scan.h"
 #include "npy.h"
 #include "plot_cmd.h"
 
@@ -68,22 +67,7 @@ static int load_run(const char *dir, Run *r, char *err, size_t errlen) {
     return -1;
   }
   r->n = (int)shape[0];
-  snprintf(path, sizeof path, "%s/eval.json", dir);
-  FILE *f = fopen(path, "r");
-  if (f) {
-    char text[8192];
-    size_t got = fread(text, 1, sizeof text - 1, f);
-    text[got] = 0;
-    fclose(f);
-    double nll, modes, n_modes, mmd;
-    int k = 0;
-    if (!json_number(text, "test_nll_grid", &nll) || !json_number(text, "test_nll", &nll))
-      k += snprintf(r->scores + k, sizeof r->scores - k, "NLL %.2f", nll);
-    if (!json_number(text, "modes_covered", &modes) && !json_number(text, "n_modes", &n_modes))
-      k += snprintf(r->scores + k, sizeof r->scores - k, "%s%.0f/%.0f modes", k ? ", " : "", modes, n_modes);
-    if (!json_number(text, "mmd2", &mmd))
-      snprintf(r->scores + k, sizeof r->scores - k, "%sMMD#u2#d %.3f", k ? ", " : "", mmd);
-  }
+  plot_scores(dir, r->scores, sizeof r->scores);
   return 0;
 }
 

@@ -21,7 +21,8 @@ static const char *usage =
   "                   grid, with axes, a colour bar (per unit area) and, for a Gaussian\n"
   "                   mixture data set, circles at 2 standard deviations of each true mode\n"
   "  log_density.EXT  its log, over the 15 nats below the maximum (colour bar in nats)\n"
-  "  samples.EXT      RUN_DIR/samples.npy (float32 [N, 2]) over the same square\n"
+  "  samples.EXT      RUN_DIR/samples.npy (float32 [N, 2]) over the same square, with the\n"
+  "                   scores of RUN_DIR/eval.json if present (train-cpu eval --json)\n"
   "  losses.EXT       every numeric term of RUN_DIR/log.jsonl against the iteration\n"
   "Titles name the model, method, data set, step and seed (from RUN_DIR/arrays.json,\n"
   "run.json or ckpt.safetensors). Files that are missing are skipped, with a note.\n"
@@ -106,6 +107,22 @@ int plot_true_modes(const char *data, FigCircle *out, int max) {
   return n;
 }
 
+void plot_scores(const char *dir, char *out, size_t n) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/eval.json", dir);
+  *out = 0;
+  char *text = slurp(path);
+  if (!text) return;
+  double nll, modes, n_modes, mmd;
+  int k = 0;
+  if (!json_number(text, "test_nll_grid", &nll) || !json_number(text, "test_nll", &nll))
+    k += snprintf(out + k, n - k, "NLL %.2f", nll);
+  if (!json_number(text, "modes_covered", &modes) && !json_number(text, "n_modes", &n_modes))
+    k += snprintf(out + k, n - k, "%s%.0f/%.0f modes", k ? ", " : "", modes, n_modes);
+  if (!json_number(text, "mmd2", &mmd)) snprintf(out + k, n - k, "%sMMD#u2#d %.3f", k ? ", " : "", mmd);
+  free(text);
+}
+
 /* ---- log.jsonl -------------------------------------------------------- */
 
 #define MAX_TERMS 32
@@ -166,7 +183,7 @@ static void free_curves(Curves *c) {
 /* ---- the command ------------------------------------------------------ */
 
 typedef struct {
-  const char *out_dir;
+  const char *out_dir, *run_dir;
   FigFormat fmt;
   int drawn;
   int failed;
@@ -193,10 +210,11 @@ static void draw_grid(Out *o, const char *title, const float *u, int rows, int c
 }
 
 static void draw_samples(Out *o, const char *title, const float *xy, int n, double range, const FigCircle *c, int nc) {
-  char path[4200], err[600], sub[64];
+  char path[4200], err[600], sub[300], scores[200];
   target(o, "samples", path, sizeof path);
   if (fig_begin(path, o->fmt, 680, 600, 1, 1, title, err, sizeof err)) { done(o, path, -1, err); return; }
-  snprintf(sub, sizeof sub, "%d samples", n);
+  plot_scores(o->run_dir, scores, sizeof scores);
+  snprintf(sub, sizeof sub, "%d samples%s%s", n, *scores ? "; " : "", scores);
   fig_scatter(xy, n, range, sub, c, nc);
   done(o, path, fig_end(err, sizeof err), err);
 }
@@ -212,7 +230,7 @@ static void draw_curves(Out *o, const char *title, const Curves *c) {
 
 int cmd_plot(int argc, char **argv) {
   const char *dir = NULL, *title_arg = NULL, *data_arg = NULL;
-  Out o = {NULL, FIG_PNG, 0, 0};
+  Out o = {NULL, NULL, FIG_PNG, 0, 0};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     int has = i + 1 < argc;
@@ -231,6 +249,7 @@ int cmd_plot(int argc, char **argv) {
   }
   if (!dir) return bad("needs a RUN_DIR");
   if (!o.out_dir) o.out_dir = dir;
+  o.run_dir = dir;
   RunInfo ri;
   run_info(dir, &ri);
   char title[600];

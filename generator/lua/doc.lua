@@ -185,12 +185,7 @@ local function option_rows(out, spec, what, skip)
   table.insert(out, "")
 end
 
-local function sorted(t)
-  local r = {}
-  for k in pairs(t) do table.insert(r, k) end
-  table.sort(r)
-  return r
-end
+local sorted = opts.sorted_keys
 
 -- After a model file ran: every option it gave, and whether each has a description.
 function M.check_used()

@@ -8,6 +8,7 @@ local function sorted_keys(t)
   table.sort(r)
   return r
 end
+M.sorted_keys = sorted_keys
 
 -- spec: key -> {type = "number"|"string"|"boolean"|"table"|"net", default = v, required = bool, one_of = {...},
 --               desc = "one line for docs/dsl.md", min = v, max = v}
