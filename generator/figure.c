@@ -1,5 +1,6 @@
 #include "figure.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,12 @@ int fig_begin(const char *path, FigFormat f, int w, int h, int nx, int ny, const
   }
   snprintf(fig.path, sizeof fig.path, "%s", path);
   snprintf(fig.tmp, sizeof fig.tmp, "%s.tmp", path);
+  FILE *probe = fopen(fig.tmp, "wb"); /* PLplot would ask on the terminal for another name */
+  if (!probe) {
+    snprintf(err, errlen, "%s: cannot write: %s", fig.tmp, strerror(errno));
+    return -1;
+  }
+  fclose(probe);
   fig.w = w, fig.h = h, fig.nx = nx, fig.ny = ny, fig.next = 0, fig.open = 1;
   fig.title_band = title ? 44.0 / h : 0;
   plsdev(dev);

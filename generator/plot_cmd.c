@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "figure.h"
+#include "fsutil.h"
 #include "json_scan.h"
 #include "npy.h"
 #include "safetensors.h"
@@ -250,6 +251,10 @@ int cmd_plot(int argc, char **argv) {
   if (!dir) return bad("needs a RUN_DIR");
   if (!o.out_dir) o.out_dir = dir;
   o.run_dir = dir;
+  if (mkdir_p(o.out_dir)) {
+    fprintf(stderr, "ebmforge plot: cannot create %s\n", o.out_dir);
+    return 1;
+  }
   RunInfo ri;
   run_info(dir, &ri);
   char title[600];
