@@ -13,7 +13,7 @@ enum { C_BG = 0, C_INK = 1, C_DOTS = 2, C_RAW = 3, C_RING = 4, C_MEAN = 5, C_RIN
 
 static struct {
   int open, w, h, nx, ny, next;
-  double title_band;
+  double title_band, view;
   char path[4096], tmp[4200];
 } fig;
 
@@ -65,7 +65,7 @@ int fig_begin(const char *path, FigFormat f, int w, int h, int nx, int ny, const
     return -1;
   }
   fclose(probe);
-  fig.w = w, fig.h = h, fig.nx = nx, fig.ny = ny, fig.next = 0, fig.open = 1;
+  fig.w = w, fig.h = h, fig.nx = nx, fig.ny = ny, fig.next = 0, fig.open = 1, fig.view = 0;
   fig.title_band = title ? 44.0 / h : 0;
   plsdev(dev);
   plsfnam(fig.tmp);
@@ -115,11 +115,13 @@ static void next_panel(double right, double *x0, double *x1, double *y0, double 
 
 /* a square window over [-range, range]^2 inside the panel box, framed with ticks and labels */
 static void square_axes(double range, double right, const char *title) {
-  double x0, x1, y0, y1;
+  double x0, x1, y0, y1, v = fig.view > 0 ? fig.view : range;
   next_panel(right, &x0, &x1, &y0, &y1);
   plvpas(x0, x1, y0, y1, 1.0);
-  plwind(-range, range, -range, range);
+  plwind(-v, v, -v, v);
 }
+
+void fig_view(double half_width) { fig.view = half_width; }
 
 /* a 1, 2 or 5 times 10^k step giving at most about 4 intervals over span */
 static double nice_step(double span) {

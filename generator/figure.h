@@ -36,6 +36,10 @@ int fig_end(char *err, size_t errlen);
 void fig_density(const float *u, int rows, int cols, double range, int log_scale, const char *title,
                  const FigCircle *circles, int n_circles);
 
+/* Show [-v, v]^2 in the following 2-D panels of this figure (0: the whole
+ * [-range, range]^2 they are given; the default). */
+void fig_view(double v);
+
 /* The next panel: n points xy [n, 2] over [-range, range]^2, with the circles. */
 void fig_scatter(const float *xy, int n, double range, const char *title, const FigCircle *circles, int n_circles);
 

@@ -33,6 +33,8 @@ static const char *usage =
   "  -o DIR       write the figures to DIR instead of RUN_DIR\n"
   "  --title TEXT the title line instead of the one made from the run's records\n"
   "  --data NAME  the toy data set whose true modes are drawn (default: the run's)\n"
+  "  --view A     show [-A, A]^2 (default: the smallest of 1, 1.5, 2, 3, 4 holding 99%%\n"
+  "               of the samples and of the density's mass, with a margin)\n"
   "\n"
   "exit codes: 0 done, 1 I/O error, 2 bad arguments or nothing to draw\n";
 
@@ -185,6 +187,7 @@ static void free_curves(Curves *c) {
 
 typedef struct {
   const char *out_dir, *run_dir;
+  double view; /* half-width shown; 0: the grid's */
   FigFormat fmt;
   int drawn;
   int failed;
@@ -199,12 +202,57 @@ static void done(Out *o, const char *path, int rc, const char *err) {
   else fprintf(stderr, "ebmforge plot: wrote %s\n", path), o->drawn++;
 }
 
+/* half-width of the box |x|, |y| <= h holding `share` of the grid's mass (u = log density) */
+static double mass_box(const float *u, int rows, int cols, double range, double share) {
+  double mx = -INFINITY, total = 0;
+  for (long i = 0; i < (long)rows * cols; i++)
+    if (isfinite(u[i]) && u[i] > mx) mx = u[i];
+  double *ring = calloc((size_t)(rows > cols ? rows : cols), sizeof(double)); /* mass by Chebyshev ring */
+  int half = (rows > cols ? rows : cols) / 2;
+  for (int i = 0; i < rows; i++)
+    for (int j = 0; j < cols; j++) {
+      double v = u[(long)i * cols + j];
+      if (!isfinite(v)) continue;
+      int di = abs(2 * i + 1 - rows) / 2, dj = abs(2 * j + 1 - cols) / 2, k = di > dj ? di : dj;
+      double p = exp(v - mx);
+      ring[k] += p, total += p;
+    }
+  double acc = 0;
+  int k = 0;
+  while (k < half && acc + ring[k] < share * total) acc += ring[k++];
+  free(ring);
+  return range * (k + 1) / half;
+}
+
+/* half-width of the box holding `share` of the points */
+static double point_box(const float *xy, int n, double share) {
+  double *m = malloc(sizeof(double) * (n > 0 ? n : 1));
+  for (int i = 0; i < n; i++) m[i] = fmax(fabs(xy[2 * i]), fabs(xy[2 * i + 1]));
+  for (int i = 1; i < n; i++) /* insertion sort: n is a few thousand */
+    for (int j = i; j > 0 && m[j - 1] > m[j]; j--) { double t = m[j]; m[j] = m[j - 1], m[j - 1] = t; }
+  double r = n ? m[(int)(share * (n - 1))] : 0;
+  free(m);
+  return r;
+}
+
+/* the smallest of 1, 1.5, 2, 3, 4 (at most range) with a 10% margin around what matters */
+static double auto_view(const float *u, int rows, int cols, const float *xy, int n, double range) {
+  double need = 0;
+  if (u) need = fmax(need, mass_box(u, rows, cols, range, 0.99));
+  if (xy) need = fmax(need, point_box(xy, n, 0.99));
+  static const double steps[] = {1, 1.5, 2, 3, 4};
+  for (int i = 0; i < 5; i++)
+    if (steps[i] >= 1.1 * need && steps[i] < range) return steps[i];
+  return range;
+}
+
 static void draw_grid(Out *o, const char *title, const float *u, int rows, int cols, double range,
                       const FigCircle *c, int nc) {
   for (int log_scale = 0; log_scale < 2; log_scale++) {
     char path[4200], err[600];
     target(o, log_scale ? "log_density" : "density", path, sizeof path);
     if (fig_begin(path, o->fmt, 680, 600, 1, 1, title, err, sizeof err)) { done(o, path, -1, err); return; }
+    fig_view(o->view);
     fig_density(u, rows, cols, range, log_scale, log_scale ? "log density of the model" : "density of the model", c, nc);
     done(o, path, fig_end(err, sizeof err), err);
   }
@@ -215,6 +263,7 @@ static void draw_samples(Out *o, const char *title, const float *xy, int n, doub
   target(o, "samples", path, sizeof path);
   if (fig_begin(path, o->fmt, 680, 600, 1, 1, title, err, sizeof err)) { done(o, path, -1, err); return; }
   plot_scores(o->run_dir, scores, sizeof scores);
+  fig_view(o->view);
   snprintf(sub, sizeof sub, "%d samples%s%s", n, *scores ? "; " : "", scores);
   fig_scatter(xy, n, range, sub, c, nc);
   done(o, path, fig_end(err, sizeof err), err);
@@ -231,7 +280,7 @@ static void draw_curves(Out *o, const char *title, const Curves *c) {
 
 int cmd_plot(int argc, char **argv) {
   const char *dir = NULL, *title_arg = NULL, *data_arg = NULL;
-  Out o = {NULL, NULL, FIG_PNG, 0, 0};
+  Out o = {NULL, NULL, -1, FIG_PNG, 0, 0};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     int has = i + 1 < argc;
@@ -241,6 +290,11 @@ int cmd_plot(int argc, char **argv) {
     } else if (!strcmp(a, "-o") && has) o.out_dir = argv[++i];
     else if (!strcmp(a, "--title") && has) title_arg = argv[++i];
     else if (!strcmp(a, "--data") && has) data_arg = argv[++i];
+    else if (!strcmp(a, "--view") && has) {
+      char *end;
+      o.view = strtod(argv[++i], &end);
+      if (*end || !(o.view > 0) || !isfinite(o.view)) return bad("--view needs a number > 0");
+    }
     else if (a[0] == '-') {
       char msg[300];
       snprintf(msg, sizeof msg, "unknown or incomplete option '%s'", a);
@@ -265,7 +319,7 @@ int cmd_plot(int argc, char **argv) {
 
   char path[4200], err[600];
   float *u = NULL, *xy = NULL;
-  int rank, found = 0;
+  int rank, found = 0, rows = 0, cols = 0, n = 0;
   int64_t shape[NPY_MAX_RANK];
   snprintf(path, sizeof path, "%s/energy_grid.npy", dir);
   if (!npy_read_f32(path, &u, &rank, shape, err, sizeof err)) {
@@ -273,9 +327,10 @@ int cmd_plot(int argc, char **argv) {
     if (rank != 2 || shape[0] < 2 || shape[1] < 2) {
       fprintf(stderr, "ebmforge plot: %s: expected an energy grid [R, C], got rank %d\n", path, rank);
       o.failed = 2;
+      free(u), u = NULL;
     } else {
-      for (long i = 0; i < shape[0] * shape[1]; i++) u[i] = -u[i];
-      draw_grid(&o, title, u, (int)shape[0], (int)shape[1], ri.range, modes, nm);
+      rows = (int)shape[0], cols = (int)shape[1];
+      for (long i = 0; i < (long)rows * cols; i++) u[i] = -u[i];
     }
   } else fprintf(stderr, "ebmforge plot: no density: %s\n", err);
   snprintf(path, sizeof path, "%s/samples.npy", dir);
@@ -284,8 +339,12 @@ int cmd_plot(int argc, char **argv) {
     if (rank != 2 || shape[1] != 2) {
       fprintf(stderr, "ebmforge plot: %s: expected 2-D points [N, 2]\n", path);
       o.failed = 2;
-    } else draw_samples(&o, title, xy, (int)shape[0], ri.range, modes, nm);
+      free(xy), xy = NULL;
+    } else n = (int)shape[0];
   } else fprintf(stderr, "ebmforge plot: no samples: %s\n", err);
+  if (o.view < 0) o.view = auto_view(u, rows, cols, xy, n, ri.range);
+  if (u) draw_grid(&o, title, u, rows, cols, ri.range, modes, nm);
+  if (xy) draw_samples(&o, title, xy, n, ri.range, modes, nm);
   Curves c;
   snprintf(path, sizeof path, "%s/log.jsonl", dir);
   if (!read_curves(path, &c)) {
