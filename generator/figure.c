@@ -195,7 +195,7 @@ static int cmp_double(const void *a, const void *b) {
 
 void fig_curve(const double *x, const double *y, int n, const char *xlabel, const char *title) {
   double x0, x1, y0, y1;
-  next_panel(0, &x0, &x1, &y0, &y1);
+  next_panel(0.06, &x0, &x1, &y0, &y1); /* room for PLplot's (x10^k) at the axis' end */
   plvpor(x0, x1, y0, y1);
   PLFLT *xs = malloc(sizeof(PLFLT) * (n + 1)), *ys = malloc(sizeof(PLFLT) * (n + 1)), *ms = malloc(sizeof(PLFLT) * (n + 1));
   double *sorted = malloc(sizeof(double) * (n + 1));
