@@ -12,29 +12,20 @@
 #include <string.h>
 
 #include "autodiff.h"
+#include "sandbox.h"
 #include "toy_data.h"
 
 #define TENSOR_MT "ebm.Tensor"
 
 typedef struct { int id; } LTensor;
 
-extern const struct embedded_lua { const char *name; const char *src; size_t len; } embedded_lua[];
-
 static Host *H;   /* the host whose Lua state is running (one model per process) */
 
 /* ---------- error reporting ---------- */
 
-/* Innermost frame that runs a user file (chunk names "@path"; the embedded
- * library uses "=name"), so messages point at the model, not at the DSL. */
-static int user_frame(lua_State *L, const char **src) {
-  lua_Debug ar;
-  for (int level = 0; lua_getstack(L, level, &ar); level++) {
-    lua_getinfo(L, "Sl", &ar);
-    if (ar.source[0] == '@' && ar.currentline > 0) { *src = ar.source + 1; return ar.currentline; }
-  }
-  *src = NULL;
-  return 0;
-}
+/* Messages point at the model (chunk names "@path"), not at the embedded
+ * DSL library ("=name"): sandbox_user_frame finds the innermost model frame. */
+#define user_frame sandbox_user_frame
 
 static void stamp_line(lua_State *L) {
   const char *src;
@@ -581,6 +572,15 @@ static int l_entry(lua_State *L) {
 }
 static int l_entry_end(lua_State *L) { program_entry_end(H->prog); return 0; }
 
+/* _where() -> "path:line" of the innermost model-file frame, or nil */
+static int l_where(lua_State *L) {
+  const char *src;
+  int line = user_frame(L, &src);
+  if (!src) return 0;
+  lua_pushfstring(L, "%s:%d", src, line);
+  return 1;
+}
+
 /* ---------- module set-up ---------- */
 
 static const luaL_Reg ebm_funcs[] = {
@@ -599,7 +599,7 @@ static const luaL_Reg ebm_funcs[] = {
   {"shape", l_shape}, {"numel", l_numel}, {"id", l_id}, {"is_tensor", l_is_tensor},
   {"var_info", l_var_info}, {"set_data", l_set_data}, {"datasets", l_datasets},
   {"_optimizer", l_optimizer}, {"_phase", l_phase}, {"_loop_begin", l_loop_begin}, {"_loop_end", l_loop_end},
-  {"_entry", l_entry}, {"_entry_end", l_entry_end},
+  {"_entry", l_entry}, {"_entry_end", l_entry_end}, {"_where", l_where},
   {NULL, NULL}};
 
 static int t_index(lua_State *L) {
@@ -626,34 +626,12 @@ static const luaL_Reg tensor_meta[] = {
   {"__add", l_add}, {"__sub", l_sub}, {"__mul", l_mul}, {"__div", l_div}, {"__unm", l_neg},
   {"__pow", l_pow}, {"__index", t_index}, {"__tostring", t_tostring}, {NULL, NULL}};
 
-/* require() searcher for the embedded DSL library */
-static int embedded_searcher(lua_State *L) {
-  const char *name = luaL_checkstring(L, 1);
-  for (int i = 0; embedded_lua[i].name; i++) {
-    if (strcmp(embedded_lua[i].name, name)) continue;
-    char chunk[128];
-    snprintf(chunk, sizeof chunk, "=%s", name);
-    if (luaL_loadbuffer(L, embedded_lua[i].src, embedded_lua[i].len, chunk)) return lua_error(L);
-    lua_pushstring(L, chunk);
-    return 2;
-  }
-  lua_pushfstring(L, "no embedded module '%s'", name);
-  return 1;
-}
-
 static void open_ebm(lua_State *L) {
   luaL_newmetatable(L, TENSOR_MT);
   luaL_setfuncs(L, tensor_meta, 0);
   lua_pop(L, 1);
   luaL_newlib(L, ebm_funcs);
   lua_setglobal(L, "ebm");
-  /* embedded searcher first, so `require "nn"` never reads the file system */
-  lua_getglobal(L, "package");
-  lua_getfield(L, -1, "searchers");
-  for (int i = (int)luaL_len(L, -1); i >= 1; i--) { lua_geti(L, -1, i); lua_seti(L, -2, i + 1); }
-  lua_pushcfunction(L, embedded_searcher);
-  lua_seti(L, -2, 1);
-  lua_pop(L, 2);
 }
 
 static void set_error(Host *h, const char *msg) {
@@ -667,19 +645,20 @@ static int protected_run(Host *h) {
   lua_pushcfunction(L, msgh);
   lua_insert(L, -2);
   int rc = lua_pcall(L, 0, 0, -2);
-  if (rc) set_error(h, lua_tostring(L, -1));
+  if (rc) set_error(h, sandbox_error(h->sandbox, rc, h->model_path));
   lua_settop(L, 0);
   return rc ? 2 : 0;
 }
 
 Host *host_new(void) {
   Host *h = calloc(1, sizeof *h);
-  h->L = luaL_newstate();
+  h->sandbox = sandbox_open();
+  if (!h->sandbox) { fprintf(stderr, "ebmforge: out of memory\n"); exit(70); }
+  h->L = h->sandbox->L;
   h->g = ir_new();
   h->prog = program_new();
   H = h;
   ir_set_error_handler(ir_error_to_lua, h->L);
-  luaL_openlibs(h->L);
   open_ebm(h->L);
   /* the prelude defines the DSL globals (model, phase, loop, nn, ...) */
   lua_getglobal(h->L, "require");
@@ -693,7 +672,7 @@ Host *host_new(void) {
 
 void host_free(Host *h) {
   if (!h) return;
-  lua_close(h->L);
+  sandbox_close(h->sandbox);
   ir_free(h->g);
   program_free(h->prog);
   free(h->model_path); free(h->error);
@@ -709,12 +688,17 @@ int host_load_model_combo(Host *h, const char *path, int index) {
   h->model_path = strdup(path);
   lua_pushinteger(h->L, index + 1);
   lua_setglobal(h->L, "__sweep_index");
-  if (luaL_loadfile(h->L, path)) {
-    set_error(h, lua_tostring(h->L, -1));
+  sandbox_reset_budget(h->sandbox);
+  int load_rc = sandbox_load_file(h->L, path);
+  if (load_rc) {
+    set_error(h, sandbox_error(h->sandbox, load_rc, path));
     lua_settop(h->L, 0);
     return 2;
   }
   int rc = protected_run(h);
+  if (getenv("EBMFORGE_LUA_STATS"))   /* how close a file comes to the sandbox's limits */
+    fprintf(stderr, "ebmforge: %s (combination %d): Lua peak %.1f MiB, %lld instructions\n", path, index + 1,
+            h->sandbox->peak / 1048576.0, h->sandbox->ran);
   if (rc) {
     int n = host_sweep_size(h);
     if (n > 1) {  /* say which combination failed */
@@ -740,7 +724,8 @@ int host_load_model_combo(Host *h, const char *path, int index) {
 
 int host_run_string(Host *h, const char *code, const char *chunkname) {
   H = h;
-  if (luaL_loadbuffer(h->L, code, strlen(code), chunkname)) {
+  sandbox_reset_budget(h->sandbox);
+  if (luaL_loadbufferx(h->L, code, strlen(code), chunkname, "t")) {
     set_error(h, lua_tostring(h->L, -1));
     lua_settop(h->L, 0);
     return 2;
