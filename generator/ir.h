@@ -13,6 +13,15 @@
 
 typedef struct { int rank; int d[IR_MAX_RANK]; } Shape;
 
+/* Limits that keep every element count in an int (the emitted loops, the
+ * interpreter and the trainers count with int): a tensor has at most
+ * IR_MAX_NUMEL elements, and a model's variables (parameters, buffers and
+ * sampler states) hold at most IR_MAX_VAR_NUMEL numbers in all (8 GB of
+ * float32, plus Adam's two moments per parameter). Constructors refuse more
+ * with a message at the model file's line. */
+#define IR_MAX_NUMEL 2147483647LL
+#define IR_MAX_VAR_NUMEL 2000000000LL
+
 /* X-macro: name, number of inputs (-1 = variadic), kind. */
 #define IR_OPS(X)                                                              \
   /* leaves */                                                                 \
@@ -107,7 +116,8 @@ void ir_free(Graph *g);
 
 const char *op_name(OpCode op);
 OpKind op_kind(OpCode op);
-int shape_numel(Shape s);
+int shape_numel(Shape s);       /* fits an int for every shape in a graph (IR_MAX_NUMEL) */
+int64_t shape_numel64(Shape s); /* any shape; saturates at INT64_MAX */
 int shape_eq(Shape a, Shape b);
 Shape shape_make(int rank, const int *d);
 void shape_str(Shape s, char *buf, int n);   /* "[200,2]" */

@@ -140,10 +140,10 @@ static Host *load_named(const char *path, const char *combo) {
 
 static Host *load(const char *path) { return load_named(path, NULL); }
 
-static long count_params(const Graph *g) {
-  long n = 0;
+static long long count_params(const Graph *g) {
+  long long n = 0;   /* 64-bit: the total of many tensors, each within int */
   for (int v = 0; v < g->n_vars; v++)
-    if (g->vars[v].kind == VAR_PARAM) n += shape_numel(g->vars[v].shape);
+    if (g->vars[v].kind == VAR_PARAM) n += shape_numel64(g->vars[v].shape);
   return n;
 }
 
@@ -162,7 +162,7 @@ static int cmd_check(int argc, char **argv) {
     for (int i = 0; i < h->prog->n_items; i++) phases += h->prog->items[i].kind == ITEM_PHASE;
     char combo[256] = "";
     if (n > 1) host_combo_name(h, combo, sizeof combo);
-    fprintf(f, "%s%s%s: method %s, data %s, %ld parameters, %d nodes, %d phases\n", argv[0], n > 1 ? " " : "", combo,
+    fprintf(f, "%s%s%s: method %s, data %s, %lld parameters, %d nodes, %d phases\n", argv[0], n > 1 ? " " : "", combo,
             host_model_string(h, "method"), h->g->data_name, count_params(h->g), h->g->n_nodes, phases);
     host_free(h);
   }
@@ -185,7 +185,7 @@ static int cmd_ir(int argc, char **argv) {
   if (!path) return bad_usage("ir needs a model file", usage_ir);
   Host *h = load(path);
   if (!h) return 2;
-  printf("; %s: %d nodes, %d variables, %ld parameters\n", path, h->g->n_nodes, h->g->n_vars, count_params(h->g));
+  printf("; %s: %d nodes, %d variables, %lld parameters\n", path, h->g->n_nodes, h->g->n_vars, count_params(h->g));
   for (int v = 0; v < h->g->n_vars; v++) {
     static const char *kinds[] = {"param", "buffer", "state"};
     char s[64];
