@@ -246,6 +246,7 @@ static int l_const(lua_State *L) {
 static int make_var(lua_State *L, VarKind kind) {
   stamp_line(L);
   const char *name = check_name(L, luaL_checkstring(L, 1), "variable");
+  sandbox_charge(L, H->g->n_vars);   /* the duplicate-name check walks the variables */
   Shape s = read_shape(L, 2);
   int ik = 0;
   double a = 0, b = 0;
@@ -397,6 +398,7 @@ static int l_phase(lua_State *L) {
       lua_pop(L, 1);
     }
     int one = ir_scalar_like(H->g, loss, 1.0);
+    sandbox_charge(L, 100 + (long long)H->g->n_nodes);   /* autodiff walks the graph */
     ad_vjp(H->g, 1, &loss, &one, n, nodes, it->grads);
     for (int i = 0; i < n; i++) it->grads[i] = ad_materialize(H->g, it->grads[i], nodes[i]);
     it->n_params = n;
@@ -426,6 +428,20 @@ static int l_entry(lua_State *L) {
 }
 static int l_entry_end(lua_State *L) { program_entry_end(H->prog); return 0; }
 
+static int l_has_entry(lua_State *L) {
+  lua_pushboolean(L, program_find_entry(H->prog, luaL_checkstring(L, 1)) >= 0);
+  return 1;
+}
+
+/* _note(msg): a line on stderr prefixed "ebmforge: note: path:line: " (not an error) */
+static int l_note(lua_State *L) {
+  const char *src;
+  int line = user_frame(L, &src);
+  if (src) fprintf(stderr, "ebmforge: note: %s:%d: %s\n", src, line, luaL_checkstring(L, 1));
+  else fprintf(stderr, "ebmforge: note: %s\n", luaL_checkstring(L, 1));
+  return 0;
+}
+
 /* _where() -> "path:line" of the innermost model-file frame, or nil */
 static int l_where(lua_State *L) {
   const char *src;
@@ -449,6 +465,7 @@ static const luaL_Reg ebm_funcs[] = {
   {"var_info", l_var_info}, {"set_data", l_set_data}, {"datasets", l_datasets},
   {"_optimizer", l_optimizer}, {"_phase", l_phase}, {"_loop_begin", l_loop_begin}, {"_loop_end", l_loop_end},
   {"_entry", l_entry}, {"_entry_end", l_entry_end}, {"_where", l_where},
+  {"_has_entry", l_has_entry}, {"_note", l_note},
   {NULL, NULL}};
 
 static int t_index(lua_State *L) {
@@ -460,7 +477,13 @@ static int t_index(lua_State *L) {
   /* methods: everything in the ebm module taking the tensor first */
   lua_getglobal(L, "ebm");
   lua_pushvalue(L, 2);
-  lua_gettable(L, -2);
+  if (lua_rawget(L, -2) == LUA_TNIL && lua_type(L, 2) == LUA_TSTRING) {
+    lua_getfield(L, -2, "_unknown");   /* raises, naming the nearest method */
+    lua_pushliteral(L, "tensor method or field");
+    lua_pushvalue(L, -4);
+    lua_pushvalue(L, 2);
+    lua_call(L, 3, 0);
+  }
   return 1;
 }
 
@@ -545,7 +568,9 @@ int host_load_model_combo(Host *h, const char *path, int index) {
     lua_settop(h->L, 0);
     return 2;
   }
+  sandbox_watch(h->sandbox, path);
   int rc = protected_run(h);
+  sandbox_unwatch(h->sandbox);
   if (getenv("EBMFORGE_LUA_STATS"))   /* how close a file comes to the sandbox's limits */
     fprintf(stderr, "ebmforge: %s (combination %d): Lua peak %.1f MiB, %lld instructions\n", path, index + 1,
             h->sandbox->peak / 1048576.0, h->sandbox->ran);

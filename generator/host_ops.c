@@ -7,6 +7,7 @@
 
 #include "autodiff.h"
 #include "host_priv.h"
+#include "sandbox.h"
 
 /* axes argument: nil = all, integer or list; 1-based, negative counts from the end */
 static int read_axes(lua_State *L, int idx, int rank) {
@@ -176,6 +177,7 @@ static int l_grad(lua_State *L) {
   }
   int n = tensor_list(L, 2, &xs, &list);
   int one = ir_scalar_like(H->g, y, 1.0), *r = scratch(L, n * sizeof(int));
+  sandbox_charge(L, 100 + (long long)H->g->n_nodes);   /* autodiff walks the graph */
   ad_vjp(H->g, 1, &y, &one, n, xs, r);
   return push_results(L, n, r, xs, list);
 }
@@ -187,6 +189,7 @@ static int l_vjp(lua_State *L) {
   int no = tensor_list(L, 1, &outs, &l1), nw = tensor_list(L, 2, &wrt, &l2), nc = tensor_list(L, 3, &cts, &l3);
   if (nc != no) return fail(L, "vjp: %d outputs but %d cotangents", no, nc);
   int *r = scratch(L, nw * sizeof(int));
+  sandbox_charge(L, 100 + (long long)H->g->n_nodes);   /* autodiff walks the graph */
   ad_vjp(H->g, no, outs, cts, nw, wrt, r);
   return push_results(L, nw, r, wrt, l2);
 }
@@ -198,6 +201,7 @@ static int l_jvp(lua_State *L) {
   int ni = tensor_list(L, 1, &ins, &l1), nt = tensor_list(L, 2, &tans, &l2), no = tensor_list(L, 3, &outs, &l3);
   if (nt != ni) return fail(L, "jvp: %d inputs but %d tangents", ni, nt);
   int *r = scratch(L, no * sizeof(int));
+  sandbox_charge(L, 100 + (long long)H->g->n_nodes);   /* autodiff walks the graph */
   ad_jvp(H->g, ni, ins, tans, no, outs, r);
   return push_results(L, no, r, outs, l3);
 }

@@ -90,6 +90,8 @@ void ir_free(Graph *g) {
 
 static int push(Graph *g, OpCode op, Shape s, int n_in, const int *in) {
   check_numel(s, "a tensor");
+  if (g->n_nodes >= IR_MAX_NODES)
+    ir_fail("the model's graph has grown past %d nodes (a runaway loop building tensors?)", IR_MAX_NODES);
   if (g->n_nodes == g->cap_nodes) {
     g->cap_nodes = g->cap_nodes ? 2 * g->cap_nodes : 256;
     g->nodes = realloc(g->nodes, g->cap_nodes * sizeof *g->nodes);
@@ -192,8 +194,11 @@ int ir_const(Graph *g, Shape s, double v) {
 }
 
 int ir_const_data(Graph *g, Shape s, const double *data) {
+  if (g->const_numel + shape_numel64(s) > IR_MAX_CONST_NUMEL)
+    ir_fail("constant data of the model would exceed %lld values", IR_MAX_CONST_NUMEL);
   int id = push(g, OP_CONST, s, 0, NULL);
   int n = shape_numel(s);
+  g->const_numel += n;
   g->nodes[id].data = malloc(n * sizeof(double));
   memcpy(g->nodes[id].data, data, n * sizeof(double));
   return intern(g, id);
@@ -201,11 +206,10 @@ int ir_const_data(Graph *g, Shape s, const double *data) {
 
 int ir_var(Graph *g, const char *name, VarKind kind, Shape s, int init_kind, double a, double b) {
   check_numel(s, "a variable");
-  int64_t total = shape_numel64(s);
-  for (int i = 0; i < g->n_vars; i++) {
+  if (g->n_vars >= IR_MAX_VARS) ir_fail("a model may have at most %d variables", IR_MAX_VARS);
+  for (int i = 0; i < g->n_vars; i++)
     if (!strcmp(g->vars[i].name, name)) ir_fail("a variable named '%s' exists already", name);
-    total += shape_numel64(g->vars[i].shape);
-  }
+  int64_t total = g->var_numel + shape_numel64(s);
   if (total > IR_MAX_VAR_NUMEL)
     ir_fail("variable '%s' brings the model's variables to %lld numbers; a model may have at most %lld "
             "(parameters, buffers and states together)", name, (long long)total, IR_MAX_VAR_NUMEL);
@@ -218,6 +222,7 @@ int ir_var(Graph *g, const char *name, VarKind kind, Shape s, int init_kind, dou
   v->name = strdup(name); v->kind = kind; v->shape = s;
   v->init_kind = init_kind; v->init_a = a; v->init_b = b;
   v->node = push(g, OP_VAR, s, 0, NULL);
+  g->var_numel = total;
   g->nodes[v->node].var = vid;
   return v->node;
 }

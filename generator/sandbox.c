@@ -6,9 +6,12 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 extern const struct embedded_lua { const char *name; const char *src; size_t len; } embedded_lua[];
 
@@ -86,11 +89,12 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
  * where the model file's line is known (the message handler prefixes it). */
 static void hook(lua_State *L, lua_Debug *ar) {
   Sandbox *sb = sandbox_of(L);
-  if (!sb->hit && sb->used > sb->cap) {
-    lua_gc(L, LUA_GCCOLLECT);   /* garbage does not count */
-    if (sb->used > sb->cap) limit_hit(sb, memory_fmt, sb->cap / MIB);
-  }
+  if (sb->used > sb->cap) limit_hit(sb, memory_fmt, sb->cap / MIB);   /* garbage not yet collected counts */
   sb->ran += HOOK_EVERY;
+  if (ar->event == LUA_HOOKCOUNT && lua_getinfo(L, "Sl", ar) && ar->source[0] == '@' && ar->currentline > 0)
+    sb->last_line = ar->currentline;   /* for the watchdog's last resort */
+  if (sb->timed_out)
+    limit_hit(sb, "model file ran for more than %.0f seconds (the sandbox's limit; see docs/model_files.md)", sb->seconds);
   if (sb->ran > sb->budget)
     limit_hit(sb, "model file ran more than %.0f Lua instructions (an endless loop? the sandbox's limit; see docs/model_files.md)",
               (double)sb->budget);
@@ -99,6 +103,61 @@ static void hook(lua_State *L, lua_Debug *ar) {
     lua_pushstring(L, sb->msg);
     lua_error(L);
   }
+}
+
+/* ---------- the watchdog: wall-clock time, also inside C library calls ---------- */
+
+static Sandbox *watched;     /* the sandbox whose file is running (one at a time) */
+static char late_msg[700];   /* written by the signal handler: preformatted */
+
+static void arm(double seconds) {
+  struct itimerval t = {{0, 0}, {(time_t)seconds, (suseconds_t)((seconds - (time_t)seconds) * 1e6)}};
+  setitimer(ITIMER_REAL, &t, NULL);
+}
+
+/* First expiry: ask the hook to stop the file at its next instruction. If the
+ * file is stuck inside one C call (a pathological string pattern), the hook
+ * never runs: the second expiry ends the process with the message. */
+static void on_alarm(int sig) {
+  (void)sig;
+  Sandbox *sb = watched;
+  if (!sb) return;
+  if (!sb->timed_out) {
+    sb->timed_out = 1;
+    lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);   /* safe in a signal handler */
+    arm(2.0);
+    return;
+  }
+  char line[16];
+  int n = 0, v = sb->last_line > 0 ? sb->last_line : 1;
+  char digits[16];
+  do { digits[n++] = (char)('0' + v % 10); v /= 10; } while (v && n < 15);
+  for (int i = 0; i < n; i++) line[i] = digits[n - 1 - i];
+  line[n] = 0;
+  if (write(2, sb->late_path, strlen(sb->late_path)) < 0 || write(2, ":", 1) < 0 || write(2, line, strlen(line)) < 0 ||
+      write(2, late_msg, strlen(late_msg)) < 0) _exit(2);
+  _exit(2);
+}
+
+void sandbox_watch(Sandbox *sb, const char *path) {
+  snprintf(sb->late_path, sizeof sb->late_path, "%s", path ? path : "?");
+  snprintf(late_msg, sizeof late_msg, ": model file ran for more than %.0f seconds, stuck in a library call "
+           "(a pathological string pattern?); stopped (the sandbox's limit; see docs/model_files.md)\n", sb->seconds);
+  sb->timed_out = 0;
+  sb->last_line = 0;
+  watched = sb;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGALRM, &sa, &sb->old_alarm);
+  arm(sb->seconds);
+}
+
+void sandbox_unwatch(Sandbox *sb) {
+  arm(0);
+  sigaction(SIGALRM, &sb->old_alarm, NULL);
+  watched = NULL;
 }
 
 /* load(chunk, name, mode, env) with mode forced to "t": no bytecode */
@@ -187,6 +246,7 @@ Sandbox *sandbox_open(void) {
   if (!sb) return NULL;
   sb->cap = (size_t)(env_number("EBMFORGE_LUA_MAX_MIB", SANDBOX_DEFAULT_MIB) * MIB);
   sb->budget = (long long)env_number("EBMFORGE_LUA_MAX_INSTRUCTIONS", (double)SANDBOX_DEFAULT_INSTRUCTIONS);
+  sb->seconds = env_number("EBMFORGE_LUA_MAX_SECONDS", SANDBOX_DEFAULT_SECONDS);
   lua_State *L = lua_newstate(capped_alloc, sb);
   if (!L) { free(sb); return NULL; }
   sb->L = L;
@@ -203,6 +263,12 @@ void sandbox_close(Sandbox *sb) {
 
 void sandbox_reset_budget(Sandbox *sb) {
   sb->ran = 0;
+}
+
+void sandbox_charge(lua_State *L, long long instructions) {
+  Sandbox *sb = sandbox_of(L);
+  sb->ran += instructions;
+  if (sb->ran > sb->budget) fire_soon(sb);   /* the hook raises it at the model's line */
 }
 
 int sandbox_load_file(lua_State *L, const char *path) {

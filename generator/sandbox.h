@@ -6,18 +6,24 @@
 #ifndef EBM_SANDBOX_H
 #define EBM_SANDBOX_H
 
+#include <signal.h>
 #include <stddef.h>
 
 typedef struct lua_State lua_State;
 
 /* Defaults, measured with `EBMFORGE_LUA_STATS=1 ebmforge check` on every model
- * of models/, tests/parity_models and tests/diff_models: the most any uses is
- * about 9 MiB of Lua memory and 3.5 million instructions per load (fmnist_ddaebm),
- * so these leave a margin of two orders of magnitude and still stop a runaway
- * file within seconds. EBMFORGE_LUA_MAX_MIB and EBMFORGE_LUA_MAX_INSTRUCTIONS
- * override them (for a legitimately huge file, or a quick test of the limits). */
-#define SANDBOX_DEFAULT_MIB 1024
-#define SANDBOX_DEFAULT_INSTRUCTIONS 1000000000LL
+ * of models/, tests/parity_models, tests/diff_models and tests/mpi: the most any
+ * uses is 0.4 MiB of Lua memory (the DSL library included) and 65,000 VM
+ * instructions per load (sigma_min_wide; fmnist_ddaebm 56,000). The limits
+ * leave a margin of over 600x in memory and 1500x in instructions and still
+ * stop a runaway file within about two seconds. EBMFORGE_LUA_MAX_MIB and
+ * EBMFORGE_LUA_MAX_INSTRUCTIONS override them (a legitimately huge file, or a
+ * quick test of the limits). */
+#define SANDBOX_DEFAULT_MIB 256
+#define SANDBOX_DEFAULT_INSTRUCTIONS 100000000LL
+/* Wall-clock time of one load (the slowest shipped model loads in 0.05 s); it
+ * also stops a file stuck inside one C call. EBMFORGE_LUA_MAX_SECONDS overrides. */
+#define SANDBOX_DEFAULT_SECONDS 30
 
 typedef struct Sandbox {
   size_t used, cap;          /* bytes the Lua state holds, and the most it may */
@@ -26,6 +32,11 @@ typedef struct Sandbox {
   int hit;                   /* a limit stopped the file: it stays stopped (pcall cannot catch it) */
   char msg[256];             /* the limit's message, once hit */
   char where[512];           /* "path:line" of a refused large allocation, if known */
+  double seconds;            /* wall-clock limit of one watched run */
+  volatile sig_atomic_t timed_out;
+  int last_line;             /* the model file's line the hook saw last */
+  char late_path[512];
+  struct sigaction old_alarm;
   lua_State *L;
 } Sandbox;
 
@@ -35,6 +46,13 @@ Sandbox *sandbox_open(void);
 void sandbox_close(Sandbox *sb);
 /* Starts a fresh instruction budget (each model file load gets its own). */
 void sandbox_reset_budget(Sandbox *sb);
+/* Counts work done in C on the Lua side's behalf (autodiff walks the graph)
+ * against the instruction budget. */
+void sandbox_charge(lua_State *L, long long instructions);
+/* Starts and stops the wall-clock limit around running a file (path: for the
+ * message). Uses SIGALRM; one watched run at a time. */
+void sandbox_watch(Sandbox *sb, const char *path);
+void sandbox_unwatch(Sandbox *sb);
 /* Loads a file as Lua source text: precompiled chunks are refused. 0 or a
  * Lua status with the message on the stack (always "path:line: ..."). */
 int sandbox_load_file(lua_State *L, const char *path);

@@ -55,7 +55,7 @@ function M.build(cfg)
 
   sampler(x, x0)
   phase("energy", function(p)
-    local ed = E(ebm.data({B, D}))
+    local ed = entries.check_energy(E(ebm.data({B, D})), "the energy network")
     local es = E(ebm.stop_gradient(x))
     local loss = ebm.mean(ed) - ebm.mean(es)
     if cfg.rho > 0 then loss = loss + cfg.rho * (ebm.mean(ed * ed) + ebm.mean(es * es)) end

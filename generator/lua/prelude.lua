@@ -254,3 +254,46 @@ function model(cfg)
   __model = resolved
   return resolved
 end
+
+---------------------------------------------------------------------------
+-- Unknown names in ebm, nn and nets are errors that suggest the nearest
+-- known name (a typo otherwise surfaces as "attempt to call a nil value").
+local function distance(a, b)   -- Levenshtein
+  local prev = {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    local cur = {[0] = i}
+    for j = 1, #b do
+      local cost = a:byte(i) == b:byte(j) and 0 or 1
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+    end
+    prev = cur
+  end
+  return prev[#b]
+end
+
+local function nearest(t, key)
+  local best, bd
+  for k in pairs(t) do
+    if type(k) == "string" and k:sub(1, 1) ~= "_" then
+      local d = distance(key:lower(), k:lower())
+      if not bd or d < bd or (d == bd and k < best) then best, bd = k, d end
+    end
+  end
+  if best and bd <= math.max(2, #key // 2) then return best end
+  return nil
+end
+
+-- raises "<what> '<key>' does not exist[; did you mean '<near>'?]"
+function ebm._unknown(what, t, key)
+  local near = nearest(t, key)
+  error(("%s '%s' does not exist%s"):format(what, key, near and ("; did you mean '%s'?"):format(near) or ""), 0)
+end
+
+for name, t in pairs({ebm = ebm, nn = nn, nets = nets}) do
+  setmetatable(t, {__index = function(tbl, k)
+    if type(k) ~= "string" then return nil end
+    local near = nearest(tbl, k)
+    error(("%s.%s does not exist%s"):format(name, k, near and ("; did you mean %s.%s?"):format(name, near) or ""), 0)
+  end})
+end
