@@ -125,7 +125,7 @@ static void on_alarm(int sig) {
   if (!sb->timed_out) {
     sb->timed_out = 1;
     lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);   /* safe in a signal handler */
-    arm(2.0);
+    arm(sb->seconds < 1 ? sb->seconds : 1.0);   /* grace for the hook */
     return;
   }
   char line[16];

@@ -13,7 +13,7 @@ end
 
 -- Shared bounds (docs/model_files.md): big enough for any real model, small
 -- enough that products of them stay far from integer overflow.
-M.MAX_ITERS = 1e9         -- training iterations, logging intervals, schedule lengths
+M.MAX_ITERS = 1000000000        -- training iterations, logging intervals, schedule lengths
 M.MAX_BATCH = 1048576     -- rows of a batch (2^20)
 M.MAX_WIDTH = 65536       -- widths, channels, latent sizes, classes (2^16)
 M.MAX_FEATURES = 16777216 -- input features of a layer (2^24: flattened pictures)
