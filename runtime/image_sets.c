@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 static uint32_t be32(const unsigned char *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
@@ -25,18 +26,59 @@ int idx_read(const char *path, int want_magic, unsigned char **data, int dims[3]
     gzclose(f);
     return -1;
   }
-  size_t total = 1;
+  /* sizes in 64 bits, checked before anything is allocated: a header may claim anything */
+  uint64_t total = 1;
   for (int k = 0; k < r; k++) {
     uint32_t d = be32(head + 4 + 4 * k);
-    if (d == 0 || d > (1u << 24)) { snprintf(err, errlen, "%s: dimension %d is %u", path, k, d); gzclose(f); return -1; }
+    if (d == 0 || d > IDX_MAX_DIM) {
+      snprintf(err, errlen, "%s: dimension %d is %u (expected 1..%u)", path, k, d, IDX_MAX_DIM);
+      gzclose(f);
+      return -1;
+    }
     dims[k] = (int)d;
-    total *= d;
+    if (__builtin_mul_overflow(total, (uint64_t)d, &total) || total > IDX_MAX_BYTES) {
+      snprintf(err, errlen, "%s: dimensions %u", path, be32(head + 4));
+      for (int j = 1; j <= k; j++) snprintf(err + strlen(err), errlen - strlen(err), " x %u", be32(head + 4 + 4 * j));
+      snprintf(err + strlen(err), errlen - strlen(err), " exceed the limit of %llu bytes of data",
+               (unsigned long long)IDX_MAX_BYTES);
+      gzclose(f);
+      return -1;
+    }
+  }
+  if (r == 3 && (uint64_t)dims[1] * (uint64_t)dims[2] > IMAGE_MAX_VALUES) {
+    snprintf(err, errlen, "%s: pictures of %d x %d pixels (at most %d values per picture)", path, dims[1], dims[2],
+             IMAGE_MAX_VALUES);
+    gzclose(f);
+    return -1;
   }
   *rank = r;
-  *data = malloc(total ? total : 1);
-  size_t got = 0;
+  /* A plain file must hold exactly the header's bytes; a gzip one is read into
+   * a buffer that grows with what actually decompresses, so a lying header
+   * costs no more memory than the data it comes with. */
+  int plain = gzdirect(f);
+  if (plain) {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size != (uint64_t)hn + total) {
+      snprintf(err, errlen, "%s: file is %lld bytes, the header says %llu (%s)", path, (long long)st.st_size,
+               (unsigned long long)(hn + total), (uint64_t)st.st_size < hn + total ? "truncated" : "trailing bytes");
+      gzclose(f);
+      return -1;
+    }
+  }
+  size_t cap = plain || total < (1u << 20) ? (size_t)total : (1u << 20), got = 0;
+  int oom = 0;
+  *data = malloc(cap);
+  if (!*data) { snprintf(err, errlen, "%s: out of memory for %zu bytes of data", path, cap); gzclose(f); return -1; }
   while (got < total) {
-    unsigned chunk = total - got > (1u << 30) ? (1u << 30) : (unsigned)(total - got);
+    if (got == cap) {
+      size_t ncap = cap * 2 < total ? cap * 2 : (size_t)total;
+      unsigned char *q = realloc(*data, ncap);
+      if (!q) { snprintf(err, errlen, "%s: out of memory for %zu bytes of data", path, ncap); oom = 1; break; }
+      *data = q;
+      cap = ncap;
+    }
+    size_t want = cap - got;
+    unsigned chunk = want > (1u << 30) ? (1u << 30) : (unsigned)want;
     int k = gzread(f, *data + got, chunk);
     if (k <= 0) break;
     got += (size_t)k;
@@ -45,7 +87,9 @@ int idx_read(const char *path, int want_magic, unsigned char **data, int dims[3]
   int trailing = got == total && gzread(f, &extra, 1) == 1;
   gzclose(f);
   if (got != total || trailing) {
-    snprintf(err, errlen, "%s: %s (header says %zu bytes of data)", path, trailing ? "trailing bytes" : "truncated", total);
+    if (!oom)
+      snprintf(err, errlen, "%s: %s (header says %llu bytes of data)", path, trailing ? "trailing bytes" : "truncated",
+               (unsigned long long)total);
     free(*data);
     *data = NULL;
     return -1;
@@ -85,6 +129,11 @@ static int open_cifar(ImageSet *s, const char *dir, int test, char *err, size_t 
   s->labels = malloc(s->n);
   unsigned char *rec = malloc(REC);
   int rc = 0;
+  if (!s->pixels || !s->labels || !rec) {
+    snprintf(err, errlen, "%s: out of memory for %ld pictures", dir, s->n);
+    free(rec);
+    return -1;
+  }
   for (int k = 0; k < files && !rc; k++) {
     char path[4200];
     if (test) snprintf(path, sizeof path, "%s/test_batch.bin", dir);
