@@ -120,42 +120,54 @@ static int open_idx_set(ImageSet *s, const char *dir, int test, char *err, size_
   return 0;
 }
 
-/* CIFAR-10 binary: records of 1 label byte + 3 x 1024 pixel bytes */
+int cifar_read(const char *path, long records, unsigned char *labels, unsigned char *pixels, char *err, size_t errlen) {
+  enum { REC = 3073 };
+  /* the size first: a short or long file is refused before anything is read */
+  struct stat st;
+  if (stat(path, &st) != 0) { snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)); return -1; }
+  if (S_ISREG(st.st_mode) && st.st_size != (off_t)REC * records) {
+    snprintf(err, errlen, "%s: %s: %lld bytes (expected %ld records of %d bytes)", path,
+             st.st_size < (off_t)REC * records ? "truncated" : "trailing bytes", (long long)st.st_size, records, REC);
+    return -1;
+  }
+  FILE *f = fopen(path, "rb");
+  if (!f) { snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)); return -1; }
+  unsigned char rec[REC];
+  int rc = 0;
+  for (long i = 0; i < records; i++) {
+    if (fread(rec, 1, REC, f) != REC) {
+      snprintf(err, errlen, "%s: truncated at record %ld (expected %ld records of %d bytes)", path, i, records, REC);
+      rc = -1;
+      break;
+    }
+    if (rec[0] > 9) { snprintf(err, errlen, "%s: record %ld has label %d (expected 0..9)", path, i, rec[0]); rc = -1; break; }
+    labels[i] = rec[0];
+    memcpy(pixels + (size_t)i * 3072, rec + 1, 3072);
+  }
+  if (!rc && fgetc(f) != EOF) { snprintf(err, errlen, "%s: trailing bytes after %ld records", path, records); rc = -1; }
+  fclose(f);
+  return rc;
+}
+
+/* CIFAR-10: 5 training files or 1 test file of 10000 records each */
 static int open_cifar(ImageSet *s, const char *dir, int test, char *err, size_t errlen) {
-  enum { REC = 3073, PER_FILE = 10000 };
+  enum { PER_FILE = 10000 };
   int files = test ? 1 : 5;
   s->n = (long)files * PER_FILE; s->c = 3; s->h = 32; s->w = 32;
   s->pixels = malloc((size_t)s->n * 3072);
   s->labels = malloc(s->n);
-  unsigned char *rec = malloc(REC);
-  int rc = 0;
-  if (!s->pixels || !s->labels || !rec) {
+  if (!s->pixels || !s->labels) {
     snprintf(err, errlen, "%s: out of memory for %ld pictures", dir, s->n);
-    free(rec);
     return -1;
   }
-  for (int k = 0; k < files && !rc; k++) {
+  for (int k = 0; k < files; k++) {
     char path[4200];
     if (test) snprintf(path, sizeof path, "%s/test_batch.bin", dir);
     else snprintf(path, sizeof path, "%s/data_batch_%d.bin", dir, k + 1);
-    FILE *f = fopen(path, "rb");
-    if (!f) { snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)); rc = -1; break; }
-    for (long i = 0; i < PER_FILE; i++) {
-      if (fread(rec, 1, REC, f) != REC) {
-        snprintf(err, errlen, "%s: truncated at record %ld (expected %d records of %d bytes)", path, i, PER_FILE, REC);
-        rc = -1;
-        break;
-      }
-      if (rec[0] > 9) { snprintf(err, errlen, "%s: record %ld has label %d (expected 0..9)", path, i, rec[0]); rc = -1; break; }
-      long j = (long)k * PER_FILE + i;
-      s->labels[j] = rec[0];
-      memcpy(s->pixels + (size_t)j * 3072, rec + 1, 3072);
-    }
-    if (!rc && fgetc(f) != EOF) { snprintf(err, errlen, "%s: trailing bytes after %d records", path, PER_FILE); rc = -1; }
-    fclose(f);
+    if (cifar_read(path, PER_FILE, s->labels + (size_t)k * PER_FILE, s->pixels + (size_t)k * PER_FILE * 3072, err, errlen))
+      return -1;
   }
-  free(rec);
-  return rc;
+  return 0;
 }
 
 int image_set_open(ImageSet *s, const char *spec, int test, int *rc, char *err, size_t errlen) {

@@ -38,6 +38,11 @@ void image_set_free(ImageSet *s);
  * exactly the header's byte count. */
 int idx_read(const char *path, int want_magic, unsigned char **data, int dims[3], int *rank, char *err, size_t errlen);
 
+/* One CIFAR-10 binary file of exactly `records` records (1 label byte 0..9,
+ * then 3 x 1024 pixel bytes) into labels[records], pixels[records * 3072].
+ * The size is checked before reading. 0 or -1 with err. */
+int cifar_read(const char *path, long records, unsigned char *labels, unsigned char *pixels, char *err, size_t errlen);
+
 /* Floats of picture i: 2 p / 255 - 1, placed in the middle of an
  * [c, h + 2 pad, w + 2 pad] frame filled with -1; flip mirrors each row. */
 void image_to_floats(const ImageSet *s, long i, int pad, int flip, float *out);
