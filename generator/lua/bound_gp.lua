@@ -8,7 +8,7 @@
 local M = {}
 
 M.options = {
-  thre = {type = "number", desc = "tau of R = relu(weight P - tau) (default: 1 with preset code, else 0)"},
+  thre = {type = "number", min = 0, desc = "tau of relu(lambda P - tau) (default: 1 with preset code, 0 with paper and on pictures)"},
 }
 
 -- P and the energies of the (detached) fakes. rec: the lower bound's draw

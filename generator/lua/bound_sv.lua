@@ -7,8 +7,8 @@ local M = {}
 
 M.options = {
   sigma_min = {type = "string", default = "auto", one_of = sv.algorithms,
-               desc = "how sigma_min(dG/dz) is found: auto (closed form d = 2, jacobi d <= 8, else lobpcg)"},
-  ssv_iter = {type = "number", default = 2, desc = "LOBPCG or power iterations per step"},
+               desc = "how sigma_min(dG/dz) is found: auto = closed form at d = 2, jacobi for d <= 8, else lobpcg"},
+  ssv_iter = {type = "number", default = 2, integer = true, min = 1, max = 1000, desc = "LOBPCG / power iterations"},
   mins = {type = "boolean", default = true, desc = "bound (c)'s score from z + d grad log sigma_min; false: z alone"},
 }
 

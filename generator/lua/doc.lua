@@ -162,6 +162,7 @@ local function fmt_value(v)
 end
 
 local missing = {}
+local sorted = opts.sorted_keys
 
 -- rows of an option table: name | type | default | meaning (+ one_of, range)
 local function option_rows(out, spec, what, skip)
@@ -176,8 +177,16 @@ local function option_rows(out, spec, what, skip)
     if not s.desc or s.desc == "" then table.insert(missing, what .. "." .. k) end
     local meaning = s.desc or ""
     if s.one_of then meaning = meaning .. " (one of: " .. table.concat(s.one_of, ", ") .. ")" end
-    if s.min or s.max then
-      meaning = meaning .. (" (range %s..%s)"):format(s.min ~= nil and tostring(s.min) or "", s.max ~= nil and tostring(s.max) or "")
+    if s.min or s.max or s.integer then meaning = meaning .. "; " .. opts.describe(s) end
+    if s.items and (s.items.min or s.items.max) then meaning = meaning .. "; each " .. opts.describe(s.items) end
+    if s.fields then
+      local parts = {}
+      for _, f in ipairs(sorted(s.fields)) do
+        local fs = s.fields[f]
+        if not fs.desc or fs.desc == "" then table.insert(missing, what .. "." .. k .. "." .. f) end
+        table.insert(parts, ("`%s`: %s"):format(f, (fs.desc or "") .. ((fs.min or fs.max) and ", " .. opts.describe(fs) or "")))
+      end
+      meaning = meaning .. "; fields " .. table.concat(parts, "; ")
     end
     local default = s.required and "required" or (s.default ~= nil and "`" .. fmt_value(s.default) .. "`" or "")
     table.insert(out, ("| `%s` | %s | %s | %s |"):format(k, s.type or "any", default, (meaning:gsub("|", "\\|"))))
@@ -185,7 +194,6 @@ local function option_rows(out, spec, what, skip)
   table.insert(out, "")
 end
 
-local sorted = opts.sorted_keys
 
 -- After a model file ran: every option it gave, and whether each has a description.
 function M.check_used()

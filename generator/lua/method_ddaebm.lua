@@ -10,24 +10,24 @@
 local diff = require "diffusion"
 local entries_diff = require "entries_diff"
 local ema = require "ema"
+local opts = require "opts"
 local M = {}
 
 M.default_iters = 100000
 M.options = {
-  energy = {type = "net", desc = "the time-conditioned energy f(x, k) (default nets.ddaebm_energy{}, pictures nets.ddaebm_image_energy{})"},
-  generator = {type = "net", desc = "the per-step generator G(x_n, z, k) (default nets.ddaebm_generator{}, pictures ..._image_...)"},
-  encoder = {type = "net", desc = "the posterior encoder q(z | x_c, x_n, k) (default nets.ddaebm_encoder{}, pictures ..._image_...)"},
-  T = {type = "number", default = 4, desc = "diffusion steps"},
-  beta_min = {type = "number", desc = "noise schedule's start (toy 0.01, pictures 0.1)"},
-  beta_max = {type = "number", desc = "noise schedule's end (toy 0.1, pictures 20)"},
-  r1_gamma = {type = "number", default = 0.02, desc = "gamma of the R1 penalty (gamma/2) mean |g|^2 on real pairs"},
-  w_ent = {type = "number", default = 0.1, desc = "weight of the encoder's NLL of z (the generator's entropy term)"},
-  rec_floor = {type = "number", desc = "variance floor of the reconstruction term (toy 1e-2, pictures the first posterior variance)"},
-  ema = {type = "number", desc = "EMA decay of f, G and q, used by every entry (toy 0: none, pictures 0.999)"},
-  adam = {type = "table", default = {lr = 1e-4, betas = {0, 0.9}, eps = 1e-8},
-          desc = "adam{} options of both optimisers (pictures add cosine decay to 1e-5 over 50k steps)"},
-  sample_batch = {type = "number", desc = "rows per call of the sample entry (toy 1000, pictures the batch)"},
-  M_eval = {type = "number", default = 1024, desc = "proposal draws per pair in eval's chain bounds"},
+  energy = {type = "net", desc = "the time-conditioned energy f(x, k) (default nets.ddaebm_energy{}; pictures nets.ddaebm_image_energy{})"},
+  generator = {type = "net", desc = "the per-step generator G(x_n, z, k) (default nets.ddaebm_generator{}; pictures ..._image_...)"},
+  encoder = {type = "net", desc = "the posterior encoder q(z | x_c, x_n, k) (default nets.ddaebm_encoder{}; pictures ..._image_...)"},
+  T = opts.count(1, 1000, {default = 4, desc = "diffusion steps"}),
+  beta_min = opts.positive{desc = "noise schedule: beta at t = 0 (toy 0.01, pictures 0.1)"},
+  beta_max = opts.positive{desc = "noise schedule: beta at t = 1 (toy 0.1, pictures 20)"},
+  r1_gamma = opts.nonneg{default = 0.02, desc = "gamma of the R1 penalty (gamma/2) mean ||g||^2"},
+  w_ent = opts.nonneg{default = 0.1, desc = "weight of the encoder's entropy NLL"},
+  rec_floor = opts.positive{desc = "variance floor of the reconstruction term (toy 1e-2, pictures the first posterior variance)"},
+  ema = opts.fraction{desc = "EMA decay of f, G, q, used by the entries (toy 0: none, pictures 0.999)"},
+  adam = {type = "table", default = {lr = 1e-4, betas = {0, 0.9}, eps = 1e-8}, desc = "Adam options {lr, betas, eps, cosine}"},
+  sample_batch = opts.count(1, opts.MAX_BATCH, {desc = "rows per `sample` call (toy 1000, pictures the batch)"}),
+  M_eval = opts.count(1, 1000000, {default = 1024, desc = "inner draws of the chain_bounds entry"}),
 }
 
 -- defaults that differ between toy data and pictures (methods.md §8, `ddaebm`);

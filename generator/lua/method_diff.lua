@@ -10,6 +10,7 @@
 -- Both steps use the same draws. Networks: DDAEBM's toy nets without BatchNorm.
 local diff = require "diffusion"
 local bd = require "bound_diff"
+local opts = require "opts"
 local entries_diff = require "entries_diff"
 local M = {}
 
@@ -18,15 +19,15 @@ M.options = {
   energy = {type = "net", desc = "the time-conditioned energy f(x, k) (default nets.ddaebm_energy{})"},
   generator = {type = "net", desc = "the per-step generator G(x_n, z, k) (default nets.ddaebm_generator{bn = false})"},
   encoder = {type = "net", desc = "bb-mi-diff: the encoder q(z | y, x_n, k) (default nets.ddaebm_encoder{bn = false})"},
-  T = {type = "number", default = 4, desc = "diffusion steps"},
-  beta_min = {type = "number", default = 0.1, desc = "noise schedule's start (VP, continuous-time beta)"},
-  beta_max = {type = "number", default = 20, desc = "noise schedule's end"},
-  M = {type = "number", default = 8, desc = "proposal draws per training pair"},
-  w_H = {type = "number", default = 1, desc = "weight of the entropy term in the generator loss"},
-  r1_gamma = {type = "number", default = 0, desc = "gamma of the R1 penalty (gamma/2) mean |g|^2 on real pairs (0: none)"},
-  adam = {type = "table", default = {lr = 1e-4, betas = {0, 0.9}, eps = 1e-8}, desc = "adam{} options of both optimisers"},
-  sample_batch = {type = "number", default = 1000, desc = "rows per call of the sample entry"},
-  M_eval = {type = "number", default = 1024, desc = "proposal draws per pair in eval's chain bounds"},
+  T = opts.count(1, 1000, {default = 4, desc = "diffusion steps"}),
+  beta_min = opts.positive{default = 0.1, desc = "noise schedule: beta at t = 0"},
+  beta_max = opts.positive{default = 20, desc = "noise schedule: beta at t = 1"},
+  M = opts.count(1, 100000, {default = 8, desc = "inner draws per pair in training"}),
+  w_H = opts.positive{default = 1, desc = "weight of the entropy in the generator's loss (0 is meaningless)"},
+  r1_gamma = opts.nonneg{default = 0, desc = "gamma of the optional R1 penalty on real pairs"},
+  adam = {type = "table", default = {lr = 1e-4, betas = {0, 0.9}, eps = 1e-8}, desc = "Adam options {lr, betas, eps, cosine}"},
+  sample_batch = opts.count(1, opts.MAX_BATCH, {default = 1000, desc = "rows per `sample` call"}),
+  M_eval = opts.count(1, 1000000, {default = 1024, desc = "inner draws of the chain_bounds entry"}),
 }
 
 function M.build(cfg)

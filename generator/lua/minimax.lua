@@ -5,19 +5,18 @@
 -- energy step of the energy-side module.
 local entries = require "entries"
 local ema = require "ema"
+local opts = require "opts"
 local M = {}
 
 M.options = {
-  energy = {type = "net", desc = "the energy E(x) (default nets.toy_energy{sn = preset's}, pictures nets.image_energy)"},
-  generator = {type = "net", desc = "the generator G(z) (default nets.toy_generator{}, pictures nets.image_generator)"},
-  preset = {type = "string", default = "paper", one_of = {"paper", "code"},
-            desc = "toy recipe: paper (spectral norm, decaying penalty weight, tau 0) or code (neither, tau 1)"},
+  energy = {type = "net", desc = "the energy E(x) (default nets.toy_energy{sn = preset's}; pictures nets.image_energy{})"}, generator = {type = "net", desc = "the generator G(z) (default nets.toy_generator{}; pictures nets.image_generator{})"},
+  preset = {type = "string", default = "paper", one_of = {"paper", "code"}, desc = "the toy recipe: paper (spectral norm, decaying weight, tau 0) or code (neither, tau 1)"},
   sn = {type = "boolean", desc = "spectral norm in the default energy (default: the preset's)"},
-  ada = {type = "boolean", desc = "decaying penalty weight 0.7 (2307 + t)^-0.55 instead of lambda (default: the preset's)"},
-  lambda = {type = "number", default = 1e-3, desc = "penalty weight when ada is off"},
-  w_H = {type = "number", desc = "weight of the entropy in the generator loss (toy 1, pictures 1e-4)"},
-  adam = {type = "table", desc = "adam{} options of both optimisers (toy lr 2e-4, betas {0, 0.9}, eps 1e-6)"},
-  ema = {type = "number", desc = "EMA decay of the generator's parameters, used by sample and bounds (toy 0: none, pictures 0.999)"},
+  ada = {type = "boolean", desc = "the decaying penalty weight 0.7 (2307 + t)^-0.55 instead of lambda (default: the preset's)"},
+  lambda = opts.nonneg{default = 1e-3, desc = "weight of the energy-side penalty"},
+  w_H = opts.positive{desc = "weight of the entropy in the generator's loss (its temperature; toy 1, pictures 1e-4)"},
+  adam = {type = "table", desc = "Adam options {lr, betas, eps, cosine} of both optimisers (toy lr 2e-4, betas {0, 0.9}, eps 1e-6; pictures lr 5e-5, betas {0, 0.999})"},
+  ema = opts.fraction{desc = "EMA decay of the generator's parameters for sample and bounds (toy 0: none; pictures 0.999)"},
 }
 
 -- defaults that differ between toy data and images (methods.md §8, defaults per method)

@@ -10,12 +10,11 @@ local spec = opts.net_spec
 -- Toy energy (EBM-BB): Linear(2,w)-act-Linear(w,w)-act-Linear(w,1), times a
 -- learnable gain g ~ U(-1, 1). Returns E as a [B] vector.
 local toy_energy_opts = opts.register("nets.toy_energy", {
-  width = {type = "number", default = 100, desc = "units of each hidden layer"},
-  act = {type = "string", default = "prelu", one_of = {"prelu", "silu", "leaky_relu", "tanh", "softplus"},
-         desc = "activation after each hidden layer (smooth ones for Hessians: silu, softplus)"},
-  sn = {type = "boolean", default = false, desc = "spectral norm on every linear layer"},
-  input = {type = "number", default = 2, desc = "columns D of the data rows"},
-})
+    width = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "hidden width"}),
+    act = {type = "string", default = "prelu", one_of = {"prelu", "silu", "leaky_relu", "tanh", "softplus"}, desc = "activation"},
+    sn = {type = "boolean", default = false, desc = "spectral norm on every layer"},
+    input = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "input columns"}),
+  })
 function nets.toy_energy(o)
   o = opts.check(o or {}, toy_energy_opts, "nets.toy_energy")
   return spec("toy_energy", o, function(p)
@@ -37,10 +36,8 @@ end
 
 -- Toy generator (EBM-BB): Linear(d,w)-PReLU-BN-Linear(w,w)-PReLU-BN-Linear(w,2).
 local toy_generator_opts = opts.register("nets.toy_generator", {
-  width = {type = "number", default = 100, desc = "units of each hidden layer"},
-  latent = {type = "number", default = 2, desc = "latent dimension d of z ~ N(0, I)"},
-  out = {type = "number", default = 2, desc = "columns D of the samples"},
-})
+    width = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "hidden width"}), latent = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "latent size"}), out = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "output columns"}),
+  })
 function nets.toy_generator(o)
   o = opts.check(o or {}, toy_generator_opts, "nets.toy_generator")
   return spec("toy_generator", o, function(p)
@@ -58,10 +55,8 @@ end
 -- Toy encoder for bound (b) (methods.md §8, our): Linear(D,w)-PReLU-
 -- Linear(w,w)-PReLU-Linear(w,2d) -> (mu, l) of q(z | x), as one [B, 2d] tensor.
 local toy_encoder_opts = opts.register("nets.toy_encoder", {
-  width = {type = "number", default = 100, desc = "units of each hidden layer"},
-  latent = {type = "number", default = 2, desc = "latent dimension d (the generator's)"},
-  input = {type = "number", default = 2, desc = "columns D of the data rows"},
-})
+    width = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "hidden width"}), latent = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "latent size"}), input = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "input columns"}),
+  })
 function nets.toy_encoder(o)
   o = opts.check(o or {}, toy_encoder_opts, "nets.toy_encoder")
   return spec("toy_encoder", o, function(p)

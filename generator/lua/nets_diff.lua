@@ -20,17 +20,13 @@ end
 
 local spec = opts.net_spec
 
-local function options(what, bn)
-  return opts.register(what, {
-    width = {type = "number", default = 300, desc = "units of the trunk's hidden layers"},
-    temb = {type = "number", default = 16, desc = "width of the sinusoidal time embedding"},
-    bn = {type = "boolean", default = bn, desc = "BatchNorm in the trunk (the bb-*-diff bounds need false)"},
-    latent = {type = "number", default = 2, desc = "latent dimension of z"},
+local specs = {}
+for what, bn in pairs{["nets.ddaebm_energy"] = false, ["nets.ddaebm_generator"] = true, ["nets.ddaebm_encoder"] = true} do
+  specs[what] = opts.register(what, {
+    width = opts.count(1, opts.MAX_WIDTH, {default = 300, desc = "hidden width"}), temb = opts.count(1, opts.MAX_WIDTH, {default = 16, desc = "time-embedding width"}),
+    bn = {type = "boolean", default = bn, desc = "batch norm in the trunk"}, latent = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "latent size"}),
   })
 end
-local specs = {["nets.ddaebm_energy"] = options("nets.ddaebm_energy", false),
-               ["nets.ddaebm_generator"] = options("nets.ddaebm_generator", true),
-               ["nets.ddaebm_encoder"] = options("nets.ddaebm_encoder", true)}
 local function check(o, what) return opts.check(o or {}, specs[what], what) end
 
 -- x-branch Linear(nin,16)[-BN]-PReLU-Linear(16,32); t-branch Linear(temb,16)-PReLU-Linear(16,32);

@@ -23,13 +23,10 @@ end
 -- Linear(512*(S/8)^2, 1). `out` > 1 gives an encoder head of that width instead.
 -- `base` scales the channel widths (64 in the paper) for smaller test nets.
 local image_energy_opts = opts.register("nets.image_energy", {
-  channels = {type = "number", default = 1, desc = "colour channels C of the pictures"},
-  size = {type = "number", default = 32, desc = "side S of the (square) pictures, a multiple of 8"},
-  base = {type = "number", default = 64, desc = "channels of the first conv; the others are 2x, 4x, 8x"},
-  act = {type = "string", default = "leaky_relu", one_of = {"leaky_relu", "silu"}, desc = "activation (LeakyReLU 0.1, or SiLU)"},
-  sn = {type = "boolean", default = false, desc = "spectral norm on every conv and the head"},
-  out = {type = "number", default = 1, desc = "outputs of the head; > 1 makes an encoder head [B, out]"},
-})
+    channels = opts.count(1, opts.MAX_WIDTH, {default = 1, desc = "picture channels"}), size = opts.count(8, 4096, {default = 32, desc = "picture side"}),
+    base = opts.count(1, opts.MAX_WIDTH, {default = 64, desc = "base channel width"}), act = {type = "string", default = "leaky_relu", one_of = {"leaky_relu", "silu"}, desc = "activation"},
+    sn = {type = "boolean", default = false, desc = "spectral norm on every layer"}, out = opts.count(1, opts.MAX_WIDTH, {default = 1, desc = "output width (> 1: an encoder head)"}),
+  })
 function M.image_energy(o)
   o = opts.check(o or {}, image_energy_opts, "nets.image_energy")
   return spec("image_energy", o, function(p)
@@ -57,10 +54,9 @@ end
 -- ConvT4x4 s2 p1 halving the channels, each -BN-ReLU -> Conv3x3 (b -> C) - Tanh.
 -- Output rows [B, C*32*32]. b = 64 in the paper.
 local image_generator_opts = opts.register("nets.image_generator", {
-  latent = {type = "number", default = 128, desc = "latent dimension d of z ~ N(0, I)"},
-  channels = {type = "number", default = 1, desc = "colour channels C of the pictures"},
-  base = {type = "number", default = 64, desc = "channels of the last up-convolution (the first has 8x)"},
-})
+    latent = opts.count(1, opts.MAX_WIDTH, {default = 128, desc = "latent size"}), channels = opts.count(1, opts.MAX_WIDTH, {default = 1, desc = "picture channels"}),
+    base = opts.count(1, opts.MAX_WIDTH, {default = 64, desc = "base channel width"}),
+  })
 function M.image_generator(o)
   o = opts.check(o or {}, image_generator_opts, "nets.image_generator")
   return spec("image_generator", o, function(p)
@@ -84,9 +80,9 @@ end
 -- [B, 784]: Conv3x3(1->32, p1)-ReLU-MaxPool2-Conv3x3(32->64, p1)-ReLU-MaxPool2-
 -- Linear(3136, 128)-ReLU-Linear(128, 10). Returns logits; net.features(x) gives
 -- the 128-d post-ReLU features.
-local classifier_opts = opts.register("nets.fmnist_classifier", {})
+local fmnist_classifier_opts = opts.register("nets.fmnist_classifier", {})
 function M.fmnist_classifier(o)
-  o = opts.check(o or {}, classifier_opts, "nets.fmnist_classifier")
+  o = opts.check(o or {}, fmnist_classifier_opts, "nets.fmnist_classifier")
   return spec("fmnist_classifier", o, function(p)
     local trunk = nn.seq{
       image_in(1, 28), nn.conv2d(1, 32, 3, {padding = 1, name = p .. ".conv1"}), nn.relu(),

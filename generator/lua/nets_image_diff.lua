@@ -14,17 +14,14 @@ local nets = require "nets"
 local spec = opts.net_spec
 local SIZE = 32   -- the encoder's 4x4 valid heads see 32 / 8 = 4
 
-local function options(what, with_latent)
-  local s = {channels = {type = "number", default = 1, desc = "colour channels C of the pictures"},
-             base = {type = "number", default = 64, desc = "channel width scale (64 in the paper)"},
-             temb = {type = "number", default = 128, desc = "width of the sinusoidal time embedding"},
-             tdim = {type = "number", default = 256, desc = "width of the net's time MLP"}}
-  if with_latent then s.latent = {type = "number", default = 100, desc = "latent dimension of z"} end
-  return opts.register(what, s)
+local specs = {}
+for what, with_latent in pairs{["nets.ddaebm_image_energy"] = false, ["nets.ddaebm_image_generator"] = true,
+                               ["nets.ddaebm_image_encoder"] = true} do
+  local s = {channels = opts.count(1, opts.MAX_WIDTH, {default = 1, desc = "picture channels"}), base = opts.count(1, opts.MAX_WIDTH, {default = 64, desc = "base channel width"}),
+             temb = opts.count(1, opts.MAX_WIDTH, {default = 128, desc = "time-embedding width"}), tdim = opts.count(1, opts.MAX_WIDTH, {default = 256, desc = "time-feature width"})}
+  if with_latent then s.latent = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "latent size"}) end
+  specs[what] = opts.register(what, s)
 end
-local specs = {["nets.ddaebm_image_energy"] = options("nets.ddaebm_image_energy", false),
-               ["nets.ddaebm_image_generator"] = options("nets.ddaebm_image_generator", true),
-               ["nets.ddaebm_image_encoder"] = options("nets.ddaebm_image_encoder", true)}
 local function check(o, what) return opts.check(o or {}, specs[what], what) end
 
 local function collect(mods)

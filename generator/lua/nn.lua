@@ -20,16 +20,7 @@ nn.module = module
 
 -- "path:line" of the model-file line that is creating a layer, so a shape
 -- error found when the layer runs points at where it was written.
-local function where()
-  for level = 2, 50 do
-    local info = debug.getinfo(level, "Sl")
-    if not info then break end
-    if info.source:sub(1, 1) == "@" and info.currentline > 0 then
-      return info.source:sub(2) .. ":" .. info.currentline
-    end
-  end
-  return nil
-end
+local function where() return ebm._where() end   -- the sandbox has no `debug` library
 
 local function check_input(at, what, x, axis, n)
   local s = x.shape
@@ -73,12 +64,14 @@ end
 
 -- Linear(nin, nout): y = x W^T + b with W [nout, nin] (PyTorch layout).
 -- sn = true: spectral norm, one power iteration per train-mode call, persistent u, v.
+local features = opts.count(1, opts.MAX_FEATURES)
+
 local linear_opts = opts.register("nn.linear", {
-  bias = {type = "boolean", default = true, desc = "add a learnable bias b"},
-  sn = {type = "boolean", default = false, desc = "spectral norm: W / sigma_max(W), one power iteration per train-mode call"},
-  name = {type = "string", desc = "parameter name prefix (default: kind and a counter, e.g. linear3)"},
-})
+  bias = {type = "boolean", default = true, desc = "add a bias"},
+  sn = {type = "boolean", default = false, desc = "spectral norm of the weight"},
+  name = {type = "string", desc = "prefix of the parameters' names"}})
 function nn.linear(nin, nout, o)
+  opts.arg(nin, features, "nin", "nn.linear"); opts.arg(nout, features, "nout", "nn.linear")
   o = opts.check(o or {}, linear_opts, "nn.linear")
   local name = auto_name("linear", o.name)
   local at = where()
@@ -95,16 +88,18 @@ function nn.linear(nin, nout, o)
   end)
 end
 
-local conv_opts = opts.register("nn.conv2d", {
-  stride = {type = "number", default = 1, desc = "step of the kernel in pixels"},
-  padding = {type = "number", default = 0, desc = "zero rows and columns added on each side"},
-  bias = {type = "boolean", default = true, desc = "add a learnable bias per output channel"},
-  sn = {type = "boolean", default = false, desc = "spectral norm of the weight seen as [cout, cin k k]"},
-  name = {type = "string", desc = "parameter name prefix (default: kind and a counter, e.g. linear3)"},
-})
-local convt_opts = {output_padding = {type = "number", default = 0, desc = "extra rows and columns on the output's far side"}}
+local conv_opts = opts.register("nn.conv2d", {stride = opts.count(1, 64, {default = 1, desc = "stride"}),
+                   padding = opts.count(0, 64, {default = 0, desc = "zero padding on each side"}),
+                   bias = {type = "boolean", default = true, desc = "add a bias"},
+                   sn = {type = "boolean", default = false, desc = "spectral norm of the weight"},
+                   name = {type = "string", desc = "prefix of the parameters' names"}})
+local convt_opts = {output_padding = opts.count(0, 63, {default = 0, desc = "extra rows and columns of the output"})}
 for key, v in pairs(conv_opts) do convt_opts[key] = v end
 opts.register("nn.conv_transpose2d", convt_opts)
+local channels, kernel = opts.count(1, opts.MAX_WIDTH), opts.count(1, 64)
+local function conv_args(what, cin, cout, k)
+  opts.arg(cin, channels, "cin", what); opts.arg(cout, channels, "cout", what); opts.arg(k, kernel, "k", what)
+end
 
 -- The two convolution layers differ in their weight layout, PyTorch's fan-in,
 -- the spectral-norm view of the weight and the op; the rest is shared.
@@ -126,6 +121,7 @@ end
 -- Conv2d(cin, cout, k) on [N, cin, H, W]: weight [cout, cin, k, k], PyTorch's
 -- initialisation (bound 1/sqrt(cin k k)); sn: spectral norm of the weight as [cout, cin k k].
 function nn.conv2d(cin, cout, k, o)
+  conv_args("nn.conv2d", cin, cout, k)
   o = opts.check(o or {}, conv_opts, "nn.conv2d")
   return conv_layer("nn.conv2d", "conv", cin, cout, k, o, {
     shape = {cout, cin, k, k}, fan_in = cin,
@@ -138,6 +134,7 @@ end
 -- output (H-1) stride - 2 padding + k + output_padding; PyTorch's initialisation
 -- (its fan-in is cout k k); sn: spectral norm of the weight as [cout, cin k k] (dim 1).
 function nn.conv_transpose2d(cin, cout, k, o)
+  conv_args("nn.conv_transpose2d", cin, cout, k)
   o = opts.check(o or {}, convt_opts, "nn.conv_transpose2d")
   return conv_layer("nn.conv_transpose2d", "convt", cin, cout, k, o, {
     shape = {cin, cout, k, k}, fan_in = cout,
@@ -149,6 +146,7 @@ end
 -- Average pooling over k x k windows (stride k) of [N, C, H, W], H and W multiples of k:
 -- a reshape to [N C H/k, k, W/k, k] and a sum, so no new op is needed.
 function nn.avg_pool2d(k)
+  opts.arg(k, kernel, "k", "nn.avg_pool2d")
   local at = where()
   return module({}, function(x)
     local N, C, Hh, W = table.unpack(x.shape)
@@ -162,10 +160,8 @@ function nn.avg_pool2d(k)
 end
 
 -- PReLU with one learnable slope, initialised 0.25.
-local prelu_opts = opts.register("nn.prelu", {
-  init = {type = "number", default = 0.25, desc = "initial slope for x < 0"},
-  name = {type = "string", desc = "parameter name prefix (default: kind and a counter, e.g. linear3)"},
-})
+local prelu_opts = opts.register("nn.prelu", {init = {type = "number", default = 0.25, desc = "initial slope"},
+                                               name = {type = "string", desc = "prefix of the parameter's name"}})
 function nn.prelu(o)
   o = opts.check(o or {}, prelu_opts, "nn.prelu")
   local a = ebm.param(auto_name("prelu", o.name) .. ".weight", {1}, o.init)
@@ -173,8 +169,7 @@ function nn.prelu(o)
 end
 
 local function activation(kind, fn)
-  local spec = opts.register("nn." .. kind, kind == "leaky_relu"
-    and {slope = {type = "number", default = 0.01, desc = "slope for x < 0"}} or {})
+  local spec = opts.register("nn." .. kind, {slope = {type = "number", default = 0.01, desc = "slope for x < 0 (leaky_relu)"}})
   return function(o)
     o = opts.check(o or {}, spec, "nn." .. kind)
     return module({}, function(x) return fn(x, o) end)
@@ -191,13 +186,13 @@ nn.silu = activation("silu", function(x) return ebm.silu(x) end)
 -- biased batch variance and updates the running statistics (unbiased
 -- variance); eval mode is the fixed affine map of the running statistics;
 -- batch mode normalises as train mode without updating them.
-local bn_opts = opts.register("nn.batchnorm", {
-  eps = {type = "number", default = 1e-5, desc = "added to the variance before the square root"},
-  momentum = {type = "number", default = 0.1, desc = "weight of the new batch in the running statistics"},
-  name = {type = "string", desc = "parameter name prefix (default: kind and a counter, e.g. linear3)"},
-})
+local bn_opts = opts.register("nn.batchnorm", {eps = opts.positive{default = 1e-5, desc = "added to the variance"},
+                 momentum = {type = "number", default = 0.1, min = 0, max = 1, desc = "update rate of the running statistics"},
+                 name = {type = "string", desc = "prefix of the parameters' names"}})
 opts.register("nn.batchnorm2d", bn_opts)
+
 function nn.batchnorm(n, o)
+  opts.arg(n, features, "n", "nn.batchnorm")
   o = opts.check(o or {}, bn_opts, "nn.batchnorm")
   local name = auto_name("batchnorm", o.name)
   local at = where()
@@ -227,6 +222,7 @@ end
 
 -- BatchNorm2d over N, H, W of [N, C, H, W], per channel; statistics as nn.batchnorm.
 function nn.batchnorm2d(c, o)
+  opts.arg(c, channels, "c", "nn.batchnorm2d")
   o = opts.check(o or {}, bn_opts, "nn.batchnorm2d")
   local name = auto_name("batchnorm", o.name)
   local at = where()
