@@ -8,12 +8,13 @@
                                                      RESULTS_DIR/toy_stability.json, then ours
                                                      beside PyTorch (every toy_quality_*.json)
   stability_verdict.py overview [RESULTS_DIR [DATA...]]
-                                                  -> RESULTS_DIR/overview_<data>.png: per data
+                                                  -> out/figures/overview_<data>.png: per data
                                                      set (those named, or every one), each
                                                      method's finished seed-1 run with the most
                                                      iterations found under the runs directory
-                                                     (`ebmforge overview`), and
-                                                     overview_<data>_log.png (its --log)
+                                                     (`ebmforge overview`, scores from each
+                                                     run's record), and overview_<data>_log.png
+                                                     (its --log); figures are not committed
 
 A run is counted as
 - diverged:  the trainer stopped on NaN/Inf (exit 3) or another error, or its

@@ -11,7 +11,7 @@
 #include "plot_cmd.h"
 
 static const char *usage =
-  "usage: ebmforge overview -o OUT.png|.pdf|.svg [--title TEXT] [--range A] [--size P] [--log] [--data NAME] [LABEL=]DIR...\n"
+  "usage: ebmforge overview -o OUT.png|.pdf|.svg [--title TEXT] [--range A] [--size P] [--log] [--data NAME] [--view V] [LABEL=]DIR...\n"
   "\n"
   "One figure of toy runs side by side, a column per DIR in the order given\n"
   "(PLplot; the format follows OUT's extension). Top: the density exp(-E) of\n"
@@ -31,6 +31,7 @@ static const char *usage =
   "                 energies, which leave the density dark but for a few cells, still\n"
   "                 show their shape\n"
   "  --data NAME    draw the true modes of this toy data set (25gaussians, 8gaussians, ...)\n"
+  "  --view V       show [-V, V]^2 of the square (default: all of it)\n"
   "\n"
   "exit codes: 0 done, 1 I/O error, 2 bad arguments or inputs (nothing written)\n";
 
@@ -73,7 +74,7 @@ static int load_run(const char *dir, Run *r, char *err, size_t errlen) {
 
 int cmd_overview(int argc, char **argv) {
   const char *out = NULL, *title = NULL, *data = NULL;
-  double range = 4;
+  double range = 4, view = 0;
   long size = 300;
   int log_scale = 0;
   int n = 0;
@@ -90,6 +91,10 @@ int cmd_overview(int argc, char **argv) {
     else if (!strcmp(a, "--title") && has) title = argv[++i];
     else if (!strcmp(a, "--log")) log_scale = 1;
     else if (!strcmp(a, "--data") && has) data = argv[++i];
+    else if (!strcmp(a, "--view") && has) {
+      view = strtod(argv[++i], &end);
+      if (*end || !(view > 0) || !isfinite(view)) { rc = bad("--view needs a finite number > 0"); goto done; }
+    }
     else if (!strcmp(a, "--range") && has) {
       range = strtod(argv[++i], &end);
       if (*end || !(range > 0) || !isfinite(range)) { rc = bad("--range needs a finite number > 0"); goto done; }
@@ -133,6 +138,7 @@ int cmd_overview(int argc, char **argv) {
     rc = 1;
     goto done;
   }
+  fig_view(view);
   for (int i = 0; i < n; i++) fig_density(runs[i].grid, runs[i].rows, runs[i].cols, range, log_scale, runs[i].label, modes, nm);
   for (int i = 0; i < n; i++) fig_scatter(runs[i].xy, runs[i].n, range, *runs[i].scores ? runs[i].scores : "samples", modes, nm);
   rc = fig_end(err, sizeof err) ? 1 : 0;
