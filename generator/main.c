@@ -264,9 +264,9 @@ static int cmd_run(int argc, char **argv) {
     const char *a = argv[i];
     int has = i + 1 < argc;
     if (!strcmp(a, "--f64")) f64 = 1;
-    else if (!strcmp(a, "--iters") && has) { if (parse_long(argv[++i], &iters) || iters < 1) return bad_usage("--iters needs a positive integer", usage_run); }
+    else if (!strcmp(a, "--iters") && has) { if (parse_long(argv[++i], &iters) || iters < 1 || iters > 1000000000) return bad_usage("--iters needs an integer in [1, 1000000000]", usage_run); }
     else if (!strcmp(a, "--seed") && has) { if (parse_long(argv[++i], &seed) || seed < 0) return bad_usage("--seed needs a non-negative integer", usage_run); }
-    else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1) return bad_usage("--log-every needs a positive integer", usage_run); }
+    else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1 || log_every > 1000000000) return bad_usage("--log-every needs an integer in [1, 1000000000]", usage_run); }
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--data") && has) data = argv[++i];
     else if (!strcmp(a, "--combo") && has) combo = argv[++i];

@@ -51,7 +51,8 @@ static void hook(lua_State *L, lua_Debug *ar);
 
 /* Arms the hook to fire at the very next instruction (lua_sethook is safe anywhere). */
 static void fire_soon(Sandbox *sb) {
-  if (sb->L) lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);
+  /* lua_sethook walks the whole call stack: only when the count changes */
+  if (sb->L && lua_gethookcount(sb->L) != 1) lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);
 }
 
 static const char *memory_fmt = "model file used more than %.0f MiB of memory (the sandbox's limit; see docs/model_files.md)";
@@ -98,7 +99,7 @@ static void hook(lua_State *L, lua_Debug *ar) {
   if (sb->ran > sb->budget)
     limit_hit(sb, "model file ran more than %.0f Lua instructions (an endless loop? the sandbox's limit; see docs/model_files.md)",
               (double)sb->budget);
-  lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
+  if (lua_gethookcount(L) != HOOK_EVERY) lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);   /* after fire_soon */
   if (sb->hit) {
     lua_pushstring(L, sb->msg);
     lua_error(L);
@@ -285,6 +286,11 @@ const char *sandbox_error(Sandbox *sb, int rc, const char *path) {
     static char buf[1024];
     if (sb->where[0]) snprintf(buf, sizeof buf, "%s: %s", sb->where, sb->msg);
     else snprintf(buf, sizeof buf, "%s:1: %s (at a line not known)", path ? path : "?", sb->msg);
+    return buf;
+  }
+  if (rc == LUA_ERRERR) {   /* the message handler failed (an error object whose __tostring raises) */
+    static char buf[600];
+    snprintf(buf, sizeof buf, "%s:1: the file raised an error that cannot be reported (a failing __tostring?)", path ? path : "?");
     return buf;
   }
   const char *msg = lua_tostring(sb->L, -1);
