@@ -49,7 +49,7 @@ static const char *usage_ir =
   "%id = OP inputs attributes : dtype[shape] ; model-file line.\n";
 
 static const char *usage_build =
-  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--cc CC] [--mpi-ranks R] [--cuda-arch LIST] [--no-cuda]\n"
+  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--ldflags FLAGS] [--cc CC] [--mpi-ranks R] [--cuda-arch LIST] [--no-cuda]\n"
   "\n"
   "Generates one C trainer per combination of MODEL, as DIR/<combination>/model.c,\n"
   "and DIR/build.ninja (DIR defaults to out/<model name>). Then `ninja -C DIR`\n"
@@ -62,7 +62,9 @@ static const char *usage_build =
   "  --cflags FLAGS compiler flags (default -O3 -march=native -ffp-contract=off -fno-math-errno\n"
   "                 -fno-trapping-math: no fused multiply-add, so trainers round as the\n"
   "                 interpreter does; the other two change no value but let loops with\n"
-  "                 sqrt or select vectorise)\n"
+  "                 sqrt or select vectorise). They are passed to the link too, so\n"
+  "                 --cflags '-O1 -g -fsanitize=address,undefined' builds a sanitized trainer\n"
+  "  --ldflags FLAGS extra link flags, after the objects (e.g. -Wl,-Map=map.txt)\n"
   "  --cc CC        C compiler (default cc; mpicc with --mpi-ranks)\n"
   "  --mpi-ranks R  a data-parallel trainer for R MPI ranks (R >= 2), each training on\n"
   "                 batch/R rows of the same global batch; links Open MPI. DIR defaults\n"
@@ -220,6 +222,7 @@ static int cmd_build(int argc, char **argv) {
     if (!strcmp(argv[i], "-o") && has) o.out_dir = argv[++i];
     else if (!strcmp(argv[i], "--cflags") && has) o.cflags = argv[++i];
     else if (!strcmp(argv[i], "--cc") && has) o.cc = argv[++i];
+    else if (!strcmp(argv[i], "--ldflags") && has) o.ldflags = argv[++i];
     else if (!strcmp(argv[i], "--mpi-ranks") && has) {
       long r;
       if (parse_long(argv[++i], &r) || r < 2 || r > 4096) return bad_usage("--mpi-ranks needs an integer in 2..4096", usage_build);
