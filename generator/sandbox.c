@@ -25,11 +25,9 @@ extern const struct embedded_lua { const char *name; const char *src; size_t len
  * call stack can be inspected safely while refusing it */
 #define SAFE_TO_INSPECT ((size_t)32 << 20)
 
-static Sandbox *sandbox_of(lua_State *L) {
-  void *ud;
-  lua_getallocf(L, &ud);
-  return ud;
-}
+/* The sandbox of a state: kept in the state's extra space, not taken from the
+ * allocator's userdata, which an embedder may wrap (tests/fuzz/fuzz_model.c). */
+static Sandbox *sandbox_of(lua_State *L) { return *(Sandbox **)lua_getextraspace(L); }
 
 int sandbox_user_frame(lua_State *L, const char **src) {
   lua_Debug ar;
@@ -111,9 +109,9 @@ static void hook(lua_State *L, lua_Debug *ar) {
 static Sandbox *watched;     /* the sandbox whose file is running (one at a time) */
 static char late_msg[700];   /* written by the signal handler: preformatted */
 
-static void arm(double seconds) {
+static void arm(double seconds, struct itimerval *old) {
   struct itimerval t = {{0, 0}, {(time_t)seconds, (suseconds_t)((seconds - (time_t)seconds) * 1e6)}};
-  setitimer(ITIMER_REAL, &t, NULL);
+  setitimer(ITIMER_REAL, &t, old);
 }
 
 /* First expiry: ask the hook to stop the file at its next instruction. If the
@@ -126,7 +124,7 @@ static void on_alarm(int sig) {
   if (!sb->timed_out) {
     sb->timed_out = 1;
     lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);   /* safe in a signal handler */
-    arm(sb->seconds < 1 ? sb->seconds : 1.0);   /* grace for the hook */
+    arm(sb->seconds < 1 ? sb->seconds : 1.0, NULL);   /* grace for the hook */
     return;
   }
   char line[16];
@@ -152,11 +150,12 @@ void sandbox_watch(Sandbox *sb, const char *path) {
   sa.sa_handler = on_alarm;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGALRM, &sa, &sb->old_alarm);
-  arm(sb->seconds);
+  arm(sb->seconds, &sb->old_timer);
 }
 
+/* Puts back the embedder's handler and timer (a fuzzer's timeout uses them). */
 void sandbox_unwatch(Sandbox *sb) {
-  arm(0);
+  setitimer(ITIMER_REAL, &sb->old_timer, NULL);
   sigaction(SIGALRM, &sb->old_alarm, NULL);
   watched = NULL;
 }
@@ -251,6 +250,7 @@ Sandbox *sandbox_open(void) {
   lua_State *L = lua_newstate(capped_alloc, sb);
   if (!L) { free(sb); return NULL; }
   sb->L = L;
+  *(Sandbox **)lua_getextraspace(L) = sb;
   open_libs(L);
   lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
   return sb;

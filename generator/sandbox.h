@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <sys/time.h>
 
 typedef struct lua_State lua_State;
 
@@ -36,6 +37,7 @@ typedef struct Sandbox {
   int last_line;             /* the model file's line the hook saw last */
   char late_path[512];
   struct sigaction old_alarm;
+  struct itimerval old_timer;
   lua_State *L;
 } Sandbox;
 
