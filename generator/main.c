@@ -83,7 +83,8 @@ static const char *usage_check =
   "\n"
   "Loads MODEL and prints a summary (method, data, parameters, nodes, phases),\n"
   "one line per sweep combination, or the first error as path:line: message\n"
-  "with exit code 2.\n";
+  "with exit code 2. Model files run sandboxed (no files, commands or bytecode;\n"
+  "memory, instruction and time limits): see docs/model_files.md.\n";
 
 static const char *usage_pack =
   "usage: ebmforge pack out/<model>/<combination> [-o FILE.tar.gz]\n"
