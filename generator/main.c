@@ -87,7 +87,8 @@ static const char *usage_check =
   "\n"
   "Loads MODEL and prints a summary (method, data, parameters, nodes, phases),\n"
   "one line per sweep combination, or the first error as path:line: message\n"
-  "with exit code 2.\n";
+  "with exit code 2. Model files run sandboxed (no files, commands or bytecode;\n"
+  "memory, instruction and time limits): see docs/model_files.md.\n";
 
 static const char *usage_pack =
   "usage: ebmforge pack out/<model>/<combination> [-o FILE.tar.gz]\n"
@@ -271,9 +272,9 @@ static int cmd_run(int argc, char **argv) {
     const char *a = argv[i];
     int has = i + 1 < argc;
     if (!strcmp(a, "--f64")) f64 = 1;
-    else if (!strcmp(a, "--iters") && has) { if (parse_long(argv[++i], &iters) || iters < 1) return bad_usage("--iters needs a positive integer", usage_run); }
+    else if (!strcmp(a, "--iters") && has) { if (parse_long(argv[++i], &iters) || iters < 1 || iters > 1000000000) return bad_usage("--iters needs an integer in [1, 1000000000]", usage_run); }
     else if (!strcmp(a, "--seed") && has) { if (parse_long(argv[++i], &seed) || seed < 0) return bad_usage("--seed needs a non-negative integer", usage_run); }
-    else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1) return bad_usage("--log-every needs a positive integer", usage_run); }
+    else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1 || log_every > 1000000000) return bad_usage("--log-every needs an integer in [1, 1000000000]", usage_run); }
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--data") && has) data = argv[++i];
     else if (!strcmp(a, "--combo") && has) combo = argv[++i];

@@ -25,11 +25,9 @@ extern const struct embedded_lua { const char *name; const char *src; size_t len
  * call stack can be inspected safely while refusing it */
 #define SAFE_TO_INSPECT ((size_t)32 << 20)
 
-static Sandbox *sandbox_of(lua_State *L) {
-  void *ud;
-  lua_getallocf(L, &ud);
-  return ud;
-}
+/* The sandbox of a state: kept in the state's extra space, not taken from the
+ * allocator's userdata, which an embedder may wrap (tests/fuzz/fuzz_model.c). */
+static Sandbox *sandbox_of(lua_State *L) { return *(Sandbox **)lua_getextraspace(L); }
 
 int sandbox_user_frame(lua_State *L, const char **src) {
   lua_Debug ar;
@@ -51,7 +49,8 @@ static void hook(lua_State *L, lua_Debug *ar);
 
 /* Arms the hook to fire at the very next instruction (lua_sethook is safe anywhere). */
 static void fire_soon(Sandbox *sb) {
-  if (sb->L) lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);
+  /* lua_sethook walks the whole call stack: only when the count changes */
+  if (sb->L && lua_gethookcount(sb->L) != 1) lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);
 }
 
 static const char *memory_fmt = "model file used more than %.0f MiB of memory (the sandbox's limit; see docs/model_files.md)";
@@ -98,7 +97,7 @@ static void hook(lua_State *L, lua_Debug *ar) {
   if (sb->ran > sb->budget)
     limit_hit(sb, "model file ran more than %.0f Lua instructions (an endless loop? the sandbox's limit; see docs/model_files.md)",
               (double)sb->budget);
-  lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
+  if (lua_gethookcount(L) != HOOK_EVERY) lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);   /* after fire_soon */
   if (sb->hit) {
     lua_pushstring(L, sb->msg);
     lua_error(L);
@@ -110,9 +109,9 @@ static void hook(lua_State *L, lua_Debug *ar) {
 static Sandbox *watched;     /* the sandbox whose file is running (one at a time) */
 static char late_msg[700];   /* written by the signal handler: preformatted */
 
-static void arm(double seconds) {
+static void arm(double seconds, struct itimerval *old) {
   struct itimerval t = {{0, 0}, {(time_t)seconds, (suseconds_t)((seconds - (time_t)seconds) * 1e6)}};
-  setitimer(ITIMER_REAL, &t, NULL);
+  setitimer(ITIMER_REAL, &t, old);
 }
 
 /* First expiry: ask the hook to stop the file at its next instruction. If the
@@ -125,7 +124,7 @@ static void on_alarm(int sig) {
   if (!sb->timed_out) {
     sb->timed_out = 1;
     lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);   /* safe in a signal handler */
-    arm(sb->seconds < 1 ? sb->seconds : 1.0);   /* grace for the hook */
+    arm(sb->seconds < 1 ? sb->seconds : 1.0, NULL);   /* grace for the hook */
     return;
   }
   char line[16];
@@ -151,11 +150,12 @@ void sandbox_watch(Sandbox *sb, const char *path) {
   sa.sa_handler = on_alarm;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGALRM, &sa, &sb->old_alarm);
-  arm(sb->seconds);
+  arm(sb->seconds, &sb->old_timer);
 }
 
+/* Puts back the embedder's handler and timer (a fuzzer's timeout uses them). */
 void sandbox_unwatch(Sandbox *sb) {
-  arm(0);
+  setitimer(ITIMER_REAL, &sb->old_timer, NULL);
   sigaction(SIGALRM, &sb->old_alarm, NULL);
   watched = NULL;
 }
@@ -250,6 +250,7 @@ Sandbox *sandbox_open(void) {
   lua_State *L = lua_newstate(capped_alloc, sb);
   if (!L) { free(sb); return NULL; }
   sb->L = L;
+  *(Sandbox **)lua_getextraspace(L) = sb;
   open_libs(L);
   lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
   return sb;
@@ -285,6 +286,11 @@ const char *sandbox_error(Sandbox *sb, int rc, const char *path) {
     static char buf[1024];
     if (sb->where[0]) snprintf(buf, sizeof buf, "%s: %s", sb->where, sb->msg);
     else snprintf(buf, sizeof buf, "%s:1: %s (at a line not known)", path ? path : "?", sb->msg);
+    return buf;
+  }
+  if (rc == LUA_ERRERR) {   /* the message handler failed (an error object whose __tostring raises) */
+    static char buf[600];
+    snprintf(buf, sizeof buf, "%s:1: the file raised an error that cannot be reported (a failing __tostring?)", path ? path : "?");
     return buf;
   }
   const char *msg = lua_tostring(sb->L, -1);

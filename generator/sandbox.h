@@ -8,17 +8,17 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <sys/time.h>
 
 typedef struct lua_State lua_State;
 
 /* Defaults, measured with `EBMFORGE_LUA_STATS=1 ebmforge check` on every model
  * of models/, tests/parity_models, tests/diff_models and tests/mpi: the most any
- * uses is 0.4 MiB of Lua memory (the DSL library included) and 65,000 VM
- * instructions per load (sigma_min_wide; fmnist_ddaebm 56,000). The limits
- * leave a margin of over 600x in memory and 1500x in instructions and still
- * stop a runaway file within about two seconds. EBMFORGE_LUA_MAX_MIB and
- * EBMFORGE_LUA_MAX_INSTRUCTIONS override them (a legitimately huge file, or a
- * quick test of the limits). */
+ * uses is 0.4 MiB of Lua memory (the DSL library included) and 190,000
+ * instructions per load (autodiff's charge included; sigma_min_wide). The
+ * limits leave a margin of over 500x and still stop a runaway file within about
+ * two seconds. EBMFORGE_LUA_MAX_MIB and EBMFORGE_LUA_MAX_INSTRUCTIONS override
+ * them (a legitimately huge file, or a quick test of the limits). */
 #define SANDBOX_DEFAULT_MIB 256
 #define SANDBOX_DEFAULT_INSTRUCTIONS 100000000LL
 /* Wall-clock time of one load (the slowest shipped model loads in 0.05 s); it
@@ -37,6 +37,7 @@ typedef struct Sandbox {
   int last_line;             /* the model file's line the hook saw last */
   char late_path[512];
   struct sigaction old_alarm;
+  struct itimerval old_timer;
   lua_State *L;
 } Sandbox;
 
