@@ -12,27 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libpng16/png.h> /* the system libpng, for reading back */
-
 #include "check.h"
+#include "png_read.h"
 #include "npy.h"
 
 enum { R = 64, P = 128, N = 50 };
-
-static uint8_t *load(const char *path, int *w, int *h) {
-  png_image img;
-  memset(&img, 0, sizeof img);
-  img.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_file(&img, path)) return NULL;
-  img.format = PNG_FORMAT_RGB;
-  uint8_t *buf = malloc(PNG_IMAGE_SIZE(img));
-  if (!png_image_finish_read(&img, NULL, buf, 0, NULL)) {
-    free(buf);
-    return NULL;
-  }
-  *w = (int)img.width, *h = (int)img.height;
-  return buf;
-}
 
 /* A run directory `name` holding the R x R energy grid e and n samples xy. */
 static const char *write_run(const char *name, const float *e, const float *xy, int n) {
@@ -102,7 +86,7 @@ int main(void) {
   char *args[] = {"-o", out, "--size", "200", "--title", "toy", la, (char *)b};
   CHECK(cmd_overview(8, args) == 0, "overview of two runs succeeds");
   int w = 0, h = 0;
-  uint8_t *img = load(out, &w, &h);
+  uint8_t *img = test_png_load(out, &w, &h);
   CHECK(img != NULL, "the picture reads back");
   if (!img) return report();
   /* documented page: n x 1.4 P wide, 2 P + 44 (title) high; column i spans
@@ -133,7 +117,7 @@ int main(void) {
   for (int log_scale = 0; log_scale < 2; log_scale++) {
     char *hargs[] = {"-o", out, "--size", "200", (char *)halves, "--log"};
     CHECK(cmd_overview(5 + log_scale, hargs) == 0, "overview of one run%s succeeds", log_scale ? " with --log" : "");
-    img = load(out, &w, &h);
+    img = test_png_load(out, &w, &h);
     CHECK(img != NULL, "the picture reads back");
     if (!img) return report();
     int green = count(img, w, h, greenish), top = count(img, w, h, yellow);

@@ -13,27 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libpng16/png.h> /* the system libpng, for reading back */
-
 #include "check.h"
+#include "png_read.h"
 #include "npy.h"
 
 enum { R = 64, N = 200 };
-
-static uint8_t *load(const char *path, int *w, int *h) {
-  png_image img;
-  memset(&img, 0, sizeof img);
-  img.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_file(&img, path)) return NULL;
-  img.format = PNG_FORMAT_RGB;
-  uint8_t *buf = malloc(PNG_IMAGE_SIZE(img));
-  if (!png_image_finish_read(&img, NULL, buf, 0, NULL)) {
-    free(buf);
-    return NULL;
-  }
-  *w = (int)img.width, *h = (int)img.height;
-  return buf;
-}
 
 static int yellow(const uint8_t *p) { return p[0] > 235 && p[1] > 215 && p[2] < 70; }
 static int greenish(const uint8_t *p) { return abs(p[0] - 58) < 25 && abs(p[1] - 183) < 25 && abs(p[2] - 118) < 25; }
@@ -92,7 +76,7 @@ int main(void) {
   int w, h;
   for (int k = 0; k < 4; k++) {
     snprintf(path, sizeof path, "%s/%s.png", dir, names[k]);
-    img[k] = load(path, &w, &h);
+    img[k] = test_png_load(path, &w, &h);
     CHECK(img[k] != NULL, "%s.png written and readable", names[k]);
     if (img[k]) CHECK(w == sizes[k][0] && h == sizes[k][1], "%s.png is %dx%d, expected %dx%d", names[k], w, h, sizes[k][0], sizes[k][1]);
   }
