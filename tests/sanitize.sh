@@ -42,8 +42,12 @@ echo "note: host and C tests took $(( $(date +%s) - t0 )) s"
 # One trainer per method family, built by the sanitized host at -O1 (at -O0
 # the evaluation takes twice the CPU time its faster build saves).
 tflags="-O1 $SAN -ffp-contract=off"
+# (--ldflags too, for one: a link map proves they reach the link line)
+rm -f $B/trainers/toy_mle/link.map
 for m in toy_mle toy_bb toy_ddaebm toy_bb_sv_diff; do
-  if ! $B/ebmforge build models/$m.lua -o $B/trainers/$m --cflags "$tflags" >$TMP/gen_$m.txt 2>&1; then
+  ld=()
+  [ $m = toy_mle ] && ld=(--ldflags -Wl,-Map=link.map)
+  if ! $B/ebmforge build models/$m.lua -o $B/trainers/$m --cflags "$tflags" "${ld[@]}" >$TMP/gen_$m.txt 2>&1; then
     fail "sanitized ebmforge build $m (exit $?): $(grep -m 3 -E 'ERROR|runtime error|SUMMARY|ebmforge:' $TMP/gen_$m.txt)"
     continue
   fi
@@ -51,6 +55,8 @@ done
 for m in toy_mle toy_bb toy_ddaebm toy_bb_sv_diff; do
   ninja -C $B/trainers/$m -j 2 train-cpu >$TMP/ninja_$m.txt 2>&1 || fail "ninja $m: $(tail -n 5 $TMP/ninja_$m.txt)"
 done
+if [ -s $B/trainers/toy_mle/link.map ]; then pass "build --ldflags -Wl,-Map=link.map: the map was written by the link"
+else fail "build --ldflags: no link map (the flags did not reach the link line)"; fi
 echo "note: trainers built after $(( $(date +%s) - t0 )) s"
 
 # run CMD...: exit code and sanitizer reports checked by the callers
