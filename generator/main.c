@@ -83,7 +83,8 @@ static const char *usage_check =
   "\n"
   "Loads MODEL and prints a summary (method, data, parameters, nodes, phases),\n"
   "one line per sweep combination, or the first error as path:line: message\n"
-  "with exit code 2.\n";
+  "with exit code 2. Model files run sandboxed (no files, commands or bytecode;\n"
+  "memory, instruction and time limits): see docs/model_files.md.\n";
 
 static const char *usage_pack =
   "usage: ebmforge pack out/<model>/<combination> [-o FILE.tar.gz]\n"
@@ -142,10 +143,10 @@ static Host *load_named(const char *path, const char *combo) {
 
 static Host *load(const char *path) { return load_named(path, NULL); }
 
-static long count_params(const Graph *g) {
-  long n = 0;
+static long long count_params(const Graph *g) {
+  long long n = 0;   /* 64-bit: the total of many tensors, each within int */
   for (int v = 0; v < g->n_vars; v++)
-    if (g->vars[v].kind == VAR_PARAM) n += shape_numel(g->vars[v].shape);
+    if (g->vars[v].kind == VAR_PARAM) n += shape_numel64(g->vars[v].shape);
   return n;
 }
 
@@ -164,7 +165,7 @@ static int cmd_check(int argc, char **argv) {
     for (int i = 0; i < h->prog->n_items; i++) phases += h->prog->items[i].kind == ITEM_PHASE;
     char combo[256] = "";
     if (n > 1) host_combo_name(h, combo, sizeof combo);
-    fprintf(f, "%s%s%s: method %s, data %s, %ld parameters, %d nodes, %d phases\n", argv[0], n > 1 ? " " : "", combo,
+    fprintf(f, "%s%s%s: method %s, data %s, %lld parameters, %d nodes, %d phases\n", argv[0], n > 1 ? " " : "", combo,
             host_model_string(h, "method"), h->g->data_name, count_params(h->g), h->g->n_nodes, phases);
     host_free(h);
   }
@@ -187,7 +188,7 @@ static int cmd_ir(int argc, char **argv) {
   if (!path) return bad_usage("ir needs a model file", usage_ir);
   Host *h = load(path);
   if (!h) return 2;
-  printf("; %s: %d nodes, %d variables, %ld parameters\n", path, h->g->n_nodes, h->g->n_vars, count_params(h->g));
+  printf("; %s: %d nodes, %d variables, %lld parameters\n", path, h->g->n_nodes, h->g->n_vars, count_params(h->g));
   for (int v = 0; v < h->g->n_vars; v++) {
     static const char *kinds[] = {"param", "buffer", "state"};
     char s[64];
@@ -267,9 +268,9 @@ static int cmd_run(int argc, char **argv) {
     const char *a = argv[i];
     int has = i + 1 < argc;
     if (!strcmp(a, "--f64")) f64 = 1;
-    else if (!strcmp(a, "--iters") && has) { if (parse_long(argv[++i], &iters) || iters < 1) return bad_usage("--iters needs a positive integer", usage_run); }
+    else if (!strcmp(a, "--iters") && has) { if (parse_long(argv[++i], &iters) || iters < 1 || iters > 1000000000) return bad_usage("--iters needs an integer in [1, 1000000000]", usage_run); }
     else if (!strcmp(a, "--seed") && has) { if (parse_long(argv[++i], &seed) || seed < 0) return bad_usage("--seed needs a non-negative integer", usage_run); }
-    else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1) return bad_usage("--log-every needs a positive integer", usage_run); }
+    else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1 || log_every > 1000000000) return bad_usage("--log-every needs an integer in [1, 1000000000]", usage_run); }
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--data") && has) data = argv[++i];
     else if (!strcmp(a, "--combo") && has) combo = argv[++i];
