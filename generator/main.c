@@ -192,6 +192,8 @@ static int cmd_ir(int argc, char **argv) {
     shape_str(h->g->vars[v].shape, s, sizeof s);
     printf("%s %s : f32%s\n", kinds[h->g->vars[v].kind], h->g->vars[v].name, s);
   }
+  for (int k = 0; k < h->g->n_hparams; k++)
+    printf("hparam $%s = %.9g  ; %s\n", h->g->hparams[k].name, h->g->hparams[k].dflt, h->g->hparams[k].desc);
   program_dump(h->g, h->prog, stdout, !program_only);
   host_free(h);
   return 0;

@@ -27,6 +27,7 @@ int trainer_step(Trainer *t, long step);
 /* Runs entry point `name` (e.g. "sample") with Philox step `step`: 0 ok, -1 no such entry. */
 int trainer_run_entry(Trainer *t, const char *name, long step);
 double *trainer_var(Trainer *t, int var);          /* current value, f64 array */
+double *trainer_hparams(Trainer *t);               /* the hyper-parameter values (defaults until set) */
 int trainer_n_logs(const Trainer *t);
 const char *trainer_log_name(const Trainer *t, int k);
 double trainer_log_value(const Trainer *t, int k);  /* latest value */
