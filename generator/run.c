@@ -11,6 +11,7 @@
 
 #include "adam.h"
 #include "fsutil.h"
+#include "hparams.h"
 #include "interp.h"
 #include "progress.h"
 #include "data.h"
@@ -182,6 +183,19 @@ void trainer_free(Trainer *t) {
 
 double *trainer_var(Trainer *t, int var) { return t->ip.vars[var]; }
 double *trainer_hparams(Trainer *t) { return t->hparams; }
+
+int trainer_set_hparams(Trainer *t, const char *config, const char *const *sets, int n_sets, char *err, size_t errlen) {
+  const Graph *g = t->h->g;
+  ModelHParam *hp = calloc(g->n_hparams + 1, sizeof *hp);   /* the table a trainer carries */
+  for (int k = 0; k < g->n_hparams; k++) {
+    const HParam *h = &g->hparams[k];
+    hp[k] = (ModelHParam){h->name, h->desc, h->dflt, h->lo, h->hi, h->lo_open, h->hi_open};
+  }
+  int rc = config ? hparam_set_file(hp, g->n_hparams, t->hparams, config, err, errlen) : 0;
+  for (int k = 0; k < n_sets && !rc; k++) rc = hparam_set_arg(hp, g->n_hparams, t->hparams, sets[k], "--set", err, errlen);
+  free(hp);
+  return rc;
+}
 int trainer_n_logs(const Trainer *t) { return t->n_logs; }
 const char *trainer_log_name(const Trainer *t, int k) { return t->log_names[k]; }
 double trainer_log_value(const Trainer *t, int k) { return t->last_log[k]; }
@@ -191,6 +205,11 @@ int run_model(Host *h, const RunOptions *o) {
   char err[600];
   if (o->data && trainer_use_data(t, o->data, err, sizeof err)) {
     fprintf(stderr, "ebmforge: bad --data: %s\n", err);
+    trainer_free(t);
+    return 2;
+  }
+  if (trainer_set_hparams(t, o->config, o->sets, o->n_sets, err, sizeof err)) {
+    fprintf(stderr, "ebmforge: %s\n", err);
     trainer_free(t);
     return 2;
   }
