@@ -48,6 +48,17 @@ static int fuses_input(const Graph *g, int consumer, int input) {
   return op_elementwise(c->op) || c->op == OP_SUM || c->op == OP_MAX || c->op == OP_RESHAPE;
 }
 
+/* a hyper-parameter, or a reshape of one: a scalar the backend names wherever it is read element by element */
+static int scalar_leaf(const Graph *g, int x) {
+  while (g->nodes[x].op == OP_RESHAPE) x = g->nodes[x].in[0];
+  return g->nodes[x].op == OP_HPARAM;
+}
+
+/* kernels that read their inputs through expressions (emit_expr), not as buffers */
+static int reads_by_expr(OpCode op) {
+  return op_elementwise(op) || op == OP_BROADCAST || op == OP_RESHAPE || op == OP_SUM || op == OP_MAX;
+}
+
 static void analyse(Phase *p, const Graph *g, int n_out, const int *outs) {
   int n = g->n_nodes;
   p->g = g; p->n = n;
@@ -84,7 +95,9 @@ static void analyse(Phase *p, const Graph *g, int n_out, const int *outs) {
     int fusable = single && p->role[consumer[i]] != ROLE_ALIAS && fuses_input(g, consumer[i], i);
     if ((op_elementwise(nd->op) || nd->op == OP_UNIFORM || nd->op == OP_NORMAL) && fusable) role = ROLE_INLINE;
     /* a reshape or stop_gradient read as a buffer (by a matmul, a copy ...) shares its input's buffer */
-    if ((nd->op == OP_RESHAPE || nd->op == OP_STOP_GRAD) && role == ROLE_INLINE && !fusable && consumer[i] >= 0) role = ROLE_ALIAS;
+    if ((nd->op == OP_RESHAPE || nd->op == OP_STOP_GRAD) && role == ROLE_INLINE && !fusable && consumer[i] >= 0 &&
+        !scalar_leaf(g, i))
+      role = ROLE_ALIAS;
     p->role[i] = role;
   }
   /* inputs of index-mapping nodes and of non-fusing kernels must be buffers */
@@ -108,7 +121,7 @@ static void analyse(Phase *p, const Graph *g, int n_out, const int *outs) {
             fuses_input(g, i, x))
           ok = 1;
         if (!ok && nd->op == OP_BROADCAST && g->nodes[x].op == OP_STEP) ok = 1;
-        if (!ok && g->nodes[x].op == OP_HPARAM) ok = 1;   /* a scalar the backend names (ExprNames.hparam) */
+        if (!ok && scalar_leaf(g, x) && reads_by_expr(nd->op)) ok = 1;   /* the backend names it (ExprNames.hparam) */
         if (!ok) {
           OpCode xo = g->nodes[x].op;
           p->role[x] = (xo == OP_RESHAPE || xo == OP_STOP_GRAD) ? ROLE_ALIAS : ROLE_KERNEL;
