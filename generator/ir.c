@@ -236,6 +236,7 @@ int ir_hparam(Graph *g, const char *name, double dflt, const char *desc, double 
               const char **why) {
   int k = ir_hparam_find(g, name);
   if (k >= 0 && memcmp(&g->hparams[k].dflt, &dflt, sizeof dflt)) { *why = "declared twice with different defaults"; return -1; }
+  if (k < 0 && g->n_hparams == IR_MAX_HPARAMS) { *why = "is one too many (a model has at most 256)"; return -1; }
   if (k < 0) {
     g->hparams = realloc(g->hparams, (g->n_hparams + 1) * sizeof(HParam));
     g->hparams[g->n_hparams] = (HParam){strdup(name), strdup(desc ? desc : ""), dflt, lo, hi, lo_open, hi_open};

@@ -10,6 +10,7 @@
 
 #define IR_MAX_RANK 4
 #define IR_MAX_INPUTS 3
+#define IR_MAX_HPARAMS 256   /* run-time hyper-parameters of a model (runtime/cuda/cuda_rt.cu uploads them) */
 
 typedef struct { int rank; int d[IR_MAX_RANK]; } Shape;
 

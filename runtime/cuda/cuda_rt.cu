@@ -184,7 +184,7 @@ static int copy_vars(CudaDev *d, cudaMemcpyKind kind) {
   }
   /* the run's hyper-parameters, as the kernels read them (float); fixed for a run, so only uploaded */
   if (kind == cudaMemcpyHostToDevice && model.n_hparams) {
-    float hp[256];
+    float hp[256];   /* IR_MAX_HPARAMS */
     for (int k = 0; k < model.n_hparams && k < 256; k++) hp[k] = (float)d->s->hparams[k];
     if (cuda_ok(d, cudaMemcpyAsync(d->F + lay->hp_off, hp, model.n_hparams * sizeof(float), kind, d->stream),
                 "uploading the hyper-parameters") ||
