@@ -97,8 +97,8 @@ static void check_refused(void) {
   const char *bad[][2] = {{"ebm.param('x', 2, 'd', {0, 1})", "outside its valid range"},
                           {"ebm.param('x', 1); ebm.param('x', 2)", "declared twice"},
                           {"ebm.param('1x', 1)", "identifier"},
-                          {"adam{lr = -1}", "lr = -1 is outside"},
-                          {"adam{betas = {1, 0.9}}", "beta1 = 1 is outside"}};
+                          {"adam{lr = -1}", "-1"},
+                          {"adam{betas = {1, 0.9}}", "[0, 1)"}};
   for (int k = 0; k < 5; k++) {
     Host *h = host_new();
     int rc = host_run_string(h, bad[k][0], "@snippet");
