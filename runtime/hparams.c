@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "text_cursor.h"
+#include "xalloc.h"
 
 int hparam_index(const ModelHParam *hp, int n, const char *name) {
   for (int k = 0; k < n; k++)
@@ -37,7 +38,7 @@ int hparam_check(const ModelHParam *h, double v, char *err, size_t errlen) {
 
 /* edit distance, for "did you mean" */
 static int distance(const char *a, const char *b) {
-  int la = (int)strlen(a), lb = (int)strlen(b), *row = malloc((lb + 1) * sizeof(int));
+  int la = (int)strlen(a), lb = (int)strlen(b), *row = xcalloc(lb + 1, sizeof(int), "a name comparison");
   for (int j = 0; j <= lb; j++) row[j] = j;
   for (int i = 1; i <= la; i++) {
     int diag = row[0];
@@ -161,10 +162,16 @@ int hparam_set_file(const ModelHParam *hp, int n, double *vals, const char *path
   FILE *f = fopen(path, "rb");
   if (!f) { snprintf(err, errlen, "--config %s: cannot read it", path); return -1; }
   size_t cap = 1 << 12, len = 0, got;
-  char *text = malloc(cap);
+  char *text = xmalloc(cap, "a parameter file");
   while ((got = fread(text + len, 1, cap - len - 1, f)) > 0) {
     len += got;
-    if (len + 1 == cap) text = realloc(text, cap *= 2);
+    if (len + 1 == cap && cap >= (1 << 20)) {   /* a flat object of numbers: a megabyte is not one */
+      fclose(f);
+      free(text);
+      snprintf(err, errlen, "--config %s: larger than 1 MiB, not a parameter file", path);
+      return -1;
+    }
+    if (len + 1 == cap) text = xrealloc(text, cap *= 2, "a parameter file");
   }
   fclose(f);
   text[len] = 0;
@@ -186,7 +193,7 @@ void hparam_list(FILE *f, const ModelHParam *hp, int n, const double *vals) {
 
 char *hparam_json(const ModelHParam *hp, int n, const double *vals) {
   size_t cap = 64 + (size_t)n * 160, k = 0;
-  char *b = malloc(cap);
+  char *b = xmalloc(cap, "the parameters' record");
   k += snprintf(b + k, cap - k, "{");
   for (int i = 0; i < n; i++) k += snprintf(b + k, cap - k, "%s\"%s\": %.17g", i ? ", " : "", hp[i].name, vals[i]);
   snprintf(b + k, cap - k, "}");

@@ -425,7 +425,7 @@ static int cmd_train(int argc, char **argv) {
   }
   char perr[600];
   {   /* refused before anything is written; applied again over a resumed run's values below */
-    double *trial = malloc((model.n_hparams + 1) * sizeof(double));
+    double *trial = xcalloc(model.n_hparams + 1, sizeof(double), "the run-time parameters");
     for (int k = 0; k < model.n_hparams; k++) trial[k] = model.hparams[k].dflt;
     int r = param_args_apply(&pa, &model, trial, perr, sizeof perr);
     free(trial);
@@ -472,7 +472,7 @@ static int cmd_train(int argc, char **argv) {
     s.seed = ck_seed;
   }
   /* the run's values: the defaults (or the checkpoint's), then --config, then --set */
-  double *recorded = malloc((model.n_hparams + 1) * sizeof(double));
+  double *recorded = xcalloc(model.n_hparams + 1, sizeof(double), "the run-time parameters");
   memcpy(recorded, s.hparams, model.n_hparams * sizeof(double));
   if (param_args_apply(&pa, &model, s.hparams, perr, sizeof perr)) { free(recorded); return bad(perr); }
   param_args_free(&pa);

@@ -4,12 +4,13 @@
 #include <string.h>
 
 #include "hparams.h"
+#include "xalloc.h"
 
 int param_args_take(ParamArgs *a, int argc, char **argv, int *i) {
   if (*i + 1 >= argc) return 0;
   if (!strcmp(argv[*i], "--config")) { a->config = argv[++*i]; return 1; }
   if (strcmp(argv[*i], "--set")) return 0;
-  a->sets = realloc(a->sets, (a->n_sets + 1) * sizeof *a->sets);
+  a->sets = xrealloc(a->sets, (a->n_sets + 1) * sizeof *a->sets, "the --set arguments");
   a->sets[a->n_sets++] = argv[++*i];
   return 1;
 }
