@@ -183,6 +183,15 @@ static int copy_vars(CudaDev *d, cudaMemcpyKind kind) {
       if (cuda_ok(d, e, kind == cudaMemcpyHostToDevice ? "uploading the state" : "downloading the state")) return 1;
     }
   }
+  /* the run's hyper-parameters, as the kernels read them (float); fixed for a run, so only uploaded */
+  if (kind == cudaMemcpyHostToDevice && model.n_hparams) {
+    float hp[256];   /* IR_MAX_HPARAMS */
+    for (int k = 0; k < model.n_hparams && k < 256; k++) hp[k] = (float)d->s->hparams[k];
+    if (cuda_ok(d, cudaMemcpyAsync(d->F + lay->hp_off, hp, model.n_hparams * sizeof(float), kind, d->stream),
+                "uploading the hyper-parameters") ||
+        cuda_ok(d, cudaStreamSynchronize(d->stream), "uploading the hyper-parameters"))
+      return 1;
+  }
   /* pageable host memory: an upload is staged before the call returns, a download done when it returns */
   long long t[64];
   int n = model.n_opts;
