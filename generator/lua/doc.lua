@@ -9,7 +9,8 @@ local M = {}
 -- ebm.* ops: signature and meaning. Internal helpers are listed in `internal`.
 local ops = {
   {"Variables and inputs", {
-    {"param", "ebm.param(name, shape, init)", "a trainable parameter; init: number, {\"uniform\", lo, hi} or {\"normal\", mean, std}"},
+    {"param", "ebm.param(name, shape, init)", "a trainable parameter; init: number, {\"uniform\", lo, hi} or {\"normal\", mean, std}; ebm.param(name, number, ...) is ebm.hparam"},
+    {"hparam", "ebm.hparam(name, default[, desc[, {lo, hi}]])", "a run-time hyper-parameter: a scalar the trainer sets with `train --set name=value` (docs/parameters.md)"},
     {"buffer", "ebm.buffer(name, shape, init)", "a non-trained variable kept in checkpoints (running statistics, EMA)"},
     {"state", "ebm.state(name, shape, init)", "a variable phases assign to (sampler chains, entry inputs and outputs)"},
     {"const", "ebm.const(v[, shape])", "a constant: a number, or a list of values with their shape"},
