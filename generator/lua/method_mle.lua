@@ -22,7 +22,7 @@ function M.build(cfg)
   if cfg.method == "mle-gd" and eta ~= 0 then error("mle-gd is the deterministic sampler: eta must be 0", 0) end
   for k, v in pairs(def) do if cfg[k] == nil then cfg[k] = v end end
   local E = (cfg.energy or (cfg.image and nets.image_energy{act = "silu", channels = cfg.image[1]}
-                            or nets.toy_energy{act = "silu"})).build("energy")
+                            or nets.toy_energy{act = "silu", input = D})).build("energy")
   local opt = adam(cfg.adam)
   local x = ebm.state("sampler.x", {B, D}, 0)
   local x0 = ebm.state("sampler.x0", {B, D}, 0)
