@@ -455,7 +455,8 @@ static void emit_tables(Str *b, const Graph *g, const Program *prog, const EmitI
   for (int o = 0; o < prog->n_opts; o++) {
     sput(b, "  {");
     emit_cstring(b, prog->opts[o].name);
-    sput(b, ", %.17g, %.17g, %.17g, %.17g},\n", prog->opts[o].lr, prog->opts[o].beta1, prog->opts[o].beta2, prog->opts[o].eps);
+    sput(b, ", %.17g, %.17g, %.17g, %.17g, %.17g, %ld},\n", prog->opts[o].lr, prog->opts[o].beta1, prog->opts[o].beta2,
+         prog->opts[o].eps, prog->opts[o].lr_min, prog->opts[o].horizon);
   }
   sput(b, "};\n\nstatic const char *const log_names[%d] = {", n_logs ? n_logs : 1);
   for (int i = 0; i < prog->n_items; i++)

@@ -18,7 +18,7 @@ static int fail(lua_State *L, const char *msg) {
 
 static int l_npy_data(lua_State *L) {
   const char *name = luaL_checkstring(L, 1);
-  char joined[PATH_MAX * 2], abs[PATH_MAX], err[PATH_MAX + 300];
+  char joined[PATH_MAX * 2], abs[PATH_MAX], err[PATH_MAX * 3];
   /* relative paths are the model file's neighbours, wherever ebmforge runs */
   lua_getglobal(L, "__model_path");
   const char *model = lua_tostring(L, -1);

@@ -21,7 +21,8 @@ typedef struct {
   int opt;              /* optimiser of a parameter, -1 otherwise */
 } ModelVar;
 
-typedef struct { const char *name; double lr, beta1, beta2, eps; } ModelOpt;
+/* lr at step t of the optimiser: adam_lr(lr, lr_min, horizon, t) (adam.h) */
+typedef struct { const char *name; double lr, beta1, beta2, eps, lr_min; long horizon; } ModelOpt;
 
 /* Everything a running model reads and writes. */
 typedef struct {

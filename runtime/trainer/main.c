@@ -24,6 +24,8 @@
 #include "model.h"
 #include "progress.h"
 #include "rollback.h"
+#include "run_data.h"
+#include "run_record.h"
 #include "sharded.h"
 #include "state.h"
 
@@ -46,20 +48,26 @@ static const char *usage_main =
 
 static const char *usage_train =
   "usage: %s train [--iters N] [--seed S] [--out DIR] [--resume CKPT] [--data NAME|X.npy] [--log-every K]\n"
-  "       [--ckpt-every K] [--threads T] [--comm-timeout S]\n"
+  "       [--ckpt-every K] [--threads T] [--comm-timeout S] [--test-data T.npy] [--data-changed]\n"
   "\n"
-  "Trains from the seed (or from CKPT) and writes one JSON object per logged\n"
-  "step to DIR/log.jsonl and the whole state to DIR/ckpt.safetensors (atomically:\n"
-  "at the end, every --ckpt-every steps, and on SIGINT/SIGTERM). Resuming continues\n"
-  "bit-exactly: N steps, then resume for M more, equals N+M steps in one run.\n"
+  "Trains from the seed (or from CKPT) and writes DIR/run.json (model, build, data and\n"
+  "its sha256, seed, host, start and end time), one JSON object per logged step to\n"
+  "DIR/log.jsonl (flushed line by line; the first line a \"start\" event) and the whole\n"
+  "state to DIR/ckpt.safetensors (atomically: at the end, every --ckpt-every steps, and\n"
+  "on SIGINT/SIGTERM). Resuming continues bit-exactly: N steps, then resume for M more,\n"
+  "equals N+M steps in one run.\n"
   "\n"
-  "  --iters N       total iterations (default %ld); with --resume, the run ends at step N\n"
+  "  --iters N       total iterations (default %ld); with --resume, the run ends at step N,\n"
+  "                  which must lie beyond the checkpoint's step\n"
   "  --seed S        Philox seed (default 0; taken from CKPT when resuming)\n"
   "  --out DIR       output directory (default out/train)\n"
-  "  --resume CKPT   continue from a checkpoint of this same model\n"
-  "  --data X        a toy data set by name (methods.md 6), a float32 [N, D] .npy array or an\n"
-  "                  image set: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR (IDX / CIFAR-10\n"
-  "                  binary files), instead of the model's data set\n"
+  "  --resume CKPT   continue from a checkpoint of this same model, on the data it recorded\n"
+  "  --data X        a toy data set by name (methods.md 6), a float32 or float64 [N, D] .npy\n"
+  "                  array or an image set: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR (IDX /\n"
+  "                  CIFAR-10 binary files), instead of the model's data set. Of a .npy file,\n"
+  "                  one row in 10 (a fixed choice) is held out for eval, never trained on\n"
+  "  --test-data T.npy  held-out points for eval instead: every row of X is trained on\n"
+  "  --data-changed  with --resume: accept data whose sha256 differs from the recorded data\n"
   "  --log-every K   log every K iterations (default %d)\n"
   "  --ckpt-every K  also checkpoint every K iterations (default: only at the end)\n"
   "  --threads T     BLAS threads (default 1); results are reproducible for a given T\n"
@@ -156,9 +164,13 @@ static int plot_samples(const char *path, const float *x, long n, int D, char *e
   return png_image_grid(path, x, n < 64 ? (int)n : 64, c, h, w, 8, err, errlen);
 }
 
+/* points of D != 2 columns: no plane to draw densities or scatter plots on */
+static int points_not_2d(void) { return model.data_cols && model.data_cols != 2 && data_is_points(model.data); }
+
 static void plots(const char *dir, ModelState *s) {
   char path[4200], err[600];
   int D = sample_width();
+  if (points_not_2d()) return;
   if (D > 2) {   /* images: a grid of samples; densities over pictures are not drawn */
     float *x = malloc((size_t)64 * D * sizeof(float));
     snprintf(path, sizeof path, "%s/samples.png", dir);
@@ -265,6 +277,7 @@ static int cmd_energy(int argc, char **argv) {
   if (!R == !input) return bad("energy needs exactly one of --grid R and --input X.npy");
   if (!o && !pngp) return bad("energy needs -o ENERGY.npy and/or --png DENSITY.png");
   if (pngp && !R) return bad("--png draws grids only");
+  if (R && points_not_2d()) return bad("--grid covers the plane: this model's points have more than 2 columns (use --input X.npy)");
   ModelState s;
   int rc = load_state(ckpt, &s);
   if (rc) return rc;
@@ -298,74 +311,6 @@ static int cmd_energy(int argc, char **argv) {
   return rc;
 }
 
-/* eval --from DIR: another implementation's energy grid and samples */
-static int eval_arrays(const char *dir, const DataSource *ds, ToyEval *r) {
-  char gp[4200], sp[4200], err[600];
-  snprintf(gp, sizeof gp, "%s/energy_grid.npy", dir);
-  snprintf(sp, sizeof sp, "%s/samples.npy", dir);
-  float *g = NULL, *x = NULL;
-  int gr, xr, rc = 2;
-  int64_t gs[4], xs[4];
-  if (npy_read_f32(gp, &g, &gr, gs, err, sizeof err) || npy_read_f32(sp, &x, &xr, xs, err, sizeof err))
-    fprintf(stderr, "%s: %s\n", prog, err);
-  else if (gr != 2 || gs[0] != EVAL_GRID || gs[1] != EVAL_GRID)
-    fprintf(stderr, "%s: %s must be float32 [%d, %d]\n", prog, gp, EVAL_GRID, EVAL_GRID);
-  else if (npy_check_points(sp, x, xr, xs, 2, err, sizeof err))
-    fprintf(stderr, "%s: %s\n", prog, err);
-  else {
-    eval_toy_arrays(ds, g, x, (long)xs[0], r);
-    rc = 0;
-  }
-  free(g); free(x);
-  return rc;
-}
-
-static int cmd_eval(int argc, char **argv) {
-  static const char *usage =
-    "usage: %s eval (--ckpt CKPT | --from DIR) [--data NAME|X.npy] [--json OUT.json]\n\n"
-    "Toy evaluation (methods.md 7.1-7.2) of a checkpoint, printed as JSON: test NLL\n"
-    "with the density normalised on a 256 x 256 grid over [-4, 4]^2 (20,000 held-out\n"
-    "points; test_nll at the points, test_nll_grid with each point's cell), KL(data ||\n"
-    "model) of cell probabilities, MMD^2 of 2,000 samples against 2,000 held-out\n"
-    "points, modes covered for the Gaussian mixtures, the induced density for mle-gd,\n"
-    "the log Z sandwich for (a)-type generators and, for the diffusion methods, per-step\n"
-    "bounds A_k <= log Z <= C_k beside grid quadrature and the chain's ELBO (\"chain\").\n"
-    "--from DIR scores another implementation's DIR/energy_grid.npy (float32 [256, 256]\n"
-    "energies at the cell centres, row = y) and DIR/samples.npy with the same code.\n";
-  if (model.data_cols > 2) return cmd_eval_image(argc, argv);   /* images and classifiers */
-  if (wants_help(argc, argv)) { printf(usage, prog); return 0; }
-  const char *ckpt = NULL, *json = NULL, *data = model.data, *from = NULL;
-  for (int i = 0; i < argc; i++) {
-    int has = i + 1 < argc;
-    if (!strcmp(argv[i], "--ckpt") && has) ckpt = argv[++i];
-    else if (!strcmp(argv[i], "--from") && has) from = argv[++i];
-    else if (!strcmp(argv[i], "--json") && has) json = argv[++i];
-    else if (!strcmp(argv[i], "--data") && has) data = argv[++i];
-    else return unknown_option(argv[i]);
-  }
-  DataSource ds;
-  char err[600];
-  if (data_open(&ds, data, 2, err, sizeof err)) { fprintf(stderr, "%s: bad --data: %s\n", prog, err); return 2; }
-  ToyEval r;
-  int rc;
-  if (from) rc = eval_arrays(from, &ds, &r);
-  else {
-    ModelState s;
-    rc = load_state(ckpt, &s);
-    if (!rc) {
-      if (eval_toy(&model, &s, &ds, &r)) { fprintf(stderr, "%s: %s\n", prog, s.err); rc = 1; }
-      state_free(&s, &model);
-    }
-  }
-  if (!rc) {
-    eval_toy_json(&r, stdout);
-    FILE *f = json ? fopen(json, "w") : NULL;
-    if (json && (!f || (eval_toy_json(&r, f), fclose(f)))) { fprintf(stderr, "%s: cannot write %s\n", prog, json); rc = 1; }
-  }
-  data_close(&ds);
-  return rc;
-}
-
 /* The JSON line of a rollback: kept at iteration `to` by later log trims */
 static void log_rollback(FILE *log, long to, long failed, const char *why, double scale, long retry) {
   fprintf(log, "{\"iter\": %ld, \"event\": \"nan_rollback\", \"failed_iter\": %ld, \"error\": \"", to, failed);
@@ -378,7 +323,8 @@ static int cmd_train(int argc, char **argv) {
   long iters = model.default_iters, seed = 0, log_every = model.log_every, ckpt_every = 0, threads = 1, timeout = 120;
   long nan_retries = 0;
   double nan_factor = 0.5;
-  const char *out = "out/train", *resume = NULL, *data = model.data;
+  const char *out = "out/train", *resume = NULL;
+  DataArgs da = {0};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     int has = i + 1 < argc;
@@ -396,10 +342,13 @@ static int cmd_train(int argc, char **argv) {
     }
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--resume") && has) resume = argv[++i];
-    else if (!strcmp(a, "--data") && has) data = argv[++i];
+    else if (!strcmp(a, "--data") && has) da.data = argv[++i];
+    else if (!strcmp(a, "--test-data") && has) da.test_data = argv[++i];
+    else if (!strcmp(a, "--data-changed")) da.changed = 1;
     else return unknown_option(a);
   }
   DataSource source;
+  DataId data_id = {.kind = "none"};
   char derr[600];
   /* a data-parallel trainer: one rank of model.ranks, rank 0 writes logs, checkpoints and plots */
   int lead = 1;
@@ -413,10 +362,11 @@ static int cmd_train(int argc, char **argv) {
     lead = dist_rank() == 0;
   }
   if (nan_retries && model.ranks > 1) return bad("--nan-retries works in one process only, not in a data-parallel trainer");
-  if (model.data_cols && data_open(&source, data, model.data_cols, derr, sizeof derr)) {
-    fprintf(stderr, "%s: bad --data: %s\n", prog, derr);
-    return 2;
+  if (model.data_cols) {
+    int drc = run_data_open(&da, resume, model.data_cols, &source, &data_id);
+    if (drc) return drc;
   }
+  checkpoint_record_data(&data_id);
   /* the summation order of a threaded GEMM depends on the thread count */
   blas_threads_init((int)threads);
   ModelState s;
@@ -438,6 +388,13 @@ static int cmd_train(int argc, char **argv) {
     }
     /* the seed is part of the run: reinitialising would be a different run */
     s.seed = ck_seed;
+    if (iters <= start) {
+      fprintf(stderr, "%s: %s is at step %ld: --iters %ld leaves nothing to train (--iters is the total, pass more than %ld)\n",
+              prog, resume, start, iters, start);
+      state_free(&s, &model);
+      if (model.data_cols) data_close(&source);
+      return 2;
+    }
   }
   if (lead && mkdir_p(out)) { fprintf(stderr, "%s: cannot create %s: %s\n", prog, out, strerror(errno)); return 1; }
   char log_path[4096], ckpt_path[4096];
@@ -446,6 +403,9 @@ static int cmd_train(int argc, char **argv) {
   if (lead && resume && trim_log(log_path, start)) { fprintf(stderr, "%s: cannot trim %s: %s\n", prog, log_path, strerror(errno)); return 1; }
   FILE *log = lead ? fopen(log_path, resume ? "a" : "w") : NULL;
   if (lead && !log) { fprintf(stderr, "%s: cannot write %s: %s\n", prog, log_path, strerror(errno)); return 1; }
+  RunRecord record;
+  if (lead && run_record_start(&record, out, argc, argv, (long)s.seed, threads, iters, resume, start, &data_id)) return 1;
+  if (lead) run_log_start(log, &record, start);
 
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
@@ -477,6 +437,7 @@ static int cmd_train(int argc, char **argv) {
         log = NULL; rc = 1; break;
       }
       log_rollback(log, last.step, step + 1, s.err, s.lr_scale, retries);
+      fflush(log);
       step = last.step - 1;
       t_last = now(); n_last = last.step;
       rc = 0;
@@ -491,7 +452,9 @@ static int cmd_train(int argc, char **argv) {
       double t = now(), rate = (step + 1 - n_last) / (t - t_last > 1e-9 ? t - t_last : 1e-9);
       fprintf(log, "{\"iter\": %ld", step + 1);
       for (int k = 0; k < model.n_logs; k++) fprintf(log, ", \"%s\": %.9g", model.log_names[k], s.logs[k]);
-      fprintf(log, ", \"steps_per_s\": %.4g}\n", rate);
+      run_log_rates(log, &s);
+      fprintf(log, ", \"steps_per_s\": %.4g, \"wall\": %.3f}\n", rate, run_wall(&record));
+      fflush(log);   /* a line at a time: readers (and a crash) see whole lines */
       t_last = t; n_last = step + 1;
     }
     if (lead) progress_update(&bar, step + 1, model.n_logs < 3 ? model.n_logs : 3, names, s.logs);
@@ -510,6 +473,7 @@ static int cmd_train(int argc, char **argv) {
     if (stop_signal && lead) fprintf(stderr, "\n%s: %s at step %ld: checkpoint written to %s\n", prog,
                              stop_signal == SIGINT ? "interrupted" : "terminated", step, ckpt_path);
   }
+  if (lead && run_record_end(&record, step, rc ? "failed" : stop_signal ? "interrupted" : "done") && !rc) rc = 1;
   if (model.ranks > 1 && lead && step > start) {
     long bytes, calls;
     dist_traffic(&bytes, &calls);
