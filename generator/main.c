@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "build_cmd.h"
+#include "ebm_version.h"
 #include "host.h"
 #include "overview_cmd.h"
 #include "pack_cmd.h"
@@ -22,8 +23,9 @@ static const char *usage_main =
   "  pack DIR        a built trainer (out/<model>/<combination>) as a self-contained tarball\n"
   "  overview DIR... toy runs' densities and samples side by side in one PNG\n"
   "\n"
-  "`ebmforge <command> --help` describes each command. Errors in a model file\n"
-  "are reported as path:line: message with exit code 2.\n";
+  "`ebmforge <command> --help` describes each command; `ebmforge --version` prints\n"
+  "the version (git describe) that trainers record in run.json. Errors in a model\n"
+  "file are reported as path:line: message with exit code 2.\n";
 
 static const char *usage_run =
   "usage: ebmforge run MODEL.lua [--iters N] [--seed S] [--out DIR] [--data X.npy] [--log-every K] [--f64] [--combo NAME]\n"
@@ -302,6 +304,7 @@ int main(int argc, char **argv) {
     return argc < 2 ? 2 : 0;
   }
   const char *cmd = argv[1];
+  if (!strcmp(cmd, "--version")) { puts(EBM_VERSION); return 0; }
   if (!strcmp(cmd, "build")) return cmd_build(argc - 2, argv + 2);
   if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
   if (!strcmp(cmd, "ir")) return cmd_ir(argc - 2, argv + 2);
