@@ -223,8 +223,8 @@ static int cmd_sample(int argc, char **argv) {
     "usage: %s sample --ckpt CKPT -n N -o SAMPLES.npy [--png PLOT.png] [--seed S]\n\n"
     "Draws N samples from the method's sampler (the generator, or the MCMC/gradient\n"
     "sampler of MLE methods) at the checkpoint; float32 [N, D] .npy, and with --png a\n"
-    "scatter plot of [-4, 4]^2 (toy data) or a grid of the first 64 pictures (images).\n"
-    "--seed changes the draws (default: the run's seed).\n";
+    "scatter plot of [-4, 4]^2 (2-D points) or a grid of the first 64 pictures (images).\n"
+    "--seed changes the draws (default: the run's seed). Reads no data set.\n";
   if (wants_help(argc, argv)) { printf(usage, prog); return 0; }
   const char *ckpt = NULL, *o = NULL, *pngp = NULL;
   long n = 2000, seed = -1;
@@ -258,8 +258,9 @@ static int cmd_energy(int argc, char **argv) {
   static const char *usage =
     "usage: %s energy --ckpt CKPT (--grid R [--range A] | --input X.npy) -o ENERGY.npy [--png DENSITY.png]\n\n"
     "Energies E(x) of the trained model. --grid R: float32 [R, R] at the cell centres\n"
-    "of [-A, A]^2 (A = 4 by default), row index = y, column index = x. --input: float32\n"
-    "[N] at the rows of a float32 [N, D] array. --png (grid only): the density exp(-E).\n";
+    "of [-A, A]^2 (A = 4 by default), row index = y, column index = x (2-D points only).\n"
+    "--input: float32 [N] at the rows of a float32 [N, D] array. --png (grid only): the\n"
+    "density exp(-E). Reads no data set: the checkpoint is the whole model.\n";
   if (wants_help(argc, argv)) { printf(usage, prog); return 0; }
   const char *ckpt = NULL, *o = NULL, *pngp = NULL, *input = NULL;
   long R = 0;

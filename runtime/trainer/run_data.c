@@ -123,9 +123,9 @@ float *run_data_test_points(const DataId *id, const DataSource *ds, long *n) {
   return x;
 }
 
-static void json_str(FILE *f, const char *s) {
+void run_json_str(FILE *f, const char *s) {
   fputc('"', f);
-  for (; *s; s++) {
+  for (; s && *s; s++) {
     if (*s == '"' || *s == '\\') fprintf(f, "\\%c", *s);
     else if ((unsigned char)*s < 32) fprintf(f, "\\u%04x", *s);
     else fputc(*s, f);
@@ -140,7 +140,7 @@ void run_data_test_json(const DataId *id, FILE *f) {
             id->rows_test, id->rows, DATA_HOLD_OUT);
   else if (!strcmp(id->test, "file")) {
     fprintf(f, ", \"path\": ");
-    json_str(f, id->test_path);
+    run_json_str(f, id->test_path);
     fprintf(f, ", \"sha256\": \"%s\"", id->test_sha256);
   } else if (!strcmp(id->test, "fresh")) fprintf(f, ", \"note\": \"fresh draws of the toy distribution, never trained on\"");
   else if (!strcmp(id->test, "none")) fprintf(f, ", \"note\": \"under %d rows: nothing held out, the training rows are scored\"", DATA_HOLD_OUT);
@@ -150,7 +150,7 @@ void run_data_test_json(const DataId *id, FILE *f) {
 void run_data_json(const DataId *id, FILE *f) {
   fprintf(f, "{\"kind\": \"%s\", ", id->kind);
   fprintf(f, "%s", !strcmp(id->kind, "npy") ? "\"path\": " : "\"name\": ");
-  json_str(f, id->spec);
+  run_json_str(f, id->spec);
   if (!strcmp(id->kind, "npy"))
     fprintf(f, ", \"sha256\": \"%s\", \"shape\": [%ld, %d], \"dtype\": \"%s\", \"rows_train\": %ld", id->sha256, id->rows,
             id->cols, id->f64 ? "float64" : "float32", id->rows_train);

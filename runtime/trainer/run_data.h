@@ -50,6 +50,9 @@ float *run_data_test_points(const DataId *id, const DataSource *ds, long *n);
 void run_data_json(const DataId *id, FILE *f);
 void run_data_test_json(const DataId *id, FILE *f);
 
+/* s as a JSON string, quoted and escaped. */
+void run_json_str(FILE *f, const char *s);
+
 /* A toy set's name or a path ending in .npy: 2-D or D-column points, not pictures. */
 int data_is_points(const char *spec);
 

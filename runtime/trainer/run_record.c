@@ -26,16 +26,6 @@ static void iso_now(char out[32]) {
   strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void json_str(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; s && *s; s++) {
-    if (*s == '"' || *s == '\\') fprintf(f, "\\%c", *s);
-    else if ((unsigned char)*s < 32) fprintf(f, "\\u%04x", *s);
-    else fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
 void run_record_params_json(FILE *f) { fprintf(f, "{}"); }
 
 double run_wall(const RunRecord *r) { return mono() - r->t0; }
@@ -50,25 +40,25 @@ static int write_json(const RunRecord *r) {
   if (atomic_open(&a, r->path, err, sizeof err)) { fprintf(stderr, "%s: %s\n", prog, err); return -1; }
   FILE *f = a.f;
   fprintf(f, "{\n  \"model_file\": ");
-  json_str(f, ebm_build_source);
+  run_json_str(f, ebm_build_source);
   fprintf(f, ",\n  \"model\": ");
-  json_str(f, model.name);
+  run_json_str(f, model.name);
   fprintf(f, ",\n  \"method\": ");
-  json_str(f, model.method);
+  run_json_str(f, model.method);
   fprintf(f, ",\n  \"combination\": ");
-  json_str(f, ebm_build_combo);
+  run_json_str(f, ebm_build_combo);
   fprintf(f, ",\n  \"fingerprint\": \"%s\",\n  \"ebmforge_version\": ", model.fingerprint);
-  json_str(f, ebm_build_version);
+  run_json_str(f, ebm_build_version);
   fprintf(f, ",\n  \"trainer\": ");
-  json_str(f, exe);
+  run_json_str(f, exe);
   fprintf(f, ",\n  \"host\": ");
-  json_str(f, host);
+  run_json_str(f, host);
   fprintf(f, ",\n  \"args\": [");
-  for (int i = 0; i < r->argc; i++) { fprintf(f, i ? ", " : ""); json_str(f, r->argv[i]); }
+  for (int i = 0; i < r->argc; i++) { fprintf(f, i ? ", " : ""); run_json_str(f, r->argv[i]); }
   fprintf(f, "],\n  \"seed\": %ld,\n  \"threads\": %ld,\n  \"iters\": %ld,\n  \"resumed_from\": ", r->seed, r->threads, r->iters);
   if (r->resume) {
     fprintf(f, "{\"checkpoint\": ");
-    json_str(f, r->resume);
+    run_json_str(f, r->resume);
     fprintf(f, ", \"step\": %ld}", r->resume_step);
   } else fprintf(f, "null");
   fprintf(f, ",\n  \"data\": ");
@@ -106,9 +96,9 @@ int run_record_end(RunRecord *r, long step, const char *status) {
 
 void run_log_start(FILE *log, const RunRecord *r, long step) {
   fprintf(log, "{\"iter\": %ld, \"event\": \"%s\", \"time\": \"%s\", \"model\": ", step, r->resume ? "resume" : "start", r->start);
-  json_str(log, model.name);
+  run_json_str(log, model.name);
   fprintf(log, ", \"combination\": ");
-  json_str(log, ebm_build_combo);
+  run_json_str(log, ebm_build_combo);
   fprintf(log, ", \"fingerprint\": \"%s\", \"seed\": %ld, \"data\": ", model.fingerprint, r->seed);
   run_data_json(r->data, log);
   fprintf(log, ", \"params\": ");
