@@ -239,6 +239,9 @@ refused "step digit changed to another digit" "$TMP/flip.st" metadata
 cp "$GOOD" "$TMP/flip.st"
 flip "$TMP/flip.st" "$(after "$GOOD" '"model":"')" 1
 refused "model name letter changed" "$TMP/flip.st" metadata
+cp "$GOOD" "$TMP/flip.st"
+flip "$TMP/flip.st" "$(after "$GOOD" '"data":"')" 1
+refused "recorded data name letter changed" "$TMP/flip.st" metadata
 hdr_flip "the optimizer_steps value" "$(after "$GOOD" '"optimizer_steps":"')"
 hdr_flip "the crc32 value" "$(after "$GOOD" '"crc32":"')" 1
 hdr_flip "its last byte" $((8 + H - 1))

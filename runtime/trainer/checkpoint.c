@@ -53,6 +53,21 @@ static const char *parse_u64(const char *p, uint64_t *v) {
   return p;
 }
 
+/* The metadata crc over the keys the file has (older formats have fewer). 0, or -1 with err. */
+static int check_meta(const StFile *f, const char *path, char *err, size_t errlen) {
+  const char *vals[N_META], *want = st_meta(f, "meta_crc32");
+  char got[16];
+  int missing = !want, n = st_meta(f, "data") ? N_META : st_meta(f, "lr_scale") ? N_META_LR : N_META_OLD;
+  for (int i = 0; i < n; i++) missing |= !(vals[i] = st_meta(f, meta_keys[i]));
+  if (!missing) snprintf(got, sizeof got, "%08lx", meta_crc(vals, n));
+  if (missing || strcmp(got, want)) {
+    snprintf(err, errlen, "%s: metadata is corrupt (meta_crc32 %s, expected %s)", path, missing ? "missing" : got,
+             want ? want : "none");
+    return -1;
+  }
+  return 0;
+}
+
 int checkpoint_save(const char *path, const Model *m, const ModelState *s, long step, char *err, size_t errlen) {
   int n = 0;
   StTensor *t = calloc(3 * m->n_vars, sizeof(StTensor));
@@ -103,18 +118,7 @@ int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step,
   const char *fmt = st_meta(&f, "format"), *fp = st_meta(&f, "fingerprint");
   const char *st = st_meta(&f, "step"), *sd = st_meta(&f, "seed"), *ot = st_meta(&f, "optimizer_steps");
   if (!fmt || strcmp(fmt, "ebmforge-checkpoint-1")) { snprintf(err, errlen, "%s: not an ebmforge checkpoint", path); goto done; }
-  {
-    const char *vals[N_META], *want = st_meta(&f, "meta_crc32");
-    char got[16];
-    int missing = !want, n = st_meta(&f, "data") ? N_META : st_meta(&f, "lr_scale") ? N_META_LR : N_META_OLD;
-    for (int i = 0; i < n; i++) missing |= !(vals[i] = st_meta(&f, meta_keys[i]));
-    if (!missing) snprintf(got, sizeof got, "%08lx", meta_crc(vals, n));
-    if (missing || strcmp(got, want)) {
-      snprintf(err, errlen, "%s: metadata is corrupt (meta_crc32 %s, expected %s)", path, missing ? "missing" : got,
-               want ? want : "none");
-      goto done;
-    }
-  }
+  if (check_meta(&f, path, err, errlen)) goto done;
   if (!fp || strcmp(fp, m->fingerprint)) {
     snprintf(err, errlen, "%s: written by another model (fingerprint %s, model '%s'); this trainer is %s (%s)", path,
              fp ? fp : "none", st_meta(&f, "model") ? st_meta(&f, "model") : "?", m->fingerprint, m->name);
@@ -175,7 +179,7 @@ int checkpoint_read_data(const char *path, DataId *id, int *has, char *err, size
   if (st_read(path, &f, err, errlen)) return -1;
   const char *spec = st_meta(&f, "data"), *sha = st_meta(&f, "data_sha256"), *shape = st_meta(&f, "data_shape");
   const char *test = st_meta(&f, "data_test"), *tf = st_meta(&f, "data_test_file");
-  if (spec && *spec && sha && shape && test && tf) {
+  if (spec && *spec && sha && shape && test && tf && !check_meta(&f, path, err, errlen)) {
     *has = 1;
     snprintf(id->spec, sizeof id->spec, "%s", spec);
     snprintf(id->sha256, sizeof id->sha256, "%s", sha);

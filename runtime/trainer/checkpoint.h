@@ -16,7 +16,8 @@ int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step,
 /* The data every later checkpoint of this process records (kept by pointer). */
 void checkpoint_record_data(const DataId *id);
 /* The data recorded in a checkpoint: *has = 0 for one written before data were
- * recorded (or outside `train`). 0, or -1 when the file cannot be read. */
+ * recorded (or outside `train`) or whose metadata fails its crc. 0, or -1 when
+ * the file cannot be read. */
 int checkpoint_read_data(const char *path, DataId *id, int *has, char *err, size_t errlen);
 
 #endif

@@ -54,7 +54,8 @@ int run_data_open(const DataArgs *a, const char *ckpt, int cols, DataSource *ds,
   char err[2 * RUN_PATH_MAX], why[2 * RUN_PATH_MAX + 200];
   DataId rec;
   int has_rec = 0;
-  if (ckpt && checkpoint_read_data(ckpt, &rec, &has_rec, err, sizeof err)) return refuse("cannot read", err);
+  /* an unreadable or corrupt checkpoint records nothing here: loading it says what is wrong */
+  if (ckpt && checkpoint_read_data(ckpt, &rec, &has_rec, err, sizeof err)) has_rec = 0;
   const char *spec = a->data ? a->data : has_rec ? rec.spec : model.data;
   if (identify(spec, id, err, sizeof err)) {
     if (a->data || !has_rec) return refuse("bad --data", err);
