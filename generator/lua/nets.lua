@@ -15,8 +15,10 @@ function data_width() return __data_D or 2 end
 -- learnable gain g ~ U(-1, 1). Returns E as a [B] vector.
 function nets.toy_energy(o)
   o = opts.check(o or {}, {
-    width = {type = "number", default = 100}, act = {type = "string", default = "prelu", one_of = {"prelu", "silu", "leaky_relu", "tanh", "softplus"}},
-    sn = {type = "boolean", default = false}, input = {type = "number"},
+    width = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "hidden width"}),
+    act = {type = "string", default = "prelu", one_of = {"prelu", "silu", "leaky_relu", "tanh", "softplus"}, desc = "activation"},
+    sn = {type = "boolean", default = false, desc = "spectral norm on every layer"},
+    input = opts.count(1, opts.MAX_WIDTH, {desc = "input columns (default: the data's D)"}),
   }, "nets.toy_energy")
   return spec("toy_energy", o, function(p)
     local w = o.width
@@ -38,7 +40,7 @@ end
 -- Toy generator (EBM-BB): Linear(d,w)-PReLU-BN-Linear(w,w)-PReLU-BN-Linear(w,2).
 function nets.toy_generator(o)
   o = opts.check(o or {}, {
-    width = {type = "number", default = 100}, latent = {type = "number", default = 2}, out = {type = "number"},
+    width = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "hidden width"}), latent = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "latent size"}), out = opts.count(1, opts.MAX_WIDTH, {desc = "output columns (default: the data's D)"}),
   }, "nets.toy_generator")
   return spec("toy_generator", o, function(p)
     local w = o.width
@@ -56,7 +58,7 @@ end
 -- Linear(w,w)-PReLU-Linear(w,2d) -> (mu, l) of q(z | x), as one [B, 2d] tensor.
 function nets.toy_encoder(o)
   o = opts.check(o or {}, {
-    width = {type = "number", default = 100}, latent = {type = "number", default = 2}, input = {type = "number"},
+    width = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "hidden width"}), latent = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "latent size"}), input = opts.count(1, opts.MAX_WIDTH, {desc = "input columns (default: the data's D)"}),
   }, "nets.toy_encoder")
   return spec("toy_encoder", o, function(p)
     local w = o.width

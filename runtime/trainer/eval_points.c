@@ -7,6 +7,7 @@
 #include "entries.h"
 #include "eval_toy.h"
 #include "philox.h"
+#include "xalloc.h"
 
 #define N_SAMPLES 2000
 #define N_MMD 2000       /* held-out points in the MMD^2 */
@@ -18,7 +19,7 @@ typedef struct { double mean, sd; long n; } Stats;
 
 /* the model's energies at n rows of x: mean and standard deviation */
 static int energy_stats(const Model *m, ModelState *s, const float *x, long n, Stats *st) {
-  float *e = malloc(sizeof(float) * (n ? n : 1));
+  float *e = xmalloc(sizeof(float) * (n ? n : 1), "energies");
   int rc = entry_energies(m, s, x, n, e);
   double a = 0, b = 0;
   for (long i = 0; i < n; i++) a += e[i];
@@ -40,7 +41,7 @@ static double sqdist(const float *a, const float *b, int D) {
 /* the median distance between (up to 500) held-out points: the kernels' scale */
 static double median_distance(const float *y, long m, int D) {
   long k = m < 500 ? m : 500, c = 0;
-  double *d = malloc(sizeof(double) * k * k);
+  double *d = xmalloc(sizeof(double) * k * k, "pairwise distances");
   for (long i = 0; i < k; i++)
     for (long j = i + 1; j < k; j++) d[c++] = sqrt(sqdist(y + i * D, y + j * D, D));
   double med = 1;
@@ -70,10 +71,10 @@ static double mmd2(const float *x, long n, const float *y, long m, int D, const 
 
 /* noise: a Gaussian with the training rows' per-column mean and standard deviation */
 static float *noise_points(const float *x, long n, int D, long k) {
-  double *mu = calloc(D, sizeof(double)), *sd = calloc(D, sizeof(double));
+  double *mu = xcalloc(D, sizeof(double), "noise moments"), *sd = xcalloc(D, sizeof(double), "noise moments");
   for (long i = 0; i < n; i++) for (int c = 0; c < D; c++) mu[c] += x[i * D + c] / n;
   for (long i = 0; i < n; i++) for (int c = 0; c < D; c++) sd[c] += (x[i * D + c] - mu[c]) * (x[i * D + c] - mu[c]) / n;
-  float *z = malloc(sizeof(float) * k * D);
+  float *z = xmalloc(xmul(sizeof(float) * k, D, "noise points"), "noise points");
   for (long i = 0; i < k; i++)
     for (int c = 0; c < D; c++) z[i * D + c] = (float)(mu[c] + sqrt(sd[c]) * philox_normal(EVAL_SEED, 1, 0, (uint32_t)c, (uint32_t)i));
   free(mu); free(sd);
@@ -123,7 +124,7 @@ int eval_points(const Model *m, ModelState *s, const DataSource *ds, const DataI
       energy_stats(m, s, noise, nn, &st[2]))
     goto fail;
   if (has_samples) {
-    smp = malloc(sizeof(float) * N_SAMPLES * D);
+    smp = xmalloc(xmul(sizeof(float) * N_SAMPLES, D, "samples"), "samples");
     if (entry_samples(m, s, smp, N_SAMPLES, 0)) goto fail;
     med = median_distance(test, nt, D);
     double sig[5] = {med / 4, med / 2, med, 2 * med, 4 * med};

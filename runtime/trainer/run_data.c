@@ -8,6 +8,7 @@
 #include "model.h"
 #include "sha256.h"
 #include "toy_data.h"
+#include "xalloc.h"
 
 extern const char *prog;
 
@@ -119,7 +120,7 @@ float *run_data_test_points(const DataId *id, const DataSource *ds, long *n) {
   if (!ds->points) return NULL;
   long first = ds->n_train < ds->n ? ds->n_train : 0;
   *n = ds->n - first;
-  float *x = malloc((size_t)*n * ds->d * sizeof(float));
+  float *x = xmalloc(xmul((size_t)*n * sizeof(float), ds->d, "held-out points"), "held-out points");
   memcpy(x, ds->points + (size_t)first * ds->d, (size_t)*n * ds->d * sizeof(float));
   return x;
 }
