@@ -21,8 +21,17 @@ typedef struct {
   int opt;              /* optimiser of a parameter, -1 otherwise */
 } ModelVar;
 
-/* lr at step t of the optimiser: adam_lr(lr, lr_min, horizon, t) (adam.h) */
-typedef struct { const char *name; double lr, beta1, beta2, eps, lr_min; long horizon; } ModelOpt;
+/* lr at step t of the optimiser: adam_lr(lr, lr_min, horizon, t) (adam.h), where lr and
+ * lr_min are the run-time parameters hparams[hp_lr], hparams[hp_lr_min] when those are >= 0 */
+typedef struct { const char *name; double lr, beta1, beta2, eps, lr_min; long horizon; int hp_lr, hp_lr_min; } ModelOpt;
+
+/* A run-time hyper-parameter (`train --set NAME=VALUE`): valid values lie in
+ * [lo, hi], an end excluded where lo_open / hi_open. */
+typedef struct {
+  const char *name, *desc;
+  double dflt, lo, hi;
+  int lo_open, hi_open;
+} ModelHParam;
 
 /* Everything a running model reads and writes. */
 typedef struct {
@@ -34,6 +43,7 @@ typedef struct {
   uint64_t seed;
   uint32_t step, iter;  /* Philox counter words */
   double lr_scale;      /* multiplies every learning rate: 1, lowered by `train --nan-retries` */
+  double *hparams;      /* the run's hyper-parameter values (model.hparams order), fixed while it runs */
   const DataSource *data;  /* where DATA nodes draw batches */
   /* data-parallel training (model.ranks > 1): this process's rank, and the
    * in-place sum-then-average over the ranks (NULL: one process) */
@@ -56,6 +66,7 @@ typedef struct {
   int data_cols;        /* D of the model's data batches (0: the model reads no data) */
   int n_vars; const ModelVar *vars;
   int n_opts; const ModelOpt *opts;
+  int n_hparams; const ModelHParam *hparams;
   int n_logs; const char *const *log_names;
   long arena_floats;
   double matmul_flops;  /* 2*M*N*K summed over every matmul of one training step */

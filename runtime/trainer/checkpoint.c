@@ -8,19 +8,22 @@
 
 #include <zlib.h>
 
+#include "hparams.h"
 #include "safetensors.h"
 #include "toy_data.h"
 #include "xalloc.h"
 
 
 /* The data crc of safetensors does not cover the metadata, so the run's
- * identity (step, seed, optimiser steps, model, learning-rate scale, data)
- * carries a crc of its own. lr_scale (`train --nan-retries`) is absent from
- * checkpoints written before it existed: they load with scale 1; the data
- * keys (run_data.h) are absent from older ones: they record no data. */
+/* The data crc of safetensors does not cover the metadata, so the run's
+ * identity (step, seed, optimiser steps, model, learning-rate scale, run-time
+ * parameters, data) carries a crc of its own. lr_scale (`train --nan-retries`)
+ * is absent from checkpoints written before it existed: they load with scale 1;
+ * hparams (the run-time parameters' values, a JSON object) likewise: they load
+ * with the defaults; the data keys (run_data.h) too: they record no data. */
 static const char *const meta_keys[] = {"format", "model", "fingerprint", "step", "seed", "optimizer_steps", "lr_scale",
-                                        "data", "data_sha256", "data_shape", "data_test", "data_test_file"};
-enum { N_META = 12, N_META_LR = 7, N_META_OLD = 6 };
+                                        "hparams", "data", "data_sha256", "data_shape", "data_test", "data_test_file"};
+enum { N_META = 13, N_META_HP = 8, N_META_LR = 7, N_META_OLD = 6 };
 
 static const DataId *recorded;   /* the running trainer's data, written into every checkpoint */
 void checkpoint_record_data(const DataId *id) { recorded = id; }
@@ -58,7 +61,10 @@ static const char *parse_u64(const char *p, uint64_t *v) {
 static int check_meta(const StFile *f, const char *path, char *err, size_t errlen) {
   const char *vals[N_META], *want = st_meta(f, "meta_crc32");
   char got[16];
-  int missing = !want, n = st_meta(f, "data") ? N_META : st_meta(f, "lr_scale") ? N_META_LR : N_META_OLD;
+  int missing = !want, n = st_meta(f, "data")      ? N_META
+                           : st_meta(f, "hparams") ? N_META_HP
+                           : st_meta(f, "lr_scale") ? N_META_LR
+                                                    : N_META_OLD;
   for (int i = 0; i < n; i++) missing |= !(vals[i] = st_meta(f, meta_keys[i]));
   if (!missing) snprintf(got, sizeof got, "%08lx", meta_crc(vals, n));
   if (missing || strcmp(got, want)) {
@@ -94,12 +100,13 @@ int checkpoint_save(const char *path, const Model *m, const ModelState *s, long 
   snprintf(seedbuf, sizeof seedbuf, "%" PRIu64, s->seed);
   snprintf(scalebuf, sizeof scalebuf, "%.17g", s->lr_scale);
   for (int o = 0, k = 0; o < m->n_opts; o++) k += snprintf(opt + k, sizeof opt - k, "%s%ld", o ? "," : "", s->opt_t[o]);
+  char *hp = hparam_json(m->hparams, m->n_hparams, s->hparams);
   static DataId none;   /* a checkpoint written outside `train` (tests) records empty data keys */
   const DataId *d = recorded ? recorded : &none;
   char shape[RUN_PATH_MAX + 80], test_file[RUN_PATH_MAX + 80];
   data_meta(d, shape, test_file);
   const char *keys[N_META + 1],
-      *vals[N_META + 1] = {"ebmforge-checkpoint-1", m->name, m->fingerprint, stepbuf, seedbuf, opt, scalebuf,
+      *vals[N_META + 1] = {"ebmforge-checkpoint-1", m->name, m->fingerprint, stepbuf, seedbuf, opt, scalebuf, hp,
                            d->spec, d->sha256, shape, d->test, test_file};
   char crcbuf[16];
   for (int i = 0; i < N_META; i++) keys[i] = meta_keys[i];
@@ -108,7 +115,7 @@ int checkpoint_save(const char *path, const Model *m, const ModelState *s, long 
   vals[N_META] = crcbuf;
   int rc = st_write(path, t, n, keys, vals, N_META + 1, err, errlen);
   for (int i = 0; i < n; i++) free(names[i]);
-  free(names); free(t);
+  free(names); free(t); free(hp);
   return rc;
 }
 
@@ -151,6 +158,8 @@ int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step,
     s->lr_scale = strtod(ls, &e);
     if (*e || !(s->lr_scale > 0 && s->lr_scale <= 1)) { snprintf(err, errlen, "%s: metadata lr_scale '%s' is not in (0, 1]", path, ls); goto done; }
   }
+  const char *hp = st_meta(&f, "hparams");
+  if (hp && hparam_set_json(m->hparams, m->n_hparams, s->hparams, hp, strlen(hp), path, err, errlen)) goto done;
   for (int v = 0; v < m->n_vars; v++) {
     const ModelVar *d = &m->vars[v];
     float *parts[3] = {s->vars[v], s->adam_m[v], s->adam_v[v]};

@@ -22,6 +22,7 @@
 #include "png.h"
 #include "fsutil.h"
 #include "model.h"
+#include "params_cli.h"
 #include "progress.h"
 #include "rollback.h"
 #include "run_data.h"
@@ -50,7 +51,8 @@ static const char *usage_main =
 
 static const char *usage_train =
   "usage: %s train [--iters N] [--seed S] [--out DIR] [--resume CKPT] [--data NAME|X.npy] [--log-every K]\n"
-  "       [--ckpt-every K] [--threads T] [--comm-timeout S] [--test-data T.npy] [--data-changed]\n"
+  "       [--ckpt-every K] [--threads T] [--comm-timeout S] [--set NAME=VALUE]... [--config FILE.json]\n"
+  "       [--test-data T.npy] [--data-changed]\n"
   "\n"
   "Trains from the seed (or from CKPT) and writes DIR/run.json (model, build, data and\n"
   "its sha256, seed, host, start and end time), one JSON object per logged step to\n"
@@ -81,6 +83,10 @@ static const char *usage_train =
   "                  each retry is logged as {\"iter\": C, \"event\": \"nan_rollback\", ...}\n"
   "                  and the scale is kept in checkpoints (one process only)\n"
   "  --nan-lr-factor F  in (0, 1) (default 0.5)\n"
+  "  --set NAME=VALUE  a run-time parameter (listed below), repeatable; no rebuild needed\n"
+  "  --config FILE   run-time parameters from a JSON object {\"NAME\": VALUE, ...};\n"
+  "                  --set wins over it. On --resume the checkpoint's values are the\n"
+  "                  defaults, and each one changed is logged as a param_changed event\n"
   "\n"
   "exit codes: 0 done or stopped by a signal, 1 I/O error, 2 bad arguments or\n"
   "checkpoint, 3 a loss or gradient became NaN/Inf (the step and term are named),\n"
@@ -333,7 +339,13 @@ static void log_rollback(FILE *log, long to, long failed, const char *why, doubl
 }
 
 static int cmd_train(int argc, char **argv) {
-  if (wants_help(argc, argv)) { printf(usage_train, prog, model.default_iters, model.log_every); return 0; }
+  if (wants_help(argc, argv)) {
+    printf(usage_train, prog, model.default_iters, model.log_every);
+    printf("\n");
+    param_help(stdout, &model, NULL);
+    return 0;
+  }
+  ParamArgs pa = {0};
   long iters = model.default_iters, seed = 0, log_every = model.log_every, ckpt_every = 0, threads = 1, timeout = 120;
   long nan_retries = 0;
   double nan_factor = 0.5;
@@ -359,7 +371,16 @@ static int cmd_train(int argc, char **argv) {
     else if (!strcmp(a, "--data") && has) da.data = argv[++i];
     else if (!strcmp(a, "--test-data") && has) da.test_data = argv[++i];
     else if (!strcmp(a, "--data-changed")) da.changed = 1;
+    else if (param_args_take(&pa, argc, argv, &i)) continue;
     else return unknown_option(a);
+  }
+  char perr[600];
+  {   /* refused before anything is written; applied again over a resumed run's values below */
+    double *trial = xcalloc(model.n_hparams + 1, sizeof(double), "the run-time parameters");
+    for (int k = 0; k < model.n_hparams; k++) trial[k] = model.hparams[k].dflt;
+    int r = param_args_apply(&pa, &model, trial, perr, sizeof perr);
+    free(trial);
+    if (r) { param_args_free(&pa); return bad(perr); }
   }
   DataSource source;
   DataId data_id = {.kind = "none"};
@@ -410,6 +431,11 @@ static int cmd_train(int argc, char **argv) {
       return 2;
     }
   }
+  /* the run's values: the defaults (or the checkpoint's), then --config, then --set */
+  double *recorded = xcalloc(model.n_hparams + 1, sizeof(double), "the run-time parameters");
+  memcpy(recorded, s.hparams, model.n_hparams * sizeof(double));
+  if (param_args_apply(&pa, &model, s.hparams, perr, sizeof perr)) { free(recorded); return bad(perr); }
+  param_args_free(&pa);
   if (lead && mkdir_p(out)) { fprintf(stderr, "%s: cannot create %s: %s\n", prog, out, strerror(errno)); return 1; }
   char log_path[4096], ckpt_path[4096];
   snprintf(log_path, sizeof log_path, "%s/log.jsonl", out);
@@ -420,6 +446,8 @@ static int cmd_train(int argc, char **argv) {
   RunRecord record;
   if (lead && run_record_start(&record, out, argc, argv, (long)s.seed, threads, iters, resume, start, &data_id)) return 1;
   if (lead) run_log_start(log, &record, start);
+  if (lead && resume) param_log_changes(log, prog, start, &model, recorded, s.hparams);
+  free(recorded);
 
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
@@ -501,7 +529,7 @@ static int cmd_train(int argc, char **argv) {
 }
 
 static int cmd_info(int argc, char **argv) {
-  if (wants_help(argc, argv)) { printf("usage: %s info\n\nPrints the model's identity, variables and sizes.\n", prog); return 0; }
+  if (wants_help(argc, argv)) { printf("usage: %s info\n\nPrints the model's identity, variables, sizes and run-time parameters.\n", prog); return 0; }
   long params = 0;
   for (int v = 0; v < model.n_vars; v++) if (model.vars[v].kind == MODEL_PARAM) params += model.vars[v].numel;
   printf("model       %s\nmethod      %s\ndata        %s\nfingerprint %s\nparameters  %ld\narena       %ld bytes\n"
@@ -515,6 +543,7 @@ static int cmd_info(int argc, char **argv) {
     for (int a = 0; a < d->rank; a++) printf("%s%d", a ? "," : "", d->shape[a]);
     printf("]\n");
   }
+  param_help(stdout, &model, NULL);
   (void)argc;
   return 0;
 }

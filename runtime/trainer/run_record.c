@@ -111,6 +111,7 @@ void run_log_rates(FILE *log, const ModelState *s) {
   for (int o = 0; o < model.n_opts; o++) {
     const ModelOpt *p = &model.opts[o];
     long t = s->opt_t[o] > 0 ? s->opt_t[o] : 1;
-    fprintf(log, ", \"lr_%s\": %.9g", p->name, s->lr_scale * adam_lr(p->lr, p->lr_min, p->horizon, t));
+    double lr = p->hp_lr >= 0 ? s->hparams[p->hp_lr] : p->lr, lr_min = p->hp_lr_min >= 0 ? s->hparams[p->hp_lr_min] : p->lr_min;
+    fprintf(log, ", \"lr_%s\": %.9g", p->name, s->lr_scale * adam_lr(lr, lr_min, p->horizon, t));
   }
 }
