@@ -104,7 +104,7 @@ for i in 1 2 3 4 5 6 7 8; do
   ls "$K"/*.tmp >/dev/null 2>&1 && { stray=$((stray + 1)); tmpnote=", a .tmp left behind"; } || tmpnote=""
   if [ ! -e "$K/ckpt.safetensors" ]; then
     # killed before the first checkpoint: a new run in the same place works
-    "$T" train --iters 2 --out "$K" >"$K.fresh.txt" 2>&1
+    "$T" train --iters 2 --log-every 1 --out "$K" >"$K.fresh.txt" 2>&1
     rc=$?
     if [ "$rc" -eq 0 ] && ! ls "$K"/*.tmp >/dev/null 2>&1 && contiguous "$K/log.jsonl" 2; then
       pass "$label: no checkpoint yet$tmpnote; a new run in the same directory exits 0, no .tmp left"
