@@ -444,7 +444,7 @@ static int cmd_train(int argc, char **argv) {
   FILE *log = lead ? fopen(log_path, resume ? "a" : "w") : NULL;
   if (lead && !log) { fprintf(stderr, "%s: cannot write %s: %s\n", prog, log_path, strerror(errno)); return 1; }
   RunRecord record;
-  if (lead && run_record_start(&record, out, argc, argv, (long)s.seed, threads, iters, resume, start, &data_id)) return 1;
+  if (lead && run_record_start(&record, out, argc, argv, (long)s.seed, threads, iters, resume, start, &data_id, s.hparams)) return 1;
   if (lead) run_log_start(log, &record, start);
   if (lead && resume) param_log_changes(log, prog, start, &model, recorded, s.hparams);
   free(recorded);

@@ -8,6 +8,7 @@
 
 #include "adam.h"
 #include "atomic_file.h"
+#include "hparams.h"
 
 extern const char *prog;
 /* written into model.c by `ebmforge build` (templates/model_prologue.c) */
@@ -26,7 +27,11 @@ static void iso_now(char out[32]) {
   strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void run_record_params_json(FILE *f) { fprintf(f, "{}"); }
+void run_record_params_json(FILE *f, const double *hparams) {
+  char *j = hparam_json(model.hparams, model.n_hparams, hparams);
+  fputs(j, f);
+  free(j);
+}
 
 double run_wall(const RunRecord *r) { return mono() - r->t0; }
 
@@ -64,7 +69,7 @@ static int write_json(const RunRecord *r) {
   fprintf(f, ",\n  \"data\": ");
   run_data_json(r->data, f);
   fprintf(f, ",\n  \"params\": ");
-  run_record_params_json(f);
+  run_record_params_json(f, r->hparams);
   fprintf(f, ",\n  \"start\": \"%s\",\n  \"end\": ", r->start);
   if (r->end[0]) fprintf(f, "\"%s\",\n  \"wall_s\": %.3f,\n  \"step\": %ld", r->end, run_wall(r), r->step);
   else fprintf(f, "null");
@@ -74,8 +79,9 @@ static int write_json(const RunRecord *r) {
 }
 
 int run_record_start(RunRecord *r, const char *dir, int argc, char **argv, long seed, long threads, long iters,
-                     const char *resume, long resume_step, const DataId *data) {
+                     const char *resume, long resume_step, const DataId *data, const double *hparams) {
   memset(r, 0, sizeof *r);
+  r->hparams = hparams;
   snprintf(r->path, sizeof r->path, "%s/run.json", dir);
   iso_now(r->start);
   r->t0 = mono();
@@ -102,7 +108,7 @@ void run_log_start(FILE *log, const RunRecord *r, long step) {
   fprintf(log, ", \"fingerprint\": \"%s\", \"seed\": %ld, \"data\": ", model.fingerprint, r->seed);
   run_data_json(r->data, log);
   fprintf(log, ", \"params\": ");
-  run_record_params_json(log);
+  run_record_params_json(log, r->hparams);
   fprintf(log, ", \"wall\": %.3f}\n", run_wall(r));
   fflush(log);
 }

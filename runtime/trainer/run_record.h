@@ -21,19 +21,19 @@ typedef struct {
   const DataId *data;
   int argc;
   char **argv;                     /* the train command's arguments */
+  const double *hparams;           /* the run's hyper-parameter values (model.hparams order) */
 } RunRecord;
 
 /* Fills r and writes DIR/run.json with "end": null. 0, or -1 (message printed). */
 int run_record_start(RunRecord *r, const char *dir, int argc, char **argv, long seed, long threads, long iters,
-                     const char *resume, long resume_step, const DataId *data);
+                     const char *resume, long resume_step, const DataId *data, const double *hparams);
 /* Rewrites run.json with the end time, the last step and the status. */
 int run_record_end(RunRecord *r, long step, const char *status);
 /* Seconds since run_record_start. */
 double run_wall(const RunRecord *r);
 
-/* The model's run-time parameter values as one JSON object ("{}" until the
- * trainer has run-time parameters). */
-void run_record_params_json(FILE *f);
+/* The run's hyper-parameter values as one JSON object {"NAME": value, ...}. */
+void run_record_params_json(FILE *f, const double *hparams);
 
 /* log.jsonl: the line opening a session at iteration `step` ("start" or "resume"). */
 void run_log_start(FILE *log, const RunRecord *r, long step);
