@@ -20,7 +20,8 @@ Timing: the step is compiled ahead of time (trace_lower_s: tracing and
 lowering to HLO; compile_s: XLA compilation; both reported apart), then
 --warmup steps run untimed, then the timed loop (--iters steps, or --seconds of them), each step one call of the
 compiled executable with the state donated; steps_per_s and the median rate
-over 10-step windows are printed as one JSON object, like torch_toy.py.
+over 10-step windows are printed as one JSON object, like torch_toy.py,
+with timed_cpu_s (the process's CPU time in the timed loop).
 Threads: pin with taskset and XLA_FLAGS=--xla_cpu_multi_thread_eigen=false
 (bench/peers.sh does).
 With --out, also DIR/samples.npy (2000 samples, float32 [2000, 2]) and
@@ -622,7 +623,7 @@ def main():
         t += 1
     jax.block_until_ready(state)
     n, logs = 0, {}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     marks = [t0]
     while a.seconds > 0 or n < a.iters:
         state, logs = compiled(state, key, jnp.int32(t))
@@ -636,14 +637,14 @@ def main():
         if a.seconds > 0 and time.perf_counter() - t0 >= a.seconds:
             break
     jax.block_until_ready(state)
-    el = time.perf_counter() - t0
+    el, cpu = time.perf_counter() - t0, time.process_time() - c0
     last = {k: float(v) for k, v in logs.items()}
     if not all(math.isfinite(v) for v in last.values()):
         print(json.dumps({"error": "non-finite loss at step %d" % t, **last}))
         return 3
     win = sorted(10 / (q - p) for p, q in zip(marks, marks[1:]))
     res = {"method": a.method, "data": a.data, "steps_per_s": n / el if n else None,
-           "window_steps_per_s_median": win[len(win) // 2] if win else None, "timed_iters": n, "timed_s": el,
+           "window_steps_per_s_median": win[len(win) // 2] if win else None, "timed_iters": n, "timed_s": el, "timed_cpu_s": cpu,
            "warmup_iters": a.warmup, "trace_lower_s": trace_s, "compile_s": compile_s, "jax_version": jax.__version__,
            "XLA_FLAGS": os.environ.get("XLA_FLAGS"), "cpus_allowed": len(os.sched_getaffinity(0)), "last": last}
     if a.out:

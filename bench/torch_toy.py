@@ -27,7 +27,9 @@ Timing: --warmup iterations first (not timed), then the timed loop runs
 many seconds (checked after every iteration). Prints one JSON object with
 steps_per_s = timed iterations / timed seconds (time.perf_counter), and
 window_steps_per_s_median, the median rate over windows of 10 iterations
-(robust to short interference from other processes).
+(robust to short interference from other processes), and timed_cpu_s, the
+process's CPU time in the timed loop (at one thread, timed_cpu_s / timed_s
+is the share of a CPU the run got on a loaded machine).
 With --out it also writes DIR/samples.npy (2000 sampler/generator samples,
 ddaebm: its generator chain; float32 [2000, 2]) and DIR/energy_grid.npy
 (float32 [256, 256] energies at the cell centres of [-4, 4]^2, row index = y,
@@ -862,6 +864,9 @@ def main():
     ap.add_argument("--log-every", type=int, default=10, help="with --out: log every K timed iterations")
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--compile", action="store_true", help="torch.compile the training step")
+    ap.add_argument("--trace-autograd-ops", action="store_true",
+                    help="with --compile: torch._dynamo.config.trace_autograd_ops = True (torch >= 2.10), so that "
+                         "dynamo traces torch.autograd.grad instead of breaking the graph there")
     ap.add_argument("--load", metavar="CKPT", default=None,
                     help="start from one of our trainers' ckpt.safetensors (parameters and buffers)")
     ap.add_argument("--replay", action="store_true",
@@ -900,6 +905,10 @@ def main():
     sync = torch.cuda.synchronize if a.device.startswith("cuda") else (lambda: None)
     model = METHODS[a.method]()
     if a.compile:
+        if a.trace_autograd_ops:
+            if not hasattr(torch._dynamo.config, "trace_autograd_ops"):
+                ap.error("--trace-autograd-ops: this torch (%s) has no torch._dynamo.config.trace_autograd_ops" % torch.__version__)
+            torch._dynamo.config.trace_autograd_ops = True
         model.step = torch.compile(model.step)
     if a.load:
         load_ckpt(model, a.load, a.perturb)
@@ -915,7 +924,7 @@ def main():
         t += 1
     sync()
     n = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     marks = [t0]                       # wall clock every 10 timed iterations, as our trainers' log windows
     logs = {}
     while a.seconds > 0 or n < a.iters:
@@ -938,11 +947,11 @@ def main():
         if (a.seconds > 0 and el >= a.seconds) or (a.seconds <= 0 and n >= a.iters):
             break
     sync()
-    el = time.perf_counter() - t0
+    el, cpu = time.perf_counter() - t0, time.process_time() - c0
     win = sorted(10 / (q - p) for p, q in zip(marks, marks[1:]))
     res = {
         "method": a.method, "data": a.data, "steps_per_s": n / el if n else None,
-        "window_steps_per_s_median": win[len(win) // 2] if win else None, "timed_iters": n, "timed_s": el, "warmup_iters": a.warmup,
+        "window_steps_per_s_median": win[len(win) // 2] if win else None, "timed_iters": n, "timed_s": el, "timed_cpu_s": cpu, "warmup_iters": a.warmup,
         "device": a.device, "compiled": a.compile, "torch_version": torch.__version__, "torch_num_threads": torch.get_num_threads(),
         "torch_num_interop_threads": torch.get_num_interop_threads(),
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
