@@ -40,7 +40,10 @@
 # compiles every (method, threads) cold and records trace_lower_s (tracing,
 # autodiff, lowering) and compile_s (XLA), then the timed runs load the
 # executable from a persistent cache under out/bench/peers/ (their compile_s
-# is the cache load). GFLOP/s = `train-cpu info` flops/step (the
+# is the cache load). At one thread the JSON also has steps per CPU second
+# (JAX, torch: timed iterations / process CPU time of the timed loop; ours:
+# the extra iterations over the calibration run / the extra process CPU
+# time), which other processes' load disturbs far less than wall time. GFLOP/s = `train-cpu info` flops/step (the
 # matmuls of one iteration) x steps/s for every contender, set against sgemm
 # at the same thread count and against the FMA peak (bench/peers_table.py
 # says how that is computed).
@@ -64,7 +67,7 @@ for m in $METHODS; do
 done
 PY=/usr/bin/python3          # Debian's python3 with python3-torch 1.13 (bench/setup.sh)
 VPY=out/peers-venv/bin/python   # JAX and PyTorch 2 (bench/peers_setup.sh)
-W=out/bench/peers
+W=${PEERS_WORK:-out/bench/peers}   # work folder (runs, logs, the JAX cache)
 RUNS=$W/runs.jsonl
 mkdir -p "$W"
 
@@ -117,12 +120,13 @@ calibrate() {  # a short run of ours at one thread: how many iterations fill SEC
   rm -rf "$dir"
   meas=$(measured "$dir.out" taskset -c 0 "$(bin "$m")" train --iters $(( w + 20 )) --threads 1 --seed 1 --out "$dir")
   account "$meas" "$dir.out"
+  merge "$meas" kind=calib method="$m" threads=1 iters=$(( w + 20 )) >>"$RUNS"   # for ours' CPU seconds per step
   ITERS[$m]=$(WARMUP=$w parse_log "$dir/log.jsonl" | "$PY" -c 'import json,sys; r=json.load(sys.stdin)["steps_per_s"]; print(max(10, int(r*float(sys.argv[1]))//10*10+10)+int(sys.argv[2]))' "$SECONDS_PER_RUN" "$w")
   echo "calibration: $m, ${ITERS[$m]} iterations" >&2
 }
 
 run() {  # run CONTENDER METHOD T ROUND
-  local c=$1 m=$2 T=$3 r=$4 w out meas line
+  local c=$1 m=$2 T=$3 r=$4 w out meas line extra=()
   w=$(warmup "$m" "$c")
   out="$W/run-$c-$m-T$T"
   echo "round $r T=$T $m: $c ..." >&2
@@ -130,6 +134,7 @@ run() {  # run CONTENDER METHOD T ROUND
     ours|ours_autoblas)
       local unset=""
       [ "$c" = ours_autoblas ] && unset="-u OPENBLAS_CORETYPE"
+      extra=(iters="${ITERS[$m]}")
       rm -rf "$out"
       meas=$(measured "$out.out" env $unset $(threads_env "$T") taskset -c "$(cpus "$T")" "$(bin "$m")" train \
              --iters "${ITERS[$m]}" --threads "$T" --seed 1 --out "$out")
@@ -152,7 +157,7 @@ run() {  # run CONTENDER METHOD T ROUND
       account "$meas" "$out.out"
       line=$(tail -n 1 "$out.out") ;;
   esac
-  merge "$line" "$meas" kind="$c" method="$m" threads="$T" round="$r" warmup_iters="$w" cpus="$(cpus "$T")" \
+  merge "$line" "$meas" kind="$c" method="$m" threads="$T" round="$r" warmup_iters="$w" cpus="$(cpus "$T")" "${extra[@]}" \
         loadavg="$(cut -d' ' -f1 /proc/loadavg)" >>"$RUNS"
 }
 

@@ -62,6 +62,18 @@ def median_or_none(vals):
     return round(statistics.median(v), 2) if v else None
 
 
+def cpu_rate(r, runs):
+    """Steps per CPU second of a one-thread run: JAX, torch from their timed loop's process CPU time;
+    ours from the iterations and process CPU seconds beyond its calibration run (start-up and the
+    end-of-run checkpoint and plots cancel)."""
+    if r["kind"] in ("ours", "ours_autoblas"):
+        cal = [c for c in runs if c["kind"] == "calib" and c["method"] == r["method"]]
+        if not cal or "iters" not in r or r["own_cpu_s"] <= cal[0]["own_cpu_s"]:
+            return None
+        return (r["iters"] - cal[0]["iters"]) / (r["own_cpu_s"] - cal[0]["own_cpu_s"])
+    return r["timed_iters"] / r["timed_cpu_s"] if r.get("timed_cpu_s") else None
+
+
 def collect(runs_path, result, trainers, load0, load1, elapsed, secs, rounds, versions):
     runs = [json.loads(l) for l in open(runs_path)]
     trainers = {m: {"model": mf, "flops_per_step": float(f), "fingerprint": fp}
@@ -91,10 +103,15 @@ def collect(runs_path, result, trainers, load0, load1, elapsed, secs, rounds, ve
                         d["compile_s_cold"] = round(cold[0]["compile_s"], 2)
                         d["trace_lower_s_cold"] = round(cold[0]["trace_lower_s"], 2)
                     d["compile_s_cached"] = [round(r["compile_s"], 2) for r in rs]
+                if T == 1:
+                    d["steps_per_cpu_s_median"] = median_or_none(cpu_rate(r, runs) for r in rs)
                 row["contenders"][c] = d
             o = row["contenders"].get("ours")
             row["ratio_ours_over"] = {c: round(o["steps_per_s_median"] / row["contenders"][c]["steps_per_s_median"], 3)
                                       for c in CONTENDERS[1:4] if o and c in row["contenders"]}
+            if o and o.get("steps_per_cpu_s_median"):
+                row["ratio_ours_over_cpu_time"] = {c: round(o["steps_per_cpu_s_median"] / row["contenders"][c]["steps_per_cpu_s_median"], 3)
+                                                   for c in CONTENDERS[1:4] if row["contenders"].get(c, {}).get("steps_per_cpu_s_median")}
             rows.append(row)
     jax_v, torch2_v = versions.split()
     doc = {
@@ -168,6 +185,18 @@ def tables(d):
             fmt(c.get("jax", {}).get("compile_s_cold"), "%.1f"), fmt(o.get("gflops"), "%.2f"),
             fmt(100 * o["fraction_of_sgemm"] if o else None, "%.1f"), fmt(100 * o["fraction_of_fma_peak"] if o.get("fraction_of_fma_peak") else None, "%.1f"),
             s("ours_autoblas")))
+    cpu = [r for r in d["results"] if r.get("ratio_ours_over_cpu_time")]
+    if cpu:
+        out.append("")
+        out.append("One thread, steps per CPU second (what other processes' load disturbs least; ours: extra iterations over the calibration run per extra CPU second):")
+        out.append("")
+        out.append("| method | ours | JAX jit | PyTorch 2 | PyTorch 1.13 | ours/JAX | ours/PT2 | ours/PT1.13 |")
+        out.append("|---|---|---|---|---|---|---|---|")
+        for r in cpu:
+            c, q = r["contenders"], r["ratio_ours_over_cpu_time"]
+            g = lambda k: fmt(c.get(k, {}).get("steps_per_cpu_s_median"))
+            out.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (r["method"], g("ours"), g("jax"), g("torch2"), g("torch113"),
+                       fmt(q.get("jax"), "%.2fx"), fmt(q.get("torch2"), "%.1fx"), fmt(q.get("torch113"), "%.1fx")))
     out.append("")
     out.append("steps/s: median over the rounds (each round's value and the CPU share other processes took during it are in the JSON). "
                "GFLOP/s from `train-cpu info` flops/step (matmuls only). JAX compile: cold XLA compilation "
