@@ -42,8 +42,9 @@
 # executable from a persistent cache under out/bench/peers/ (their compile_s
 # is the cache load). At one thread the JSON also has steps per CPU second
 # (JAX, torch: timed iterations / process CPU time of the timed loop; ours:
-# the extra iterations over the calibration run / the extra process CPU
-# time), which other processes' load disturbs far less than wall time. GFLOP/s = `train-cpu info` flops/step (the
+# the extra iterations over a short run (warm-up + 10) just before / the
+# extra process CPU time), which other processes' load disturbs far less
+# than wall time. GFLOP/s = `train-cpu info` flops/step (the
 # matmuls of one iteration) x steps/s for every contender, set against sgemm
 # at the same thread count and against the FMA peak (bench/peers_table.py
 # says how that is computed).
@@ -120,8 +121,7 @@ calibrate() {  # a short run of ours at one thread: how many iterations fill SEC
   rm -rf "$dir"
   meas=$(measured "$dir.out" taskset -c 0 "$(bin "$m")" train --iters $(( w + 20 )) --threads 1 --seed 1 --out "$dir")
   account "$meas" "$dir.out"
-  merge "$meas" kind=calib method="$m" threads=1 iters=$(( w + 20 )) >>"$RUNS"   # for ours' CPU seconds per step
-  ITERS[$m]=$(WARMUP=$w parse_log "$dir/log.jsonl" | "$PY" -c 'import json,sys; r=json.load(sys.stdin)["steps_per_s"]; print(max(10, int(r*float(sys.argv[1]))//10*10+10)+int(sys.argv[2]))' "$SECONDS_PER_RUN" "$w")
+  ITERS[$m]=$(WARMUP=$w parse_log "$dir/log.jsonl" | "$PY" -c 'import json,sys; r=json.load(sys.stdin)["steps_per_s"]; print(max(20, int(r*float(sys.argv[1]))//10*10+10)+int(sys.argv[2]))' "$SECONDS_PER_RUN" "$w")
   echo "calibration: $m, ${ITERS[$m]} iterations" >&2
 }
 
@@ -135,7 +135,14 @@ run() {  # run CONTENDER METHOD T ROUND
       local unset=""
       [ "$c" = ours_autoblas ] && unset="-u OPENBLAS_CORETYPE"
       extra=(iters="${ITERS[$m]}")
-      rm -rf "$out"
+      rm -rf "$out" "$out-short"
+      if [ "$T" = 1 ]; then   # a short run just before (warm-up + 10 iterations): the difference of the two is CPU time per step
+        local sm
+        sm=$(measured "$out-short.out" env $unset $(threads_env 1) taskset -c 0 "$(bin "$m")" train \
+             --iters $(( w + 10 )) --threads 1 --seed 1 --out "$out-short")
+        account "$sm" "$out-short.out"
+        extra+=(short_iters=$(( w + 10 )) short_cpu_s="$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["own_cpu_s"])' "$sm")")
+      fi
       meas=$(measured "$out.out" env $unset $(threads_env "$T") taskset -c "$(cpus "$T")" "$(bin "$m")" train \
              --iters "${ITERS[$m]}" --threads "$T" --seed 1 --out "$out")
       account "$meas" "$out.out"

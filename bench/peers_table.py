@@ -64,13 +64,12 @@ def median_or_none(vals):
 
 def cpu_rate(r, runs):
     """Steps per CPU second of a one-thread run: JAX, torch from their timed loop's process CPU time;
-    ours from the iterations and process CPU seconds beyond its calibration run (start-up and the
-    end-of-run checkpoint and plots cancel)."""
+    ours from the iterations and process CPU seconds beyond the short run just before it (start-up,
+    warm-up and the end-of-run checkpoint and plots cancel)."""
     if r["kind"] in ("ours", "ours_autoblas"):
-        cal = [c for c in runs if c["kind"] == "calib" and c["method"] == r["method"]]
-        if not cal or "iters" not in r or r["own_cpu_s"] <= cal[0]["own_cpu_s"]:
+        if "short_cpu_s" not in r or r["own_cpu_s"] <= r["short_cpu_s"] or r["iters"] <= r["short_iters"]:
             return None
-        return (r["iters"] - cal[0]["iters"]) / (r["own_cpu_s"] - cal[0]["own_cpu_s"])
+        return (r["iters"] - r["short_iters"]) / (r["own_cpu_s"] - r["short_cpu_s"])
     return r["timed_iters"] / r["timed_cpu_s"] if r.get("timed_cpu_s") else None
 
 
@@ -188,7 +187,7 @@ def tables(d):
     cpu = [r for r in d["results"] if r.get("ratio_ours_over_cpu_time")]
     if cpu:
         out.append("")
-        out.append("One thread, steps per CPU second (what other processes' load disturbs least; ours: extra iterations over the calibration run per extra CPU second):")
+        out.append("One thread, steps per CPU second (what other processes' load disturbs least; ours: extra iterations over a short run just before, per extra CPU second):")
         out.append("")
         out.append("| method | ours | JAX jit | PyTorch 2 | PyTorch 1.13 | ours/JAX | ours/PT2 | ours/PT1.13 |")
         out.append("|---|---|---|---|---|---|---|---|")
