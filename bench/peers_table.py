@@ -189,13 +189,19 @@ def tables(d):
         out.append("")
         out.append("One thread, steps per CPU second (what other processes' load disturbs least; ours: extra iterations over a short run just before, per extra CPU second):")
         out.append("")
-        out.append("| method | ours | JAX jit | PyTorch 2 | PyTorch 1.13 | ours/JAX | ours/PT2 | ours/PT1.13 |")
-        out.append("|---|---|---|---|---|---|---|---|")
+        out.append("| method | ours | JAX jit | PyTorch 2 | PyTorch 1.13 | ours/JAX | ours/PT2 | ours/PT1.13 | ours GFLOP/s | JAX GFLOP/s | ours % FMA peak | ours, BLAS as detected |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        peak1 = d["peak"]["fma_gflops"]["1"]["gflops"]
         for r in cpu:
             c, q = r["contenders"], r["ratio_ours_over_cpu_time"]
             g = lambda k: fmt(c.get(k, {}).get("steps_per_cpu_s_median"))
-            out.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (r["method"], g("ours"), g("jax"), g("torch2"), g("torch113"),
-                       fmt(q.get("jax"), "%.2fx"), fmt(q.get("torch2"), "%.1fx"), fmt(q.get("torch113"), "%.1fx")))
+            gf = lambda k: (r["flops_per_step"] * c[k]["steps_per_cpu_s_median"] / 1e9
+                            if c.get(k, {}).get("steps_per_cpu_s_median") else None)
+            out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                r["method"], g("ours"), g("jax"), g("torch2"), g("torch113"),
+                fmt(q.get("jax"), "%.2fx"), fmt(q.get("torch2"), "%.1fx"), fmt(q.get("torch113"), "%.1fx"),
+                fmt(gf("ours"), "%.1f"), fmt(gf("jax"), "%.1f"), fmt(100 * gf("ours") / peak1 if gf("ours") and peak1 else None, "%.0f"),
+                g("ours_autoblas")))
     out.append("")
     out.append("steps/s: median over the rounds (each round's value and the CPU share other processes took during it are in the JSON). "
                "GFLOP/s from `train-cpu info` flops/step (matmuls only). JAX compile: cold XLA compilation "
