@@ -175,6 +175,8 @@ def tables(d):
     out.append("| method | T | ours steps/s | JAX jit | PyTorch 2 | PyTorch 1.13 | ours/JAX | ours/PT2 | ours/PT1.13 | JAX compile s | ours GFLOP/s | % sgemm | % FMA peak | ours, BLAS as detected |")
     out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in d["results"]:
+        if not r["contenders"]:   # not measured (yet): a run cut short
+            continue
         c, q = r["contenders"], r["ratio_ours_over"]
         s = lambda k: fmt(c[k]["steps_per_s_median"]) if k in c else "—"
         o = c.get("ours", {})
