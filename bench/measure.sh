@@ -53,7 +53,7 @@ account() {
 parse_log() {
   "$PY" - "$1" "$WARMUP" <<'EOF'
 import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
+rows = [r for r in map(json.loads, open(sys.argv[1])) if "steps_per_s" in r]  # not the events
 w = int(sys.argv[2])
 prev, n, s, win = 0, 0, 0.0, []
 for r in rows:

@@ -49,7 +49,7 @@ for d in one mpi2 img_one img_mpi2; do ninja -C "$W/$d" train-cpu >/dev/null; do
 rate() {  # rate LOG WARMUP: steps/s over the log windows after the warm-up
   "$PY" - "$1" "${2:-100}" <<'PYEOF'
 import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
+rows = [r for r in map(json.loads, open(sys.argv[1])) if "steps_per_s" in r]  # not the events
 prev, n, s = 0, 0, 0.0
 for r in rows:
     k = r["iter"] - prev

@@ -1,5 +1,5 @@
 """PyTorch eager reference of the toy trainers, for the speed benchmark and
-quality comparisons: mle-langevin, mle-gd, ebm-0gp, bb-sv-gp, ddaebm,
+quality comparisons: mle-langevin, mle-gd, ebm-0gp, bb-sv-gp, bb-mi-gp, ddaebm,
 bb-sv-diff and bb-mi-diff.
 
 Faithful to shared/spec/methods.md (§2, §3a, §3c, §3e, §4, §5, §6, §8, the
@@ -15,7 +15,7 @@ third differentiation). bb-sv-diff and bb-mi-diff (§3d, our formulation)
 are written from the spec alone, as an independent check of
 generator/lua/method_diff.lua and bound_diff.lua (bench/dynamics_parity.sh).
 
-  /usr/bin/python3 bench/torch_toy.py --method mle-langevin|mle-gd|ebm-0gp|bb-sv-gp|ddaebm|bb-sv-diff|bb-mi-diff \
+  /usr/bin/python3 bench/torch_toy.py --method mle-langevin|mle-gd|ebm-0gp|bb-sv-gp|bb-mi-gp|ddaebm|bb-sv-diff|bb-mi-diff \
       --iters N --threads T --seed S [--seconds S] [--warmup W] [--out DIR] \
       [--device cuda] [--compile]
 
@@ -27,7 +27,9 @@ Timing: --warmup iterations first (not timed), then the timed loop runs
 many seconds (checked after every iteration). Prints one JSON object with
 steps_per_s = timed iterations / timed seconds (time.perf_counter), and
 window_steps_per_s_median, the median rate over windows of 10 iterations
-(robust to short interference from other processes).
+(robust to short interference from other processes), and timed_cpu_s, the
+process's CPU time in the timed loop (at one thread, timed_cpu_s / timed_s
+is the share of a CPU the run got on a loaded machine).
 With --out it also writes DIR/samples.npy (2000 sampler/generator samples,
 ddaebm: its generator chain; float32 [2000, 2]) and DIR/energy_grid.npy
 (float32 [256, 256] energies at the cell centres of [-4, 4]^2, row index = y,
@@ -373,6 +375,76 @@ class BBSVGP(Minimax):
         return {"loss_e": loss_e, "e_data": ex.mean(), "e_fake": ef.mean(), "P": P, "R": R}
 
 
+class BBMIGP(Minimax):
+    """bb-mi-gp (method_bb.lua with bound_mi.lua and bound_gp.lua, §3b, §3c): the
+    generator has output noise x = G(z) + sigma eps and, jointly with the encoder
+    q(z | x) (one Adam over both), maximises mean log q(z' | x~'); the energy
+    minimises bound (c) with the score q_b = z + grad_z log q(z | G^ev(z) + sigma eps)
+    (total derivative, eps fixed), probe v_b ~ N(0, I), w_b = sg(J^ev v_b)."""
+    sigma, tau = 0.01, 0.0
+
+    def __init__(self, width=100):
+        super().__init__()
+        self.Q = nn.Sequential(nn.Linear(D, width), nn.PReLU(), nn.Linear(width, width), nn.PReLU(),
+                               nn.Linear(width, 2 * self.d))
+        self.pG = self.pG + list(self.Q.parameters())
+        self.optG = torch.optim.Adam(self.pG, **ADAM)
+
+    def log_q(self, z, x):
+        h = self.Q(x)
+        mu, l = h[:, :self.d], h[:, self.d:].clamp(-16, 4)
+        return -0.5 * (math.log(2 * math.pi) + l + (z - mu) ** 2 * torch.exp(-l)).sum(1)
+
+    def energy_step(self, t):
+        x = data(B)
+        z, eps = randn(B, self.d), randn(B, D)
+        with torch.no_grad():
+            fake = self.G(z) + self.sigma * eps      # G^tr forward: updates the BN statistics
+        ex = self.E(x)
+        xt = fake.requires_grad_(True)
+        ef = self.E(xt)
+        sb, = torch.autograd.grad(ef.sum(), xt, create_graph=True)   # differentiable in theta
+        v = randn(B, self.d)
+        zq = z.detach().requires_grad_(True)
+        a, b, c, e = self.jacobian_2x2(zq)
+        w = torch.stack([a * v[:, 0] + b * v[:, 1], c * v[:, 0] + e * v[:, 1]], 1).detach()   # J^ev v
+        self.G.eval()
+        lq = self.log_q(zq, self.G(zq) + self.sigma * eps)
+        self.G.train()
+        dz, = torch.autograd.grad(lq.sum(), zq)
+        g = ((z + dz).detach() * v).sum(1)
+        r = (sb * w).sum(1) - g
+        P = (r * r).sum() / (2 * B)
+        R = torch.relu(paper_weight(t) * P - self.tau)
+        loss_e = ex.mean() - ef.mean() + R
+        self.minimize_energy(loss_e)
+        return {"loss_e": loss_e, "e_data": ex.mean(), "e_fake": ef.mean(), "P": P, "R": R}
+
+    def step(self, t):
+        logs = self.energy_step(t)
+        z, eps = randn(B, self.d), randn(B, D)
+        x = self.G(z) + self.sigma * eps              # G^tr
+        adv = self.E(x).mean()
+        H = self.log_q(z, x).mean()
+        loss_g = adv - self.w_H * H
+        self.optG.zero_grad(set_to_none=True)
+        loss_g.backward(inputs=self.pG)
+        self.optG.step()
+        return {**logs, "loss_g": loss_g, "entropy": H}
+
+    def samples(self, n):
+        return super().samples(n) + self.sigma * torch.randn(n, D)
+
+    def named_state(self):
+        d = super().named_state()
+        for i in range(3):
+            n = "encoder.fc%d." % (i + 1)
+            d.update({n + "weight": self.Q[2 * i].weight, n + "bias": self.Q[2 * i].bias})
+            if i < 2:
+                d["encoder.act%d.weight" % (i + 1)] = self.Q[2 * i + 1].weight
+        return d
+
+
 # ---- ddaebm, toy code defaults (methods.md §5, §8; generator/lua/method_ddaebm.lua) ----
 def vp_schedule(T, beta_min, beta_max):
     """DDGAN's discretised VP-SDE (§5.1, generator/lua/diffusion.lua): per level
@@ -693,7 +765,7 @@ class BBDiff(DiffusionPairs):
 
 
 METHODS = {"mle-langevin": lambda: MLE(), "mle-gd": lambda: MLEGD(), "ebm-0gp": lambda: EBM0GP(), "bb-sv-gp": lambda: BBSVGP(),
-           "ddaebm": lambda: DDAEBM(), "bb-sv-diff": lambda: BBDiff("a"), "bb-mi-diff": lambda: BBDiff("b")}
+           "bb-mi-gp": lambda: BBMIGP(), "ddaebm": lambda: DDAEBM(), "bb-sv-diff": lambda: BBDiff("a"), "bb-mi-diff": lambda: BBDiff("b")}
 
 
 REPLAYS = ("ebm-0gp", "bb-sv-gp", "ddaebm", "bb-sv-diff", "bb-mi-diff")   # methods whose draws --replay reproduces
@@ -792,6 +864,9 @@ def main():
     ap.add_argument("--log-every", type=int, default=10, help="with --out: log every K timed iterations")
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--compile", action="store_true", help="torch.compile the training step")
+    ap.add_argument("--trace-autograd-ops", action="store_true",
+                    help="with --compile: torch._dynamo.config.trace_autograd_ops = True (torch >= 2.10), so that "
+                         "dynamo traces torch.autograd.grad instead of breaking the graph there")
     ap.add_argument("--load", metavar="CKPT", default=None,
                     help="start from one of our trainers' ckpt.safetensors (parameters and buffers)")
     ap.add_argument("--replay", action="store_true",
@@ -830,6 +905,10 @@ def main():
     sync = torch.cuda.synchronize if a.device.startswith("cuda") else (lambda: None)
     model = METHODS[a.method]()
     if a.compile:
+        if a.trace_autograd_ops:
+            if not hasattr(torch._dynamo.config, "trace_autograd_ops"):
+                ap.error("--trace-autograd-ops: this torch (%s) has no torch._dynamo.config.trace_autograd_ops" % torch.__version__)
+            torch._dynamo.config.trace_autograd_ops = True
         model.step = torch.compile(model.step)
     if a.load:
         load_ckpt(model, a.load, a.perturb)
@@ -845,7 +924,7 @@ def main():
         t += 1
     sync()
     n = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     marks = [t0]                       # wall clock every 10 timed iterations, as our trainers' log windows
     logs = {}
     while a.seconds > 0 or n < a.iters:
@@ -868,11 +947,11 @@ def main():
         if (a.seconds > 0 and el >= a.seconds) or (a.seconds <= 0 and n >= a.iters):
             break
     sync()
-    el = time.perf_counter() - t0
+    el, cpu = time.perf_counter() - t0, time.process_time() - c0
     win = sorted(10 / (q - p) for p, q in zip(marks, marks[1:]))
     res = {
         "method": a.method, "data": a.data, "steps_per_s": n / el if n else None,
-        "window_steps_per_s_median": win[len(win) // 2] if win else None, "timed_iters": n, "timed_s": el, "warmup_iters": a.warmup,
+        "window_steps_per_s_median": win[len(win) // 2] if win else None, "timed_iters": n, "timed_s": el, "timed_cpu_s": cpu, "warmup_iters": a.warmup,
         "device": a.device, "compiled": a.compile, "torch_version": torch.__version__, "torch_num_threads": torch.get_num_threads(),
         "torch_num_interop_threads": torch.get_num_interop_threads(),
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),

@@ -45,11 +45,11 @@ for method in mle-langevin ebm-0gp; do
   flops=$("$exe" info | awk '/^flops\/step/ {print $2}')
   # calibrate: iterations that last about SECONDS_PER_RUN after the warm-up
   "$exe" train --iters 300 --log-every 10 --out "$W/cal_$m" >/dev/null 2>&1
-  rate=$("$PY" -c 'import json,sys; r=[json.loads(l)["steps_per_s"] for l in open(sys.argv[1])][10:]; print(sorted(r)[len(r)//2])' "$W/cal_$m/log.jsonl")
+  rate=$("$PY" -c 'import json,sys; r=[r["steps_per_s"] for r in map(json.loads, open(sys.argv[1])) if "steps_per_s" in r][10:]; print(sorted(r)[len(r)//2])' "$W/cal_$m/log.jsonl")
   iters=$("$PY" -c "print(100 + max(200, int($rate * $SECONDS_PER_RUN) // 10 * 10))")
   "$exe" train --iters "$iters" --log-every 10 --out "$W/run_$m" >/dev/null 2>&1
   ours=$("$PY" -c 'import json,sys
-r=[json.loads(l)["steps_per_s"] for l in open(sys.argv[1])][10:]
+r=[r["steps_per_s"] for r in map(json.loads, open(sys.argv[1])) if "steps_per_s" in r][10:]
 print(json.dumps({"impl": "ebmforge train-cuda", "steps_per_s": len(r) * 10 / sum(10 / x for x in r),
                   "window_steps_per_s_median": sorted(r)[len(r) // 2], "timed_iters": len(r) * 10}))' "$W/run_$m/log.jsonl")
   rows+=("{\"method\": \"$method\", \"flops_per_step\": $flops, \"result\": $ours}")

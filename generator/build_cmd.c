@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ebm_version.h"
 #include "emit_c.h"
 #include "emit_cuda.h"
 #include "fsutil.h"
@@ -73,6 +74,18 @@ static char *fill(const char *tpl, const char *const *keys, const char *const *v
     out[n++] = *p++;
   }
   out[n] = 0;
+  return out;
+}
+
+/* s as the inside of a C string literal (malloc'd) */
+static char *c_escaped(const char *s) {
+  char *out = malloc(4 * strlen(s) + 1), *o = out;
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\') { *o++ = '\\'; *o++ = *s; }
+    else if ((unsigned char)*s < 32) o += sprintf(o, "\\%03o", *s);
+    else *o++ = *s;
+  }
+  *o = 0;
   return out;
 }
 
@@ -298,8 +311,12 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     host_combo_name(hosts[c], cname, sizeof cname);
     combo[c] = strdup(cname);
     emit_fingerprint(h->g, h->prog, fp[c]);
-    const char *pk[] = {"MODEL", "METHOD", "SOURCE", "FINGERPRINT", NULL};
-    const char *pv[] = {name, method, o->model_path, fp[c], NULL};
+    /* the facts a run records in run.json (run_record.c): model file, combination, version */
+    char src_path[4096];
+    if (!realpath(o->model_path, src_path)) snprintf(src_path, sizeof src_path, "%s", o->model_path);
+    char *src_c = c_escaped(src_path), *combo_c = c_escaped(cname);
+    const char *pk[] = {"MODEL", "METHOD", "SOURCE", "FINGERPRINT", "SOURCE_C", "COMBO_C", "VERSION_C", NULL};
+    const char *pv[] = {name, method, o->model_path, fp[c], src_c, combo_c, EBM_VERSION, NULL};
     char *prologue = fill(prologue_tpl, pk, pv);
     EmitInfo info = {name, method, prologue, (long)host_model_number(h, "iters", 1000), (int)host_model_number(h, "log_every", 10),
                      shard ? &plan : NULL};
@@ -310,7 +327,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
       model_cu[c] = emit_cuda_model(h->g, h->prog, &cu_info);
       free((char *)cu_info.prologue);
     }
-    free(prologue);
+    free(prologue); free(src_c); free(combo_c);
     /* the resolved configuration beside the trainer (`ebmforge pack` ships it); a data-parallel
      * trainer's says how many ranks share the batch */
     char *cfg = host_config_json(hosts[c]);

@@ -478,7 +478,9 @@ static void emit_tables(Str *b, const Graph *g, const Program *prog, const EmitI
   for (int o = 0; o < prog->n_opts; o++) {
     sput(b, "  {");
     emit_cstring(b, prog->opts[o].name);
-    sput(b, ", %.17g, %.17g, %.17g, %.17g},\n", prog->opts[o].lr, prog->opts[o].beta1, prog->opts[o].beta2, prog->opts[o].eps);
+    sput(b, ", %.17g, %.17g, %.17g, %.17g, %.17g, %ld, %d, %d},\n", prog->opts[o].lr, prog->opts[o].beta1,
+         prog->opts[o].beta2, prog->opts[o].eps, prog->opts[o].lr_min, prog->opts[o].horizon, prog->opts[o].hp_lr,
+         prog->opts[o].hp_lr_min);
   }
   sput(b, "};\n\nstatic const ModelHParam hparams[%d] = {\n", g->n_hparams ? g->n_hparams : 1);
   for (int k = 0; k < g->n_hparams; k++) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "autodiff.h"
+#include "host_data.h"
 #include "host_priv.h"
 #include "sandbox.h"
 #include "toy_data.h"
@@ -555,6 +556,7 @@ Host *host_new(void) {
   H = h;
   ir_set_error_handler(ir_error_to_lua, h->L);
   open_ebm(h->L);
+  host_data_open(h->L);
   /* the prelude defines the DSL globals (model, phase, loop, nn, ...) */
   lua_getglobal(h->L, "require");
   lua_pushstring(h->L, "prelude");
@@ -581,6 +583,8 @@ int host_load_model_combo(Host *h, const char *path, int index) {
   H = h;
   free(h->model_path);
   h->model_path = strdup(path);
+  lua_pushstring(h->L, path);   /* data files are found beside it (host_data.c) */
+  lua_setglobal(h->L, "__model_path");
   lua_pushinteger(h->L, index + 1);
   lua_setglobal(h->L, "__sweep_index");
   sandbox_reset_budget(h->sandbox);

@@ -5,6 +5,7 @@
 
 #include "build_cmd.h"
 #include "doc_cmd.h"
+#include "ebm_version.h"
 #include "host.h"
 #include "overview_cmd.h"
 #include "pack_cmd.h"
@@ -26,8 +27,9 @@ static const char *usage_main =
   "  plot RUN_DIR    a run's density, log-density, samples and loss curves (PNG, PDF, SVG)\n"
   "  overview DIR... toy runs' densities and samples side by side in one figure\n"
   "\n"
-  "`ebmforge <command> --help` describes each command. Errors in a model file\n"
-  "are reported as path:line: message with exit code 2.\n";
+  "`ebmforge <command> --help` describes each command; `ebmforge --version` prints\n"
+  "the version (git describe) that trainers record in run.json. Errors in a model\n"
+  "file are reported as path:line: message with exit code 2.\n";
 
 static const char *usage_run =
   "usage: ebmforge run MODEL.lua [--iters N] [--seed S] [--out DIR] [--data X.npy] [--log-every K] [--f64] [--combo NAME]\n"
@@ -39,7 +41,8 @@ static const char *usage_run =
   "  --iters N      training iterations (default: the model's `iters`)\n"
   "  --seed S       Philox seed (default 0); the same seed gives the same log\n"
   "  --out DIR      output directory (default out/run/<model name>)\n"
-  "  --data X.npy   train on a float32 [N, D] array instead of the model's data set\n"
+  "  --data X.npy   train on a float32 or float64 [N, D] array instead of the model's data\n"
+  "                 set (one row in 10 held out, as the trainers do; docs/runs.md)\n"
   "  --log-every K  log every K iterations (default: the model's `log_every`)\n"
   "  --f64          compute in double precision instead of float\n"
   "  --combo NAME   the sweep combination to train (default: the first), e.g. bb-mi-gp-width64\n"
@@ -321,6 +324,7 @@ int main(int argc, char **argv) {
     return argc < 2 ? 2 : 0;
   }
   const char *cmd = argv[1];
+  if (!strcmp(cmd, "--version")) { puts(EBM_VERSION); return 0; }
   if (!strcmp(cmd, "build")) return cmd_build(argc - 2, argv + 2);
   if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
   if (!strcmp(cmd, "ir")) return cmd_ir(argc - 2, argv + 2);

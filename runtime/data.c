@@ -32,6 +32,24 @@ static int open_images(DataSource *ds, const char *spec, int want_cols, char *er
   return 0;
 }
 
+/* Rows in a fixed pseudo-random order (the same for every seed and run, so a
+ * file sorted by class still gives a fair test set); the last n / DATA_HOLD_OUT
+ * are held out. */
+static void hold_out(DataSource *ds) {
+  long n = ds->n;
+  int d = ds->d;
+  float tmp[64], *row = d <= 64 ? tmp : xmalloc(d * sizeof(float), "a row");
+  for (long i = n - 1; i > 0; i--) {
+    long j = (long)(philox_uniform(DATA_HOLD_OUT_KEY, 0, 0, UINT32_MAX, (uint32_t)i) * (i + 1));
+    if (j > i) j = i;
+    memcpy(row, ds->points + (size_t)i * d, d * sizeof(float));
+    memcpy(ds->points + (size_t)i * d, ds->points + (size_t)j * d, d * sizeof(float));
+    memcpy(ds->points + (size_t)j * d, row, d * sizeof(float));
+  }
+  if (row != tmp) free(row);
+  ds->n_train = n >= DATA_HOLD_OUT ? n - n / DATA_HOLD_OUT : n;
+}
+
 int data_open(DataSource *ds, const char *spec, int want_cols, char *err, size_t errlen) {
   return data_open_split(ds, spec, want_cols, 0, err, errlen);
 }
@@ -51,12 +69,16 @@ int data_open_split(DataSource *ds, const char *spec, int want_cols, int test, c
   }
   int rank;
   int64_t shape[4];
-  if (npy_read_f32(spec, &ds->points, &rank, shape, err, errlen)) return -1;
+  if (npy_read_real(spec, &ds->points, &rank, shape, &ds->was_f64, err, errlen)) return -1;
   if (npy_check_points(spec, ds->points, rank, shape, want_cols, err, errlen)) { data_close(ds); return -1; }
+  if (ds->was_f64) fprintf(stderr, "note: %s holds float64 values: rounded to float32\n", spec);
   ds->n = (long)shape[0];
   ds->d = (int)shape[1];
+  hold_out(ds);
   return 0;
 }
+
+void data_keep_all(DataSource *ds) { ds->n_train = ds->n; }
 
 /* Fisher-Yates from the Philox stream (iter = epoch, step = UINT32_MAX marks the shuffle) */
 static void shuffle(const DataSource *ds, long epoch, uint64_t seed, uint32_t stream) {
@@ -88,8 +110,8 @@ int data_sample(const DataSource *ds, float *out, int B, uint64_t seed, uint32_t
   if (ds->toy) return toy_sample(ds->toy, out, B, seed, stream, iter, step);
   if (ds->images.pixels) return sample_images(ds, out, B, seed, stream, iter, step);
   for (int b = 0; b < B; b++) {
-    long r = (long)(philox_uniform(seed, stream, iter, step, (uint32_t)b) * ds->n);
-    if (r >= ds->n) r = ds->n - 1;
+    long r = (long)(philox_uniform(seed, stream, iter, step, (uint32_t)b) * ds->n_train);
+    if (r >= ds->n_train) r = ds->n_train - 1;
     memcpy(out + (size_t)b * ds->d, ds->points + (size_t)r * ds->d, ds->d * sizeof(float));
   }
   return 0;

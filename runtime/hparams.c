@@ -195,7 +195,15 @@ char *hparam_json(const ModelHParam *hp, int n, const double *vals) {
   size_t cap = 64 + (size_t)n * 160, k = 0;
   char *b = xmalloc(cap, "the parameters' record");
   k += snprintf(b + k, cap - k, "{");
-  for (int i = 0; i < n; i++) k += snprintf(b + k, cap - k, "%s\"%s\": %.17g", i ? ", " : "", hp[i].name, vals[i]);
+  for (int i = 0; i < n; i++) {
+    /* the shortest of %.15g..%.17g that reads back as the same double: exact, and 0.9 stays "0.9" */
+    char num[32];
+    for (int prec = 15; prec <= 17; prec++) {
+      snprintf(num, sizeof num, "%.*g", prec, vals[i]);
+      if (strtod(num, NULL) == vals[i]) break;
+    }
+    k += snprintf(b + k, cap - k, "%s\"%s\": %s", i ? ", " : "", hp[i].name, num);
+  }
   snprintf(b + k, cap - k, "}");
   return b;
 }

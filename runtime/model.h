@@ -21,7 +21,9 @@ typedef struct {
   int opt;              /* optimiser of a parameter, -1 otherwise */
 } ModelVar;
 
-typedef struct { const char *name; double lr, beta1, beta2, eps; } ModelOpt;
+/* lr at step t of the optimiser: adam_lr(lr, lr_min, horizon, t) (adam.h), where lr and
+ * lr_min are the run-time parameters hparams[hp_lr], hparams[hp_lr_min] when those are >= 0 */
+typedef struct { const char *name; double lr, beta1, beta2, eps, lr_min; long horizon; int hp_lr, hp_lr_min; } ModelOpt;
 
 /* A run-time hyper-parameter (`train --set NAME=VALUE`): valid values lie in
  * [lo, hi], an end excluded where lo_open / hi_open. */

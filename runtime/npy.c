@@ -190,8 +190,11 @@ static uint32_t le32(const unsigned char *b) {
   return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
-/* Everything after fopen; the caller closes f and frees *data on failure. */
-static int read_open(FILE *f, const char *path, float **data, int *rank, int64_t *shape, char *err, size_t errlen) {
+/* Everything after fopen; the caller closes f and frees *data on failure.
+ * allow_f64: '<f8' data too, converted to float (*was_f64 set); data NULL:
+ * the header only (rank, shape, *was_f64), the byte count still checked. */
+static int read_open(FILE *f, const char *path, float **data, int *rank, int64_t *shape, int allow_f64, int *was_f64,
+                     char *err, size_t errlen) {
   struct stat st;
   if (fstat(fileno(f), &st) != 0) {
     snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
@@ -241,10 +244,13 @@ static int read_open(FILE *f, const char *path, float **data, int *rank, int64_t
   free(text);
   if (rc != 0) return -1;
 
-  if (strcmp(hd.descr, "<f4") != 0) {
-    snprintf(err, errlen, "%s: dtype '%s' is not float32 ('<f4')", path, hd.descr);
+  int f64 = allow_f64 && !strcmp(hd.descr, "<f8"), width = f64 ? 8 : 4;
+  if (strcmp(hd.descr, "<f4") != 0 && !f64) {
+    snprintf(err, errlen, allow_f64 ? "%s: dtype '%s' is neither float32 ('<f4') nor float64 ('<f8')"
+                                    : "%s: dtype '%s' is not float32 ('<f4')", path, hd.descr);
     return -1;
   }
+  if (was_f64) *was_f64 = f64;
   if (hd.fortran) {
     snprintf(err, errlen,
              "%s: array is in Fortran order (expected fortran_order False, "
@@ -258,19 +264,22 @@ static int read_open(FILE *f, const char *path, float **data, int *rank, int64_t
   }
   uint64_t count = 1;
   for (int i = 0; i < hd.rank; i++) {
-    if (hd.shape[i] && count > (UINT64_MAX / 4) / (uint64_t)hd.shape[i]) {
+    if (hd.shape[i] && count > (UINT64_MAX / 8) / (uint64_t)hd.shape[i]) {
       snprintf(err, errlen, "%s: shape is too large", path);
       return -1;
     }
     count *= (uint64_t)hd.shape[i];
   }
-  uint64_t want = prefix + hlen + 4 * count;
+  uint64_t want = prefix + hlen + (uint64_t)width * count;
   if (fsize != want) {
     snprintf(err, errlen, "%s: file is %" PRIu64 " bytes but header and data need %" PRIu64 " (%s)", path, fsize, want,
              fsize < want ? "truncated" : "trailing bytes");
     return -1;
   }
-  if (count > SIZE_MAX / 4) {
+  *rank = hd.rank;
+  for (int i = 0; i < hd.rank; i++) shape[i] = hd.shape[i];
+  if (!data) return 0;
+  if (count > SIZE_MAX / 8) {
     snprintf(err, errlen, "%s: %" PRIu64 " elements do not fit in memory", path, count);
     return -1;
   }
@@ -279,29 +288,49 @@ static int read_open(FILE *f, const char *path, float **data, int *rank, int64_t
     snprintf(err, errlen, "%s: out of memory for %" PRIu64 " floats", path, count);
     return -1;
   }
-  if (fread(*data, 4, (size_t)count, f) != count) {
+  /* float64: read in chunks and round each value to float */
+  size_t nread = 0;
+  if (!f64) nread = fread(*data, 4, (size_t)count, f);
+  else {
+    double chunk[4096];
+    for (size_t n; nread < count && (n = fread(chunk, 8, count - nread < 4096 ? count - nread : 4096, f)) > 0; nread += n)
+      for (size_t i = 0; i < n; i++) (*data)[nread + i] = (float)chunk[i];
+  }
+  if (nread != count) {
     snprintf(err, errlen, "%s: read error in the data", path);
     return -1;
   }
-  *rank = hd.rank;
-  for (int i = 0; i < hd.rank; i++) shape[i] = hd.shape[i];
   return 0;
 }
 
-int npy_read_f32(const char *path, float **data, int *rank, int64_t shape[NPY_MAX_RANK], char *err, size_t errlen) {
-  *data = NULL;
+static int read_path(const char *path, float **data, int *rank, int64_t *shape, int allow_f64, int *was_f64, char *err,
+                     size_t errlen) {
+  if (data) *data = NULL;
   FILE *f = fopen(path, "rb");
   if (!f) {
     snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
     return -1;
   }
-  int rc = read_open(f, path, data, rank, shape, err, errlen);
+  int rc = read_open(f, path, data, rank, shape, allow_f64, was_f64, err, errlen);
   fclose(f);
-  if (rc != 0) {
+  if (rc != 0 && data) {
     free(*data);
     *data = NULL;
   }
   return rc;
+}
+
+int npy_read_f32(const char *path, float **data, int *rank, int64_t shape[NPY_MAX_RANK], char *err, size_t errlen) {
+  return read_path(path, data, rank, shape, 0, NULL, err, errlen);
+}
+
+int npy_read_real(const char *path, float **data, int *rank, int64_t shape[NPY_MAX_RANK], int *was_f64, char *err,
+                  size_t errlen) {
+  return read_path(path, data, rank, shape, 1, was_f64, err, errlen);
+}
+
+int npy_read_header(const char *path, int *rank, int64_t shape[NPY_MAX_RANK], int *was_f64, char *err, size_t errlen) {
+  return read_path(path, NULL, rank, shape, 1, was_f64, err, errlen);
 }
 
 int npy_check_points(const char *path, const float *data, int rank, const int64_t *shape, int want_cols, char *err,

@@ -25,6 +25,15 @@ int npy_write_f32(const char *path, const float *data, int rank, const int64_t *
 int npy_read_f32(const char *path, float **data, int *rank, int64_t shape[NPY_MAX_RANK],
                  char *err, size_t errlen);
 
+/* The same, but float64 ('<f8') data are accepted too and rounded to float
+ * (*was_f64 = 1; 0 for float32): data sets as numpy saves them by default. */
+int npy_read_real(const char *path, float **data, int *rank, int64_t shape[NPY_MAX_RANK], int *was_f64,
+                  char *err, size_t errlen);
+
+/* The header of a float32 or float64 file only (rank, shape, *was_f64), with
+ * the file's size checked against it: what `ebmforge build` needs of a data file. */
+int npy_read_header(const char *path, int *rank, int64_t shape[NPY_MAX_RANK], int *was_f64, char *err, size_t errlen);
+
 /* Training points: rank 2, shape [N, want_cols] with N >= 1, every value
  * finite. path only labels the messages. Returns 0 or -1 with err filled
  * (the first non-finite value is named by row and column). */

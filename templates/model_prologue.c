@@ -17,6 +17,9 @@
 #include "philox.h"
 #include "vmath.h"
 
+/* what run.json records of the build (run_record.c) */
+const char ebm_build_source[] = "@SOURCE_C@", ebm_build_combo[] = "@COMBO_C@", ebm_build_version[] = "@VERSION_C@";
+
 static inline float ebm_signf(float x) { return (float)((x > 0) - (x < 0)); }
 /* a bitwise blend: branch-free, so select loops vectorise (and GCC 12's
  * if-converted `c ? x[i] : y[i]` miscompile at -O3 -mavx2 cannot occur) */

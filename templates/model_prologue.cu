@@ -12,6 +12,11 @@
 #include "philox.h"
 #include "vmath.h"
 
+/* what run.json records of the build (run_record.c), as in model_prologue.c */
+extern "C" const char ebm_build_source[] = "@SOURCE_C@";
+extern "C" const char ebm_build_combo[] = "@COMBO_C@";
+extern "C" const char ebm_build_version[] = "@VERSION_C@";
+
 [[maybe_unused]] static __device__ __forceinline__ float ebm_signf(float x) { return (float)((x > 0) - (x < 0)); }
 /* as in model_prologue.c: a select of two loaded values */
 [[maybe_unused]] static __device__ __forceinline__ float ebm_selectf(float c, float a, float b) { return c != 0.0f ? a : b; }

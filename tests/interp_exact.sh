@@ -16,7 +16,8 @@ cd "$(dirname "$0")/.." || exit 1
 
 . tests/support/report.sh   # $TMP (removed on exit), pass, fail, finish
 
-strip() { sed 's/, "steps_per_s": [^,}]*//' "$1"; }   # the trainer also logs its speed
+# the trainer also logs a start event, its learning rates, speed and wall time
+strip() { grep -v '"event"' "$1" | sed 's/, "lr_[a-z0-9_]*": [^,}]*//g; s/, "steps_per_s": [^,}]*//; s/, "wall": [^,}]*//'; }
 for model in toy_bb toy_ddaebm toy_mle; do
   if ! "$BIN" build "models/$model.lua" -o "$TMP/$model" --no-cuda >"$TMP/$model.txt" 2>&1 ||
     ! ninja -C "$TMP/$model" train-cpu >>"$TMP/$model.txt" 2>&1; then

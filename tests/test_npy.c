@@ -234,7 +234,41 @@ static void test_unwritable(void) {
   CHECK(rc == -1 && strstr(err, "expected >= 0"), "negative dimension written: %s", err);
 }
 
+/* float64 [3, 2] as numpy.save writes it: npy_read_real rounds each value to
+ * float, npy_read_f32 refuses it, npy_read_header gives the shape alone */
+static void test_float64(void) {
+  const char *p = test_path("f8.npy");
+  const char *dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }";
+  char header[118];
+  memset(header, ' ', sizeof header);
+  memcpy(header, dict, strlen(dict));
+  header[117] = '\n';
+  double v[6] = {0.1, -2.5, 1e-3, 3.0000001, -7.25, 1.0 / 3};
+  FILE *f = fopen(p, "wb");
+  unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 118, 0};
+  fwrite(pre, 1, 10, f);
+  fwrite(header, 1, sizeof header, f);
+  fwrite(v, 8, 6, f);
+  fclose(f);
+  float *x = NULL;
+  int rank = 0, f64 = 0;
+  int64_t shape[4];
+  char err[512] = "";
+  CHECK(npy_read_real(p, &x, &rank, shape, &f64, err, sizeof err) == 0, "float64 read: %s", err);
+  CHECK(f64 == 1 && rank == 2 && shape[0] == 3 && shape[1] == 2, "float64: f64 %d rank %d", f64, rank);
+  for (int i = 0; x && i < 6; i++) CHECK(x[i] == (float)v[i], "value %d: %g, expected %g", i, x[i], (float)v[i]);
+  free(x);
+  rank = 0;
+  CHECK(npy_read_header(p, &rank, shape, &f64, err, sizeof err) == 0 && rank == 2 && shape[0] == 3 && f64 == 1, "header: %s", err);
+  CHECK(npy_read_f32(p, &x, &rank, shape, err, sizeof err) == -1 && strstr(err, "'<f8'"), "f32 reader: %s", err);
+  f = fopen(p, "ab");   /* one stray byte: the size no longer matches the header */
+  fputc(0, f);
+  fclose(f);
+  CHECK(npy_read_header(p, &rank, shape, &f64, err, sizeof err) == -1 && strstr(err, "trailing"), "trailing byte: %s", err);
+}
+
 int main(void) {
+  test_float64();
   test_round_trip();
   test_header_layout();
   test_other_versions();

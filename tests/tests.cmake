@@ -26,3 +26,5 @@ add_executable(compare_runs ${CMAKE_SOURCE_DIR}/tests/tools/compare_runs.c)
 target_link_libraries(compare_runs PRIVATE ebmrt)
 # Exit 77: a dependency the test needs is not installed (it says which).
 set_tests_properties(mpi_data_parallel PROPERTIES SKIP_RETURN_CODE 77)
+add_executable(make_points ${CMAKE_SOURCE_DIR}/tests/tools/make_points.c)
+target_link_libraries(make_points PRIVATE m)

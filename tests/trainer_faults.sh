@@ -73,7 +73,7 @@ MLE=$TMP/mle/mle-langevin/train-cpu
 GP=$TMP/gp/ebm-0gp/train-cpu
 NAN=$TMP/nan/custom/train-cpu
 
-iters() { grep -o '^{"iter": [0-9]*' "$1" | grep -o '[0-9]*$'; }
+iters() { grep -v '"event"' "$1" | grep -o '^{"iter": [0-9]*' | grep -o '[0-9]*$'; }
 # the "step" metadata of a checkpoint, from its JSON header
 ckpt_step() {
   local h
@@ -104,7 +104,7 @@ for i in 1 2 3 4 5 6 7 8; do
   ls "$K"/*.tmp >/dev/null 2>&1 && { stray=$((stray + 1)); tmpnote=", a .tmp left behind"; } || tmpnote=""
   if [ ! -e "$K/ckpt.safetensors" ]; then
     # killed before the first checkpoint: a new run in the same place works
-    "$T" train --iters 2 --out "$K" >"$K.fresh.txt" 2>&1
+    "$T" train --iters 2 --log-every 1 --out "$K" >"$K.fresh.txt" 2>&1
     rc=$?
     if [ "$rc" -eq 0 ] && ! ls "$K"/*.tmp >/dev/null 2>&1 && contiguous "$K/log.jsonl" 2; then
       pass "$label: no checkpoint yet$tmpnote; a new run in the same directory exits 0, no .tmp left"
@@ -239,6 +239,9 @@ refused "step digit changed to another digit" "$TMP/flip.st" metadata
 cp "$GOOD" "$TMP/flip.st"
 flip "$TMP/flip.st" "$(after "$GOOD" '"model":"')" 1
 refused "model name letter changed" "$TMP/flip.st" metadata
+cp "$GOOD" "$TMP/flip.st"
+flip "$TMP/flip.st" "$(after "$GOOD" '"data":"')" 1
+refused "recorded data name letter changed" "$TMP/flip.st" metadata
 hdr_flip "the optimizer_steps value" "$(after "$GOOD" '"optimizer_steps":"')"
 hdr_flip "the crc32 value" "$(after "$GOOD" '"crc32":"')" 1
 hdr_flip "its last byte" $((8 + H - 1))
@@ -288,6 +291,7 @@ mkdir -p "$D"
 npy_header "$D/good.npy" '<f4' '(5, 2)'; printf "$P8$F1$F2" >>"$D/good.npy"
 npy_header "$D/f8.npy" '<f8' '(4, 2)'; for _ in 1 2 3 4 5 6 7 8; do printf "$D1" >>"$D/f8.npy"; done
 npy_header "$D/rank1.npy" '<f4' '(8,)'; printf "$P8" >>"$D/rank1.npy"
+npy_header "$D/int.npy" '<i4' '(4, 2)'; printf "$P8" >>"$D/int.npy"
 npy_header "$D/rank3.npy" '<f4' '(2, 2, 2)'; printf "$P8" >>"$D/rank3.npy"
 npy_header "$D/cols3.npy" '<f4' '(4, 3)'; printf "$P8$F1$F1$F1$F1" >>"$D/cols3.npy"
 npy_header "$D/nan.npy" '<f4' '(4, 2)'; printf "$F1$F1$F1$FNAN$F1$F1$F1$F1" >>"$D/nan.npy"
@@ -318,7 +322,7 @@ bad_data() {
     pass "--data $1: exit 2, nothing written: ${why#*bad --data: }"
   fi
 }
-bad_data "dtype <f8" "$D/f8.npy"
+bad_data "dtype <i4" "$D/int.npy"
 bad_data "rank 1" "$D/rank1.npy"
 bad_data "rank 3" "$D/rank3.npy"
 bad_data "3 columns" "$D/cols3.npy"
@@ -344,6 +348,15 @@ if [ "$rc" -eq 0 ] && [ -s "$TMP/data_ok/ckpt.safetensors" ]; then
   pass "--data a valid float32 [5, 2] file: a 5-step run exits 0 and writes its checkpoint"
 else
   fail "--data a valid float32 [5, 2] file: exit $rc: $(last_line "$TMP/data.err")"
+fi
+rm -rf "$TMP/data_f8"
+"$MLE" train --data "$D/f8.npy" --iters 5 --out "$TMP/data_f8" >/dev/null 2>"$TMP/data_f8.err"
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(grep -c 'float64 values: rounded to float32' "$TMP/data_f8.err")" = 1 ] &&
+  grep -q '"dtype": "float64"' "$TMP/data_f8/run.json"; then
+  pass "--data a float64 [4, 2] file: trains (exit 0), said once on stderr, run.json records dtype float64"
+else
+  fail "--data a float64 file: exit $rc: $(last_line "$TMP/data_f8.err")"
 fi
 
 # ---- (e) a loss that becomes NaN ---------------------------------------------

@@ -70,7 +70,7 @@ local ops = {
     {"datasets", "ebm.datasets()", "the names of the toy data sets"},
   }},
 }
-local internal = {id = true, set_data = true}   -- used by the prelude only
+local internal = {id = true, set_data = true, npy_data = true}   -- used by the prelude only
 
 local layers = {
   {"linear", "nn.linear(nin, nout[, opts])", "y = x W^T + b, W [nout, nin]; PyTorch's initialisation U(+-1/sqrt(nin))"},

@@ -28,7 +28,7 @@ function M.build(cfg)
   if cfg.method == "mle-gd" and eta ~= 0 then error("mle-gd is the deterministic sampler: eta must be 0", 0) end
   for k, v in pairs(def) do if cfg[k] == nil then cfg[k] = v end end
   local E = (cfg.energy or (cfg.image and nets.image_energy{act = "silu", channels = cfg.image[1]}
-                            or nets.toy_energy{act = "silu"})).build("energy")
+                            or nets.toy_energy{act = "silu", input = D})).build("energy")
   local opt = adam(cfg.adam)
   -- run-time values (train --set): the sampler's step and noise, the energy-magnitude weight
   local alpha = ebm.hparam("alpha", cfg.alpha, "Langevin step size: x <- x - alpha grad E(x) + eta xi", "nonneg")

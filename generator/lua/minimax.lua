@@ -34,8 +34,8 @@ function M.setup(cfg, lower)
   local s = {cfg = cfg, B = cfg.batch, D = cfg.D, paper = paper, image = img, lower = lower}
   s.sn = cfg.sn == nil and paper or cfg.sn
   s.ada = cfg.ada == nil and paper or cfg.ada
-  local E0 = img and nets.image_energy{sn = s.sn, channels = img[1]} or nets.toy_energy{sn = s.sn}
-  local G0 = img and nets.image_generator{channels = img[1]} or nets.toy_generator{}
+  local E0 = img and nets.image_energy{sn = s.sn, channels = img[1]} or nets.toy_energy{sn = s.sn, input = s.D}
+  local G0 = img and nets.image_generator{channels = img[1]} or nets.toy_generator{out = s.D}
   s.E = (cfg.energy or E0).build("energy")
   s.G = (cfg.generator or G0).build("generator")
   s.d = s.G.latent or 2

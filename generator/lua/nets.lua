@@ -7,20 +7,24 @@ local nets = {}
 
 local spec = opts.net_spec
 
+-- the point nets' width in and out when a model file leaves it unset: the
+-- model's data columns D (2 for the toy sets, D of a .npy file's rows)
+function data_width() return __data_D or 2 end
+
 -- Toy energy (EBM-BB): Linear(2,w)-act-Linear(w,w)-act-Linear(w,1), times a
 -- learnable gain g ~ U(-1, 1). Returns E as a [B] vector.
 local toy_energy_opts = opts.register("nets.toy_energy", {
     width = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "hidden width"}),
     act = {type = "string", default = "prelu", one_of = {"prelu", "silu", "leaky_relu", "tanh", "softplus"}, desc = "activation"},
     sn = {type = "boolean", default = false, desc = "spectral norm on every layer"},
-    input = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "input columns"}),
+    input = opts.count(1, opts.MAX_WIDTH, {desc = "input columns (default: the data's D)"}),
   })
 function nets.toy_energy(o)
   o = opts.check(o or {}, toy_energy_opts, "nets.toy_energy")
   return spec("toy_energy", o, function(p)
     local w = o.width
     local h = nn.seq{
-      nn.linear(o.input, w, {sn = o.sn, name = p .. ".fc1"}), nn.act(o.act, o.act == "prelu" and {name = p .. ".act1"} or nil),
+      nn.linear(o.input or data_width(), w, {sn = o.sn, name = p .. ".fc1"}), nn.act(o.act, o.act == "prelu" and {name = p .. ".act1"} or nil),
       nn.linear(w, w, {sn = o.sn, name = p .. ".fc2"}), nn.act(o.act, o.act == "prelu" and {name = p .. ".act2"} or nil),
       nn.linear(w, 1, {sn = o.sn, name = p .. ".fc3"}),
     }
@@ -36,7 +40,7 @@ end
 
 -- Toy generator (EBM-BB): Linear(d,w)-PReLU-BN-Linear(w,w)-PReLU-BN-Linear(w,2).
 local toy_generator_opts = opts.register("nets.toy_generator", {
-    width = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "hidden width"}), latent = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "latent size"}), out = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "output columns"}),
+    width = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "hidden width"}), latent = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "latent size"}), out = opts.count(1, opts.MAX_WIDTH, {desc = "output columns (default: the data's D)"}),
   })
 function nets.toy_generator(o)
   o = opts.check(o or {}, toy_generator_opts, "nets.toy_generator")
@@ -45,7 +49,7 @@ function nets.toy_generator(o)
     local net = nn.seq{
       nn.linear(o.latent, w, {name = p .. ".fc1"}), nn.prelu{name = p .. ".act1"}, nn.batchnorm(w, {name = p .. ".bn1"}),
       nn.linear(w, w, {name = p .. ".fc2"}), nn.prelu{name = p .. ".act2"}, nn.batchnorm(w, {name = p .. ".bn2"}),
-      nn.linear(w, o.out, {name = p .. ".fc3"}),
+      nn.linear(w, o.out or data_width(), {name = p .. ".fc3"}),
     }
     net.latent = o.latent
     return net
@@ -55,14 +59,14 @@ end
 -- Toy encoder for bound (b) (methods.md §8, our): Linear(D,w)-PReLU-
 -- Linear(w,w)-PReLU-Linear(w,2d) -> (mu, l) of q(z | x), as one [B, 2d] tensor.
 local toy_encoder_opts = opts.register("nets.toy_encoder", {
-    width = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "hidden width"}), latent = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "latent size"}), input = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "input columns"}),
+    width = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "hidden width"}), latent = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "latent size"}), input = opts.count(1, opts.MAX_WIDTH, {desc = "input columns (default: the data's D)"}),
   })
 function nets.toy_encoder(o)
   o = opts.check(o or {}, toy_encoder_opts, "nets.toy_encoder")
   return spec("toy_encoder", o, function(p)
     local w = o.width
     local net = nn.seq{
-      nn.linear(o.input, w, {name = p .. ".fc1"}), nn.prelu{name = p .. ".act1"},
+      nn.linear(o.input or data_width(), w, {name = p .. ".fc1"}), nn.prelu{name = p .. ".act1"},
       nn.linear(w, w, {name = p .. ".fc2"}), nn.prelu{name = p .. ".act2"},
       nn.linear(w, 2 * o.latent, {name = p .. ".fc3"}),
     }

@@ -246,15 +246,22 @@ opts.methods = methods   -- for `ebmforge doc`
 
 -- Columns D of a data set's rows and, for image sets, {C, H, W} (pictures
 -- padded to 32x32, methods.md §6). Image sets are read when training starts.
+-- A .npy file (relative to the model file) gives D from its header; its
+-- absolute path comes third.
 function data_geometry(name)
   for _, n in ipairs(ebm.datasets()) do
     if n == name then return 2, nil end
+  end
+  if name:sub(-4) == ".npy" then
+    local path, D = ebm.npy_data(name)
+    if not path then error(D, 0) end
+    return D, nil, path
   end
   local set = name:match("^([%w%-]+)")
   local has_dir = set and name:sub(#set + 1, #set + 1) == ":"
   if name == "fashion-mnist" or (has_dir and (set == "fashion-mnist" or set == "mnist")) then return 1024, {1, 32, 32} end
   if has_dir and set == "cifar10" then return 3072, {3, 32, 32} end
-  error(("unknown data set '%s' (toy sets: %s; image sets: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR)")
+  error(("unknown data set '%s' (toy sets: %s; image sets: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR; or points.npy)")
         :format(name, table.concat(ebm.datasets(), ", ")), 0)
 end
 
@@ -301,8 +308,10 @@ function model(cfg)
     if why then error(("sweep: the combination name '%s' %s; use shorter or simpler values"):format(combo, why), 0) end
   end
   if resolved.iters == nil then resolved.iters = method.default_iters end
-  resolved.D, resolved.image = data_geometry(resolved.data)
-  ebm.set_data(resolved.data)
+  local path
+  resolved.D, resolved.image, path = data_geometry(resolved.data)
+  ebm.set_data(path or resolved.data)
+  __data_D = resolved.D   -- nets.lua: the toy nets' width follows the data
   method.build(shard(resolved))
   __model = resolved
   return resolved

@@ -10,16 +10,30 @@
 
 #include "hparams.h"
 #include "safetensors.h"
+#include "toy_data.h"
 #include "xalloc.h"
 
 
 /* The data crc of safetensors does not cover the metadata, so the run's
- * identity (step, seed, optimiser steps, model, learning-rate scale) carries a
- * crc of its own. lr_scale (`train --nan-retries`) is absent from checkpoints
- * written before it existed: they load with scale 1; hparams (the run-time
- * parameters' values, a JSON object) likewise: they load with the defaults. */
-static const char *const meta_keys[] = {"format", "model", "fingerprint", "step", "seed", "optimizer_steps", "lr_scale", "hparams"};
-enum { N_META = 8, N_META_LR = 7, N_META_OLD = 6 };
+/* The data crc of safetensors does not cover the metadata, so the run's
+ * identity (step, seed, optimiser steps, model, learning-rate scale, run-time
+ * parameters, data) carries a crc of its own. lr_scale (`train --nan-retries`)
+ * is absent from checkpoints written before it existed: they load with scale 1;
+ * hparams (the run-time parameters' values, a JSON object) likewise: they load
+ * with the defaults; the data keys (run_data.h) too: they record no data. */
+static const char *const meta_keys[] = {"format", "model", "fingerprint", "step", "seed", "optimizer_steps", "lr_scale",
+                                        "hparams", "data", "data_sha256", "data_shape", "data_test", "data_test_file"};
+enum { N_META = 13, N_META_HP = 8, N_META_LR = 7, N_META_OLD = 6 };
+
+static const DataId *recorded;   /* the running trainer's data, written into every checkpoint */
+void checkpoint_record_data(const DataId *id) { recorded = id; }
+
+/* the data keys' values (buffers of RUN_PATH_MAX + 80) */
+static void data_meta(const DataId *id, char *shape, char *test_file) {
+  shape[0] = test_file[0] = 0;
+  if (!strcmp(id->kind, "npy")) sprintf(shape, "%ld,%d,%s", id->rows, id->cols, id->f64 ? "float64" : "float32");
+  if (!strcmp(id->test, "file")) sprintf(test_file, "%s %s", id->test_sha256, id->test_path);
+}
 
 static unsigned long meta_crc(const char *const *vals, int n) {
   unsigned long c = crc32(0L, Z_NULL, 0);
@@ -41,6 +55,24 @@ static const char *parse_u64(const char *p, uint64_t *v) {
   }
   *v = x;
   return p;
+}
+
+/* The metadata crc over the keys the file has (older formats have fewer). 0, or -1 with err. */
+static int check_meta(const StFile *f, const char *path, char *err, size_t errlen) {
+  const char *vals[N_META], *want = st_meta(f, "meta_crc32");
+  char got[16];
+  int missing = !want, n = st_meta(f, "data")      ? N_META
+                           : st_meta(f, "hparams") ? N_META_HP
+                           : st_meta(f, "lr_scale") ? N_META_LR
+                                                    : N_META_OLD;
+  for (int i = 0; i < n; i++) missing |= !(vals[i] = st_meta(f, meta_keys[i]));
+  if (!missing) snprintf(got, sizeof got, "%08lx", meta_crc(vals, n));
+  if (missing || strcmp(got, want)) {
+    snprintf(err, errlen, "%s: metadata is corrupt (meta_crc32 %s, expected %s)", path, missing ? "missing" : got,
+             want ? want : "none");
+    return -1;
+  }
+  return 0;
 }
 
 int checkpoint_save(const char *path, const Model *m, const ModelState *s, long step, char *err, size_t errlen) {
@@ -69,8 +101,13 @@ int checkpoint_save(const char *path, const Model *m, const ModelState *s, long 
   snprintf(scalebuf, sizeof scalebuf, "%.17g", s->lr_scale);
   for (int o = 0, k = 0; o < m->n_opts; o++) k += snprintf(opt + k, sizeof opt - k, "%s%ld", o ? "," : "", s->opt_t[o]);
   char *hp = hparam_json(m->hparams, m->n_hparams, s->hparams);
+  static DataId none;   /* a checkpoint written outside `train` (tests) records empty data keys */
+  const DataId *d = recorded ? recorded : &none;
+  char shape[RUN_PATH_MAX + 80], test_file[RUN_PATH_MAX + 80];
+  data_meta(d, shape, test_file);
   const char *keys[N_META + 1],
-      *vals[N_META + 1] = {"ebmforge-checkpoint-1", m->name, m->fingerprint, stepbuf, seedbuf, opt, scalebuf, hp};
+      *vals[N_META + 1] = {"ebmforge-checkpoint-1", m->name, m->fingerprint, stepbuf, seedbuf, opt, scalebuf, hp,
+                           d->spec, d->sha256, shape, d->test, test_file};
   char crcbuf[16];
   for (int i = 0; i < N_META; i++) keys[i] = meta_keys[i];
   snprintf(crcbuf, sizeof crcbuf, "%08lx", meta_crc(vals, N_META));
@@ -89,18 +126,7 @@ int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step,
   const char *fmt = st_meta(&f, "format"), *fp = st_meta(&f, "fingerprint");
   const char *st = st_meta(&f, "step"), *sd = st_meta(&f, "seed"), *ot = st_meta(&f, "optimizer_steps");
   if (!fmt || strcmp(fmt, "ebmforge-checkpoint-1")) { snprintf(err, errlen, "%s: not an ebmforge checkpoint", path); goto done; }
-  {
-    const char *vals[N_META], *want = st_meta(&f, "meta_crc32");
-    char got[16];
-    int missing = !want, n = st_meta(&f, "hparams") ? N_META : st_meta(&f, "lr_scale") ? N_META_LR : N_META_OLD;
-    for (int i = 0; i < n; i++) missing |= !(vals[i] = st_meta(&f, meta_keys[i]));
-    if (!missing) snprintf(got, sizeof got, "%08lx", meta_crc(vals, n));
-    if (missing || strcmp(got, want)) {
-      snprintf(err, errlen, "%s: metadata is corrupt (meta_crc32 %s, expected %s)", path, missing ? "missing" : got,
-               want ? want : "none");
-      goto done;
-    }
-  }
+  if (check_meta(&f, path, err, errlen)) goto done;
   if (!fp || strcmp(fp, m->fingerprint)) {
     snprintf(err, errlen, "%s: written by another model (fingerprint %s, model '%s'); this trainer is %s (%s)", path,
              fp ? fp : "none", st_meta(&f, "model") ? st_meta(&f, "model") : "?", m->fingerprint, m->name);
@@ -154,4 +180,28 @@ int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step,
 done:
   st_free(&f);
   return rc;
+}
+
+int checkpoint_read_data(const char *path, DataId *id, int *has, char *err, size_t errlen) {
+  StFile f;
+  memset(id, 0, sizeof *id);
+  *has = 0;
+  if (st_read(path, &f, err, errlen)) return -1;
+  const char *spec = st_meta(&f, "data"), *sha = st_meta(&f, "data_sha256"), *shape = st_meta(&f, "data_shape");
+  const char *test = st_meta(&f, "data_test"), *tf = st_meta(&f, "data_test_file");
+  if (spec && *spec && sha && shape && test && tf && !check_meta(&f, path, err, errlen)) {
+    *has = 1;
+    snprintf(id->spec, sizeof id->spec, "%s", spec);
+    snprintf(id->sha256, sizeof id->sha256, "%s", sha);
+    snprintf(id->kind, sizeof id->kind, "%s", *sha ? "npy" : toy_dataset(spec) ? "toy" : "images");
+    char dtype[16] = "";
+    if (sscanf(shape, "%ld,%d,%15s", &id->rows, &id->cols, dtype) == 3) id->f64 = !strcmp(dtype, "float64");
+    snprintf(id->test, sizeof id->test, "%s", test);
+    if (*tf && strlen(tf) > 65) {
+      snprintf(id->test_sha256, sizeof id->test_sha256, "%.64s", tf);
+      snprintf(id->test_path, sizeof id->test_path, "%s", tf + 65);
+    }
+  }
+  st_free(&f);
+  return 0;
 }

@@ -33,6 +33,13 @@ static int grid_log_z(const Model *m, ModelState *s, int R, double A, double *u,
   return 0;
 }
 
+/* rows [*first, ds->n) of a file: its held-out rows (every row of a --test-data
+ * file, opened with data_keep_all; of a file too small to hold out, every row) */
+static long held_out(const DataSource *ds, long *first) {
+  *first = ds->n_train < ds->n ? ds->n_train : 0;
+  return ds->n - *first;
+}
+
 /* P_data per cell: exact for Gaussian mixtures, else a histogram of fresh points */
 static void data_cells(const DataSource *ds, double *p) {
   int R = EVAL_GRID;
@@ -55,14 +62,14 @@ static void data_cells(const DataSource *ds, double *p) {
     free(px); free(py);
     return;
   }
-  long n = 0;
+  long n = 0, first = 0;
   float *buf = xmalloc(sizeof(float) * 2 * 10000, "held-out points");
   const float *pts = ds->points;
-  long total = ds->toy ? N_HIST : ds->n;
+  long total = ds->toy ? N_HIST : held_out(ds, &first);
   for (long done = 0, chunk = 0; done < total; chunk++) {
     long k = total - done < 10000 ? total - done : 10000;
     if (ds->toy) { toy_sample(ds->toy, buf, (int)k, EVAL_SEED + 1, 0, 0, (uint32_t)chunk); pts = buf; }
-    else pts = ds->points + 2 * done;
+    else pts = ds->points + 2 * (first + done);
     for (long i = 0; i < k; i++) {
       int c = (int)floor((pts[2 * i] + A) / h), r = (int)floor((pts[2 * i + 1] + A) / h);
       if (c >= 0 && c < R && r >= 0 && r < R) p[r * R + c] += 1;
@@ -93,12 +100,13 @@ static double mmd2(const float *x, long n, const float *y, long m) {
   return kxx / (n * (n - 1.0)) + kyy / (m * (m - 1.0)) - 2 * kxy / ((double)n * m);
 }
 
-/* the held-out test set: 20,000 fresh points of a toy set, or every point of a file */
+/* the held-out test set: 20,000 fresh points of a toy set, or a file's held-out rows */
 static float *test_points(const DataSource *ds, long *nt) {
-  *nt = ds->toy ? N_TEST : ds->n;
+  long first = 0;
+  *nt = ds->toy ? N_TEST : held_out(ds, &first);
   float *t = xmalloc(sizeof(float) * 2 * *nt, "test points");
   if (ds->toy) toy_sample(ds->toy, t, N_TEST, EVAL_SEED, 0, 0, 0);
-  else memcpy(t, ds->points, sizeof(float) * 2 * *nt);
+  else memcpy(t, ds->points + 2 * first, sizeof(float) * 2 * *nt);
   return t;
 }
 
@@ -153,6 +161,46 @@ void eval_toy_arrays(const DataSource *ds, const float *grid_e, const float *sam
   free(u); free(pd); free(test);
 }
 
+/* The log Z estimates of an (a)-type generator's "bounds" entry (methods.md §7.3):
+ * the mean lower bound and the chi^2 upper bound over N_TEST draws, with their
+ * standard errors and certification flags. 0 without the entry, 1 done, -1 error. */
+int eval_bounds(const Model *m, ModelState *s, ToyEval *r) {
+  const ModelEntry *bd = entry_find(m, "bounds");
+  if (!bd) return 0;
+  {
+    int B = m->vars[bd->out_var].shape[0];
+    long n = 0, neg = 0;
+    double *lo = xmalloc(sizeof(double) * (N_TEST + B), "sandwich bounds"), *up = xmalloc(sizeof(double) * (N_TEST + B), "sandwich bounds");
+    for (long c = 0; n < N_TEST; c++) {
+      if (bd->run(s, c)) { free(lo); free(up); return -1; }
+      const float *o = s->vars[bd->out_var];
+      for (int b = 0; b < B; b++, n++) { lo[n] = o[3 * b]; up[n] = o[3 * b + 1]; neg += o[3 * b + 2] < 0; }
+    }
+    double mlo = 0, vlo = 0, mx = -INFINITY, sw = 0, sw2 = 0;
+    for (long i = 0; i < n; i++) mlo += lo[i] / n;
+    for (long i = 0; i < n; i++) vlo += (lo[i] - mlo) * (lo[i] - mlo) / (n - 1);
+    for (long i = 0; i < n; i++) if (2 * up[i] > mx) mx = 2 * up[i];
+    for (long i = 0; i < n; i++) { double w = exp(2 * up[i] - mx); sw += w; sw2 += w * w; }
+    double mw = sw / n, sdw = sqrt(fmax(sw2 / n - mw * mw, 0) * n / (n - 1));
+    r->has_bounds = 1;
+    r->log_z_lb = mlo;
+    r->log_z_lb_se = sqrt(vlo / n);
+    r->log_z_ub = 0.5 * (log(mw) + mx);
+    r->log_z_ub_se = 0.5 * sdw / (sqrt((double)n) * mw);
+    r->ess = sw * sw / sw2;
+    long minority = neg < n - neg ? neg : n - neg;
+    r->sign_minority = (double)minority / n;
+    r->lower_certified = r->sign_minority <= 1e-3;
+    /* the delta-method SE of the chi^2 bound needs many effective weights:
+     * with a handful dominating (heavy tails, e.g. (b) with an encoder far
+     * from the posterior: E[exp(2 lambda)] can be infinite) the estimate
+     * and its SE say nothing, and the upper side is "not certified" */
+    r->upper_certified = r->ess >= UPPER_MIN_ESS;
+    free(lo); free(up);
+  }
+  return 1;
+}
+
 int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r) {
   int R = EVAL_GRID, rc = -1;
   double A = EVAL_RANGE;
@@ -188,44 +236,16 @@ int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r) {
   r->wide_range = Aw;
   r->exact = 1;
   /* the bound sandwich: log Z_lb - 3 SE <= log Z_grid <= log Z_ub + 3 SE */
-  const ModelEntry *bd = entry_find(m, "bounds");
-  if (bd) {
-    int B = m->vars[bd->out_var].shape[0];
-    long n = 0, neg = 0;
-    double *lo = xmalloc(sizeof(double) * (N_TEST + B), "sandwich bounds"), *up = xmalloc(sizeof(double) * (N_TEST + B), "sandwich bounds");
-    for (long c = 0; n < N_TEST; c++) {
-      if (bd->run(s, c)) { free(lo); free(up); goto done; }
-      const float *o = s->vars[bd->out_var];
-      for (int b = 0; b < B; b++, n++) { lo[n] = o[3 * b]; up[n] = o[3 * b + 1]; neg += o[3 * b + 2] < 0; }
-    }
-    double mlo = 0, vlo = 0, mx = -INFINITY, sw = 0, sw2 = 0;
-    for (long i = 0; i < n; i++) mlo += lo[i] / n;
-    for (long i = 0; i < n; i++) vlo += (lo[i] - mlo) * (lo[i] - mlo) / (n - 1);
-    for (long i = 0; i < n; i++) if (2 * up[i] > mx) mx = 2 * up[i];
-    for (long i = 0; i < n; i++) { double w = exp(2 * up[i] - mx); sw += w; sw2 += w * w; }
-    double mw = sw / n, sdw = sqrt(fmax(sw2 / n - mw * mw, 0) * n / (n - 1));
-    r->has_bounds = 1;
-    r->log_z_lb = mlo;
-    r->log_z_lb_se = sqrt(vlo / n);
-    r->log_z_ub = 0.5 * (log(mw) + mx);
-    r->log_z_ub_se = 0.5 * sdw / (sqrt((double)n) * mw);
-    r->ess = sw * sw / sw2;
-    long minority = neg < n - neg ? neg : n - neg;
-    r->sign_minority = (double)minority / n;
-    r->lower_certified = r->sign_minority <= 1e-3;
+  int nb = eval_bounds(m, s, r);
+  if (nb < 0) goto done;
+  if (nb) {
     /* the bounds are on the whole plane's log Z: compare with the wide grid */
     r->mean_test_e = r->test_nll - r->log_z;
     r->L = r->mean_test_e + r->log_z_wide;
     r->L_lb = r->mean_test_e + r->log_z_lb;
     r->L_ub = r->mean_test_e + r->log_z_ub;
-    /* the delta-method SE of the chi^2 bound needs many effective weights:
-     * with a handful dominating (heavy tails, e.g. (b) with an encoder far
-     * from the posterior: E[exp(2 lambda)] can be infinite) the estimate
-     * and its SE say nothing, and the upper side is "not certified" */
-    r->upper_certified = r->ess >= UPPER_MIN_ESS;
     r->sandwich_ok = (r->log_z_lb - 3 * r->log_z_lb_se <= r->log_z_wide || !r->lower_certified) &&
                      (r->log_z_wide <= r->log_z_ub + 3 * r->log_z_ub_se || !r->upper_certified);
-    free(lo); free(up);
   }
   /* mle-gd: mean log q of its samples, the EBM's normalised log-density at them, folds */
   const ModelEntry *ind = entry_find(m, "induced");
@@ -260,6 +280,11 @@ done:
 
 void eval_toy_json(const ToyEval *r, FILE *f) {
   fprintf(f, "{");
+  if (r->data) {
+    fprintf(f, "\"test\": ");
+    run_data_test_json(r->data, f);
+    fprintf(f, ", ");
+  }
   if (r->exact) fprintf(f, "\"test_nll\": %.6f, \"extra_mass\": %.3g, \"grid_flagged\": %s, ", r->test_nll, r->extra_mass,
                         r->mass_flag ? "true" : "false");
   fprintf(f, "\"test_nll_grid\": %.6f, \"log_z\": %.6f, \"kl\": %.6f, \"mmd2\": %.6g, \"n_test\": %ld, \"outside_box\": %.6f",

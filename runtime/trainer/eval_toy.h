@@ -8,6 +8,7 @@
 #include "data.h"
 #include "eval_chain.h"
 #include "model.h"
+#include "run_data.h"
 
 typedef struct {
   double log_z, test_nll, test_nll_grid, outside, kl, mmd2, hq_fraction, extra_mass;
@@ -23,6 +24,7 @@ typedef struct {
   int has_chain;        /* diffusion methods: bounds on the chain's ELBO (methods.md §3d, §7.3) */
   ChainEval chain;
   long n_test, n_samples;
+  const DataId *data;   /* where the held-out points came from (printed as "test"), or NULL */
 } ToyEval;
 
 #define EVAL_GRID 256
@@ -35,5 +37,8 @@ int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r);
  * (row = y) and n samples [n, 2]. test_nll_grid uses each test point's cell. */
 void eval_toy_arrays(const DataSource *ds, const float *grid_e, const float *samples, long n, ToyEval *r);
 void eval_toy_json(const ToyEval *r, FILE *f);
+/* The log Z bounds of an (a)-type generator's "bounds" entry into r (log_z_lb, log_z_ub,
+ * their SEs, ess, sign_minority, certification): 0 without the entry, 1 done, -1 error. */
+int eval_bounds(const Model *m, ModelState *s, ToyEval *r);
 
 #endif

@@ -15,6 +15,13 @@
 
 static double abs_tol;
 
+/* the next line that is not a session's opening event (they carry the clock) */
+static char *next_line(char *buf, int n, FILE *f) {
+  char *r;
+  while ((r = fgets(buf, n, f)) && (strstr(buf, "\"event\": \"start\"") || strstr(buf, "\"event\": \"resume\""))) {}
+  return r;
+}
+
 static int compare_logs(const char *a, const char *b, double rtol, double *worst) {
   char pa[4200], pb[4200], la[4096], lb[4096];
   snprintf(pa, sizeof pa, "%s/log.jsonl", a);
@@ -23,15 +30,15 @@ static int compare_logs(const char *a, const char *b, double rtol, double *worst
   if (!fa || !fb) { fprintf(stderr, "compare_runs: cannot read %s or %s\n", pa, pb); return 2; }
   int lines = 0, bad = 0;
   for (;;) {
-    char *ra = fgets(la, sizeof la, fa), *rb = fgets(lb, sizeof lb, fb);
+    char *ra = next_line(la, sizeof la, fa), *rb = next_line(lb, sizeof lb, fb);
     if (!ra || !rb) { if (ra || rb) { printf("logs: different lengths after %d lines\n", lines); bad = 1; } break; }
     lines++;
-    /* "key": value pairs in the same order; steps_per_s is a timing */
+    /* "key": value pairs in the same order; steps_per_s and wall are timings */
     char *p = la, *q = lb;
     while ((p = strchr(p, '"')) && (q = strchr(q, '"'))) {
       char *ke = strchr(p + 1, '"'), *qe = strchr(q + 1, '"');
       if (!ke || !qe || ke - p != qe - q || strncmp(p, q, ke - p)) { printf("logs: line %d has other keys\n", lines); bad = 1; break; }
-      int timing = !strncmp(p, "\"steps_per_s\"", 13);
+      int timing = !strncmp(p, "\"steps_per_s\"", 13) || !strncmp(p, "\"wall\"", 6);
       double x = strtod(ke + 2, &p), y = strtod(qe + 2, &q);
       if (timing) continue;
       double m = fmax(fabs(x), fabs(y)), r = m > 0 ? fabs(x - y) / m : 0;
