@@ -19,7 +19,8 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/support/report.sh   # $TMP (removed on exit), pass, fail, finish
 
 export OPENBLAS_NUM_THREADS=1
-strip() { grep -v '"event"' "$1" | sed 's/, "steps_per_s": [^,}]*//'; }   # the trainer also logs its speed
+# the trainer also logs its speed, wall time and learning rates (the interpreter does not)
+strip() { grep -v '"event"' "$1" | sed 's/, "lr_[a-z0-9_]*": [^,}]*//g; s/, "steps_per_s": [^,}]*//; s/, "wall": [^,}]*//'; }
 
 build() {   # build MODEL_FILE DIR -> prints the train-cpu path
   "$BIN" build "$1" -o "$2" --no-cuda >"$2.txt" 2>&1 && ninja -C "$2" train-cpu >>"$2.txt" 2>&1 && ls "$2"/*/train-cpu

@@ -32,7 +32,7 @@ U=$(realpath "$D/u.npy")
 # --- run.json: every field -----------------------------------------------------
 "$T" train --data "$D/u.npy" --iters 20 --seed 4 --log-every 5 --out "$TMP/one" >/dev/null 2>"$TMP/one.err" ||
   fail "train on u.npy: $(tail -n 1 "$TMP/one.err")"
-"$T" train --data "$D/u.npy" --iters 10 --seed 4 --log-every 5 --threads 1 --out "$TMP/r" >/dev/null 2>"$TMP/r.err" ||
+"$T" train --data "$D/u.npy" --iters 10 --seed 4 --log-every 5 --threads 1 --set alpha=0.25 --out "$TMP/r" >/dev/null 2>"$TMP/r.err" ||
   fail "train 10 steps on u.npy: $(tail -n 1 "$TMP/r.err")"
 J=$TMP/r/run.json
 # field KEY: the value of a top-level key of run.json (one a line, as the trainer writes it)
@@ -52,7 +52,9 @@ v=$("$BIN" --version)
 field start | grep -q '^"20[0-9-]*T[0-9:]*Z"$' || miss="$miss start"
 field end | grep -q '^"20[0-9-]*T[0-9:]*Z"$' || miss="$miss end"
 [ "$(field status)" = '"done"' ] && [ "$(field step)" = 10 ] || miss="$miss status/step"
-[ "$(field params)" = '{}' ] || miss="$miss params"
+# every parameter, the --set one at its set value
+p=$(field params)
+case "$p" in '{"lr": '*'"alpha": 0.25,'*'"eta": '*'}') ;; *) miss="$miss params=$p" ;; esac
 data=$(field data)
 case "$data" in *"\"path\": \"$U\", \"sha256\": \"$sha\", \"shape\": [300, 2], \"dtype\": \"float32\""*) ;; *) miss="$miss data=$data" ;; esac
 case "$data" in *'"test": {"source": "split", "rows": 30'*) ;; *) miss="$miss data.test" ;; esac
