@@ -748,6 +748,16 @@ int host_run_string(Host *h, const char *code, const char *chunkname) {
   return protected_run(h);
 }
 
+int host_run_file(Host *h, const char *path) {
+  H = h;
+  if (luaL_loadfile(h->L, path)) {
+    set_error(h, lua_tostring(h->L, -1));
+    lua_settop(h->L, 0);
+    return 2;
+  }
+  return protected_run(h);
+}
+
 int host_global_tensor(Host *h, const char *name) {
   lua_getglobal(h->L, name);
   LTensor *t = luaL_testudata(h->L, -1, TENSOR_MT);

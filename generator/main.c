@@ -7,7 +7,9 @@
 #include "host.h"
 #include "overview_cmd.h"
 #include "pack_cmd.h"
+#include "report_cmd.h"
 #include "run.h"
+#include "study_cmd.h"
 
 static const char *usage_main =
   "usage: ebmforge <command> [options]\n"
@@ -21,6 +23,8 @@ static const char *usage_main =
   "  check MODEL.lua load a model, report errors or a one-line summary\n"
   "  pack DIR        a built trainer (out/<model>/<combination>) as a self-contained tarball\n"
   "  overview DIR... toy runs' densities and samples side by side in one PNG\n"
+  "  study FILE.lua  methods x data sets x seeds x budgets, trained, scored and tabled\n"
+  "  report DIR      a study's tables (Markdown, CSV, JSON) and figures\n"
   "\n"
   "`ebmforge <command> --help` describes each command. Errors in a model file\n"
   "are reported as path:line: message with exit code 2.\n";
@@ -308,6 +312,8 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "check")) return cmd_check(argc - 2, argv + 2);
   if (!strcmp(cmd, "pack")) return cmd_pack(argc - 2, argv + 2);
   if (!strcmp(cmd, "overview")) return cmd_overview(argc - 2, argv + 2);
+  if (!strcmp(cmd, "study")) return cmd_study(argc - 2, argv + 2);
+  if (!strcmp(cmd, "report")) return cmd_report(argc - 2, argv + 2);
   fprintf(stderr, "ebmforge: unknown command '%s'\n\n%s", cmd, usage_main);
   return 2;
 }
