@@ -38,7 +38,7 @@ EOF
 fi
 
 # --- bad study files: path:line, exit 2, nothing written
-bad_study() {   # LABEL LINE BODY: BODY is the study file, its faulty field on line LINE
+bad_study() {   # LABEL LINE BODY: BODY is the study file; LINE, that of its study{ call (where Lua places the error)
   local f=$TMP/bad_$1.lua
   printf '%s\n' "$3" >"$f"
   "$BIN" study "$f" --out "$TMP/bad_out" >"$TMP/stdout" 2>"$TMP/stderr"
@@ -50,7 +50,7 @@ bad_study() {   # LABEL LINE BODY: BODY is the study file, its faulty field on l
   else pass "bad study $1: $first"; fi
 }
 M=$ROOT/models/toy_mle.lua
-bad_study unknown_field 2 "study { models = {\"$M\"}, data = {\"moons\"}, seeds = {1},
+bad_study unknown_field 1 "study { models = {\"$M\"}, data = {\"moons\"}, seeds = {1},
   budgets = {10}, sedes = {1} }"
 bad_study budgets_order 1 "study { models = {\"$M\"}, data = {\"moons\"}, seeds = {1}, budgets = {20, 10} }"
 bad_study unknown_data 1 "study { models = {\"$M\"}, data = {\"moon\"}, seeds = {1}, budgets = {10} }"
