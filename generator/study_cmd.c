@@ -24,7 +24,7 @@
 #include "study_run.h"
 
 static const char *usage =
-  "usage: ebmforge study FILE.lua [-j N] [--out DIR] [--build-dir DIR]\n"
+  "usage: ebmforge study FILE.lua [-j N] [--out DIR] [--build-dir DIR] [--list]\n"
   "\n"
   "Runs the study FILE declares (docs/studies.md): every model (file or sweep\n"
   "combination) on every data set, for every seed and every element of the\n"
@@ -42,6 +42,8 @@ static const char *usage =
   "  --out DIR       the study's directory (default out/study/<study name>)\n"
   "  --build-dir DIR where trainers are built, DIR/<model name> per model file\n"
   "                  (default out, as `ebmforge build` does)\n"
+  "  --list          check the file and its models, print the runs and their\n"
+  "                  budgets, build and train nothing\n"
   "\n"
   "exit codes: 0 every run finished, 1 a run or build failed (start again to\n"
   "retry), 2 bad study file or arguments\n";
@@ -183,6 +185,14 @@ static StudyRun *plan_runs(const Study *s, Method *ms, int n_ms, const char *out
   return runs;
 }
 
+static void free_runs(StudyRun *runs, int n) {
+  for (int i = 0; i < n; i++) {
+    for (int k = 0; k < runs[i].n_set; k++) free(runs[i].set[k]);
+    free(runs[i].set); free((char *)runs[i].dir); free((char *)runs[i].data); free((char *)runs[i].params);
+  }
+  free(runs);
+}
+
 static double now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -224,6 +234,7 @@ static int run_all(StudyRun *runs, int n, int jobs) {
 
 int cmd_study(int argc, char **argv) {
   const char *file = NULL, *out = NULL, *build_root = "out";
+  int list_only = 0;
   long jobs = sysconf(_SC_NPROCESSORS_ONLN);
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
@@ -235,6 +246,7 @@ int cmd_study(int argc, char **argv) {
       if (*e || jobs < 1 || jobs > 1024) return bad("-j needs an integer in 1..1024");
     } else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--build-dir") && has) build_root = argv[++i];
+    else if (!strcmp(a, "--list")) list_only = 1;
     else if (a[0] == '-') { char m[300]; snprintf(m, sizeof m, "unknown or incomplete option '%s'", a); return bad(m); }
     else if (!file) file = a;
     else return bad("study takes one study file");
@@ -260,6 +272,20 @@ int cmd_study(int argc, char **argv) {
     }
   char dflt[1024], log[1200], lock[1200];
   if (!out) { snprintf(dflt, sizeof dflt, "out/study/%s", s.name); out = dflt; }
+  if (!rc && list_only) {
+    int n_runs = 0;
+    StudyRun *runs = plan_runs(&s, ms, n_ms, out, &n_runs);
+    long stages = 0;
+    for (int i = 0; i < n_runs; i++) {
+      printf("%s %s", runs[i].dir, runs[i].trainer);
+      for (int b = 0; b < runs[i].n_budgets; b++) printf("%s%ld", b ? "," : " ", runs[i].budgets[b]);
+      printf("\n");
+      stages += runs[i].n_budgets;
+    }
+    fprintf(stderr, "ebmforge study: %d runs, %ld stages, %d trainers\n", n_runs, stages, n_ms);
+    free_runs(runs, n_runs);
+    rc = -1;   /* done: nothing more to do, exit 0 */
+  }
   int lock_fd = -1;
   if (!rc && mkdir_p(out)) { fprintf(stderr, "ebmforge study: cannot create %s: %s\n", out, strerror(errno)); rc = 1; }
   if (!rc) {   /* two studies in one directory would train the same runs at once */
@@ -294,14 +320,10 @@ int cmd_study(int argc, char **argv) {
     rc = failed ? 1 : 0;
     if (report_write(out)) rc = 1;
   }
-  for (int i = 0; i < n_runs; i++) {
-    for (int k = 0; k < runs[i].n_set; k++) free(runs[i].set[k]);
-    free(runs[i].set); free((char *)runs[i].dir); free((char *)runs[i].data); free((char *)runs[i].params);
-  }
-  free(runs);
+  free_runs(runs, n_runs);
   for (int i = 0; i < n_ms; i++) { free(ms[i].label); free(ms[i].model_path); free(ms[i].build_dir); free(ms[i].trainer); free(ms[i].target); }
   free(ms);
   if (lock_fd >= 0) close(lock_fd);
   study_free(&s);
-  return rc;
+  return rc < 0 ? 0 : rc;
 }

@@ -102,16 +102,24 @@ if [ $diff -eq 0 ] && [ $same -gt 0 ] && [ "$nb" -eq "$n_eval" ]; then pass "kil
 else fail "killed and restarted study: $diff files differ, $same identical, $nb of $n_eval eval JSON"; fi
 cmp -s "$TMP/a/report.csv" "$TMP/b/report.csv" && pass "same report.csv" || fail "report.csv differs"
 
-# --- a parameter grid: one build, one run per value (only where trainers take --set)
-if "$TMP/build/toy_mle/mle-langevin/train-cpu" train --help 2>&1 | grep -q -- '--set'; then
-  cat >"$TMP/grid.lua" <<EOF
-study { models = { "$M" }, data = { "moons" }, seeds = { 1 }, budgets = { 10 }, samples = 200,
+# --- a parameter grid: one run directory per value, all of one trainer
+cat >"$TMP/grid.lua" <<EOF
+study { models = { "$M" }, data = { "moons" }, seeds = { 1, 2 }, budgets = { 10 }, samples = 200,
   params = { lr = { 0.001, 0.002 } } }
 EOF
+"$BIN" study "$TMP/grid.lua" --list --out "$TMP/g" --build-dir "$TMP/build" >"$TMP/list.txt" 2>/dev/null
+if [ "$(grep -c "^$TMP/g/moons/mle-langevin/lr=0.00[12]/seed[12] $TMP/build/toy_mle/mle-langevin/train-cpu 10\$" "$TMP/list.txt")" -eq 4 ] &&
+   [ "$(wc -l <"$TMP/list.txt")" -eq 4 ] && [ ! -e "$TMP/g" ]; then pass "--list: 2 values x 2 seeds, one trainer, nothing written"
+else fail "--list of the grid: $(cat "$TMP/list.txt")"; fi
+if "$TMP/build/toy_mle/mle-langevin/train-cpu" train --help 2>&1 | grep -q -- '--set'; then
   "$BIN" study "$TMP/grid.lua" -j 2 --out "$TMP/g" --build-dir "$TMP/build" >"$TMP/g.txt" 2>&1
   n=$(find "$TMP/g" -name 'verdict_10.json' | wc -l)
-  [ "$n" -eq 2 ] && pass "grid lr = {0.001, 0.002}: 2 runs" || fail "grid: $n runs, exit output: $(tail -n 3 "$TMP/g.txt")"
+  [ "$n" -eq 4 ] && pass "grid lr = {0.001, 0.002} x 2 seeds: 4 runs" || fail "grid: $n runs: $(tail -n 3 "$TMP/g.txt")"
 else
-  echo "SKIP parameter grid: this trainer takes no train --set (run-time parameters not merged)"
+  echo "SKIP running the parameter grid: this trainer takes no train --set (run-time parameters not merged)"
+  "$BIN" study "$TMP/grid.lua" --out "$TMP/g" --build-dir "$TMP/build" >"$TMP/g.txt" 2>&1
+  rc=$?
+  if [ $rc -eq 2 ] && grep -q -- "--set" "$TMP/g.txt"; then pass "a grid without train --set is refused (exit 2)"
+  else fail "a grid without train --set: exit $rc: $(tail -n 2 "$TMP/g.txt")"; fi
 fi
 finish
