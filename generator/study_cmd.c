@@ -264,6 +264,13 @@ int cmd_study(int argc, char **argv) {
         fprintf(stderr, "%s: two models run as '%s': give one a label (models = {{file = ..., label = ...}})\n", file, ms[i].label);
         rc = 2;
       }
+  for (int i = 0; i < n_ms && !rc; i++)   /* one build directory, one model file */
+    for (int k = 0; k < i && !rc; k++)
+      if (!strcmp(ms[i].build_dir, ms[k].build_dir) && strcmp(ms[i].model_path, ms[k].model_path)) {
+        fprintf(stderr, "%s: %s and %s would both build in %s: give one model another name\n", file, ms[k].model_path,
+                ms[i].model_path, ms[i].build_dir);
+        rc = 2;
+      }
   for (int d = 0; d < s.n_data && !rc; d++)
     if (s.data[d].file) {
       char *p = study_path(&s, s.data[d].spec);
