@@ -71,14 +71,16 @@ int report_figures(const char *dir, const ReportRun *runs, int n) {
       snprintf(dst, sizeof dst, "%s/samples.npy", col);
       if (copy(src, dst)) continue;
       char *arg = malloc(strlen(col) + strlen(r->method) + strlen(r->params) + 64);
-      sprintf(arg, "%s%s%s %ld=%s", r->method, *r->params ? " " : "", r->params, r->iters, col);
+      sprintf(arg, "%s%s%s %ld s%ld=%s", r->method, *r->params ? " " : "", r->params, r->iters, r->seed, col);
+      /* overview splits LABEL=DIR at the first '=': the grid's name=value shows as name:value */
+      for (char *c = arg; *c && c < arg + strlen(arg) - strlen(col) - 1; c++) if (*c == '=') *c = ':';
       cols[nc++] = arg;
     }
     qsort(cols, nc, sizeof(char *), cmp_str);
     for (int log = 0; log < 2 && nc; log++) {
       char out[4200], title[512];
       snprintf(out, sizeof out, "%s/overview_%s%s.png", dir, data, log ? "_log" : "");
-      snprintf(title, sizeof title, "%s, lowest seed (label: method iterations)", data);
+      snprintf(title, sizeof title, "%s (label: method iterations seed)", data);
       int k = 0;
       args[k++] = "-o"; args[k++] = out; args[k++] = "--title"; args[k++] = title;
       if (log) args[k++] = "--log";

@@ -68,6 +68,19 @@ n_eval=$(find "$TMP/a" -name 'eval_*.json' | wc -l)
 for f in report.md report.csv report.json; do [ -s "$TMP/a/$f" ] && pass "A wrote $f" || fail "A has no $f"; done
 ls "$TMP"/a/overview_*.png >/dev/null 2>&1 && pass "A drew overviews" || fail "A drew no overview"
 
+# the verdicts follow from the numbers beside them (docs/studies.md: thresholds)
+field() { sed -n "s/.*\"$1\": \([^,}]*\).*/\1/p" "$2"; }
+bad_verdicts=0
+for v in $(find "$TMP/a" -name 'verdict_*.json'); do
+  want=$(awk -v x="$(field trainer_exit "$v")" -v r="$(field var_ratio "$v")" -v m="$(field modes_covered "$v")" \
+             -v n="$(field n_modes "$v")" -v nll="$(field test_nll_grid "$v")" 'BEGIN {
+    if (x != 0 || r == "null") print "\"diverged\"";
+    else if (r < 0.25 || (n != "null" && m < n / 2)) print "\"collapsed\"";
+    else if (nll == "null" || nll > log(64)) print "\"unfit\""; else print "\"ok\"" }')
+  [ "$want" = "$(field verdict "$v")" ] || { bad_verdicts=$((bad_verdicts + 1)); echo "verdict of $v: want $want"; cat "$v"; }
+done
+[ $bad_verdicts -eq 0 ] && pass "every verdict follows from its thresholds" || fail "$bad_verdicts verdicts disagree with their numbers"
+
 # --- B: killed (SIGKILL) twice, restarted each time
 kill_when() {   # PATTERN: start B, SIGKILL it when a file matching PATTERN exists under $TMP/b
   "$BIN" study "$STUDY" -j 2 --out "$TMP/b" --build-dir "$TMP/build" >>"$TMP/b.txt" 2>&1 &
