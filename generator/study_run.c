@@ -232,6 +232,7 @@ static int write_verdict(const StudyRun *r, long b, int trainer_exit, const char
   put_num(a.f, "unfit_nll", STUDY_UNFIT_NLL);
   fprintf(a.f, "}\n");
   if (atomic_commit(&a, err, sizeof err)) { fprintf(stderr, "ebmforge study: %s\n", err); return 1; }
+  fprintf(stderr, "ebmforge study: %s at %ld: %s\n", r->dir, b, verdict);
   return 0;
 }
 
