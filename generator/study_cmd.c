@@ -297,7 +297,7 @@ int cmd_study(int argc, char **argv) {
   if (!rc && mkdir_p(out)) { fprintf(stderr, "ebmforge study: cannot create %s: %s\n", out, strerror(errno)); rc = 1; }
   if (!rc) {   /* two studies in one directory would train the same runs at once */
     snprintf(lock, sizeof lock, "%s/.study.lock", out);
-    lock_fd = open(lock, O_WRONLY | O_CREAT, 0644);
+    lock_fd = open(lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);   /* not held by the trainers */
     if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB)) {
       fprintf(stderr, "ebmforge study: another study is running in %s\n", out);
       rc = 1;
