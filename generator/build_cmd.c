@@ -355,14 +355,15 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   append(&trainers, &nt, "build train-cpu: phony%s\n", cpu_all, "", "");
   if (cuda_all) append(&trainers, &nt, "build train-cuda: phony%s\n", cuda_all, "", "");
   free(cpu_all); free(cuda_all);
-  char regen[1024] = "";
+  char regen[4096] = "";
   if (o->cflags) snprintf(regen, sizeof regen, "--cflags '%s'", o->cflags);
   if (o->cc) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --cc '%s'", o->cc);
+  if (o->ldflags) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --ldflags '%s'", o->ldflags);
   if (o->mpi_ranks > 1) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --mpi-ranks %d", o->mpi_ranks);
   if (o->cuda_arch) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --cuda-arch %s", o->cuda_arch);
   if (o->no_cuda) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --no-cuda");
   const char *nk[] = {"SOURCE", "OUTDIR", "CC", "CFLAGS", "RUNTIME", "CBLAS_INCLUDE", "EBMFORGE", "REGEN_FLAGS",
-                      "CUDA_RULES", "RUNTIME_OBJECTS", "TRAINERS", "LIBS", NULL};
+                      "CUDA_RULES", "RUNTIME_OBJECTS", "TRAINERS", "LIBS", "LDFLAGS", NULL};
   char src_abs[4096];
   if (!realpath(o->model_path, src_abs)) snprintf(src_abs, sizeof src_abs, "%s", o->model_path);
 
@@ -378,7 +379,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     const char *cc = o->cc ? o->cc : o->mpi_ranks > 1 ? "mpicc" : "cc";
     const char *nv[] = {src_abs, out_abs, cc, o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off -fno-math-errno -fno-trapping-math",
                         EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, rules ? rules : "", objs, trainers,
-                        EBM_TRAINER_LIBS, NULL};
+                        EBM_TRAINER_LIBS, o->ldflags ? o->ldflags : "", NULL};
     ninja = fill(ninja_tpl, nk, nv);
   }
   for (int c = 0; c < n_combos && !rc; c++) {

@@ -12,31 +12,19 @@
 #include <string.h>
 
 #include "autodiff.h"
+#include "host_priv.h"
+#include "sandbox.h"
 #include "toy_data.h"
 
-#define TENSOR_MT "ebm.Tensor"
-
-typedef struct { int id; } LTensor;
-
-extern const struct embedded_lua { const char *name; const char *src; size_t len; } embedded_lua[];
-
-static Host *H;   /* the host whose Lua state is running (one model per process) */
+Host *H;   /* the host whose Lua state is running (one model per process) */
 
 /* ---------- error reporting ---------- */
 
-/* Innermost frame that runs a user file (chunk names "@path"; the embedded
- * library uses "=name"), so messages point at the model, not at the DSL. */
-static int user_frame(lua_State *L, const char **src) {
-  lua_Debug ar;
-  for (int level = 0; lua_getstack(L, level, &ar); level++) {
-    lua_getinfo(L, "Sl", &ar);
-    if (ar.source[0] == '@' && ar.currentline > 0) { *src = ar.source + 1; return ar.currentline; }
-  }
-  *src = NULL;
-  return 0;
-}
+/* Messages point at the model (chunk names "@path"), not at the embedded
+ * DSL library ("=name"): sandbox_user_frame finds the innermost model frame. */
+#define user_frame sandbox_user_frame
 
-static void stamp_line(lua_State *L) {
+void stamp_line(lua_State *L) {
   const char *src;
   H->g->cur_line = user_frame(L, &src);
 }
@@ -61,7 +49,7 @@ static void ir_error_to_lua(void *ctx, const char *msg) {
   lua_error(L);
 }
 
-static int fail(lua_State *L, const char *fmt, ...) {
+int fail(lua_State *L, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   lua_pushvfstring(L, fmt, ap);
@@ -69,34 +57,71 @@ static int fail(lua_State *L, const char *fmt, ...) {
   return lua_error(L);
 }
 
+void *scratch(lua_State *L, size_t n) { return lua_newuserdatauv(L, n ? n : 1, 0); }
+
+int int_arg(lua_State *L, int idx, lua_Integer lo, lua_Integer hi, const char *what) {
+  lua_Integer v = luaL_checkinteger(L, idx);
+  if (v < lo || v > hi) fail(L, "%s must be in [%I, %I], got %I", what, lo, hi, v);
+  return (int)v;
+}
+int opt_int_arg(lua_State *L, int idx, int dflt, lua_Integer lo, lua_Integer hi, const char *what) {
+  return lua_isnoneornil(L, idx) ? dflt : int_arg(L, idx, lo, hi, what);
+}
+
+/* Names of variables, phases, logs, optimisers and entries end up in generated
+ * C (comments, messages) and in checkpoints: letters, digits, '_', '.', '-'. */
+static const char *check_name(lua_State *L, const char *s, const char *what) {
+  size_t n = strlen(s);
+  if (n == 0 || n > 128) fail(L, "%s name '%s' must have 1 to 128 characters", what, s);
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+      fail(L, "%s name %s may contain only letters, digits, '_', '.' and '-'", what, lua_pushfstring(L, "'%s'", s));
+  }
+  return s;
+}
+
+static double finite_arg(lua_State *L, int idx, const char *what) {
+  double v = luaL_checknumber(L, idx);
+  if (!isfinite(v)) fail(L, "%s must be a finite number, got %f", what, v);
+  return v;
+}
+
 /* ---------- tensors ---------- */
 
-static void push_tensor(lua_State *L, int id) {
+void push_tensor(lua_State *L, int id) {
   LTensor *t = lua_newuserdatauv(L, sizeof(LTensor), 0);
   t->id = id;
   luaL_setmetatable(L, TENSOR_MT);
 }
 
-static int is_tensor(lua_State *L, int idx) { return luaL_testudata(L, idx, TENSOR_MT) != NULL; }
+int is_tensor(lua_State *L, int idx) { return luaL_testudata(L, idx, TENSOR_MT) != NULL; }
 
-static int tensor_at(lua_State *L, int idx) {
+int tensor_at(lua_State *L, int idx) {
   LTensor *t = luaL_testudata(L, idx, TENSOR_MT);
   if (!t) fail(L, "expected a tensor at argument %d, got %s", idx, luaL_typename(L, idx));
   return t->id;
 }
 
-static Shape node_shape(int id) { return H->g->nodes[id].shape; }
+Shape node_shape(int id) { return H->g->nodes[id].shape; }
 
-static Shape read_shape(lua_State *L, int idx) {
+static int shape_entry(lua_State *L, int idx) {
+  if (!lua_isinteger(L, idx) || lua_tointeger(L, idx) <= 0) fail(L, "shape entries must be positive integers");
+  if (lua_tointeger(L, idx) > IR_MAX_NUMEL)
+    fail(L, "shape entry %I is too large (a tensor has at most %d elements)", lua_tointeger(L, idx), (int)IR_MAX_NUMEL);
+  return (int)lua_tointeger(L, idx);
+}
+
+Shape read_shape(lua_State *L, int idx) {
   int d[IR_MAX_RANK], rank;
-  if (lua_isinteger(L, idx)) { d[0] = (int)lua_tointeger(L, idx); return shape_make(1, d); }
+  if (lua_isinteger(L, idx)) { d[0] = shape_entry(L, idx); return shape_make(1, d); }
   luaL_checktype(L, idx, LUA_TTABLE);
-  rank = (int)luaL_len(L, idx);
-  if (rank > IR_MAX_RANK) fail(L, "shapes have at most %d axes, got %d", IR_MAX_RANK, rank);
+  lua_Integer len = luaL_len(L, idx);
+  if (len > IR_MAX_RANK) fail(L, "shapes have at most %d axes, got %I", IR_MAX_RANK, len);
+  rank = (int)len;
   for (int i = 0; i < rank; i++) {
     lua_geti(L, idx, i + 1);
-    if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) <= 0) fail(L, "shape entries must be positive integers");
-    d[i] = (int)lua_tointeger(L, -1);
+    d[i] = shape_entry(L, -1);
     lua_pop(L, 1);
   }
   return shape_make(rank, d);
@@ -107,7 +132,7 @@ static void push_shape(lua_State *L, Shape s) {
   for (int i = 0; i < s.rank; i++) { lua_pushinteger(L, s.d[i]); lua_rawseti(L, -2, i + 1); }
 }
 
-static const char *sstr(Shape s, char *buf) { shape_str(s, buf, 64); return buf; }
+const char *sstr(Shape s, char *buf) { shape_str(s, buf, 64); return buf; }
 
 /* numpy broadcasting of two shapes */
 static Shape bshape(lua_State *L, Shape a, Shape b, const char *what) {
@@ -197,140 +222,19 @@ static int l_select(lua_State *L) {
   return 1;
 }
 
-/* axes argument: nil = all, integer or list; 1-based, negative counts from the end */
-static int read_axes(lua_State *L, int idx, int rank) {
-  if (lua_isnoneornil(L, idx)) return (1 << rank) - 1;
-  int mask = 0, n = lua_istable(L, idx) ? (int)luaL_len(L, idx) : 1;
-  for (int i = 0; i < n; i++) {
-    int a;
-    if (lua_istable(L, idx)) { lua_geti(L, idx, i + 1); a = (int)luaL_checkinteger(L, -1); lua_pop(L, 1); }
-    else a = (int)luaL_checkinteger(L, idx);
-    if (a < 0) a += rank + 1;
-    if (a < 1 || a > rank) fail(L, "axis %d out of range for a tensor of rank %d", a, rank);
-    mask |= 1 << (a - 1);
-  }
-  return mask;
-}
-
-/* reduce, then drop the reduced axes unless keepdims */
-static int reduce(lua_State *L, OpCode op, int mean) {
-  stamp_line(L);
-  int x = tensor_at(L, 1);
-  Shape s = node_shape(x);
-  int axes = read_axes(L, 2, s.rank), keep = lua_toboolean(L, 3);
-  int r = ir_reduce(H->g, op, x, axes), count = 1;
-  for (int i = 0; i < s.rank; i++) if (axes & (1 << i)) count *= s.d[i];
-  if (mean) r = ir_binary(H->g, OP_DIV, r, ir_scalar_like(H->g, r, count));
-  if (!keep) {
-    Shape o = {0, {1, 1, 1, 1}};
-    for (int i = 0; i < s.rank; i++) if (!(axes & (1 << i))) o.d[o.rank++] = s.d[i];
-    r = ir_reshape(H->g, r, o);
-  }
-  push_tensor(L, r);
-  return 1;
-}
-static int l_sum(lua_State *L) { return reduce(L, OP_SUM, 0); }
-static int l_mean(lua_State *L) { return reduce(L, OP_SUM, 1); }
-static int l_max(lua_State *L) { return reduce(L, OP_MAX, 0); }
-
-static int l_reshape(lua_State *L) {
-  stamp_line(L);
-  push_tensor(L, ir_reshape(H->g, tensor_at(L, 1), read_shape(L, 2)));
-  return 1;
-}
-
-static int l_broadcast(lua_State *L) {
-  stamp_line(L);
-  push_tensor(L, ir_bcast_to(H->g, tensor_at(L, 1), read_shape(L, 2)));
-  return 1;
-}
-
-static int l_transpose(lua_State *L) {
-  stamp_line(L);
-  int x = tensor_at(L, 1), perm[IR_MAX_RANK];
-  Shape s = node_shape(x);
-  if (lua_isnoneornil(L, 2)) {
-    if (s.rank != 2) return fail(L, "transpose without a permutation needs a 2-D tensor, got rank %d", s.rank);
-    perm[0] = 1; perm[1] = 0;
-  } else {
-    luaL_checktype(L, 2, LUA_TTABLE);
-    if ((int)luaL_len(L, 2) != s.rank) return fail(L, "transpose: permutation has %d entries for rank %d", (int)luaL_len(L, 2), s.rank);
-    for (int i = 0; i < s.rank; i++) { lua_geti(L, 2, i + 1); perm[i] = (int)luaL_checkinteger(L, -1) - 1; lua_pop(L, 1); }
-  }
-  push_tensor(L, ir_transpose(H->g, x, perm));
-  return 1;
-}
-
-/* slice(x, axis, start, len): 1-based start along one axis */
-static int l_slice(lua_State *L) {
-  stamp_line(L);
-  int x = tensor_at(L, 1);
-  Shape s = node_shape(x), o = s;
-  int axis = read_axes(L, 2, s.rank), ax = 0;
-  while (!(axis & (1 << ax))) ax++;
-  int start[IR_MAX_RANK] = {0};
-  start[ax] = (int)luaL_checkinteger(L, 3) - 1;
-  o.d[ax] = (int)luaL_checkinteger(L, 4);
-  if (o.d[ax] <= 0) return fail(L, "slice: length must be positive");
-  push_tensor(L, ir_slice(H->g, x, start, o));
-  return 1;
-}
-
-static int l_concat(lua_State *L) {
-  stamp_line(L);
-  luaL_checktype(L, 1, LUA_TTABLE);
-  int n = (int)luaL_len(L, 1);
-  if (n < 1) return fail(L, "concat needs at least one tensor");
-  int *ins = malloc(n * sizeof(int));
-  for (int i = 0; i < n; i++) { lua_geti(L, 1, i + 1); ins[i] = tensor_at(L, -1); lua_pop(L, 1); }
-  int axis = read_axes(L, 2, node_shape(ins[0]).rank), ax = 0;
-  while (!(axis & (1 << ax))) ax++;
-  int r = ir_concat(H->g, n, ins, ax);
-  free(ins);
-  push_tensor(L, r);
-  return 1;
-}
-
-static int l_matmul(lua_State *L) {
-  stamp_line(L);
-  push_tensor(L, ir_matmul(H->g, tensor_at(L, 1), tensor_at(L, 2), lua_toboolean(L, 3), lua_toboolean(L, 4)));
-  return 1;
-}
-
-/* conv2d(x, w, stride, padding): x [N,C,H,W], w [O,C,KH,KW] (PyTorch layouts) */
-static int l_conv2d(lua_State *L) {
-  stamp_line(L);
-  push_tensor(L, ir_conv(H->g, tensor_at(L, 1), tensor_at(L, 2), (int)luaL_optinteger(L, 3, 1), (int)luaL_optinteger(L, 4, 0)));
-  return 1;
-}
-
-/* conv_transpose2d(x, w, stride, padding, output_padding): x [N,Cin,H,W], w [Cin,Cout,KH,KW];
- * output size (H-1) stride - 2 padding + KH + output_padding, as PyTorch's */
-static int l_conv_transpose2d(lua_State *L) {
-  stamp_line(L);
-  int x = tensor_at(L, 1), w = tensor_at(L, 2);
-  int S = (int)luaL_optinteger(L, 3, 1), P = (int)luaL_optinteger(L, 4, 0), OP = (int)luaL_optinteger(L, 5, 0);
-  Shape sx = node_shape(x), sw = node_shape(w);
-  if (sx.rank != 4 || sw.rank != 4) ir_fail("conv_transpose2d needs 4-D operands (NCHW)");
-  if (OP < 0 || OP >= S) ir_fail("conv_transpose2d: output_padding %d must be in [0, stride %d)", OP, S);
-  int Ho = (sx.d[2] - 1) * S - 2 * P + sw.d[2] + OP, Wo = (sx.d[3] - 1) * S - 2 * P + sw.d[3] + OP;
-  if (Ho < 1 || Wo < 1) ir_fail("conv_transpose2d: the output would be %dx%d", Ho, Wo);
-  push_tensor(L, ir_conv_tx(H->g, x, w, S, P, Ho, Wo));
-  return 1;
-}
-
 /* ---------- leaves ---------- */
 
 static int l_const(lua_State *L) {
   stamp_line(L);
   if (lua_istable(L, 1)) {
-    int n = (int)luaL_len(L, 1);
+    lua_Integer len = luaL_len(L, 1);
+    if (len < 1 || len > IR_MAX_NUMEL) return fail(L, "const: a list of %I values", len);
+    int n = (int)len;
     Shape s = lua_isnoneornil(L, 2) ? shape_make(1, &n) : read_shape(L, 2);
     if (shape_numel(s) != n) return fail(L, "const: %d values for %d elements", n, shape_numel(s));
-    double *v = malloc(n * sizeof(double));
+    double *v = scratch(L, (size_t)n * sizeof(double));
     for (int i = 0; i < n; i++) { lua_geti(L, 1, i + 1); v[i] = luaL_checknumber(L, -1); lua_pop(L, 1); }
     push_tensor(L, ir_const_data(H->g, s, v));
-    free(v);
     return 1;
   }
   double v = luaL_checknumber(L, 1);
@@ -341,19 +245,20 @@ static int l_const(lua_State *L) {
 /* init: number (fill), {"uniform", lo, hi} or {"normal", mean, std} */
 static int make_var(lua_State *L, VarKind kind) {
   stamp_line(L);
-  const char *name = luaL_checkstring(L, 1);
+  const char *name = check_name(L, luaL_checkstring(L, 1), "variable");
+  sandbox_charge(L, H->g->n_vars);   /* the duplicate-name check walks the variables */
   Shape s = read_shape(L, 2);
   int ik = 0;
   double a = 0, b = 0;
-  if (lua_isnumber(L, 3)) a = lua_tonumber(L, 3);
+  if (lua_isnumber(L, 3)) a = finite_arg(L, 3, "an initial value");
   else if (lua_istable(L, 3)) {
     lua_geti(L, 3, 1);
     const char *k = luaL_checkstring(L, -1);
     if (!strcmp(k, "uniform")) ik = 1;
     else if (!strcmp(k, "normal")) ik = 2;
     else return fail(L, "unknown initialiser '%s' (uniform, normal or a number)", k);
-    lua_geti(L, 3, 2); a = luaL_checknumber(L, -1);
-    lua_geti(L, 3, 3); b = luaL_checknumber(L, -1);
+    lua_geti(L, 3, 2); a = finite_arg(L, -1, "an initialiser's parameter");
+    lua_geti(L, 3, 3); b = finite_arg(L, -1, "an initialiser's parameter");
     lua_pop(L, 3);
   } else if (!lua_isnoneornil(L, 3)) return fail(L, "initialiser must be a number or a table");
   push_tensor(L, ir_var(H->g, name, kind, s, ik, a, b));
@@ -375,71 +280,6 @@ static int l_data(lua_State *L) {
 static int l_uniform(lua_State *L) { stamp_line(L); push_tensor(L, ir_rng(H->g, OP_UNIFORM, read_shape(L, 1))); return 1; }
 static int l_normal(lua_State *L) { stamp_line(L); push_tensor(L, ir_rng(H->g, OP_NORMAL, read_shape(L, 1))); return 1; }
 static int l_step(lua_State *L) { stamp_line(L); push_tensor(L, ir_step(H->g)); return 1; }
-
-/* ---------- autodiff ---------- */
-
-/* Reads a tensor or a list of tensors; returns count, fills *ids (malloc'd). */
-static int tensor_list(lua_State *L, int idx, int **ids, int *was_list) {
-  *was_list = !is_tensor(L, idx) && lua_istable(L, idx);
-  if (!*was_list) { *ids = malloc(sizeof(int)); (*ids)[0] = tensor_at(L, idx); return 1; }
-  int n = (int)luaL_len(L, idx);
-  *ids = malloc((n ? n : 1) * sizeof(int));
-  for (int i = 0; i < n; i++) {
-    lua_geti(L, idx, i + 1);
-    (*ids)[i] = tensor_at(L, -1);
-    lua_pop(L, 1);
-  }
-  return n;
-}
-
-static int push_results(lua_State *L, int n, const int *r, const int *like, int as_list) {
-  if (!as_list) { push_tensor(L, ad_materialize(H->g, r[0], like[0])); return 1; }
-  lua_createtable(L, n, 0);
-  for (int i = 0; i < n; i++) { push_tensor(L, ad_materialize(H->g, r[i], like[i])); lua_rawseti(L, -2, i + 1); }
-  return 1;
-}
-
-/* grad(y, xs): gradient of a one-element y w.r.t. a tensor or a list */
-static int l_grad(lua_State *L) {
-  stamp_line(L);
-  int y = tensor_at(L, 1), *xs, list;
-  if (shape_numel(node_shape(y)) != 1) {
-    char s[64];
-    return fail(L, "grad needs a scalar output, got shape %s (use vjp)", sstr(node_shape(y), s));
-  }
-  int n = tensor_list(L, 2, &xs, &list);
-  int one = ir_scalar_like(H->g, y, 1.0), *r = malloc((n ? n : 1) * sizeof(int));
-  ad_vjp(H->g, 1, &y, &one, n, xs, r);
-  push_results(L, n, r, xs, list);
-  free(xs); free(r);
-  return 1;
-}
-
-/* vjp(outs, wrt, cts) */
-static int l_vjp(lua_State *L) {
-  stamp_line(L);
-  int *outs, *wrt, *cts, l1, l2, l3;
-  int no = tensor_list(L, 1, &outs, &l1), nw = tensor_list(L, 2, &wrt, &l2), nc = tensor_list(L, 3, &cts, &l3);
-  if (nc != no) { free(outs); free(wrt); free(cts); return fail(L, "vjp: %d outputs but %d cotangents", no, nc); }
-  int *r = malloc((nw ? nw : 1) * sizeof(int));
-  ad_vjp(H->g, no, outs, cts, nw, wrt, r);
-  push_results(L, nw, r, wrt, l2);
-  free(outs); free(wrt); free(cts); free(r);
-  return 1;
-}
-
-/* jvp(ins, tans, outs) */
-static int l_jvp(lua_State *L) {
-  stamp_line(L);
-  int *ins, *tans, *outs, l1, l2, l3;
-  int ni = tensor_list(L, 1, &ins, &l1), nt = tensor_list(L, 2, &tans, &l2), no = tensor_list(L, 3, &outs, &l3);
-  if (nt != ni) { free(ins); free(tans); free(outs); return fail(L, "jvp: %d inputs but %d tangents", ni, nt); }
-  int *r = malloc((no ? no : 1) * sizeof(int));
-  ad_jvp(H->g, ni, ins, tans, no, outs, r);
-  push_results(L, no, r, outs, l3);
-  free(ins); free(tans); free(outs); free(r);
-  return 1;
-}
 
 /* ---------- introspection ---------- */
 
@@ -467,18 +307,23 @@ static int l_datasets(lua_State *L) {
 }
 
 static int l_set_data(lua_State *L) {
+  const char *name = luaL_checkstring(L, 1);   /* may raise: check before freeing the old name */
+  char *copy = strdup(name);
+  if (!copy) return fail(L, "out of memory");
   free(H->g->data_name);
-  H->g->data_name = strdup(luaL_checkstring(L, 1));
+  H->g->data_name = copy;
   return 0;
 }
 
 /* ---------- step program ---------- */
 
 static int l_optimizer(lua_State *L) {
-  const char *name = luaL_checkstring(L, 1);
-  double lr = luaL_checknumber(L, 2), b1 = luaL_checknumber(L, 3), b2 = luaL_checknumber(L, 4), eps = luaL_checknumber(L, 5);
-  double lr_min = luaL_optnumber(L, 6, lr);
-  long horizon = (long)luaL_optinteger(L, 7, 0);
+  /* the ranges are opts.lua's (adam{...}); here only what would break the generated C */
+  const char *name = check_name(L, luaL_checkstring(L, 1), "optimiser");
+  double lr = finite_arg(L, 2, "lr"), b1 = finite_arg(L, 3, "beta1"), b2 = finite_arg(L, 4, "beta2");
+  double eps = finite_arg(L, 5, "eps");
+  double lr_min = lua_isnoneornil(L, 6) ? lr : finite_arg(L, 6, "the final learning rate");
+  long horizon = opt_int_arg(L, 7, 0, 0, 1000000000, "the schedule's length");
   lua_pushinteger(L, program_add_optimizer(H->prog, name, lr, b1, b2, eps, lr_min, horizon));
   return 1;
 }
@@ -496,7 +341,7 @@ static int l_phase(lua_State *L) {
   H->g->cur_line = line;
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_getfield(L, 1, "name");
-  Item *it = program_add_phase(H->prog, luaL_optstring(L, -1, "phase"), line);
+  Item *it = program_add_phase(H->prog, check_name(L, luaL_optstring(L, -1, "phase"), "phase"), line);
   lua_pop(L, 1);
   lua_getfield(L, 1, "assigns");
   if (lua_istable(L, -1)) {
@@ -522,7 +367,7 @@ static int l_phase(lua_State *L) {
     it->logs = malloc((n ? n : 1) * sizeof(LogTap));
     for (int i = 0; i < n; i++) {
       lua_geti(L, -1, i + 1);
-      lua_geti(L, -1, 1); const char *name = luaL_checkstring(L, -1);
+      lua_geti(L, -1, 1); const char *name = check_name(L, luaL_checkstring(L, -1), "log");
       lua_geti(L, -2, 2); int t = tensor_at(L, -1);
       if (shape_numel(node_shape(t)) != 1) return fail(L, "log '%s' must be a scalar", name);
       it->logs[it->n_logs++] = (LogTap){strdup(name), t};
@@ -538,23 +383,26 @@ static int l_phase(lua_State *L) {
     it->opt = (int)luaL_checkinteger(L, -1);
     lua_getfield(L, 1, "params");
     luaL_checktype(L, -1, LUA_TTABLE);
-    int n = (int)luaL_len(L, -1);
-    int *nodes = malloc((n ? n : 1) * sizeof(int));
+    int pt = lua_gettop(L);
+    lua_Integer len = luaL_len(L, pt);
+    if (len > 1000000) return fail(L, "a phase minimises over at most 1000000 parameters, got %I", len);
+    int n = (int)len;
+    int *nodes = scratch(L, n * sizeof(int));
     it->params = malloc((n ? n : 1) * sizeof(int));
     it->grads = malloc((n ? n : 1) * sizeof(int));
     for (int i = 0; i < n; i++) {
-      lua_geti(L, -1, i + 1);
+      lua_geti(L, pt, i + 1);
       nodes[i] = tensor_at(L, -1);
       it->params[i] = var_of(L, nodes[i]);
       if (H->g->vars[it->params[i]].kind != VAR_PARAM) return fail(L, "'%s' is not a parameter", H->g->vars[it->params[i]].name);
       lua_pop(L, 1);
     }
     int one = ir_scalar_like(H->g, loss, 1.0);
+    sandbox_charge(L, 100 + (long long)H->g->n_nodes);   /* autodiff walks the graph */
     ad_vjp(H->g, 1, &loss, &one, n, nodes, it->grads);
     for (int i = 0; i < n; i++) it->grads[i] = ad_materialize(H->g, it->grads[i], nodes[i]);
     it->n_params = n;
-    free(nodes);
-    lua_pop(L, 2);
+    lua_pop(L, 3);
   }
   lua_pop(L, 1);
   return 0;
@@ -562,8 +410,7 @@ static int l_phase(lua_State *L) {
 
 static int l_loop_begin(lua_State *L) {
   const char *src;
-  int n = (int)luaL_checkinteger(L, 1);
-  if (n < 1) return fail(L, "a loop needs a positive trip count, got %d", n);
+  int n = int_arg(L, 1, 1, 1000000000, "a loop's trip count");
   program_loop_begin(H->prog, n, user_frame(L, &src));
   return 0;
 }
@@ -571,7 +418,7 @@ static int l_loop_end(lua_State *L) { program_loop_end(H->prog); return 0; }
 
 /* _entry(name, input_var_or_nil, output_var_or_nil) */
 static int l_entry(lua_State *L) {
-  const char *name = luaL_checkstring(L, 1);
+  const char *name = check_name(L, luaL_checkstring(L, 1), "entry");
   int in = lua_isnoneornil(L, 2) ? -1 : var_of(L, tensor_at(L, 2));
   int out = lua_isnoneornil(L, 3) ? -1 : var_of(L, tensor_at(L, 3));
   if (H->prog->cur_entry != 0) return fail(L, "entries cannot be nested");
@@ -581,6 +428,29 @@ static int l_entry(lua_State *L) {
 }
 static int l_entry_end(lua_State *L) { program_entry_end(H->prog); return 0; }
 
+static int l_has_entry(lua_State *L) {
+  lua_pushboolean(L, program_find_entry(H->prog, luaL_checkstring(L, 1)) >= 0);
+  return 1;
+}
+
+/* _note(msg): a line on stderr prefixed "ebmforge: note: path:line: " (not an error) */
+static int l_note(lua_State *L) {
+  const char *src;
+  int line = user_frame(L, &src);
+  if (src) fprintf(stderr, "ebmforge: note: %s:%d: %s\n", src, line, luaL_checkstring(L, 1));
+  else fprintf(stderr, "ebmforge: note: %s\n", luaL_checkstring(L, 1));
+  return 0;
+}
+
+/* _where() -> "path:line" of the innermost model-file frame, or nil */
+static int l_where(lua_State *L) {
+  const char *src;
+  int line = user_frame(L, &src);
+  if (!src) return 0;
+  lua_pushfstring(L, "%s:%d", src, line);
+  return 1;
+}
+
 /* ---------- module set-up ---------- */
 
 static const luaL_Reg ebm_funcs[] = {
@@ -589,17 +459,13 @@ static const luaL_Reg ebm_funcs[] = {
   {"exp", l_exp}, {"log", l_log}, {"log1p", l_log1p}, {"sin", l_sin}, {"cos", l_cos}, {"tanh", l_tanh},
   {"sigmoid", l_sigmoid}, {"sqrt", l_sqrt}, {"abs", l_abs}, {"sign", l_sign},
   {"stop_gradient", l_stop_gradient}, {"pow", l_pow}, {"select", l_select},
-  {"sum", l_sum}, {"mean", l_mean}, {"max", l_max}, {"reshape", l_reshape},
-  {"broadcast", l_broadcast}, {"transpose", l_transpose}, {"slice", l_slice},
-  {"concat", l_concat}, {"matmul", l_matmul},
-  {"conv2d", l_conv2d}, {"conv_transpose2d", l_conv_transpose2d},
   {"const", l_const}, {"param", l_param}, {"buffer", l_buffer}, {"state", l_state},
   {"data", l_data}, {"uniform", l_uniform}, {"normal", l_normal}, {"step", l_step},
-  {"grad", l_grad}, {"vjp", l_vjp}, {"jvp", l_jvp},
   {"shape", l_shape}, {"numel", l_numel}, {"id", l_id}, {"is_tensor", l_is_tensor},
   {"var_info", l_var_info}, {"set_data", l_set_data}, {"datasets", l_datasets},
   {"_optimizer", l_optimizer}, {"_phase", l_phase}, {"_loop_begin", l_loop_begin}, {"_loop_end", l_loop_end},
-  {"_entry", l_entry}, {"_entry_end", l_entry_end},
+  {"_entry", l_entry}, {"_entry_end", l_entry_end}, {"_where", l_where},
+  {"_has_entry", l_has_entry}, {"_note", l_note},
   {NULL, NULL}};
 
 static int t_index(lua_State *L) {
@@ -611,7 +477,13 @@ static int t_index(lua_State *L) {
   /* methods: everything in the ebm module taking the tensor first */
   lua_getglobal(L, "ebm");
   lua_pushvalue(L, 2);
-  lua_gettable(L, -2);
+  if (lua_rawget(L, -2) == LUA_TNIL && lua_type(L, 2) == LUA_TSTRING) {
+    lua_getfield(L, -2, "_unknown");   /* raises, naming the nearest method */
+    lua_pushliteral(L, "tensor method or field");
+    lua_pushvalue(L, -4);
+    lua_pushvalue(L, 2);
+    lua_call(L, 3, 0);
+  }
   return 1;
 }
 
@@ -626,34 +498,13 @@ static const luaL_Reg tensor_meta[] = {
   {"__add", l_add}, {"__sub", l_sub}, {"__mul", l_mul}, {"__div", l_div}, {"__unm", l_neg},
   {"__pow", l_pow}, {"__index", t_index}, {"__tostring", t_tostring}, {NULL, NULL}};
 
-/* require() searcher for the embedded DSL library */
-static int embedded_searcher(lua_State *L) {
-  const char *name = luaL_checkstring(L, 1);
-  for (int i = 0; embedded_lua[i].name; i++) {
-    if (strcmp(embedded_lua[i].name, name)) continue;
-    char chunk[128];
-    snprintf(chunk, sizeof chunk, "=%s", name);
-    if (luaL_loadbuffer(L, embedded_lua[i].src, embedded_lua[i].len, chunk)) return lua_error(L);
-    lua_pushstring(L, chunk);
-    return 2;
-  }
-  lua_pushfstring(L, "no embedded module '%s'", name);
-  return 1;
-}
-
 static void open_ebm(lua_State *L) {
   luaL_newmetatable(L, TENSOR_MT);
   luaL_setfuncs(L, tensor_meta, 0);
   lua_pop(L, 1);
   luaL_newlib(L, ebm_funcs);
+  luaL_setfuncs(L, host_ops_funcs, 0);   /* shapes, reductions, products, autodiff (host_ops.c) */
   lua_setglobal(L, "ebm");
-  /* embedded searcher first, so `require "nn"` never reads the file system */
-  lua_getglobal(L, "package");
-  lua_getfield(L, -1, "searchers");
-  for (int i = (int)luaL_len(L, -1); i >= 1; i--) { lua_geti(L, -1, i); lua_seti(L, -2, i + 1); }
-  lua_pushcfunction(L, embedded_searcher);
-  lua_seti(L, -2, 1);
-  lua_pop(L, 2);
 }
 
 static void set_error(Host *h, const char *msg) {
@@ -667,19 +518,20 @@ static int protected_run(Host *h) {
   lua_pushcfunction(L, msgh);
   lua_insert(L, -2);
   int rc = lua_pcall(L, 0, 0, -2);
-  if (rc) set_error(h, lua_tostring(L, -1));
+  if (rc) set_error(h, sandbox_error(h->sandbox, rc, h->model_path));
   lua_settop(L, 0);
   return rc ? 2 : 0;
 }
 
 Host *host_new(void) {
   Host *h = calloc(1, sizeof *h);
-  h->L = luaL_newstate();
+  h->sandbox = sandbox_open();
+  if (!h->sandbox) { fprintf(stderr, "ebmforge: out of memory\n"); exit(70); }
+  h->L = h->sandbox->L;
   h->g = ir_new();
   h->prog = program_new();
   H = h;
   ir_set_error_handler(ir_error_to_lua, h->L);
-  luaL_openlibs(h->L);
   open_ebm(h->L);
   /* the prelude defines the DSL globals (model, phase, loop, nn, ...) */
   lua_getglobal(h->L, "require");
@@ -693,7 +545,7 @@ Host *host_new(void) {
 
 void host_free(Host *h) {
   if (!h) return;
-  lua_close(h->L);
+  sandbox_close(h->sandbox);
   ir_free(h->g);
   program_free(h->prog);
   free(h->model_path); free(h->error);
@@ -709,12 +561,19 @@ int host_load_model_combo(Host *h, const char *path, int index) {
   h->model_path = strdup(path);
   lua_pushinteger(h->L, index + 1);
   lua_setglobal(h->L, "__sweep_index");
-  if (luaL_loadfile(h->L, path)) {
-    set_error(h, lua_tostring(h->L, -1));
+  sandbox_reset_budget(h->sandbox);
+  int load_rc = sandbox_load_file(h->L, path);
+  if (load_rc) {
+    set_error(h, sandbox_error(h->sandbox, load_rc, path));
     lua_settop(h->L, 0);
     return 2;
   }
+  sandbox_watch(h->sandbox, path);
   int rc = protected_run(h);
+  sandbox_unwatch(h->sandbox);
+  if (getenv("EBMFORGE_LUA_STATS"))   /* how close a file comes to the sandbox's limits */
+    fprintf(stderr, "ebmforge: %s (combination %d): Lua peak %.1f MiB, %lld instructions\n", path, index + 1,
+            h->sandbox->peak / 1048576.0, h->sandbox->ran);
   if (rc) {
     int n = host_sweep_size(h);
     if (n > 1) {  /* say which combination failed */
@@ -740,7 +599,8 @@ int host_load_model_combo(Host *h, const char *path, int index) {
 
 int host_run_string(Host *h, const char *code, const char *chunkname) {
   H = h;
-  if (luaL_loadbuffer(h->L, code, strlen(code), chunkname)) {
+  sandbox_reset_budget(h->sandbox);
+  if (luaL_loadbufferx(h->L, code, strlen(code), chunkname, "t")) {
     set_error(h, lua_tostring(h->L, -1));
     lua_settop(h->L, 0);
     return 2;

@@ -9,9 +9,11 @@
 #include "program.h"
 
 typedef struct lua_State lua_State;
+struct Sandbox;
 
 typedef struct {
-  lua_State *L;
+  struct Sandbox *sandbox;   /* the limits and libraries the model file runs with (sandbox.h) */
+  lua_State *L;         /* its Lua state */
   Graph *g;
   Program *prog;
   char *model_path;

@@ -32,10 +32,24 @@ static const struct { const char *name; int n_in; OpKind kind; } op_info[] = {
 const char *op_name(OpCode op) { return op_info[op].name; }
 OpKind op_kind(OpCode op) { return op_info[op].kind; }
 
-int shape_numel(Shape s) {
-  int n = 1;
-  for (int i = 0; i < s.rank; i++) n *= s.d[i];
+int shape_numel(Shape s) { return (int)shape_numel64(s); }
+
+int64_t shape_numel64(Shape s) {
+  int64_t n = 1;
+  for (int i = 0; i < s.rank; i++) {
+    if (s.d[i] > 0 && n > INT64_MAX / s.d[i]) return INT64_MAX;
+    n *= s.d[i];
+  }
   return n;
+}
+
+static void check_numel(Shape s, const char *what) {
+  char buf[64];
+  if (shape_numel64(s) > IR_MAX_NUMEL) {
+    shape_str(s, buf, sizeof buf);
+    ir_fail("%s of shape %s would have %lld elements; a tensor may have at most %lld", what, buf,
+            (long long)shape_numel64(s), IR_MAX_NUMEL);
+  }
 }
 
 int shape_eq(Shape a, Shape b) {
@@ -75,6 +89,9 @@ void ir_free(Graph *g) {
 }
 
 static int push(Graph *g, OpCode op, Shape s, int n_in, const int *in) {
+  check_numel(s, "a tensor");
+  if (g->n_nodes >= IR_MAX_NODES)
+    ir_fail("the model's graph has grown past %d nodes (a runaway loop building tensors?)", IR_MAX_NODES);
   if (g->n_nodes == g->cap_nodes) {
     g->cap_nodes = g->cap_nodes ? 2 * g->cap_nodes : 256;
     g->nodes = realloc(g->nodes, g->cap_nodes * sizeof *g->nodes);
@@ -177,16 +194,25 @@ int ir_const(Graph *g, Shape s, double v) {
 }
 
 int ir_const_data(Graph *g, Shape s, const double *data) {
+  if (g->const_numel + shape_numel64(s) > IR_MAX_CONST_NUMEL)
+    ir_fail("constant data of the model would exceed %lld values", IR_MAX_CONST_NUMEL);
   int id = push(g, OP_CONST, s, 0, NULL);
   int n = shape_numel(s);
+  g->const_numel += n;
   g->nodes[id].data = malloc(n * sizeof(double));
   memcpy(g->nodes[id].data, data, n * sizeof(double));
   return intern(g, id);
 }
 
 int ir_var(Graph *g, const char *name, VarKind kind, Shape s, int init_kind, double a, double b) {
+  check_numel(s, "a variable");
+  if (g->n_vars >= IR_MAX_VARS) ir_fail("a model may have at most %d variables", IR_MAX_VARS);
   for (int i = 0; i < g->n_vars; i++)
     if (!strcmp(g->vars[i].name, name)) ir_fail("a variable named '%s' exists already", name);
+  int64_t total = g->var_numel + shape_numel64(s);
+  if (total > IR_MAX_VAR_NUMEL)
+    ir_fail("variable '%s' brings the model's variables to %lld numbers; a model may have at most %lld "
+            "(parameters, buffers and states together)", name, (long long)total, IR_MAX_VAR_NUMEL);
   if (g->n_vars == g->cap_vars) {
     g->cap_vars = g->cap_vars ? 2 * g->cap_vars : 64;
     g->vars = realloc(g->vars, g->cap_vars * sizeof *g->vars);
@@ -196,6 +222,7 @@ int ir_var(Graph *g, const char *name, VarKind kind, Shape s, int init_kind, dou
   v->name = strdup(name); v->kind = kind; v->shape = s;
   v->init_kind = init_kind; v->init_a = a; v->init_b = b;
   v->node = push(g, OP_VAR, s, 0, NULL);
+  g->var_numel = total;
   g->nodes[v->node].var = vid;
   return v->node;
 }
@@ -341,6 +368,7 @@ int ir_concat(Graph *g, int n, const int *ins, int axis) {
     int ok = s.rank == o.rank;
     for (int i = 0; ok && i < s.rank; i++) ok = i == axis || s.d[i] == o.d[i];
     if (!ok) ir_fail("concat along axis %d: shapes %s and %s do not fit", axis, sstr(shp(g, ins[0]), s1), sstr(s, s2));
+    if ((int64_t)o.d[axis] + s.d[axis] > IR_MAX_NUMEL) ir_fail("concat: the result would be too large");
     o.d[axis] += s.d[axis];
   }
   int id = push(g, OP_CONCAT, o, n, ins);
@@ -386,7 +414,7 @@ static int conv_push(Graph *g, OpCode op, Shape o, int a, int b, int stride, int
 }
 
 static void conv_params(int stride, int pad) {
-  if (stride < 1 || pad < 0) ir_fail("convolution: stride %d and padding %d (need stride >= 1, padding >= 0)", stride, pad);
+  if (stride < 1 || pad < 0 || stride > 4096 || pad > 4096) ir_fail("convolution: stride %d and padding %d (need 1 <= stride <= 4096, 0 <= padding <= 4096)", stride, pad);
 }
 
 int ir_conv(Graph *g, int x, int w, int stride, int pad) {

@@ -13,6 +13,21 @@
 
 typedef struct { int rank; int d[IR_MAX_RANK]; } Shape;
 
+/* Limits that keep every element count in an int (the emitted loops, the
+ * interpreter and the trainers count with int): a tensor has at most
+ * IR_MAX_NUMEL elements, and a model's variables (parameters, buffers and
+ * sampler states) hold at most IR_MAX_VAR_NUMEL numbers in all (8 GB of
+ * float32, plus Adam's two moments per parameter). Constructors refuse more
+ * with a message at the model file's line. */
+#define IR_MAX_NUMEL 2147483647LL
+#define IR_MAX_VAR_NUMEL 2000000000LL
+/* The front end's own memory and time stay bounded too: the largest shipped
+ * model has 4,677 nodes and 202 variables (fmnist_ddaebm), so these are
+ * over 100x margins; constant data (ebm.const of a list) is held as doubles. */
+#define IR_MAX_NODES 1000000
+#define IR_MAX_VARS 20000
+#define IR_MAX_CONST_NUMEL 33554432LL
+
 /* X-macro: name, number of inputs (-1 = variadic), kind. */
 #define IR_OPS(X)                                                              \
   /* leaves */                                                                 \
@@ -94,6 +109,8 @@ typedef struct {
   char *data_name;    /* dataset behind OP_DATA (toy name or .npy path) */
   int *htab; int hcap; /* value numbering: identical nodes are created once (CSE) */
   int cur_line;       /* stamped on new nodes: set by the front end */
+  int64_t var_numel;   /* numbers held by all variables (IR_MAX_VAR_NUMEL) */
+  int64_t const_numel; /* values of all constant-data nodes (IR_MAX_CONST_NUMEL) */
 } Graph;
 
 /* Errors in node construction (shape mismatch, bad axis) go through this hook,
@@ -107,7 +124,8 @@ void ir_free(Graph *g);
 
 const char *op_name(OpCode op);
 OpKind op_kind(OpCode op);
-int shape_numel(Shape s);
+int shape_numel(Shape s);       /* fits an int for every shape in a graph (IR_MAX_NUMEL) */
+int64_t shape_numel64(Shape s); /* any shape; saturates at INT64_MAX */
 int shape_eq(Shape a, Shape b);
 Shape shape_make(int rank, const int *d);
 void shape_str(Shape s, char *buf, int n);   /* "[200,2]" */

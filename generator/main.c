@@ -53,7 +53,7 @@ static const char *usage_ir =
   "%id = OP inputs attributes : dtype[shape] ; model-file line.\n";
 
 static const char *usage_build =
-  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--cc CC] [--mpi-ranks R] [--cuda-arch LIST] [--no-cuda]\n"
+  "usage: ebmforge build MODEL.lua [-o DIR] [--cflags FLAGS] [--ldflags FLAGS] [--cc CC] [--mpi-ranks R] [--cuda-arch LIST] [--no-cuda]\n"
   "\n"
   "Generates one C trainer per combination of MODEL, as DIR/<combination>/model.c,\n"
   "and DIR/build.ninja (DIR defaults to out/<model name>). Then `ninja -C DIR`\n"
@@ -66,7 +66,9 @@ static const char *usage_build =
   "  --cflags FLAGS compiler flags (default -O3 -march=native -ffp-contract=off -fno-math-errno\n"
   "                 -fno-trapping-math: no fused multiply-add, so trainers round as the\n"
   "                 interpreter does; the other two change no value but let loops with\n"
-  "                 sqrt or select vectorise)\n"
+  "                 sqrt or select vectorise). They are passed to the link too, so\n"
+  "                 --cflags '-O1 -g -fsanitize=address,undefined' builds a sanitized trainer\n"
+  "  --ldflags FLAGS extra link flags, after the objects (e.g. -Wl,-Map=map.txt)\n"
   "  --cc CC        C compiler (default cc; mpicc with --mpi-ranks)\n"
   "  --mpi-ranks R  a data-parallel trainer for R MPI ranks (R >= 2), each training on\n"
   "                 batch/R rows of the same global batch; links Open MPI. DIR defaults\n"
@@ -85,7 +87,8 @@ static const char *usage_check =
   "\n"
   "Loads MODEL and prints a summary (method, data, parameters, nodes, phases),\n"
   "one line per sweep combination, or the first error as path:line: message\n"
-  "with exit code 2.\n";
+  "with exit code 2. Model files run sandboxed (no files, commands or bytecode;\n"
+  "memory, instruction and time limits): see docs/model_files.md.\n";
 
 static const char *usage_pack =
   "usage: ebmforge pack out/<model>/<combination> [-o FILE.tar.gz]\n"
@@ -144,10 +147,10 @@ static Host *load_named(const char *path, const char *combo) {
 
 static Host *load(const char *path) { return load_named(path, NULL); }
 
-static long count_params(const Graph *g) {
-  long n = 0;
+static long long count_params(const Graph *g) {
+  long long n = 0;   /* 64-bit: the total of many tensors, each within int */
   for (int v = 0; v < g->n_vars; v++)
-    if (g->vars[v].kind == VAR_PARAM) n += shape_numel(g->vars[v].shape);
+    if (g->vars[v].kind == VAR_PARAM) n += shape_numel64(g->vars[v].shape);
   return n;
 }
 
@@ -166,7 +169,7 @@ static int cmd_check(int argc, char **argv) {
     for (int i = 0; i < h->prog->n_items; i++) phases += h->prog->items[i].kind == ITEM_PHASE;
     char combo[256] = "";
     if (n > 1) host_combo_name(h, combo, sizeof combo);
-    fprintf(f, "%s%s%s: method %s, data %s, %ld parameters, %d nodes, %d phases\n", argv[0], n > 1 ? " " : "", combo,
+    fprintf(f, "%s%s%s: method %s, data %s, %lld parameters, %d nodes, %d phases\n", argv[0], n > 1 ? " " : "", combo,
             host_model_string(h, "method"), h->g->data_name, count_params(h->g), h->g->n_nodes, phases);
     host_free(h);
   }
@@ -189,7 +192,7 @@ static int cmd_ir(int argc, char **argv) {
   if (!path) return bad_usage("ir needs a model file", usage_ir);
   Host *h = load(path);
   if (!h) return 2;
-  printf("; %s: %d nodes, %d variables, %ld parameters\n", path, h->g->n_nodes, h->g->n_vars, count_params(h->g));
+  printf("; %s: %d nodes, %d variables, %lld parameters\n", path, h->g->n_nodes, h->g->n_vars, count_params(h->g));
   for (int v = 0; v < h->g->n_vars; v++) {
     static const char *kinds[] = {"param", "buffer", "state"};
     char s[64];
@@ -224,6 +227,7 @@ static int cmd_build(int argc, char **argv) {
     if (!strcmp(argv[i], "-o") && has) o.out_dir = argv[++i];
     else if (!strcmp(argv[i], "--cflags") && has) o.cflags = argv[++i];
     else if (!strcmp(argv[i], "--cc") && has) o.cc = argv[++i];
+    else if (!strcmp(argv[i], "--ldflags") && has) o.ldflags = argv[++i];
     else if (!strcmp(argv[i], "--mpi-ranks") && has) {
       long r;
       if (parse_long(argv[++i], &r) || r < 2 || r > 4096) return bad_usage("--mpi-ranks needs an integer in 2..4096", usage_build);
@@ -268,9 +272,9 @@ static int cmd_run(int argc, char **argv) {
     const char *a = argv[i];
     int has = i + 1 < argc;
     if (!strcmp(a, "--f64")) f64 = 1;
-    else if (!strcmp(a, "--iters") && has) { if (parse_long(argv[++i], &iters) || iters < 1) return bad_usage("--iters needs a positive integer", usage_run); }
+    else if (!strcmp(a, "--iters") && has) { if (parse_long(argv[++i], &iters) || iters < 1 || iters > 1000000000) return bad_usage("--iters needs an integer in [1, 1000000000]", usage_run); }
     else if (!strcmp(a, "--seed") && has) { if (parse_long(argv[++i], &seed) || seed < 0) return bad_usage("--seed needs a non-negative integer", usage_run); }
-    else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1) return bad_usage("--log-every needs a positive integer", usage_run); }
+    else if (!strcmp(a, "--log-every") && has) { if (parse_long(argv[++i], &log_every) || log_every < 1 || log_every > 1000000000) return bad_usage("--log-every needs an integer in [1, 1000000000]", usage_run); }
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--data") && has) data = argv[++i];
     else if (!strcmp(a, "--combo") && has) combo = argv[++i];

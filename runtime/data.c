@@ -7,25 +7,28 @@
 #include "npy.h"
 #include "philox.h"
 #include "toy_data.h"
+#include "xalloc.h"
 
 static int open_images(DataSource *ds, const char *spec, int want_cols, char *err, size_t errlen) {
   const ImageSet *im = &ds->images;
-  int plain = im->c * im->h * im->w, padded = im->c * (im->h + 4) * (im->w + 4);
+  /* 64-bit: the sizes come from a file header (image_sets.c bounds them, this does not rely on it) */
+  int64_t plain = (int64_t)im->c * im->h * im->w, padded = (int64_t)im->c * (im->h + 4) * (im->w + 4);
   ds->label = want_cols == plain + 1 || want_cols == padded + 1;   /* one more column: the class label */
   if (want_cols - ds->label == plain) ds->pad = 0;
   else if (want_cols - ds->label == padded) ds->pad = 2;
   else {
-    snprintf(err, errlen, "%s: pictures are %dx%dx%d (%d values, or %d padded to %dx%d; one more for the label), "
-             "the model wants %d columns", spec, im->c, im->h, im->w, plain, padded, im->h + 4, im->w + 4, want_cols);
+    snprintf(err, errlen, "%s: pictures are %dx%dx%d (%lld values, or %lld padded to %lldx%lld; one more for the label), "
+             "the model wants %d columns", spec, im->c, im->h, im->w, (long long)plain, (long long)padded,
+             (long long)im->h + 4, (long long)im->w + 4, want_cols);
     image_set_free(&ds->images);
     return -1;
   }
   ds->flip = im->c == 3;
   ds->n = im->n;
   ds->d = want_cols;
-  ds->order = calloc(1, sizeof *ds->order);
+  ds->order = xcalloc(1, sizeof *ds->order, "the epoch order");
   ds->order->epoch = -1;
-  ds->order->perm = malloc(im->n * sizeof(uint32_t));
+  ds->order->perm = xcalloc((size_t)im->n, sizeof(uint32_t), "the epoch permutation");
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 static uint32_t be32(const unsigned char *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
@@ -25,18 +26,59 @@ int idx_read(const char *path, int want_magic, unsigned char **data, int dims[3]
     gzclose(f);
     return -1;
   }
-  size_t total = 1;
+  /* sizes in 64 bits, checked before anything is allocated: a header may claim anything */
+  uint64_t total = 1;
   for (int k = 0; k < r; k++) {
     uint32_t d = be32(head + 4 + 4 * k);
-    if (d == 0 || d > (1u << 24)) { snprintf(err, errlen, "%s: dimension %d is %u", path, k, d); gzclose(f); return -1; }
+    if (d == 0 || d > IDX_MAX_DIM) {
+      snprintf(err, errlen, "%s: dimension %d is %u (expected 1..%u)", path, k, d, IDX_MAX_DIM);
+      gzclose(f);
+      return -1;
+    }
     dims[k] = (int)d;
-    total *= d;
+    if (__builtin_mul_overflow(total, (uint64_t)d, &total) || total > IDX_MAX_BYTES) {
+      snprintf(err, errlen, "%s: dimensions %u", path, be32(head + 4));
+      for (int j = 1; j <= k; j++) snprintf(err + strlen(err), errlen - strlen(err), " x %u", be32(head + 4 + 4 * j));
+      snprintf(err + strlen(err), errlen - strlen(err), " exceed the limit of %llu bytes of data",
+               (unsigned long long)IDX_MAX_BYTES);
+      gzclose(f);
+      return -1;
+    }
+  }
+  if (r == 3 && (uint64_t)dims[1] * (uint64_t)dims[2] > IMAGE_MAX_VALUES) {
+    snprintf(err, errlen, "%s: pictures of %d x %d pixels (at most %d values per picture)", path, dims[1], dims[2],
+             IMAGE_MAX_VALUES);
+    gzclose(f);
+    return -1;
   }
   *rank = r;
-  *data = malloc(total ? total : 1);
-  size_t got = 0;
+  /* A plain file must hold exactly the header's bytes; a gzip one is read into
+   * a buffer that grows with what actually decompresses, so a lying header
+   * costs no more memory than the data it comes with. */
+  int plain = gzdirect(f);
+  if (plain) {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size != (uint64_t)hn + total) {
+      snprintf(err, errlen, "%s: file is %lld bytes, the header says %llu (%s)", path, (long long)st.st_size,
+               (unsigned long long)(hn + total), (uint64_t)st.st_size < hn + total ? "truncated" : "trailing bytes");
+      gzclose(f);
+      return -1;
+    }
+  }
+  size_t cap = plain || total < (1u << 20) ? (size_t)total : (1u << 20), got = 0;
+  int oom = 0;
+  *data = malloc(cap);
+  if (!*data) { snprintf(err, errlen, "%s: out of memory for %zu bytes of data", path, cap); gzclose(f); return -1; }
   while (got < total) {
-    unsigned chunk = total - got > (1u << 30) ? (1u << 30) : (unsigned)(total - got);
+    if (got == cap) {
+      size_t ncap = cap * 2 < total ? cap * 2 : (size_t)total;
+      unsigned char *q = realloc(*data, ncap);
+      if (!q) { snprintf(err, errlen, "%s: out of memory for %zu bytes of data", path, ncap); oom = 1; break; }
+      *data = q;
+      cap = ncap;
+    }
+    size_t want = cap - got;
+    unsigned chunk = want > (1u << 30) ? (1u << 30) : (unsigned)want;
     int k = gzread(f, *data + got, chunk);
     if (k <= 0) break;
     got += (size_t)k;
@@ -45,7 +87,9 @@ int idx_read(const char *path, int want_magic, unsigned char **data, int dims[3]
   int trailing = got == total && gzread(f, &extra, 1) == 1;
   gzclose(f);
   if (got != total || trailing) {
-    snprintf(err, errlen, "%s: %s (header says %zu bytes of data)", path, trailing ? "trailing bytes" : "truncated", total);
+    if (!oom)
+      snprintf(err, errlen, "%s: %s (header says %llu bytes of data)", path, trailing ? "trailing bytes" : "truncated",
+               (unsigned long long)total);
     free(*data);
     *data = NULL;
     return -1;
@@ -76,37 +120,54 @@ static int open_idx_set(ImageSet *s, const char *dir, int test, char *err, size_
   return 0;
 }
 
-/* CIFAR-10 binary: records of 1 label byte + 3 x 1024 pixel bytes */
+int cifar_read(const char *path, long records, unsigned char *labels, unsigned char *pixels, char *err, size_t errlen) {
+  enum { REC = 3073 };
+  /* the size first: a short or long file is refused before anything is read */
+  struct stat st;
+  if (stat(path, &st) != 0) { snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)); return -1; }
+  if (S_ISREG(st.st_mode) && st.st_size != (off_t)REC * records) {
+    snprintf(err, errlen, "%s: %s: %lld bytes (expected %ld records of %d bytes)", path,
+             st.st_size < (off_t)REC * records ? "truncated" : "trailing bytes", (long long)st.st_size, records, REC);
+    return -1;
+  }
+  FILE *f = fopen(path, "rb");
+  if (!f) { snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)); return -1; }
+  unsigned char rec[REC];
+  int rc = 0;
+  for (long i = 0; i < records; i++) {
+    if (fread(rec, 1, REC, f) != REC) {
+      snprintf(err, errlen, "%s: truncated at record %ld (expected %ld records of %d bytes)", path, i, records, REC);
+      rc = -1;
+      break;
+    }
+    if (rec[0] > 9) { snprintf(err, errlen, "%s: record %ld has label %d (expected 0..9)", path, i, rec[0]); rc = -1; break; }
+    labels[i] = rec[0];
+    memcpy(pixels + (size_t)i * 3072, rec + 1, 3072);
+  }
+  if (!rc && fgetc(f) != EOF) { snprintf(err, errlen, "%s: trailing bytes after %ld records", path, records); rc = -1; }
+  fclose(f);
+  return rc;
+}
+
+/* CIFAR-10: 5 training files or 1 test file of 10000 records each */
 static int open_cifar(ImageSet *s, const char *dir, int test, char *err, size_t errlen) {
-  enum { REC = 3073, PER_FILE = 10000 };
+  enum { PER_FILE = 10000 };
   int files = test ? 1 : 5;
   s->n = (long)files * PER_FILE; s->c = 3; s->h = 32; s->w = 32;
   s->pixels = malloc((size_t)s->n * 3072);
   s->labels = malloc(s->n);
-  unsigned char *rec = malloc(REC);
-  int rc = 0;
-  for (int k = 0; k < files && !rc; k++) {
+  if (!s->pixels || !s->labels) {
+    snprintf(err, errlen, "%s: out of memory for %ld pictures", dir, s->n);
+    return -1;
+  }
+  for (int k = 0; k < files; k++) {
     char path[4200];
     if (test) snprintf(path, sizeof path, "%s/test_batch.bin", dir);
     else snprintf(path, sizeof path, "%s/data_batch_%d.bin", dir, k + 1);
-    FILE *f = fopen(path, "rb");
-    if (!f) { snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)); rc = -1; break; }
-    for (long i = 0; i < PER_FILE; i++) {
-      if (fread(rec, 1, REC, f) != REC) {
-        snprintf(err, errlen, "%s: truncated at record %ld (expected %d records of %d bytes)", path, i, PER_FILE, REC);
-        rc = -1;
-        break;
-      }
-      if (rec[0] > 9) { snprintf(err, errlen, "%s: record %ld has label %d (expected 0..9)", path, i, rec[0]); rc = -1; break; }
-      long j = (long)k * PER_FILE + i;
-      s->labels[j] = rec[0];
-      memcpy(s->pixels + (size_t)j * 3072, rec + 1, 3072);
-    }
-    if (!rc && fgetc(f) != EOF) { snprintf(err, errlen, "%s: trailing bytes after %d records", path, PER_FILE); rc = -1; }
-    fclose(f);
+    if (cifar_read(path, PER_FILE, s->labels + (size_t)k * PER_FILE, s->pixels + (size_t)k * PER_FILE * 3072, err, errlen))
+      return -1;
   }
-  free(rec);
-  return rc;
+  return 0;
 }
 
 int image_set_open(ImageSet *s, const char *spec, int test, int *rc, char *err, size_t errlen) {

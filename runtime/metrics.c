@@ -1,4 +1,5 @@
 #include "metrics.h"
+#include "xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@ void feature_stats(const float *f, long n, int d, double *mu, double *S) {
   for (long i = 0; i < n; i++)
     for (int a = 0; a < d; a++) mu[a] += f[i * d + a];
   for (int a = 0; a < d; a++) mu[a] /= n;
-  double *c = malloc(d * sizeof(double));
+  double *c = xmalloc(d * sizeof(double), "a mean vector");
   for (long i = 0; i < n; i++) {
     for (int a = 0; a < d; a++) c[a] = f[i * d + a] - mu[a];
     for (int a = 0; a < d; a++)
@@ -58,7 +59,7 @@ void sym_eig(double *A, int d, double *values, double *V) {
 
 double frechet_distance(const double *mu1, const double *S1, const double *mu2, const double *S2, int d) {
   size_t dd = (size_t)d * d;
-  double *A = malloc(6 * dd * sizeof(double)), *V = A + dd, *R = V + dd, *T = R + dd, *M = T + dd, *lam = M + dd;
+  double *A = xmalloc(6 * dd * sizeof(double), "a covariance eigen-decomposition"), *V = A + dd, *R = V + dd, *T = R + dd, *M = T + dd, *lam = M + dd;
   /* R = S1^(1/2) from the eigen-decomposition of S1 (eigenvalues clamped at 0) */
   memcpy(A, S1, dd * sizeof(double));
   sym_eig(A, d, lam, V);
@@ -98,7 +99,7 @@ static int by_score(const void *a, const void *b) {
 
 double auroc(const float *s_in, long n_in, const float *s_out, long n_out) {
   long n = n_in + n_out;
-  Scored *all = malloc(n * sizeof(Scored));
+  Scored *all = xmalloc(n * sizeof(Scored), "AUROC scores");
   for (long i = 0; i < n_in; i++) all[i] = (Scored){s_in[i], 1};
   for (long i = 0; i < n_out; i++) all[n_in + i] = (Scored){s_out[i], 0};
   qsort(all, n, sizeof(Scored), by_score);

@@ -8,6 +8,7 @@
 #include <libpng16/png.h> /* by full path: runtime/png.h shadows <png.h> */
 
 #include "atomic_file.h"
+#include "xalloc.h"
 
 /* Larger images are surely a caller's mistake (and would be gigabytes). */
 #define MAX_SIDE 16384
@@ -93,7 +94,7 @@ int png_scatter(const char *path, const float *xy, int n, float range, int size,
     return -1;
   }
   if (check_dims(path, size, size, err, errlen) != 0) return -1;
-  uint8_t *img = malloc((size_t)size * size * 3);
+  uint8_t *img = xmalloc((size_t)size * size * 3, "a PNG image");
   if (!img) {
     snprintf(err, errlen, "%s: out of memory for a %dx%d image", path, size, size);
     return -1;
@@ -173,7 +174,7 @@ typedef enum { HEAT_LINEAR, HEAT_DENSITY, HEAT_LOG_DENSITY } HeatScale;
 static int heatmap_file(const char *path, const float *values, int rows, int cols, HeatScale scale, char *err,
                         size_t errlen) {
   if (check_dims(path, cols, rows, err, errlen) != 0) return -1;
-  uint8_t *img = malloc((size_t)rows * cols * 3);
+  uint8_t *img = xmalloc((size_t)rows * cols * 3, "a PNG image grid");
   if (!img) {
     snprintf(err, errlen, "%s: out of memory for a %dx%d image", path, cols, rows);
     return -1;
@@ -215,7 +216,7 @@ int png_image_geometry(int D, int *c, int *h, int *w) {
 int png_image_grid(const char *path, const float *x, int n, int c, int h, int w, int cols, char *err, size_t errlen) {
   const int gap = 2;
   int rows = (n + cols - 1) / cols, W = cols * (w + gap) + gap, H = rows * (h + gap) + gap;
-  uint8_t *rgb = malloc((size_t)W * H * 3);
+  uint8_t *rgb = xmalloc((size_t)W * H * 3, "a PNG image");
   memset(rgb, 128, (size_t)W * H * 3);
   for (int i = 0; i < n; i++) {
     int ox = gap + (i % cols) * (w + gap), oy = gap + (i / cols) * (h + gap);

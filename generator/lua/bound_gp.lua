@@ -8,7 +8,7 @@
 local M = {}
 
 M.options = {
-  thre = {type = "number"},       -- tau of relu(lambda P - tau): 1 (`code`), 0 (`paper`, images)
+  thre = {type = "number", min = 0, desc = "tau of relu(lambda P - tau): 1 (code), 0 (paper, images)"},
 }
 
 -- P and the energies of the (detached) fakes. rec: the lower bound's draw

@@ -7,14 +7,13 @@
 local M = {}
 
 M.options = {
-  encoder = {type = "net"},                   -- default nets.toy_encoder{latent = d}
-  sigma = {type = "number", default = 0.01},  -- output noise of the generator
+  encoder = {type = "net", desc = "q(z | x) (default nets.toy_encoder{latent = d})"},
+  sigma = {type = "number", default = 0.01, min = 0, min_exclusive = true, desc = "output noise of the generator"},
 }
 
 local LOG_2PI = math.log(2 * math.pi)
 
 function M.setup(s)
-  if s.cfg.sigma <= 0 then error("sigma (the generator's output noise) must be positive, got " .. s.cfg.sigma, 0) end
   s.enc = (s.cfg.encoder or nets.toy_encoder{latent = s.d, input = s.D}).build("encoder")
   s.gen_params = {table.unpack(s.G.params)}
   for _, q in ipairs(s.enc.params) do table.insert(s.gen_params, q) end

@@ -7,7 +7,7 @@ local M = {}
 
 M.options = {
   sigma_min = {type = "string", default = "auto", one_of = sv.algorithms},
-  ssv_iter = {type = "number", default = 2},                  -- LOBPCG / power iterations
+  ssv_iter = {type = "number", default = 2, integer = true, min = 1, max = 1000, desc = "LOBPCG / power iterations"},
   mins = {type = "boolean", default = true},   -- (c)'s q_b from d log sigma_min (code default `mins`), else z
 }
 

@@ -6,6 +6,20 @@ local M = {}
 
 M.EVAL_BATCH = 1024
 
+-- An energy is one number per row: [B]. A network ending in Linear(w, 1)
+-- gives [B, 1], which would broadcast silently against [B] tensors.
+function M.check_energy(v, what)
+  local s = v.shape
+  if #s == 2 and s[2] == 1 then
+    error(("%s must return shape [B]; got [B,1] ([%d,1]): end it with a reshape, e.g. "
+           .. "return ebm.reshape(y, {y.shape[1]})"):format(what or "the energy", s[1]), 0)
+  end
+  if #s ~= 1 then
+    error(("%s must return shape [B]; got [%s]"):format(what or "the energy", table.concat(s, ",")), 0)
+  end
+  return v
+end
+
 -- energy(E, D): input state energy.x [1024, D], output energy.e [1024].
 -- `score` turns the network's output into the energy (default: itself);
 -- `avg`: {parameter, EMA} pairs (ema.lua) evaluated in place of E's parameters.
@@ -16,6 +30,7 @@ function M.energy(E, D, score, avg)
     ema.swapped(avg, "energy", function()
       phase("energy", function(p)
         local v = E(x, "eval")
+        if not score then M.check_energy(v) end
         p:set(e, score and score(v) or v)
       end)
     end)

@@ -5,11 +5,13 @@
 -- entries.EVAL_BATCH rows, which the trainer's eval (test accuracy) and fd
 -- (Frechet distance of samples) commands walk.
 local entries = require "entries"
+local opts = require "opts"
 local M = {}
 
 M.default_iters = 2343   -- 5 epochs of 60,000 pictures at batch 128
 M.options = {
-  net = {type = "net"}, classes = {type = "number", default = 10},
+  net = {type = "net", desc = "the classifier network"},
+  classes = opts.count(2, opts.MAX_WIDTH, {default = 10, desc = "number of classes"}),
   adam = {type = "table", default = {lr = 1e-3, betas = {0.9, 0.999}, eps = 1e-8}},
 }
 

@@ -10,19 +10,22 @@
 local diff = require "diffusion"
 local entries_diff = require "entries_diff"
 local ema = require "ema"
+local opts = require "opts"
 local M = {}
 
 M.default_iters = 100000
 M.options = {
   energy = {type = "net"}, generator = {type = "net"}, encoder = {type = "net"},
-  T = {type = "number", default = 4}, beta_min = {type = "number"}, beta_max = {type = "number"},
-  r1_gamma = {type = "number", default = 0.02},   -- gamma of (gamma/2) mean ||g||^2
-  w_ent = {type = "number", default = 0.1},       -- weight of the encoder's entropy NLL
-  rec_floor = {type = "number"},                  -- variance floor of the reconstruction term
-  ema = {type = "number"},                        -- EMA decay of f, G, q, used by the entries (0: none)
-  adam = {type = "table", default = {lr = 1e-4, betas = {0, 0.9}, eps = 1e-8}},
-  sample_batch = {type = "number"},
-  M_eval = {type = "number", default = 1024},     -- inner draws of the chain_bounds entry
+  T = opts.count(1, 1000, {default = 4, desc = "diffusion steps"}),
+  beta_min = opts.positive{desc = "noise schedule: beta at t = 0"},
+  beta_max = opts.positive{desc = "noise schedule: beta at t = 1"},
+  r1_gamma = opts.nonneg{default = 0.02, desc = "gamma of the R1 penalty (gamma/2) mean ||g||^2"},
+  w_ent = opts.nonneg{default = 0.1, desc = "weight of the encoder's entropy NLL"},
+  rec_floor = opts.positive{desc = "variance floor of the reconstruction term"},
+  ema = opts.fraction{desc = "EMA decay of f, G, q, used by the entries (0: none)"},
+  adam = {type = "table", default = {lr = 1e-4, betas = {0, 0.9}, eps = 1e-8}, desc = "Adam options {lr, betas, eps, cosine}"},
+  sample_batch = opts.count(1, opts.MAX_BATCH, {desc = "rows per `sample` call"}),
+  M_eval = opts.count(1, 1000000, {default = 1024, desc = "inner draws of the chain_bounds entry"}),
 }
 
 -- defaults that differ between toy data and pictures (methods.md §8, `ddaebm`);

@@ -10,20 +10,22 @@
 -- Both steps use the same draws. Networks: DDAEBM's toy nets without BatchNorm.
 local diff = require "diffusion"
 local bd = require "bound_diff"
+local opts = require "opts"
 local entries_diff = require "entries_diff"
 local M = {}
 
 M.default_iters = 100000
 M.options = {
   energy = {type = "net"}, generator = {type = "net"}, encoder = {type = "net"},
-  T = {type = "number", default = 4}, beta_min = {type = "number", default = 0.1},
-  beta_max = {type = "number", default = 20},
-  M = {type = "number", default = 8},             -- inner draws per pair in training
-  w_H = {type = "number", default = 1},
-  r1_gamma = {type = "number", default = 0},      -- optional R1 of §5.3 on real pairs
-  adam = {type = "table", default = {lr = 1e-4, betas = {0, 0.9}, eps = 1e-8}},
-  sample_batch = {type = "number", default = 1000},
-  M_eval = {type = "number", default = 1024},     -- inner draws of the chain_bounds entry
+  T = opts.count(1, 1000, {default = 4, desc = "diffusion steps"}),
+  beta_min = opts.positive{default = 0.1, desc = "noise schedule: beta at t = 0"},
+  beta_max = opts.positive{default = 20, desc = "noise schedule: beta at t = 1"},
+  M = opts.count(1, 100000, {default = 8, desc = "inner draws per pair in training"}),
+  w_H = opts.positive{default = 1, desc = "weight of the entropy in the generator's loss (0 is meaningless)"},
+  r1_gamma = opts.nonneg{default = 0, desc = "gamma of the optional R1 penalty on real pairs"},
+  adam = {type = "table", default = {lr = 1e-4, betas = {0, 0.9}, eps = 1e-8}, desc = "Adam options {lr, betas, eps, cosine}"},
+  sample_batch = opts.count(1, opts.MAX_BATCH, {default = 1000, desc = "rows per `sample` call"}),
+  M_eval = opts.count(1, 1000000, {default = 1024, desc = "inner draws of the chain_bounds entry"}),
 }
 
 function M.build(cfg)

@@ -1,14 +1,20 @@
 -- Maximum-likelihood EBM training with a short-run sampler (methods.md §4):
 -- mle-langevin (x <- x - alpha grad E + eta xi) and mle-gd (eta = 0).
 local entries = require "entries"
+local opts = require "opts"
 local M = {}
 
 M.default_iters = 50000
 -- defaults (methods.md §4, §8) differ between toy data and images; unset options take them
 M.options = {
-  energy = {type = "net"},
-  K = {type = "number"}, alpha = {type = "number"}, eta = {type = "number"}, init_range = {type = "number"},
-  clamp = {type = "boolean"}, rho = {type = "number", default = 0}, adam = {type = "table"},
+  energy = {type = "net", desc = "the energy network (default nets.toy_energy or nets.image_energy)"},
+  K = opts.count(1, 1000000, {desc = "sampler steps per iteration"}),
+  alpha = opts.positive{desc = "Langevin step size"},
+  eta = opts.nonneg{desc = "Langevin noise scale (0 for mle-gd)"},
+  init_range = opts.positive{desc = "the sampler starts from U[-r, r]^D"},
+  clamp = {type = "boolean", desc = "clamp samples to [-1, 1] after each step"},
+  rho = opts.nonneg{default = 0, desc = "weight of the energy-magnitude penalty"},
+  adam = {type = "table", desc = "Adam options {lr, betas, eps, cosine}"},
 }
 local defaults = {
   toy = {K = 20, alpha = 0.1, eta = 0.01, init_range = 4, clamp = false, adam = {lr = 2e-4, betas = {0, 0.9}, eps = 1e-6}},
@@ -49,7 +55,7 @@ function M.build(cfg)
 
   sampler(x, x0)
   phase("energy", function(p)
-    local ed = E(ebm.data({B, D}))
+    local ed = entries.check_energy(E(ebm.data({B, D})), "the energy network")
     local es = E(ebm.stop_gradient(x))
     local loss = ebm.mean(ed) - ebm.mean(es)
     if cfg.rho > 0 then loss = loss + cfg.rho * (ebm.mean(ed * ed) + ebm.mean(es * es)) end

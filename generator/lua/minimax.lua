@@ -5,14 +5,18 @@
 -- energy step of the energy-side module.
 local entries = require "entries"
 local ema = require "ema"
+local opts = require "opts"
 local M = {}
 
 M.options = {
-  energy = {type = "net"}, generator = {type = "net"},
-  preset = {type = "string", default = "paper", one_of = {"paper", "code"}},
-  sn = {type = "boolean"}, ada = {type = "boolean"},
-  lambda = {type = "number", default = 1e-3}, w_H = {type = "number"}, adam = {type = "table"},
-  ema = {type = "number"},   -- EMA decay of the generator's parameters, used by sample and bounds (0: none)
+  energy = {type = "net", desc = "the energy network"}, generator = {type = "net", desc = "the generator network"},
+  preset = {type = "string", default = "paper", one_of = {"paper", "code"}, desc = "the toy recipe: paper or code"},
+  sn = {type = "boolean", desc = "spectral norm in the energy"},
+  ada = {type = "boolean", desc = "the decaying penalty weight 0.7 (2307 + t)^-0.55 instead of lambda"},
+  lambda = opts.nonneg{default = 1e-3, desc = "weight of the energy-side penalty"},
+  w_H = opts.positive{desc = "weight of the entropy in the generator's loss (its temperature; 0 is meaningless)"},
+  adam = {type = "table", desc = "Adam options {lr, betas, eps, cosine} of both optimisers"},
+  ema = opts.fraction{desc = "EMA decay of the generator's parameters for sample and bounds (0: none)"},
 }
 
 -- defaults that differ between toy data and images (methods.md §8, defaults per method)

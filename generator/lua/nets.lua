@@ -11,8 +11,10 @@ local spec = opts.net_spec
 -- learnable gain g ~ U(-1, 1). Returns E as a [B] vector.
 function nets.toy_energy(o)
   o = opts.check(o or {}, {
-    width = {type = "number", default = 100}, act = {type = "string", default = "prelu", one_of = {"prelu", "silu", "leaky_relu", "tanh", "softplus"}},
-    sn = {type = "boolean", default = false}, input = {type = "number", default = 2},
+    width = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "hidden width"}),
+    act = {type = "string", default = "prelu", one_of = {"prelu", "silu", "leaky_relu", "tanh", "softplus"}, desc = "activation"},
+    sn = {type = "boolean", default = false, desc = "spectral norm on every layer"},
+    input = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "input columns"}),
   }, "nets.toy_energy")
   return spec("toy_energy", o, function(p)
     local w = o.width
@@ -34,7 +36,7 @@ end
 -- Toy generator (EBM-BB): Linear(d,w)-PReLU-BN-Linear(w,w)-PReLU-BN-Linear(w,2).
 function nets.toy_generator(o)
   o = opts.check(o or {}, {
-    width = {type = "number", default = 100}, latent = {type = "number", default = 2}, out = {type = "number", default = 2},
+    width = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "hidden width"}), latent = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "latent size"}), out = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "output columns"}),
   }, "nets.toy_generator")
   return spec("toy_generator", o, function(p)
     local w = o.width
@@ -52,7 +54,7 @@ end
 -- Linear(w,w)-PReLU-Linear(w,2d) -> (mu, l) of q(z | x), as one [B, 2d] tensor.
 function nets.toy_encoder(o)
   o = opts.check(o or {}, {
-    width = {type = "number", default = 100}, latent = {type = "number", default = 2}, input = {type = "number", default = 2},
+    width = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "hidden width"}), latent = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "latent size"}), input = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "input columns"}),
   }, "nets.toy_encoder")
   return spec("toy_encoder", o, function(p)
     local w = o.width

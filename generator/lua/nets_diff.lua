@@ -22,8 +22,8 @@ local spec = opts.net_spec
 
 local function check(o, what, defaults)
   return opts.check(o or {}, {
-    width = {type = "number", default = 300}, temb = {type = "number", default = 16},
-    bn = {type = "boolean", default = defaults.bn}, latent = {type = "number", default = 2},
+    width = opts.count(1, opts.MAX_WIDTH, {default = 300, desc = "hidden width"}), temb = opts.count(1, opts.MAX_WIDTH, {default = 16, desc = "time-embedding width"}),
+    bn = {type = "boolean", default = defaults.bn, desc = "batch norm in the trunk"}, latent = opts.count(1, opts.MAX_WIDTH, {default = 2, desc = "latent size"}),
   }, what)
 end
 

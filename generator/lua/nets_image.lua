@@ -24,9 +24,9 @@ end
 -- `base` scales the channel widths (64 in the paper) for smaller test nets.
 function M.image_energy(o)
   o = opts.check(o or {}, {
-    channels = {type = "number", default = 1}, size = {type = "number", default = 32},
-    base = {type = "number", default = 64}, act = {type = "string", default = "leaky_relu", one_of = {"leaky_relu", "silu"}},
-    sn = {type = "boolean", default = false}, out = {type = "number", default = 1},
+    channels = opts.count(1, opts.MAX_WIDTH, {default = 1, desc = "picture channels"}), size = opts.count(8, 4096, {default = 32, desc = "picture side"}),
+    base = opts.count(1, opts.MAX_WIDTH, {default = 64, desc = "base channel width"}), act = {type = "string", default = "leaky_relu", one_of = {"leaky_relu", "silu"}, desc = "activation"},
+    sn = {type = "boolean", default = false, desc = "spectral norm on every layer"}, out = opts.count(1, opts.MAX_WIDTH, {default = 1, desc = "output width (> 1: an encoder head)"}),
   }, "nets.image_energy")
   return spec("image_energy", o, function(p)
     local c, S, b = o.channels, o.size, o.base
@@ -54,8 +54,8 @@ end
 -- Output rows [B, C*32*32]. b = 64 in the paper.
 function M.image_generator(o)
   o = opts.check(o or {}, {
-    latent = {type = "number", default = 128}, channels = {type = "number", default = 1},
-    base = {type = "number", default = 64},
+    latent = opts.count(1, opts.MAX_WIDTH, {default = 128, desc = "latent size"}), channels = opts.count(1, opts.MAX_WIDTH, {default = 1, desc = "picture channels"}),
+    base = opts.count(1, opts.MAX_WIDTH, {default = 64, desc = "base channel width"}),
   }, "nets.image_generator")
   return spec("image_generator", o, function(p)
     local b, c = o.base, o.channels

@@ -15,8 +15,8 @@ local spec = opts.net_spec
 local SIZE = 32   -- the encoder's 4x4 valid heads see 32 / 8 = 4
 
 local function check(o, what, extra)
-  local s = {channels = {type = "number", default = 1}, base = {type = "number", default = 64},
-             temb = {type = "number", default = 128}, tdim = {type = "number", default = 256}}
+  local s = {channels = opts.count(1, opts.MAX_WIDTH, {default = 1, desc = "picture channels"}), base = opts.count(1, opts.MAX_WIDTH, {default = 64, desc = "base channel width"}),
+             temb = opts.count(1, opts.MAX_WIDTH, {default = 128, desc = "time-embedding width"}), tdim = opts.count(1, opts.MAX_WIDTH, {default = 256, desc = "time-feature width"})}
   for k, v in pairs(extra or {}) do s[k] = v end
   return opts.check(o or {}, s, what)
 end
@@ -83,7 +83,7 @@ end
 -- Every conv but the output is followed by FiLM h <- (1 + gamma) h + beta,
 -- [gamma, beta] = Linear(2 tdim -> 2 C_out)(c_e) initialised to 0, and SiLU.
 function nets.ddaebm_image_generator(o)
-  o = check(o, "nets.ddaebm_image_generator", {latent = {type = "number", default = 100}})
+  o = check(o, "nets.ddaebm_image_generator", {latent = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "latent size"})})
   return spec("ddaebm_image_generator", o, function(p)
     local c, b, td = o.channels, o.base, o.tdim
     local tm = time_mlp(p, o)
@@ -139,7 +139,7 @@ end
 -- followed by LeakyReLU 0.2 and + Linear(tdim -> C_out)(t_e); heads Conv4x4
 -- valid (8b -> latent) for mu and for logvar.
 function nets.ddaebm_image_encoder(o)
-  o = check(o, "nets.ddaebm_image_encoder", {latent = {type = "number", default = 100}})
+  o = check(o, "nets.ddaebm_image_encoder", {latent = opts.count(1, opts.MAX_WIDTH, {default = 100, desc = "latent size"})})
   return spec("ddaebm_image_encoder", o, function(p)
     local c, b = o.channels, o.base
     local plan = {{2 * c, b, 3, 1, false}, {b, 2 * b, 4, 2, true}, {2 * b, 4 * b, 4, 2, true}, {4 * b, 8 * b, 4, 2, true}}

@@ -20,16 +20,7 @@ nn.module = module
 
 -- "path:line" of the model-file line that is creating a layer, so a shape
 -- error found when the layer runs points at where it was written.
-local function where()
-  for level = 2, 50 do
-    local info = debug.getinfo(level, "Sl")
-    if not info then break end
-    if info.source:sub(1, 1) == "@" and info.currentline > 0 then
-      return info.source:sub(2) .. ":" .. info.currentline
-    end
-  end
-  return nil
-end
+local function where() return ebm._where() end   -- the sandbox has no `debug` library
 
 local function check_input(at, what, x, axis, n)
   local s = x.shape
@@ -73,9 +64,13 @@ end
 
 -- Linear(nin, nout): y = x W^T + b with W [nout, nin] (PyTorch layout).
 -- sn = true: spectral norm, one power iteration per train-mode call, persistent u, v.
+local features = opts.count(1, opts.MAX_FEATURES)
+
 function nn.linear(nin, nout, o)
-  o = opts.check(o or {}, {bias = {type = "boolean", default = true}, sn = {type = "boolean", default = false},
-                           name = {type = "string"}}, "nn.linear")
+  opts.arg(nin, features, "nin", "nn.linear"); opts.arg(nout, features, "nout", "nn.linear")
+  o = opts.check(o or {}, {bias = {type = "boolean", default = true, desc = "add a bias"},
+                           sn = {type = "boolean", default = false, desc = "spectral norm of the weight"},
+                           name = {type = "string", desc = "prefix of the parameters' names"}}, "nn.linear")
   local name = auto_name("linear", o.name)
   local at = where()
   local bound = 1 / math.sqrt(nin)
@@ -91,9 +86,15 @@ function nn.linear(nin, nout, o)
   end)
 end
 
-local conv_opts = {stride = {type = "number", default = 1}, padding = {type = "number", default = 0},
-                   bias = {type = "boolean", default = true}, sn = {type = "boolean", default = false},
-                   name = {type = "string"}}
+local conv_opts = {stride = opts.count(1, 64, {default = 1, desc = "stride"}),
+                   padding = opts.count(0, 64, {default = 0, desc = "zero padding on each side"}),
+                   bias = {type = "boolean", default = true, desc = "add a bias"},
+                   sn = {type = "boolean", default = false, desc = "spectral norm of the weight"},
+                   name = {type = "string", desc = "prefix of the parameters' names"}}
+local channels, kernel = opts.count(1, opts.MAX_WIDTH), opts.count(1, 64)
+local function conv_args(what, cin, cout, k)
+  opts.arg(cin, channels, "cin", what); opts.arg(cout, channels, "cout", what); opts.arg(k, kernel, "k", what)
+end
 
 -- The two convolution layers differ in their weight layout, PyTorch's fan-in,
 -- the spectral-norm view of the weight and the op; the rest is shared.
@@ -115,6 +116,7 @@ end
 -- Conv2d(cin, cout, k) on [N, cin, H, W]: weight [cout, cin, k, k], PyTorch's
 -- initialisation (bound 1/sqrt(cin k k)); sn: spectral norm of the weight as [cout, cin k k].
 function nn.conv2d(cin, cout, k, o)
+  conv_args("nn.conv2d", cin, cout, k)
   o = opts.check(o or {}, conv_opts, "nn.conv2d")
   return conv_layer("nn.conv2d", "conv", cin, cout, k, o, {
     shape = {cout, cin, k, k}, fan_in = cin,
@@ -127,7 +129,8 @@ end
 -- output (H-1) stride - 2 padding + k + output_padding; PyTorch's initialisation
 -- (its fan-in is cout k k); sn: spectral norm of the weight as [cout, cin k k] (dim 1).
 function nn.conv_transpose2d(cin, cout, k, o)
-  local spec = {output_padding = {type = "number", default = 0}}
+  conv_args("nn.conv_transpose2d", cin, cout, k)
+  local spec = {output_padding = opts.count(0, 63, {default = 0, desc = "extra rows and columns of the output"})}
   for key, v in pairs(conv_opts) do spec[key] = v end
   o = opts.check(o or {}, spec, "nn.conv_transpose2d")
   return conv_layer("nn.conv_transpose2d", "convt", cin, cout, k, o, {
@@ -140,6 +143,7 @@ end
 -- Average pooling over k x k windows (stride k) of [N, C, H, W], H and W multiples of k:
 -- a reshape to [N C H/k, k, W/k, k] and a sum, so no new op is needed.
 function nn.avg_pool2d(k)
+  opts.arg(k, kernel, "k", "nn.avg_pool2d")
   local at = where()
   return module({}, function(x)
     local N, C, Hh, W = table.unpack(x.shape)
@@ -154,14 +158,15 @@ end
 
 -- PReLU with one learnable slope, initialised 0.25.
 function nn.prelu(o)
-  o = opts.check(o or {}, {init = {type = "number", default = 0.25}, name = {type = "string"}}, "nn.prelu")
+  o = opts.check(o or {}, {init = {type = "number", default = 0.25, desc = "initial slope"},
+                           name = {type = "string", desc = "prefix of the parameter's name"}}, "nn.prelu")
   local a = ebm.param(auto_name("prelu", o.name) .. ".weight", {1}, o.init)
   return module({a}, function(x) return ebm.select(ebm.gt(x, 0), x, x * a) end)
 end
 
 local function activation(kind, fn)
   return function(o)
-    o = opts.check(o or {}, {slope = {type = "number", default = 0.01}}, "nn." .. kind)
+    o = opts.check(o or {}, {slope = {type = "number", default = 0.01, desc = "slope for x < 0 (leaky_relu)"}}, "nn." .. kind)
     return module({}, function(x) return fn(x, o) end)
   end
 end
@@ -176,9 +181,13 @@ nn.silu = activation("silu", function(x) return ebm.silu(x) end)
 -- biased batch variance and updates the running statistics (unbiased
 -- variance); eval mode is the fixed affine map of the running statistics;
 -- batch mode normalises as train mode without updating them.
+local bn_opts = {eps = opts.positive{default = 1e-5, desc = "added to the variance"},
+                 momentum = {type = "number", default = 0.1, min = 0, max = 1, desc = "update rate of the running statistics"},
+                 name = {type = "string", desc = "prefix of the parameters' names"}}
+
 function nn.batchnorm(n, o)
-  o = opts.check(o or {}, {eps = {type = "number", default = 1e-5}, momentum = {type = "number", default = 0.1},
-                           name = {type = "string"}}, "nn.batchnorm")
+  opts.arg(n, features, "n", "nn.batchnorm")
+  o = opts.check(o or {}, bn_opts, "nn.batchnorm")
   local name = auto_name("batchnorm", o.name)
   local at = where()
   local gamma = ebm.param(name .. ".weight", {n}, 1)
@@ -207,8 +216,8 @@ end
 
 -- BatchNorm2d over N, H, W of [N, C, H, W], per channel; statistics as nn.batchnorm.
 function nn.batchnorm2d(c, o)
-  o = opts.check(o or {}, {eps = {type = "number", default = 1e-5}, momentum = {type = "number", default = 0.1},
-                           name = {type = "string"}}, "nn.batchnorm2d")
+  opts.arg(c, channels, "c", "nn.batchnorm2d")
+  o = opts.check(o or {}, bn_opts, "nn.batchnorm2d")
   local name = auto_name("batchnorm", o.name)
   local at = where()
   local gamma = ebm.param(name .. ".weight", {c}, 1)

@@ -94,20 +94,22 @@ local optimizer_count = 0
 -- adam{name, lr, betas, eps, cosine = {to = LR_MIN, iters = N}}: with `cosine`
 -- the rate decays from lr to LR_MIN along a half cosine over the first N
 -- steps of this optimiser, then stays at LR_MIN (runtime/adam.h adam_lr).
+local adam_spec = {
+  name = {type = "string", desc = "the optimiser's name in logs and checkpoints"},
+  lr = opts.positive{default = 1e-3, desc = "learning rate (the start of the cosine schedule, if any)"},
+  betas = {type = "table", default = {0.9, 0.999}, len = 2, items = opts.fraction(),
+           desc = "Adam's moment decays {beta1, beta2}, each in [0, 1)"},
+  eps = opts.positive{default = 1e-8, desc = "Adam's epsilon, added to the root of the second moment"},
+  cosine = {type = "table", desc = "{to = LR_MIN, iters = N}: half-cosine decay of lr to LR_MIN over N steps",
+            fields = {to = opts.nonneg{required = true, desc = "the final learning rate"},
+                      iters = opts.count(1, opts.MAX_ITERS, {required = true, desc = "steps of the decay"})}},
+}
+
 function adam(o)
   if o and o.cosine == false then o.cosine = nil end   -- false: no schedule (overrides a method's default)
-  o = opts.check(o or {}, {
-    name = {type = "string"}, lr = {type = "number", default = 1e-3},
-    betas = {type = "table", default = {0.9, 0.999}}, eps = {type = "number", default = 1e-8},
-    cosine = {type = "table"},
-  }, "adam")
+  o = opts.check(o or {}, adam_spec, "adam")
   local lr_min, horizon
-  if o.cosine then
-    lr_min, horizon = o.cosine.to, o.cosine.iters
-    if type(lr_min) ~= "number" or lr_min < 0 or type(horizon) ~= "number" or horizon < 1 or horizon ~= math.floor(horizon) then
-      error("adam: cosine = {to = LR_MIN >= 0, iters = N >= 1 (an integer)}", 0)
-    end
-  end
+  if o.cosine then lr_min, horizon = o.cosine.to, o.cosine.iters end
   optimizer_count = optimizer_count + 1
   return ebm._optimizer(o.name or ("adam" .. optimizer_count), o.lr, o.betas[1], o.betas[2], o.eps, lr_min, horizon)
 end
@@ -132,6 +134,10 @@ function sweep(axes)
   local keys = {}
   for k, vs in pairs(axes) do
     if type(k) ~= "string" or not k:match("^[%a_][%w_]*$") then error("sweep: axis names must be identifiers, got " .. tostring(k), 0) end
+    if k == "seed" then
+      error("sweep: seeds are chosen when training, not when building: train one trainer with "
+            .. "`train --seed N` for each seed (every combination trains with any seed)", 0)
+    end
     if type(vs) ~= "table" or #vs == 0 then error(("sweep: axis '%s' must be a non-empty list"):format(k), 0) end
     local seen = {}
     for i, v in ipairs(vs) do
@@ -177,9 +183,12 @@ local methods = {
 }
 
 local common = {
-  name = {type = "string"}, method = {type = "string", required = true},
-  data = {type = "string", required = true}, batch = {type = "number", default = 200},
-  iters = {type = "number"}, log_every = {type = "number", default = 10},
+  name = {type = "string", safe_name = true, desc = "the model's name: out/<name> and the trainers' name"},
+  method = {type = "string", required = true, desc = "the training method"},
+  data = {type = "string", required = true, desc = "the data set"},
+  batch = opts.count(2, opts.MAX_BATCH, {default = 200, desc = "rows of each training batch"}),
+  iters = opts.count(1, opts.MAX_ITERS, {desc = "training iterations (default: the method's)"}),
+  log_every = opts.count(1, opts.MAX_ITERS, {default = 10, desc = "iterations between log lines"}),
 }
 
 -- Columns D of a data set's rows and, for image sets, {C, H, W} (pictures
@@ -233,13 +242,58 @@ function model(cfg)
   for k, v in pairs(common) do spec[k] = v end
   for k, v in pairs(method.options_for and method.options_for(cfg.method) or method.options) do spec[k] = v end
   local resolved = opts.check(cfg, spec, "model (method " .. cfg.method .. ")")
-  if resolved.iters == nil then resolved.iters = method.default_iters end
-  if resolved.batch < 2 or resolved.batch ~= math.floor(resolved.batch) then
-    error("batch must be an integer >= 2, got " .. tostring(resolved.batch), 0)
+  if __sweep then   -- the combination's name is a directory and a build.ninja token too
+    local combo = cfg.method .. __sweep.suffix
+    local why = opts.name_problem(combo)
+    if why then error(("sweep: the combination name '%s' %s; use shorter or simpler values"):format(combo, why), 0) end
   end
+  if resolved.iters == nil then resolved.iters = method.default_iters end
   resolved.D, resolved.image = data_geometry(resolved.data)
   ebm.set_data(resolved.data)
   method.build(shard(resolved))
   __model = resolved
   return resolved
+end
+
+---------------------------------------------------------------------------
+-- Unknown names in ebm, nn and nets are errors that suggest the nearest
+-- known name (a typo otherwise surfaces as "attempt to call a nil value").
+local function distance(a, b)   -- Levenshtein
+  local prev = {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    local cur = {[0] = i}
+    for j = 1, #b do
+      local cost = a:byte(i) == b:byte(j) and 0 or 1
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+    end
+    prev = cur
+  end
+  return prev[#b]
+end
+
+local function nearest(t, key)
+  local best, bd
+  for k in pairs(t) do
+    if type(k) == "string" and k:sub(1, 1) ~= "_" then
+      local d = distance(key:lower(), k:lower())
+      if not bd or d < bd or (d == bd and k < best) then best, bd = k, d end
+    end
+  end
+  if best and bd <= math.max(2, #key // 2) then return best end
+  return nil
+end
+
+-- raises "<what> '<key>' does not exist[; did you mean '<near>'?]"
+function ebm._unknown(what, t, key)
+  local near = nearest(t, key)
+  error(("%s '%s' does not exist%s"):format(what, key, near and ("; did you mean '%s'?"):format(near) or ""), 0)
+end
+
+for name, t in pairs({ebm = ebm, nn = nn, nets = nets}) do
+  setmetatable(t, {__index = function(tbl, k)
+    if type(k) ~= "string" then return nil end
+    local near = nearest(tbl, k)
+    error(("%s.%s does not exist%s"):format(name, k, near and ("; did you mean %s.%s?"):format(name, near) or ""), 0)
+  end})
 end

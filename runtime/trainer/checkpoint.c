@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "safetensors.h"
+#include "xalloc.h"
 
 
 /* The data crc of safetensors does not cover the metadata, so the run's
@@ -42,8 +43,8 @@ static const char *parse_u64(const char *p, uint64_t *v) {
 
 int checkpoint_save(const char *path, const Model *m, const ModelState *s, long step, char *err, size_t errlen) {
   int n = 0;
-  StTensor *t = calloc(3 * m->n_vars, sizeof(StTensor));
-  char **names = calloc(3 * m->n_vars, sizeof(char *));
+  StTensor *t = xcalloc(3 * m->n_vars, sizeof(StTensor), "checkpoint tensors");
+  char **names = xcalloc(3 * m->n_vars, sizeof(char *), "checkpoint tensor names");
   for (int v = 0; v < m->n_vars; v++) {
     const ModelVar *d = &m->vars[v];
     const float *parts[3] = {s->vars[v], s->adam_m[v], s->adam_v[v]};
@@ -51,7 +52,7 @@ int checkpoint_save(const char *path, const Model *m, const ModelState *s, long 
     for (int k = 0; k < 3; k++) {
       if (!parts[k]) continue;
       size_t len = strlen(d->name) + 10;
-      names[n] = malloc(len);
+      names[n] = xmalloc(len, "a checkpoint tensor name");
       snprintf(names[n], len, "%s%s", d->name, suffix[k]);
       t[n].name = names[n];
       t[n].rank = d->rank;

@@ -1,4 +1,5 @@
 #include "entries.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ int entry_energies(const Model *m, ModelState *s, const float *x, long n, float 
 }
 
 int entry_energy_grid(const Model *m, ModelState *s, int R, double A, float *out) {
-  float *pts = malloc((size_t)R * R * 2 * sizeof(float));
+  float *pts = xmalloc((size_t)R * R * 2 * sizeof(float), "energy grid points");
   double h = 2 * A / R;
   for (int r = 0; r < R; r++)
     for (int c = 0; c < R; c++) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "entries.h"
+#include "xalloc.h"
 
 #define GRID_RANGE 8.0   /* quadrature over [-8, 8]^2 */
 #define GRID_MIN 512
@@ -104,7 +105,7 @@ int eval_chain(const Model *m, ModelState *s, const float *test, long n_test, Ch
   if (n > 2000) n = 2000;
   n = n / P * P;
   if (n > n_test) n = n_test / P * P;
-  double *o = malloc(sizeof(double) * n * cols);
+  double *o = xmalloc(sizeof(double) * n * cols, "chain bounds");
   int rc = -1;
   for (long c = 0; c * P < n; c++) {
     for (int i = 0; i < P * 2; i++) s->vars[cb->in_var][i] = test[2 * c * P + i];
@@ -113,10 +114,10 @@ int eval_chain(const Model *m, ModelState *s, const float *test, long n_test, Ch
   }
   r->T = T;
   r->n = n;
-  double *tot_lo = calloc(n, sizeof(double)), *tot = calloc(n, sizeof(double)), *tot_up = calloc(n, sizeof(double));
-  double *tmp = malloc(sizeof(double) * n), *lz = malloc(sizeof(double) * n);
-  double *grid = malloc(sizeof(double) * GRID_MAX * GRID_MAX), *wx = malloc(sizeof(double) * GRID_MAX),
-         *wy = malloc(sizeof(double) * GRID_MAX);
+  double *tot_lo = xcalloc(n, sizeof(double), "chain bounds"), *tot = xcalloc(n, sizeof(double), "chain bounds"), *tot_up = xcalloc(n, sizeof(double), "chain bounds");
+  double *tmp = xmalloc(sizeof(double) * n, "chain bounds"), *lz = xmalloc(sizeof(double) * n, "chain bounds");
+  double *grid = xmalloc(sizeof(double) * GRID_MAX * GRID_MAX, "a quadrature grid"), *wx = xmalloc(sizeof(double) * GRID_MAX, "a quadrature grid"),
+         *wy = xmalloc(sizeof(double) * GRID_MAX, "a quadrature grid");
   for (long i = 0; i < n; i++) tot_lo[i] = tot[i] = tot_up[i] = o[i * cols];
   for (long i = 0; i < n; i++) tmp[i] = o[i * cols];
   double se;

@@ -17,12 +17,13 @@
 #include "npy.h"
 #include "philox.h"
 #include "state.h"
+#include "xalloc.h"
 
 /* every picture of a split as rows of `cols` floats (labels appended when cols says so) */
 static float *split_rows(const char *spec, int cols, int test, long *n, char *err, size_t errlen) {
   DataSource ds;
   if (data_open_split(&ds, spec, cols, test, err, errlen)) return NULL;
-  float *x = malloc((size_t)ds.n * cols * sizeof(float));
+  float *x = xmalloc((size_t)ds.n * cols * sizeof(float), "evaluation pictures");
   for (long i = 0; i < ds.n; i++) {
     image_to_floats(&ds.images, i, ds.pad, 0, x + (size_t)i * cols);
     if (ds.label) x[(size_t)i * cols + cols - 1] = ds.images.labels[i];
@@ -37,7 +38,7 @@ static int eval_classifier(ModelState *s, const char *data, FILE *out) {
   long n;
   float *rows = split_rows(data, 785, 1, &n, err, sizeof err);
   if (!rows) { fprintf(stderr, "%s: %s\n", prog, err); return 2; }
-  float *x = malloc((size_t)n * 784 * sizeof(float)), *logits = malloc((size_t)n * 10 * sizeof(float));
+  float *x = xmalloc((size_t)n * 784 * sizeof(float), "classifier inputs"), *logits = xmalloc((size_t)n * 10 * sizeof(float), "classifier logits");
   for (long i = 0; i < n; i++) memcpy(x + i * 784, rows + i * 785, 784 * sizeof(float));
   int K, rc = 0;
   if (entry_map(&model, s, "logits", x, n, logits, &K)) { fprintf(stderr, "%s: %s\n", prog, s->err); rc = 1; }
@@ -78,7 +79,7 @@ static int eval_ood(ModelState *s, const char *data, const char *mnist, const ch
   float *x = split_rows(data, D, 1, &n, err, sizeof err);
   if (!x) { fprintf(stderr, "%s: %s\n", prog, err); return 2; }
   if (write_set(sets_dir, "test", x, n, D)) { free(x); return 1; }
-  float *s_in = malloc(n * sizeof(float)), *s_out = malloc(n * sizeof(float));
+  float *s_in = xmalloc(n * sizeof(float), "OOD scores"), *s_out = xmalloc(n * sizeof(float), "OOD scores");
   if (scores(s, x, n, s_in)) { fprintf(stderr, "%s: %s\n", prog, s->err); free(x); return 1; }
   int side = (int)lround(sqrt(D)), pad = side == 32 ? 2 : 0;   /* 1-channel pictures, framed like the data */
   fprintf(out, "{\"n_in\": %ld", n);
@@ -93,7 +94,7 @@ static int eval_ood(ModelState *s, const char *data, const char *mnist, const ch
       y = split_rows(spec, D, 1, &m, err, sizeof err);
       if (!y) { fprintf(stderr, "%s: %s\n", prog, err); free(x); return 2; }
     } else {
-      y = malloc((size_t)m * D * sizeof(float));
+      y = xmalloc((size_t)m * D * sizeof(float), "OOD pictures");
       for (long i = 0; i < m; i++) {
         float c = (float)(2 * philox_uniform(0, 1000 + set, 0, 0, (uint32_t)i) - 1);
         for (int k = 0; k < D; k++) {
@@ -105,7 +106,7 @@ static int eval_ood(ModelState *s, const char *data, const char *mnist, const ch
       }
     }
     if (write_set(sets_dir, name, y, m, D)) { free(y); free(x); return 1; }
-    float *so = m > n ? realloc(s_out, m * sizeof(float)) : s_out;
+    float *so = m > n ? xrealloc(s_out, m * sizeof(float), "OOD scores") : s_out;
     s_out = so;
     if (scores(s, y, m, s_out)) { fprintf(stderr, "%s: %s\n", prog, s->err); free(y); free(x); return 1; }
     fprintf(out, ", \"auroc_%s\": %.4f", name, auroc(s_in, n, s_out, m));
@@ -183,7 +184,7 @@ int cmd_fd(int argc, char **argv) {
     return bad("--samples must be float32 [N, 1024] (32x32) or [N, 784] (28x28)");
   }
   long ng = limit && limit < shape[0] ? limit : (long)shape[0];
-  float *g = malloc((size_t)ng * 784 * sizeof(float));
+  float *g = xmalloc((size_t)ng * 784 * sizeof(float), "generated pictures");
   for (long i = 0; i < ng; i++)
     for (int r = 0; r < 28; r++)
       for (int c = 0; c < 28; c++)
@@ -196,9 +197,9 @@ int cmd_fd(int argc, char **argv) {
   int rc = load_state(ckpt, &s);
   if (rc) { free(g); free(real); return rc; }
   enum { F = 128 };
-  float *fr = malloc((size_t)nr * F * sizeof(float)), *fg = malloc((size_t)ng * F * sizeof(float));
-  double *mr = malloc(F * sizeof(double)), *mg = malloc(F * sizeof(double));
-  double *Sr = malloc(F * F * sizeof(double)), *Sg = malloc(F * F * sizeof(double));
+  float *fr = xmalloc((size_t)nr * F * sizeof(float), "FD features"), *fg = xmalloc((size_t)ng * F * sizeof(float), "FD features");
+  double *mr = xmalloc(F * sizeof(double), "FD means"), *mg = xmalloc(F * sizeof(double), "FD means");
+  double *Sr = xmalloc(F * F * sizeof(double), "FD covariances"), *Sg = xmalloc(F * F * sizeof(double), "FD covariances");
   int fc;
   if (entry_map(&model, &s, "features", real, nr, fr, &fc) || fc != F || entry_map(&model, &s, "features", g, ng, fg, &fc)) {
     fprintf(stderr, "%s: %s\n", prog, s.err[0] ? s.err : "the features entry is not 128 wide");

@@ -6,6 +6,7 @@
 
 #include "entries.h"
 #include "toy_data.h"
+#include "xalloc.h"
 
 #define N_TEST 20000
 #define N_SAMPLES 2000
@@ -23,7 +24,7 @@ static double Phi(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
 
 /* log Z of exp(-E) on an R x R grid over [-A, A]^2, midpoint rule; u receives -E */
 static int grid_log_z(const Model *m, ModelState *s, int R, double A, double *u, double *log_z) {
-  float *e = malloc((size_t)R * R * sizeof(float));
+  float *e = xmalloc((size_t)R * R * sizeof(float), "an energy grid");
   if (entry_energy_grid(m, s, R, A, e)) { free(e); return -1; }
   for (long i = 0; i < (long)R * R; i++) u[i] = -(double)e[i];
   double h = 2 * A / R;
@@ -40,7 +41,7 @@ static void data_cells(const DataSource *ds, double *p) {
   const ToyDataset *t = ds->toy ? toy_dataset(ds->toy) : NULL;
   if (t && t->n_modes) {
     double s = t->mode_std;
-    double *px = malloc(sizeof(double) * R), *py = malloc(sizeof(double) * R);
+    double *px = xmalloc(sizeof(double) * R, "grid marginals"), *py = xmalloc(sizeof(double) * R, "grid marginals");
     for (int k = 0; k < t->n_modes; k++) {
       double mx = t->modes[2 * k], my = t->modes[2 * k + 1];
       for (int c = 0; c < R; c++) {
@@ -55,7 +56,7 @@ static void data_cells(const DataSource *ds, double *p) {
     return;
   }
   long n = 0;
-  float *buf = malloc(sizeof(float) * 2 * 10000);
+  float *buf = xmalloc(sizeof(float) * 2 * 10000, "held-out points");
   const float *pts = ds->points;
   long total = ds->toy ? N_HIST : ds->n;
   for (long done = 0, chunk = 0; done < total; chunk++) {
@@ -95,7 +96,7 @@ static double mmd2(const float *x, long n, const float *y, long m) {
 /* the held-out test set: 20,000 fresh points of a toy set, or every point of a file */
 static float *test_points(const DataSource *ds, long *nt) {
   *nt = ds->toy ? N_TEST : ds->n;
-  float *t = malloc(sizeof(float) * 2 * *nt);
+  float *t = xmalloc(sizeof(float) * 2 * *nt, "test points");
   if (ds->toy) toy_sample(ds->toy, t, N_TEST, EVAL_SEED, 0, 0, 0);
   else memcpy(t, ds->points, sizeof(float) * 2 * *nt);
   return t;
@@ -105,7 +106,7 @@ void eval_toy_arrays(const DataSource *ds, const float *grid_e, const float *sam
   memset(r, 0, sizeof *r);
   int R = EVAL_GRID;
   double A = EVAL_RANGE, h = 2 * A / R;
-  double *u = malloc(sizeof(double) * R * R), *pd = malloc(sizeof(double) * R * R);
+  double *u = xmalloc(sizeof(double) * R * R, "grid densities"), *pd = xmalloc(sizeof(double) * R * R, "grid densities");
   for (long i = 0; i < (long)R * R; i++) u[i] = -(double)grid_e[i];
   double lse = logsumexp(u, (long)R * R);
   r->log_z = lse + 2 * log(h);
@@ -132,7 +133,7 @@ void eval_toy_arrays(const DataSource *ds, const float *grid_e, const float *sam
   r->mmd2 = mmd2(samples, n, test, nt < 2000 ? nt : 2000);
   const ToyDataset *t = ds->toy ? toy_dataset(ds->toy) : NULL;
   if (t && t->n_modes) {
-    int *hit = calloc(t->n_modes, sizeof(int));
+    int *hit = xcalloc(t->n_modes, sizeof(int), "mode hits");
     long hq = 0;
     for (long i = 0; i < n; i++) {
       int best = 0;
@@ -155,9 +156,9 @@ void eval_toy_arrays(const DataSource *ds, const float *grid_e, const float *sam
 int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r) {
   int R = EVAL_GRID, rc = -1;
   double A = EVAL_RANGE;
-  float *e = malloc(sizeof(float) * R * R), *smp = malloc(sizeof(float) * 2 * N_SAMPLES);
+  float *e = xmalloc(sizeof(float) * R * R, "an energy grid"), *smp = xmalloc(sizeof(float) * 2 * N_SAMPLES, "samples");
   long nt;
-  float *test = test_points(ds, &nt), *et = malloc(sizeof(float) * nt);
+  float *test = test_points(ds, &nt), *et = xmalloc(sizeof(float) * nt, "test energies");
   memset(r, 0, sizeof *r);
   if (entry_energy_grid(m, s, R, A, e) || entry_samples(m, s, smp, N_SAMPLES, 0)) goto done;
   eval_toy_arrays(ds, e, smp, N_SAMPLES, r);
@@ -174,7 +175,7 @@ int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r) {
   for (int k = 0; k < 3; k++) {
     Rw *= 2;
     Aw *= 2;
-    double *uw = malloc(sizeof(double) * (size_t)Rw * Rw);
+    double *uw = xmalloc(sizeof(double) * (size_t)Rw * Rw, "a fine energy grid");
     int bad = grid_log_z(m, s, Rw, Aw, uw, &log_z_big);
     free(uw);
     if (bad) goto done;
@@ -191,7 +192,7 @@ int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r) {
   if (bd) {
     int B = m->vars[bd->out_var].shape[0];
     long n = 0, neg = 0;
-    double *lo = malloc(sizeof(double) * (N_TEST + B)), *up = malloc(sizeof(double) * (N_TEST + B));
+    double *lo = xmalloc(sizeof(double) * (N_TEST + B), "sandwich bounds"), *up = xmalloc(sizeof(double) * (N_TEST + B), "sandwich bounds");
     for (long c = 0; n < N_TEST; c++) {
       if (bd->run(s, c)) { free(lo); free(up); goto done; }
       const float *o = s->vars[bd->out_var];

@@ -26,6 +26,7 @@
 #include "rollback.h"
 #include "sharded.h"
 #include "state.h"
+#include "xalloc.h"
 
 const char *prog = "train";
 
@@ -73,7 +74,8 @@ static const char *usage_train =
   "  --nan-lr-factor F  in (0, 1) (default 0.5)\n"
   "\n"
   "exit codes: 0 done or stopped by a signal, 1 I/O error, 2 bad arguments or\n"
-  "checkpoint, 3 a loss or gradient became NaN/Inf (the step and term are named)\n";
+  "checkpoint, 3 a loss or gradient became NaN/Inf (the step and term are named),\n"
+  "4 out of memory (the size and its purpose are named)\n";
 
 static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig) { stop_signal = sig; }
@@ -160,7 +162,7 @@ static void plots(const char *dir, ModelState *s) {
   char path[4200], err[600];
   int D = sample_width();
   if (D > 2) {   /* images: a grid of samples; densities over pictures are not drawn */
-    float *x = malloc((size_t)64 * D * sizeof(float));
+    float *x = xmalloc((size_t)64 * D * sizeof(float), "plotted samples");
     snprintf(path, sizeof path, "%s/samples.png", dir);
     if (entry_samples(&model, s, x, 64, 0)) fprintf(stderr, "%s: no samples plot: %s\n", prog, s->err);
     else if (plot_samples(path, x, 64, D, err, sizeof err)) fprintf(stderr, "%s: no samples plot: %s\n", prog, err);
@@ -168,7 +170,7 @@ static void plots(const char *dir, ModelState *s) {
     return;
   }
   if (entry_find(&model, "sample")) {
-    float *xy = malloc(2000 * 2 * sizeof(float));
+    float *xy = xmalloc(2000 * 2 * sizeof(float), "plotted samples");
     snprintf(path, sizeof path, "%s/samples.png", dir);
     if (entry_samples(&model, s, xy, 2000, 0) || png_scatter(path, xy, 2000, EVAL_RANGE, 512, err, sizeof err))
       fprintf(stderr, "%s: no samples plot: %s\n", prog, entry_find(&model, "sample") ? s->err : err);
@@ -176,7 +178,7 @@ static void plots(const char *dir, ModelState *s) {
   }
   if (entry_find(&model, "energy")) {
     int R = EVAL_GRID;
-    float *e = malloc((size_t)R * R * sizeof(float));
+    float *e = xmalloc((size_t)R * R * sizeof(float), "a density grid");
     snprintf(path, sizeof path, "%s/density.png", dir);
     if (!entry_energy_grid(&model, s, R, EVAL_RANGE, e)) {
       for (long i = 0; i < (long)R * R; i++) e[i] = -e[i];
@@ -206,13 +208,17 @@ int load_state(const char *ckpt, ModelState *s) {
   return 0;
 }
 
+/* sample -n: the samples array is held in memory whole */
+#define SAMPLE_MAX_BYTES (4L << 30)
+
 static int cmd_sample(int argc, char **argv) {
   static const char *usage =
     "usage: %s sample --ckpt CKPT -n N -o SAMPLES.npy [--png PLOT.png] [--seed S]\n\n"
     "Draws N samples from the method's sampler (the generator, or the MCMC/gradient\n"
     "sampler of MLE methods) at the checkpoint; float32 [N, D] .npy, and with --png a\n"
     "scatter plot of [-4, 4]^2 (toy data) or a grid of the first 64 pictures (images).\n"
-    "--seed changes the draws (default: the run's seed).\n";
+    "--seed changes the draws (default: the run's seed). N is at most what fits in\n"
+    "4 GiB of float32 (536870912 points of 2 values).\n";
   if (wants_help(argc, argv)) { printf(usage, prog); return 0; }
   const char *ckpt = NULL, *o = NULL, *pngp = NULL;
   long n = 2000, seed = -1;
@@ -226,12 +232,18 @@ static int cmd_sample(int argc, char **argv) {
     else return unknown_option(argv[i]);
   }
   if (!o && !pngp) return bad("sample needs -o SAMPLES.npy and/or --png PLOT.png");
+  int D = sample_width();
+  if (n > SAMPLE_MAX_BYTES / ((D ? D : 1) * (long)sizeof(float))) {
+    char m[200];
+    snprintf(m, sizeof m, "-n %ld is over the limit of %ld samples of %d values (%ld GiB)", n,
+             SAMPLE_MAX_BYTES / ((D ? D : 1) * (long)sizeof(float)), D, SAMPLE_MAX_BYTES >> 30);
+    return bad(m);
+  }
   ModelState s;
   int rc = load_state(ckpt, &s);
   if (rc) return rc;
   if (seed >= 0) s.seed = (uint64_t)seed;
-  int D = sample_width();
-  float *x = malloc((size_t)n * (D ? D : 1) * sizeof(float));
+  float *x = xmalloc((size_t)n * (D ? D : 1) * sizeof(float), "samples");
   char err[600];
   int64_t shape[2] = {n, D};
   if (entry_samples(&model, &s, x, n, 0)) { fprintf(stderr, "%s: %s\n", prog, s.err); rc = 1; }
@@ -273,7 +285,7 @@ static int cmd_energy(int argc, char **argv) {
   int64_t shape[4];
   int rank = 0;
   if (R) {
-    e = malloc((size_t)R * R * sizeof(float));
+    e = xmalloc((size_t)R * R * sizeof(float), "an energy grid");
     shape[0] = R; shape[1] = R; rank = 2;
     if (entry_energy_grid(&model, &s, (int)R, A, e)) { fprintf(stderr, "%s: %s\n", prog, s.err); rc = 1; }
   } else {
@@ -283,7 +295,7 @@ static int cmd_energy(int argc, char **argv) {
       fprintf(stderr, "%s: bad --input: %s\n", prog, err);
       rc = 2;
     } else {
-      e = malloc(shape[0] * sizeof(float));
+      e = xmalloc(shape[0] * sizeof(float), "energies");
       rank = 1;
       if (entry_energies(&model, &s, x, (long)shape[0], e)) { fprintf(stderr, "%s: %s\n", prog, s.err); rc = 1; }
     }

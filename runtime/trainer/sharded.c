@@ -7,6 +7,7 @@
 #include "checkpoint.h"
 #include "dist.h"
 #include "init.h"
+#include "xalloc.h"
 
 void sharded_init(const Model *m, ModelState *s) {
   for (int v = 0; v < m->n_vars && m->ranks > 1; v++) {
@@ -21,15 +22,15 @@ void sharded_init(const Model *m, ModelState *s) {
 static void global_view(const Model *m, const ModelState *s, Model *g, ModelState *gs) {
   *g = *m;
   *gs = *s;
-  ModelVar *vars = malloc(m->n_vars * sizeof(ModelVar));
-  gs->vars = malloc(m->n_vars * sizeof(float *));
+  ModelVar *vars = xmalloc(m->n_vars * sizeof(ModelVar), "sharded variables");
+  gs->vars = xmalloc(m->n_vars * sizeof(float *), "sharded variables");
   for (int v = 0; v < m->n_vars; v++) {
     vars[v] = m->vars[v];
     gs->vars[v] = s->vars[v];
     if (!m->var_rows[v]) continue;
     vars[v].shape[0] *= m->ranks;
     vars[v].numel *= m->ranks;
-    gs->vars[v] = malloc((size_t)vars[v].numel * sizeof(float));
+    gs->vars[v] = xmalloc((size_t)vars[v].numel * sizeof(float), "a gathered variable");
   }
   g->vars = vars;
 }

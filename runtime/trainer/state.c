@@ -5,12 +5,9 @@
 #include <string.h>
 
 #include "init.h"
+#include "xalloc.h"
 
-void *state_zalloc(size_t n) {
-  void *p = calloc(n ? n : 1, 1);
-  if (!p) { fprintf(stderr, "out of memory (%zu bytes)\n", n); exit(1); }
-  return p;
-}
+void *state_zalloc(size_t n) { return xcalloc(n, 1, "the model state"); }
 
 void state_init(ModelState *s, const Model *m, uint64_t seed) {
   memset(s, 0, sizeof *s);

@@ -1,0 +1,3 @@
+-- Hostile: running another file.
+-- expect: global 'dofile'
+dofile("/etc/passwd") --< error

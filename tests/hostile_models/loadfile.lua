@@ -1,0 +1,3 @@
+-- Hostile: loading another file as code.
+-- expect: global 'loadfile'
+local f = loadfile("/etc/passwd") --< error
