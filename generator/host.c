@@ -610,12 +610,19 @@ int host_run_string(Host *h, const char *code, const char *chunkname) {
 
 int host_run_file(Host *h, const char *path) {
   H = h;
-  if (luaL_loadfile(h->L, path)) {
-    set_error(h, lua_tostring(h->L, -1));
+  free(h->model_path);
+  h->model_path = strdup(path);
+  sandbox_reset_budget(h->sandbox);
+  int load_rc = sandbox_load_file(h->L, path);   /* the model files' sandbox and limits */
+  if (load_rc) {
+    set_error(h, sandbox_error(h->sandbox, load_rc, path));
     lua_settop(h->L, 0);
     return 2;
   }
-  return protected_run(h);
+  sandbox_watch(h->sandbox, path);
+  int rc = protected_run(h);
+  sandbox_unwatch(h->sandbox);
+  return rc;
 }
 
 int host_global_tensor(Host *h, const char *name) {

@@ -65,6 +65,12 @@ static int bad(const char *msg) {
 /* Every method the entry names (its combination, or each of the file's). 0 or 2. */
 static int add_methods(const Study *s, const StudyModel *m, const char *build_root, Method **ms, int *n) {
   char *path = study_path(s, m->file);
+  if (access(path, R_OK)) {   /* the sandboxed front end cannot look at files: said here */
+    fprintf(stderr, "%s: study.models[%d]: cannot open '%s' (paths are relative to the study file): %s\n", s->path,
+            (int)(m - s->models) + 1, path, strerror(errno));
+    free(path);
+    return 2;
+  }
   int found = 0, total = 1;
   for (int c = 0; c < total; c++) {
     Host *h = host_new();
@@ -274,7 +280,11 @@ int cmd_study(int argc, char **argv) {
   for (int d = 0; d < s.n_data && !rc; d++)
     if (s.data[d].file) {
       char *p = study_path(&s, s.data[d].spec);
-      if (access(p, R_OK)) { fprintf(stderr, "%s: data file %s: %s\n", file, p, strerror(errno)); rc = 2; }
+      if (access(p, R_OK)) {
+        fprintf(stderr, "%s: study.data[%d]: cannot open '%s' (paths are relative to the study file): %s\n", file, d + 1, p,
+                strerror(errno));
+        rc = 2;
+      }
       free(p);
     }
   char dflt[1024], log[1200], lock[1200];

@@ -64,8 +64,6 @@ int study_load(const char *path, Study *s) {
   memset(s, 0, sizeof *s);
   Host *h = host_new();
   lua_State *L = h->L;
-  lua_pushstring(L, path);   /* study.lua resolves the file's relative paths with it */
-  lua_setglobal(L, "__study_path");
   if (host_run_string(h, "study = require('study').declare", "=study") || host_run_file(h, path)) {
     fprintf(stderr, "%s%s\n", strncmp(h->error, "cannot open", 11) ? "" : "ebmforge: ", h->error);
     host_free(h);

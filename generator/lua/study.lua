@@ -77,19 +77,6 @@ local spec = {
   log_every = {type = "number", default = 100},
 }
 
--- a path of the study file, as the C runner resolves it (relative to the file's folder)
-local function resolve(p)
-  local dir = (__study_path or ""):match("^(.*)/[^/]*$")
-  if p:sub(1, 1) == "/" or not dir then return p end
-  return dir .. "/" .. p
-end
-
--- a missing file is a mistake of the study file: say so at its line
-local function check_readable(p, what)
-  local f = io and io.open(resolve(p), "rb")   -- where io is available to the front end
-  if f then f:close() elseif io then fail("%s: cannot open '%s' (paths are relative to the study file)", what, resolve(p)) end
-end
-
 local function is_toy(name)
   for _, d in ipairs(ebm.datasets()) do if d == name then return true end end
   return false
@@ -109,7 +96,6 @@ function M.declare(t)
     if type(m) == "string" then m = {file = m} end
     local e = opts.check(m, model_spec, what)
     if not e.file:match("%.lua$") then fail("%s: file '%s' is not a model file (.lua)", what, e.file) end
-    check_readable(e.file, what)
     if e.label and not e.label:match("^[%w_.+-]+$") then fail("%s: label '%s' may hold letters, digits and _ . + - only", what, e.label) end
     if e.label and labels[e.label] then fail("%s: label '%s' is used twice", what, e.label) end
     if e.label then labels[e.label] = true end
@@ -129,7 +115,6 @@ function M.declare(t)
     if not file and not is_toy(d) then
       fail("study.data[%d]: '%s' is neither a toy data set (%s) nor a .npy file", i, d, table.concat(ebm.datasets(), ", "))
     end
-    if file then check_readable(d, ("study.data[%d]"):format(i)) end
     local name = file and d:match("([^/]+)%.npy$") or d
     if seen[name] then fail("study.data[%d]: two data sets are named '%s'", i, name) end
     seen[name] = true
