@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A run that stops on NaN/Inf is judged diverged at that stage and every
-# later one, without training again. The model (tests/nan_rollback.sh's): one
+# later one, without training again. The model (tests/support/rollback.lua): one
 # parameter w moving by -1 a step and a logged sqrt(3.5 + w), NaN at iteration
 # 5: the trainer exits 3 there. Budgets 3, 10, 20: stage 3 trains (but has no
 # sampler to score: diverged, "eval failed"); stage 10 stops at iteration 5
@@ -13,20 +13,7 @@ case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 cd "$(dirname "$0")/.." || exit 1
 . tests/support/report.sh   # $TMP (removed on exit), pass, fail, finish
 
-cat >"$TMP/nan.lua" <<'LUA'
-model {
-  name = "nan", method = "custom", data = "25gaussians", batch = 4,
-  build = function(cfg)
-    local w = ebm.param("w", {1}, 0)
-    local opt = adam{ lr = 1, betas = {0, 0.9}, eps = 1e-8 }
-    phase("energy", function(p)
-      local headroom = ebm.sqrt(3.5 + ebm.sum(w))
-      p:minimize(ebm.sum(w) + 0 * headroom, {w}, opt)
-      p:log("headroom", headroom)
-    end)
-  end,
-}
-LUA
+cp tests/support/rollback.lua "$TMP/nan.lua"
 cat >"$TMP/s.lua" <<EOF
 study { models = { "nan.lua" }, data = { "moons" }, seeds = { 1 }, budgets = { 3, 10, 20 }, ckpt_every = 2, log_every = 1 }
 EOF
