@@ -14,7 +14,7 @@ static void bufname(Str *b, const Phase *p, int i) { sput(b, "b%d", p->root[i]);
 
 /* the draws inline from philox.h (the functions philox.c wraps), so loops of them keep the counter in registers */
 static const ExprNames c_names = {bufname,           "s->seed",          "s->iter", "s->step",
-                                  "philox_uniform_at", "philox_normal_at", "s->rank"};
+                                  "philox_uniform_at", "philox_normal_at", "s->rank", "hp%d"};
 
 /* ---------- kernels ---------- */
 
@@ -418,6 +418,9 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
     const Node *nd = &g->nodes[i];
     if (p->role[i] == ROLE_VAR) sput(b, "  float *const b%d = s->vars[%d];  /* %s */\n", i, nd->var, g->vars[nd->var].name);
     else if (p->role[i] == ROLE_KERNEL) sput(b, "  float *const b%d = A + %ld;\n", i, p->off[i]);
+    if (nd->op == OP_HPARAM)   /* read once per phase: the loops see a local, not a load through s */
+      sput(b, "  const float hp%d = (float)s->hparams[%d];  /* %s */\n  (void)hp%d;\n", nd->var, nd->var,
+           g->hparams[nd->var].name, nd->var);
     else if (p->role[i] == ROLE_STATIC) {
       int N = shape_numel(nd->shape);
       sput(b, "  static const float b%d[%d] = {", i, N);
@@ -452,10 +455,13 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
     sput(b, "  const long t = ++s->opt_t[%d];\n", it->opt);
     for (int k = 0; k < it->n_params; k++) {
       int v = it->params[k];
-      char lr[128];
-      adam_lr_expr(o, "t", "s->lr_scale", lr, sizeof lr);
-      sput(b, "  adam_step_f32(s->vars[%d], s->adam_m[%d], s->adam_v[%d], %s, %d, %s, %.17g, %.17g, %.17g, t);\n", v, v, v,
-           grad[k], shape_numel(g->vars[v].shape), lr, o->beta1, o->beta2, o->eps);
+      char lr[256], b1[64], b2[64], eps[64];
+      adam_lr_expr(o, "t", "s->lr_scale", "s->hparams", lr, sizeof lr);
+      opt_arg(o->hp_beta1, o->beta1, "s->hparams", b1, sizeof b1);
+      opt_arg(o->hp_beta2, o->beta2, "s->hparams", b2, sizeof b2);
+      opt_arg(o->hp_eps, o->eps, "s->hparams", eps, sizeof eps);
+      sput(b, "  adam_step_f32(s->vars[%d], s->adam_m[%d], s->adam_v[%d], %s, %d, %s, %s, %s, %s, t);\n", v, v, v,
+           grad[k], shape_numel(g->vars[v].shape), lr, b1, b2, eps);
     }
   }
   sput(b, "  return 0;\n}\n\n");

@@ -48,6 +48,17 @@ static int fuses_input(const Graph *g, int consumer, int input) {
   return op_elementwise(c->op) || c->op == OP_SUM || c->op == OP_MAX || c->op == OP_RESHAPE;
 }
 
+/* a hyper-parameter, or a reshape of one: a scalar the backend names wherever it is read element by element */
+static int scalar_leaf(const Graph *g, int x) {
+  while (g->nodes[x].op == OP_RESHAPE) x = g->nodes[x].in[0];
+  return g->nodes[x].op == OP_HPARAM;
+}
+
+/* kernels that read their inputs through expressions (emit_expr), not as buffers */
+static int reads_by_expr(OpCode op) {
+  return op_elementwise(op) || op == OP_BROADCAST || op == OP_RESHAPE || op == OP_SUM || op == OP_MAX;
+}
+
 static void analyse(Phase *p, const Graph *g, int n_out, const int *outs) {
   int n = g->n_nodes;
   p->g = g; p->n = n;
@@ -74,7 +85,7 @@ static void analyse(Phase *p, const Graph *g, int n_out, const int *outs) {
     switch (nd->op) {
       case OP_VAR: role = ROLE_VAR; break;
       case OP_CONST: role = nd->data ? ROLE_STATIC : (p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE); break;
-      case OP_STEP: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
+      case OP_STEP: case OP_HPARAM: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
       case OP_DATA: role = ROLE_KERNEL; break;
       case OP_BROADCAST: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
       case OP_RESHAPE: case OP_STOP_GRAD: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
@@ -84,7 +95,9 @@ static void analyse(Phase *p, const Graph *g, int n_out, const int *outs) {
     int fusable = single && p->role[consumer[i]] != ROLE_ALIAS && fuses_input(g, consumer[i], i);
     if ((op_elementwise(nd->op) || nd->op == OP_UNIFORM || nd->op == OP_NORMAL) && fusable) role = ROLE_INLINE;
     /* a reshape or stop_gradient read as a buffer (by a matmul, a copy ...) shares its input's buffer */
-    if ((nd->op == OP_RESHAPE || nd->op == OP_STOP_GRAD) && role == ROLE_INLINE && !fusable && consumer[i] >= 0) role = ROLE_ALIAS;
+    if ((nd->op == OP_RESHAPE || nd->op == OP_STOP_GRAD) && role == ROLE_INLINE && !fusable && consumer[i] >= 0 &&
+        !scalar_leaf(g, i))
+      role = ROLE_ALIAS;
     p->role[i] = role;
   }
   /* inputs of index-mapping nodes and of non-fusing kernels must be buffers */
@@ -108,6 +121,7 @@ static void analyse(Phase *p, const Graph *g, int n_out, const int *outs) {
             fuses_input(g, i, x))
           ok = 1;
         if (!ok && nd->op == OP_BROADCAST && g->nodes[x].op == OP_STEP) ok = 1;
+        if (!ok && scalar_leaf(g, x) && reads_by_expr(nd->op)) ok = 1;   /* the backend names it (ExprNames.hparam) */
         if (!ok) {
           OpCode xo = g->nodes[x].op;
           p->role[x] = (xo == OP_RESHAPE || xo == OP_STOP_GRAD) ? ROLE_ALIAS : ROLE_KERNEL;
@@ -249,6 +263,7 @@ void emit_expr(Emit *e, int i, const char *ix, int coords) {
   switch (nd->op) {
     case OP_CONST: emit_flit(b, nd->fval); return;
     case OP_STEP: sput(b, "(float)%s", e->names->step); return;
+    case OP_HPARAM: sput(b, e->names->hparam, nd->var); return;
     case OP_UNIFORM: case OP_NORMAL:
       sput(b, "(float)%s(%s, %d, %s, %s, (uint32_t)(%s)", nd->op == OP_UNIFORM ? e->names->uniform : e->names->normal,
            e->names->seed, nd->stream, e->names->iter, e->names->step, ix);
@@ -381,9 +396,17 @@ void emit_fingerprint(const Graph *g, const Program *prog, char out[17]) {
   free(text);
 }
 
-void adam_lr_expr(const Optimizer *o, const char *t, const char *scale, char *out, size_t n) {
-  if (o->horizon > 0) snprintf(out, n, "%s * adam_lr(%.17g, %.17g, %ld, %s)", scale, o->lr, o->lr_min, o->horizon, t);
-  else snprintf(out, n, "%s * %.17g", scale, o->lr);
+void opt_arg(int hp, double v, const char *block, char *out, size_t n) {
+  if (hp >= 0) snprintf(out, n, "%s[%d]", block, hp);
+  else snprintf(out, n, "%.17g", v);
+}
+
+void adam_lr_expr(const Optimizer *o, const char *t, const char *scale, const char *block, char *out, size_t n) {
+  char lr[64], lr_min[64];
+  opt_arg(o->hp_lr, o->lr, block, lr, sizeof lr);
+  opt_arg(o->hp_lr_min, o->lr_min, block, lr_min, sizeof lr_min);
+  if (o->horizon > 0) snprintf(out, n, "%s * adam_lr(%s, %s, %ld, %s)", scale, lr, lr_min, o->horizon, t);
+  else snprintf(out, n, "%s * %s", scale, lr);
 }
 
 void emit_cstring(Str *b, const char *s) {
@@ -457,6 +480,20 @@ static void emit_tables(Str *b, const Graph *g, const Program *prog, const EmitI
     emit_cstring(b, prog->opts[o].name);
     sput(b, ", %.17g, %.17g, %.17g, %.17g},\n", prog->opts[o].lr, prog->opts[o].beta1, prog->opts[o].beta2, prog->opts[o].eps);
   }
+  sput(b, "};\n\nstatic const ModelHParam hparams[%d] = {\n", g->n_hparams ? g->n_hparams : 1);
+  for (int k = 0; k < g->n_hparams; k++) {
+    const HParam *h = &g->hparams[k];
+    sput(b, "  {");
+    emit_cstring(b, h->name);
+    sput(b, ", ");
+    emit_cstring(b, h->desc);
+    sput(b, ", %.17g, ", h->dflt);
+    if (isinf(h->lo)) sput(b, "-HUGE_VAL, ");   /* an unbounded end */
+    else sput(b, "%.17g, ", h->lo);
+    if (isinf(h->hi)) sput(b, "HUGE_VAL, ");
+    else sput(b, "%.17g, ", h->hi);
+    sput(b, "%d, %d},\n", h->lo_open, h->hi_open);
+  }
   sput(b, "};\n\nstatic const char *const log_names[%d] = {", n_logs ? n_logs : 1);
   for (int i = 0; i < prog->n_items; i++)
     for (int k = 0; k < prog->items[i].n_logs; k++) { emit_cstring(b, prog->items[i].logs[k].name); sput(b, ", "); }
@@ -480,8 +517,8 @@ static void emit_tables(Str *b, const Graph *g, const Program *prog, const EmitI
   sput(b, ", .data = ");
   emit_cstring(b, g->data_name);
   sput(b, ", .fingerprint = \"%s\", .data_cols = %d,\n", fp, data_cols(g));
-  sput(b, "  .n_vars = %d, .vars = vars, .n_opts = %d, .opts = opts, .n_logs = %d, .log_names = log_names,\n",
-       g->n_vars, prog->n_opts, n_logs);
+  sput(b, "  .n_vars = %d, .vars = vars, .n_opts = %d, .opts = opts, .n_hparams = %d, .hparams = hparams,\n"
+          "  .n_logs = %d, .log_names = log_names,\n", g->n_vars, prog->n_opts, g->n_hparams, n_logs);
   sput(b, "  .arena_floats = %ld, .matmul_flops = %.17g, .default_iters = %ld, .log_every = %d,\n", arena, flops,
        info->default_iters, info->log_every);
   sput(b, "  .train_step = entry_0, .n_entries = %d, .entries = entries,\n", prog->n_entries);

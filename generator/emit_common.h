@@ -42,6 +42,7 @@ typedef struct {
   const char *seed, *iter, *step;                  /* the Philox counter words */
   const char *uniform, *normal;                    /* functions (seed, stream, iter, step, index) */
   const char *rank;                                /* this process's rank in a data-parallel run */
+  const char *hparam;                              /* printf format of hyper-parameter %d as a float */
 } ExprNames;
 
 typedef struct {
@@ -63,9 +64,11 @@ void emit_strides(Shape s, long *st);
 void emit_index_expr(Str *b, Shape s, const int *shift);   /* flat index from i0..i3 (+ shift) */
 void emit_flit(Str *b, double v);                          /* a float literal */
 void emit_cstring(Str *b, const char *s);
-/* the C expression of optimiser o's learning rate at step `t` (a constant, or adam_lr(...) for a
+/* the C expression of optimiser o's learning rate at step `t` (block[k] or adam_lr(...) for a
  * schedule) times `scale`, the run's learning-rate scale (ModelState lr_scale) */
-void adam_lr_expr(const Optimizer *o, const char *t, const char *scale, char *out, size_t n);
+void adam_lr_expr(const Optimizer *o, const char *t, const char *scale, const char *block, char *out, size_t n);
+/* an optimiser constant as C: block[hp] (the run's hyper-parameter block) when hp >= 0, else the literal v */
+void opt_arg(int hp, double v, const char *block, char *out, size_t n);
 /* the comment heading a kernel: its node, op, inputs, shape and model line */
 void emit_node_comment(Str *b, const Graph *g, int i);
 

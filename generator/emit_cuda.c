@@ -27,6 +27,7 @@ enum { THREADS = 256 };
 static struct {
   const ShardPlan *shard;   /* data-parallel (NULL: one process) */
   long *var_off, *m_off, *v_off, comm, scratch;   /* comm: the all-reduce buffer */
+  long hp_off;        /* the hyper-parameters, uploaded by the runtime with the state */
   Str checks;         /* C string literals, one per check */
   int n_checks;
   char *static_done;  /* constant data already defined */
@@ -43,7 +44,10 @@ static void bufname(Str *b, const Phase *p, int i) {
   else sput(b, "(F + %ld)", L.scratch + p->off[r]);
 }
 
-static const ExprNames cuda_names = {bufname, "c->seed", "iter", "c->step", "philox_uniform_at", "philox_normal_at", "c->rank"};
+/* hparam_fmt: "F[<hp_off> + %d]", the hyper-parameter block in the arena (emit_cuda_model) */
+static char hparam_fmt[64];
+static const ExprNames cuda_names = {bufname, "c->seed", "iter", "c->step", "philox_uniform_at", "philox_normal_at", "c->rank",
+                                     hparam_fmt};
 
 /* a device pointer the host code passes on (to cuBLAS, a copy); constant
  * data is a __device__ array, whose address the runtime looks up */
@@ -390,10 +394,17 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
     for (int k = 0; k < it->n_params; k++) {
       int v = it->params[k];
       /* lr_scale is read when the step is captured; a rollback releases the device, so the next capture sees the new one */
-      sput(&host, "  if (cuda_adam(d, F + %ld, F + %ld, F + %ld, %s, %d, %d, d->s->lr_scale * %.17g, d->s->lr_scale * %.17g, %ld, "
-                  "%.17g, %.17g, %.17g)) return 1;\n",
-           L.var_off[v], L.m_off[v], L.v_off[v], grad[k], shape_numel(g->vars[v].shape), it->opt, o->lr, o->lr_min,
-           o->horizon, o->beta1, o->beta2, o->eps);
+      /* so are the hyper-parameters: they are fixed for a run */
+      char lr[64], lr_min[64], b1[64], b2[64], eps[64];
+      opt_arg(o->hp_lr, o->lr, "d->s->hparams", lr, sizeof lr);
+      opt_arg(o->hp_lr_min, o->lr_min, "d->s->hparams", lr_min, sizeof lr_min);
+      opt_arg(o->hp_beta1, o->beta1, "d->s->hparams", b1, sizeof b1);
+      opt_arg(o->hp_beta2, o->beta2, "d->s->hparams", b2, sizeof b2);
+      opt_arg(o->hp_eps, o->eps, "d->s->hparams", eps, sizeof eps);
+      sput(&host, "  if (cuda_adam(d, F + %ld, F + %ld, F + %ld, %s, %d, %d, d->s->lr_scale * %s, d->s->lr_scale * %s, %ld, "
+                  "%s, %s, %s)) return 1;\n",
+           L.var_off[v], L.m_off[v], L.v_off[v], grad[k], shape_numel(g->vars[v].shape), it->opt, lr, lr_min,
+           o->horizon, b1, b2, eps);
     }
   }
   for (int k = 0; k < it->n_params; k++) free(grad[k]);
@@ -427,8 +438,8 @@ static void before_tables(Str *b, const Graph *g, const Program *prog, long aren
     sput(b, "};\n");
   }
   sput(b, "static const char *const checks[%d] = {\n%s};\n", L.n_checks ? L.n_checks : 1, L.checks.s ? L.checks.s : "");
-  sput(b, "static const CudaLayout layout = {var_off, m_off, v_off, %ld, %d, checks, %s};\n\n", L.scratch + arena, L.n_checks,
-       L.shard ? "&cuda_nccl" : "NULL");
+  sput(b, "static const CudaLayout layout = {var_off, m_off, v_off, %ld, %d, checks, %s, %ld};\n\n", L.scratch + arena,
+       L.n_checks, L.shard ? "&cuda_nccl" : "NULL", L.hp_off);
   for (int e = 0; e < prog->n_entries; e++)
     sput(b, "static int entry_%d(ModelState *s, long step) { return cuda_entry(s, &layout, %d, step, body_%d); }\n", e, e, e);
   sput(b, "\n");
@@ -450,6 +461,9 @@ char *emit_cuda_model(const Graph *g, const Program *prog, const EmitInfo *info)
     L.m_off[v] = at; at += align16(shape_numel(g->vars[v].shape));
     L.v_off[v] = at; at += align16(shape_numel(g->vars[v].shape));
   }
+  L.hp_off = at;
+  at += align16(g->n_hparams);
+  snprintf(hparam_fmt, sizeof hparam_fmt, "F[%ld + %%d]", L.hp_off);
   L.shard = info->shard;
   L.comm = at;
   for (int i = 0; i < prog->n_items && L.shard; i++) {   /* one buffer: the phases run one after another */

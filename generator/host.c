@@ -281,6 +281,20 @@ static int l_uniform(lua_State *L) { stamp_line(L); push_tensor(L, ir_rng(H->g, 
 static int l_normal(lua_State *L) { stamp_line(L); push_tensor(L, ir_rng(H->g, OP_NORMAL, read_shape(L, 1))); return 1; }
 static int l_step(lua_State *L) { stamp_line(L); push_tensor(L, ir_step(H->g)); return 1; }
 
+/* _hparam(name, default, desc, lo, hi, lo_open, hi_open, soft) -> tensor, id; soft: nil when the
+ * name is taken with another default (prelude.lua's ebm.param and adam{} validate the rest) */
+static int l_hparam(lua_State *L) {
+  stamp_line(L);
+  const char *name = luaL_checkstring(L, 1), *why = NULL;
+  int id = ir_hparam(H->g, name, luaL_checknumber(L, 2), luaL_optstring(L, 3, ""), luaL_checknumber(L, 4),
+                     luaL_checknumber(L, 5), lua_toboolean(L, 6), lua_toboolean(L, 7), &why);
+  if (id < 0 && lua_toboolean(L, 8)) return 0;
+  if (id < 0) return fail(L, "hyper-parameter '%s' %s", name, why);
+  push_tensor(L, id);
+  lua_pushinteger(L, H->g->nodes[id].var);
+  return 2;
+}
+
 /* ---------- introspection ---------- */
 
 static int l_shape(lua_State *L) { push_shape(L, node_shape(tensor_at(L, 1))); return 1; }
@@ -324,7 +338,15 @@ static int l_optimizer(lua_State *L) {
   double eps = finite_arg(L, 5, "eps");
   double lr_min = lua_isnoneornil(L, 6) ? lr : finite_arg(L, 6, "the final learning rate");
   long horizon = opt_int_arg(L, 7, 0, 0, 1000000000, "the schedule's length");
-  lua_pushinteger(L, program_add_optimizer(H->prog, name, lr, b1, b2, eps, lr_min, horizon));
+  int o = program_add_optimizer(H->prog, name, lr, b1, b2, eps, lr_min, horizon);
+  /* the hyper-parameters holding lr, beta1, beta2, eps, lr_min (-1 or absent: fixed) */
+  int *hp[5] = {&H->prog->opts[o].hp_lr, &H->prog->opts[o].hp_beta1, &H->prog->opts[o].hp_beta2,
+                &H->prog->opts[o].hp_eps, &H->prog->opts[o].hp_lr_min};
+  for (int k = 0; k < 5; k++) {
+    *hp[k] = (int)luaL_optinteger(L, 8 + k, -1);
+    if (*hp[k] < -1 || *hp[k] >= H->g->n_hparams) return fail(L, "_optimizer: no hyper-parameter %d", *hp[k]);
+  }
+  lua_pushinteger(L, o);
   return 1;
 }
 
@@ -460,7 +482,7 @@ static const luaL_Reg ebm_funcs[] = {
   {"sigmoid", l_sigmoid}, {"sqrt", l_sqrt}, {"abs", l_abs}, {"sign", l_sign},
   {"stop_gradient", l_stop_gradient}, {"pow", l_pow}, {"select", l_select},
   {"const", l_const}, {"param", l_param}, {"buffer", l_buffer}, {"state", l_state},
-  {"data", l_data}, {"uniform", l_uniform}, {"normal", l_normal}, {"step", l_step},
+  {"data", l_data}, {"uniform", l_uniform}, {"normal", l_normal}, {"step", l_step}, {"_hparam", l_hparam},
   {"shape", l_shape}, {"numel", l_numel}, {"id", l_id}, {"is_tensor", l_is_tensor},
   {"var_info", l_var_info}, {"set_data", l_set_data}, {"datasets", l_datasets},
   {"_optimizer", l_optimizer}, {"_phase", l_phase}, {"_loop_begin", l_loop_begin}, {"_loop_end", l_loop_end},

@@ -78,7 +78,7 @@ int l_transpose(lua_State *L) {
   } else {
     luaL_checktype(L, 2, LUA_TTABLE);
     if ((int)luaL_len(L, 2) != s.rank) return fail(L, "transpose: permutation has %d entries for rank %d", (int)luaL_len(L, 2), s.rank);
-    for (int i = 0; i < s.rank; i++) { lua_geti(L, 2, i + 1); perm[i] = (int)luaL_checkinteger(L, -1) - 1; lua_pop(L, 1); }
+    for (int i = 0; i < s.rank; i++) { lua_geti(L, 2, i + 1); perm[i] = int_arg(L, -1, 1, s.rank, "transpose: a permutation entry") - 1; lua_pop(L, 1); }
   }
   push_tensor(L, ir_transpose(H->g, x, perm));
   return 1;

@@ -135,6 +135,7 @@ static int eval_node(const Graph *g, const Interp *ip, int id, double **val) {
           break;
         case OP_VAR: memcpy(y, ip->vars[n->var], N * sizeof(double)); break;
         case OP_STEP: y[0] = ip->step; break;
+        case OP_HPARAM: y[0] = ip->hparams ? ip->hparams[n->var] : g->hparams[n->var].dflt; break;
         case OP_UNIFORM:
           for (int i = 0; i < N; i++) y[i] = philox_uniform(ip->seed, n->stream, ip->iter, ip->step, i);
           break;

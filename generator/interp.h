@@ -14,6 +14,7 @@ typedef struct {
   uint64_t seed;        /* Philox key */
   uint32_t step, iter;  /* Philox counter words: training step and loop iteration */
   double **vars;        /* current value of each state variable (indexed by var id) */
+  const double *hparams;  /* value of each run-time hyper-parameter (Graph.hparams order) */
   InterpDataFn data;
   void *data_ctx;
 } Interp;

@@ -3,6 +3,7 @@
 
 #include "conv.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,8 @@ void ir_free(Graph *g) {
   if (!g) return;
   for (int i = 0; i < g->n_nodes; i++) { free(g->nodes[i].in); free(g->nodes[i].data); }
   for (int i = 0; i < g->n_vars; i++) free(g->vars[i].name);
+  for (int i = 0; i < g->n_hparams; i++) { free(g->hparams[i].name); free(g->hparams[i].desc); }
+  free(g->hparams);
   free(g->nodes); free(g->vars); free(g->data_name); free(g->htab); free(g);
 }
 
@@ -241,6 +244,42 @@ int ir_rng(Graph *g, OpCode op, Shape s) {
 }
 
 int ir_step(Graph *g) { return intern(g, push(g, OP_STEP, shape_make(0, NULL), 0, NULL)); }
+
+int ir_hparam_find(const Graph *g, const char *name) {
+  for (int i = 0; i < g->n_hparams; i++)
+    if (!strcmp(g->hparams[i].name, name)) return i;
+  return -1;
+}
+
+int ir_hparam_ok(const Graph *g, int id, double v) {
+  const HParam *h = &g->hparams[id];
+  if (!isfinite(v)) return -1;
+  if (h->lo_open ? !(v > h->lo) : !(v >= h->lo)) return -1;
+  if (h->hi_open ? !(v < h->hi) : !(v <= h->hi)) return -1;
+  return 0;
+}
+
+int ir_hparam(Graph *g, const char *name, double dflt, const char *desc, double lo, double hi, int lo_open, int hi_open,
+              const char **why) {
+  int k = ir_hparam_find(g, name);
+  if (k >= 0 && memcmp(&g->hparams[k].dflt, &dflt, sizeof dflt)) { *why = "declared twice with different defaults"; return -1; }
+  if (k < 0 && g->n_hparams == IR_MAX_HPARAMS) { *why = "is one too many (a model has at most 256)"; return -1; }
+  if (k < 0) {
+    g->hparams = realloc(g->hparams, (g->n_hparams + 1) * sizeof(HParam));
+    g->hparams[g->n_hparams] = (HParam){strdup(name), strdup(desc ? desc : ""), dflt, lo, hi, lo_open, hi_open};
+    k = g->n_hparams++;
+    if (ir_hparam_ok(g, k, dflt)) {
+      *why = "has a default outside its valid range";
+      free(g->hparams[k].name); free(g->hparams[k].desc);
+      g->n_hparams--;
+      return -1;
+    }
+  }
+  /* a leaf of its own op: never equal to a constant, so nothing folds it */
+  int id = push(g, OP_HPARAM, shape_make(0, NULL), 0, NULL);
+  g->nodes[id].var = k;
+  return intern(g, id);
+}
 
 /* ---- operations ---- */
 
@@ -528,6 +567,7 @@ void ir_dump(const Graph *g, FILE *f, int n_outs, const int *outs, const char *c
     switch (n->op) {
       case OP_CONST: if (n->data) fprintf(f, " <data>"); else fprintf(f, " %g", n->fval); break;
       case OP_VAR: fprintf(f, " %s", g->vars[n->var].name); break;
+      case OP_HPARAM: fprintf(f, " %s", g->hparams[n->var].name); break;
       case OP_DATA: case OP_UNIFORM: case OP_NORMAL: fprintf(f, " stream=%d", n->stream); break;
       case OP_SUM: case OP_MAX: fprintf(f, " axes=0x%x", n->axes); break;
       case OP_CONCAT: fprintf(f, " axis=%d", n->axis); break;

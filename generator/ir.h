@@ -10,6 +10,7 @@
 
 #define IR_MAX_RANK 4
 #define IR_MAX_INPUTS 3
+#define IR_MAX_HPARAMS 256   /* run-time hyper-parameters of a model (runtime/cuda/cuda_rt.cu uploads them) */
 
 typedef struct { int rank; int d[IR_MAX_RANK]; } Shape;
 
@@ -37,6 +38,7 @@ typedef struct { int rank; int d[IR_MAX_RANK]; } Shape;
   X(UNIFORM, 0, LEAF)   /* Philox U[0,1) on stream .stream */                  \
   X(NORMAL, 0, LEAF)    /* Philox N(0,1) on stream .stream */                  \
   X(STEP, 0, LEAF)      /* the training iteration t as a scalar */            \
+  X(HPARAM, 0, LEAF)    /* run-time hyper-parameter .var of Graph.hparams, a scalar */ \
   /* elementwise unary */                                                      \
   X(NEG, 1, UNARY) X(EXP, 1, UNARY) X(LOG, 1, UNARY) X(LOG1P, 1, UNARY) X(SIN, 1, UNARY)         \
   X(COS, 1, UNARY) X(TANH, 1, UNARY) X(SIGMOID, 1, UNARY) X(SQRT, 1, UNARY)   \
@@ -78,7 +80,7 @@ typedef struct {
   /* attributes, by op */
   double fval;        /* CONST fill */
   double *data;       /* CONST data (owned), or NULL */
-  int var;            /* VAR: state variable id */
+  int var;            /* VAR: state variable id; HPARAM: hyper-parameter id */
   int stream;         /* DATA, UNIFORM, NORMAL: Philox stream id */
   int axes;           /* SUM, MAX: bitmask of reduced axes */
   int axis;           /* CONCAT */
@@ -102,8 +104,19 @@ typedef struct {
   int node;           /* its OP_VAR leaf */
 } Var;
 
+/* A run-time hyper-parameter: a scalar the trainer reads from its parameter
+ * block (train --set), never folded into the code. Its default is not part of
+ * the model's structure (the fingerprint names it, without the value). */
+typedef struct {
+  char *name, *desc;
+  double dflt;
+  double lo, hi;      /* valid range; lo_open/hi_open exclude the end */
+  int lo_open, hi_open;
+} HParam;
+
 typedef struct {
   Node *nodes; int n_nodes, cap_nodes;
+  HParam *hparams; int n_hparams;
   Var *vars; int n_vars, cap_vars;
   int n_streams;      /* Philox streams handed out so far */
   char *data_name;    /* dataset behind OP_DATA (toy name or .npy path) */
@@ -137,6 +150,14 @@ int ir_var(Graph *g, const char *name, VarKind kind, Shape s, int init_kind, dou
 int ir_data(Graph *g, Shape s);
 int ir_rng(Graph *g, OpCode op, Shape s);   /* OP_UNIFORM or OP_NORMAL, fresh stream */
 int ir_step(Graph *g);
+/* The scalar leaf of hyper-parameter `name` (registered on first use; a second
+ * registration must agree on the default). Returns the node, or -1 with *why
+ * set when the name is taken with another default. */
+int ir_hparam(Graph *g, const char *name, double dflt, const char *desc, double lo, double hi, int lo_open, int hi_open,
+              const char **why);
+int ir_hparam_find(const Graph *g, const char *name);   /* id, or -1 */
+/* 0 if v is a finite value inside hyper-parameter id's range */
+int ir_hparam_ok(const Graph *g, int id, double v);
 
 /* Operations: every constructor checks shapes and fails with a message naming them. */
 int ir_unary(Graph *g, OpCode op, int a);

@@ -31,6 +31,7 @@ static const char *usage_main =
 
 static const char *usage_run =
   "usage: ebmforge run MODEL.lua [--iters N] [--seed S] [--out DIR] [--data X.npy] [--log-every K] [--f64] [--combo NAME]\n"
+  "                    [--set NAME=VALUE]... [--config FILE.json]\n"
   "\n"
   "Trains MODEL in the reference interpreter (slow, exact; the oracle for the\n"
   "compiled trainers) and writes one JSON object per logged step to DIR/log.jsonl.\n"
@@ -42,6 +43,9 @@ static const char *usage_run =
   "  --log-every K  log every K iterations (default: the model's `log_every`)\n"
   "  --f64          compute in double precision instead of float\n"
   "  --combo NAME   the sweep combination to train (default: the first), e.g. bb-mi-gp-width64\n"
+  "  --set NAME=VALUE  a run-time parameter (`ebmforge ir MODEL.lua --program` lists them), as\n"
+  "                 `train --set` sets it in a compiled trainer; repeatable\n"
+  "  --config FILE  run-time parameters from a JSON object {\"NAME\": VALUE, ...} (--set wins)\n"
   "\n"
   "exit codes: 0 done, 1 I/O error, 2 bad model or arguments, 3 a loss became NaN/Inf\n";
 
@@ -199,6 +203,8 @@ static int cmd_ir(int argc, char **argv) {
     shape_str(h->g->vars[v].shape, s, sizeof s);
     printf("%s %s : f32%s\n", kinds[h->g->vars[v].kind], h->g->vars[v].name, s);
   }
+  for (int k = 0; k < h->g->n_hparams; k++)
+    printf("hparam $%s = %.9g  ; %s\n", h->g->hparams[k].name, h->g->hparams[k].dflt, h->g->hparams[k].desc);
   program_dump(h->g, h->prog, stdout, !program_only);
   host_free(h);
   return 0;
@@ -265,7 +271,9 @@ static int parse_long(const char *s, long *out) {
 
 static int cmd_run(int argc, char **argv) {
   if (wants_help(argc, argv)) { fputs(usage_run, stdout); return 0; }
-  const char *path = NULL, *out = NULL, *data = NULL, *combo = NULL;
+  const char *path = NULL, *out = NULL, *data = NULL, *combo = NULL, *config = NULL;
+  const char **sets = calloc(argc + 1, sizeof(char *));
+  int n_sets = 0;
   long iters = -1, seed = 0, log_every = -1;
   int f64 = 0;
   for (int i = 0; i < argc; i++) {
@@ -278,6 +286,8 @@ static int cmd_run(int argc, char **argv) {
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--data") && has) data = argv[++i];
     else if (!strcmp(a, "--combo") && has) combo = argv[++i];
+    else if (!strcmp(a, "--set") && has) sets[n_sets++] = argv[++i];
+    else if (!strcmp(a, "--config") && has) config = argv[++i];
     else if (a[0] == '-') { char m[256]; snprintf(m, sizeof m, "unknown or incomplete option '%s'", a); return bad_usage(m, usage_run); }
     else if (!path) path = a;
     else return bad_usage("run takes one model file", usage_run);
@@ -296,9 +306,10 @@ static int cmd_run(int argc, char **argv) {
     .iters = iters > 0 ? iters : (long)host_model_number(h, "iters", 1000),
     .seed = (uint64_t)seed, .out_dir = out,
     .log_every = (int)(log_every > 0 ? log_every : host_model_number(h, "log_every", 10)),
-    .f64 = f64, .data = data,
+    .f64 = f64, .data = data, .sets = sets, .n_sets = n_sets, .config = config,
   };
   int rc = run_model(h, &o);
+  free(sets);
   if (!rc) fprintf(stderr, "ebmforge: wrote %s/log.jsonl\n", out);
   host_free(h);
   return rc;

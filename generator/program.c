@@ -45,7 +45,7 @@ void program_free(Program *p) {
 int program_add_optimizer(Program *p, const char *name, double lr, double b1, double b2, double eps, double lr_min,
                           long horizon) {
   p->opts = realloc(p->opts, (p->n_opts + 1) * sizeof(Optimizer));
-  p->opts[p->n_opts] = (Optimizer){strdup(name), lr, b1, b2, eps, lr_min, horizon};
+  p->opts[p->n_opts] = (Optimizer){strdup(name), lr, b1, b2, eps, lr_min, horizon, -1, -1, -1, -1, -1};
   return p->n_opts++;
 }
 
@@ -81,12 +81,29 @@ int *phase_outputs(const Item *it, int *n) {
   return outs;
 }
 
+/* a run-time value by its name ($lr), so the listing (and the fingerprint made from it) leaves the value out */
+static void opt_value(FILE *f, const Graph *g, int hp, double v) {
+  if (hp >= 0) fprintf(f, "$%s", g->hparams[hp].name);
+  else fprintf(f, "%g", v);
+}
+
 void program_dump(const Graph *g, const Program *p, FILE *f, int with_ir) {
   int depth = 0;
   for (int i = 0; i < p->n_opts; i++) {
     const Optimizer *o = &p->opts[i];
-    fprintf(f, "optimizer %s: adam lr=%g betas=(%g, %g) eps=%g", o->name, o->lr, o->beta1, o->beta2, o->eps);
-    if (o->horizon > 0) fprintf(f, " cosine to %g over %ld steps", o->lr_min, o->horizon);
+    fprintf(f, "optimizer %s: adam lr=", o->name);
+    opt_value(f, g, o->hp_lr, o->lr);
+    fprintf(f, " betas=(");
+    opt_value(f, g, o->hp_beta1, o->beta1);
+    fprintf(f, ", ");
+    opt_value(f, g, o->hp_beta2, o->beta2);
+    fprintf(f, ") eps=");
+    opt_value(f, g, o->hp_eps, o->eps);
+    if (o->horizon > 0) {
+      fprintf(f, " cosine to ");
+      opt_value(f, g, o->hp_lr_min, o->lr_min);
+      fprintf(f, " over %ld steps", o->horizon);
+    }
     fprintf(f, "\n");
   }
   for (int i = 0; i < p->n_items; i++) {

@@ -10,7 +10,13 @@
 typedef struct { int var, node; } Assign;
 typedef struct { char *name; int node; } LogTap;
 /* Adam; horizon > 0: the rate decays from lr to lr_min by a cosine over `horizon` steps (adam_lr) */
-typedef struct { char *name; double lr, beta1, beta2, eps, lr_min; long horizon; } Optimizer;
+/* hp_*: the run-time hyper-parameter (Graph.hparams) holding the value, or -1 (the value is fixed) */
+typedef struct {
+  char *name;
+  double lr, beta1, beta2, eps, lr_min;
+  long horizon;
+  int hp_lr, hp_beta1, hp_beta2, hp_eps, hp_lr_min;
+} Optimizer;
 
 typedef enum { ITEM_PHASE, ITEM_LOOP_BEGIN, ITEM_LOOP_END } ItemKind;
 

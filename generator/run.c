@@ -11,6 +11,7 @@
 
 #include "adam.h"
 #include "fsutil.h"
+#include "hparams.h"
 #include "interp.h"
 #include "progress.h"
 #include "data.h"
@@ -26,6 +27,7 @@ struct Trainer {
   Interp ip;
   DataSource data;
   double **m, **v;   /* Adam moments per variable (params only) */
+  double *hparams;   /* the run's hyper-parameter values (Graph.hparams order) */
   long *opt_t;       /* steps taken by each optimiser */
   int *log_base;     /* index of each item's first log tap */
   double *last_log;  /* latest value of every log tap, in program order */
@@ -69,11 +71,14 @@ static int run_phase(Host *h, const Item *it, Interp *ip, Trainer *st, int log_b
     if (it->opt >= 0) {
       const Optimizer *o = &h->prog->opts[it->opt];
       long t = ++st->opt_t[it->opt];
+      const double *hp = ip->hparams;
+#define HV(f) (o->hp_##f >= 0 ? hp[o->hp_##f] : o->f)
       for (int k = 0; k < it->n_params; k++) {
         int var = it->params[k];
         adam_step_f64(ip->vars[var], st->m[var], st->v[var], res[it->n_assigns + it->n_logs + k],
-                      shape_numel(g->vars[var].shape), adam_lr(o->lr, o->lr_min, o->horizon, t), o->beta1, o->beta2,
-                      o->eps, t, !ip->f64);
+                      shape_numel(g->vars[var].shape), adam_lr(HV(lr), HV(lr_min), o->horizon, t), HV(beta1), HV(beta2),
+                      HV(eps), t, !ip->f64);
+#undef HV
       }
     }
   }
@@ -136,6 +141,9 @@ Trainer *trainer_new(Host *h, uint64_t seed, int f64) {
   char err[300];
   if (g->data_name && data_open(&t->data, g->data_name, data_width(g), err, sizeof err))
     fprintf(stderr, "ebmforge: %s\n", err);  /* the model validated it: not expected */
+  t->hparams = calloc(g->n_hparams ? g->n_hparams : 1, sizeof(double));
+  for (int k = 0; k < g->n_hparams; k++) t->hparams[k] = g->hparams[k].dflt;
+  t->ip.hparams = t->hparams;
   t->ip.vars = calloc(g->n_vars, sizeof(double *));
   t->m = calloc(g->n_vars, sizeof(double *));
   t->v = calloc(g->n_vars, sizeof(double *));
@@ -169,11 +177,25 @@ void trainer_free(Trainer *t) {
   if (!t) return;
   data_close(&t->data);
   for (int v = 0; v < t->h->g->n_vars; v++) { free(t->ip.vars[v]); free(t->m[v]); free(t->v[v]); }
-  free(t->ip.vars); free(t->m); free(t->v); free(t->opt_t); free(t->last_log); free(t->log_names); free(t->log_base);
+  free(t->hparams); free(t->ip.vars); free(t->m); free(t->v); free(t->opt_t); free(t->last_log); free(t->log_names); free(t->log_base);
   free(t);
 }
 
 double *trainer_var(Trainer *t, int var) { return t->ip.vars[var]; }
+double *trainer_hparams(Trainer *t) { return t->hparams; }
+
+int trainer_set_hparams(Trainer *t, const char *config, const char *const *sets, int n_sets, char *err, size_t errlen) {
+  const Graph *g = t->h->g;
+  ModelHParam *hp = calloc(g->n_hparams + 1, sizeof *hp);   /* the table a trainer carries */
+  for (int k = 0; k < g->n_hparams; k++) {
+    const HParam *h = &g->hparams[k];
+    hp[k] = (ModelHParam){h->name, h->desc, h->dflt, h->lo, h->hi, h->lo_open, h->hi_open};
+  }
+  int rc = config ? hparam_set_file(hp, g->n_hparams, t->hparams, config, err, errlen) : 0;
+  for (int k = 0; k < n_sets && !rc; k++) rc = hparam_set_arg(hp, g->n_hparams, t->hparams, sets[k], "--set", err, errlen);
+  free(hp);
+  return rc;
+}
 int trainer_n_logs(const Trainer *t) { return t->n_logs; }
 const char *trainer_log_name(const Trainer *t, int k) { return t->log_names[k]; }
 double trainer_log_value(const Trainer *t, int k) { return t->last_log[k]; }
@@ -183,6 +205,11 @@ int run_model(Host *h, const RunOptions *o) {
   char err[600];
   if (o->data && trainer_use_data(t, o->data, err, sizeof err)) {
     fprintf(stderr, "ebmforge: bad --data: %s\n", err);
+    trainer_free(t);
+    return 2;
+  }
+  if (trainer_set_hparams(t, o->config, o->sets, o->n_sets, err, sizeof err)) {
+    fprintf(stderr, "ebmforge: %s\n", err);
     trainer_free(t);
     return 2;
   }

@@ -13,6 +13,8 @@ typedef struct {
   int log_every;
   int f64;
   const char *data;   /* --data: a .npy file or toy name replacing the model's, or NULL */
+  const char *const *sets; int n_sets;   /* --set NAME=VALUE, in order */
+  const char *config;                    /* --config FILE.json, or NULL */
 } RunOptions;
 
 /* The interpreter trainer: state variables, Adam moments, the latest log
@@ -27,6 +29,9 @@ int trainer_step(Trainer *t, long step);
 /* Runs entry point `name` (e.g. "sample") with Philox step `step`: 0 ok, -1 no such entry. */
 int trainer_run_entry(Trainer *t, const char *name, long step);
 double *trainer_var(Trainer *t, int var);          /* current value, f64 array */
+double *trainer_hparams(Trainer *t);               /* the hyper-parameter values (defaults until set) */
+/* Applies --config, then each --set (as the trainers do). 0, or -1 with err naming the argument. */
+int trainer_set_hparams(Trainer *t, const char *config, const char *const *sets, int n_sets, char *err, size_t errlen);
 int trainer_n_logs(const Trainer *t);
 const char *trainer_log_name(const Trainer *t, int k);
 double trainer_log_value(const Trainer *t, int k);  /* latest value */

@@ -264,6 +264,8 @@ void sandbox_close(Sandbox *sb) {
 
 void sandbox_reset_budget(Sandbox *sb) {
   sb->ran = 0;
+  sb->hit = 0;
+  sb->where[0] = 0;
 }
 
 void sandbox_charge(lua_State *L, long long instructions) {
@@ -286,6 +288,11 @@ const char *sandbox_error(Sandbox *sb, int rc, const char *path) {
     static char buf[1024];
     if (sb->where[0]) snprintf(buf, sizeof buf, "%s: %s", sb->where, sb->msg);
     else snprintf(buf, sizeof buf, "%s:1: %s (at a line not known)", path ? path : "?", sb->msg);
+    return buf;
+  }
+  if (rc == LUA_ERRMEM) {   /* the machine, not the sandbox, ran out */
+    static char buf[600];
+    snprintf(buf, sizeof buf, "%s:1: out of memory while running the file", path ? path : "?");
     return buf;
   }
   if (rc == LUA_ERRERR) {   /* the message handler failed (an error object whose __tostring raises) */

@@ -45,7 +45,7 @@ typedef struct Sandbox {
  * when not even the empty state fits. Free with sandbox_close. */
 Sandbox *sandbox_open(void);
 void sandbox_close(Sandbox *sb);
-/* Starts a fresh instruction budget (each model file load gets its own). */
+/* Starts a fresh budget (each model file load gets its own) and forgets a limit hit before. */
 void sandbox_reset_budget(Sandbox *sb);
 /* Counts work done in C on the Lua side's behalf (autodiff walks the graph)
  * against the instruction budget. */

@@ -23,6 +23,14 @@ typedef struct {
 
 typedef struct { const char *name; double lr, beta1, beta2, eps; } ModelOpt;
 
+/* A run-time hyper-parameter (`train --set NAME=VALUE`): valid values lie in
+ * [lo, hi], an end excluded where lo_open / hi_open. */
+typedef struct {
+  const char *name, *desc;
+  double dflt, lo, hi;
+  int lo_open, hi_open;
+} ModelHParam;
+
 /* Everything a running model reads and writes. */
 typedef struct {
   float **vars;         /* current value of every variable */
@@ -33,6 +41,7 @@ typedef struct {
   uint64_t seed;
   uint32_t step, iter;  /* Philox counter words */
   double lr_scale;      /* multiplies every learning rate: 1, lowered by `train --nan-retries` */
+  double *hparams;      /* the run's hyper-parameter values (model.hparams order), fixed while it runs */
   const DataSource *data;  /* where DATA nodes draw batches */
   /* data-parallel training (model.ranks > 1): this process's rank, and the
    * in-place sum-then-average over the ranks (NULL: one process) */
@@ -55,6 +64,7 @@ typedef struct {
   int data_cols;        /* D of the model's data batches (0: the model reads no data) */
   int n_vars; const ModelVar *vars;
   int n_opts; const ModelOpt *opts;
+  int n_hparams; const ModelHParam *hparams;
   int n_logs; const char *const *log_names;
   long arena_floats;
   double matmul_flops;  /* 2*M*N*K summed over every matmul of one training step */

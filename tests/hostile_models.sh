@@ -17,7 +17,9 @@ cd "$(dirname "$0")/.." || exit 1
 
 TIMEOUT=()
 if command -v timeout >/dev/null 2>&1; then TIMEOUT=(timeout 60); fi
-LIMITS=(env EBMFORGE_LUA_MAX_INSTRUCTIONS=10000000 EBMFORGE_LUA_MAX_MIB=64 EBMFORGE_LUA_MAX_SECONDS=1)
+# lowered limits; the time limit stays generous (a busy machine) except for
+# the fixture stuck inside one C call, which only the time limit stops
+LIMITS=(env EBMFORGE_LUA_MAX_INSTRUCTIONS=10000000 EBMFORGE_LUA_MAX_MIB=64 EBMFORGE_LUA_MAX_SECONDS=20)
 
 # expect LABEL FIXTURE LINE TEXT CMD...: exit code 2, first stderr line FIXTURE:LINE: ... TEXT ...
 expect() {
@@ -48,9 +50,11 @@ for f in "${fixtures[@]}"; do
     fail "$f: needs one '--< error' marker and one '-- expect: TEXT' line"
     continue
   fi
-  expect "check $f" "$f" "$n" "$text" "${LIMITS[@]}" "$BIN" check "$f"
+  secs=20
+  [ "$f" = tests/hostile_models/pattern_hang.lua ] && secs=1
+  expect "check $f" "$f" "$n" "$text" "${LIMITS[@]}" EBMFORGE_LUA_MAX_SECONDS=$secs "$BIN" check "$f"
   rm -rf "$TMP/out"
-  expect "build $f" "$f" "$n" "$text" "${LIMITS[@]}" "$BIN" build "$f" -o "$TMP/out" --no-cuda
+  expect "build $f" "$f" "$n" "$text" "${LIMITS[@]}" EBMFORGE_LUA_MAX_SECONDS=$secs "$BIN" build "$f" -o "$TMP/out" --no-cuda
   if [ -e "$TMP/out" ]; then fail "build $f: wrote $TMP/out"; rm -rf "$TMP/out"; else pass "build $f: wrote nothing"; fi
 done
 [ ! -e hostile_was_here ] && pass "os.execute ran nothing" || { fail "os.execute ran a command"; rm -f hostile_was_here; }

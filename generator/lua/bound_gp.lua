@@ -27,7 +27,8 @@ end
 
 -- The energy loss mean E(x) - mean E(x~) + R; logs P every step, active or not.
 function M.energy_loss(s, p, ex, rec, weight)
-  local tau = s.cfg.thre or ((s.paper or s.image) and 0 or 1)
+  local tau = ebm.hparam("thre", s.cfg.thre or ((s.paper or s.image) and 0 or 1),
+                         "threshold tau of the upper bound's relu(lambda P - tau)", "nonneg")
   local P, ef = M.bound_c(s, rec)
   local R = ebm.relu(weight * P - tau)
   p:log("P", P)

@@ -14,6 +14,7 @@ M.options = {
 local LOG_2PI = math.log(2 * math.pi)
 
 function M.setup(s)
+  s.sigma = ebm.hparam("sigma", s.cfg.sigma, "output noise sigma of the generator, x = G(z) + sigma eps", "pos")
   s.enc = (s.cfg.encoder or nets.toy_encoder{latent = s.d, input = s.D}).build("encoder")
   s.gen_params = {table.unpack(s.G.params)}
   for _, q in ipairs(s.enc.params) do table.insert(s.gen_params, q) end
@@ -34,7 +35,7 @@ end
 -- x = G(z) + sigma eps in the given BN mode
 function M.draw(s, mode)
   local z, eps = ebm.normal({s.B, s.d}), ebm.normal({s.B, s.D})
-  return {z = z, eps = eps, x = s.G(z, mode) + s.cfg.sigma * eps}
+  return {z = z, eps = eps, x = s.G(z, mode) + s.sigma * eps}
 end
 
 -- H^_b without its constants: mean_b log q_psi(z_b | x_b)
@@ -44,11 +45,11 @@ function M.entropy(s, rec) return ebm.mean(M.log_q(s, rec.z, rec.x)) end
 -- total derivative through both arguments, eps fixed (methods.md §3c); the caller detaches
 function M.score(s, rec)
   local z = rec.z
-  local lq = M.log_q(s, z, s.G(z, "eval") + s.cfg.sigma * rec.eps, "eval")
+  local lq = M.log_q(s, z, s.G(z, "eval") + s.sigma * rec.eps, "eval")
   return z + ebm.grad(ebm.sum(lq), z)
 end
 
-function M.sample(s) return s.G(ebm.normal({s.B, s.d}), "eval") + s.cfg.sigma * ebm.normal({s.B, s.D}) end
+function M.sample(s) return s.G(ebm.normal({s.B, s.d}), "eval") + s.sigma * ebm.normal({s.B, s.D}) end
 
 -- The sandwich's log-weight (methods.md §7.3), lo = up:
 --   -E(x) + log q_psi(z | x) - log N(z; 0, I) - log N(x; G(z), sigma^2 I), x = G^ev(z) + sigma eps,
@@ -58,7 +59,7 @@ function M.has_log_weights() return true end
 function M.log_weights(s)
   local rec = M.draw(s, "eval")
   local log_nz = -0.5 * s.d * LOG_2PI - 0.5 * ebm.sum(rec.z * rec.z, 2)
-  local log_nx = -0.5 * s.D * (LOG_2PI + 2 * math.log(s.cfg.sigma)) - 0.5 * ebm.sum(rec.eps * rec.eps, 2)
+  local log_nx = -0.5 * s.D * (LOG_2PI + 2 * ebm.log(s.sigma)) - 0.5 * ebm.sum(rec.eps * rec.eps, 2)
   local lam = -s.E(rec.x, "eval") + M.log_q(s, rec.z, rec.x, "eval") - log_nz - log_nx
   return lam, lam, ebm.const(1, {s.B})
 end

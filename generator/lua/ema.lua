@@ -9,6 +9,7 @@ local M = {}
 -- {parameter, average} pairs for `swapped`.
 function M.track(params, decay)
   if not (decay > 0 and decay < 1) then error(("ema: the decay must lie in (0, 1), got %g"):format(decay), 0) end
+  decay = ebm.hparam("ema", decay, "EMA decay of the averaged parameters the entries use", "open_unit")
   local pairs_ = {}
   for _, p in ipairs(params) do
     local name = ebm.var_info(p)

@@ -79,7 +79,7 @@ function M.build(cfg)
     if cfg.r1_gamma > 0 then   -- R1 on real pairs: grad_x [f(x_c, k) + log N(x_n; a x_c, beta I)]
       local g = ebm.grad(ebm.sum(fr), xc) + a_n / b_n * (xn - a_n * xc)
       local r1 = ebm.mean(ebm.sum(g * g, 2))
-      loss = loss + cfg.r1_gamma / 2 * r1
+      loss = loss + ebm.hparam("r1_gamma", cfg.r1_gamma, "R1 penalty weight gamma of (gamma/2) mean |g|^2", "nonneg") / 2 * r1
       p:log("r1", r1)
     end
     p:minimize(loss, f.params, optE)
@@ -94,7 +94,7 @@ function M.build(cfg)
     local EF = ebm.mean(diff.neg_cond_energy(S, f, xt, xn, k, emb))
     local mu, lv = q(xt, xn, emb, "train")
     local nll = 0.5 * ebm.sum(lv, 2) + 0.5 * ebm.sum((z - mu) * (z - mu) / (1e-6 + ebm.exp(lv)), 2)
-    local ent = cfg.w_ent * ebm.mean(nll)
+    local ent = ebm.hparam("w_ent", cfg.w_ent, "weight of the encoder's entropy NLL", "nonneg") * ebm.mean(nll)
     local mp, lp = q(xc, xn, emb, "train")   -- ELBO of the real pair's conditional NLL
     local zpos = mp + ebm.exp(0.5 * lp) * ebm.normal({B, nz})
     local v = diff.pick(k, per(function(j) return math.max(S.pvar[j], cfg.rec_floor) end))

@@ -66,7 +66,7 @@ function M.build(cfg)
       local bn = diff.pick(k, diff.per_step(S, function(j) return S.beta[j + 1] end))
       local g = ebm.grad(ebm.sum(fr), xc) + an / bn * (xn - an * xc)
       local r1 = ebm.mean(ebm.sum(g * g, 2))
-      loss = loss + cfg.r1_gamma / 2 * r1
+      loss = loss + ebm.hparam("r1_gamma", cfg.r1_gamma, "R1 penalty weight gamma of (gamma/2) mean |g|^2", "nonneg") / 2 * r1
       p:log("r1", r1)
     end
     p:minimize(loss, f.params, optE)
@@ -81,7 +81,7 @@ function M.build(cfg)
   phase("generator", function(p)
     local adv = ebm.mean(diff.neg_cond_energy(S, f, y, xnr, kr, embr))
     local H = ebm.mean(ent)
-    local loss = -adv - cfg.w_H * H
+    local loss = -adv - ebm.hparam("w_H", cfg.w_H, "weight w_H of the entropy in the generator's loss", "nonneg") * H
     p:minimize(loss, gq, optG)
     p:log("loss_g", loss)
     p:log("entropy", H)

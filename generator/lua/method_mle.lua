@@ -30,6 +30,9 @@ function M.build(cfg)
   local E = (cfg.energy or (cfg.image and nets.image_energy{act = "silu", channels = cfg.image[1]}
                             or nets.toy_energy{act = "silu"})).build("energy")
   local opt = adam(cfg.adam)
+  -- run-time values (train --set): the sampler's step and noise, the energy-magnitude weight
+  local alpha = ebm.hparam("alpha", cfg.alpha, "Langevin step size: x <- x - alpha grad E(x) + eta xi", "nonneg")
+  local eta_t = eta > 0 and ebm.hparam("eta", eta, "Langevin noise scale eta", "nonneg")
   local x = ebm.state("sampler.x", {B, D}, 0)
   local x0 = ebm.state("sampler.x0", {B, D}, 0)
 
@@ -45,8 +48,8 @@ function M.build(cfg)
     loop(cfg.K, function()
       phase("sampler_step", function(p)
         local g = ebm.grad(ebm.sum(E(x)), x)
-        local nx = x - cfg.alpha * g
-        if eta > 0 then nx = nx + eta * ebm.normal({B, D}) end
+        local nx = x - alpha * g
+        if eta_t then nx = nx + eta_t * ebm.normal({B, D}) end
         if cfg.clamp then nx = ebm.minimum(ebm.maximum(nx, -1), 1) end
         p:set(x, nx)
       end)
@@ -58,7 +61,10 @@ function M.build(cfg)
     local ed = entries.check_energy(E(ebm.data({B, D})), "the energy network")
     local es = E(ebm.stop_gradient(x))
     local loss = ebm.mean(ed) - ebm.mean(es)
-    if cfg.rho > 0 then loss = loss + cfg.rho * (ebm.mean(ed * ed) + ebm.mean(es * es)) end
+    if cfg.rho > 0 then
+      local rho = ebm.hparam("rho", cfg.rho, "weight of the energy-magnitude term rho (E(x)^2 + E(x~)^2)", "nonneg")
+      loss = loss + rho * (ebm.mean(ed * ed) + ebm.mean(es * es))
+    end
     p:minimize(loss, E.params, opt)
     p:log("loss", loss)
     p:log("e_data", ebm.mean(ed))
@@ -68,20 +74,20 @@ function M.build(cfg)
   end)
   entries.sample(B, D, function(xs) sampler(xs) end)
   entries.energy(E, D)
-  if eta == 0 then M.induced_entry(cfg, E, B, D) end
+  if eta == 0 then M.induced_entry(cfg, E, B, D, alpha) end
 end
 
 -- The density the deterministic sampler induces (methods.md §4): the change
 -- of variables through x <- x - alpha grad E(x), with the 2x2 Hessian from
 -- two Hessian-vector products (JVPs of the input gradient). Output rows:
 -- x (D columns), log q(x), and 1 if any step folded (det(I - alpha H) <= 0).
-function M.induced_entry(cfg, E, B, D)
+function M.induced_entry(cfg, E, B, D, alpha)
   if D ~= 2 then return end
   local out = ebm.state("induced.out", {B, 4}, 0)
   local x = ebm.state("induced.x", {B, 2}, 0)
   local lq = ebm.state("induced.logq", {B}, 0)
   local fold = ebm.state("induced.fold", {B}, 0)
-  local a, r = cfg.alpha, cfg.init_range
+  local a, r = alpha, cfg.init_range
   entry("induced", {output = out}, function()
     phase("induced_init", function(p)
       p:set(x, ebm.uniform({B, 2}) * (2 * r) - r)

@@ -49,7 +49,7 @@ end
 -- The penalty weight: the `paper` preset's decaying 0.7 (2307 + t)^-0.55, else lambda.
 function M.weight(s)
   if s.ada then return 0.7 * ebm.exp(-0.55 * ebm.log(ebm.step() + 2307)) end
-  return s.cfg.lambda
+  return ebm.hparam("lambda", s.cfg.lambda, "penalty weight lambda of the energy step's bound", "nonneg")
 end
 
 -- Generator step: mean E(x~') - w_H * H^ at fresh draws x~' (G in train mode),
@@ -60,8 +60,9 @@ function M.generator_phase(s)
     local rec = s.lower.draw(s, "train")
     local adv = ebm.mean(s.E(rec.x))
     local H = kept or s.lower.entropy(s, rec)   -- constants dropped in the loss
-    p:minimize(adv - s.cfg.w_H * H, s.gen_params, s.optG)
-    p:log("loss_g", adv - s.cfg.w_H * H)
+    local w_H = ebm.hparam("w_H", s.cfg.w_H, "weight w_H of the entropy in the generator's loss", "nonneg")
+    p:minimize(adv - w_H * H, s.gen_params, s.optG)
+    p:log("loss_g", adv - w_H * H)
     p:log("entropy", H)
   end)
   -- the average of phi (not of BN's running statistics, which eval mode takes from the trained G)

@@ -23,6 +23,47 @@ function ebm.logsumexp(x, axes, keepdims)
 end
 
 ---------------------------------------------------------------------------
+-- Run-time hyper-parameters (docs/parameters.md): a scalar tensor leaf the
+-- trainer reads from its parameter block, so `train --set NAME=VALUE` changes
+-- it without a rebuild. The default is the model file's value; range names
+-- the valid values: "any", "nonneg" [0, inf), "pos" (0, inf), "unit" [0, 1),
+-- "open_unit" (0, 1), or {lo, hi} (closed).
+local ranges = {
+  any = {-math.huge, math.huge, false, false}, nonneg = {0, math.huge, false, false},
+  pos = {0, math.huge, true, false}, unit = {0, 1, false, true}, open_unit = {0, 1, true, true},
+}
+local function hparam(name, default, desc, range, soft)
+  if type(name) ~= "string" or not name:match("^[%a_][%w_.]*$") then
+    error("a hyper-parameter's name must be an identifier (letters, digits, '_', '.'), got " .. tostring(name), 0)
+  end
+  if type(default) ~= "number" or default ~= default or math.abs(default) == math.huge then
+    error(("hyper-parameter '%s' needs a finite number as its default"):format(name), 0)
+  end
+  local r = ranges[range or "any"]
+  if type(range) == "table" then
+    if type(range[1]) ~= "number" or type(range[2]) ~= "number" or range[1] > range[2] then
+      error(("hyper-parameter '%s': the range must be {lo, hi} with lo <= hi"):format(name), 0)
+    end
+    r = {range[1], range[2], false, false}
+  end
+  if not r then error(("hyper-parameter '%s': unknown range '%s'"):format(name, tostring(range)), 0) end
+  if default < r[1] or default > r[2] or (r[3] and default == r[1]) or (r[4] and default == r[2]) then
+    error(("%s = %s is outside its valid range %s%s, %s%s"):format(name, tostring(default), r[3] and "(" or "[",
+          tostring(r[1]), tostring(r[2]), r[4] and ")" or "]"), 0)
+  end
+  return ebm._hparam(name, default, desc or "", r[1], r[2], r[3], r[4], soft)
+end
+function ebm.hparam(name, default, desc, range) return (hparam(name, default, desc, range)) end
+
+-- ebm.param(name, default [, desc [, {lo, hi}]]) is a hyper-parameter;
+-- ebm.param(name, shape, init) a trainable variable.
+local var_param = ebm.param
+function ebm.param(name, a, b, c)
+  if type(a) == "number" and (b == nil or type(b) == "string") then return ebm.hparam(name, a, b, c) end
+  return var_param(name, a, b, c)
+end
+
+---------------------------------------------------------------------------
 -- Phases, loops and optimisers: the step program.
 local current_phase = nil
 
@@ -111,7 +152,18 @@ function adam(o)
   local lr_min, horizon
   if o.cosine then lr_min, horizon = o.cosine.to, o.cosine.iters end
   optimizer_count = optimizer_count + 1
-  return ebm._optimizer(o.name or ("adam" .. optimizer_count), o.lr, o.betas[1], o.betas[2], o.eps, lr_min, horizon)
+  local name = o.name or ("adam" .. optimizer_count)
+  -- run-time values, shared by the optimisers that agree on them (lr names
+  -- every one's rate); an optimiser with a value of its own gets NAME.lr
+  local function hp(key, v, desc, range)
+    local _, id = hparam(key, v, desc, range, true)
+    if not id then _, id = hparam(name .. "." .. key, v, desc, range) end
+    return id
+  end
+  local ids = {hp("lr", o.lr, "Adam learning rate", "pos"), hp("beta1", o.betas[1], "Adam beta1 (first-moment decay)", "unit"),
+               hp("beta2", o.betas[2], "Adam beta2 (second-moment decay)", "unit"), hp("eps", o.eps, "Adam epsilon", "pos")}
+  if lr_min then ids[5] = hp("lr_min", lr_min, "learning rate at the end of the cosine decay", "nonneg") end
+  return ebm._optimizer(name, o.lr, o.betas[1], o.betas[2], o.eps, lr_min, horizon, ids[1], ids[2], ids[3], ids[4], ids[5])
 end
 
 nn = require "nn"

@@ -27,6 +27,7 @@
 
 extern "C" {
 #include "dist.h"
+#include "xalloc.h"
 }
 
 typedef struct {
@@ -111,7 +112,7 @@ static int nccl_open(CudaDev *d) {
   dist_bcast(&id, sizeof id);
   ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
   config.blocking = 0;
-  Nccl *n = (Nccl *)calloc(1, sizeof *n);
+  Nccl *n = (Nccl *)xcalloc(1, sizeof *n, "the NCCL state");
   ncclResult_t r = ncclCommInitRankConfig(&n->comm, dist_size(), id, dist_rank(), &config);
   if (settle(d, n->comm, r, "ncclCommInitRankConfig (joining the other ranks' GPUs)") || warm_up(d, n->comm)) {
     ncclCommAbort(n->comm);

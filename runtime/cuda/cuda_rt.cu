@@ -8,6 +8,7 @@
 extern "C" {
 #include "adam.h"
 #include "data.h"
+#include "xalloc.h"
 }
 
 enum { WORKSPACE = 4 << 20 };   /* cuBLAS workspace bytes: set, so capture never allocates */
@@ -146,8 +147,8 @@ static void CUDART_CB draw_batch(void *p) {
 int cuda_data(CudaDev *d, float *dst, int B, int cols, uint32_t stream, uint32_t iter, int ranks) {
   size_t bytes = (size_t)B * cols * sizeof(float), drawn = bytes * ranks;
   if (d->cursor == d->n_slots) {
-    d->slots = (DataSlot **)realloc(d->slots, (d->n_slots + 1) * sizeof *d->slots);
-    d->slots[d->n_slots++] = (DataSlot *)calloc(1, sizeof(DataSlot));
+    d->slots = (DataSlot **)xrealloc(d->slots, (d->n_slots + 1) * sizeof *d->slots, "data slots");
+    d->slots[d->n_slots++] = (DataSlot *)xcalloc(1, sizeof(DataSlot), "a data slot");
   }
   DataSlot *sl = d->slots[d->cursor++];
   if (sl->cap < drawn) {
@@ -182,6 +183,15 @@ static int copy_vars(CudaDev *d, cudaMemcpyKind kind) {
       if (cuda_ok(d, e, kind == cudaMemcpyHostToDevice ? "uploading the state" : "downloading the state")) return 1;
     }
   }
+  /* the run's hyper-parameters, as the kernels read them (float); fixed for a run, so only uploaded */
+  if (kind == cudaMemcpyHostToDevice && model.n_hparams) {
+    float hp[256];   /* IR_MAX_HPARAMS */
+    for (int k = 0; k < model.n_hparams && k < 256; k++) hp[k] = (float)d->s->hparams[k];
+    if (cuda_ok(d, cudaMemcpyAsync(d->F + lay->hp_off, hp, model.n_hparams * sizeof(float), kind, d->stream),
+                "uploading the hyper-parameters") ||
+        cuda_ok(d, cudaStreamSynchronize(d->stream), "uploading the hyper-parameters"))
+      return 1;
+  }
   /* pageable host memory: an upload is staged before the call returns, a download done when it returns */
   long long t[64];
   int n = model.n_opts;
@@ -205,7 +215,7 @@ static CudaDev *open_device(ModelState *s, const CudaLayout *lay) {
     return NULL;
   }
   if (model.n_opts > 64) { snprintf(s->err, sizeof s->err, "more than 64 optimisers"); return NULL; }
-  CudaDev *d = (CudaDev *)calloc(1, sizeof *d);
+  CudaDev *d = (CudaDev *)xcalloc(1, sizeof *d, "the GPU state");
   d->s = s;
   d->lay = lay;
   d->dev_step = -1;

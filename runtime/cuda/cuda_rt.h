@@ -46,6 +46,7 @@ typedef struct {
   int n_checks;
   const char *const *checks;             /* check k: "phase P: the gradient of V is not finite" or "phase P: L is" */
   const CudaDist *dist;                  /* NULL: one process */
+  long hp_off;                           /* the hyper-parameters (model.n_hparams floats, uploaded with the state) */
 } CudaLayout;
 
 struct DataSlot;

@@ -8,6 +8,7 @@
 
 #include <zlib.h>
 
+#include "hparams.h"
 #include "safetensors.h"
 #include "xalloc.h"
 
@@ -15,9 +16,10 @@
 /* The data crc of safetensors does not cover the metadata, so the run's
  * identity (step, seed, optimiser steps, model, learning-rate scale) carries a
  * crc of its own. lr_scale (`train --nan-retries`) is absent from checkpoints
- * written before it existed: they load with scale 1. */
-static const char *const meta_keys[] = {"format", "model", "fingerprint", "step", "seed", "optimizer_steps", "lr_scale"};
-enum { N_META = 7, N_META_OLD = 6 };
+ * written before it existed: they load with scale 1; hparams (the run-time
+ * parameters' values, a JSON object) likewise: they load with the defaults. */
+static const char *const meta_keys[] = {"format", "model", "fingerprint", "step", "seed", "optimizer_steps", "lr_scale", "hparams"};
+enum { N_META = 8, N_META_LR = 7, N_META_OLD = 6 };
 
 static unsigned long meta_crc(const char *const *vals, int n) {
   unsigned long c = crc32(0L, Z_NULL, 0);
@@ -66,8 +68,9 @@ int checkpoint_save(const char *path, const Model *m, const ModelState *s, long 
   snprintf(seedbuf, sizeof seedbuf, "%" PRIu64, s->seed);
   snprintf(scalebuf, sizeof scalebuf, "%.17g", s->lr_scale);
   for (int o = 0, k = 0; o < m->n_opts; o++) k += snprintf(opt + k, sizeof opt - k, "%s%ld", o ? "," : "", s->opt_t[o]);
+  char *hp = hparam_json(m->hparams, m->n_hparams, s->hparams);
   const char *keys[N_META + 1],
-      *vals[N_META + 1] = {"ebmforge-checkpoint-1", m->name, m->fingerprint, stepbuf, seedbuf, opt, scalebuf};
+      *vals[N_META + 1] = {"ebmforge-checkpoint-1", m->name, m->fingerprint, stepbuf, seedbuf, opt, scalebuf, hp};
   char crcbuf[16];
   for (int i = 0; i < N_META; i++) keys[i] = meta_keys[i];
   snprintf(crcbuf, sizeof crcbuf, "%08lx", meta_crc(vals, N_META));
@@ -75,7 +78,7 @@ int checkpoint_save(const char *path, const Model *m, const ModelState *s, long 
   vals[N_META] = crcbuf;
   int rc = st_write(path, t, n, keys, vals, N_META + 1, err, errlen);
   for (int i = 0; i < n; i++) free(names[i]);
-  free(names); free(t);
+  free(names); free(t); free(hp);
   return rc;
 }
 
@@ -89,7 +92,7 @@ int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step,
   {
     const char *vals[N_META], *want = st_meta(&f, "meta_crc32");
     char got[16];
-    int missing = !want, n = st_meta(&f, "lr_scale") ? N_META : N_META_OLD;
+    int missing = !want, n = st_meta(&f, "hparams") ? N_META : st_meta(&f, "lr_scale") ? N_META_LR : N_META_OLD;
     for (int i = 0; i < n; i++) missing |= !(vals[i] = st_meta(&f, meta_keys[i]));
     if (!missing) snprintf(got, sizeof got, "%08lx", meta_crc(vals, n));
     if (missing || strcmp(got, want)) {
@@ -129,6 +132,8 @@ int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step,
     s->lr_scale = strtod(ls, &e);
     if (*e || !(s->lr_scale > 0 && s->lr_scale <= 1)) { snprintf(err, errlen, "%s: metadata lr_scale '%s' is not in (0, 1]", path, ls); goto done; }
   }
+  const char *hp = st_meta(&f, "hparams");
+  if (hp && hparam_set_json(m->hparams, m->n_hparams, s->hparams, hp, strlen(hp), path, err, errlen)) goto done;
   for (int v = 0; v < m->n_vars; v++) {
     const ModelVar *d = &m->vars[v];
     float *parts[3] = {s->vars[v], s->adam_m[v], s->adam_v[v]};

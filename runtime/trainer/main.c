@@ -22,6 +22,7 @@
 #include "png.h"
 #include "fsutil.h"
 #include "model.h"
+#include "params_cli.h"
 #include "progress.h"
 #include "rollback.h"
 #include "sharded.h"
@@ -47,7 +48,7 @@ static const char *usage_main =
 
 static const char *usage_train =
   "usage: %s train [--iters N] [--seed S] [--out DIR] [--resume CKPT] [--data NAME|X.npy] [--log-every K]\n"
-  "       [--ckpt-every K] [--threads T] [--comm-timeout S]\n"
+  "       [--ckpt-every K] [--threads T] [--comm-timeout S] [--set NAME=VALUE]... [--config FILE.json]\n"
   "\n"
   "Trains from the seed (or from CKPT) and writes one JSON object per logged\n"
   "step to DIR/log.jsonl and the whole state to DIR/ckpt.safetensors (atomically:\n"
@@ -72,6 +73,10 @@ static const char *usage_train =
   "                  each retry is logged as {\"iter\": C, \"event\": \"nan_rollback\", ...}\n"
   "                  and the scale is kept in checkpoints (one process only)\n"
   "  --nan-lr-factor F  in (0, 1) (default 0.5)\n"
+  "  --set NAME=VALUE  a run-time parameter (listed below), repeatable; no rebuild needed\n"
+  "  --config FILE   run-time parameters from a JSON object {\"NAME\": VALUE, ...};\n"
+  "                  --set wins over it. On --resume the checkpoint's values are the\n"
+  "                  defaults, and each one changed is logged as a param_changed event\n"
   "\n"
   "exit codes: 0 done or stopped by a signal, 1 I/O error, 2 bad arguments or\n"
   "checkpoint, 3 a loss or gradient became NaN/Inf (the step and term are named),\n"
@@ -386,7 +391,13 @@ static void log_rollback(FILE *log, long to, long failed, const char *why, doubl
 }
 
 static int cmd_train(int argc, char **argv) {
-  if (wants_help(argc, argv)) { printf(usage_train, prog, model.default_iters, model.log_every); return 0; }
+  if (wants_help(argc, argv)) {
+    printf(usage_train, prog, model.default_iters, model.log_every);
+    printf("\n");
+    param_help(stdout, &model, NULL);
+    return 0;
+  }
+  ParamArgs pa = {0};
   long iters = model.default_iters, seed = 0, log_every = model.log_every, ckpt_every = 0, threads = 1, timeout = 120;
   long nan_retries = 0;
   double nan_factor = 0.5;
@@ -409,7 +420,16 @@ static int cmd_train(int argc, char **argv) {
     else if (!strcmp(a, "--out") && has) out = argv[++i];
     else if (!strcmp(a, "--resume") && has) resume = argv[++i];
     else if (!strcmp(a, "--data") && has) data = argv[++i];
+    else if (param_args_take(&pa, argc, argv, &i)) continue;
     else return unknown_option(a);
+  }
+  char perr[600];
+  {   /* refused before anything is written; applied again over a resumed run's values below */
+    double *trial = xcalloc(model.n_hparams + 1, sizeof(double), "the run-time parameters");
+    for (int k = 0; k < model.n_hparams; k++) trial[k] = model.hparams[k].dflt;
+    int r = param_args_apply(&pa, &model, trial, perr, sizeof perr);
+    free(trial);
+    if (r) { param_args_free(&pa); return bad(perr); }
   }
   DataSource source;
   char derr[600];
@@ -451,6 +471,11 @@ static int cmd_train(int argc, char **argv) {
     /* the seed is part of the run: reinitialising would be a different run */
     s.seed = ck_seed;
   }
+  /* the run's values: the defaults (or the checkpoint's), then --config, then --set */
+  double *recorded = xcalloc(model.n_hparams + 1, sizeof(double), "the run-time parameters");
+  memcpy(recorded, s.hparams, model.n_hparams * sizeof(double));
+  if (param_args_apply(&pa, &model, s.hparams, perr, sizeof perr)) { free(recorded); return bad(perr); }
+  param_args_free(&pa);
   if (lead && mkdir_p(out)) { fprintf(stderr, "%s: cannot create %s: %s\n", prog, out, strerror(errno)); return 1; }
   char log_path[4096], ckpt_path[4096];
   snprintf(log_path, sizeof log_path, "%s/log.jsonl", out);
@@ -458,6 +483,8 @@ static int cmd_train(int argc, char **argv) {
   if (lead && resume && trim_log(log_path, start)) { fprintf(stderr, "%s: cannot trim %s: %s\n", prog, log_path, strerror(errno)); return 1; }
   FILE *log = lead ? fopen(log_path, resume ? "a" : "w") : NULL;
   if (lead && !log) { fprintf(stderr, "%s: cannot write %s: %s\n", prog, log_path, strerror(errno)); return 1; }
+  if (lead && resume) param_log_changes(log, prog, start, &model, recorded, s.hparams);
+  free(recorded);
 
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
@@ -535,7 +562,7 @@ static int cmd_train(int argc, char **argv) {
 }
 
 static int cmd_info(int argc, char **argv) {
-  if (wants_help(argc, argv)) { printf("usage: %s info\n\nPrints the model's identity, variables and sizes.\n", prog); return 0; }
+  if (wants_help(argc, argv)) { printf("usage: %s info\n\nPrints the model's identity, variables, sizes and run-time parameters.\n", prog); return 0; }
   long params = 0;
   for (int v = 0; v < model.n_vars; v++) if (model.vars[v].kind == MODEL_PARAM) params += model.vars[v].numel;
   printf("model       %s\nmethod      %s\ndata        %s\nfingerprint %s\nparameters  %ld\narena       %ld bytes\n"
@@ -549,6 +576,7 @@ static int cmd_info(int argc, char **argv) {
     for (int a = 0; a < d->rank; a++) printf("%s%d", a ? "," : "", d->shape[a]);
     printf("]\n");
   }
+  param_help(stdout, &model, NULL);
   (void)argc;
   return 0;
 }

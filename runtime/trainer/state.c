@@ -28,10 +28,12 @@ void state_init(ModelState *s, const Model *m, uint64_t seed) {
   s->opt_t = state_zalloc(m->n_opts * sizeof(long));
   s->arena = state_zalloc(m->arena_floats * sizeof(float));
   s->logs = state_zalloc(m->n_logs * sizeof(double));
+  s->hparams = state_zalloc(m->n_hparams * sizeof(double));
+  for (int k = 0; k < m->n_hparams; k++) s->hparams[k] = m->hparams[k].dflt;
 }
 
 void state_free(ModelState *s, const Model *m) {
   if (m->device_release) m->device_release(s);
   for (int v = 0; v < m->n_vars; v++) { free(s->vars[v]); free(s->adam_m[v]); free(s->adam_v[v]); }
-  free(s->vars); free(s->adam_m); free(s->adam_v); free(s->opt_t); free(s->arena); free(s->logs);
+  free(s->vars); free(s->adam_m); free(s->adam_v); free(s->opt_t); free(s->arena); free(s->logs); free(s->hparams);
 }

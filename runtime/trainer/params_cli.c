@@ -1,0 +1,42 @@
+#include "params_cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hparams.h"
+#include "xalloc.h"
+
+int param_args_take(ParamArgs *a, int argc, char **argv, int *i) {
+  if (*i + 1 >= argc) return 0;
+  if (!strcmp(argv[*i], "--config")) { a->config = argv[++*i]; return 1; }
+  if (strcmp(argv[*i], "--set")) return 0;
+  a->sets = xrealloc(a->sets, (a->n_sets + 1) * sizeof *a->sets, "the --set arguments");
+  a->sets[a->n_sets++] = argv[++*i];
+  return 1;
+}
+
+int param_args_apply(const ParamArgs *a, const Model *m, double *vals, char *err, size_t errlen) {
+  if (a->config && hparam_set_file(m->hparams, m->n_hparams, vals, a->config, err, errlen)) return -1;
+  for (int k = 0; k < a->n_sets; k++)
+    if (hparam_set_arg(m->hparams, m->n_hparams, vals, a->sets[k], "--set", err, errlen)) return -1;
+  return 0;
+}
+
+void param_log_changes(FILE *log, const char *prog, long step, const Model *m, const double *before, const double *after) {
+  for (int k = 0; k < m->n_hparams; k++) {
+    if (!memcmp(&before[k], &after[k], sizeof(double))) continue;
+    if (log)
+      fprintf(log, "{\"iter\": %ld, \"event\": \"param_changed\", \"name\": \"%s\", \"from\": %.17g, \"to\": %.17g}\n", step,
+              m->hparams[k].name, before[k], after[k]);
+    fprintf(stderr, "%s: resuming at step %ld with %s = %.9g (the checkpoint's run used %.9g)\n", prog, step,
+            m->hparams[k].name, after[k], before[k]);
+  }
+}
+
+void param_help(FILE *f, const Model *m, const double *vals) {
+  fprintf(f, "run-time parameters (--set NAME=VALUE; `--config FILE.json` takes {\"NAME\": VALUE, ...}):\n");
+  fprintf(f, "  %-14s %-12s %-14s %s\n", "name", vals ? "value" : "default", "valid", "meaning");
+  hparam_list(f, m->hparams, m->n_hparams, vals);
+}
+
+void param_args_free(ParamArgs *a) { free(a->sets); }
