@@ -5,10 +5,10 @@
 # usage: bash bench/toy_quality.sh METHOD ITERS DATA SEED...
 #   METHOD: mle-langevin | mle-gd | ebm-0gp | bb-sv-gp | ddaebm | bb-sv-diff | bb-mi-diff
 #   DATA: a toy set of methods.md §6
-# Our side is trained here, unless bench/toy_stability.sh has recorded the
-# same method, data, iterations and seed with a checkpoint of this model's
-# fingerprint: then that checkpoint is scored (the same run, maybe trained
-# by an earlier commit).
+# Our side is trained here, unless bench/toy_stability.sh (a study in
+# out/bench/stability) has a stage of the same method, data, iterations and
+# seed with a checkpoint of this model's fingerprint: then that checkpoint is
+# scored (the same run, maybe trained by an earlier commit).
 # Writes bench/results/toy_quality_<METHOD>_<DATA>_<ITERS>.json (RESULTS=DIR: DIR/...
 # instead, e.g. for short checks that are not results), keeping the runs of an
 # earlier file whose seeds are not given this time. Long: ebm-0gp at the
@@ -39,12 +39,12 @@ mkdir -p "$results"
   first=1
   for seed in "$@"; do
     o=out/bench/quality/$method-$data-$iters-$seed
-    st=out/bench/stability/runs/$method-$data-$iters-$seed
+    st=out/bench/stability/$data/$method/seed$seed
     mkdir -p "$o/ours"
     # the trainer refuses a checkpoint of another model (fingerprint), so a stale run is trained again
-    if [ -f "$st/recorded" ] && $T energy --ckpt "$st/ckpt.safetensors" --grid 256 -o "$o/ours/energy_grid.npy" 2>/dev/null; then
-      echo "ours: $st (recorded by toy_stability.sh)" >&2
-      cp "$st/ckpt.safetensors" "$o/ours/"
+    if [ -f "$st/verdict_$iters.json" ] && $T energy --ckpt "$st/stage_$iters.safetensors" --grid 256 -o "$o/ours/energy_grid.npy" 2>/dev/null; then
+      echo "ours: $st/stage_$iters.safetensors (trained by toy_stability.sh)" >&2
+      cp "$st/stage_$iters.safetensors" "$o/ours/ckpt.safetensors"
     else
       $T train --iters "$iters" --seed "$seed" --data "$data" --out "$o/ours" --log-every 1000 2>/dev/null
       $T energy --ckpt "$o/ours/ckpt.safetensors" --grid 256 -o "$o/ours/energy_grid.npy"

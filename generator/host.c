@@ -577,18 +577,17 @@ void host_free(Host *h) {
   free(h);
 }
 
-int host_load_model(Host *h, const char *path) { return host_load_model_combo(h, path, 0); }
-
-int host_load_model_combo(Host *h, const char *path, int index) {
+/* Runs a file in the sandbox, with a fresh budget and the wall-clock limit:
+ * 0 or 2 with h->error set; *loaded = 0 when it did not even load. */
+static int run_file(Host *h, const char *path, int *loaded) {
   H = h;
   free(h->model_path);
   h->model_path = strdup(path);
   lua_pushstring(h->L, path);   /* data files are found beside it (host_data.c) */
   lua_setglobal(h->L, "__model_path");
-  lua_pushinteger(h->L, index + 1);
-  lua_setglobal(h->L, "__sweep_index");
   sandbox_reset_budget(h->sandbox);
   int load_rc = sandbox_load_file(h->L, path);
+  *loaded = !load_rc;
   if (load_rc) {
     set_error(h, sandbox_error(h->sandbox, load_rc, path));
     lua_settop(h->L, 0);
@@ -597,6 +596,17 @@ int host_load_model_combo(Host *h, const char *path, int index) {
   sandbox_watch(h->sandbox, path);
   int rc = protected_run(h);
   sandbox_unwatch(h->sandbox);
+  return rc;
+}
+
+int host_load_model(Host *h, const char *path) { return host_load_model_combo(h, path, 0); }
+
+int host_load_model_combo(Host *h, const char *path, int index) {
+  H = h;
+  lua_pushinteger(h->L, index + 1);
+  lua_setglobal(h->L, "__sweep_index");
+  int loaded, rc = run_file(h, path, &loaded);
+  if (!loaded) return rc;
   if (getenv("EBMFORGE_LUA_STATS"))   /* how close a file comes to the sandbox's limits */
     fprintf(stderr, "ebmforge: %s (combination %d): Lua peak %.1f MiB, %lld instructions\n", path, index + 1,
             h->sandbox->peak / 1048576.0, h->sandbox->ran);
@@ -632,6 +642,11 @@ int host_run_string(Host *h, const char *code, const char *chunkname) {
     return 2;
   }
   return protected_run(h);
+}
+
+int host_run_file(Host *h, const char *path) {
+  int loaded;
+  return run_file(h, path, &loaded);
 }
 
 int host_global_tensor(Host *h, const char *name) {

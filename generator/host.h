@@ -32,6 +32,8 @@ int host_sweep_size(Host *h);
 void host_combo_name(Host *h, char *buf, size_t size);
 /* Runs Lua code with the DSL loaded (tests, `ebmforge` snippets). Same error convention. */
 int host_run_string(Host *h, const char *code, const char *chunkname);
+/* Runs a Lua file that need not declare a model (study files). Same error convention. */
+int host_run_file(Host *h, const char *path);
 /* Node id of the Tensor in global `name`, or -1. */
 int host_global_tensor(Host *h, const char *name);
 /* A string or number field of the resolved model table `model` (for run defaults), or NULL. */

@@ -10,7 +10,9 @@
 #include "overview_cmd.h"
 #include "pack_cmd.h"
 #include "plot_cmd.h"
+#include "report_cmd.h"
 #include "run.h"
+#include "study_cmd.h"
 
 static const char *usage_main =
   "usage: ebmforge <command> [options]\n"
@@ -26,6 +28,8 @@ static const char *usage_main =
   "  doc             the model-file language reference (docs/dsl.md)\n"
   "  plot RUN_DIR    a run's density, log-density, samples and loss curves (PNG, PDF, SVG)\n"
   "  overview DIR... toy runs' densities and samples side by side in one figure\n"
+  "  study FILE.lua  methods x data sets x seeds x budgets, trained, scored and tabled\n"
+  "  report DIR      a study's tables (Markdown, CSV, JSON) and figures\n"
   "\n"
   "`ebmforge <command> --help` describes each command; `ebmforge --version` prints\n"
   "the version (git describe) that trainers record in run.json. Errors in a model\n"
@@ -333,6 +337,8 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "overview")) return cmd_overview(argc - 2, argv + 2);
   if (!strcmp(cmd, "plot")) return cmd_plot(argc - 2, argv + 2);
   if (!strcmp(cmd, "doc")) return cmd_doc(argc - 2, argv + 2);
+  if (!strcmp(cmd, "study")) return cmd_study(argc - 2, argv + 2);
+  if (!strcmp(cmd, "report")) return cmd_report(argc - 2, argv + 2);
   fprintf(stderr, "ebmforge: unknown command '%s'\n\n%s", cmd, usage_main);
   return 2;
 }

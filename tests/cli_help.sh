@@ -59,7 +59,7 @@ expect_run_rejected() {
 
 expect_help "ebmforge --help" --help
 expect_help "ebmforge -h" -h
-for cmd in run ir check pack overview plot doc; do
+for cmd in run ir check pack overview plot doc study report; do
   expect_help "ebmforge $cmd --help" "$cmd" --help
 done
 
@@ -76,6 +76,12 @@ expect_usage_error "ebmforge plot --format jpg" plot "$TMP" --format jpg
 expect_usage_error "ebmforge doc --bogus" doc --bogus
 expect_usage_error "ebmforge build --mpi-ranks 1" build "$MODEL" --mpi-ranks 1 -o "$TMP/never"
 expect_usage_error "ebmforge ir --bogus" ir "$MODEL" --bogus
+expect_usage_error "ebmforge study (no file)" study
+expect_usage_error "ebmforge study -j 0" study studies/quick.lua -j 0
+expect_usage_error "ebmforge study --bogus" study studies/quick.lua --bogus
+expect_usage_error "ebmforge study (missing file)" study "$TMP/no_such_study.lua"
+expect_usage_error "ebmforge report (no directory)" report
+expect_usage_error "ebmforge report (not a directory)" report "$TMP/none"
 
 expect_run_rejected "run --iters x" "$MODEL" --iters x --out "$TMP/out"
 expect_run_rejected "run --iters 0" "$MODEL" --iters 0 --out "$TMP/out"

@@ -14,21 +14,7 @@ set -u
 BIN=${1:?usage: nan_rollback.sh /path/to/ebmforge}
 . tests/support/report.sh   # $TMP (removed on exit), pass, fail, finish
 
-cat >"$TMP/rollback.lua" <<'LUA'
-model {
-  name = "rollback", method = "custom", data = "25gaussians", batch = 4,
-  build = function(cfg)
-    local w = ebm.param("w", {1}, 0)
-    local opt = adam{ lr = 1, betas = {0, 0.9}, eps = 1e-8 }
-    phase("energy", function(p)
-      local headroom = ebm.sqrt(3.5 + ebm.sum(w))
-      p:minimize(ebm.sum(w) + 0 * headroom, {w}, opt)
-      p:log("w", ebm.sum(w))
-      p:log("headroom", headroom)
-    end)
-  end,
-}
-LUA
+cp tests/support/rollback.lua "$TMP/rollback.lua"
 "$BIN" build "$TMP/rollback.lua" -o "$TMP/b" --no-cuda >"$TMP/gen.txt" 2>&1 && ninja -C "$TMP/b" train-cpu >"$TMP/ninja.txt" 2>&1 ||
   { fail "build: $(tail -n 3 "$TMP/gen.txt" "$TMP/ninja.txt")"; finish; }
 T=$TMP/b/custom/train-cpu
