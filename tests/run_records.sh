@@ -30,7 +30,7 @@ mkdir -p "$D"
 U=$(realpath "$D/u.npy")
 
 # --- run.json: every field -----------------------------------------------------
-"$T" train --data "$D/u.npy" --iters 20 --seed 4 --log-every 5 --out "$TMP/one" >/dev/null 2>"$TMP/one.err" ||
+"$T" train --data "$D/u.npy" --iters 20 --seed 4 --log-every 5 --set alpha=0.25 --out "$TMP/one" >/dev/null 2>"$TMP/one.err" ||
   fail "train on u.npy: $(tail -n 1 "$TMP/one.err")"
 "$T" train --data "$D/u.npy" --iters 10 --seed 4 --log-every 5 --threads 1 --set alpha=0.25 --out "$TMP/r" >/dev/null 2>"$TMP/r.err" ||
   fail "train 10 steps on u.npy: $(tail -n 1 "$TMP/r.err")"
