@@ -207,7 +207,10 @@ void fig_curve(const double *x, const double *y, int n, const char *xlabel, cons
     qsort(sorted, m, sizeof *sorted, cmp_double);
     lo = sorted[(int)(0.01 * (m - 1))], hi = sorted[(int)(0.99 * (m - 1) + 0.5)];
   }
-  if (!(hi > lo)) lo -= 0.5 + fabs(lo) * 0.1, hi += 0.5 + fabs(hi) * 0.1;
+  if (!(hi > lo)) { /* a constant (a learning rate): centre it, on its own scale */
+    double d = lo != 0 ? 0.5 * fabs(lo) : 0.5;
+    lo -= d, hi += d;
+  }
   double pad = 0.06 * (hi - lo);
   double xa = m ? xs[0] : 0, xb = m > 1 && xs[m - 1] > xs[0] ? xs[m - 1] : xa + 1;
   plwind(xa, xb, lo - pad, hi + pad);

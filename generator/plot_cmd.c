@@ -140,6 +140,7 @@ typedef struct {
 static void take(const char *name, double v, void *ctx) {
   Curves *c = ctx;
   if (!strcmp(name, "iter")) { c->iter = v, c->has_iter = 1; return; }
+  if (!strcmp(name, "wall")) return; /* seconds since the start: a clock, not a term */
   int t = 0;
   while (t < c->n_terms && strcmp(c->names[t], name)) t++;
   if (t == c->n_terms) {
