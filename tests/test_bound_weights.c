@@ -66,7 +66,8 @@ int main(void) {
   snprintf(code, sizeof code,
            "%s"
            "local enc = nn.module({}, function(x) return ebm.concat({0.25 * x, 0.1 * x}, 2) end)\n"
-           "local s = {B = %d, d = 2, D = 2, E = E, G = G, enc = enc, cfg = {sigma = 1}}\n"
+           "local s = {B = %d, d = 2, D = 2, E = E, G = G, enc = enc, cfg = {sigma = 1},\n"
+           "           sigma = ebm.hparam('sigma', 1, 'output noise', 'pos')}\n"
            "lam = require('bound_mi').log_weights(s)\n",
            common, N);
   h = dsl_load(code);
