@@ -57,7 +57,7 @@ off_cu=$(grep -c 'c->rank \* 200u' "$C/model.cu")
 n_c=$(grep -c 's->allreduce(comm' "$C/model.c")
 n_cu=$(grep -c 'cuda_allreduce_mean(d' "$C/model.cu")
 if [ "$off_c" -gt 0 ] && [ "$off_c" = "$off_cu" ] && [ "$n_c" -gt 0 ] && [ "$n_c" = "$n_cu" ] &&
-   grep -q '&cuda_nccl}' "$C/model.cu"; then
+   grep -q '&cuda_nccl[,}]' "$C/model.cu"; then
   pass "model.cu offsets $off_cu batch-row draws by the rank and all-reduces $n_cu phase(s), as model.c"
 else
   fail "model.cu: rank offsets $off_cu vs $off_c, all-reduces $n_cu vs $n_c"

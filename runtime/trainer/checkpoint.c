@@ -15,7 +15,6 @@
 
 
 /* The data crc of safetensors does not cover the metadata, so the run's
-/* The data crc of safetensors does not cover the metadata, so the run's
  * identity (step, seed, optimiser steps, model, learning-rate scale, run-time
  * parameters, data) carries a crc of its own. lr_scale (`train --nan-retries`)
  * is absent from checkpoints written before it existed: they load with scale 1;
