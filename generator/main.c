@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas_core.h"
 #include "build_cmd.h"
 #include "doc_cmd.h"
 #include "ebm_version.h"
@@ -32,8 +33,9 @@ static const char *usage_main =
   "  report DIR      a study's tables (Markdown, CSV, JSON) and figures\n"
   "\n"
   "`ebmforge <command> --help` describes each command; `ebmforge --version` prints\n"
-  "the version (git describe) that trainers record in run.json. Errors in a model\n"
-  "file are reported as path:line: message with exit code 2.\n";
+  "the version (git describe) that trainers record in run.json; `ebmforge --blas-core`\n"
+  "the OpenBLAS kernels (core) it and the trainers run (docs/performance.md). Errors\n"
+  "in a model file are reported as path:line: message with exit code 2.\n";
 
 static const char *usage_run =
   "usage: ebmforge run MODEL.lua [--iters N] [--seed S] [--out DIR] [--data X.npy] [--log-every K] [--f64] [--combo NAME]\n"
@@ -323,12 +325,19 @@ static int cmd_run(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  blas_core_select(argv);  /* the trainers' kernels (blas_core.h); may re-execute ebmforge */
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
     fputs(usage_main, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
   const char *cmd = argv[1];
   if (!strcmp(cmd, "--version")) { puts(EBM_VERSION); return 0; }
+  if (!strcmp(cmd, "--blas-core")) {
+    char core[200];
+    blas_core_describe(core, sizeof core);
+    puts(core);
+    return 0;
+  }
   if (!strcmp(cmd, "build")) return cmd_build(argc - 2, argv + 2);
   if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
   if (!strcmp(cmd, "ir")) return cmd_ir(argc - 2, argv + 2);

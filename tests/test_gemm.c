@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas_core.h"
 #include "check.h"
 
 static float rnd(unsigned *s) {
@@ -50,7 +51,9 @@ static void check_shape(int ta, int tb, int M, int N, int K, unsigned seed) {
   free(R);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  (void)argc;
+  blas_core_select(argv);  /* the kernels the host and the trainers run */
   static const int shapes[][3] = {
       {200, 100, 2}, {1024, 100, 2}, {1, 100, 2},   {200, 2, 100}, {200, 1, 100}, {1024, 1, 100},  {100, 2, 200},
       {2, 100, 200}, {1, 100, 200},  {1, 100, 100}, {1, 2, 100},   {1, 1, 100},   {3, 3, 3},       {4, 37, 13},

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blas_core.h"
 #include "gradcheck.h"
 #include "host.h"
 #include "image_sets.h"
@@ -171,7 +172,9 @@ static int list_models(const char *dir, char **names, int n) {
   return n;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  (void)argc;
+  blas_core_select(argv);  /* the in-process interpreter runs the trainers' kernels */
   if (getenv("PARITY_STEPS")) STEPS = atoi(getenv("PARITY_STEPS"));
   char tmpl[] = "/tmp/ebmforge-parity-XXXXXX";
   char *root = mkdtemp(tmpl);

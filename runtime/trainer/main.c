@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blas_core.h"
 #include "blas_threads.h"
 #include "checkpoint.h"
 #include "cli.h"
@@ -562,6 +563,9 @@ static int cmd_info(int argc, char **argv) {
          "flops/step  %.6g (matmuls of one training iteration)\n",
          model.name, model.method, model.data, model.fingerprint, params, model.arena_floats * 4, model.matmul_flops);
   if (model.ranks > 1) printf("ranks       %d (data-parallel: launch with mpirun -np %d)\n", model.ranks, model.ranks);
+  char core[200];
+  blas_core_describe(core, sizeof core);
+  printf("blas core   %s\n", core);
   static const char *kinds[] = {"param", "buffer", "state"};
   for (int v = 0; v < model.n_vars; v++) {
     const ModelVar *d = &model.vars[v];
@@ -575,6 +579,7 @@ static int cmd_info(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  blas_core_select(argv);  /* may re-execute this trainer with OPENBLAS_CORETYPE set */
   blas_threads_init(1);  /* every command reproduces the interpreter; train --threads may change it */
   const char *slash = strrchr(argv[0], '/');
   prog = slash ? slash + 1 : argv[0];

@@ -8,6 +8,7 @@
 
 #include "adam.h"
 #include "atomic_file.h"
+#include "blas_core.h"
 #include "hparams.h"
 
 extern const char *prog;
@@ -58,6 +59,9 @@ static int write_json(const RunRecord *r) {
   run_json_str(f, exe);
   fprintf(f, ",\n  \"host\": ");
   run_json_str(f, host);
+  fprintf(f, ",\n  \"blas_core\": ");
+  run_json_str(f, blas_core_name());
+  fprintf(f, ",\n  \"blas_core_by\": \"%s\"", blas_core_chooser());
   fprintf(f, ",\n  \"args\": [");
   for (int i = 0; i < r->argc; i++) { fprintf(f, i ? ", " : ""); run_json_str(f, r->argv[i]); }
   fprintf(f, "],\n  \"seed\": %ld,\n  \"threads\": %ld,\n  \"iters\": %ld,\n  \"resumed_from\": ", r->seed, r->threads, r->iters);
@@ -109,6 +113,8 @@ void run_log_start(FILE *log, const RunRecord *r, long step) {
   run_data_json(r->data, log);
   fprintf(log, ", \"params\": ");
   run_record_params_json(log, r->hparams);
+  fprintf(log, ", \"blas_core\": ");
+  run_json_str(log, blas_core_name());
   fprintf(log, ", \"wall\": %.3f}\n", run_wall(r));
   fflush(log);
 }
