@@ -1,7 +1,8 @@
 /* A run directory's record: DIR/run.json (what was trained, on what, by
- * which build, where and when; rewritten atomically at the start and at the
- * end), and the fields every log.jsonl line carries (wall time, learning
- * rates) beside the `start`/`resume` event that opens each session. */
+ * which build and OpenBLAS kernels, where and when; rewritten atomically at
+ * the start and at the end), and the fields every log.jsonl line carries
+ * (wall time, learning rates) beside the `start`/`resume` event that opens
+ * each session. */
 #ifndef EBM_RUN_RECORD_H
 #define EBM_RUN_RECORD_H
 
