@@ -59,7 +59,7 @@ trainer_run() {  # trainer_run METHOD before|after ROUND
   [ "$2" = before ] && mode=keep
   rm -rf "$dir"
   echo "$m $2 round $3: ${ITERS[$m]} iterations ..." >&2
-  meas=$(measured "$dir.out" env EBMFORGE_BLAS_CORE=$mode OPENBLAS_NUM_THREADS=1 "$(bin "$m")" train \
+  meas=$(measured "$dir.out" env -u OPENBLAS_CORETYPE EBMFORGE_BLAS_CORE=$mode OPENBLAS_NUM_THREADS=1 "$(bin "$m")" train \
          --iters "${ITERS[$m]}" --threads 1 --seed 1 --log-every 10 --out "$dir")
   account "$meas" "$dir.out"
   core=$(sed -n 's/^  "blas_core": "\(.*\)",$/\1/p' "$dir/run.json")

@@ -10,6 +10,14 @@
 # other processes used meanwhile (/proc/stat), so interference from
 # elsewhere on the machine is on record with every run.
 QUIET_LEFT=${QUIET_WAIT:-60}
+# Every process of a run (ours, PyTorch's OpenBLAS, the sgemm probe) runs the
+# OpenBLAS kernels the trainers pick for themselves (`ebmforge --blas-core`,
+# docs/performance.md), unless the caller set OPENBLAS_CORETYPE: a fair
+# comparison, and an sgemm peak of the kernels ours run.
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -x out/host/ebmforge ]; then
+  OPENBLAS_CORETYPE=$(out/host/ebmforge --blas-core | cut -d' ' -f1)
+  export OPENBLAS_CORETYPE
+fi
 # NICE=-10 (root): every timed command runs under `nice -n -10`, for a machine
 # that other long jobs keep busy; recorded in the JSON.
 NICE=${NICE:-}
