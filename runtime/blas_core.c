@@ -1,6 +1,7 @@
 #include "blas_core.h"
 
 #include <cblas.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,8 @@ void blas_core_select(char **argv) {
   setenv("OPENBLAS_CORETYPE", want, 1);
   execv("/proc/self/exe", argv);
   /* no exec: run on, and let children (which inherit the marker) keep these kernels too */
-  perror("ebmforge: re-executing with OPENBLAS_CORETYPE failed; OpenBLAS keeps its generic kernels");
+  fprintf(stderr, "cannot re-execute /proc/self/exe with OPENBLAS_CORETYPE=%s (%s); OpenBLAS keeps its %s kernels\n",
+          want, strerror(errno), have);
   unsetenv("OPENBLAS_CORETYPE");
 }
 
