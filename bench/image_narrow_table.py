@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The JSON and Markdown table of bench/image_narrow.sh from its work folder.
 
-usage: image_narrow_table.py WORK RESULT.json MODEL METHOD BASE K "B1 B2" "SEEDS" COMMIT PROCESSOR
+usage: image_narrow_table.py WORK RESULT.json MODEL METHOD BASE K "B1 B2" "SEEDS" COMMIT PROCESSOR CLF_ITERS
 
 Per seed and budget, each side: fd_fmnist, auroc_{mnist,uniform_noise,constant},
 steps_per_s (in-process: ours from log.jsonl's wall clock, PyTorch from
@@ -66,7 +66,7 @@ def summary(rows):
 
 
 def main():
-    W, result, model, method, base, K, budgets, seeds, commit, cpu = sys.argv[1:11]
+    W, result, model, method, base, K, budgets, seeds, commit, cpu, clf_iters = sys.argv[1:12]
     budgets, seeds = [int(b) for b in budgets.split()], [int(s) for s in seeds.split()]
     runs = []
     for s in seeds:
@@ -77,7 +77,7 @@ def main():
     res = {
         "model": model, "method": method, "base": int(base), "K": int(K) if K else None,
         "budgets": budgets, "seeds": seeds, "threads": 1, "commit": commit, "processor": cpu, "nproc": os.cpu_count(),
-        "classifier": {"test_accuracy": rd(f"{W}/clf_eval.json").get("test_accuracy"),
+        "classifier": {"iterations": clf_iters, "test_accuracy": rd(f"{W}/clf_eval.json").get("test_accuracy"),
                        "fd_fmnist_training_pictures": rd(f"{W}/fd_floor.json").get("fd_fmnist")},
         "runs": runs,
         "summary": {str(n): {side: summary([r[side] for r in runs if r["iters"] == n]) for side in ("ours", "torch")}
