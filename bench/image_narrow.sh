@@ -27,7 +27,8 @@
 # Sample grids (not committed): out/bench/image_narrow/<name>/grids/{ours,torch}_s<SEED>_<ITERS>.png
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MODEL=${1:?usage: bash bench/image_narrow.sh MODEL.lua [BUDGET1] [BUDGET2] [SEEDS]}
+[ $# -ge 1 ] || { echo "usage: bash bench/image_narrow.sh MODEL.lua [BUDGET1] [BUDGET2] [SEEDS]" >&2; exit 2; }
+MODEL=$1
 B1=${2:-1500} B2=${3:-3000} SEEDS=${4:-1 2}
 for n in "$B1" "$B2"; do case "$n" in ''|*[!0-9]*|0) echo "image_narrow.sh: budgets must be positive integers, got '$n'" >&2; exit 2 ;; esac; done
 [ "$B2" -gt "$B1" ] || { echo "image_narrow.sh: BUDGET2 ($B2) must exceed BUDGET1 ($B1): it continues it" >&2; exit 2; }
@@ -38,7 +39,8 @@ name=$(sed -n 's/^ *name = "\([^"]*\)".*/\1/p' "$MODEL")
 base=$(sed -n 's/.*image_energy *{[^}]*base = \([0-9]*\).*/\1/p' "$MODEL")
 K=$(sed -n 's/^ *K = \([0-9]*\),.*/\1/p' "$MODEL")
 case "$method" in bb-sv-gp|ebm-0gp|mle-langevin) ;; *) echo "image_narrow.sh: $MODEL: method '$method' has no PyTorch reference" >&2; exit 2 ;; esac
-[ -n "$base" ] || { echo "image_narrow.sh: $MODEL: no nets.image_energy { base = N }" >&2; exit 2; }
+grep -q ', data fashion-mnist,' <<<"$summary" || { echo "image_narrow.sh: $MODEL: not a Fashion-MNIST model ($summary)" >&2; exit 2; }
+base=${base:-64}   # nets_image.lua's default: the wide models (fmnist_bb.lua, ...) work too
 RESULT=${RESULT:-bench/results/image_narrow_$name.json}
 W=out/bench/image_narrow/$name
 CW=out/bench/image_narrow/classifier   # shared by every model's run
