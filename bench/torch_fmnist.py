@@ -33,7 +33,8 @@ iteration, and timed_cpu_s, the process CPU time of the timed iterations
 (time.process_time: the fair measure on a loaded machine). --base sets both
 nets' width (nets_image.lua base); --out writes ckpt.pt (step, nets, Adam
 states, EMA, the epoch's order, torch's RNG state), from which --resume
-continues up to step --iters.
+continues up to step --iters exactly: 2 steps, then 1 resumed, log the same
+losses as 3 in one run (checked for bb-sv-gp and mle-langevin).
 """
 import argparse
 import gzip
