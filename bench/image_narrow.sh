@@ -20,6 +20,9 @@
 #
 # usage: bash bench/image_narrow.sh MODEL.lua [BUDGET1 (1500)] [BUDGET2 (3000)] [SEEDS ("1 2")]
 #   RESULT=path.json (default bench/results/image_narrow_<model name>.json)
+#   OPENBLAS_CORETYPE=SkylakeX (for example) reaches both sides' OpenBLAS: on a
+#   VM whose processor model is hidden OpenBLAS falls back to its Prescott
+#   kernels (the JSON records the core each side got; docs/results.md).
 #   CLF_ITERS=N trains the FD classifier for N iterations instead of its 5
 #   epochs (2,343 of batch 128; some 20 minutes of one busy core): for smoke
 #   tests only, since FD values compare only under the same classifier. It is
@@ -98,6 +101,9 @@ for s in $SEEDS; do
   done
 done
 
+cores="ours: $(OPENBLAS_VERBOSE=2 $T info 2>&1 | sed -n 's/^Core: //p' | head -1), PyTorch: $(OPENBLAS_VERBOSE=2 $PY -c \
+  'import torch; torch.nn.Linear(4, 4)(torch.zeros(2, 4))' 2>&1 | sed -n 's/^Core: //p' | head -1)"
+OPENBLAS_CORE="$cores${OPENBLAS_CORETYPE:+ (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)}" \
 "$PY" bench/image_narrow_table.py "$W" "$RESULT" "$MODEL" "$method" "$base" "${K:-}" "$B1 $B2" "$SEEDS" \
   "$(git rev-parse --short HEAD)" "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" "${CLF_ITERS:-5 epochs}"
 echo "sample grids: $W/grids/"

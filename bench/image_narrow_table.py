@@ -77,6 +77,7 @@ def main():
     res = {
         "model": model, "method": method, "base": int(base), "K": int(K) if K else None,
         "budgets": budgets, "seeds": seeds, "threads": 1, "commit": commit, "processor": cpu, "nproc": os.cpu_count(),
+        "openblas_core": os.environ.get("OPENBLAS_CORE"),
         "classifier": {"iterations": clf_iters, "test_accuracy": rd(f"{W}/clf_eval.json").get("test_accuracy"),
                        "fd_fmnist_training_pictures": rd(f"{W}/fd_floor.json").get("fd_fmnist")},
         "runs": runs,
