@@ -28,8 +28,13 @@ the parameters a step updates (torch.autograd.grad), as our trainers do.
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_fmnist.py --method bb-sv-gp --iters 3 --threads 1
 
 Prints one JSON object: steps_per_s = timed iterations / timed seconds
-(time.perf_counter) after --warmup iterations, and the rate of every timed
-iteration.
+(time.perf_counter) after --warmup iterations, the rate of every timed
+iteration, and timed_cpu_s, the process CPU time of the timed iterations
+(time.process_time: the fair measure on a loaded machine). --base sets both
+nets' width (nets_image.lua base); --out writes ckpt.pt (step, nets, Adam
+states, EMA, the epoch's order, torch's RNG state), from which --resume
+continues up to step --iters exactly: 2 steps, then 1 resumed, log the same
+losses as 3 in one run (checked for bb-sv-gp and mle-langevin).
 """
 import argparse
 import gzip
@@ -58,7 +63,7 @@ def load_fmnist(path=FMNIST):
 
 
 def image_energy(act, C=1, b=64):
-    """nets.image_energy: 3x3 s1 p1 and 4x4 s2 p1 convs, each followed by act, then Linear(8192, 1); rows [B, D] in."""
+    """nets.image_energy{base = b}: 3x3 s1 p1 and 4x4 s2 p1 convs, each followed by act, then Linear(128 b, 1); rows [B, D] in."""
     plan = [(C, b, 3, 1), (b, b, 4, 2), (b, 2 * b, 3, 1), (2 * b, 2 * b, 4, 2), (2 * b, 4 * b, 3, 1),
             (4 * b, 4 * b, 4, 2), (4 * b, 8 * b, 3, 1)]
     layers = [nn.Unflatten(1, (C, 32, 32))]
@@ -69,7 +74,7 @@ def image_energy(act, C=1, b=64):
 
 
 def image_generator(C=1, b=64):
-    """nets.image_generator (DCGAN): Linear(128, 4*4*8b), three ConvT4x4 s2 p1 -BN-ReLU, Conv3x3 - Tanh; rows [B, D] out."""
+    """nets.image_generator{base = b} (DCGAN): Linear(128, 4*4*8b), three ConvT4x4 s2 p1 -BN-ReLU, Conv3x3 - Tanh; rows [B, D] out."""
     layers = [nn.Linear(LATENT, 4 * 4 * 8 * b), nn.Unflatten(1, (8 * b, 4, 4))]
     for cin in (8 * b, 4 * b, 2 * b):
         layers += [nn.ConvTranspose2d(cin, cin // 2, 4, 2, 1), nn.BatchNorm2d(cin // 2), nn.ReLU()]
@@ -92,6 +97,12 @@ class Batches:
         self.per_epoch = self.data.shape[0] // B
         self.perm = None
 
+    def state(self):
+        return {"perm": self.perm}
+
+    def load(self, st):
+        self.perm = st["perm"]
+
     def __call__(self, t):
         if t % self.per_epoch == 0 or self.perm is None:
             self.perm = torch.randperm(self.data.shape[0])
@@ -100,18 +111,14 @@ class Batches:
 
 
 def mle_langevin(a):
-    E = image_energy("silu")
+    E = image_energy("silu", b=a.base)
     params = list(E.parameters())
     opt = torch.optim.Adam(params, lr=1e-4, betas=(0.0, 0.999), eps=1e-8)
     batches = Batches()
 
     def step(t):
         x0 = torch.rand(B, D) * 2 - 1
-        x = x0
-        for _ in range(a.K):
-            x = x.detach().requires_grad_(True)
-            g, = torch.autograd.grad(E(x).sum(), x)
-            x = (x.detach() - 1.0 * g + 0.005 * torch.randn_like(x)).clamp(-1, 1)
+        x = langevin(E, x0, a.K)
         ed = E(batches(t))
         loss = ed.mean() - E(x.detach()).mean()
         adam_step(opt, params, loss)
@@ -119,12 +126,26 @@ def mle_langevin(a):
             e_gap = E(x0).mean() - ed.mean()
         return {"loss": loss.item(), "e_gap": e_gap.item()}
 
+    step.nets = {"E": E}
+    step.opts = {"E": opt}
+    step.batches = batches
     return step
+
+
+def langevin(E, x0, K):
+    """K steps x <- clamp(x - grad E(x) + 0.005 xi, -1, 1) (alpha 1, eta 0.005): the sampler of
+    mle-langevin in training and in `sample`"""
+    x = x0
+    for _ in range(K):
+        x = x.detach().requires_grad_(True)
+        g, = torch.autograd.grad(E(x).sum(), x)
+        x = (x.detach() - 1.0 * g + 0.005 * torch.randn_like(x)).clamp(-1, 1)
+    return x.detach()
 
 
 def minimax(a):
     """bb-sv-gp and ebm-0gp: one energy step, then one generator step (methods.md §2)"""
-    E, G = image_energy("leaky_relu"), image_generator()
+    E, G = image_energy("leaky_relu", b=a.base), image_generator(b=a.base)
     pE, pG = list(E.parameters()), list(G.parameters())
     optE = torch.optim.Adam(pE, lr=5e-5, betas=(0.0, 0.999), eps=1e-6)
     optG = torch.optim.Adam(pG, lr=5e-5, betas=(0.0, 0.999), eps=1e-6)
@@ -185,26 +206,56 @@ def minimax(a):
         return log
 
     step.nets = {"E": E, "G": G, "ema": ema}
+    step.opts = {"E": optE, "G": optG}
+    step.batches = batches
     return step
 
 
+def save_ckpt(path, step, t):
+    """everything a continuation needs: the next step, nets, Adam states, EMA, the epoch's order, the RNG"""
+    nets = {k: (v.state_dict() if isinstance(v, nn.Module) else v) for k, v in step.nets.items()}
+    torch.save({"t": t, "nets": nets, "opts": {k: o.state_dict() for k, o in step.opts.items()},
+                "batches": step.batches.state(), "rng": torch.get_rng_state()}, path)
+
+
+def load_ckpt(path, step):
+    ck = torch.load(path, weights_only=False)
+    for k, v in step.nets.items():
+        if isinstance(v, nn.Module):
+            v.load_state_dict(ck["nets"][k])
+        else:
+            with torch.no_grad():
+                for e, s in zip(v, ck["nets"][k]):
+                    e.copy_(s)
+    for k, o in step.opts.items():
+        o.load_state_dict(ck["opts"][k])
+    step.batches.load(ck["batches"])
+    torch.set_rng_state(ck["rng"])
+    return ck["t"]
+
+
 def evaluate(nets, a):
-    """--out: 2,000 samples of the averaged generator in eval mode (BN running
-    statistics of the trained one), as ours `sample` draws them, to
-    samples.npy and samples.png; -E on the pictures of `eval --ood-sets`, with
-    AUROCs as runtime/metrics.c computes them (ties count 1/2)."""
+    """--out: 2,000 samples, as ours `sample` draws them: of the averaged
+    generator in eval mode (BN running statistics of the trained one), or
+    mle-langevin's K-step sampler from U[-1, 1]^D; to samples.npy and
+    samples.png; -E on the pictures of `eval --ood-sets`, with AUROCs as
+    runtime/metrics.c computes them (ties count 1/2)."""
     import numpy as np
-    E, G = nets["E"], nets["G"]
-    Ga = image_generator()
-    Ga.load_state_dict(G.state_dict())
-    with torch.no_grad():
-        for pa, e in zip(Ga.parameters(), nets["ema"]):
-            pa.copy_(e)
-    Ga.eval()
+    E = nets["E"]
     E.eval()
     os.makedirs(a.out, exist_ok=True)
-    with torch.no_grad():
-        xs = torch.cat([Ga(torch.randn(500, LATENT)) for _ in range(4)]).numpy().astype(np.float32)
+    if "G" in nets:
+        G = nets["G"]
+        Ga = image_generator(b=a.base)
+        Ga.load_state_dict(G.state_dict())
+        with torch.no_grad():
+            for pa, e in zip(Ga.parameters(), nets["ema"]):
+                pa.copy_(e)
+        Ga.eval()
+        with torch.no_grad():
+            xs = torch.cat([Ga(torch.randn(500, LATENT)) for _ in range(4)]).numpy().astype(np.float32)
+    else:
+        xs = torch.cat([langevin(E, torch.rand(500, D) * 2 - 1, a.K) for _ in range(4)]).numpy().astype(np.float32)
     np.save(os.path.join(a.out, "samples.npy"), xs)
     write_png_grid(os.path.join(a.out, "samples.png"), xs[:64])
     res = {}
@@ -268,25 +319,39 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--K", type=int, default=60, help="Langevin steps of mle-langevin (models/fmnist_mle.lua: 60)")
+    ap.add_argument("--base", type=int, default=64, help="base channel width of both nets (nets_image.lua base; 64 as shipped)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", help="bb-sv-gp/ebm-0gp: after training, write samples.npy/.png of the averaged generator here")
+    ap.add_argument("--resume", help="continue from this --out's ckpt.pt up to step --iters (no warm-up)")
+    ap.add_argument("--out", help="after training, write ckpt.pt and samples.npy/.png of the averaged generator "
+                    "(mle-langevin: the K-step sampler) here")
     ap.add_argument("--ood-sets", help="with --out: score -E on the pictures `train-cpu eval --ood-sets` wrote here")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     step = mle_langevin(a) if a.method == "mle-langevin" else minimax(a)
+    start = 0
+    if a.resume:
+        start = load_ckpt(a.resume, step)
+        if a.warmup or a.iters <= start:
+            ap.error(f"--resume continues from step {start} to step --iters, without --warmup: got --iters {a.iters}")
     for t in range(a.warmup):
         step(t)
-    rates, t0 = [], time.perf_counter()
-    for t in range(a.warmup, a.warmup + a.iters):
+    first = start + a.warmup
+    last = a.iters if a.resume else first + a.iters
+    rates, t0, c0, log = [], time.perf_counter(), time.process_time(), None
+    for t in range(first, last):
         t1 = time.perf_counter()
         log = step(t)
         rates.append(1 / (time.perf_counter() - t1))
-    el = time.perf_counter() - t0
-    evaluation = evaluate(step.nets, a) if a.out and hasattr(step, "nets") else None
+    el, cpu = time.perf_counter() - t0, time.process_time() - c0
+    if a.out:
+        os.makedirs(a.out, exist_ok=True)
+        save_ckpt(os.path.join(a.out, "ckpt.pt"), step, last)
+    evaluation = evaluate(step.nets, a) if a.out else None
     print(json.dumps({"model": {"mle-langevin": "fmnist_mle", "bb-sv-gp": "fmnist_bb", "ebm-0gp": "fmnist_0gp"}[a.method],
-                      "method": a.method, "K": a.K if a.method == "mle-langevin" else None,
-                      "steps_per_s": a.iters / el, "timed_iters": a.iters, "timed_s": el, "iter_steps_per_s": rates,
+                      "method": a.method, "K": a.K if a.method == "mle-langevin" else None, "base": a.base,
+                      "step": last, "steps_per_s": (last - first) / el, "timed_iters": last - first, "timed_s": el, "timed_cpu_s": cpu,
+                      "iter_steps_per_s": rates,
                       "last": log, "torch_version": torch.__version__, "torch_num_threads": torch.get_num_threads(),
                       "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
                       "mkldnn": torch.backends.mkldnn.is_available(), "evaluation": evaluation}))
