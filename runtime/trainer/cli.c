@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "edit_distance.h"
+#include "xalloc.h"
 
 const char *prog = "train";
 const char *command = "train";
@@ -67,9 +68,7 @@ static int take_value(const CliOpt *o, const char *v) {
   if (o->kind == CLI_STRING) *(const char **)o->dest = v;
   if (o->kind == CLI_LIST) {
     CliList *l = o->dest;
-    const char **grown = realloc(l->items, (l->n + 1) * sizeof *grown);
-    if (!grown) return badf("out of memory holding the %s arguments", o->name);
-    l->items = grown;
+    l->items = xrealloc(l->items, (l->n + 1) * sizeof *l->items, "the repeated options");
     l->items[l->n++] = v;
   }
   return CLI_OK;
@@ -103,7 +102,7 @@ int cli_parse(const CliCommand *c, int argc, char **argv) {
     }
   int n_opts = 0;
   while (c->opts[n_opts].name) n_opts++;
-  char *seen = calloc(n_opts + 1, 1);
+  char *seen = xcalloc(n_opts + 1, 1, "the options given");
   int rc = CLI_OK;
   for (int i = 0; i < argc && !rc; i++) {
     const CliOpt *o = c->opts;
