@@ -183,7 +183,7 @@ static char *cuda_rules(const char *nvcc, const char *gencode, const char *dist)
   snprintf(text, cap,
            "nvcc = %s\n"
            "nvflags = -std=c++17 -O3 --fmad=false -Xcompiler -Wall %s -I" EBM_SOURCE_DIR "/runtime -I" EBM_SOURCE_DIR
-           "/runtime/trainer -I" EBM_SOURCE_DIR "/runtime/cuda%s\n"
+           "/runtime/trainer -I" EBM_SOURCE_DIR "/runtime/dist -I" EBM_SOURCE_DIR "/runtime/cuda%s\n"
            "cudalibs = -L%s/lib64 -Xlinker -rpath,%s/lib64%s -lcublasLt -lcublas -lopenblas -lpng -lz -lm\n\n"
            "# CUDA: no fused multiply-add (--fmad=false), as the CPU trainers\n"
            "rule nvcc\n  command = $nvcc $nvflags -MD -MF $out.d -c $in -o $out\n  depfile = $out.d\n  deps = gcc\n"

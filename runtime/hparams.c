@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edit_distance.h"
 #include "text_cursor.h"
 #include "xalloc.h"
 
@@ -36,30 +37,10 @@ int hparam_check(const ModelHParam *h, double v, char *err, size_t errlen) {
   return 0;
 }
 
-/* edit distance, for "did you mean" */
-static int distance(const char *a, const char *b) {
-  int la = (int)strlen(a), lb = (int)strlen(b), *row = xcalloc(lb + 1, sizeof(int), "a name comparison");
-  for (int j = 0; j <= lb; j++) row[j] = j;
-  for (int i = 1; i <= la; i++) {
-    int diag = row[0];
-    row[0] = i;
-    for (int j = 1; j <= lb; j++) {
-      int up = row[j], best = diag + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-      if (up + 1 < best) best = up + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      diag = up;
-      row[j] = best;
-    }
-  }
-  int d = row[lb];
-  free(row);
-  return d;
-}
-
 static int unknown(const ModelHParam *hp, int n, const char *name, const char *what, char *err, size_t errlen) {
   int best = -1, bd = 1 << 30;
   for (int k = 0; k < n; k++) {
-    int d = distance(name, hp[k].name);
+    int d = edit_distance(name, hp[k].name);
     if (d < bd) { bd = d; best = k; }
   }
   if (best < 0) snprintf(err, errlen, "%s: this model has no run-time parameters (unknown '%s')", what, name);

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "model.h"
-#include "run_data.h"
+#include "data_id.h"
 
 int checkpoint_save(const char *path, const Model *m, const ModelState *s, long step, char *err, size_t errlen);
 /* Restores s (already initialised for m) and *step; seeds must be checked by the caller via *seed. */

@@ -1,10 +1,14 @@
 /* `train eval` of point models (toy sets and .npy files): on the data the
  * checkpoint recorded (run_data.h), against held-out points. */
+#include "eval_cmd.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckpt_load.h"
 #include "cli.h"
+#include "eval_image.h"
 #include "eval_points.h"
 #include "eval_toy.h"
 #include "npy.h"
@@ -34,9 +38,21 @@ static int eval_arrays(const char *dir, const DataSource *ds, ToyEval *r) {
 }
 
 int cmd_eval(int argc, char **argv) {
-  static const char *usage =
-    "usage: %s eval (--ckpt CKPT | --from DIR) [--data NAME|X.npy] [--test-data T.npy] [--data-changed]\n"
-    "       [--json OUT.json]\n\n"
+  if (model.data_cols > 2 && !data_is_points(model.data)) return cmd_eval_image(argc, argv);   /* images and classifiers */
+  const char *ckpt = NULL, *json = NULL, *from = NULL;
+  DataArgs da = {0};
+  const CliOpt opts[] = {
+    OPT_STRING("--ckpt", &ckpt, "CKPT", "the trained model (or --from)"),
+    OPT_STRING("--from", &from, "DIR",
+     "score another implementation's DIR/energy_grid.npy (float32 [256, 256] energies at the cell centres, row = y) "
+     "and DIR/samples.npy with the same code"),
+    OPT_STRING("--data", &da.data, "NAME|X.npy",
+     "other data than those the checkpoint recorded", .dflt = "the recorded data"),
+    OPT_STRING("--test-data", &da.test_data, "T.npy", "held-out points: every row of this file"),
+    OPT_FLAG("--data-changed", &da.changed, "accept data whose sha256 differs from the recorded data"),
+    OPT_STRING("--json", &json, "OUT.json", "also write the JSON to this file"),
+    OPT_END};
+  const CliCommand cmd = {"eval",
     "Toy evaluation (docs/methods.md §7) of a checkpoint, printed as JSON: test NLL\n"
     "with the density normalised on a 256 x 256 grid over [-4, 4]^2 (20,000 held-out\n"
     "points; test_nll at the points, test_nll_grid with each point's cell), KL(data ||\n"
@@ -46,32 +62,19 @@ int cmd_eval(int argc, char **argv) {
     "bounds A_k <= log Z <= C_k beside grid quadrature and the chain's ELBO (\"chain\").\n"
     "Points of D != 2 columns get what needs no grid: MMD^2, energy statistics on\n"
     "training rows, held-out rows and noise, and the log Z bounds as a bracket on the\n"
-    "test NLL (test_nll_lb, test_nll_ub) for (a)-type generators.\n"
-    "--from DIR scores another implementation's DIR/energy_grid.npy (float32 [256, 256]\n"
-    "energies at the cell centres, row = y) and DIR/samples.npy with the same code.\n\n"
+    "test NLL (test_nll_lb, test_nll_ub) for (a)-type generators.\n\n"
     "The data default to those the checkpoint recorded; another file (sha256) is refused\n"
     "unless --data-changed. Held-out points (\"test\" in the JSON): toy sets draw fresh ones,\n"
-    "a .npy file's held-out rows (one in 10, never trained on) or --test-data T.npy.\n";
-  if (model.data_cols > 2 && !data_is_points(model.data)) return cmd_eval_image(argc, argv);   /* images and classifiers */
-  if (wants_help(argc, argv)) { printf(usage, prog); return 0; }
-  const char *ckpt = NULL, *json = NULL, *from = NULL;
-  DataArgs da = {0};
-  for (int i = 0; i < argc; i++) {
-    int has = i + 1 < argc;
-    if (!strcmp(argv[i], "--ckpt") && has) ckpt = argv[++i];
-    else if (!strcmp(argv[i], "--from") && has) from = argv[++i];
-    else if (!strcmp(argv[i], "--json") && has) json = argv[++i];
-    else if (!strcmp(argv[i], "--data") && has) da.data = argv[++i];
-    else if (!strcmp(argv[i], "--test-data") && has) da.test_data = argv[++i];
-    else if (!strcmp(argv[i], "--data-changed")) da.changed = 1;
-    else return unknown_option(argv[i]);
-  }
+    "a .npy file's held-out rows (one in 10, never trained on) or --test-data T.npy.\n",
+    opts, NULL};
+  int rc = cli_parse(&cmd, argc, argv);
+  if (rc) return rc == CLI_HELP ? 0 : rc;
   if (!ckpt && !from) return bad("eval needs --ckpt CKPT or --from DIR");
   int D = model.data_cols ? model.data_cols : 2;
   if (from && D != 2) return bad("--from scores 2-D toy arrays only");
   DataSource ds, test;
   DataId id;
-  int rc = run_data_open(&da, from ? NULL : ckpt, D, &ds, &id);
+  rc = run_data_open(&da, from ? NULL : ckpt, D, &ds, &id);
   if (rc) return rc;
   /* the held-out side of a 2-D evaluation: the data themselves (fresh toy draws,
    * a file's held-out rows) or the --test-data file, every row of it */

@@ -5,11 +5,14 @@
  *     constant images, all padded like the training data;
  *   fd (classifiers with a `features` entry): FD-FMNIST, the Frechet distance of
  *     samples to the test split in the classifier's 128-d features. */
+#include "eval_image.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckpt_load.h"
 #include "cli.h"
 #include "data.h"
 #include "entries.h"
@@ -118,27 +121,26 @@ static int eval_ood(ModelState *s, const char *data, const char *mnist, const ch
 }
 
 int cmd_eval_image(int argc, char **argv) {
-  static const char *usage =
-    "usage: %s eval --ckpt CKPT [--data SPEC] [--ood-mnist DIR] [--ood-sets OUT_DIR]\n\n"
+  const char *ckpt = NULL, *data = model.data, *mnist = NULL, *sets_dir = NULL;
+  const CliOpt opts[] = {
+    OPT_STRING("--ckpt", &ckpt, "CKPT", "the trained model", .required = 1),
+    OPT_STRING("--data", &data, "SPEC", "the image set whose test split is scored"),
+    OPT_STRING("--ood-mnist", &mnist, "DIR",
+     "also score MNIST test: a folder with t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]"),
+    OPT_STRING("--ood-sets", &sets_dir, "OUT_DIR",
+     "write the pictures scored, OUT_DIR/{test,mnist,uniform_noise,constant}.npy (float32 [N, D]), to score another "
+     "model on the same ones"),
+    OPT_END};
+  const CliCommand cmd = {"eval",
     "Image evaluation (docs/methods.md §7.4), printed as JSON. A classifier reports its\n"
     "accuracy on the test split. An energy model reports OOD AUROC with the score\n"
     "-E(x): the test split of its data against uniform noise and constant pictures\n"
-    "(framed like the data), and against MNIST test when --ood-mnist names a folder\n"
-    "with t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]. --ood-sets\n"
-    "writes the pictures scored, OUT_DIR/{test,mnist,uniform_noise,constant}.npy\n"
-    "(float32 [N, D]), to score another model on the same ones.\n";
-  if (wants_help(argc, argv)) { printf(usage, prog); return 0; }
-  const char *ckpt = NULL, *data = model.data, *mnist = NULL, *sets_dir = NULL;
-  for (int i = 0; i < argc; i++) {
-    int has = i + 1 < argc;
-    if (!strcmp(argv[i], "--ckpt") && has) ckpt = argv[++i];
-    else if (!strcmp(argv[i], "--data") && has) data = argv[++i];
-    else if (!strcmp(argv[i], "--ood-mnist") && has) mnist = argv[++i];
-    else if (!strcmp(argv[i], "--ood-sets") && has) sets_dir = argv[++i];
-    else return unknown_option(argv[i]);
-  }
+    "(framed like the data), and against MNIST test with --ood-mnist.\n",
+    opts, NULL};
+  int rc = cli_parse(&cmd, argc, argv);
+  if (rc) return rc == CLI_HELP ? 0 : rc;
   ModelState s;
-  int rc = load_state(ckpt, &s);
+  rc = load_state(ckpt, &s);
   if (rc) return rc;
   if (entry_find(&model, "logits")) rc = eval_classifier(&s, data, stdout);
   else if (entry_find(&model, "energy")) rc = eval_ood(&s, data, mnist, sets_dir, stdout);
@@ -148,26 +150,23 @@ int cmd_eval_image(int argc, char **argv) {
 }
 
 int cmd_fd(int argc, char **argv) {
-  static const char *usage =
-    "usage: %s fd --ckpt CKPT --samples (S.npy | SET) [-n N] [--data SPEC]\n\n"
-    "FD-FMNIST (docs/methods.md §7.4; a Frechet distance, not FID): the classifier's\n"
-    "128-d features of the test split against those of the samples (float32\n"
-    "[N, 1024] pictures of 32x32, centre-cropped to 28x28, or [N, 784]). With an\n"
-    "image set's name instead of a file, its training pictures: the real-data floor.\n"
-    "-n uses the first N samples only.\n";
-  if (wants_help(argc, argv)) { printf(usage, prog); return 0; }
   const char *ckpt = NULL, *samples = NULL, *data = model.data;
   long limit = 0;
-  for (int i = 0; i < argc; i++) {
-    int has = i + 1 < argc;
-    if (!strcmp(argv[i], "--ckpt") && has) ckpt = argv[++i];
-    else if (!strcmp(argv[i], "--samples") && has) samples = argv[++i];
-    else if (!strcmp(argv[i], "-n") && has) { if (parse_long(argv[++i], &limit) || limit < 2) return bad("-n needs an integer >= 2"); }
-    else if (!strcmp(argv[i], "--data") && has) data = argv[++i];
-    else return unknown_option(argv[i]);
-  }
+  const CliOpt opts[] = {
+    OPT_STRING("--ckpt", &ckpt, "CKPT", "the classifier", .required = 1),
+    OPT_STRING("--samples", &samples, "S.npy|SET",
+     "float32 [N, 1024] pictures of 32x32 (centre-cropped to 28x28) or [N, 784]; or an image set's name: its "
+     "training pictures, the real-data floor", .required = 1),
+    OPT_LONG("-n", &limit, "N", 2, CLI_NO_MAX, "use the first N samples only", .dflt = "all"),
+    OPT_STRING("--data", &data, "SPEC", "the image set whose test split is the reference"),
+    OPT_END};
+  const CliCommand cmd = {"fd",
+    "FD-FMNIST (docs/methods.md §7.4; a Frechet distance, not FID): the classifier's\n"
+    "128-d features of the test split against those of the samples.\n",
+    opts, NULL};
+  int rc = cli_parse(&cmd, argc, argv);
+  if (rc) return rc == CLI_HELP ? 0 : rc;
   if (!entry_find(&model, "features")) return bad("fd needs a classifier (a model with a features entry)");
-  if (!samples) return bad("fd needs --samples S.npy");
   char err[600];
   float *raw = NULL;
   int rank;
@@ -194,7 +193,7 @@ int cmd_fd(int argc, char **argv) {
   float *real = split_rows(data, 784, 1, &nr, err, sizeof err);
   if (!real) { free(g); fprintf(stderr, "%s: %s\n", prog, err); return 2; }
   ModelState s;
-  int rc = load_state(ckpt, &s);
+  rc = load_state(ckpt, &s);
   if (rc) { free(g); free(real); return rc; }
   enum { F = 128 };
   float *fr = xmalloc((size_t)nr * F * sizeof(float), "FD features"), *fg = xmalloc((size_t)ng * F * sizeof(float), "FD features");

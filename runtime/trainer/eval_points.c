@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "entries.h"
 #include "eval_toy.h"
 #include "philox.h"
@@ -12,8 +13,6 @@
 #define N_SAMPLES 2000
 #define N_MMD 2000       /* held-out points in the MMD^2 */
 #define N_STATS 20000    /* rows of each set whose energies are averaged */
-
-extern const char *prog;
 
 typedef struct { double mean, sd; long n; } Stats;
 

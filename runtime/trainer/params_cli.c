@@ -4,21 +4,11 @@
 #include <string.h>
 
 #include "hparams.h"
-#include "xalloc.h"
-
-int param_args_take(ParamArgs *a, int argc, char **argv, int *i) {
-  if (*i + 1 >= argc) return 0;
-  if (!strcmp(argv[*i], "--config")) { a->config = argv[++*i]; return 1; }
-  if (strcmp(argv[*i], "--set")) return 0;
-  a->sets = xrealloc(a->sets, (a->n_sets + 1) * sizeof *a->sets, "the --set arguments");
-  a->sets[a->n_sets++] = argv[++*i];
-  return 1;
-}
 
 int param_args_apply(const ParamArgs *a, const Model *m, double *vals, char *err, size_t errlen) {
   if (a->config && hparam_set_file(m->hparams, m->n_hparams, vals, a->config, err, errlen)) return -1;
-  for (int k = 0; k < a->n_sets; k++)
-    if (hparam_set_arg(m->hparams, m->n_hparams, vals, a->sets[k], "--set", err, errlen)) return -1;
+  for (int k = 0; k < a->sets.n; k++)
+    if (hparam_set_arg(m->hparams, m->n_hparams, vals, a->sets.items[k], "--set", err, errlen)) return -1;
   return 0;
 }
 
@@ -39,4 +29,4 @@ void param_help(FILE *f, const Model *m, const double *vals) {
   hparam_list(f, m->hparams, m->n_hparams, vals);
 }
 
-void param_args_free(ParamArgs *a) { free(a->sets); }
+void param_args_free(ParamArgs *a) { free(a->sets.items); }

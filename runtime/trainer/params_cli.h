@@ -7,16 +7,15 @@
 
 #include <stdio.h>
 
+#include "cli.h"
 #include "model.h"
 
+/* the destinations of train's --config and --set options */
 typedef struct {
   const char *config;     /* --config FILE.json, or NULL */
-  const char **sets;      /* the --set arguments, in order */
-  int n_sets;
+  CliList sets;           /* the --set arguments, in order */
 } ParamArgs;
 
-/* Takes argv[*i] (and its value) when it is --set or --config: 1 taken, 0 not ours. */
-int param_args_take(ParamArgs *a, int argc, char **argv, int *i);
 /* vals <- the config file, then each --set in order. 0, or -1 with err naming the argument. */
 int param_args_apply(const ParamArgs *a, const Model *m, double *vals, char *err, size_t errlen);
 /* On resume: one {"iter": step, "event": "param_changed", ...} line per value that differs, also said on stderr. */

@@ -5,12 +5,11 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "cli.h"
 #include "model.h"
 #include "sha256.h"
 #include "toy_data.h"
 #include "xalloc.h"
-
-extern const char *prog;
 
 static int ends_npy(const char *s) {
   size_t n = strlen(s);

@@ -9,9 +9,9 @@
 #include "adam.h"
 #include "atomic_file.h"
 #include "blas_core.h"
+#include "cli.h"
 #include "hparams.h"
 
-extern const char *prog;
 /* written into model.c by `ebmforge build` (templates/model_prologue.c) */
 extern const char ebm_build_source[], ebm_build_combo[], ebm_build_version[];
 
