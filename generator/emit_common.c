@@ -211,7 +211,7 @@ static int data_cols(const Graph *g) {
  * counts; loop iterations enter the Philox counter as the interpreter counts them. */
 static void emit_driver(Str *b, const Program *prog, int entry, const Backend *be) {
   be->driver_head(b, prog, entry);
-  int depth = 0, loop_item[8];
+  int depth = 0, loop_item[PROGRAM_MAX_LOOP_DEPTH];
   for (int i = 0; i < prog->n_items; i++) {
     const Item *it = &prog->items[i];
     if (it->entry != entry) continue;
@@ -315,7 +315,7 @@ char *emit_model(const Graph *g, const Program *prog, const EmitInfo *info, cons
   if (be->preamble) be->preamble(&b, g);
   int *log_base = calloc(prog->n_items + 1, sizeof(int)), n_logs = 0;
   long arena = 0;
-  double flops = 0, mult = 1, stack[8];
+  double flops = 0, mult = 1, stack[PROGRAM_MAX_LOOP_DEPTH];
   int sp = 0;
   for (int i = 0; i < prog->n_items; i++) { log_base[i] = n_logs; n_logs += prog->items[i].n_logs; }
   for (int i = 0; i < prog->n_items; i++) {
