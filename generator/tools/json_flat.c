@@ -1,97 +1,151 @@
-/* A small reader for the flat JSON objects the trainers and the study write. */
+/* The tools' JSON reader (see json_flat.h), over runtime/text_cursor.h: the
+ * same cursor and error text as the runtime's .npy and safetensors headers. */
 #include "json_flat.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *ws(const char *p) { while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') p++; return p; }
+#include "text_cursor.h"
 
-/* a string at p (after its opening quote): malloc'd, *end after the closing quote */
-static char *string_at(const char *p, const char **end) {
+static int at(const TextCursor *c, char ch) { return c->i < c->n && c->s[c->i] == ch; }
+
+/* the string after an opening quote, malloc'd, or NULL (the cursor's error) */
+static char *string_at(TextCursor *c) {
+  char *s = malloc(c->n - c->i + 1);
   size_t n = 0;
-  char *s = malloc(strlen(p) + 1);
-  for (; *p && *p != '"'; p++) {
-    if (*p == '\\' && p[1]) { p++; if (*p != '"' && *p != '\\' && *p != '/') s[n++] = '\\'; }
-    s[n++] = *p;
+  while (c->i < c->n && c->s[c->i] != '"') {
+    char ch = c->s[c->i++];
+    if (ch == '\\' && c->i < c->n) {
+      ch = c->s[c->i++];
+      if (ch != '"' && ch != '\\' && ch != '/') s[n++] = '\\';
+    }
+    s[n++] = ch;
   }
+  if (c->i >= c->n) { free(s); cursor_fail(c, "the closing '\"' of a string"); return NULL; }
+  c->i++;
   s[n] = 0;
-  *end = *p == '"' ? p + 1 : NULL;
   return s;
 }
 
 /* skips a nested array or object (strings inside may hold brackets) */
-static const char *skip_nested(const char *p) {
+static int skip_nested(TextCursor *c) {
   int depth = 0;
-  for (; *p; p++) {
-    if (*p == '"') { for (p++; *p && *p != '"'; p++) if (*p == '\\' && p[1]) p++; if (!*p) return NULL; }
-    else if (*p == '[' || *p == '{') depth++;
-    else if ((*p == ']' || *p == '}') && --depth == 0) return p + 1;
+  for (; c->i < c->n; c->i++) {
+    char ch = c->s[c->i];
+    if (ch == '"') {
+      for (c->i++; c->i < c->n && c->s[c->i] != '"'; c->i++)
+        if (c->s[c->i] == '\\') c->i++;
+      if (c->i >= c->n) return cursor_fail(c, "the closing '\"' of a string");
+    } else if (ch == '[' || ch == '{') {
+      depth++;
+    } else if ((ch == ']' || ch == '}') && --depth == 0) {
+      c->i++;
+      return 0;
+    }
   }
-  return NULL;
+  return cursor_fail(c, "the end of a nested array or object");
 }
 
-static int parse(const char *p, JsonFlat *j) {
-  p = ws(p);
-  if (*p++ != '{') return -1;
-  p = ws(p);
-  if (*p == '}') return 0;
-  for (;;) {
-    p = ws(p);
-    if (*p++ != '"') return -1;
-    char *key = string_at(p, &p);
-    if (!p || *(p = ws(p)) != ':') { free(key); return -1; }
-    p = ws(p + 1);
-    JsonField f = {key, JF_NULL, 0, NULL};
-    if (*p == '"') { f.type = JF_STRING; f.str = string_at(p + 1, &p); }
-    else if (*p == '[' || *p == '{') { p = skip_nested(p); free(key); key = NULL; }
-    else if (!strncmp(p, "true", 4)) { f.type = JF_BOOL; f.num = 1; p += 4; }
-    else if (!strncmp(p, "false", 5)) { f.type = JF_BOOL; p += 5; }
-    else if (!strncmp(p, "null", 4)) p += 4;
-    else {
-      char *e;
-      f.num = strtod(p, &e);
-      if (e == p) { free(key); return -1; }
-      f.type = JF_NUMBER;
-      p = e;
-    }
-    if (!p) { free(key); free(f.str); return -1; }
-    if (key) { j->f = realloc(j->f, (j->n + 1) * sizeof *j->f); j->f[j->n++] = f; }
-    p = ws(p);
-    if (*p == '}') return 0;
-    if (*p++ != ',') return -1;
+static int word(TextCursor *c, const char *w) {
+  size_t k = strlen(w);
+  if (c->n - c->i < k || strncmp(c->s + c->i, w, k)) return 0;
+  c->i += k;
+  return 1;
+}
+
+/* one value into f (a nested one leaves f->key NULL: skipped) */
+static int value(TextCursor *c, JsonField *f) {
+  cursor_skip_ws(c);
+  if (cursor_accept(c, '"')) {
+    f->type = JF_STRING;
+    return (f->str = string_at(c)) ? 0 : -1;
   }
+  if (at(c, '[') || at(c, '{')) {
+    free(f->key);
+    f->key = NULL;
+    return skip_nested(c);
+  }
+  if (word(c, "true")) { f->type = JF_BOOL; f->num = 1; return 0; }
+  if (word(c, "false")) { f->type = JF_BOOL; return 0; }
+  if (word(c, "null")) return 0;
+  /* strtod needs a terminated string: the number's characters, copied */
+  char num[64], *end;
+  size_t k = 0;
+  while (c->i + k < c->n && k + 1 < sizeof num && !strchr(",}] \t\r\n", c->s[c->i + k])) k++;
+  memcpy(num, c->s + c->i, k);
+  num[k] = 0;
+  f->num = strtod(num, &end);
+  if (end == num) return cursor_fail(c, "a value");
+  f->type = JF_NUMBER;
+  c->i += (size_t)(end - num);
+  return 0;
+}
+
+static int parse(TextCursor *c, JsonFlat *j) {
+  if (!cursor_accept(c, '{')) return cursor_fail(c, "'{'");
+  if (cursor_accept(c, '}')) return 0;
+  for (;;) {
+    if (!cursor_accept(c, '"')) return cursor_fail(c, "a key in double quotes");
+    JsonField f = {string_at(c), JF_NULL, 0, NULL};
+    if (!f.key) return -1;
+    if (!cursor_accept(c, ':')) { free(f.key); return cursor_fail(c, "':'"); }
+    if (value(c, &f)) { free(f.key); free(f.str); return -1; }
+    if (f.key) {
+      j->f = realloc(j->f, (j->n + 1) * sizeof *j->f);
+      j->f[j->n++] = f;
+    }
+    if (cursor_accept(c, '}')) return 0;
+    if (!cursor_accept(c, ',')) return cursor_fail(c, "',' or '}'");
+  }
+}
+
+int json_flat_parse(const char *text, size_t len, const char *path, JsonFlat *out, char *err, size_t errlen) {
+  out->f = NULL;
+  out->n = 0;
+  TextCursor c = {text, len, 0, path ? path : "JSON", "malformed JSON", err, err ? errlen : 0};
+  int rc = parse(&c, out);
+  if (rc) json_flat_free(out);
+  return rc;
 }
 
 int json_flat_read(const char *path, JsonFlat *out) {
-  out->f = NULL; out->n = 0;
+  out->f = NULL;
+  out->n = 0;
   FILE *fp = fopen(path, "rb");
   if (!fp) return -1;
   fseek(fp, 0, SEEK_END);
   long n = ftell(fp);
   fseek(fp, 0, SEEK_SET);
-  char *text = malloc(n + 1);
-  size_t got = fread(text, 1, n, fp);
+  char *text = malloc(n > 0 ? n : 1);
+  size_t got = n > 0 ? fread(text, 1, n, fp) : 0;
   fclose(fp);
-  text[got] = 0;
-  int rc = parse(text, out);
+  int rc = json_flat_parse(text, got, path, out, NULL, 0);
   free(text);
-  if (rc) json_flat_free(out);
   return rc;
 }
 
 void json_flat_free(JsonFlat *j) {
   for (int i = 0; i < j->n; i++) { free(j->f[i].key); free(j->f[i].str); }
   free(j->f);
-  j->f = NULL; j->n = 0;
+  j->f = NULL;
+  j->n = 0;
 }
 
 const JsonField *json_flat_get(const JsonFlat *j, const char *key) {
-  for (int i = 0; i < j->n; i++) if (!strcmp(j->f[i].key, key)) return &j->f[i];
+  for (int i = 0; i < j->n; i++)
+    if (!strcmp(j->f[i].key, key)) return &j->f[i];
   return NULL;
 }
 
 const char *json_flat_str(const JsonFlat *j, const char *key, const char *dflt) {
   const JsonField *f = json_flat_get(j, key);
   return f && f->type == JF_STRING ? f->str : dflt;
+}
+
+int json_flat_num(const JsonFlat *j, const char *key, double *out) {
+  const JsonField *f = json_flat_get(j, key);
+  if (!f || f->type != JF_NUMBER) return -1;
+  *out = f->num;
+  return 0;
 }
