@@ -1,5 +1,6 @@
-/* The tools' JSON reader (see json_flat.h), over runtime/text_cursor.h: the
- * same cursor and error text as the runtime's .npy and safetensors headers. */
+/* The tools' JSON reader (see json_flat.h): the walk over the object is
+ * runtime/text_cursor.h's, which the trainers' --config reader (hparams.c)
+ * shares; here only the values are read. */
 #include "json_flat.h"
 
 #include <stdio.h>
@@ -8,9 +9,7 @@
 
 #include "text_cursor.h"
 
-static int at(const TextCursor *c, char ch) { return c->i < c->n && c->s[c->i] == ch; }
-
-/* the string after an opening quote, malloc'd, or NULL (the cursor's error) */
+/* a string value after its opening quote, malloc'd, or NULL (the cursor's error) */
 static char *string_at(TextCursor *c) {
   char *s = malloc(c->n - c->i + 1);
   size_t n = 0;
@@ -28,25 +27,6 @@ static char *string_at(TextCursor *c) {
   return s;
 }
 
-/* skips a nested array or object (strings inside may hold brackets) */
-static int skip_nested(TextCursor *c) {
-  int depth = 0;
-  for (; c->i < c->n; c->i++) {
-    char ch = c->s[c->i];
-    if (ch == '"') {
-      for (c->i++; c->i < c->n && c->s[c->i] != '"'; c->i++)
-        if (c->s[c->i] == '\\') c->i++;
-      if (c->i >= c->n) return cursor_fail(c, "the closing '\"' of a string");
-    } else if (ch == '[' || ch == '{') {
-      depth++;
-    } else if ((ch == ']' || ch == '}') && --depth == 0) {
-      c->i++;
-      return 0;
-    }
-  }
-  return cursor_fail(c, "the end of a nested array or object");
-}
-
 static int word(TextCursor *c, const char *w) {
   size_t k = strlen(w);
   if (c->n - c->i < k || strncmp(c->s + c->i, w, k)) return 0;
@@ -54,57 +34,43 @@ static int word(TextCursor *c, const char *w) {
   return 1;
 }
 
-/* one value into f (a nested one leaves f->key NULL: skipped) */
-static int value(TextCursor *c, JsonField *f) {
-  cursor_skip_ws(c);
+/* one member: its value into a new field (a nested value is skipped) */
+static int member(TextCursor *c, const char *key, void *ctx) {
+  JsonFlat *j = ctx;
+  JsonField f = {NULL, JF_NULL, 0, NULL};
   if (cursor_accept(c, '"')) {
-    f->type = JF_STRING;
-    return (f->str = string_at(c)) ? 0 : -1;
+    if (!(f.str = string_at(c))) return -1;
+    f.type = JF_STRING;
+  } else if (c->i < c->n && (c->s[c->i] == '[' || c->s[c->i] == '{')) {
+    return cursor_json_skip_nested(c);
+  } else if (word(c, "true")) {
+    f.type = JF_BOOL;
+    f.num = 1;
+  } else if (word(c, "false")) {
+    f.type = JF_BOOL;
+  } else if (!word(c, "null")) {
+    /* strtod's numbers (a trainer's "nan" among them): it needs them terminated */
+    char num[64], *end;
+    size_t k = 0;
+    while (c->i + k < c->n && k + 1 < sizeof num && !strchr(",}] \t\r\n", c->s[c->i + k])) k++;
+    memcpy(num, c->s + c->i, k);
+    num[k] = 0;
+    f.num = strtod(num, &end);
+    if (end == num) return cursor_fail(c, "a value");
+    f.type = JF_NUMBER;
+    c->i += (size_t)(end - num);
   }
-  if (at(c, '[') || at(c, '{')) {
-    free(f->key);
-    f->key = NULL;
-    return skip_nested(c);
-  }
-  if (word(c, "true")) { f->type = JF_BOOL; f->num = 1; return 0; }
-  if (word(c, "false")) { f->type = JF_BOOL; return 0; }
-  if (word(c, "null")) return 0;
-  /* strtod needs a terminated string: the number's characters, copied */
-  char num[64], *end;
-  size_t k = 0;
-  while (c->i + k < c->n && k + 1 < sizeof num && !strchr(",}] \t\r\n", c->s[c->i + k])) k++;
-  memcpy(num, c->s + c->i, k);
-  num[k] = 0;
-  f->num = strtod(num, &end);
-  if (end == num) return cursor_fail(c, "a value");
-  f->type = JF_NUMBER;
-  c->i += (size_t)(end - num);
+  f.key = strdup(key);
+  j->f = realloc(j->f, (j->n + 1) * sizeof *j->f);
+  j->f[j->n++] = f;
   return 0;
-}
-
-static int parse(TextCursor *c, JsonFlat *j) {
-  if (!cursor_accept(c, '{')) return cursor_fail(c, "'{'");
-  if (cursor_accept(c, '}')) return 0;
-  for (;;) {
-    if (!cursor_accept(c, '"')) return cursor_fail(c, "a key in double quotes");
-    JsonField f = {string_at(c), JF_NULL, 0, NULL};
-    if (!f.key) return -1;
-    if (!cursor_accept(c, ':')) { free(f.key); return cursor_fail(c, "':'"); }
-    if (value(c, &f)) { free(f.key); free(f.str); return -1; }
-    if (f.key) {
-      j->f = realloc(j->f, (j->n + 1) * sizeof *j->f);
-      j->f[j->n++] = f;
-    }
-    if (cursor_accept(c, '}')) return 0;
-    if (!cursor_accept(c, ',')) return cursor_fail(c, "',' or '}'");
-  }
 }
 
 int json_flat_parse(const char *text, size_t len, const char *path, JsonFlat *out, char *err, size_t errlen) {
   out->f = NULL;
   out->n = 0;
   TextCursor c = {text, len, 0, path ? path : "JSON", "malformed JSON", err, err ? errlen : 0};
-  int rc = parse(&c, out);
+  int rc = cursor_json_object(&c, member, out);
   if (rc) json_flat_free(out);
   return rc;
 }
