@@ -380,6 +380,8 @@ static void open_ebm(lua_State *L) {
   luaL_newlib(L, ebm_funcs);
   luaL_setfuncs(L, host_ops_funcs, 0);   /* shapes, reductions, products, autodiff (host_ops.c) */
   luaL_setfuncs(L, host_program_funcs, 0);   /* phases, loops, optimisers, entries (host_program.c) */
+  lua_pushinteger(L, PROGRAM_MAX_LOOP_DEPTH);   /* for `ebmforge doc` */
+  lua_setfield(L, -2, "_max_loop_depth");
   lua_setglobal(L, "ebm");
 }
 
