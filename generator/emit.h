@@ -9,10 +9,10 @@
 
 typedef struct {
   const char *name, *method;
-  const char *prologue;   /* the filled template text placed first */
+  const char *prologue; /* the filled template text placed first */
   long default_iters;
   int log_every;
-  const ShardPlan *shard;  /* data-parallel over shard->ranks MPI ranks, or NULL */
+  const ShardPlan *shard; /* data-parallel over shard->ranks MPI ranks, or NULL */
 } EmitInfo;
 
 /* 16 hex digits identifying the program, its IR and its variables. */

@@ -17,14 +17,14 @@ enum { ROLE_INLINE, ROLE_KERNEL, ROLE_ALIAS, ROLE_VAR, ROLE_STATIC };
 typedef struct {
   const Graph *g;
   int n;
-  char *need;      /* reachable from the phase outputs */
-  int *uses;       /* number of input slots that read the node */
+  char *need; /* reachable from the phase outputs */
+  int *uses;  /* number of input slots that read the node */
   int *role;
-  int *root;       /* the node whose storage an alias shares */
-  long *off;       /* arena offset (floats) of kernel roots */
-  int *last;       /* position of the last kernel that reads the root */
+  int *root; /* the node whose storage an alias shares */
+  long *off; /* arena offset (floats) of kernel roots */
+  int *last; /* position of the last kernel that reads the root */
   char *is_out;
-  long arena;      /* floats used by this phase */
+  long arena; /* floats used by this phase */
 } Phase;
 
 /* Analyses phase item `it` whose outputs are outs[0..n_out) (phase_outputs);

@@ -129,7 +129,10 @@ static int set_member(TextCursor *c, const char *name, void *ctx) {
   }
   memcpy(num, text + at, e - at);
   num[e - at] = 0;
-  if (parse_number(num, &v)) { snprintf(c->err, c->errlen, "%s: '%s' is not a number", what, num); return -1; }
+  if (parse_number(num, &v)) {
+    snprintf(c->err, c->errlen, "%s: '%s' is not a number", what, num);
+    return -1;
+  }
   c->i = e;
   return set_value(s->hp, s->n, s->vals, name, v, what, c->err, c->errlen);
 }

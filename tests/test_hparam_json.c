@@ -29,7 +29,9 @@ int main(void) {
   CHECK(set("{}", v, err, sizeof err) == 0 && v[0] == HP[0].dflt, "the empty object changes nothing");
   CHECK(set("{\"alpha\": 0.1, \"alpha\": 0.2}", v, err, sizeof err) == 0 && v[1] == 0.2, "the later member wins");
 
-  struct { const char *text, *want; } bad[] = {
+  struct {
+    const char *text, *want;
+  } bad[] = {
       {"[1]", "p.json: malformed parameter file at byte 0: expected '{'"},
       {"{\"lr\": 1e-3", "p.json: malformed parameter file at byte 11: expected ',' or '}'"},
       {"{\"lr\" 1}", "p.json: malformed parameter file at byte 6: expected ':'"},

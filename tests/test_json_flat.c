@@ -43,9 +43,12 @@ int main(void) {
   json_flat_free(&j);
 
   /* malformed: each is refused at the byte where it stops being an object of fields */
-  struct { const char *text; size_t byte; } bad[] = {
-      {"[1, 2]", 0}, {"{\"a\" 1}", 5}, {"{\"a\": 1", 7}, {"{\"a\": 1, }", 9}, {"{\"a\": x}", 6},
-      {"{\"a\": \"open", 11}, {"{\"a\": [1, 2}", 12}, {"{a: 1}", 1}, {"{\"iter\": 3, \"lo", 15},
+  struct {
+    const char *text;
+    size_t byte;
+  } bad[] = {
+      {"[1, 2]", 0},          {"{\"a\" 1}", 5},       {"{\"a\": 1", 7}, {"{\"a\": 1, }", 9},        {"{\"a\": x}", 6},
+      {"{\"a\": \"open", 11}, {"{\"a\": [1, 2}", 12}, {"{a: 1}", 1},    {"{\"iter\": 3, \"lo", 15},
   };
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
     err[0] = 0;

@@ -21,7 +21,11 @@ static char *string_at(TextCursor *c) {
     }
     s[n++] = ch;
   }
-  if (c->i >= c->n) { free(s); cursor_fail(c, "the closing '\"' of a string"); return NULL; }
+  if (c->i >= c->n) {
+    free(s);
+    cursor_fail(c, "the closing '\"' of a string");
+    return NULL;
+  }
   c->i++;
   s[n] = 0;
   return s;
@@ -92,7 +96,10 @@ int json_flat_read(const char *path, JsonFlat *out) {
 }
 
 void json_flat_free(JsonFlat *j) {
-  for (int i = 0; i < j->n; i++) { free(j->f[i].key); free(j->f[i].str); }
+  for (int i = 0; i < j->n; i++) {
+    free(j->f[i].key);
+    free(j->f[i].str);
+  }
   free(j->f);
   j->f = NULL;
   j->n = 0;

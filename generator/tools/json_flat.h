@@ -12,11 +12,14 @@ enum { JF_NUMBER, JF_STRING, JF_BOOL, JF_NULL };
 typedef struct {
   char *key;
   int type;
-  double num;      /* JF_NUMBER, and JF_BOOL as 0/1 */
-  char *str;       /* JF_STRING (escapes kept as written but for \" \\ and \/) */
+  double num; /* JF_NUMBER, and JF_BOOL as 0/1 */
+  char *str;  /* JF_STRING (escapes kept as written but for \" \\ and \/) */
 } JsonField;
 
-typedef struct { JsonField *f; int n; } JsonFlat;
+typedef struct {
+  JsonField *f;
+  int n;
+} JsonFlat;
 
 /* Parses text[0..len) (what follows the object is ignored); 0, or -1 with
  * "path: malformed JSON at byte N: expected ..." in err (err may be NULL). */
@@ -24,7 +27,7 @@ int json_flat_parse(const char *text, size_t len, const char *path, JsonFlat *ou
 /* Reads FILE; 0, or -1 when it cannot be read or is not one JSON object. */
 int json_flat_read(const char *path, JsonFlat *out);
 void json_flat_free(JsonFlat *j);
-const JsonField *json_flat_get(const JsonFlat *j, const char *key);   /* NULL if absent */
+const JsonField *json_flat_get(const JsonFlat *j, const char *key); /* NULL if absent */
 /* a string field's value, or dflt */
 const char *json_flat_str(const JsonFlat *j, const char *key, const char *dflt);
 /* a number field's value into *out: 0, or -1 (absent or not a number) */
