@@ -22,6 +22,9 @@
 #ifndef EBM_TRAINER_LIBS
 #define EBM_TRAINER_LIBS "-lopenblas -lpng -lz -lm"
 #endif
+/* The runtime's header directories, for cc and nvcc alike (@RUNTIME_INCLUDES@
+ * of the templates): the one place a runtime header's folder is named. */
+#define RUNTIME_INCLUDES "-I" EBM_SOURCE_DIR "/runtime -I" EBM_SOURCE_DIR "/runtime/trainer -I" EBM_SOURCE_DIR "/runtime/dist"
 
 static char *read_file(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -34,6 +37,15 @@ static char *read_file(const char *path) {
   s[n] = 0;
   fclose(f);
   return s;
+}
+
+/* templates/<name>, or NULL with a message */
+static char *read_template(const char *name) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/templates/%s", EBM_SOURCE_DIR, name);
+  char *text = read_file(path);
+  if (!text) fprintf(stderr, "ebmforge: templates missing under %s/templates\n", EBM_SOURCE_DIR);
+  return text;
 }
 
 /* Writes only if different (keeps timestamps, hence incremental rebuilds);
@@ -111,10 +123,10 @@ static void cuda_root(const char *nvcc, char *root, size_t n) {
   }
 }
 
-/* NCCL for a data-parallel train-cuda, as the build.ninja variables nccl_include
- * and nccl_libs: from $NCCL_HOME when set (only there), else the CUDA toolkit or
- * /usr; NULL when nccl.h and libnccl.so are not both found under one of them. */
-static char *find_nccl(const char *nvcc) {
+/* NCCL for a data-parallel train-cuda: from $NCCL_HOME when set (only there),
+ * else the CUDA toolkit or /usr; 0 with the root (holding include/nccl.h) and
+ * the directory of libnccl.so, -1 when they are not both found under one root. */
+static int find_nccl(const char *nvcc, char *root, size_t root_n, char *libdir, size_t libdir_n) {
   char cuda[4096], path[4300];
   cuda_root(nvcc, cuda, sizeof cuda);
   const char *home = getenv("NCCL_HOME"), *roots[2] = {cuda, "/usr"};
@@ -127,13 +139,12 @@ static char *find_nccl(const char *nvcc) {
     for (int k = 0; k < 4; k++) {
       snprintf(path, sizeof path, "%.4096s/%s/libnccl.so", roots[r], libdirs[k]);
       if (access(path, R_OK)) continue;
-      char *flags = malloc(3 * strlen(roots[r]) + 128);
-      sprintf(flags, "nccl_include = -I%s/include\nnccl_libs = -L%s/%s -Xlinker -rpath,%s/%s -lnccl\n", roots[r], roots[r],
-              libdirs[k], roots[r], libdirs[k]);
-      return flags;
+      snprintf(root, root_n, "%s", roots[r]);
+      snprintf(libdir, libdir_n, "%s/%s", roots[r], libdirs[k]);
+      return 0;
     }
   }
-  return NULL;
+  return -1;
 }
 
 /* Open MPI's link flags (`mpicc --showme:link`) in nvcc's syntax, or NULL (another MPI, or none) */
@@ -173,24 +184,17 @@ static char *gencode_flags(const char *archs) {
   return out;
 }
 
-/* The nvcc variables and rules of build.ninja (the CUDA libraries: lib64 beside
- * nvcc's bin/); `dist`: NCCL's and MPI's flags of a data-parallel trainer, or "". */
-static char *cuda_rules(const char *nvcc, const char *gencode, const char *dist) {
-  char lib[4200];
-  cuda_root(nvcc, lib, sizeof lib);
-  size_t cap = 4 * sizeof lib + strlen(gencode) + 2 * strlen(dist) + 1024;
-  char *text = malloc(cap);
-  snprintf(text, cap,
-           "nvcc = %s\n"
-           "nvflags = -std=c++17 -O3 --fmad=false -Xcompiler -Wall %s -I" EBM_SOURCE_DIR "/runtime -I" EBM_SOURCE_DIR
-           "/runtime/trainer -I" EBM_SOURCE_DIR "/runtime/dist -I" EBM_SOURCE_DIR "/runtime/cuda%s\n"
-           "cudalibs = -L%s/lib64 -Xlinker -rpath,%s/lib64%s -lcublasLt -lcublas -lopenblas -lpng -lz -lm\n\n"
-           "# CUDA: no fused multiply-add (--fmad=false), as the CPU trainers\n"
-           "rule nvcc\n  command = $nvcc $nvflags -MD -MF $out.d -c $in -o $out\n  depfile = $out.d\n  deps = gcc\n"
-           "  description = NVCC $out\n\n"
-           "rule nvlink\n  command = $nvcc $in -o $out $cudalibs\n  description = LINK $out\n",
-           nvcc, gencode, *dist ? " $nccl_include" : "", lib, lib, *dist ? " $nccl_libs $mpi_libs" : "");
-  if (*dist) {   /* declared first: nvflags and cudalibs read them */
+/* The nvcc variables and rules of build.ninja: templates/cuda_rules.ninja.in
+ * filled (the CUDA libraries: lib64 beside nvcc's bin/), after `dist`, the
+ * filled templates/cuda_dist.ninja.in of a data-parallel trainer, or NULL. */
+static char *cuda_rules(const char *tpl, const char *nvcc, const char *gencode, const char *dist) {
+  char root[4200];
+  cuda_root(nvcc, root, sizeof root);
+  const char *keys[] = {"NVCC", "GENCODE", "RUNTIME_INCLUDES", "RUNTIME", "NCCL_INCLUDE", "CUDA_ROOT", "DIST_LIBS", NULL};
+  const char *vals[] = {nvcc, gencode, RUNTIME_INCLUDES, EBM_SOURCE_DIR "/runtime", dist ? " $nccl_include" : "", root,
+                        dist ? " $nccl_libs $mpi_libs" : "", NULL};
+  char *text = fill(tpl, keys, vals);
+  if (dist) {   /* declared first: nvflags and cudalibs read them */
     char *both = malloc(strlen(text) + strlen(dist) + 1);
     sprintf(both, "%s%s", dist, text);
     free(text);
@@ -272,9 +276,9 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   exe[el] = 0;
 
   /* generate everything in memory first: a failure writes nothing */
-  char *prologue_tpl = read_file(EBM_SOURCE_DIR "/templates/model_prologue.c");
-  char *ninja_tpl = read_file(EBM_SOURCE_DIR "/templates/build.ninja.in");
-  if (!prologue_tpl || !ninja_tpl) { fprintf(stderr, "ebmforge: templates missing under %s/templates\n", EBM_SOURCE_DIR); return 1; }
+  char *prologue_tpl = read_template("model_prologue.c");
+  char *ninja_tpl = prologue_tpl ? read_template("build.ninja.in") : NULL;
+  if (!ninja_tpl) { free(prologue_tpl); return 1; }
   /* the CUDA trainers, where nvcc is found; data-parallel ones also need NCCL and Open MPI's link flags */
   char *gencode = gencode_flags(o->cuda_arch ? o->cuda_arch : "80,90"), *rules = NULL;
   if (!gencode) {
@@ -284,11 +288,17 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   }
   char *nvcc = o->no_cuda ? NULL : find_nvcc(), *nccl = NULL;
   if (!nvcc && !o->no_cuda) fprintf(stderr, "ebmforge: note: nvcc not found (PATH, /usr/local/cuda/bin): building train-cpu only\n");
+  char *cu_tpl = nvcc ? read_template("model_prologue.cu") : NULL;
+  char *rules_tpl = cu_tpl ? read_template("cuda_rules.ninja.in") : NULL;
+  char *dist_tpl = rules_tpl && o->mpi_ranks > 1 ? read_template("cuda_dist.ninja.in") : NULL;
+  if (nvcc && (!rules_tpl || (o->mpi_ranks > 1 && !dist_tpl))) return 1;
   if (nvcc && o->mpi_ranks > 1) {
-    char *found = find_nccl(nvcc), *mpi = found ? mpi_link_flags() : NULL;
+    char nccl_root[4096], nccl_lib[4200];
+    int found = !find_nccl(nvcc, nccl_root, sizeof nccl_root, nccl_lib, sizeof nccl_lib);
+    char *mpi = found ? mpi_link_flags() : NULL;
     if (mpi) {   /* the build.ninja variables nccl_include, nccl_libs and mpi_libs */
-      nccl = malloc(strlen(found) + strlen(mpi) + 32);
-      sprintf(nccl, "%smpi_libs =%s\n", found, mpi);
+      const char *keys[] = {"NCCL_ROOT", "NCCL_LIBDIR", "MPI_LIBS", NULL}, *vals[] = {nccl_root, nccl_lib, mpi, NULL};
+      nccl = fill(dist_tpl, keys, vals);
     } else {
       fprintf(stderr, "ebmforge: note: %s: building the CPU MPI trainer only\n",
               found ? "`mpicc --showme:link` gave no link flags (Open MPI)"
@@ -296,11 +306,8 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
       free(nvcc);
       nvcc = NULL;
     }
-    free(found);
     free(mpi);
   }
-  char *cu_tpl = nvcc ? read_file(EBM_SOURCE_DIR "/templates/model_prologue.cu") : NULL;
-  if (nvcc && !cu_tpl) { fprintf(stderr, "ebmforge: templates missing under %s/templates\n", EBM_SOURCE_DIR); return 1; }
   char **combo = calloc(n_combos, sizeof(char *)), **model_c = calloc(n_combos, sizeof(char *));
   char **model_cu = calloc(n_combos, sizeof(char *)), **config = calloc(n_combos, sizeof(char *));
   char (*fp)[17] = calloc(n_combos, sizeof *fp);
@@ -335,7 +342,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     sprintf(config[c], "{\"mpi_ranks\": %d, \"model\": %s}\n", o->mpi_ranks > 1 ? o->mpi_ranks : 1, cfg ? cfg : "{}");
     free(cfg);
   }
-  if (nvcc) rules = cuda_rules(nvcc, gencode, nccl ? nccl : "");
+  if (nvcc) rules = cuda_rules(rules_tpl, nvcc, gencode, nccl);
 
   char **rt = NULL, **tr = NULL, *objs = NULL, *trainers = NULL, *rt_list = NULL;
   size_t no = 0, nt = 0, nl = 0;
@@ -379,7 +386,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   if (o->mpi_ranks > 1) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --mpi-ranks %d", o->mpi_ranks);
   if (o->cuda_arch) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --cuda-arch %s", o->cuda_arch);
   if (o->no_cuda) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --no-cuda");
-  const char *nk[] = {"SOURCE", "OUTDIR", "CC", "CFLAGS", "RUNTIME", "CBLAS_INCLUDE", "EBMFORGE", "REGEN_FLAGS",
+  const char *nk[] = {"SOURCE", "OUTDIR", "CC", "CFLAGS", "RUNTIME_INCLUDES", "CBLAS_INCLUDE", "EBMFORGE", "REGEN_FLAGS",
                       "CUDA_RULES", "RUNTIME_OBJECTS", "TRAINERS", "LIBS", "LDFLAGS", NULL};
   char src_abs[4096];
   if (!realpath(o->model_path, src_abs)) snprintf(src_abs, sizeof src_abs, "%s", o->model_path);
@@ -395,7 +402,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   if (!rc) {
     const char *cc = o->cc ? o->cc : o->mpi_ranks > 1 ? "mpicc" : "cc";
     const char *nv[] = {src_abs, out_abs, cc, o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off -fno-math-errno -fno-trapping-math",
-                        EBM_SOURCE_DIR "/runtime", EBM_CBLAS_INCLUDE, exe, regen, rules ? rules : "", objs, trainers,
+                        RUNTIME_INCLUDES, EBM_CBLAS_INCLUDE, exe, regen, rules ? rules : "", objs, trainers,
                         EBM_TRAINER_LIBS, o->ldflags ? o->ldflags : "", NULL};
     ninja = fill(ninja_tpl, nk, nv);
   }
@@ -422,7 +429,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   free(combo); free(model_c); free(model_cu); free(config); free(fp);
   free(rt); free(tr); free(objs); free(trainers); free(rt_list);
   free(prologue_tpl); free(ninja_tpl); free(ninja);
-  free(nvcc); free(nccl); free(gencode); free(cu_tpl); free(rules);
+  free(nvcc); free(nccl); free(gencode); free(cu_tpl); free(rules); free(rules_tpl); free(dist_tpl);
   if (shard) { shard_free(&plan); host_free(shard); }
   return rc;
 }

@@ -1,17 +1,6 @@
-/* The analysis and printing both emitters share (see emit_common.h).
- *
- * Fusion: an elementwise node whose only use is an elementwise or reduction
- * kernel of the same shape is inlined into that kernel's loop expression, so
- * chains like bias + activation or (g*g) summed become one loop. Broadcasts
- * and reshapes are index maps, never copies. Everything else is a kernel that
- * writes a buffer ("materialised").
- *
- * Memory: materialised nodes get offsets in one arena from a liveness-based
- * first-fit plan made here, at generation time; an elementwise kernel writes
- * in place over an input that dies at it. A trainer allocates the arena once. */
+/* The printing both emitters share (see emit_common.h); the analysis it
+ * prints from is phase.c and its passes. */
 #include "emit_common.h"
-
-#include "conv.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -31,184 +20,6 @@ void sput(Str *b, const char *fmt, ...) {
     b->s = realloc(b->s, b->cap);
     if (b->n == 0) b->s[0] = 0;
   }
-}
-
-/* ---------- per-phase analysis ---------- */
-
-int op_elementwise(OpCode op) {
-  OpKind k = op_kind(op);
-  return k == KIND_UNARY || k == KIND_BINARY || k == KIND_SELECT;
-}
-
-/* Kernels that evaluate an input at their own flat index (so it can be inlined). */
-static int fuses_input(const Graph *g, int consumer, int input) {
-  const Node *c = &g->nodes[consumer];
-  if (!shape_eq(c->shape, g->nodes[input].shape) && c->op != OP_SUM && c->op != OP_MAX && c->op != OP_RESHAPE)
-    return 0;
-  return op_elementwise(c->op) || c->op == OP_SUM || c->op == OP_MAX || c->op == OP_RESHAPE;
-}
-
-/* a hyper-parameter, or a reshape of one: a scalar the backend names wherever it is read element by element */
-static int scalar_leaf(const Graph *g, int x) {
-  while (g->nodes[x].op == OP_RESHAPE) x = g->nodes[x].in[0];
-  return g->nodes[x].op == OP_HPARAM;
-}
-
-/* kernels that read their inputs through expressions (emit_expr), not as buffers */
-static int reads_by_expr(OpCode op) {
-  return op_elementwise(op) || op == OP_BROADCAST || op == OP_RESHAPE || op == OP_SUM || op == OP_MAX;
-}
-
-static void analyse(Phase *p, const Graph *g, int n_out, const int *outs) {
-  int n = g->n_nodes;
-  p->g = g; p->n = n;
-  p->need = malloc(n);
-  ir_reachable(g, n_out, outs, p->need);
-  p->uses = calloc(n, sizeof(int));
-  p->role = calloc(n, sizeof(int));
-  p->root = malloc(n * sizeof(int));
-  p->off = calloc(n, sizeof(long));
-  p->last = malloc(n * sizeof(int));
-  p->is_out = calloc(n, 1);
-  int *consumer = malloc(n * sizeof(int));
-  for (int i = 0; i < n; i++) { p->root[i] = i; p->last[i] = -1; consumer[i] = -1; }
-  for (int k = 0; k < n_out; k++) p->is_out[outs[k]] = 1;
-  for (int i = 0; i < n; i++) {
-    if (!p->need[i]) continue;
-    for (int k = 0; k < g->nodes[i].n_in; k++) { p->uses[g->nodes[i].in[k]]++; consumer[g->nodes[i].in[k]] = i; }
-  }
-  /* roles, decided from the last node back so a consumer's role is known first */
-  for (int i = n - 1; i >= 0; i--) {
-    if (!p->need[i]) continue;
-    const Node *nd = &g->nodes[i];
-    int role = ROLE_KERNEL;
-    switch (nd->op) {
-      case OP_VAR: role = ROLE_VAR; break;
-      case OP_CONST: role = nd->data ? ROLE_STATIC : (p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE); break;
-      case OP_STEP: case OP_HPARAM: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
-      case OP_DATA: role = ROLE_KERNEL; break;
-      case OP_BROADCAST: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
-      case OP_RESHAPE: case OP_STOP_GRAD: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
-      default: break;
-    }
-    int single = p->uses[i] == 1 && !p->is_out[i] && consumer[i] >= 0;
-    int fusable = single && p->role[consumer[i]] != ROLE_ALIAS && fuses_input(g, consumer[i], i);
-    if ((op_elementwise(nd->op) || nd->op == OP_UNIFORM || nd->op == OP_NORMAL) && fusable) role = ROLE_INLINE;
-    /* a reshape or stop_gradient read as a buffer (by a matmul, a copy ...) shares its input's buffer */
-    if ((nd->op == OP_RESHAPE || nd->op == OP_STOP_GRAD) && role == ROLE_INLINE && !fusable && consumer[i] >= 0 &&
-        !scalar_leaf(g, i))
-      role = ROLE_ALIAS;
-    p->role[i] = role;
-  }
-  /* inputs of index-mapping nodes and of non-fusing kernels must be buffers */
-  for (int changed = 1; changed;) {
-    changed = 0;
-    for (int i = 0; i < n; i++) {
-      if (!p->need[i] || p->role[i] == ROLE_VAR || p->role[i] == ROLE_STATIC) continue;
-      const Node *nd = &g->nodes[i];
-      for (int k = 0; k < nd->n_in; k++) {
-        int x = nd->in[k];
-        int ok = p->role[x] != ROLE_INLINE;
-        /* a broadcast of a buffer is read through its index map by every element-wise reader, however many:
-         * storing it would cost a write and a read of the full shape where one small input suffices */
-        if (!ok && (p->role[i] == ROLE_INLINE || p->role[i] == ROLE_KERNEL) && fuses_input(g, i, x) &&
-            (p->uses[x] == 1 || g->nodes[x].op == OP_BROADCAST))
-          ok = 1;
-        if (!ok && nd->op == OP_BROADCAST && g->nodes[x].op == OP_CONST && !g->nodes[x].data) ok = 1;  /* scalar literal */
-        if (!ok && g->nodes[x].op == OP_CONST && !g->nodes[x].data && shape_numel(g->nodes[x].shape) == 1) ok = 1;
-        /* a splat constant is a literal wherever it is read element by element, however often */
-        if (!ok && g->nodes[x].op == OP_CONST && !g->nodes[x].data && (p->role[i] == ROLE_INLINE || p->role[i] == ROLE_KERNEL) &&
-            fuses_input(g, i, x))
-          ok = 1;
-        if (!ok && nd->op == OP_BROADCAST && g->nodes[x].op == OP_STEP) ok = 1;
-        if (!ok && scalar_leaf(g, x) && reads_by_expr(nd->op)) ok = 1;   /* the backend names it (ExprNames.hparam) */
-        if (!ok) {
-          OpCode xo = g->nodes[x].op;
-          p->role[x] = (xo == OP_RESHAPE || xo == OP_STOP_GRAD) ? ROLE_ALIAS : ROLE_KERNEL;
-          changed = 1;
-        }
-      }
-      if (p->role[i] == ROLE_ALIAS && p->role[nd->in[0]] == ROLE_INLINE) {
-        OpCode xo = g->nodes[nd->in[0]].op;
-        p->role[nd->in[0]] = (xo == OP_RESHAPE || xo == OP_STOP_GRAD) ? ROLE_ALIAS : ROLE_KERNEL;
-        changed = 1;
-      }
-    }
-  }
-  for (int i = 0; i < n; i++)
-    if (p->need[i] && p->role[i] == ROLE_ALIAS) p->root[i] = p->root[g->nodes[i].in[0]];
-  free(consumer);
-}
-
-/* Buffers a kernel reads: through inlined producers down to buffers. */
-static void reads(const Phase *p, int i, void (*fn)(const Phase *, int buf, int reader, void *), int reader, void *ctx) {
-  const Node *nd = &p->g->nodes[i];
-  for (int k = 0; k < nd->n_in; k++) {
-    int x = nd->in[k];
-    if (p->role[x] == ROLE_INLINE) reads(p, x, fn, reader, ctx);
-    else fn(p, p->root[x], reader, ctx);
-  }
-}
-
-static void mark_last(const Phase *pc, int buf, int reader, void *ctx) {
-  Phase *p = (Phase *)pc;
-  (void)ctx;
-  if (reader > p->last[buf]) p->last[buf] = reader;
-}
-
-typedef struct { long off, size; int node; } Live;
-
-static long align16(long x) { return (x + 15) & ~15L; }
-
-/* In-place candidate: a same-size arena buffer read directly at the kernel's index that dies here. */
-static int inplace_input(const Phase *p, int i) {
-  const Node *nd = &p->g->nodes[i];
-  if (!op_elementwise(nd->op)) return -1;
-  for (int k = 0; k < nd->n_in; k++) {
-    int x = nd->in[k];
-    if (p->role[x] != ROLE_KERNEL && p->role[x] != ROLE_ALIAS) continue;
-    int r = p->root[x];
-    if (p->role[r] != ROLE_KERNEL || p->last[r] != i || p->is_out[r]) continue;
-    if (shape_numel(p->g->nodes[r].shape) == shape_numel(nd->shape) && shape_eq(p->g->nodes[x].shape, nd->shape)) return r;
-  }
-  return -1;
-}
-
-static void plan(Phase *p) {
-  int n = p->n;
-  for (int i = 0; i < n; i++)
-    if (p->need[i] && p->role[i] == ROLE_KERNEL) reads(p, i, mark_last, i, NULL);
-  for (int i = 0; i < n; i++)
-    if (p->need[i] && p->is_out[i]) p->last[p->root[i]] = n;  /* outputs live to the end */
-  Live *live = malloc(n * sizeof(Live));
-  int n_live = 0;
-  p->arena = 0;
-  for (int i = 0; i < n; i++) {
-    if (!p->need[i] || p->role[i] != ROLE_KERNEL) continue;
-    int j = 0;
-    for (int k = 0; k < n_live; k++)   /* free what died before this kernel */
-      if (p->last[live[k].node] >= i) live[j++] = live[k];
-    n_live = j;
-    long size = align16(shape_numel(p->g->nodes[i].shape));
-    int r = inplace_input(p, i);
-    if (r >= 0) { p->off[i] = p->off[r]; live[n_live++] = (Live){p->off[i], size, i}; continue; }
-    /* first fit among the live intervals, sorted by offset */
-    for (int a = 1; a < n_live; a++)
-      for (int b = a; b > 0 && live[b - 1].off > live[b].off; b--) { Live t = live[b]; live[b] = live[b - 1]; live[b - 1] = t; }
-    long at = 0;
-    for (int k = 0; k < n_live; k++) {
-      if (at + size <= live[k].off) break;
-      if (live[k].off + live[k].size > at) at = live[k].off + live[k].size;
-    }
-    p->off[i] = at;
-    live[n_live++] = (Live){at, size, i};
-    if (at + size > p->arena) p->arena = at + size;
-  }
-  free(live);
-}
-
-static void phase_free(Phase *p) {
-  free(p->need); free(p->uses); free(p->role); free(p->root); free(p->off); free(p->last); free(p->is_out);
 }
 
 /* ---------- expressions ---------- */
@@ -342,36 +153,6 @@ void emit_node_comment(Str *b, const Graph *g, int i) {
   sput(b, " */\n");
 }
 
-static void phase_analyse(Phase *p, const Graph *g, const Item *it, int n_out, const int *outs) {
-  analyse(p, g, n_out, outs);
-  for (int k = 0; k < it->n_assigns; k++) {   /* var <- var of another assignment: order would matter */
-    int src = p->root[it->assigns[k].node];
-    if (p->role[src] == ROLE_VAR)
-      for (int j = 0; j < it->n_assigns; j++)
-        if (g->nodes[src].var == it->assigns[j].var && j != k)
-          ir_fail("phase %s assigns variables from each other; copy through an expression", it->name);
-  }
-  plan(p);
-}
-
-/* 2*M*N*K of every matmul and convolution a phase evaluates */
-static double phase_flops(const Graph *g, const Phase *p) {
-  double f = 0;
-  for (int i = 0; i < g->n_nodes; i++) {
-    const Node *nd = &g->nodes[i];
-    if (!p->need[i]) continue;
-    if (op_kind(nd->op) == KIND_CONV) {  /* each of the three is one GEMM of this size */
-      ConvDims d;
-      ir_conv_dims(g, i, &d);
-      f += 2.0 * d.N * d.O * d.HO * d.WO * d.C * d.KH * d.KW;
-    }
-    if (nd->op != OP_MATMUL) continue;
-    Shape sa = g->nodes[nd->in[0]].shape;
-    f += 2.0 * nd->shape.d[0] * nd->shape.d[1] * (nd->ta ? sa.d[0] : sa.d[1]);
-  }
-  return f;
-}
-
 /* ---------- the model file ---------- */
 
 /* 64-bit FNV-1a of the program and its IR: the model's identity in checkpoints. */
@@ -430,7 +211,7 @@ static int data_cols(const Graph *g) {
  * counts; loop iterations enter the Philox counter as the interpreter counts them. */
 static void emit_driver(Str *b, const Program *prog, int entry, const Backend *be) {
   be->driver_head(b, prog, entry);
-  int depth = 0, loop_item[8];
+  int depth = 0, loop_item[PROGRAM_MAX_LOOP_DEPTH];
   for (int i = 0; i < prog->n_items; i++) {
     const Item *it = &prog->items[i];
     if (it->entry != entry) continue;
@@ -534,7 +315,7 @@ char *emit_model(const Graph *g, const Program *prog, const EmitInfo *info, cons
   if (be->preamble) be->preamble(&b, g);
   int *log_base = calloc(prog->n_items + 1, sizeof(int)), n_logs = 0;
   long arena = 0;
-  double flops = 0, mult = 1, stack[8];
+  double flops = 0, mult = 1, stack[PROGRAM_MAX_LOOP_DEPTH];
   int sp = 0;
   for (int i = 0; i < prog->n_items; i++) { log_base[i] = n_logs; n_logs += prog->items[i].n_logs; }
   for (int i = 0; i < prog->n_items; i++) {

@@ -1,40 +1,19 @@
-/* What the C and CUDA emitters share: the per-phase analysis (fusion roles,
- * the first-fit arena plan), expression printing, the entry drivers' loop
- * structure, the model tables and the skeleton of a model source file. */
+/* What the C and CUDA emitters share: expression printing over a phase's
+ * analysis (phase.h), the entry drivers' loop structure, the model tables and
+ * the skeleton of a model source file. */
 #ifndef EBM_EMIT_COMMON_H
 #define EBM_EMIT_COMMON_H
 
 #include <stddef.h>
 
-#include "emit_c.h"
+#include "emit.h"
 #include "ir.h"
+#include "phase.h"
 #include "program.h"
 
 /* a growable string */
 typedef struct { char *s; size_t n, cap; } Str;
 void sput(Str *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* INLINE: evaluated inside its consumer's expression; KERNEL: a kernel writes
- * an arena buffer; ALIAS: shares its input's buffer; VAR: a state variable;
- * STATIC: constant data. */
-enum { ROLE_INLINE, ROLE_KERNEL, ROLE_ALIAS, ROLE_VAR, ROLE_STATIC };
-
-/* A phase's roles and arena plan (emit_model makes it; it fails with ir_fail
- * on a phase whose assignments read each other). */
-typedef struct {
-  const Graph *g;
-  int n;
-  char *need;      /* reachable from the phase outputs */
-  int *uses;       /* number of input slots that read the node */
-  int *role;
-  int *root;       /* the node whose storage an alias shares */
-  long *off;       /* arena offset (floats) of kernel roots */
-  int *last;       /* position of the last kernel that reads the root */
-  char *is_out;
-  long arena;      /* floats used by this phase */
-} Phase;
-
-int op_elementwise(OpCode op);
 
 /* How a backend names things inside expressions. */
 typedef struct {

@@ -1,4 +1,4 @@
-/* Private to the Lua front end (host.c, host_ops.c): what every binding of
+/* Private to the Lua front end (host.c, host_ops.c, host_program.c): what every binding of
  * the `ebm` module uses. Not for other files. */
 #ifndef EBM_HOST_PRIV_H
 #define EBM_HOST_PRIV_H
@@ -24,6 +24,8 @@ typedef struct { int id; } LTensor;
 #define node_shape host_priv_node_shape
 #define read_shape host_priv_read_shape
 #define sstr host_priv_sstr
+#define check_name host_priv_check_name
+#define finite_arg host_priv_finite_arg
 #define l_transpose host_priv_transpose
 
 extern Host *H;                          /* the host whose Lua state is running */
@@ -41,8 +43,12 @@ int tensor_at(lua_State *L, int idx);    /* node id of the tensor argument, or r
 Shape node_shape(int id);
 Shape read_shape(lua_State *L, int idx); /* an integer or a list of them, each positive and bounded */
 const char *sstr(Shape s, char *buf);    /* buf of 64 chars */
+/* s if it is a valid name of a variable, phase, log, optimiser or entry (`what`), or raises */
+const char *check_name(lua_State *L, const char *s, const char *what);
+double finite_arg(lua_State *L, int idx, const char *what);   /* a finite number, or raises */
 
 int l_transpose(lua_State *L);           /* also x.T */
 extern const luaL_Reg host_ops_funcs[];
+extern const luaL_Reg host_program_funcs[];
 
 #endif

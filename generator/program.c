@@ -63,6 +63,7 @@ static Item *add_item(Program *p, ItemKind kind, const char *name, int line) {
 Item *program_add_phase(Program *p, const char *name, int line) { return add_item(p, ITEM_PHASE, name, line); }
 
 void program_loop_begin(Program *p, int count, int line) {
+  if (p->depth >= PROGRAM_MAX_LOOP_DEPTH) ir_fail("loops nest at most %d deep", PROGRAM_MAX_LOOP_DEPTH);
   add_item(p, ITEM_LOOP_BEGIN, "loop", line)->count = count;
   p->depth++;
 }

@@ -20,6 +20,11 @@ typedef struct {
 
 typedef enum { ITEM_PHASE, ITEM_LOOP_BEGIN, ITEM_LOOP_END } ItemKind;
 
+/* How deep loops may nest: the interpreter (run.c) and the emitters
+ * (emit_common.c) keep one fixed-size stack entry per open loop, and
+ * program_loop_begin refuses the loop that would go deeper. */
+#define PROGRAM_MAX_LOOP_DEPTH 8
+
 typedef struct {
   ItemKind kind;
   int entry;                      /* the entry point this item belongs to (0 = train) */
@@ -49,6 +54,7 @@ void program_free(Program *p);
 int program_add_optimizer(Program *p, const char *name, double lr, double b1, double b2, double eps, double lr_min,
                           long horizon);
 Item *program_add_phase(Program *p, const char *name, int line);   /* caller fills assigns/logs/params */
+/* fails (ir_fail) past PROGRAM_MAX_LOOP_DEPTH open loops */
 void program_loop_begin(Program *p, int count, int line);
 void program_loop_end(Program *p);
 /* Starts (or reopens) entry `name`; new items go there until program_entry_end. Returns its id. */

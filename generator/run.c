@@ -93,7 +93,7 @@ static int run_entry(Trainer *st, int entry, long step) {
   Host *h = st->h;
   Interp *ip = &st->ip;
   const Program *p = h->prog;
-  int stack_pc[8], stack_left[8], stack_i[8], depth = 0;
+  int stack_pc[PROGRAM_MAX_LOOP_DEPTH], stack_left[PROGRAM_MAX_LOOP_DEPTH], stack_i[PROGRAM_MAX_LOOP_DEPTH], depth = 0;
   ip->step = (uint32_t)step;
   for (int pc = 0; pc < p->n_items; pc++) {
     const Item *it = &p->items[pc];

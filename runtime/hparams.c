@@ -86,54 +86,45 @@ int hparam_set_arg(const ModelHParam *hp, int n, double *vals, const char *arg, 
   return set_value(hp, n, vals, name, v, opt, err, errlen);
 }
 
-/* a JSON string without escapes other than \" and \\ (parameter names are identifiers) */
-static int json_string(TextCursor *c, char *out, size_t n) {
-  if (!cursor_accept(c, '"')) return cursor_fail(c, "a parameter name in double quotes");
-  size_t k = 0;
-  while (c->i < c->n && c->s[c->i] != '"') {
-    char ch = c->s[c->i++];
-    if (ch == '\\' && c->i < c->n && (c->s[c->i] == '"' || c->s[c->i] == '\\')) ch = c->s[c->i++];
-    else if (ch == '\\' || (unsigned char)ch < 32) return cursor_fail(c, "a plain parameter name");
-    if (k + 1 >= n) return cursor_fail(c, "a shorter parameter name");
-    out[k++] = ch;
+/* what hparam_set_json's members need */
+typedef struct {
+  const ModelHParam *hp;
+  int n;
+  double *vals;
+  const char *path;
+} SetJson;
+
+/* "NAME": number, the cursor at the number */
+static int set_member(TextCursor *c, const char *name, void *ctx) {
+  const SetJson *s = ctx;
+  const char *text = c->s;
+  size_t at = c->i, e = at;
+  while (e < c->n && (isalnum((unsigned char)text[e]) || text[e] == '-' || text[e] == '+' || text[e] == '.')) e++;
+  char num[64], what[300];
+  double v;
+  snprintf(what, sizeof what, "%s: \"%s\"", s->path, name);
+  if (hparam_index(s->hp, s->n, name) < 0) return unknown(s->hp, s->n, name, what, c->err, c->errlen);
+  if (e == at || e - at >= sizeof num || !(text[at] == '-' || isdigit((unsigned char)text[at]))) {
+    snprintf(c->err, c->errlen, "%s must be a number (byte %zu)", what, at);
+    return -1;
   }
-  if (c->i >= c->n) return cursor_fail(c, "the closing '\"'");
-  c->i++;
-  out[k] = 0;
-  return 0;
+  memcpy(num, text + at, e - at);
+  num[e - at] = 0;
+  if (parse_number(num, &v)) {
+    snprintf(c->err, c->errlen, "%s: '%s' is not a number", what, num);
+    return -1;
+  }
+  c->i = e;
+  return set_value(s->hp, s->n, s->vals, name, v, what, c->err, c->errlen);
 }
 
 int hparam_set_json(const ModelHParam *hp, int n, double *vals, const char *text, size_t len, const char *path, char *err,
                     size_t errlen) {
   TextCursor c = {text, len, 0, path, "malformed parameter file", err, errlen};
-  if (!cursor_accept(&c, '{')) return cursor_fail(&c, "'{' (a JSON object of name: number)");
-  if (cursor_accept(&c, '}')) goto end;
-  for (;;) {
-    char name[128], what[300];
-    cursor_skip_ws(&c);
-    if (json_string(&c, name, sizeof name)) return -1;
-    if (!cursor_accept(&c, ':')) return cursor_fail(&c, "':'");
-    cursor_skip_ws(&c);
-    size_t at = c.i, e = at;
-    while (e < len && (isalnum((unsigned char)text[e]) || text[e] == '-' || text[e] == '+' || text[e] == '.')) e++;
-    char num[64];
-    double v;
-    snprintf(what, sizeof what, "%s: \"%s\"", path, name);
-    if (hparam_index(hp, n, name) < 0) return unknown(hp, n, name, what, err, errlen);
-    if (e == at || e - at >= sizeof num || !(text[at] == '-' || isdigit((unsigned char)text[at]))) {
-      snprintf(err, errlen, "%s must be a number (byte %zu)", what, at);
-      return -1;
-    }
-    memcpy(num, text + at, e - at);
-    num[e - at] = 0;
-    if (parse_number(num, &v)) { snprintf(err, errlen, "%s: '%s' is not a number", what, num); return -1; }
-    c.i = e;
-    if (set_value(hp, n, vals, name, v, what, err, errlen)) return -1;
-    if (cursor_accept(&c, ',')) continue;
-    if (cursor_accept(&c, '}')) break;
-    return cursor_fail(&c, "',' or '}'");
-  }
-end:
+  SetJson s = {hp, n, vals, path};
+  cursor_skip_ws(&c);
+  if (c.i >= len || text[c.i] != '{') return cursor_fail(&c, "'{' (a JSON object of name: number)");
+  if (cursor_json_object(&c, set_member, &s)) return -1;
   cursor_skip_ws(&c);
   if (c.i != len) return cursor_fail(&c, "the end of the file after the object");
   return 0;

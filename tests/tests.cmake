@@ -2,7 +2,7 @@
 file(GLOB TEST_SUPPORT CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/support/*.c)
 add_library(ebmtest STATIC ${TEST_SUPPORT})
 target_include_directories(ebmtest PUBLIC ${CMAKE_SOURCE_DIR}/tests/support)
-target_link_libraries(ebmtest PUBLIC ebmgen)
+target_link_libraries(ebmtest PUBLIC ebmtools)
 
 # Every tests/test_*.c is a standalone program (exit 0 = pass) registered with ctest.
 file(GLOB TEST_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.c)

@@ -138,7 +138,8 @@ local program = {
   {"p:minimize(loss, params, opt)", "one optimiser step on params (one per phase)"},
   {"p:set(state, value)", "state <- value at the end of the phase"},
   {"p:log(name, scalar)", "a term written to log.jsonl and shown by the progress bar"},
-  {"loop(K, function() ... end)", "the phases inside repeat K times (samplers, power iterations)"},
+  {"loop(K, function() ... end)", "the phases inside repeat K times (samplers, power iterations); loops nest at most "
+    .. ebm._max_loop_depth .. " deep"},
   {"entry(name, {input = s, output = s}, function() ... end)", "phases run on demand by the trainer's commands, not every step"},
   {"adam{...}", "an optimiser (PyTorch's Adam); options below"},
 }

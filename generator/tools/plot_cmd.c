@@ -9,7 +9,7 @@
 
 #include "figure.h"
 #include "fsutil.h"
-#include "json_scan.h"
+#include "json_flat.h"
 #include "npy.h"
 #include "safetensors.h"
 #include "toy_data.h"
@@ -43,22 +43,6 @@ static int bad(const char *msg) {
   return 2;
 }
 
-/* the whole of a small text file, or NULL */
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 4096, n = 0;
-  char *s = malloc(cap);
-  size_t got;
-  while ((got = fread(s + n, 1, cap - n - 1, f)) > 0) {
-    n += got;
-    if (n + 1 == cap) s = realloc(s, cap *= 2);
-  }
-  fclose(f);
-  s[n] = 0;
-  return s;
-}
-
 typedef struct {
   char model[128], method[128], data[128];
   double step, seed, range;
@@ -72,15 +56,17 @@ static void run_info(const char *dir, RunInfo *ri) {
   char path[4200];
   for (int i = 0; i < 2; i++) {
     snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-    char *t = slurp(path);
-    if (!t) continue;
-    if (!*ri->model) json_string(t, "model", ri->model, sizeof ri->model);
-    if (!*ri->method) json_string(t, "method", ri->method, sizeof ri->method);
-    if (!*ri->data) json_string(t, "data", ri->data, sizeof ri->data);
-    if (ri->step < 0) json_number(t, "step", &ri->step);
-    if (ri->seed < 0) json_number(t, "seed", &ri->seed);
-    json_number(t, "range", &ri->range);
-    free(t);
+    JsonFlat j;
+    if (json_flat_read(path, &j)) continue;
+    const char *m = json_flat_str(&j, "model", NULL), *me = json_flat_str(&j, "method", NULL);
+    const char *d = json_flat_str(&j, "data", NULL);
+    if (!*ri->model && m) snprintf(ri->model, sizeof ri->model, "%s", m);
+    if (!*ri->method && me) snprintf(ri->method, sizeof ri->method, "%s", me);
+    if (!*ri->data && d) snprintf(ri->data, sizeof ri->data, "%s", d);
+    if (ri->step < 0) json_flat_num(&j, "step", &ri->step);
+    if (ri->seed < 0) json_flat_num(&j, "seed", &ri->seed);
+    json_flat_num(&j, "range", &ri->range);
+    json_flat_free(&j);
   }
   if (ri->step >= 0 && ri->seed >= 0 && *ri->model) return;
   StFile f;
@@ -114,16 +100,16 @@ void plot_scores(const char *dir, char *out, size_t n) {
   char path[4200];
   snprintf(path, sizeof path, "%s/eval.json", dir);
   *out = 0;
-  char *text = slurp(path);
-  if (!text) return;
+  JsonFlat j;
+  if (json_flat_read(path, &j)) return;
   double nll, modes, n_modes, mmd;
   int k = 0;
-  if (!json_number(text, "test_nll_grid", &nll) || !json_number(text, "test_nll", &nll))
+  if (!json_flat_num(&j, "test_nll_grid", &nll) || !json_flat_num(&j, "test_nll", &nll))
     k += snprintf(out + k, n - k, "NLL %.2f", nll);
-  if (!json_number(text, "modes_covered", &modes) && !json_number(text, "n_modes", &n_modes))
+  if (!json_flat_num(&j, "modes_covered", &modes) && !json_flat_num(&j, "n_modes", &n_modes))
     k += snprintf(out + k, n - k, "%s%.0f/%.0f modes", k ? ", " : "", modes, n_modes);
-  if (!json_number(text, "mmd2", &mmd)) snprintf(out + k, n - k, "%sMMD#u2#d %.3f", k ? ", " : "", mmd);
-  free(text);
+  if (!json_flat_num(&j, "mmd2", &mmd)) snprintf(out + k, n - k, "%sMMD#u2#d %.3f", k ? ", " : "", mmd);
+  json_flat_free(&j);
 }
 
 /* ---- log.jsonl -------------------------------------------------------- */
@@ -170,7 +156,11 @@ static int read_curves(const char *path, Curves *c) {
     }
     for (int t = 0; t < c->n_terms; t++) c->y[t][c->n] = NAN;
     c->has_iter = 0;
-    json_numbers(line, take, c);
+    JsonFlat j;
+    if (json_flat_parse(line, strlen(line), path, &j, NULL, 0)) continue;   /* a line the trainer is still writing */
+    for (int k = 0; k < j.n; k++)
+      if (j.f[k].type == JF_NUMBER) take(j.f[k].key, j.f[k].num, c);
+    json_flat_free(&j);
     if (!c->has_iter) continue;
     c->x[c->n++] = c->iter;
   }
