@@ -1,6 +1,7 @@
 /* The printing both emitters share (see emit_common.h); the analysis it
  * prints from is phase.c and its passes. */
 #include "emit_common.h"
+#include "passes.h"
 
 #include <math.h>
 #include <stdarg.h>

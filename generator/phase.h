@@ -1,7 +1,7 @@
 /* One phase of the step program as the emitters see it: which nodes become
- * kernels and where their buffers live in the arena. phase_analyse runs the
- * passes in order: pass_fusion (roles), pass_liveness (last readers),
- * pass_memplan (arena offsets). */
+ * kernels and where their buffers live in the arena. phase_analyse
+ * (passes.h) runs the passes in order: pass_fusion (roles), pass_liveness
+ * (last readers), pass_memplan (arena offsets). */
 #ifndef EBM_PHASE_H
 #define EBM_PHASE_H
 
@@ -27,9 +27,6 @@ typedef struct {
   long arena; /* floats used by this phase */
 } Phase;
 
-/* Analyses phase item `it` whose outputs are outs[0..n_out) (phase_outputs);
- * fails with ir_fail on a phase whose assignments read each other. */
-void phase_analyse(Phase *p, const Graph *g, const Item *it, int n_out, const int *outs);
 void phase_free(Phase *p);
 /* 2*M*N*K of every matmul and convolution the phase evaluates */
 double phase_flops(const Graph *g, const Phase *p);
