@@ -55,6 +55,15 @@ int curves_read(const char *path, Curves *c) {
     c->has_iter = 0;
     json_numbers(line, take, c);
     if (!c->has_iter) continue;
+    /* a run resumed from a checkpoint before its last logged step logs those
+     * steps again: the later records replace the earlier ones */
+    int keep = c->n;
+    while (keep > 0 && c->x[keep - 1] >= c->iter) keep--;
+    if (keep < c->n) {
+      for (int t = 0; t < c->n_terms; t++) c->y[t][keep] = c->y[t][c->n];
+      for (int t = 0; t < c->n_terms; t++) for (int i = keep + 1; i <= c->n; i++) c->y[t][i] = NAN;
+      c->n = keep;
+    }
     c->x[c->n++] = c->iter;
   }
   free(line);

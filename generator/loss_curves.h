@@ -16,8 +16,9 @@ typedef struct {
   int has_iter;
 } Curves;
 
-/* every numeric term of each step record of PATH (not "iter", not "wall");
- * 0, or -1 when the file cannot be read */
+/* every numeric term of each step record of PATH (not "iter", not "wall"),
+ * a step logged again (after a resume) replacing the earlier records from
+ * there on; 0, or -1 when the file cannot be read */
 int curves_read(const char *path, Curves *c);
 void curves_free(Curves *c);
 /* out = the term-by-term mean of n runs' curves over the iterations they all

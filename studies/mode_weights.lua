@@ -2,12 +2,14 @@
 -- methods on the unequal-weight mixture (0.6 / 0.3 / 0.1), scored along the
 -- way; eval's mode_tv_density / mode_tv_samples say whether the energy's
 -- density and the samples weigh the modes as the data do.
--- `ebmforge study studies/mode_weights.lua -j 1` (about 15 minutes on 2 cores).
+-- toy_bb_logdet is bb-sv-gp with the exact entropy log|det J| in place of the
+-- bound (a): the test of the cause. A longer, multi-seed version: add seeds.
+-- `ebmforge study studies/mode_weights.lua -j 2` (about 40 minutes on 2 busy cores).
 study {
   name = "mode_weights",
-  models = { "../models/toy_bb.lua", "../models/toy_bb_mi.lua" },
+  models = { "../models/toy_bb.lua", "../models/toy_bb_mi.lua", { file = "../models/toy_bb_logdet.lua", label = "bb-sv-gp-logdet" } },
   data = { "unequal3" },
-  seeds = { 1, 2 },
+  seeds = { 1 },
   budgets = { 5000, 10000, 20000 },
   ckpt_every = 1000,
   log_every = 100,
