@@ -1,6 +1,7 @@
 #include "mode_mass.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 double mode_radius(const ToyDataset *d) {
@@ -61,6 +62,7 @@ double mode_tv(const ToyDataset *d, const double *mass) {
 void mode_mass_eval(const ToyDataset *d, const double *u, int R, double A, const float *xy, long n, ModeMass *m) {
   memset(m, 0, sizeof *m);
   if (!d || d->n_modes < 2 || d->n_modes > MODE_MASS_MAX || !d->modes) return;
+  m->set = d;
   m->n = d->n_modes;
   m->radius = mode_radius(d);
   for (int k = 0; k < m->n; k++) m->weight[k] = toy_mode_weight(d, k);
@@ -69,4 +71,35 @@ void mode_mass_eval(const ToyDataset *d, const double *u, int R, double A, const
   m->n_samples = n;
   m->tv_density = mode_tv(d, m->density);
   m->tv_samples = mode_tv(d, m->samples);
+}
+
+void mode_mass_bounds(ModeMass *m, const float *xy, const double *lo, const double *up, long n) {
+  if (!m->n || n < 1) return;
+  double mx = -INFINITY, total = 0, out = 0, gmax[MODE_MASS_MAX], cnt[MODE_MASS_MAX] = {0}, gexp[MODE_MASS_MAX] = {0};
+  for (long i = 0; i < n; i++) if (up[i] > mx) mx = up[i];
+  for (int k = 0; k < m->n; k++) m->bounds[k] = m->gap[k] = 0, gmax[k] = -INFINITY;
+  int *which = malloc(sizeof(int) * n);
+  m->has_gap = 0;
+  for (long i = 0; i < n; i++) {
+    double w = exp(up[i] - mx);
+    int k = which[i] = mode_of(m->set, m->radius, xy[2 * i], xy[2 * i + 1]);
+    total += w;
+    m->has_gap |= up[i] != lo[i];
+    if (k < 0) { out += w; continue; }
+    m->bounds[k] += w;
+    m->gap[k] += up[i] - lo[i];
+    cnt[k]++;
+    gmax[k] = fmax(gmax[k], up[i] - lo[i]);
+  }
+  for (long i = 0; i < n; i++)
+    if (which[i] >= 0) gexp[which[i]] += exp(up[i] - lo[i] - gmax[which[i]]);
+  for (int k = 0; k < m->n; k++) {
+    m->bounds[k] /= total;
+    m->gap[k] = cnt[k] ? m->gap[k] / cnt[k] : NAN;
+    m->tilt[k] = cnt[k] ? gmax[k] + log(gexp[k] / cnt[k]) : NAN;
+  }
+  m->bounds_outside = out / total;
+  m->tv_bounds = mode_tv(m->set, m->bounds);
+  m->has_bounds = 1;
+  free(which);
 }

@@ -16,6 +16,7 @@
 #define MODE_MASS_MAX 32
 
 typedef struct {
+  const ToyDataset *set;
   int n;                                /* modes (0: the set has no known mixture) */
   double radius;                        /* the mode radius */
   double weight[MODE_MASS_MAX];         /* the data set's mixture weights */
@@ -23,6 +24,11 @@ typedef struct {
   double samples[MODE_MASS_MAX], samples_outside;   /* fractions of the samples */
   double tv_density, tv_samples;
   long n_samples;
+  /* from the generator's sandwich draws (methods.md §7.3), when it has them */
+  int has_bounds, has_gap;
+  double bounds[MODE_MASS_MAX], bounds_outside, tv_bounds; /* the energy's masses, importance-weighted by exp(up) */
+  double gap[MODE_MASS_MAX];   /* mean of up - lo over the draws in the mode: (a)'s log(sigma_max / sigma_min) */
+  double tilt[MODE_MASS_MAX];  /* log mean exp(up - lo) over them */
 } ModeMass;
 
 /* half the smallest distance between two centres (d must have n_modes >= 2) */
@@ -39,5 +45,10 @@ void mode_mass_points(const ToyDataset *d, double r, const float *xy, long n, do
 double mode_tv(const ToyDataset *d, const double *mass);
 /* All of the above for a data set; m->n = 0 for a set without modes (or too many) */
 void mode_mass_eval(const ToyDataset *d, const double *u, int R, double A, const float *xy, long n, ModeMass *m);
+/* n generator draws x [n, 2] with their log-weights lo <= up (E[exp(up)] = Z):
+ * the energy's mass of each mode as sum_{x_i in k} exp(up_i) / sum_i exp(up_i)
+ * (self-normalised importance sampling, no grid), and per mode the gap
+ * up - lo (mean and log mean exp; has_gap when some up differs from lo) */
+void mode_mass_bounds(ModeMass *m, const float *xy, const double *lo, const double *up, long n);
 
 #endif

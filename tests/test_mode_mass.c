@@ -3,7 +3,8 @@
  * a 2-D Gaussian within radius r of its centre) up to grid error, whatever
  * weights the mixture has; the sample fractions of 10^5 data draws are the
  * declared weights within 5 binomial SE; TV is 0, 1/2 and 0.9 where the math
- * says so. */
+ * says so; importance weights exp(up) of draws of one mixture give another
+ * mixture's weights, and the per-mode gap up - lo is the one put in. */
 #include "mode_mass.h"
 
 #include <math.h>
@@ -90,6 +91,29 @@ int main(void) {
   mode_mass_eval(u3, u, R, A, x, BIG, &m);
   CHECK(m.n == 3 && m.tv_density < 2e-3 && m.tv_samples < 5e-3, "eval: n %d, TV density %.4f, samples %.4f", m.n,
         m.tv_density, m.tv_samples);
+  /* the draws x come from the declared weights q; the "energy" has the reversed
+   * ones p: up = log p(x) - log q(x) (E_q[exp(up)] = 1 = Z); lo = up - c_k */
+  double *lo = malloc(sizeof(double) * BIG), *up = malloc(sizeof(double) * BIG), c[3] = {0.5, 1, 2};
+  for (long i = 0; i < BIG; i++) {
+    double p = 0, q = 0, s2 = 2 * 0.3 * 0.3;
+    for (int k = 0; k < 3; k++) {
+      double dx = x[2 * i] - u3->modes[2 * k], dy = x[2 * i + 1] - u3->modes[2 * k + 1], g = exp(-(dx * dx + dy * dy) / s2);
+      p += w_rev[k] * g, q += w_true[k] * g;
+    }
+    up[i] = log(p / q);
+    lo[i] = up[i] - c[mode_of(u3, mode_radius(u3), x[2 * i], x[2 * i + 1])];
+  }
+  mode_mass_bounds(&m, x, lo, up, BIG);
+  CHECK(m.has_bounds && m.has_gap, "bounds: flags");
+  for (int k = 0; k < 3; k++) {
+    CHECK(fabs(m.bounds[k] - w_rev[k]) < 0.01, "importance-weighted mass of mode %d: %.4f, want %.2f", k, m.bounds[k], w_rev[k]);
+    CHECK(fabs(m.gap[k] - c[k]) < 1e-9 && fabs(m.tilt[k] - c[k]) < 1e-9, "mode %d: gap %.6f, tilt %.6f, want %.1f", k, m.gap[k],
+          m.tilt[k], c[k]);
+  }
+  CHECK(fabs(m.tv_bounds - 0.5) < 0.01, "TV of the importance-weighted masses: %.4f, want 0.5", m.tv_bounds);
+  mode_mass_bounds(&m, x, up, up, BIG);
+  CHECK(!m.has_gap && fabs(m.gap[0]) < 1e-12, "lo = up: no gap");
+  free(lo); free(up);
   mode_mass_eval(toy_dataset("moons"), u, R, A, x, BIG, &m);
   CHECK(m.n == 0, "moons has no modes");
   free(u); free(x);

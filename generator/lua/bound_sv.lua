@@ -78,14 +78,15 @@ function M.sample(s) return s.G(ebm.normal({s.B, s.d}), "eval") end
 -- The sandwich's per-draw log-weights (methods.md §7.3), G in eval mode:
 --   lo = -E(G(z)) - log N(z; 0, I) + 2 log sigma_min(J(z))   (Jensen: E[lo] <= log Z)
 --   up = -E(G(z)) - log N(z; 0, I) + log|det J(z)|           (chi^2: log Z <= 1/2 log E[exp(2 up)])
--- and sign(det J) to check injectivity. Only for d = D = 2 (det J needs a square J).
+-- and sign(det J) to check injectivity, and x = G(z). Only for d = D = 2 (det J needs a square J).
 function M.has_log_weights(s) return s.d == 2 and s.D == 2 end
 function M.log_weights(s)
   local z = ebm.normal({s.B, 2})
   local a, b, c, e = sv.jacobian_2x2(s.G, z)
   local log_n = -math.log(2 * math.pi) - 0.5 * ebm.sum(z * z, 2)
-  local base = -s.E(s.G(z, "eval"), "eval") - log_n
-  return base + 2 * sv.log_sigma_min_2x2(a, b, c, e), base + sv.log_abs_det_2x2(a, b, c, e), ebm.sign(a * e - b * c)
+  local x = s.G(z, "eval")
+  local base = -s.E(x, "eval") - log_n
+  return base + 2 * sv.log_sigma_min_2x2(a, b, c, e), base + sv.log_abs_det_2x2(a, b, c, e), ebm.sign(a * e - b * c), x
 end
 
 return M

@@ -170,14 +170,21 @@ int eval_bounds(const Model *m, ModelState *s, ToyEval *r) {
   const ModelEntry *bd = entry_find(m, "bounds");
   if (!bd) return 0;
   {
-    int B = m->vars[bd->out_var].shape[0];
+    /* rows: lo, up, sign, then the draw x (D columns) */
+    int B = m->vars[bd->out_var].shape[0], K = m->vars[bd->out_var].shape[1], with_x = K == 5 && r->modes.n;
     long n = 0, neg = 0;
     double *lo = xmalloc(sizeof(double) * (N_TEST + B), "sandwich bounds"), *up = xmalloc(sizeof(double) * (N_TEST + B), "sandwich bounds");
+    float *xy = with_x ? xmalloc(sizeof(float) * 2 * (N_TEST + B), "sandwich draws") : NULL;
     for (long c = 0; n < N_TEST; c++) {
-      if (bd->run(s, c)) { free(lo); free(up); return -1; }
+      if (bd->run(s, c)) { free(lo); free(up); free(xy); return -1; }
       const float *o = s->vars[bd->out_var];
-      for (int b = 0; b < B; b++, n++) { lo[n] = o[3 * b]; up[n] = o[3 * b + 1]; neg += o[3 * b + 2] < 0; }
+      for (int b = 0; b < B; b++, n++) {
+        lo[n] = o[K * b]; up[n] = o[K * b + 1]; neg += o[K * b + 2] < 0;
+        if (xy) xy[2 * n] = o[K * b + 3], xy[2 * n + 1] = o[K * b + 4];
+      }
     }
+    if (xy) mode_mass_bounds(&r->modes, xy, lo, up, n);
+    free(xy);
     double mlo = 0, vlo = 0, mx = -INFINITY, sw = 0, sw2 = 0;
     for (long i = 0; i < n; i++) mlo += lo[i] / n;
     for (long i = 0; i < n; i++) vlo += (lo[i] - mlo) * (lo[i] - mlo) / (n - 1);
@@ -286,10 +293,15 @@ static void eval_modes_json(const ModeMass *m, FILE *f) {
   fprintf(f, ", \"mode_tv_density\": %.4f, \"mode_tv_samples\": %.4f, \"mode_outside_density\": %.4f, "
              "\"mode_outside_samples\": %.4f, \"mode_radius\": %.4f, \"modes\": [",
           m->tv_density, m->tv_samples, m->density_outside, m->samples_outside, m->radius);
-  for (int k = 0; k < m->n; k++)
-    fprintf(f, "%s{\"weight\": %.4f, \"density\": %.4f, \"samples\": %.4f}", k ? ", " : "", m->weight[k], m->density[k],
+  for (int k = 0; k < m->n; k++) {
+    fprintf(f, "%s{\"weight\": %.4f, \"density\": %.4f, \"samples\": %.4f", k ? ", " : "", m->weight[k], m->density[k],
             m->samples[k]);
+    if (m->has_bounds) fprintf(f, ", \"bounds\": %.4f", m->bounds[k]);
+    if (m->has_gap && isfinite(m->gap[k])) fprintf(f, ", \"gap\": %.4f, \"tilt\": %.4f", m->gap[k], m->tilt[k]);
+    fprintf(f, "}");
+  }
   fprintf(f, "]");
+  if (m->has_bounds) fprintf(f, ", \"mode_tv_bounds\": %.4f, \"mode_outside_bounds\": %.4f", m->tv_bounds, m->bounds_outside);
 }
 
 void eval_toy_json(const ToyEval *r, FILE *f) {
