@@ -294,9 +294,10 @@ static void eval_modes_json(const ModeMass *m, FILE *f) {
              "\"mode_outside_samples\": %.4f, \"mode_radius\": %.4f, \"modes\": [",
           m->tv_density, m->tv_samples, m->density_outside, m->samples_outside, m->radius);
   for (int k = 0; k < m->n; k++) {
-    fprintf(f, "%s{\"weight\": %.4f, \"density\": %.4f, \"samples\": %.4f", k ? ", " : "", m->weight[k], m->density[k],
+    /* %.4g: a mode the density all but empties keeps its digits (its depth in nats is -log density) */
+    fprintf(f, "%s{\"weight\": %.4g, \"density\": %.4g, \"samples\": %.4g", k ? ", " : "", m->weight[k], m->density[k],
             m->samples[k]);
-    if (m->has_bounds) fprintf(f, ", \"bounds\": %.4f", m->bounds[k]);
+    if (m->has_bounds) fprintf(f, ", \"bounds\": %.4g", m->bounds[k]);
     if (m->has_gap && isfinite(m->gap[k])) fprintf(f, ", \"gap\": %.4f, \"tilt\": %.4f", m->gap[k], m->tilt[k]);
     fprintf(f, "}");
   }
