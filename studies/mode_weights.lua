@@ -18,7 +18,7 @@ study {
     { file = "../models/toy_bb_mi.lua", label = "bb-mi-gp-noc", params = { thre = { 1e6 } } },
   },
   data = { "unequal3" },
-  seeds = { 1 },
+  seeds = { 1, 2 },
   budgets = { 5000, 10000, 20000 },
   ckpt_every = 1000,
   log_every = 100,
