@@ -23,12 +23,16 @@ static int copy(const char *from, const char *to) {
   return rc;
 }
 
+static int same_cell(const ReportRun *a, const ReportRun *b) {
+  return !strcmp(a->data, b->data) && !strcmp(a->method, b->method) && !strcmp(a->params, b->params);
+}
+
 /* the run of (data, method, params) drawn: lowest seed, then largest budget; -1 if none */
 static int pick(const ReportRun *runs, int n, const ReportRun *like) {
   int best = -1;
   for (int i = 0; i < n; i++) {
     const ReportRun *r = &runs[i];
-    if (!r->drawable || strcmp(r->data, like->data) || strcmp(r->method, like->method) || strcmp(r->params, like->params)) continue;
+    if (!r->drawable || !same_cell(r, like)) continue;
     if (best < 0 || r->seed < runs[best].seed || (r->seed == runs[best].seed && r->iters > runs[best].iters)) best = i;
   }
   return best;
@@ -40,6 +44,12 @@ static int first_of_data(const ReportRun *runs, int i) {
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* the first run of its (data, method, params) */
+static int first_of_cell(const ReportRun *runs, int i) {
+  for (int k = 0; k < i; k++) if (same_cell(&runs[k], &runs[i])) return 0;
+  return 1;
+}
 
 /* a name for a file: params "lr=0.001,w_H=2" -> "lr-0.001_w_H-2" */
 static void file_part(const char *in, char *out, size_t n) {
@@ -54,16 +64,13 @@ static void file_part(const char *in, char *out, size_t n) {
 static int report_loss_curves(const char *dir, const ReportRun *runs, int n) {
   int rc = 0;
   for (int i = 0; i < n; i++) {
-    int first = 1;
-    for (int k = 0; k < i && first; k++)
-      first = strcmp(runs[k].data, runs[i].data) || strcmp(runs[k].method, runs[i].method) || strcmp(runs[k].params, runs[i].params);
-    if (!first) continue;
+    if (!first_of_cell(runs, i)) continue;
     Curves *c = calloc(n, sizeof(Curves));
     int nc = 0, seeds_len = 0;
     char seeds[512] = "";
     for (int k = i; k < n; k++) {
       const ReportRun *r = &runs[k];
-      if (strcmp(r->data, runs[i].data) || strcmp(r->method, runs[i].method) || strcmp(r->params, runs[i].params)) continue;
+      if (!same_cell(r, &runs[i])) continue;
       int seen = 0;   /* one entry per stage: read each seed directory once */
       for (int j = i; j < k && !seen; j++) seen = !strcmp(runs[j].dir, r->dir);
       if (seen) continue;
@@ -147,10 +154,7 @@ void report_figures_md(const ReportRun *runs, int n, FILE *f) {
     fprintf(f, "- %s: overview_%s.png (density), overview_%s_log.png (log-density)\n", runs[i].data, runs[i].data, runs[i].data);
   }
   for (int i = 0, any_loss = 0; i < n; i++) {
-    int first = 1;
-    for (int k = 0; k < i && first; k++)
-      first = strcmp(runs[k].data, runs[i].data) || strcmp(runs[k].method, runs[i].method) || strcmp(runs[k].params, runs[i].params);
-    if (!first) continue;
+    if (!first_of_cell(runs, i)) continue;
     char p[200];
     file_part(runs[i].params, p, sizeof p);
     if (!any_loss++) fprintf(f, "\nLoss curves (every logged term against the iteration, mean over the seeds):\n\n");
