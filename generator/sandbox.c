@@ -194,7 +194,8 @@ static int embedded_require(lua_State *L) {
     if (strcmp(embedded_lua[i].name, name)) continue;
     char chunk[128];
     snprintf(chunk, sizeof chunk, "=%s", name);
-    if (luaL_loadbufferx(L, embedded_lua[i].src, embedded_lua[i].len, chunk, "t")) return lua_error(L);
+    /* trusted bytecode from build/lua_bytecode.c; model files stay text-only */
+    if (luaL_loadbufferx(L, embedded_lua[i].src, embedded_lua[i].len, chunk, "b")) return lua_error(L);
     lua_pushstring(L, name);
     lua_call(L, 1, 1);
     if (lua_isnil(L, -1)) { lua_pop(L, 1); lua_pushboolean(L, 1); }
