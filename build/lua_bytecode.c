@@ -1,4 +1,4 @@
-/* Build tool: compiles the DSL's Lua library (generator/lua/*.lua) to Lua
+/* Build tool: compiles the DSL's Lua library (the .lua files of generator/lua) to Lua
  * bytecode and writes it as a C table that the host's sandbox loads with
  * mode "b". Parsing ~150 KB of Lua cost every `ebmforge` run (and every
  * fuzzed input) about 5 ms; loading bytecode costs a fraction of that.
