@@ -14,7 +14,7 @@ samplers of §6). Spectral norm: one power iteration per train-mode call of
 the energy, persistent u, v, as torch.nn.utils.spectral_norm and nn.lua.
 
   out/peers-venv/bin/python bench/jax_toy.py --method ebm-0gp --iters N [--seconds S]
-      [--warmup W] [--seed S] [--data 25gaussians|8gaussians] [--out DIR]
+      [--warmup W] [--seed S] [--data 25gaussians|8gaussians|unequal3] [--out DIR]
 
 Timing: the step is compiled ahead of time (trace_lower_s: tracing and
 lowering to HLO; compile_s: XLA compilation; both reported apart), then
@@ -65,7 +65,17 @@ def gaussians8(key, n, radius=4.0, std=0.5):
     return (radius * u[idx] + std * jax.random.normal(k2, (n, 2))) / 1.414
 
 
-DATASETS = {"25gaussians": gaussians25, "8gaussians": gaussians8}
+_U3_C = jnp.array([[0.0, 2.0], [-math.sqrt(3), -1.0], [math.sqrt(3), -1.0]], jnp.float32)
+
+
+def unequal3(key, n):
+    """weights 0.6 / 0.3 / 0.1, centres at radius 2, std 0.3 (runtime/toy_data.c)"""
+    k1, k2 = jax.random.split(key)
+    idx = jax.random.choice(k1, 3, (n,), p=jnp.array([0.6, 0.3, 0.1]))
+    return _U3_C[idx] + 0.3 * jax.random.normal(k2, (n, 2))
+
+
+DATASETS = {"25gaussians": gaussians25, "8gaussians": gaussians8, "unequal3": unequal3}
 data = gaussians25
 
 

@@ -77,11 +77,23 @@ def _gaussians25(n, stream, step, seed, std):
     return pts
 
 
+def _unequal3(n, stream, step, seed):
+    """per point: u (mode: first k with u < cumulative weight), then x and y noise"""
+    idx = np.arange(3 * n).reshape(n, 3)
+    u = uniform(idx[:, 0], stream, 0, step, seed)
+    m = np.where(u < 0.6, 0, np.where(u < 0.6 + 0.3, 1, 2))
+    c = np.array([[0.0, 2.0], [-math.sqrt(3), -1.0], [math.sqrt(3), -1.0]])
+    x = c[m, 0] + 0.3 * normal(idx[:, 1], stream, 0, step, seed)
+    y = c[m, 1] + 0.3 * normal(idx[:, 2], stream, 0, step, seed)
+    return np.stack([x, y], 1).astype(np.float32)
+
+
 DATA = {
     "8gaussians": lambda n, s, t, seed: _gaussians8(n, s, t, seed, 4.0, 0.5),
     "8gaussians-meg": lambda n, s, t, seed: _gaussians8(n, s, t, seed, 2.0, 0.02),
     "25gaussians": lambda n, s, t, seed: _gaussians25(n, s, t, seed, 0.05),
     "25gaussians-ddaebm": lambda n, s, t, seed: _gaussians25(n, s, t, seed, 0.1),
+    "unequal3": lambda n, s, t, seed: _unequal3(n, s, t, seed),
 }
 
 

@@ -74,6 +74,15 @@ def gaussians8(n, radius=4.0, std=0.5):
     return (radius * u[idx] + std * torch.randn(n, 2)) / 1.414
 
 
+_U3_W = (0.6, 0.3, 0.1)   # unequal3: weights, centres at radius 2, std 0.3 (runtime/toy_data.c)
+_U3_C = torch.tensor([[0.0, 2.0], [-math.sqrt(3), -1.0], [math.sqrt(3), -1.0]])
+
+
+def unequal3(n):
+    idx = torch.multinomial(torch.tensor(_U3_W), n, replacement=True)
+    return _U3_C[idx] + 0.3 * torch.randn(n, 2)
+
+
 def swissroll(n):
     t = 1.5 * math.pi * (1 + 2 * torch.rand(n))
     return torch.stack([t * torch.cos(t), t * torch.sin(t)], 1) / 5 + torch.randn(n, 2) / 5
@@ -136,7 +145,7 @@ def checkerboard(n):
 
 
 DATASETS = {"25gaussians": gaussians25, "25gaussians-ddaebm": lambda n: gaussians25(n, 0.1), "8gaussians": gaussians8,
-            "8gaussians-meg": lambda n: gaussians8(n, 2.0, 0.02), "swissroll": swissroll, "moons": moons,
+            "8gaussians-meg": lambda n: gaussians8(n, 2.0, 0.02), "unequal3": unequal3, "swissroll": swissroll, "moons": moons,
             "circles": circles, "rings": rings, "pinwheel": pinwheel, "2spirals": spirals2,
             "checkerboard": checkerboard}
 data = gaussians25     # set by --data

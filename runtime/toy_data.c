@@ -86,6 +86,27 @@ static void sample_8gaussians(float *out, int n, PhiloxCursor *c) { gaussians8(o
 /* MEG / WGAN-GP recipe: scale 2 and std 0.02 before the ÷1.414. */
 static void sample_8gaussians_meg(float *out, int n, PhiloxCursor *c) { gaussians8(out, n, c, 2.0, 0.02); }
 
+/* Three modes of unequal weight 0.6 / 0.3 / 0.1 at radius 2 (angles 90, 210
+ * and 330 degrees), std 0.3 per coordinate: 11.5 std apart, so every point
+ * belongs to one mode. It shows whether a trained density weighs the modes
+ * as the data do (docs/methods.md, "mode weights"). Per point: u (the mode:
+ * the first k with u < cumulative weight k), xi, xi'. */
+static const double weights3[3] = {0.6, 0.3, 0.1};
+static const float weights3f[3] = {0.6f, 0.3f, 0.1f};
+#define SQRT3 1.73205080756887729353
+static const double centres3[3][2] = {{0, 2}, {-SQRT3, -1}, {SQRT3, -1}};
+static const float modes3[6] = {0, 2, (float)-SQRT3, -1, (float)SQRT3, -1};
+
+static void sample_unequal3(float *out, int n, PhiloxCursor *c) {
+  for (int k = 0; k < n; k++) {
+    double u = cursor_uniform(c), cum = 0;
+    int m = 0;
+    while (m < 2 && u >= (cum += weights3[m])) m++;
+    out[2 * k] = (float)(centres3[m][0] + 0.3 * cursor_normal(c));
+    out[2 * k + 1] = (float)(centres3[m][1] + 0.3 * cursor_normal(c));
+  }
+}
+
 /* ---- sklearn-style sets -------------------------------------------------- */
 
 static void sample_swissroll(float *out, int n, PhiloxCursor *c) {
@@ -218,23 +239,24 @@ static void sample_checkerboard(float *out, int n, PhiloxCursor *c) {
 /* ---- registry ----------------------------------------------------------- */
 
 static const ToyDataset datasets[] = {
-    {"25gaussians", sample_25gaussians, 25, modes25, (float)(0.05 / 2.828)},
-    {"25gaussians-ddaebm", sample_25gaussians_ddaebm, 25, modes25, (float)(0.1 / 2.828)},
-    {"8gaussians", sample_8gaussians, 8, modes8, (float)(0.5 / 1.414)},
-    {"8gaussians-meg", sample_8gaussians_meg, 8, modes8_meg, (float)(0.02 / 1.414)},
-    {"swissroll", sample_swissroll, 0, NULL, 0},
-    {"moons", sample_moons, 0, NULL, 0},
-    {"circles", sample_circles, 0, NULL, 0},
-    {"rings", sample_rings, 0, NULL, 0},
-    {"pinwheel", sample_pinwheel, 0, NULL, 0},
-    {"2spirals", sample_2spirals, 0, NULL, 0},
-    {"checkerboard", sample_checkerboard, 0, NULL, 0},
+    {"25gaussians", sample_25gaussians, 25, modes25, (float)(0.05 / 2.828), NULL},
+    {"25gaussians-ddaebm", sample_25gaussians_ddaebm, 25, modes25, (float)(0.1 / 2.828), NULL},
+    {"8gaussians", sample_8gaussians, 8, modes8, (float)(0.5 / 1.414), NULL},
+    {"8gaussians-meg", sample_8gaussians_meg, 8, modes8_meg, (float)(0.02 / 1.414), NULL},
+    {"unequal3", sample_unequal3, 3, modes3, 0.3f, weights3f},
+    {"swissroll", sample_swissroll, 0, NULL, 0, NULL},
+    {"moons", sample_moons, 0, NULL, 0, NULL},
+    {"circles", sample_circles, 0, NULL, 0, NULL},
+    {"rings", sample_rings, 0, NULL, 0, NULL},
+    {"pinwheel", sample_pinwheel, 0, NULL, 0, NULL},
+    {"2spirals", sample_2spirals, 0, NULL, 0, NULL},
+    {"checkerboard", sample_checkerboard, 0, NULL, 0, NULL},
 };
 #define N_DATASETS ((int)(sizeof datasets / sizeof datasets[0]))
 
 static const char *const names[N_DATASETS + 1] = {
-    "25gaussians", "25gaussians-ddaebm", "8gaussians", "8gaussians-meg", "swissroll", "moons", "circles",
-    "rings",       "pinwheel",           "2spirals",   "checkerboard",   NULL,
+    "25gaussians", "25gaussians-ddaebm", "8gaussians", "8gaussians-meg", "unequal3", "swissroll", "moons",
+    "circles",     "rings",              "pinwheel",   "2spirals",       "checkerboard",   NULL,
 };
 
 const ToyDataset *toy_dataset(const char *name) {
@@ -245,6 +267,8 @@ const ToyDataset *toy_dataset(const char *name) {
 }
 
 const char *const *toy_dataset_names(void) { return names; }
+
+double toy_mode_weight(const ToyDataset *d, int k) { return d->weights ? d->weights[k] : 1.0 / d->n_modes; }
 
 int toy_sample(const char *name, float *out, int n, uint64_t seed, uint32_t stream, uint32_t iter, uint32_t step) {
   const ToyDataset *d = toy_dataset(name);

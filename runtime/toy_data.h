@@ -8,6 +8,7 @@
  * The order of draws is part of the contract (a GPU port must match it):
  *   25gaussians*     per point in emission order: xi, xi'; then shuffle
  *   8gaussians*      per point: u (mode = floor(8u)), xi, xi'
+ *   unequal3         per point: u (mode: first k with u < w_0 + .. + w_k), xi, xi'
  *   swissroll        per point: u, xi, xi'
  *   moons, circles   shuffle of the noise-free points, then per point xi, xi'
  *   rings            per point: u (ring), u' (angle), xi, xi'
@@ -28,10 +29,13 @@ typedef struct {
   int n_modes;
   const float *modes; /* [n_modes,2] centres after scaling, gaussian mixtures only */
   float mode_std;     /* per-coordinate std of each mode after scaling, else 0 */
+  const float *weights; /* [n_modes] mixture weights, or NULL: equal */
 } ToyDataset;
 
 const ToyDataset *toy_dataset(const char *name); /* NULL if unknown */
 const char *const *toy_dataset_names(void);      /* NULL-terminated */
+/* the mixture weight of mode k of a Gaussian-mixture set (1/n_modes unless declared) */
+double toy_mode_weight(const ToyDataset *d, int k);
 
 /* Draw n points of `name` with a fresh cursor at (seed, stream, iter, step).
  * Returns 0, or -1 for an unknown name. */

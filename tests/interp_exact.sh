@@ -6,7 +6,8 @@
 # reorders arithmetic (fused loops, reductions, broadcasts read in place)
 # against the interpreter's order. Models: toy_bb (bb-sv-gp: spectral norm,
 # BatchNorm, PReLU, JVPs and a gradient of a gradient), toy_ddaebm (the
-# diffusion nets, sums over every axis of [200, 300]), toy_mle (Langevin).
+# diffusion nets, sums over every axis of [200, 300]), toy_mle (Langevin),
+# toy_bb_logdet (the exact log|det J| entropy).
 # usage: bash tests/interp_exact.sh /abs/path/to/ebmforge   (from the repository root)
 set -u
 
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 # the trainer also logs a start event, its learning rates, speed and wall time
 strip() { grep -v '"event"' "$1" | sed 's/, "lr_[a-z0-9_]*": [^,}]*//g; s/, "steps_per_s": [^,}]*//; s/, "wall": [^,}]*//'; }
-for model in toy_bb toy_ddaebm toy_mle; do
+for model in toy_bb toy_bb_logdet toy_ddaebm toy_mle; do
   if ! "$BIN" build "models/$model.lua" -o "$TMP/$model" --no-cuda >"$TMP/$model.txt" 2>&1 ||
     ! ninja -C "$TMP/$model" train-cpu >>"$TMP/$model.txt" 2>&1; then
     fail "$model: build: $(tail -n 3 "$TMP/$model.txt")"

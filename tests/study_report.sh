@@ -3,7 +3,8 @@
 # (three seeds of one cell with known eval values, a fourth that diverged, a
 # second method with a parameter grid) must give the verdict counts, the means
 # and the sample standard deviations computed here, in report.csv, report.json
-# and report.md.
+# and report.md; the mode-weight columns; a loss-curve figure per data set x
+# method x parameters from the seeds' log.jsonl.
 # usage: bash tests/study_report.sh /abs/path/to/ebmforge   (from the repository root)
 set -u
 
@@ -26,6 +27,12 @@ stage "$D/moons/alpha" 3 100 unfit 4 0.75
 stage "$D/moons/alpha" 4 100 diverged
 stage "$D/moons/alpha" 1 200 ok 0.5 0.1
 stage "$D/moons/beta/lr=0.1,w=2" 7 100 ok 3 1e-3
+echo '{"kl": 3, "mode_tv_density": 0.25, "mode_tv_samples": 0.125, "modes": [{"weight": 0.5, "density": 0.1, "samples": 0.2}]}' \
+  >"$D/moons/beta/lr=0.1,w=2/seed7/eval_100.json"
+for s in 1 2; do printf '{"iter": 0, "event": "start"}\n{"iter": 50, "loss": %s, "wall": 1}\n{"iter": 100, "loss": 2}\n' $s \
+  >"$D/moons/alpha/seed$s/log.jsonl"; done
+printf '{"iter": 50, "loss_e": 1}\n{"iter": 100, "loss_e": 3}\n' >"$D/moons/beta/lr=0.1,w=2/seed7/log.jsonl"
+stage "$D/moons/gamma" 1 100 ok 1 0.5
 
 "$BIN" report "$D" >"$TMP/out.txt" 2>&1 || { fail "report: $(cat "$TMP/out.txt")"; finish; }
 pass "report ran"
@@ -50,6 +57,13 @@ r=$(grep '^moons,beta,"lr=0.1,w=2",100,' "$D/report.csv")
 grep -q '"params": "lr=0.1,w=2", "iters": 100, "seeds": \[7\], "verdicts": {"ok": 1' "$D/report.json" && pass "report.json cell" ||
   fail "report.json: $(cat "$D/report.json")"
 grep -q '"unfit_nll": 4.1588830' "$D/report.json" && pass "report.json thresholds" || fail "no thresholds in report.json"
-grep -q '^| alpha | - | 100 | 4 | 1 | 1 | 1 | 1 | - | 2.333 ± 1.5 | 0.5 ± 0.25 | - |$' "$D/report.md" && pass "report.md row" ||
+grep -q '^| alpha | - | 100 | 4 | 1 | 1 | 1 | 1 | - | 2.333 ± 1.5 | 0.5 ± 0.25 | - | - | - |$' "$D/report.md" && pass "report.md row" ||
   fail "report.md: $(grep alpha "$D/report.md")"
+grep -q '^| beta | lr=0.1,w=2 | 100 | 1 | 1 | 0 | 0 | 0 | - | 3 ± 0 | - | - | 0.25 ± 0 | 0.125 ± 0 |$' "$D/report.md" &&
+  pass "report.md: the mode-weight columns (the nested per-mode array is not a metric)" || fail "report.md: $(grep beta "$D/report.md")"
+png() { [ "$(head -c 4 "$1" 2>/dev/null | tail -c 3)" = PNG ]; }
+png "$D/loss_moons_alpha.png" && png "$D/loss_moons_beta_lr-0.1_w-2.png" &&
+  pass "loss curves: one PNG per method and parameters" || fail "loss curves: $(ls "$D"; cat "$TMP/out.txt")"
+grep -q 'loss_moons_beta_lr-0.1_w-2.png' "$D/report.md" && pass "report.md lists the loss curves" || fail "report.md: no loss curves listed"
+[ ! -e "$D/loss_moons_gamma.png" ] && pass "no figure without a log" || fail "a figure without a log"
 finish

@@ -102,7 +102,7 @@ static void test_registry(void) {
   const char *const *names = toy_dataset_names();
   int count = 0;
   for (; names[count]; count++) test_generic(names[count]);
-  CHECK(count == 11, "%d datasets listed, want 11", count);
+  CHECK(count == 12, "%d datasets listed, want 12", count);
   CHECK(toy_dataset("nope") == NULL && toy_dataset(NULL) == NULL, "unknown name found");
   float x[2];
   CHECK(toy_sample("nope", x, 1, 0, 0, 0, 0) == -1, "toy_sample of unknown name");
@@ -232,6 +232,42 @@ static void test_8gaussians_meg(void) {
     }
   }
   check_mean("8gaussians-meg residual variance", &r2, s * s, 1e-9);
+  free(x);
+}
+
+/* Declared weights 0.6 / 0.3 / 0.1 (they sum to 1 and toy_mode_weight reports
+ * them), the mode shares of 10^5 draws against them (modes are 11.5 std apart:
+ * no point is misassigned), the residuals' mean and variance against 0.3^2. */
+static void test_unequal3(void) {
+  const ToyDataset *d = toy_dataset("unequal3");
+  static const double w[3] = {0.6, 0.3, 0.1};
+  CHECK(d && d->n_modes == 3 && d->weights && fabs(d->mode_std - 0.3) < 1e-7, "unequal3 metadata");
+  if (!d) return;
+  double sum = 0;
+  for (int k = 0; k < 3; k++) {
+    sum += toy_mode_weight(d, k);
+    CHECK(fabs(toy_mode_weight(d, k) - w[k]) < 1e-7, "unequal3 weight %d: %g", k, toy_mode_weight(d, k));
+    CHECK(fabs(hypot(d->modes[2 * k], d->modes[2 * k + 1]) - 2) < 1e-6, "unequal3 mode %d radius", k);
+  }
+  CHECK(fabs(sum - 1) < 1e-6, "unequal3 weights sum to %g", sum);
+  CHECK(fabs(toy_mode_weight(toy_dataset("8gaussians"), 3) - 0.125) < 1e-12, "8gaussians: equal weights");
+  float *x = draw("unequal3", BIG, 7);
+  int count[3] = {0};
+  Acc r = {0}, r2 = {0};
+  for (int i = 0; i < BIG; i++) {
+    int k = nearest(x + 2 * i, d->modes, 3);
+    count[k]++;
+    for (int t = 0; t < 2; t++) {
+      double e = x[2 * i + t] - d->modes[2 * k + t];
+      acc_add(&r, e);
+      acc_add(&r2, e * e);
+    }
+  }
+  for (int k = 0; k < 3; k++) check_fraction("unequal3 mode share", count[k], BIG, w[k], 0);
+  check_mean("unequal3 residual mean", &r, 0, 0);
+  check_mean("unequal3 residual variance", &r2, 0.09, 0);
+  printf("unequal3: shares %.4f %.4f %.4f (declared 0.6 0.3 0.1)\n", (double)count[0] / BIG, (double)count[1] / BIG,
+         (double)count[2] / BIG);
   free(x);
 }
 
@@ -501,6 +537,7 @@ int main(void) {
   test_25gaussians("25gaussians-ddaebm", 0.1);
   test_8gaussians();
   test_8gaussians_meg();
+  test_unequal3();
   test_swissroll();
   test_moons();
   test_circles();

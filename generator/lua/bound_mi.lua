@@ -54,14 +54,14 @@ function M.sample(s) return s.G(ebm.normal({s.B, s.d}), "eval") + s.sigma * ebm.
 -- The sandwich's log-weight (methods.md §7.3), lo = up:
 --   -E(x) + log q_psi(z | x) - log N(z; 0, I) - log N(x; G(z), sigma^2 I), x = G^ev(z) + sigma eps,
 -- with log N(x; G(z), sigma^2 I) = -(D/2) log(2 pi sigma^2) - |eps|^2 / 2 exactly.
--- E[exp(lambda)] = Z for every encoder, so no injectivity is needed (sign = 1).
+-- E[exp(lambda)] = Z for every encoder, so no injectivity is needed (sign = 1); then x.
 function M.has_log_weights() return true end
 function M.log_weights(s)
   local rec = M.draw(s, "eval")
   local log_nz = -0.5 * s.d * LOG_2PI - 0.5 * ebm.sum(rec.z * rec.z, 2)
   local log_nx = -0.5 * s.D * (LOG_2PI + 2 * ebm.log(s.sigma)) - 0.5 * ebm.sum(rec.eps * rec.eps, 2)
   local lam = -s.E(rec.x, "eval") + M.log_q(s, rec.z, rec.x, "eval") - log_nz - log_nx
-  return lam, lam, ebm.const(1, {s.B})
+  return lam, lam, ebm.const(1, {s.B}), rec.x
 end
 
 return M

@@ -10,6 +10,8 @@ M.options = {
                desc = "how sigma_min(dG/dz) is found: auto = closed form at d = 2, jacobi for d <= 8, else lobpcg"},
   ssv_iter = {type = "number", default = 2, integer = true, min = 1, max = 1000, desc = "LOBPCG / power iterations"},
   mins = {type = "boolean", default = true, desc = "bound (c)'s score from z + d grad log sigma_min; false: z alone"},
+  entropy = {type = "string", default = "sigma_min", one_of = {"sigma_min", "logdet"},
+             desc = "the generator's entropy: d log sigma_min (the bound (a)); logdet: the exact log|det J| (d = D = 2 only)"},
 }
 
 function M.setup(s) s.gen_params = s.G.params end
@@ -52,8 +54,17 @@ function M.draw(s, mode)
   return {z = z, x = s.G(z, mode)}
 end
 
--- H^_a without the constant H[gamma_d]: d mean_b log sigma_min(J^ev(z_b))
-function M.entropy(s, rec) return s.d * ebm.mean(log_sigma_min(s, rec.z)) end
+-- H^_a without the constant H[gamma_d]: d mean_b log sigma_min(J^ev(z_b)).
+-- entropy = "logdet" takes the exact entropy, mean_b log|det J^ev(z_b)|, instead
+-- (an injective G): it removes the gap log sigma_max - log sigma_min that
+-- sets the depths of the energy's wells (docs/results.md, "Mode weights").
+function M.entropy(s, rec)
+  if s.cfg.entropy == "logdet" then
+    if s.d ~= 2 or s.D ~= 2 then error(("entropy = 'logdet' needs a 2-D latent and 2-D data, got %d and %d"):format(s.d, s.D), 0) end
+    return ebm.mean(sv.log_abs_det_2x2(sv.jacobian_2x2(s.G, rec.z)))
+  end
+  return s.d * ebm.mean(log_sigma_min(s, rec.z))
+end
 
 -- q_b = grad_z[-log p^_g] = z + d grad_z log sigma_min (second order); the caller detaches
 function M.score(s, rec)
@@ -67,14 +78,15 @@ function M.sample(s) return s.G(ebm.normal({s.B, s.d}), "eval") end
 -- The sandwich's per-draw log-weights (methods.md §7.3), G in eval mode:
 --   lo = -E(G(z)) - log N(z; 0, I) + 2 log sigma_min(J(z))   (Jensen: E[lo] <= log Z)
 --   up = -E(G(z)) - log N(z; 0, I) + log|det J(z)|           (chi^2: log Z <= 1/2 log E[exp(2 up)])
--- and sign(det J) to check injectivity. Only for d = D = 2 (det J needs a square J).
+-- and sign(det J) to check injectivity, and x = G(z). Only for d = D = 2 (det J needs a square J).
 function M.has_log_weights(s) return s.d == 2 and s.D == 2 end
 function M.log_weights(s)
   local z = ebm.normal({s.B, 2})
   local a, b, c, e = sv.jacobian_2x2(s.G, z)
   local log_n = -math.log(2 * math.pi) - 0.5 * ebm.sum(z * z, 2)
-  local base = -s.E(s.G(z, "eval"), "eval") - log_n
-  return base + 2 * sv.log_sigma_min_2x2(a, b, c, e), base + sv.log_abs_det_2x2(a, b, c, e), ebm.sign(a * e - b * c)
+  local x = s.G(z, "eval")
+  local base = -s.E(x, "eval") - log_n
+  return base + 2 * sv.log_sigma_min_2x2(a, b, c, e), base + sv.log_abs_det_2x2(a, b, c, e), ebm.sign(a * e - b * c), x
 end
 
 return M

@@ -123,7 +123,7 @@ local methods = {
 local entries = {
   {"sample", "a batch of samples (the generator, the sampler, or the diffusion chain): `train-cpu sample`"},
   {"energy", "energies of a chunk of points: `train-cpu energy`, eval's grid"},
-  {"bounds", "per-draw log-weights (lower, upper, sign det J) for eval's log Z sandwich (2-D latent and data)"},
+  {"bounds", "per-draw log-weights (lower, upper, sign det J) and the draw x, for eval's log Z sandwich (2-D latent and data)"},
   {"induced", "mle-gd: the density the deterministic sampler induces (change of variables), for eval"},
   {"energy_k", "-f(x, k) at rows (x1, x2, k): eval's quadrature of each step's log Z"},
   {"chain_bounds", "per test point a forward trajectory and per step the estimates A_k <= log Z <= C_k"},

@@ -81,14 +81,15 @@ end
 
 -- The bound sandwich of methods.md §7.3: a batch of per-draw log-weights
 -- from the lower-bound module. Output rows: lambda_lo, lambda_up, sign
--- (sign(det J) for (a): injectivity; 1 where no injectivity is needed).
+-- (sign(det J) for (a): injectivity; 1 where no injectivity is needed), then
+-- the draw x itself (D columns: eval splits the sandwich by mode).
 function M.bounds_entry(s)
-  local out = ebm.state("bounds.out", {s.B, 3}, 0)
+  local out = ebm.state("bounds.out", {s.B, 3 + s.D}, 0)
   entry("bounds", {output = out}, function() ema.swapped(s.avg, "bounds", function()
     phase("bounds", function(p)
-      local lo, up, sign = s.lower.log_weights(s)
+      local lo, up, sign, x = s.lower.log_weights(s)
       local col = function(t) return ebm.reshape(t, {s.B, 1}) end
-      p:set(out, ebm.concat({col(lo), col(up), col(sign)}, 2))
+      p:set(out, ebm.concat({col(lo), col(up), col(sign), x}, 2))
     end)
   end) end)
 end

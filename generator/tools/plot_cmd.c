@@ -10,6 +10,7 @@
 #include "figure.h"
 #include "fsutil.h"
 #include "json_flat.h"
+#include "loss_curves.h"
 #include "npy.h"
 #include "safetensors.h"
 #include "toy_data.h"
@@ -112,68 +113,6 @@ void plot_scores(const char *dir, char *out, size_t n) {
   json_flat_free(&j);
 }
 
-/* ---- log.jsonl -------------------------------------------------------- */
-
-#define MAX_TERMS 32
-typedef struct {
-  char *names[MAX_TERMS];
-  double *y[MAX_TERMS], *x;
-  int n_terms, n, cap;
-  double iter;
-  int has_iter;
-} Curves;
-
-static void take(const char *name, double v, void *ctx) {
-  Curves *c = ctx;
-  if (!strcmp(name, "iter")) { c->iter = v, c->has_iter = 1; return; }
-  if (!strcmp(name, "wall")) return; /* seconds since the start: a clock, not a term */
-  int t = 0;
-  while (t < c->n_terms && strcmp(c->names[t], name)) t++;
-  if (t == c->n_terms) {
-    if (t == MAX_TERMS) return;
-    c->names[t] = strdup(name);
-    c->y[t] = malloc(sizeof(double) * c->cap);
-    for (int i = 0; i < c->n; i++) c->y[t][i] = NAN; /* a term that starts late */
-    c->n_terms++;
-  }
-  c->y[t][c->n] = v;
-}
-
-static int read_curves(const char *path, Curves *c) {
-  FILE *f = fopen(path, "r");
-  if (!f) return -1;
-  memset(c, 0, sizeof *c);
-  c->cap = 1024;
-  c->x = malloc(sizeof(double) * c->cap);
-  char *line = NULL;
-  size_t len = 0;
-  while (getline(&line, &len, f) > 0) {
-    if (strstr(line, "\"event\"")) continue; /* rollbacks, start records: not a step */
-    if (c->n == c->cap) {
-      c->cap *= 2;
-      c->x = realloc(c->x, sizeof(double) * c->cap);
-      for (int t = 0; t < c->n_terms; t++) c->y[t] = realloc(c->y[t], sizeof(double) * c->cap);
-    }
-    for (int t = 0; t < c->n_terms; t++) c->y[t][c->n] = NAN;
-    c->has_iter = 0;
-    JsonFlat j;
-    if (json_flat_parse(line, strlen(line), path, &j, NULL, 0)) continue;   /* a line the trainer is still writing */
-    for (int k = 0; k < j.n; k++)
-      if (j.f[k].type == JF_NUMBER) take(j.f[k].key, j.f[k].num, c);
-    json_flat_free(&j);
-    if (!c->has_iter) continue;
-    c->x[c->n++] = c->iter;
-  }
-  free(line);
-  fclose(f);
-  return 0;
-}
-
-static void free_curves(Curves *c) {
-  for (int t = 0; t < c->n_terms; t++) free(c->names[t]), free(c->y[t]);
-  free(c->x);
-}
-
 /* ---- the command ------------------------------------------------------ */
 
 typedef struct {
@@ -263,10 +202,7 @@ static void draw_samples(Out *o, const char *title, const float *xy, int n, doub
 static void draw_curves(Out *o, const char *title, const Curves *c) {
   char path[4200], err[600];
   target(o, "losses", path, sizeof path);
-  int nx = c->n_terms < 3 ? c->n_terms : 3, ny = (c->n_terms + nx - 1) / nx;
-  if (fig_begin(path, o->fmt, 400 * nx, 320 * ny + 44, nx, ny, title, err, sizeof err)) { done(o, path, -1, err); return; }
-  for (int t = 0; t < c->n_terms; t++) fig_curve(c->x, c->y[t], c->n, "iteration", c->names[t]);
-  done(o, path, fig_end(err, sizeof err), err);
+  done(o, path, curves_draw(c, path, o->fmt, title, err, sizeof err), err);
 }
 
 int cmd_plot(int argc, char **argv) {
@@ -338,11 +274,11 @@ int cmd_plot(int argc, char **argv) {
   if (xy) draw_samples(&o, title, xy, n, ri.range, modes, nm);
   Curves c;
   snprintf(path, sizeof path, "%s/log.jsonl", dir);
-  if (!read_curves(path, &c)) {
+  if (!curves_read(path, &c)) {
     found++;
     if (c.n_terms && c.n) draw_curves(&o, title, &c);
     else fprintf(stderr, "ebmforge plot: %s has no logged terms\n", path);
-    free_curves(&c);
+    curves_free(&c);
   } else fprintf(stderr, "ebmforge plot: no loss curves: cannot read %s\n", path);
   free(u);
   free(xy);

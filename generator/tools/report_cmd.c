@@ -24,13 +24,17 @@ static const char *usage =
   "eval's JSON (runs that diverged have none), as DIR/report.md, DIR/report.csv and\n"
   "DIR/report.json; per data set DIR/overview_<data>.png and overview_<data>_log.png:\n"
   "density (or log-density) and samples of each method's lowest seed at its\n"
-  "largest scored budget, side by side (`ebmforge overview`).\n";
+  "largest scored budget, side by side (`ebmforge overview`); per data set x method x\n"
+  "parameters DIR/loss_<data>_<method>[_<params>].png: every term of the runs' log.jsonl\n"
+  "against the iteration, mean over the seeds. For Gaussian mixtures the tables give the\n"
+  "mode weights' total variation from the true weights (mode_tv_density: the energy's\n"
+  "density, mode_tv_samples: the samples; docs/methods.md).\n";
 
 static const char *VERDICTS[] = {"ok", "diverged", "collapsed", "unfit"};
 enum { N_VERDICTS = 4 };
 
 /* the columns of report.md, when present */
-static const char *MAIN_METRICS[] = {"test_nll_grid", "kl", "mmd2", "modes_covered", NULL};
+static const char *MAIN_METRICS[] = {"test_nll_grid", "kl", "mmd2", "modes_covered", "mode_tv_density", "mode_tv_samples", NULL};
 
 typedef struct { double *v; int n; } Values;
 
@@ -181,7 +185,9 @@ static void write_md(const Report *r, FILE *f) {
              "diverged / collapsed / unfit, and mean ± sd over the seeds that did not diverge.\n"
              "Verdicts: diverged = the trainer stopped on NaN/Inf, eval failed or samples not finite;\n"
              "collapsed = sample variance < %g of the data's, or fewer than %g of the modes covered;\n"
-             "unfit = grid NLL > log 64 = %.3f nats (uniform on [-4, 4]^2). Every metric: report.csv.\n",
+             "unfit = grid NLL > log 64 = %.3f nats (uniform on [-4, 4]^2). mode_tv_density / mode_tv_samples:\n"
+          "total variation between the true mode weights and those of the density / the samples\n"
+          "(Gaussian mixtures; docs/methods.md). Every metric: report.csv.\n",
           STUDY_COLLAPSE_VAR_RATIO, STUDY_COLLAPSE_MODES, STUDY_UNFIT_NLL);
   const char *last = "";
   for (int i = 0; i < r->n_cells; i++) {

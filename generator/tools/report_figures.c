@@ -1,5 +1,6 @@
 /* Figures of a study: `ebmforge overview` (its own code, cmd_overview) over
- * each method's lowest seed at its largest scored budget, per data set. */
+ * each method's lowest seed at its largest scored budget, per data set; the
+ * loss curves of each data set x method x parameters, mean over seeds. */
 #define _GNU_SOURCE
 #include "report_figures.h"
 
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "loss_curves.h"
 #include "overview_cmd.h"
 
 static int copy(const char *from, const char *to) {
@@ -21,12 +23,16 @@ static int copy(const char *from, const char *to) {
   return rc;
 }
 
+static int same_cell(const ReportRun *a, const ReportRun *b) {
+  return !strcmp(a->data, b->data) && !strcmp(a->method, b->method) && !strcmp(a->params, b->params);
+}
+
 /* the run of (data, method, params) drawn: lowest seed, then largest budget; -1 if none */
 static int pick(const ReportRun *runs, int n, const ReportRun *like) {
   int best = -1;
   for (int i = 0; i < n; i++) {
     const ReportRun *r = &runs[i];
-    if (!r->drawable || strcmp(r->data, like->data) || strcmp(r->method, like->method) || strcmp(r->params, like->params)) continue;
+    if (!r->drawable || !same_cell(r, like)) continue;
     if (best < 0 || r->seed < runs[best].seed || (r->seed == runs[best].seed && r->iters > runs[best].iters)) best = i;
   }
   return best;
@@ -39,13 +45,60 @@ static int first_of_data(const ReportRun *runs, int i) {
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* HOOK(loss curves): `ebmforge plot` (branch docs-plot) is not in this tree.
- * When it is, draw each run's DIR/.../log.jsonl losses here, one figure per
- * data set and method, as DIR/loss_<data>_<method>.png. Until then nothing is
- * drawn and report.md says so. */
+/* the first run of its (data, method, params) */
+static int first_of_cell(const ReportRun *runs, int i) {
+  for (int k = 0; k < i; k++) if (same_cell(&runs[k], &runs[i])) return 0;
+  return 1;
+}
+
+/* a name for a file: params "lr=0.001,w_H=2" -> "lr-0.001_w_H-2" */
+static void file_part(const char *in, char *out, size_t n) {
+  size_t k = 0;
+  for (; *in && k + 1 < n; in++) out[k++] = *in == '=' ? '-' : *in == ',' ? '_' : *in == '/' ? '_' : *in;
+  out[k] = 0;
+}
+
+/* DIR/loss_<data>_<method>[_<params>].png: each logged term of (data, method,
+ * params) against the iteration, the mean over its seeds (one log.jsonl per
+ * seed directory, every stage of a seed appended to it) */
 static int report_loss_curves(const char *dir, const ReportRun *runs, int n) {
-  (void)dir; (void)runs; (void)n;
-  return 0;
+  int rc = 0;
+  for (int i = 0; i < n; i++) {
+    if (!first_of_cell(runs, i)) continue;
+    Curves *c = calloc(n, sizeof(Curves));
+    int nc = 0, seeds_len = 0;
+    char seeds[512] = "";
+    for (int k = i; k < n; k++) {
+      const ReportRun *r = &runs[k];
+      if (!same_cell(r, &runs[i])) continue;
+      int seen = 0;   /* one entry per stage: read each seed directory once */
+      for (int j = i; j < k && !seen; j++) seen = !strcmp(runs[j].dir, r->dir);
+      if (seen) continue;
+      char path[4200];
+      snprintf(path, sizeof path, "%s/log.jsonl", r->dir);
+      if (curves_read(path, &c[nc])) continue;
+      if (!c[nc].n) { curves_free(&c[nc]); continue; }
+      if (seeds_len < (int)sizeof seeds - 24) seeds_len += snprintf(seeds + seeds_len, sizeof seeds - seeds_len, "%s%ld", nc ? ", " : "", r->seed);
+      nc++;
+    }
+    if (nc) {
+      Curves mean;
+      curves_mean(c, nc, &mean);
+      char p[200], out[4600], title[900], err[600];
+      file_part(runs[i].params, p, sizeof p);
+      snprintf(out, sizeof out, "%s/loss_%s_%s%s%s.png", dir, runs[i].data, runs[i].method, *p ? "_" : "", p);
+      snprintf(title, sizeof title, "%s on %s%s%s: %s over seed%s %s", runs[i].method, runs[i].data, *runs[i].params ? ", " : "",
+               runs[i].params, nc > 1 ? "mean" : "loss curves", nc > 1 ? "s" : "", seeds);
+      if (mean.n_terms && mean.n && curves_draw(&mean, out, FIG_PNG, title, err, sizeof err)) {
+        fprintf(stderr, "ebmforge report: %s\n", err);
+        rc = 1;
+      }
+      curves_free(&mean);
+    }
+    for (int k = 0; k < nc; k++) curves_free(&c[k]);
+    free(c);
+  }
+  return rc;
 }
 
 int report_figures(const char *dir, const ReportRun *runs, int n) {
@@ -100,5 +153,12 @@ void report_figures_md(const ReportRun *runs, int n, FILE *f) {
     if (!any++) fprintf(f, "\n## Figures\n\nDensity and samples of each method's lowest seed at its largest scored budget:\n\n");
     fprintf(f, "- %s: overview_%s.png (density), overview_%s_log.png (log-density)\n", runs[i].data, runs[i].data, runs[i].data);
   }
-  fprintf(f, "\nLoss curves: not drawn (no `ebmforge plot` in this build); each run's log.jsonl has them.\n");
+  for (int i = 0, any_loss = 0; i < n; i++) {
+    if (!first_of_cell(runs, i)) continue;
+    char p[200];
+    file_part(runs[i].params, p, sizeof p);
+    if (!any_loss++) fprintf(f, "\nLoss curves (every logged term against the iteration, mean over the seeds):\n\n");
+    fprintf(f, "- %s, %s%s%s: loss_%s_%s%s%s.png\n", runs[i].data, runs[i].method, *runs[i].params ? " " : "", runs[i].params,
+            runs[i].data, runs[i].method, *p ? "_" : "", p);
+  }
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "entries.h"
+#include "mode_mass.h"
 #include "toy_data.h"
 #include "xalloc.h"
 
@@ -57,7 +58,7 @@ static void data_cells(const DataSource *ds, double *p) {
         py[c] = Phi((hi - my) / s) - Phi((lo - my) / s);
       }
       for (int r = 0; r < R; r++)
-        for (int c = 0; c < R; c++) p[r * R + c] += py[r] * px[c] / t->n_modes;
+        for (int c = 0; c < R; c++) p[r * R + c] += py[r] * px[c] * toy_mode_weight(t, k);
     }
     free(px); free(py);
     return;
@@ -140,6 +141,7 @@ void eval_toy_arrays(const DataSource *ds, const float *grid_e, const float *sam
   r->n_samples = n;
   r->mmd2 = mmd2(samples, n, test, nt < 2000 ? nt : 2000);
   const ToyDataset *t = ds->toy ? toy_dataset(ds->toy) : NULL;
+  mode_mass_eval(t, u, R, A, samples, n, &r->modes);
   if (t && t->n_modes) {
     int *hit = xcalloc(t->n_modes, sizeof(int), "mode hits");
     long hq = 0;
@@ -168,14 +170,21 @@ int eval_bounds(const Model *m, ModelState *s, ToyEval *r) {
   const ModelEntry *bd = entry_find(m, "bounds");
   if (!bd) return 0;
   {
-    int B = m->vars[bd->out_var].shape[0];
+    /* rows: lo, up, sign, then the draw x (D columns) */
+    int B = m->vars[bd->out_var].shape[0], K = m->vars[bd->out_var].shape[1], with_x = K == 5 && r->modes.n;
     long n = 0, neg = 0;
     double *lo = xmalloc(sizeof(double) * (N_TEST + B), "sandwich bounds"), *up = xmalloc(sizeof(double) * (N_TEST + B), "sandwich bounds");
+    float *xy = with_x ? xmalloc(sizeof(float) * 2 * (N_TEST + B), "sandwich draws") : NULL;
     for (long c = 0; n < N_TEST; c++) {
-      if (bd->run(s, c)) { free(lo); free(up); return -1; }
+      if (bd->run(s, c)) { free(lo); free(up); free(xy); return -1; }
       const float *o = s->vars[bd->out_var];
-      for (int b = 0; b < B; b++, n++) { lo[n] = o[3 * b]; up[n] = o[3 * b + 1]; neg += o[3 * b + 2] < 0; }
+      for (int b = 0; b < B; b++, n++) {
+        lo[n] = o[K * b]; up[n] = o[K * b + 1]; neg += o[K * b + 2] < 0;
+        if (xy) xy[2 * n] = o[K * b + 3], xy[2 * n + 1] = o[K * b + 4];
+      }
     }
+    if (xy) mode_mass_bounds(&r->modes, xy, lo, up, n);
+    free(xy);
     double mlo = 0, vlo = 0, mx = -INFINITY, sw = 0, sw2 = 0;
     for (long i = 0; i < n; i++) mlo += lo[i] / n;
     for (long i = 0; i < n; i++) vlo += (lo[i] - mlo) * (lo[i] - mlo) / (n - 1);
@@ -278,6 +287,24 @@ done:
   return rc;
 }
 
+/* the mode weights: summary numbers at the top level (report tables read
+ * those), the per-mode masses as an array */
+static void eval_modes_json(const ModeMass *m, FILE *f) {
+  fprintf(f, ", \"mode_tv_density\": %.4f, \"mode_tv_samples\": %.4f, \"mode_outside_density\": %.4f, "
+             "\"mode_outside_samples\": %.4f, \"mode_radius\": %.4f, \"modes\": [",
+          m->tv_density, m->tv_samples, m->density_outside, m->samples_outside, m->radius);
+  for (int k = 0; k < m->n; k++) {
+    /* %.4g: a mode the density all but empties keeps its digits (its depth in nats is -log density) */
+    fprintf(f, "%s{\"weight\": %.4g, \"density\": %.4g, \"samples\": %.4g", k ? ", " : "", m->weight[k], m->density[k],
+            m->samples[k]);
+    if (m->has_bounds) fprintf(f, ", \"bounds\": %.4g", m->bounds[k]);
+    if (m->has_gap && isfinite(m->gap[k])) fprintf(f, ", \"gap\": %.4f, \"tilt\": %.4f", m->gap[k], m->tilt[k]);
+    fprintf(f, "}");
+  }
+  fprintf(f, "]");
+  if (m->has_bounds) fprintf(f, ", \"mode_tv_bounds\": %.4f, \"mode_outside_bounds\": %.4f", m->tv_bounds, m->bounds_outside);
+}
+
 void eval_toy_json(const ToyEval *r, FILE *f) {
   fprintf(f, "{");
   if (r->data) {
@@ -290,6 +317,7 @@ void eval_toy_json(const ToyEval *r, FILE *f) {
   fprintf(f, "\"test_nll_grid\": %.6f, \"log_z\": %.6f, \"kl\": %.6f, \"mmd2\": %.6g, \"n_test\": %ld, \"outside_box\": %.6f",
           r->test_nll_grid, r->log_z, r->kl, r->mmd2, r->n_test, r->outside);
   if (r->n_modes) fprintf(f, ", \"modes_covered\": %d, \"n_modes\": %d, \"hq_fraction\": %.4f", r->modes_covered, r->n_modes, r->hq_fraction);
+  if (r->modes.n) eval_modes_json(&r->modes, f);
   if (r->has_bounds)
     fprintf(f, ", \"wide_range\": %g, \"log_z_wide\": %.6f, \"log_z_lb\": %.6f, \"log_z_lb_se\": %.3g, \"log_z_ub\": %.6f, \"log_z_ub_se\": %.3g, \"ess\": %.1f, "
                "\"L_lb\": %.6f, \"L\": %.6f, \"L_ub\": %.6f, \"sign_minority\": %.4f, \"lower_certified\": %s, \"upper_certified\": %s, \"sandwich_ok\": %s",

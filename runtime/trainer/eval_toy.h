@@ -7,6 +7,7 @@
 
 #include "data.h"
 #include "eval_chain.h"
+#include "mode_mass.h"
 #include "model.h"
 #include "run_data.h"
 
@@ -21,6 +22,7 @@ typedef struct {
   int sandwich_ok, lower_certified, upper_certified;
   int has_induced;      /* mle-gd: the sampler's induced density (methods.md §4, §7.3) */
   double induced_logq, ebm_logp_at_samples, fold_fraction;
+  ModeMass modes;       /* Gaussian mixtures: each mode's mass under the density and the samples */
   int has_chain;        /* diffusion methods: bounds on the chain's ELBO (methods.md §3d, §7.3) */
   ChainEval chain;
   long n_test, n_samples;
