@@ -40,13 +40,20 @@ static int unary_factor(Graph *g, int i) {
   Node n = g->nodes[i];
   int x = n.in[0];
   switch (n.op) {
-    case OP_EXP: return i;
-    case OP_SIN: return un(g, OP_COS, x);
-    case OP_COS: return neg(g, un(g, OP_SIN, x));
-    case OP_TANH: return ir_binary(g, OP_SUB, cst(g, i, 1.0), ir_binary(g, OP_MUL, i, i));
-    case OP_SIGMOID: return ir_binary(g, OP_MUL, i, ir_binary(g, OP_SUB, cst(g, i, 1.0), i));
-    case OP_ABS: return un(g, OP_SIGN, x);
-    default: return ZERO;
+    case OP_EXP:
+      return i;
+    case OP_SIN:
+      return un(g, OP_COS, x);
+    case OP_COS:
+      return neg(g, un(g, OP_SIN, x));
+    case OP_TANH:
+      return ir_binary(g, OP_SUB, cst(g, i, 1.0), ir_binary(g, OP_MUL, i, i));
+    case OP_SIGMOID:
+      return ir_binary(g, OP_MUL, i, ir_binary(g, OP_SUB, cst(g, i, 1.0), i));
+    case OP_ABS:
+      return un(g, OP_SIGN, x);
+    default:
+      return ZERO;
   }
 }
 
@@ -55,12 +62,19 @@ static int unary_rule(Graph *g, int i, int d) {
   if (d == ZERO) return ZERO;
   Node n = g->nodes[i];
   switch (n.op) {
-    case OP_NEG: return neg(g, d);
-    case OP_LOG: return dvd(g, d, n.in[0]);
-    case OP_LOG1P: return dvd(g, d, ir_binary(g, OP_ADD, cst(g, i, 1.0), n.in[0]));
-    case OP_SQRT: return dvd(g, d, ir_binary(g, OP_MUL, cst(g, i, 2.0), i));
-    case OP_SIGN: case OP_STOP_GRAD: return ZERO;
-    default: return mul(g, d, unary_factor(g, i));
+    case OP_NEG:
+      return neg(g, d);
+    case OP_LOG:
+      return dvd(g, d, n.in[0]);
+    case OP_LOG1P:
+      return dvd(g, d, ir_binary(g, OP_ADD, cst(g, i, 1.0), n.in[0]));
+    case OP_SQRT:
+      return dvd(g, d, ir_binary(g, OP_MUL, cst(g, i, 2.0), i));
+    case OP_SIGN:
+    case OP_STOP_GRAD:
+      return ZERO;
+    default:
+      return mul(g, d, unary_factor(g, i));
   }
 }
 
@@ -75,9 +89,12 @@ static int inverse_perm_transpose(Graph *g, int d, const int *perm, int rank) {
 static int conv_like(Graph *g, int i, int a, int b) {
   Node n = g->nodes[i];
   switch (n.op) {
-    case OP_CONV: return ir_conv(g, a, b, n.stride, n.pad);
-    case OP_CONV_TX: return ir_conv_tx(g, a, b, n.stride, n.pad, n.shape.d[2], n.shape.d[3]);
-    default: return ir_conv_tw(g, a, b, n.stride, n.pad, n.shape.d[2], n.shape.d[3]);
+    case OP_CONV:
+      return ir_conv(g, a, b, n.stride, n.pad);
+    case OP_CONV_TX:
+      return ir_conv_tx(g, a, b, n.stride, n.pad, n.shape.d[2], n.shape.d[3]);
+    default:
+      return ir_conv_tw(g, a, b, n.stride, n.pad, n.shape.d[2], n.shape.d[3]);
   }
 }
 
@@ -86,11 +103,11 @@ static int conv_adjoint(Graph *g, int i, int k, int c) {
   int a = n.in[0], b = n.in[1], S = n.stride, P = n.pad;
   Shape sa = shp(g, a), sb = shp(g, b);
   switch (n.op) {
-    case OP_CONV:     /* (x, w) -> y */
+    case OP_CONV: /* (x, w) -> y */
       return k == 0 ? ir_conv_tx(g, c, b, S, P, sa.d[2], sa.d[3]) : ir_conv_tw(g, a, c, S, P, sb.d[2], sb.d[3]);
-    case OP_CONV_TX:  /* (y, w) -> x */
+    case OP_CONV_TX: /* (y, w) -> x */
       return k == 0 ? ir_conv(g, c, b, S, P) : ir_conv_tw(g, c, a, S, P, sb.d[2], sb.d[3]);
-    default:          /* (x, y) -> w */
+    default: /* (x, y) -> w */
       return k == 0 ? ir_conv_tx(g, b, c, S, P, sa.d[2], sa.d[3]) : ir_conv(g, a, c, S, P);
   }
 }
@@ -100,15 +117,22 @@ static int vjp_input(Graph *g, int i, int k, int c) {
   Node n = g->nodes[i];
   int a = n.in[0], b = n.n_in > 1 ? n.in[1] : -1;
   switch (op_kind(n.op)) {
-    case KIND_LEAF: return ZERO;
-    case KIND_UNARY: return unary_rule(g, i, c);
+    case KIND_LEAF:
+      return ZERO;
+    case KIND_UNARY:
+      return unary_rule(g, i, c);
     case KIND_BINARY:
       switch (n.op) {
-        case OP_ADD: return c;
-        case OP_SUB: return k == 0 ? c : neg(g, c);
-        case OP_MUL: return mul(g, c, k == 0 ? b : a);
-        case OP_DIV: return k == 0 ? dvd(g, c, b) : neg(g, mul(g, dvd(g, c, b), i));
-        default: return ZERO; /* comparisons */
+        case OP_ADD:
+          return c;
+        case OP_SUB:
+          return k == 0 ? c : neg(g, c);
+        case OP_MUL:
+          return mul(g, c, k == 0 ? b : a);
+        case OP_DIV:
+          return k == 0 ? dvd(g, c, b) : neg(g, mul(g, dvd(g, c, b), i));
+        default:
+          return ZERO; /* comparisons */
       }
     case KIND_SELECT: {
       if (k == 0) return ZERO;
@@ -118,13 +142,14 @@ static int vjp_input(Graph *g, int i, int k, int c) {
     case KIND_MATMUL: {
       int ta = n.ta, tb = n.tb;
       if (k == 0) {
-        if (!ta) return ir_matmul(g, c, b, 0, !tb);   /* dA = dC op(B)^T */
+        if (!ta) return ir_matmul(g, c, b, 0, !tb); /* dA = dC op(B)^T */
         return tb ? ir_matmul(g, b, c, 1, 1) : ir_matmul(g, b, c, 0, 1);
       }
-      if (!tb) return ta ? ir_matmul(g, a, c, 0, 0) : ir_matmul(g, a, c, 1, 0);  /* dB = op(A)^T dC */
+      if (!tb) return ta ? ir_matmul(g, a, c, 0, 0) : ir_matmul(g, a, c, 1, 0); /* dB = op(A)^T dC */
       return ta ? ir_matmul(g, c, a, 1, 1) : ir_matmul(g, c, a, 1, 0);
     }
-    case KIND_CONV: return conv_adjoint(g, i, k, c);
+    case KIND_CONV:
+      return conv_adjoint(g, i, k, c);
     case KIND_SHAPE: {
       Shape xs = shp(g, n.in[k]);
       switch (n.op) {
@@ -134,22 +159,28 @@ static int vjp_input(Graph *g, int i, int k, int c) {
             if (xs.d[d] != n.shape.d[d]) axes |= 1 << d;
           return ir_reduce(g, OP_SUM, c, axes);
         }
-        case OP_SUM: return ir_broadcast(g, c, xs);
+        case OP_SUM:
+          return ir_broadcast(g, c, xs);
         case OP_MAX: {
           int mask = ir_binary(g, OP_EQ, a, ir_broadcast(g, i, xs));
           int cnt = ir_broadcast(g, ir_reduce(g, OP_SUM, mask, n.axes), xs);
           return ir_binary(g, OP_DIV, ir_binary(g, OP_MUL, ir_broadcast(g, c, xs), mask), cnt);
         }
-        case OP_RESHAPE: return ir_reshape(g, c, xs);
-        case OP_TRANSPOSE: return inverse_perm_transpose(g, c, n.perm, xs.rank);
-        case OP_SLICE: return ir_pad(g, c, n.start, xs);
-        case OP_PAD: return ir_slice(g, c, n.start, xs);
+        case OP_RESHAPE:
+          return ir_reshape(g, c, xs);
+        case OP_TRANSPOSE:
+          return inverse_perm_transpose(g, c, n.perm, xs.rank);
+        case OP_SLICE:
+          return ir_pad(g, c, n.start, xs);
+        case OP_PAD:
+          return ir_slice(g, c, n.start, xs);
         case OP_CONCAT: {
           int start[IR_MAX_RANK] = {0};
           for (int j = 0; j < k; j++) start[n.axis] += shp(g, n.in[j]).d[n.axis];
           return ir_slice(g, c, start, xs);
         }
-        default: break;
+        default:
+          break;
       }
     }
   }
@@ -160,11 +191,17 @@ static int vjp_input(Graph *g, int i, int k, int c) {
 static char *depends_mark(Graph *g, int n0, int n_from, const int *from) {
   char *dep = calloc(n0, 1);
   int lo = n0;
-  for (int i = 0; i < n_from; i++) { dep[from[i]] = 1; if (from[i] < lo) lo = from[i]; }
+  for (int i = 0; i < n_from; i++) {
+    dep[from[i]] = 1;
+    if (from[i] < lo) lo = from[i];
+  }
   for (int i = lo; i < n0; i++) {
     if (dep[i]) continue;
     for (int k = 0; k < g->nodes[i].n_in; k++)
-      if (dep[g->nodes[i].in[k]]) { dep[i] = 1; break; }
+      if (dep[g->nodes[i].in[k]]) {
+        dep[i] = 1;
+        break;
+      }
   }
   return dep;
 }
@@ -178,13 +215,15 @@ void ad_vjp(Graph *g, int n_out, const int *outs, const int *cts, int n_wrt, con
   for (int i = 0; i < n_out; i++) {
     char s1[64], s2[64];
     if (cts[i] != ZERO && !shape_eq(shp(g, outs[i]), shp(g, cts[i]))) {
-      shape_str(shp(g, outs[i]), s1, 64); shape_str(shp(g, cts[i]), s2, 64);
+      shape_str(shp(g, outs[i]), s1, 64);
+      shape_str(shp(g, cts[i]), s2, 64);
       ir_fail("vjp: cotangent %s does not match output %s", s2, s1);
     }
     if (dep[outs[i]]) adj[outs[i]] = add(g, adj[outs[i]], cts[i]);
     if (outs[i] > hi) hi = outs[i];
   }
-  for (int i = 0; i < n_wrt; i++) if (wrt[i] < lo) lo = wrt[i];
+  for (int i = 0; i < n_wrt; i++)
+    if (wrt[i] < lo) lo = wrt[i];
   for (int i = hi; i >= lo; i--) {
     if (adj[i] == ZERO || !dep[i]) continue;
     for (int k = 0; k < g->nodes[i].n_in; k++) {
@@ -195,7 +234,8 @@ void ad_vjp(Graph *g, int n_out, const int *outs, const int *cts, int n_wrt, con
     }
   }
   for (int i = 0; i < n_wrt; i++) grads[i] = adj[wrt[i]];
-  free(adj); free(dep);
+  free(adj);
+  free(dep);
 }
 
 static int jvp_node(Graph *g, int i, const int *tan) {
@@ -203,15 +243,22 @@ static int jvp_node(Graph *g, int i, const int *tan) {
   int a = n.in ? n.in[0] : -1, b = n.n_in > 1 ? n.in[1] : -1;
   int ta = n.n_in > 0 ? tan[a] : ZERO, tb = n.n_in > 1 ? tan[b] : ZERO;
   switch (op_kind(n.op)) {
-    case KIND_LEAF: return ZERO;
-    case KIND_UNARY: return unary_rule(g, i, ta);
+    case KIND_LEAF:
+      return ZERO;
+    case KIND_UNARY:
+      return unary_rule(g, i, ta);
     case KIND_BINARY:
       switch (n.op) {
-        case OP_ADD: return add(g, ta, tb);
-        case OP_SUB: return sub(g, ta, tb);
-        case OP_MUL: return add(g, mul(g, ta, b), mul(g, a, tb));
-        case OP_DIV: return dvd(g, sub(g, ta, mul(g, i, tb)), b);
-        default: return ZERO;
+        case OP_ADD:
+          return add(g, ta, tb);
+        case OP_SUB:
+          return sub(g, ta, tb);
+        case OP_MUL:
+          return add(g, mul(g, ta, b), mul(g, a, tb));
+        case OP_DIV:
+          return dvd(g, sub(g, ta, mul(g, i, tb)), b);
+        default:
+          return ZERO;
       }
     case KIND_SELECT: {
       int t1 = tan[n.in[1]], t2 = tan[n.in[2]];
@@ -227,28 +274,39 @@ static int jvp_node(Graph *g, int i, const int *tan) {
       switch (n.op) {
         case OP_CONCAT: {
           int any = 0, *ts = malloc(n.n_in * sizeof(int));
-          for (int k = 0; k < n.n_in; k++) { any |= tan[n.in[k]] != ZERO; ts[k] = ad_materialize(g, tan[n.in[k]], n.in[k]); }
+          for (int k = 0; k < n.n_in; k++) {
+            any |= tan[n.in[k]] != ZERO;
+            ts[k] = ad_materialize(g, tan[n.in[k]], n.in[k]);
+          }
           int r = any ? ir_concat(g, n.n_in, ts, n.axis) : ZERO;
           free(ts);
           return r;
         }
-        default: break;
+        default:
+          break;
       }
       if (ta == ZERO) return ZERO;
       switch (n.op) {
-        case OP_BROADCAST: return ir_broadcast(g, ta, n.shape);
-        case OP_SUM: return ir_reduce(g, OP_SUM, ta, n.axes);
+        case OP_BROADCAST:
+          return ir_broadcast(g, ta, n.shape);
+        case OP_SUM:
+          return ir_reduce(g, OP_SUM, ta, n.axes);
         case OP_MAX: {
           Shape xs = shp(g, a);
           int mask = ir_binary(g, OP_EQ, a, ir_broadcast(g, i, xs));
           return ir_binary(g, OP_DIV, ir_reduce(g, OP_SUM, ir_binary(g, OP_MUL, ta, mask), n.axes),
                            ir_reduce(g, OP_SUM, mask, n.axes));
         }
-        case OP_RESHAPE: return ir_reshape(g, ta, n.shape);
-        case OP_TRANSPOSE: return ir_transpose(g, ta, n.perm);
-        case OP_SLICE: return ir_slice(g, ta, n.start, n.shape);
-        case OP_PAD: return ir_pad(g, ta, n.start, n.shape);
-        default: break;
+        case OP_RESHAPE:
+          return ir_reshape(g, ta, n.shape);
+        case OP_TRANSPOSE:
+          return ir_transpose(g, ta, n.perm);
+        case OP_SLICE:
+          return ir_slice(g, ta, n.start, n.shape);
+        case OP_PAD:
+          return ir_pad(g, ta, n.start, n.shape);
+        default:
+          break;
       }
   }
   ir_fail("no JVP rule for %s", op_name(n.op));
@@ -262,21 +320,29 @@ void ad_jvp(Graph *g, int n_in, const int *ins, const int *tans, int n_out, cons
   char *need = malloc(n0);
   ir_reachable(g, n_out, outs, need);
   int lo = n0, hi = -1;
-  for (int i = 0; i < n_out; i++) if (outs[i] > hi) hi = outs[i];
+  for (int i = 0; i < n_out; i++)
+    if (outs[i] > hi) hi = outs[i];
   for (int i = 0; i < n_in; i++) {
     char s1[64], s2[64];
     if (tans[i] != ZERO && !shape_eq(shp(g, ins[i]), shp(g, tans[i]))) {
-      shape_str(shp(g, ins[i]), s1, 64); shape_str(shp(g, tans[i]), s2, 64);
+      shape_str(shp(g, ins[i]), s1, 64);
+      shape_str(shp(g, tans[i]), s2, 64);
       ir_fail("jvp: tangent %s does not match input %s", s2, s1);
     }
     if (ins[i] < lo) lo = ins[i];
   }
   for (int i = lo; i <= hi; i++) {
     int given = -2;
-    for (int k = 0; k < n_in; k++) if (ins[k] == i) given = given == -2 ? tans[k] : add(g, given, tans[k]);
-    if (given != -2) { tan[i] = given; continue; }
+    for (int k = 0; k < n_in; k++)
+      if (ins[k] == i) given = given == -2 ? tans[k] : add(g, given, tans[k]);
+    if (given != -2) {
+      tan[i] = given;
+      continue;
+    }
     if (dep[i] && need[i]) tan[i] = jvp_node(g, i, tan);
   }
   for (int i = 0; i < n_out; i++) touts[i] = tan[outs[i]];
-  free(tan); free(dep); free(need);
+  free(tan);
+  free(dep);
+  free(need);
 }

@@ -24,7 +24,8 @@
 #endif
 /* The runtime's header directories, for cc and nvcc alike (@RUNTIME_INCLUDES@
  * of the templates): the one place a runtime header's folder is named. */
-#define RUNTIME_INCLUDES "-I" EBM_SOURCE_DIR "/runtime -I" EBM_SOURCE_DIR "/runtime/trainer -I" EBM_SOURCE_DIR "/runtime/dist"
+#define RUNTIME_INCLUDES \
+  "-I" EBM_SOURCE_DIR "/runtime -I" EBM_SOURCE_DIR "/runtime/trainer -I" EBM_SOURCE_DIR "/runtime/dist"
 
 static char *read_file(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -33,7 +34,11 @@ static char *read_file(const char *path) {
   long n = ftell(f);
   fseek(f, 0, SEEK_SET);
   char *s = malloc(n + 1);
-  if (fread(s, 1, n, f) != (size_t)n) { free(s); fclose(f); return NULL; }
+  if (fread(s, 1, n, f) != (size_t)n) {
+    free(s);
+    fclose(f);
+    return NULL;
+  }
   s[n] = 0;
   fclose(f);
   return s;
@@ -58,8 +63,14 @@ static int write_if_changed(const char *path, const char *text, int always) {
   char tmp[4200];
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *f = fopen(tmp, "wb");
-  if (!f || fputs(text, f) < 0 || fclose(f)) { fprintf(stderr, "ebmforge: cannot write %s: %s\n", path, strerror(errno)); return -1; }
-  if (rename(tmp, path)) { fprintf(stderr, "ebmforge: cannot write %s: %s\n", path, strerror(errno)); return -1; }
+  if (!f || fputs(text, f) < 0 || fclose(f)) {
+    fprintf(stderr, "ebmforge: cannot write %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  if (rename(tmp, path)) {
+    fprintf(stderr, "ebmforge: cannot write %s: %s\n", path, strerror(errno));
+    return -1;
+  }
   return 0;
 }
 
@@ -75,14 +86,22 @@ static char *fill(const char *tpl, const char *const *keys, const char *const *v
         size_t kl = strlen(keys[k]);
         if (!strncmp(p + 1, keys[k], kl) && p[kl + 1] == '@') {
           size_t vl = strlen(vals[k]);
-          if (n + vl + 1 > cap) { cap = 2 * (n + vl + 1); out = realloc(out, cap); }
+          if (n + vl + 1 > cap) {
+            cap = 2 * (n + vl + 1);
+            out = realloc(out, cap);
+          }
           memcpy(out + n, vals[k], vl);
-          n += vl; p += kl + 2; hit = 1;
+          n += vl;
+          p += kl + 2;
+          hit = 1;
           break;
         }
       }
     if (hit) continue;
-    if (n + 2 > cap) { cap *= 2; out = realloc(out, cap); }
+    if (n + 2 > cap) {
+      cap *= 2;
+      out = realloc(out, cap);
+    }
     out[n++] = *p++;
   }
   out[n] = 0;
@@ -93,9 +112,13 @@ static char *fill(const char *tpl, const char *const *keys, const char *const *v
 static char *c_escaped(const char *s) {
   char *out = malloc(4 * strlen(s) + 1), *o = out;
   for (; *s; s++) {
-    if (*s == '"' || *s == '\\') { *o++ = '\\'; *o++ = *s; }
-    else if ((unsigned char)*s < 32) o += sprintf(o, "\\%03o", *s);
-    else *o++ = *s;
+    if (*s == '"' || *s == '\\') {
+      *o++ = '\\';
+      *o++ = *s;
+    } else if ((unsigned char)*s < 32)
+      o += sprintf(o, "\\%03o", *s);
+    else
+      *o++ = *s;
   }
   *o = 0;
   return out;
@@ -131,7 +154,10 @@ static int find_nccl(const char *nvcc, char *root, size_t root_n, char *libdir, 
   cuda_root(nvcc, cuda, sizeof cuda);
   const char *home = getenv("NCCL_HOME"), *roots[2] = {cuda, "/usr"};
   int n = 2;
-  if (home && *home) { roots[0] = home; n = 1; }
+  if (home && *home) {
+    roots[0] = home;
+    n = 1;
+  }
   static const char *libdirs[] = {"lib64", "lib", "lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu"};
   for (int r = 0; r < n; r++) {
     snprintf(path, sizeof path, "%.4096s/include/nccl.h", roots[r]);
@@ -158,7 +184,7 @@ static char *mpi_link_flags(void) {
   char *out = calloc(3 * sizeof line, 1);
   for (char *t = strtok(line, " \t\n"); t; t = strtok(NULL, " \t\n")) {
     size_t k = strlen(out);
-    if (!strncmp(t, "-Wl,", 4)) {   /* -Wl,a,b -> -Xlinker a,b */
+    if (!strncmp(t, "-Wl,", 4)) { /* -Wl,a,b -> -Xlinker a,b */
       snprintf(out + k, 3 * sizeof line - k, " -Xlinker %s", t + 4);
     } else if (t[0] == '-' && (t[1] == 'L' || t[1] == 'l' || t[1] == 'I')) {
       snprintf(out + k, 3 * sizeof line - k, " %s", t);
@@ -175,12 +201,18 @@ static char *gencode_flags(const char *archs) {
   char *out = calloc(cap, 1);
   for (const char *p = archs; *p;) {
     size_t n = strcspn(p, ",");
-    if (n == 0 || n > 4 || strspn(p, "0123456789") < n) { free(out); return NULL; }
+    if (n == 0 || n > 4 || strspn(p, "0123456789") < n) {
+      free(out);
+      return NULL;
+    }
     size_t k = strlen(out);
     snprintf(out + k, cap - k, "%s-gencode arch=compute_%.*s,code=sm_%.*s", k ? " " : "", (int)n, p, (int)n, p);
     p += n + (p[n] == ',');
   }
-  if (!*out) { free(out); return NULL; }
+  if (!*out) {
+    free(out);
+    return NULL;
+  }
   return out;
 }
 
@@ -190,11 +222,18 @@ static char *gencode_flags(const char *archs) {
 static char *cuda_rules(const char *tpl, const char *nvcc, const char *gencode, const char *dist) {
   char root[4200];
   cuda_root(nvcc, root, sizeof root);
-  const char *keys[] = {"NVCC", "GENCODE", "RUNTIME_INCLUDES", "RUNTIME", "NCCL_INCLUDE", "CUDA_ROOT", "DIST_LIBS", NULL};
-  const char *vals[] = {nvcc, gencode, RUNTIME_INCLUDES, EBM_SOURCE_DIR "/runtime", dist ? " $nccl_include" : "", root,
-                        dist ? " $nccl_libs $mpi_libs" : "", NULL};
+  const char *keys[] = {"NVCC",         "GENCODE",   "RUNTIME_INCLUDES", "RUNTIME",
+                        "NCCL_INCLUDE", "CUDA_ROOT", "DIST_LIBS",        NULL};
+  const char *vals[] = {nvcc,
+                        gencode,
+                        RUNTIME_INCLUDES,
+                        EBM_SOURCE_DIR "/runtime",
+                        dist ? " $nccl_include" : "",
+                        root,
+                        dist ? " $nccl_libs $mpi_libs" : "",
+                        NULL};
   char *text = fill(tpl, keys, vals);
-  if (dist) {   /* declared first: nvflags and cudalibs read them */
+  if (dist) { /* declared first: nvflags and cudalibs read them */
     char *both = malloc(strlen(text) + strlen(dist) + 1);
     sprintf(both, "%s%s", dist, text);
     free(text);
@@ -258,7 +297,10 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   ShardPlan plan = {0};
   Host *shard = NULL;
   if (o->mpi_ranks > 1) {
-    if (n_combos > 1) { fprintf(stderr, "%s: --mpi-ranks builds one combination; this file sweeps %d\n", o->model_path, n_combos); return 2; }
+    if (n_combos > 1) {
+      fprintf(stderr, "%s: --mpi-ranks builds one combination; this file sweeps %d\n", o->model_path, n_combos);
+      return 2;
+    }
     if (!(shard = shard_model(hosts[0], o, &plan))) return 2;
   }
   const char *name = host_model_string(hosts[0], "name");
@@ -272,22 +314,30 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   if (!o->out_dir) snprintf(out_dir, sizeof out_dir, "out/%s", name);
   if (!o->out_dir && o->mpi_ranks > 1) snprintf(out_dir, sizeof out_dir, "out/%s-mpi%d", name, o->mpi_ranks);
   ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (el < 0) { fprintf(stderr, "ebmforge: cannot locate its own executable\n"); return 1; }
+  if (el < 0) {
+    fprintf(stderr, "ebmforge: cannot locate its own executable\n");
+    return 1;
+  }
   exe[el] = 0;
 
   /* generate everything in memory first: a failure writes nothing */
   char *prologue_tpl = read_template("model_prologue.c");
   char *ninja_tpl = prologue_tpl ? read_template("build.ninja.in") : NULL;
-  if (!ninja_tpl) { free(prologue_tpl); return 1; }
+  if (!ninja_tpl) {
+    free(prologue_tpl);
+    return 1;
+  }
   /* the CUDA trainers, where nvcc is found; data-parallel ones also need NCCL and Open MPI's link flags */
   char *gencode = gencode_flags(o->cuda_arch ? o->cuda_arch : "80,90"), *rules = NULL;
   if (!gencode) {
     fprintf(stderr, "ebmforge: --cuda-arch '%s' is not a list of architectures such as 80,90\n", o->cuda_arch);
-    free(prologue_tpl); free(ninja_tpl);
+    free(prologue_tpl);
+    free(ninja_tpl);
     return 2;
   }
   char *nvcc = o->no_cuda ? NULL : find_nvcc(), *nccl = NULL;
-  if (!nvcc && !o->no_cuda) fprintf(stderr, "ebmforge: note: nvcc not found (PATH, /usr/local/cuda/bin): building train-cpu only\n");
+  if (!nvcc && !o->no_cuda)
+    fprintf(stderr, "ebmforge: note: nvcc not found (PATH, /usr/local/cuda/bin): building train-cpu only\n");
   char *cu_tpl = nvcc ? read_template("model_prologue.cu") : NULL;
   char *rules_tpl = cu_tpl ? read_template("cuda_rules.ninja.in") : NULL;
   char *dist_tpl = rules_tpl && o->mpi_ranks > 1 ? read_template("cuda_dist.ninja.in") : NULL;
@@ -296,7 +346,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     char nccl_root[4096], nccl_lib[4200];
     int found = !find_nccl(nvcc, nccl_root, sizeof nccl_root, nccl_lib, sizeof nccl_lib);
     char *mpi = found ? mpi_link_flags() : NULL;
-    if (mpi) {   /* the build.ninja variables nccl_include, nccl_libs and mpi_libs */
+    if (mpi) { /* the build.ninja variables nccl_include, nccl_libs and mpi_libs */
       const char *keys[] = {"NCCL_ROOT", "NCCL_LIBDIR", "MPI_LIBS", NULL}, *vals[] = {nccl_root, nccl_lib, mpi, NULL};
       nccl = fill(dist_tpl, keys, vals);
     } else {
@@ -310,7 +360,7 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   }
   char **combo = calloc(n_combos, sizeof(char *)), **model_c = calloc(n_combos, sizeof(char *));
   char **model_cu = calloc(n_combos, sizeof(char *)), **config = calloc(n_combos, sizeof(char *));
-  char (*fp)[17] = calloc(n_combos, sizeof *fp);
+  char(*fp)[17] = calloc(n_combos, sizeof *fp);
   for (int c = 0; c < n_combos; c++) {
     Host *h = shard ? shard : hosts[c];
     const char *method = host_model_string(h, "method");
@@ -325,7 +375,11 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
     const char *pk[] = {"MODEL", "METHOD", "SOURCE", "FINGERPRINT", "SOURCE_C", "COMBO_C", "VERSION_C", NULL};
     const char *pv[] = {name, method, o->model_path, fp[c], src_c, combo_c, EBM_VERSION, NULL};
     char *prologue = fill(prologue_tpl, pk, pv);
-    EmitInfo info = {name, method, prologue, (long)host_model_number(h, "iters", 1000), (int)host_model_number(h, "log_every", 10),
+    EmitInfo info = {name,
+                     method,
+                     prologue,
+                     (long)host_model_number(h, "iters", 1000),
+                     (int)host_model_number(h, "log_every", 10),
                      shard ? &plan : NULL};
     model_c[c] = emit_c_model(h->g, h->prog, &info);
     if (nvcc) {
@@ -334,7 +388,9 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
       model_cu[c] = emit_cuda_model(h->g, h->prog, &cu_info);
       free((char *)cu_info.prologue);
     }
-    free(prologue); free(src_c); free(combo_c);
+    free(prologue);
+    free(src_c);
+    free(combo_c);
     /* the resolved configuration beside the trainer (`ebmforge pack` ships it); a data-parallel
      * trainer's says how many ranks share the batch */
     char *cfg = host_config_json(hosts[c]);
@@ -359,9 +415,11 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   const char *dist = o->mpi_ranks > 1 ? "dist_mpi" : "dist_single";
   append(&objs, &no, "build rt/%s.o: cc " EBM_SOURCE_DIR "/runtime/dist/%s.c\n", dist, dist, "");
   append(&rt_list, &nl, " rt/%s.o%s%s", dist, "", "");
-  if (nvcc) append(&objs, &no, "build rt/cuda/cuda_rt.o: nvcc " EBM_SOURCE_DIR "/runtime/cuda/cuda_rt.cu\n", "", "", "");
+  if (nvcc)
+    append(&objs, &no, "build rt/cuda/cuda_rt.o: nvcc " EBM_SOURCE_DIR "/runtime/cuda/cuda_rt.cu\n", "", "", "");
   /* a data-parallel train-cuda: the GPUs' all-reduce over NCCL */
-  if (nccl) append(&objs, &no, "build rt/cuda/cuda_nccl.o: nvcc " EBM_SOURCE_DIR "/runtime/cuda/cuda_nccl.cu\n", "", "", "");
+  if (nccl)
+    append(&objs, &no, "build rt/cuda/cuda_nccl.o: nvcc " EBM_SOURCE_DIR "/runtime/cuda/cuda_nccl.cu\n", "", "", "");
   /* one trainer per combination; Ninja builds them in parallel */
   char *cpu_all = NULL, *cuda_all = NULL;
   size_t n_cpu = 0, n_cuda = 0;
@@ -378,7 +436,8 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   }
   append(&trainers, &nt, "build train-cpu: phony%s\n", cpu_all, "", "");
   if (cuda_all) append(&trainers, &nt, "build train-cuda: phony%s\n", cuda_all, "", "");
-  free(cpu_all); free(cuda_all);
+  free(cpu_all);
+  free(cuda_all);
   char regen[4096] = "";
   if (o->cflags) snprintf(regen, sizeof regen, "--cflags '%s'", o->cflags);
   if (o->cc) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --cc '%s'", o->cc);
@@ -386,8 +445,9 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   if (o->mpi_ranks > 1) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --mpi-ranks %d", o->mpi_ranks);
   if (o->cuda_arch) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --cuda-arch %s", o->cuda_arch);
   if (o->no_cuda) snprintf(regen + strlen(regen), sizeof regen - strlen(regen), " --no-cuda");
-  const char *nk[] = {"SOURCE", "OUTDIR", "CC", "CFLAGS", "RUNTIME_INCLUDES", "CBLAS_INCLUDE", "EBMFORGE", "REGEN_FLAGS",
-                      "CUDA_RULES", "RUNTIME_OBJECTS", "TRAINERS", "LIBS", "LDFLAGS", NULL};
+  const char *nk[] = {"SOURCE",        "OUTDIR",   "CC",          "CFLAGS",     "RUNTIME_INCLUDES",
+                      "CBLAS_INCLUDE", "EBMFORGE", "REGEN_FLAGS", "CUDA_RULES", "RUNTIME_OBJECTS",
+                      "TRAINERS",      "LIBS",     "LDFLAGS",     NULL};
   char src_abs[4096];
   if (!realpath(o->model_path, src_abs)) snprintf(src_abs, sizeof src_abs, "%s", o->model_path);
 
@@ -401,14 +461,29 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   char *ninja = NULL;
   if (!rc) {
     const char *cc = o->cc ? o->cc : o->mpi_ranks > 1 ? "mpicc" : "cc";
-    const char *nv[] = {src_abs, out_abs, cc, o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off -fno-math-errno -fno-trapping-math",
-                        RUNTIME_INCLUDES, EBM_CBLAS_INCLUDE, exe, regen, rules ? rules : "", objs, trainers,
-                        EBM_TRAINER_LIBS, o->ldflags ? o->ldflags : "", NULL};
+    const char *nv[] = {
+        src_abs,
+        out_abs,
+        cc,
+        o->cflags ? o->cflags : "-O3 -march=native -ffp-contract=off -fno-math-errno -fno-trapping-math",
+        RUNTIME_INCLUDES,
+        EBM_CBLAS_INCLUDE,
+        exe,
+        regen,
+        rules ? rules : "",
+        objs,
+        trainers,
+        EBM_TRAINER_LIBS,
+        o->ldflags ? o->ldflags : "",
+        NULL};
     ninja = fill(ninja_tpl, nk, nv);
   }
   for (int c = 0; c < n_combos && !rc; c++) {
     snprintf(combo_dir, sizeof combo_dir, "%s/%s", out_dir, combo[c]);
-    if (mkdir_p(combo_dir)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno)); rc = 1; }
+    if (mkdir_p(combo_dir)) {
+      fprintf(stderr, "ebmforge: cannot create %s: %s\n", combo_dir, strerror(errno));
+      rc = 1;
+    }
     snprintf(path, sizeof path, "%s/model.c", combo_dir);
     if (!rc) rc = write_if_changed(path, model_c[c], 0) ? 1 : 0;
     snprintf(path, sizeof path, "%s/model.cu", combo_dir);
@@ -425,11 +500,35 @@ int build_model(Host *const *hosts, int n_combos, const BuildOptions *o) {
   }
   for (int i = 0; i < n_rt; i++) free(rt[i]);
   for (int i = 0; i < n_tr; i++) free(tr[i]);
-  for (int c = 0; c < n_combos; c++) { free(combo[c]); free(model_c[c]); free(model_cu[c]); free(config[c]); }
-  free(combo); free(model_c); free(model_cu); free(config); free(fp);
-  free(rt); free(tr); free(objs); free(trainers); free(rt_list);
-  free(prologue_tpl); free(ninja_tpl); free(ninja);
-  free(nvcc); free(nccl); free(gencode); free(cu_tpl); free(rules); free(rules_tpl); free(dist_tpl);
-  if (shard) { shard_free(&plan); host_free(shard); }
+  for (int c = 0; c < n_combos; c++) {
+    free(combo[c]);
+    free(model_c[c]);
+    free(model_cu[c]);
+    free(config[c]);
+  }
+  free(combo);
+  free(model_c);
+  free(model_cu);
+  free(config);
+  free(fp);
+  free(rt);
+  free(tr);
+  free(objs);
+  free(trainers);
+  free(rt_list);
+  free(prologue_tpl);
+  free(ninja_tpl);
+  free(ninja);
+  free(nvcc);
+  free(nccl);
+  free(gencode);
+  free(cu_tpl);
+  free(rules);
+  free(rules_tpl);
+  free(dist_tpl);
+  if (shard) {
+    shard_free(&plan);
+    host_free(shard);
+  }
   return rc;
 }

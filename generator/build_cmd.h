@@ -6,13 +6,13 @@
 
 typedef struct {
   const char *model_path;
-  const char *out_dir;     /* default out/<model name> */
-  const char *cflags;      /* default -O3 -march=native */
-  const char *cc;          /* default cc (mpicc with mpi_ranks) */
-  const char *ldflags;     /* extra link flags (after the objects); cflags reach the link too */
-  int mpi_ranks;           /* > 1: a data-parallel trainer for that many MPI ranks (default out/<model>-mpi<R>) */
-  const char *cuda_arch;   /* GPU architectures, e.g. "80,90" (the default) */
-  int no_cuda;             /* no train-cuda targets even where nvcc is found */
+  const char *out_dir;   /* default out/<model name> */
+  const char *cflags;    /* default -O3 -march=native */
+  const char *cc;        /* default cc (mpicc with mpi_ranks) */
+  const char *ldflags;   /* extra link flags (after the objects); cflags reach the link too */
+  int mpi_ranks;         /* > 1: a data-parallel trainer for that many MPI ranks (default out/<model>-mpi<R>) */
+  const char *cuda_arch; /* GPU architectures, e.g. "80,90" (the default) */
+  int no_cuda;           /* no train-cuda targets even where nvcc is found */
 } BuildOptions;
 
 /* hosts[0..n-1]: the model file loaded once per sweep combination (n = 1

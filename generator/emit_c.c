@@ -13,13 +13,14 @@
 static void bufname(Str *b, const Phase *p, int i) { sput(b, "b%d", p->root[i]); }
 
 /* the draws inline from philox.h (the functions philox.c wraps), so loops of them keep the counter in registers */
-static const ExprNames c_names = {bufname,           "s->seed",          "s->iter", "s->step",
-                                  "philox_uniform_at", "philox_normal_at", "s->rank", "hp%d"};
+static const ExprNames c_names = {bufname,   "s->seed", "s->iter", "s->step", "philox_uniform_at", "philox_normal_at",
+                                  "s->rank", "hp%d"};
 
 /* ---------- kernels ---------- */
 
 static void loops_open(Str *b, Shape s, const char *ind) {
-  for (int k = 0; k < s.rank; k++) sput(b, "%*sfor (int i%d = 0; i%d < %d; i%d++)\n", (int)strlen(ind) + 2 * k, "", k, k, s.d[k], k);
+  for (int k = 0; k < s.rank; k++)
+    sput(b, "%*sfor (int i%d = 0; i%d < %d; i%d++)\n", (int)strlen(ind) + 2 * k, "", k, k, s.d[k], k);
 }
 
 /* out[i] = expression; rank >= 2 loops over coordinates, which broadcast inputs index by */
@@ -58,7 +59,7 @@ static int emit_reduce_rows(Emit *e, int i) {
   if (all) lead = in.rank - 1;
   long cols = 1;
   for (int k = lead; k < in.rank; k++) {
-    if (nd->axes & (1 << k) && !all) return 0;   /* a reduced axis after a kept one */
+    if (nd->axes & (1 << k) && !all) return 0; /* a reduced axis after a kept one */
     cols *= in.d[k];
   }
   if (nd->op != OP_SUM || lead == 0 || lead == in.rank || cols > IR_MAX_SUM_COLUMNS) return 0;
@@ -73,9 +74,12 @@ static int emit_reduce_rows(Emit *e, int i) {
   sput(b, "; const float x = ");
   emit_expr(e, nd->in[0], "i", 1);
   if (all)
-    sput(b, "; acc[c] += x; }\n    double t = 0.0;\n    for (int c = 0; c < %ld; c++) t += acc[c];\n    b%d[0] = (float)t;\n  }\n",
+    sput(b,
+         "; acc[c] += x; }\n    double t = 0.0;\n    for (int c = 0; c < %ld; c++) t += acc[c];\n    b%d[0] = "
+         "(float)t;\n  }\n",
          cols, i);
-  else sput(b, "; acc[c] += x; }\n    for (int c = 0; c < %ld; c++) b%d[c] = (float)acc[c];\n  }\n", cols, i);
+  else
+    sput(b, "; acc[c] += x; }\n    for (int c = 0; c < %ld; c++) b%d[c] = (float)acc[c];\n  }\n", cols, i);
   return 1;
 }
 
@@ -87,12 +91,18 @@ static void emit_reduce(Emit *e, int i) {
   if (emit_reduce_rows(e, i)) return;
   /* kept axes outside, reduced axes inside, one accumulator per output */
   for (int k = 0; k < in.rank; k++)
-    if (!(nd->axes & (1 << k))) { sput(b, "%*sfor (int i%d = 0; i%d < %d; i%d++)\n", 2 + 2 * depth, "", k, k, in.d[k], k); depth++; }
+    if (!(nd->axes & (1 << k))) {
+      sput(b, "%*sfor (int i%d = 0; i%d < %d; i%d++)\n", 2 + 2 * depth, "", k, k, in.d[k], k);
+      depth++;
+    }
   sput(b, "%*s{\n", 2 + 2 * depth, "");
   sput(b, "%*s%s acc = %s;\n", 4 + 2 * depth, "", is_max ? "float" : "double", is_max ? "-INFINITY" : "0.0");
   int inner = 0;
   for (int k = 0; k < in.rank; k++)
-    if (nd->axes & (1 << k)) { sput(b, "%*sfor (int i%d = 0; i%d < %d; i%d++)\n", 4 + 2 * (depth + inner), "", k, k, in.d[k], k); inner++; }
+    if (nd->axes & (1 << k)) {
+      sput(b, "%*sfor (int i%d = 0; i%d < %d; i%d++)\n", 4 + 2 * (depth + inner), "", k, k, in.d[k], k);
+      inner++;
+    }
   sput(b, "%*s{ const int i = ", 4 + 2 * (depth + inner), "");
   emit_index_expr(b, in, NULL);
   sput(b, "; const float x = ");
@@ -120,8 +130,10 @@ static void emit_matmul(Emit *e, int i) {
   bufname(&B, e->p, nd->in[1]);
   /* runtime/gemm.c: the interpreter's f32 mode calls it too, so results agree bit for bit */
   sput(b, "  blas_threads_for(%ldL);\n", 2L * M * N * K);
-  sput(b, "  ebm_sgemm(%d, %d, %d, %d, %d, %s, %d, %s, %d, b%d);\n", nd->ta, nd->tb, M, N, K, A.s, sa.d[1], B.s, sb.d[1], i);
-  free(A.s); free(B.s);
+  sput(b, "  ebm_sgemm(%d, %d, %d, %d, %d, %s, %d, %s, %d, b%d);\n", nd->ta, nd->tb, M, N, K, A.s, sa.d[1], B.s,
+       sb.d[1], i);
+  free(A.s);
+  free(B.s);
 }
 
 /* im2col + sgemm (runtime/conv.c), the interpreter's f32 path; ws: the model's one conv workspace */
@@ -134,11 +146,14 @@ static void emit_conv(Emit *e, int i) {
   bufname(&A, e->p, nd->in[0]);
   bufname(&B, e->p, nd->in[1]);
   const char *fn = nd->op == OP_CONV ? "conv_f32" : nd->op == OP_CONV_TX ? "conv_tx_f32" : "conv_tw_f32";
-  long flops = 2L * d.N * d.O * d.HO * d.WO * d.C * d.KH * d.KW;   /* the GEMMs of one conv, any of the three */
+  long flops = 2L * d.N * d.O * d.HO * d.WO * d.C * d.KH * d.KW; /* the GEMMs of one conv, any of the three */
   sput(e->out, "  blas_threads_for(%ldL);\n", flops);
-  sput(e->out, "  { static const ConvDims d = {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d};\n    %s(&d, %s, %s, b%d, conv_ws); }\n",
+  sput(e->out,
+       "  { static const ConvDims d = {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d};\n    %s(&d, %s, %s, b%d, conv_ws); "
+       "}\n",
        d.N, d.C, d.H, d.W, d.O, d.KH, d.KW, d.S, d.P, d.HO, d.WO, fn, A.s, B.s, i);
-  free(A.s); free(B.s);
+  free(A.s);
+  free(B.s);
 }
 
 /* one static scratch matrix for every convolution: the largest im2col matrix the model needs */
@@ -207,8 +222,10 @@ static void emit_datamove(Emit *e, int i) {
         long so[4];
         emit_strides(s, so);
         for (int d = 0; d < sk.rank; d++) {
-          if (shift[d]) sput(b, "%s(i%d + %d) * %ld", d ? " + " : "", d, shift[d], so[d]);
-          else sput(b, "%si%d * %ld", d ? " + " : "", d, so[d]);
+          if (shift[d])
+            sput(b, "%s(i%d + %d) * %ld", d ? " + " : "", d, shift[d], so[d]);
+          else
+            sput(b, "%si%d * %ld", d ? " + " : "", d, so[d]);
         }
         sput(b, "] = %s[", src.s);
         emit_index_expr(b, sk, NULL);
@@ -218,7 +235,8 @@ static void emit_datamove(Emit *e, int i) {
       }
       break;
     }
-    default: ir_fail("emit_c: no data-movement kernel for %s", op_name(nd->op));
+    default:
+      ir_fail("emit_c: no data-movement kernel for %s", op_name(nd->op));
   }
   free(in.s);
 }
@@ -231,30 +249,43 @@ static void emit_kernel(Emit *e, int i) {
   Str *b = e->out;
   emit_node_comment(b, e->p->g, i);
   switch (op_kind(nd->op)) {
-    case KIND_MATMUL: emit_matmul(e, i); return;
-    case KIND_CONV: emit_conv(e, i); return;
+    case KIND_MATMUL:
+      emit_matmul(e, i);
+      return;
+    case KIND_CONV:
+      emit_conv(e, i);
+      return;
     case KIND_SHAPE:
-      if (nd->op == OP_SUM || nd->op == OP_MAX) { emit_reduce(e, i); return; }
-      if (nd->op != OP_BROADCAST && nd->op != OP_RESHAPE) { emit_datamove(e, i); return; }
+      if (nd->op == OP_SUM || nd->op == OP_MAX) {
+        emit_reduce(e, i);
+        return;
+      }
+      if (nd->op != OP_BROADCAST && nd->op != OP_RESHAPE) {
+        emit_datamove(e, i);
+        return;
+      }
       break;
     case KIND_LEAF:
       if (nd->op == OP_DATA && e->shard && e->shard->node_rows[i]) {
         /* a data batch need not be row-separable (toy sets shuffle it): draw all rows, keep this rank's */
         int N = shape_numel(nd->shape), R = e->shard->ranks;
-        sput(b, "  static float rows%d[%d];\n  if (data_sample(s->data, rows%d, %d, s->seed, %d, s->iter, s->step)) {\n"
-                "    snprintf(s->err, sizeof s->err, \"the data could not be sampled\");\n    return 1;\n  }\n"
-                "  memcpy(b%d, rows%d + (size_t)s->rank * %d, %d * sizeof(float));\n",
+        sput(b,
+             "  static float rows%d[%d];\n  if (data_sample(s->data, rows%d, %d, s->seed, %d, s->iter, s->step)) {\n"
+             "    snprintf(s->err, sizeof s->err, \"the data could not be sampled\");\n    return 1;\n  }\n"
+             "  memcpy(b%d, rows%d + (size_t)s->rank * %d, %d * sizeof(float));\n",
              i, N * R, i, nd->shape.d[0] * R, nd->stream, i, i, N, N);
         return;
       }
       if (nd->op == OP_DATA) {
-        sput(b, "  if (data_sample(s->data, b%d, %d, s->seed, %d, s->iter, s->step)) {\n"
-                "    snprintf(s->err, sizeof s->err, \"the data could not be sampled\");\n    return 1;\n  }\n",
+        sput(b,
+             "  if (data_sample(s->data, b%d, %d, s->seed, %d, s->iter, s->step)) {\n"
+             "    snprintf(s->err, sizeof s->err, \"the data could not be sampled\");\n    return 1;\n  }\n",
              i, nd->shape.d[0], nd->stream);
         return;
       }
       break;
-    default: break;
+    default:
+      break;
   }
   emit_elementwise(e, i);
 }
@@ -272,24 +303,37 @@ static void emit_kernel(Emit *e, int i) {
 /* kernels emit_elementwise writes (one element per index) */
 static int loop_kernel(const Node *nd) {
   switch (op_kind(nd->op)) {
-    case KIND_MATMUL: case KIND_CONV: return 0;
-    case KIND_SHAPE: return nd->op == OP_BROADCAST || nd->op == OP_RESHAPE;
-    case KIND_LEAF: return nd->op != OP_DATA;
-    default: return 1;
+    case KIND_MATMUL:
+    case KIND_CONV:
+      return 0;
+    case KIND_SHAPE:
+      return nd->op == OP_BROADCAST || nd->op == OP_RESHAPE;
+    case KIND_LEAF:
+      return nd->op != OP_DATA;
+    default:
+      return 1;
   }
 }
 
-typedef struct { int buf, same; } Read;   /* an arena buffer read, at the kernel's own index or not */
-typedef struct { Read *r; int n, cap; } Reads;
+typedef struct {
+  int buf, same;
+} Read; /* an arena buffer read, at the kernel's own index or not */
+typedef struct {
+  Read *r;
+  int n, cap;
+} Reads;
 
 static void add_reads(const Phase *p, int i, int same, Reads *out) {
   const Node *nd = &p->g->nodes[i];
-  int s = same && nd->op != OP_BROADCAST;   /* a broadcast maps the index */
+  int s = same && nd->op != OP_BROADCAST; /* a broadcast maps the index */
   for (int k = 0; k < nd->n_in; k++) {
     int x = nd->in[k];
-    if (p->role[x] == ROLE_INLINE) { add_reads(p, x, s, out); continue; }
+    if (p->role[x] == ROLE_INLINE) {
+      add_reads(p, x, s, out);
+      continue;
+    }
     int r = p->root[x];
-    if (p->role[r] != ROLE_KERNEL) continue;   /* state variables and constants: never written by kernels */
+    if (p->role[r] != ROLE_KERNEL) continue; /* state variables and constants: never written by kernels */
     if (out->n == out->cap) out->r = realloc(out->r, (out->cap = 2 * out->cap + 8) * sizeof(Read));
     out->r[out->n++] = (Read){r, s};
   }
@@ -329,7 +373,8 @@ static void emit_fused(Emit *e, const int *m, int n) {
   Emit fe = *e;
   fe.local = local;
   for (int j = 0; j < n; j++) emit_node_comment(b, g, m[j]);
-  if (!coords) sput(b, "  for (int i = 0; i < %d; i++) {\n", N);
+  if (!coords)
+    sput(b, "  for (int i = 0; i < %d; i++) {\n", N);
   else {
     loops_open(b, s, "  ");
     sput(b, "%*s{\n%*sconst int i = ", 2 + 2 * s.rank, "", 4 + 2 * s.rank, "");
@@ -360,13 +405,18 @@ static void emit_kernels(Emit *e) {
     if (i < p->n && !kernel) continue;
     if (kernel && loop_kernel(&p->g->nodes[i])) {
       add_reads(p, i, 1, &rd[n]);
-      if (n == 0 || joins(p, m, rd, n, i, &rd[n])) { m[n++] = i; continue; }
+      if (n == 0 || joins(p, m, rd, n, i, &rd[n])) {
+        m[n++] = i;
+        continue;
+      }
     }
     /* the group ends here: emit it (one member: the plain kernel) */
-    if (n == 1) emit_kernel(e, m[0]);
-    else if (n > 1) emit_fused(e, m, n);
+    if (n == 1)
+      emit_kernel(e, m[0]);
+    else if (n > 1)
+      emit_fused(e, m, n);
     int old = n;
-    if (kernel && loop_kernel(&p->g->nodes[i])) {   /* it starts the next group (its reads are in rd[n]) */
+    if (kernel && loop_kernel(&p->g->nodes[i])) { /* it starts the next group (its reads are in rd[n]) */
       Reads t = rd[0];
       rd[0] = rd[n];
       rd[n] = t;
@@ -416,15 +466,20 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
   for (int i = 0; i < g->n_nodes; i++) {
     if (!p->need[i] || p->root[i] != i) continue;
     const Node *nd = &g->nodes[i];
-    if (p->role[i] == ROLE_VAR) sput(b, "  float *const b%d = s->vars[%d];  /* %s */\n", i, nd->var, g->vars[nd->var].name);
-    else if (p->role[i] == ROLE_KERNEL) sput(b, "  float *const b%d = A + %ld;\n", i, p->off[i]);
-    if (nd->op == OP_HPARAM)   /* read once per phase: the loops see a local, not a load through s */
+    if (p->role[i] == ROLE_VAR)
+      sput(b, "  float *const b%d = s->vars[%d];  /* %s */\n", i, nd->var, g->vars[nd->var].name);
+    else if (p->role[i] == ROLE_KERNEL)
+      sput(b, "  float *const b%d = A + %ld;\n", i, p->off[i]);
+    if (nd->op == OP_HPARAM) /* read once per phase: the loops see a local, not a load through s */
       sput(b, "  const float hp%d = (float)s->hparams[%d];  /* %s */\n  (void)hp%d;\n", nd->var, nd->var,
            g->hparams[nd->var].name, nd->var);
     else if (p->role[i] == ROLE_STATIC) {
       int N = shape_numel(nd->shape);
       sput(b, "  static const float b%d[%d] = {", i, N);
-      for (int k = 0; k < N; k++) { if (k) sput(b, ", "); emit_flit(b, nd->data[k]); }
+      for (int k = 0; k < N; k++) {
+        if (k) sput(b, ", ");
+        emit_flit(b, nd->data[k]);
+      }
       sput(b, "};\n");
     }
   }
@@ -436,19 +491,23 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
   if (cur_shard && it->entry == 0) emit_allreduce(b, g, it, p, grad, logv);
   for (int k = 0; k < it->n_logs; k++) {
     sput(b, "  s->logs[%d] = %s;\n", log_base + k, logv[k]);
-    sput(b, "  if (!isfinite(s->logs[%d])) { snprintf(s->err, sizeof s->err, \"phase %s: %s is %%s\", "
-            "isnan(s->logs[%d]) ? \"NaN\" : \"Inf\"); return 3; }\n", log_base + k, it->name, it->logs[k].name, log_base + k);
+    sput(b,
+         "  if (!isfinite(s->logs[%d])) { snprintf(s->err, sizeof s->err, \"phase %s: %s is %%s\", "
+         "isnan(s->logs[%d]) ? \"NaN\" : \"Inf\"); return 3; }\n",
+         log_base + k, it->name, it->logs[k].name, log_base + k);
   }
   for (int k = 0; k < it->n_params; k++) {
     int v = it->params[k];
-    sput(b, "  if (!ebm_all_finite(%s, %d)) { snprintf(s->err, sizeof s->err, "
-            "\"phase %s: the gradient of %s is not finite\"); return 3; }\n",
+    sput(b,
+         "  if (!ebm_all_finite(%s, %d)) { snprintf(s->err, sizeof s->err, "
+         "\"phase %s: the gradient of %s is not finite\"); return 3; }\n",
          grad[k], shape_numel(g->vars[v].shape), it->name, g->vars[v].name);
   }
   for (int k = 0; k < it->n_assigns; k++) {
     int v = it->assigns[k].var, src = p->root[it->assigns[k].node];
     if (p->role[src] == ROLE_VAR && g->nodes[src].var == v) continue;
-    sput(b, "  memcpy(s->vars[%d], b%d, %d * sizeof(float));  /* %s */\n", v, src, shape_numel(g->vars[v].shape), g->vars[v].name);
+    sput(b, "  memcpy(s->vars[%d], b%d, %d * sizeof(float));  /* %s */\n", v, src, shape_numel(g->vars[v].shape),
+         g->vars[v].name);
   }
   if (it->opt >= 0) {
     const Optimizer *o = &prog->opts[it->opt];
@@ -465,7 +524,8 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
     }
   }
   sput(b, "  return 0;\n}\n\n");
-  free(grad); free(logv);
+  free(grad);
+  free(logv);
 }
 
 static void driver_head(Str *b, const Program *prog, int entry) {
@@ -478,7 +538,8 @@ static void call(Str *b, int indent, int phase, const char *iter) {
 }
 
 static void driver_tail(Str *b, const Program *prog, int entry) {
-  (void)prog; (void)entry;
+  (void)prog;
+  (void)entry;
   sput(b, "  return 0;\n}\n\n");
 }
 

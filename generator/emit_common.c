@@ -16,7 +16,10 @@ void sput(Str *b, const char *fmt, ...) {
     va_start(ap, fmt);
     int k = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? b->cap - b->n : 0, fmt, ap);
     va_end(ap);
-    if (b->s && b->n + k < b->cap) { b->n += k; return; }
+    if (b->s && b->n + k < b->cap) {
+      b->n += k;
+      return;
+    }
     b->cap = (b->cap + k + 1) * 2;
     b->s = realloc(b->s, b->cap);
     if (b->n == 0) b->s[0] = 0;
@@ -34,15 +37,19 @@ void emit_strides(Shape s, long *st) {
 /* Index into a broadcast's input, from the output's flat index or loop coordinates. */
 static void bcast_index(Str *b, Shape out, Shape in, const char *ix, int coords) {
   long so[4], si[4];
-  emit_strides(out, so); emit_strides(in, si);
+  emit_strides(out, so);
+  emit_strides(in, si);
   int terms = 0;
   sput(b, "(");
   for (int k = 0; k < out.rank; k++) {
     if (in.d[k] == 1) continue;
     if (terms++) sput(b, " + ");
-    if (coords) sput(b, "i%d", k);
-    else if (k == 0) sput(b, "(%s) / %ld", ix, so[0]);
-    else sput(b, "((%s) / %ld %% %d)", ix, so[k], out.d[k]);
+    if (coords)
+      sput(b, "i%d", k);
+    else if (k == 0)
+      sput(b, "(%s) / %ld", ix, so[0]);
+    else
+      sput(b, "((%s) / %ld %% %d)", ix, so[k], out.d[k]);
     if (si[k] != 1) sput(b, " * %ld", si[k]);
   }
   if (!terms) sput(b, "0");
@@ -51,39 +58,63 @@ static void bcast_index(Str *b, Shape out, Shape in, const char *ix, int coords)
 
 /* a float literal C accepts: 1 -> 1.0f, 1e-05 -> 1e-05f, inf -> INFINITY */
 void emit_flit(Str *b, double v) {
-  if (isnan(v)) { sput(b, "NAN"); return; }
-  if (isinf(v)) { sput(b, v > 0 ? "INFINITY" : "(-INFINITY)"); return; }
+  if (isnan(v)) {
+    sput(b, "NAN");
+    return;
+  }
+  if (isinf(v)) {
+    sput(b, v > 0 ? "INFINITY" : "(-INFINITY)");
+    return;
+  }
   char t[64];
   snprintf(t, sizeof t, "%.9g", v);
   sput(b, "%s%s%sf", v < 0 ? "(" : "", t, strpbrk(t, ".e") ? "" : ".0");
   if (v < 0) sput(b, ")");
 }
 
-static void sub(Emit *e, int i, int k, const char *ix, int coords) { emit_expr(e, e->p->g->nodes[i].in[k], ix, coords); }
+static void sub(Emit *e, int i, int k, const char *ix, int coords) {
+  emit_expr(e, e->p->g->nodes[i].in[k], ix, coords);
+}
 
 void emit_expr(Emit *e, int i, const char *ix, int coords) {
   const Phase *p = e->p;
   const Node *nd = &p->g->nodes[i];
   Str *b = e->out;
   if (p->role[i] != ROLE_INLINE) {
-    if (nd->op == OP_CONST && !nd->data && shape_numel(nd->shape) == 1) { emit_flit(b, nd->fval); return; }
-    if (e->local && e->local[p->root[i]] && !strcmp(ix, "i")) { sput(b, "t%d", p->root[i]); return; }
+    if (nd->op == OP_CONST && !nd->data && shape_numel(nd->shape) == 1) {
+      emit_flit(b, nd->fval);
+      return;
+    }
+    if (e->local && e->local[p->root[i]] && !strcmp(ix, "i")) {
+      sput(b, "t%d", p->root[i]);
+      return;
+    }
     e->names->buf(b, p, i);
     sput(b, "[%s]", ix);
     return;
   }
   switch (nd->op) {
-    case OP_CONST: emit_flit(b, nd->fval); return;
-    case OP_STEP: sput(b, "(float)%s", e->names->step); return;
-    case OP_HPARAM: sput(b, e->names->hparam, nd->var); return;
-    case OP_UNIFORM: case OP_NORMAL:
+    case OP_CONST:
+      emit_flit(b, nd->fval);
+      return;
+    case OP_STEP:
+      sput(b, "(float)%s", e->names->step);
+      return;
+    case OP_HPARAM:
+      sput(b, e->names->hparam, nd->var);
+      return;
+    case OP_UNIFORM:
+    case OP_NORMAL:
       sput(b, "(float)%s(%s, %d, %s, %s, (uint32_t)(%s)", nd->op == OP_UNIFORM ? e->names->uniform : e->names->normal,
            e->names->seed, nd->stream, e->names->iter, e->names->step, ix);
       /* a rank's batch rows continue the global element index */
       if (e->shard && e->shard->node_rows[i]) sput(b, " + (uint32_t)%s * %du", e->names->rank, shape_numel(nd->shape));
       sput(b, ")");
       return;
-    case OP_RESHAPE: case OP_STOP_GRAD: sub(e, i, 0, ix, coords && nd->op == OP_STOP_GRAD); return;
+    case OP_RESHAPE:
+    case OP_STOP_GRAD:
+      sub(e, i, 0, ix, coords && nd->op == OP_STOP_GRAD);
+      return;
     case OP_BROADCAST: {
       Str t = {0};
       bcast_index(&t, nd->shape, p->g->nodes[nd->in[0]].shape, ix, coords);
@@ -91,15 +122,27 @@ void emit_expr(Emit *e, int i, const char *ix, int coords) {
       free(t.s);
       return;
     }
-    default: break;
+    default:
+      break;
   }
-  static const char *fn1[OP_COUNT] = {
-    [OP_EXP] = "ebm_expf", [OP_LOG] = "logf", [OP_LOG1P] = "log1pf", [OP_SIN] = "sinf", [OP_COS] = "cosf",
-    [OP_TANH] = "tanhf", [OP_SQRT] = "sqrtf", [OP_ABS] = "fabsf", [OP_SIGMOID] = "ebm_sigmoidf", [OP_SIGN] = "ebm_signf"};
-  static const char *op2[OP_COUNT] = {[OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/",
-                                      [OP_GT] = ">", [OP_GE] = ">=", [OP_EQ] = "=="};
-  if (nd->op == OP_NEG) { sput(b, "(-"); sub(e, i, 0, ix, coords); sput(b, ")"); return; }
-  if (op_kind(nd->op) == KIND_UNARY) { sput(b, "%s(", fn1[nd->op]); sub(e, i, 0, ix, coords); sput(b, ")"); return; }
+  static const char *fn1[OP_COUNT] = {[OP_EXP] = "ebm_expf",  [OP_LOG] = "logf",  [OP_LOG1P] = "log1pf",
+                                      [OP_SIN] = "sinf",      [OP_COS] = "cosf",  [OP_TANH] = "tanhf",
+                                      [OP_SQRT] = "sqrtf",    [OP_ABS] = "fabsf", [OP_SIGMOID] = "ebm_sigmoidf",
+                                      [OP_SIGN] = "ebm_signf"};
+  static const char *op2[OP_COUNT] = {
+      [OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/", [OP_GT] = ">", [OP_GE] = ">=", [OP_EQ] = "=="};
+  if (nd->op == OP_NEG) {
+    sput(b, "(-");
+    sub(e, i, 0, ix, coords);
+    sput(b, ")");
+    return;
+  }
+  if (op_kind(nd->op) == KIND_UNARY) {
+    sput(b, "%s(", fn1[nd->op]);
+    sub(e, i, 0, ix, coords);
+    sput(b, ")");
+    return;
+  }
   if (op_kind(nd->op) == KIND_BINARY) {
     int cmp = nd->op == OP_GT || nd->op == OP_GE || nd->op == OP_EQ;
     sput(b, "(");
@@ -109,7 +152,7 @@ void emit_expr(Emit *e, int i, const char *ix, int coords) {
     sput(b, cmp ? " ? 1.0f : 0.0f)" : ")");
     return;
   }
-  if (nd->op == OP_SELECT) {   /* a function call: both operands are loaded unconditionally (see ebm_selectf) */
+  if (nd->op == OP_SELECT) { /* a function call: both operands are loaded unconditionally (see ebm_selectf) */
     sput(b, "ebm_selectf(");
     sub(e, i, 0, ix, coords);
     sput(b, ", ");
@@ -122,15 +165,19 @@ void emit_expr(Emit *e, int i, const char *ix, int coords) {
   ir_fail("emit: cannot inline %s", op_name(nd->op));
 }
 
-
 void emit_index_expr(Str *b, Shape s, const int *shift) {
   long st[4];
   emit_strides(s, st);
-  if (s.rank == 0) { sput(b, "0"); return; }
+  if (s.rank == 0) {
+    sput(b, "0");
+    return;
+  }
   for (int k = 0; k < s.rank; k++) {
     sput(b, "%s", k ? " + " : "");
-    if (shift && shift[k]) sput(b, "(i%d + %d)", k, shift[k]);
-    else sput(b, "i%d", k);
+    if (shift && shift[k])
+      sput(b, "(i%d + %d)", k, shift[k]);
+    else
+      sput(b, "i%d", k);
     if (st[k] != 1) sput(b, " * %ld", st[k]);
   }
 }
@@ -159,7 +206,10 @@ void emit_node_comment(Str *b, const Graph *g, int i) {
 /* 64-bit FNV-1a of the program and its IR: the model's identity in checkpoints. */
 static uint64_t fnv1a(const char *s, size_t n) {
   uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ull; }
+  for (size_t i = 0; i < n; i++) {
+    h ^= (unsigned char)s[i];
+    h *= 1099511628211ull;
+  }
   return h;
 }
 
@@ -170,7 +220,8 @@ void emit_fingerprint(const Graph *g, const Program *prog, char out[17]) {
   for (int v = 0; v < g->n_vars; v++) {
     char s[64];
     shape_str(g->vars[v].shape, s, sizeof s);
-    fprintf(f, "%s %d %s %d %.17g %.17g\n", g->vars[v].name, g->vars[v].kind, s, g->vars[v].init_kind, g->vars[v].init_a, g->vars[v].init_b);
+    fprintf(f, "%s %d %s %d %.17g %.17g\n", g->vars[v].name, g->vars[v].kind, s, g->vars[v].init_kind,
+            g->vars[v].init_a, g->vars[v].init_b);
   }
   program_dump(g, prog, f, 1);
   fclose(f);
@@ -179,24 +230,31 @@ void emit_fingerprint(const Graph *g, const Program *prog, char out[17]) {
 }
 
 void opt_arg(int hp, double v, const char *block, char *out, size_t n) {
-  if (hp >= 0) snprintf(out, n, "%s[%d]", block, hp);
-  else snprintf(out, n, "%.17g", v);
+  if (hp >= 0)
+    snprintf(out, n, "%s[%d]", block, hp);
+  else
+    snprintf(out, n, "%.17g", v);
 }
 
 void adam_lr_expr(const Optimizer *o, const char *t, const char *scale, const char *block, char *out, size_t n) {
   char lr[64], lr_min[64];
   opt_arg(o->hp_lr, o->lr, block, lr, sizeof lr);
   opt_arg(o->hp_lr_min, o->lr_min, block, lr_min, sizeof lr_min);
-  if (o->horizon > 0) snprintf(out, n, "%s * adam_lr(%s, %s, %ld, %s)", scale, lr, lr_min, o->horizon, t);
-  else snprintf(out, n, "%s * %s", scale, lr);
+  if (o->horizon > 0)
+    snprintf(out, n, "%s * adam_lr(%s, %s, %ld, %s)", scale, lr, lr_min, o->horizon, t);
+  else
+    snprintf(out, n, "%s * %s", scale, lr);
 }
 
 void emit_cstring(Str *b, const char *s) {
   sput(b, "\"");
   for (; s && *s; s++) {
-    if (*s == '"' || *s == '\\') sput(b, "\\%c", *s);
-    else if ((unsigned char)*s < 32) sput(b, "\\%03o", *s);
-    else sput(b, "%c", *s);
+    if (*s == '"' || *s == '\\')
+      sput(b, "\\%c", *s);
+    else if ((unsigned char)*s < 32)
+      sput(b, "\\%03o", *s);
+    else
+      sput(b, "%c", *s);
   }
   sput(b, "\"");
 }
@@ -221,15 +279,22 @@ static void emit_driver(Str *b, const Program *prog, int entry, const Backend *b
       loop_item[depth++] = i;
       continue;
     }
-    if (it->kind == ITEM_LOOP_END) { depth--; sput(b, "%*s}\n", 2 + 2 * depth, ""); continue; }
+    if (it->kind == ITEM_LOOP_END) {
+      depth--;
+      sput(b, "%*s}\n", 2 + 2 * depth, "");
+      continue;
+    }
     Str iter = {0};
-    if (!depth) sput(&iter, "0");
+    if (!depth)
+      sput(&iter, "0");
     else {
       /* ((l0 * c1 + l1) * c2 + l2) ... + 1 */
       for (int d = 1; d < depth; d++) sput(&iter, "(");
       for (int d = 0; d < depth; d++) {
-        if (d) sput(&iter, " * %du + l%d)", prog->items[loop_item[d]].count, d);
-        else sput(&iter, "l0");
+        if (d)
+          sput(&iter, " * %du + l%d)", prog->items[loop_item[d]].count, d);
+        else
+          sput(&iter, "l0");
       }
       sput(&iter, " + 1");
     }
@@ -272,15 +337,22 @@ static void emit_tables(Str *b, const Graph *g, const Program *prog, const EmitI
     sput(b, ", ");
     emit_cstring(b, h->desc);
     sput(b, ", %.17g, ", h->dflt);
-    if (isinf(h->lo)) sput(b, "-HUGE_VAL, ");   /* an unbounded end */
-    else sput(b, "%.17g, ", h->lo);
-    if (isinf(h->hi)) sput(b, "HUGE_VAL, ");
-    else sput(b, "%.17g, ", h->hi);
+    if (isinf(h->lo))
+      sput(b, "-HUGE_VAL, "); /* an unbounded end */
+    else
+      sput(b, "%.17g, ", h->lo);
+    if (isinf(h->hi))
+      sput(b, "HUGE_VAL, ");
+    else
+      sput(b, "%.17g, ", h->hi);
     sput(b, "%d, %d},\n", h->lo_open, h->hi_open);
   }
   sput(b, "};\n\nstatic const char *const log_names[%d] = {", n_logs ? n_logs : 1);
   for (int i = 0; i < prog->n_items; i++)
-    for (int k = 0; k < prog->items[i].n_logs; k++) { emit_cstring(b, prog->items[i].logs[k].name); sput(b, ", "); }
+    for (int k = 0; k < prog->items[i].n_logs; k++) {
+      emit_cstring(b, prog->items[i].logs[k].name);
+      sput(b, ", ");
+    }
   sput(b, "};\n\nstatic const ModelEntry entries[%d] = {\n", prog->n_entries);
   for (int e = 0; e < prog->n_entries; e++) {
     sput(b, "  {");
@@ -301,8 +373,10 @@ static void emit_tables(Str *b, const Graph *g, const Program *prog, const EmitI
   sput(b, ", .data = ");
   emit_cstring(b, g->data_name);
   sput(b, ", .fingerprint = \"%s\", .data_cols = %d,\n", fp, data_cols(g));
-  sput(b, "  .n_vars = %d, .vars = vars, .n_opts = %d, .opts = opts, .n_hparams = %d, .hparams = hparams,\n"
-          "  .n_logs = %d, .log_names = log_names,\n", g->n_vars, prog->n_opts, g->n_hparams, n_logs);
+  sput(b,
+       "  .n_vars = %d, .vars = vars, .n_opts = %d, .opts = opts, .n_hparams = %d, .hparams = hparams,\n"
+       "  .n_logs = %d, .log_names = log_names,\n",
+       g->n_vars, prog->n_opts, g->n_hparams, n_logs);
   sput(b, "  .arena_floats = %ld, .matmul_flops = %.17g, .default_iters = %ld, .log_every = %d,\n", arena, flops,
        info->default_iters, info->log_every);
   sput(b, "  .train_step = entry_0, .n_entries = %d, .entries = entries,\n", prog->n_entries);
@@ -318,11 +392,21 @@ char *emit_model(const Graph *g, const Program *prog, const EmitInfo *info, cons
   long arena = 0;
   double flops = 0, mult = 1, stack[PROGRAM_MAX_LOOP_DEPTH];
   int sp = 0;
-  for (int i = 0; i < prog->n_items; i++) { log_base[i] = n_logs; n_logs += prog->items[i].n_logs; }
+  for (int i = 0; i < prog->n_items; i++) {
+    log_base[i] = n_logs;
+    n_logs += prog->items[i].n_logs;
+  }
   for (int i = 0; i < prog->n_items; i++) {
     const Item *it = &prog->items[i];
-    if (it->kind == ITEM_LOOP_BEGIN) { stack[sp++] = mult; mult *= it->count; continue; }
-    if (it->kind == ITEM_LOOP_END) { mult = stack[--sp]; continue; }
+    if (it->kind == ITEM_LOOP_BEGIN) {
+      stack[sp++] = mult;
+      mult *= it->count;
+      continue;
+    }
+    if (it->kind == ITEM_LOOP_END) {
+      mult = stack[--sp];
+      continue;
+    }
     int n_out, *outs = phase_outputs(it, &n_out);
     Phase p;
     phase_analyse(&p, g, it, n_out, outs);

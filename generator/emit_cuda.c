@@ -25,13 +25,13 @@ enum { THREADS = 256 };
 /* Where the variables and moments sit (floats from F), and the checks so far.
  * One model is emitted at a time: emit_cuda_model fills this. */
 static struct {
-  const ShardPlan *shard;   /* data-parallel (NULL: one process) */
-  long *var_off, *m_off, *v_off, comm, scratch;   /* comm: the all-reduce buffer */
-  long hp_off;        /* the hyper-parameters, uploaded by the runtime with the state */
-  Str checks;         /* C string literals, one per check */
+  const ShardPlan *shard;                       /* data-parallel (NULL: one process) */
+  long *var_off, *m_off, *v_off, comm, scratch; /* comm: the all-reduce buffer */
+  long hp_off;                                  /* the hyper-parameters, uploaded by the runtime with the state */
+  Str checks;                                   /* C string literals, one per check */
   int n_checks;
-  char *static_done;  /* constant data already defined */
-  char *epilogue;     /* bias additions done by their matmul's epilogue (this phase) */
+  char *static_done; /* constant data already defined */
+  char *epilogue;    /* bias additions done by their matmul's epilogue (this phase) */
 } L;
 
 static long align16(long x) { return (x + 15) & ~15L; }
@@ -39,23 +39,28 @@ static long align16(long x) { return (x + 15) & ~15L; }
 /* node i's storage: an offset from F, or a constant array */
 static void bufname(Str *b, const Phase *p, int i) {
   int r = p->root[i];
-  if (p->role[r] == ROLE_VAR) sput(b, "(F + %ld)", L.var_off[p->g->nodes[r].var]);
-  else if (p->role[r] == ROLE_STATIC) sput(b, "c%d", r);
-  else sput(b, "(F + %ld)", L.scratch + p->off[r]);
+  if (p->role[r] == ROLE_VAR)
+    sput(b, "(F + %ld)", L.var_off[p->g->nodes[r].var]);
+  else if (p->role[r] == ROLE_STATIC)
+    sput(b, "c%d", r);
+  else
+    sput(b, "(F + %ld)", L.scratch + p->off[r]);
 }
 
 /* hparam_fmt: "F[<hp_off> + %d]", the hyper-parameter block in the arena (emit_cuda_model) */
 static char hparam_fmt[64];
-static const ExprNames cuda_names = {bufname, "c->seed", "iter", "c->step", "philox_uniform_at", "philox_normal_at", "c->rank",
-                                     hparam_fmt};
+static const ExprNames cuda_names = {bufname,   "c->seed", "iter", "c->step", "philox_uniform_at", "philox_normal_at",
+                                     "c->rank", hparam_fmt};
 
 /* a device pointer the host code passes on (to cuBLAS, a copy); constant
  * data is a __device__ array, whose address the runtime looks up */
 static char *hostptr(const Phase *p, int i, const char *what) {
   (void)what;
   Str b = {0};
-  if (p->role[p->root[i]] == ROLE_STATIC) sput(&b, "dev_ptr(c%d)", p->root[i]);
-  else bufname(&b, p, i);
+  if (p->role[p->root[i]] == ROLE_STATIC)
+    sput(&b, "dev_ptr(c%d)", p->root[i]);
+  else
+    bufname(&b, p, i);
   return b.s;
 }
 
@@ -71,7 +76,8 @@ static void coords_of(Str *b, Shape s, const char *ix) {
 }
 
 static void kernel_open(Str *b, int phase, int i) {
-  sput(b, "static __global__ void __launch_bounds__(%d) k%d_%d(float *F, const DevCtr *c, uint32_t iter) {\n", THREADS, phase, i);
+  sput(b, "static __global__ void __launch_bounds__(%d) k%d_%d(float *F, const DevCtr *c, uint32_t iter) {\n", THREADS,
+       phase, i);
 }
 
 /* a label for error messages: the kernel, its node and the model line */
@@ -83,7 +89,8 @@ static void label(Str *b, const Graph *g, int phase, int i) {
 }
 
 static void launch(Str *host, const Graph *g, int phase, int i, long blocks) {
-  sput(host, "  k%d_%d<<<%ld, %d, 0, d->stream>>>(F, d->ctr, iter);\n  if (cuda_launched(d, ", phase, i, blocks, THREADS);
+  sput(host, "  k%d_%d<<<%ld, %d, 0, d->stream>>>(F, d->ctr, iter);\n  if (cuda_launched(d, ", phase, i, blocks,
+       THREADS);
   label(host, g, phase, i);
   sput(host, ")) return 1;\n");
 }
@@ -111,15 +118,20 @@ static void reduce(Emit *e, Str *host, int phase, int i) {
   long so[4], rs[4];
   emit_strides(nd->shape, so);
   for (int k = in.rank - 1; k >= 0; k--)
-    if (nd->axes & (1 << k)) { rs[k] = R; R *= in.d[k]; }
+    if (nd->axes & (1 << k)) {
+      rs[k] = R;
+      R *= in.d[k];
+    }
   const char *acc_t = is_max ? "float" : "double";
   kernel_open(b, phase, i);
-  sput(b, "  const int o = blockIdx.x, t = threadIdx.x;\n  __shared__ %s part[%d];\n  %s acc = %s;\n", acc_t, THREADS, acc_t,
-       is_max ? "-INFINITY" : "0.0");
+  sput(b, "  const int o = blockIdx.x, t = threadIdx.x;\n  __shared__ %s part[%d];\n  %s acc = %s;\n", acc_t, THREADS,
+       acc_t, is_max ? "-INFINITY" : "0.0");
   sput(b, "  for (int r = t; r < %d; r += %d) {\n", R, THREADS);
   for (int k = 0; k < in.rank; k++) {
-    if (nd->axes & (1 << k)) sput(b, "    const int i%d = r / %ld %% %d;\n", k, rs[k], in.d[k]);
-    else sput(b, "    const int i%d = o / %ld %% %d;\n", k, so[k], in.d[k]);
+    if (nd->axes & (1 << k))
+      sput(b, "    const int i%d = r / %ld %% %d;\n", k, rs[k], in.d[k]);
+    else
+      sput(b, "    const int i%d = o / %ld %% %d;\n", k, so[k], in.d[k]);
     sput(b, "    (void)i%d;\n", k);
   }
   sput(b, "    const int i = ");
@@ -128,8 +140,10 @@ static void reduce(Emit *e, Str *host, int phase, int i) {
   emit_expr(e, nd->in[0], "i", 1);
   sput(b, is_max ? ";\n    if (x > acc || x != x) acc = x;\n  }\n" : ";\n    acc += x;\n  }\n");
   sput(b, "  part[t] = acc;\n  __syncthreads();\n  for (int w = %d; w > 0; w >>= 1) {\n", THREADS / 2);
-  if (is_max) sput(b, "    if (t < w && (part[t + w] > part[t] || part[t + w] != part[t + w])) part[t] = part[t + w];\n");
-  else sput(b, "    if (t < w) part[t] += part[t + w];\n");
+  if (is_max)
+    sput(b, "    if (t < w && (part[t + w] > part[t] || part[t + w] != part[t + w])) part[t] = part[t + w];\n");
+  else
+    sput(b, "    if (t < w) part[t] += part[t + w];\n");
   sput(b, "    __syncthreads();\n  }\n  if (t == 0) ");
   bufname(b, e->p, i);
   sput(b, "[o] = (float)part[0];\n}\n");
@@ -169,16 +183,18 @@ static void matmul(Emit *e, Str *host, int phase, int i) {
   if (j >= 0) {
     char *bias = hostptr(e->p, row, "bias");
     emit_node_comment(host, g, j);
-    sput(host, "  if (cuda_gemm_bias(d, %s, %s, %d, %d, %d, %s, %d, %s, %d, %s, %s, ", tb, ta, N, M, K, B, sb.d[1], A, sa.d[1],
-         bias, C.s);
+    sput(host, "  if (cuda_gemm_bias(d, %s, %s, %d, %d, %d, %s, %d, %s, %d, %s, %s, ", tb, ta, N, M, K, B, sb.d[1], A,
+         sa.d[1], bias, C.s);
     L.epilogue[j] = 1;
     free(bias);
   } else
-    sput(host, "  if (cuda_blas_ok(d, cublasSgemm(d->blas, %s, %s, %d, %d, %d, &one, %s, %d, %s, %d, &zero, %s, %d), ", tb,
-         ta, N, M, K, B, sb.d[1], A, sa.d[1], C.s, N);
+    sput(host, "  if (cuda_blas_ok(d, cublasSgemm(d->blas, %s, %s, %d, %d, %d, &one, %s, %d, %s, %d, &zero, %s, %d), ",
+         tb, ta, N, M, K, B, sb.d[1], A, sa.d[1], C.s, N);
   label(host, g, phase, i);
   sput(host, ")) return 1;\n");
-  free(A); free(B); free(C.s);
+  free(A);
+  free(B);
+  free(C.s);
 }
 
 /* transpose, slice, pad, concat: out[i] from its coordinates */
@@ -209,7 +225,8 @@ static void datamove(Emit *e, Str *host, int phase, int i) {
       break;
     case OP_PAD:
       sput(b, "  %s[i] = ", out.s);
-      for (int k = 0; k < s.rank; k++) sput(b, "%si%d >= %d && i%d < %d", k ? " && " : "", k, nd->start[k], k, nd->start[k] + si.d[k]);
+      for (int k = 0; k < s.rank; k++)
+        sput(b, "%si%d >= %d && i%d < %d", k ? " && " : "", k, nd->start[k], k, nd->start[k] + si.d[k]);
       sput(b, " ? %s[", src.s);
       for (int k = 0; k < s.rank; k++) sput(b, "%s(i%d - %d) * %ld", k ? " + " : "", k, nd->start[k], st[k]);
       sput(b, "] : 0.0f;\n");
@@ -224,8 +241,10 @@ static void datamove(Emit *e, Str *host, int phase, int i) {
         bufname(&in, e->p, nd->in[j]);
         sput(b, "  if (i%d < %d) { %s[i] = %s[", ax, off + sj.d[ax], out.s, in.s);
         for (int k = 0; k < s.rank; k++) {
-          if (k == ax && off) sput(b, "%s(i%d - %d) * %ld", k ? " + " : "", k, off, sjs[k]);
-          else sput(b, "%si%d * %ld", k ? " + " : "", k, sjs[k]);
+          if (k == ax && off)
+            sput(b, "%s(i%d - %d) * %ld", k ? " + " : "", k, off, sjs[k]);
+          else
+            sput(b, "%si%d * %ld", k ? " + " : "", k, sjs[k]);
         }
         sput(b, "]; return; }\n");
         off += sj.d[ax];
@@ -233,10 +252,12 @@ static void datamove(Emit *e, Str *host, int phase, int i) {
       }
       break;
     }
-    default: ir_fail("emit_cuda: no data-movement kernel for %s", op_name(nd->op));
+    default:
+      ir_fail("emit_cuda: no data-movement kernel for %s", op_name(nd->op));
   }
   sput(b, "}\n");
-  free(out.s); free(src.s);
+  free(out.s);
+  free(src.s);
   launch(host, g, phase, i, (N + THREADS - 1) / THREADS);
 }
 
@@ -257,32 +278,45 @@ static void conv(Emit *e, Str *host, int phase, int i) {
   sput(b, "  const int t = blockIdx.x * %d + threadIdx.x;\n  if (t >= %d) return;\n  double acc = 0;\n", THREADS, N);
   const char *X = "x[((n * C + ch) * H + h) * W + v]", *Wt = "w[((o * C + ch) * KH + a) * KW + q]";
   const char *Y = "y[((n * O + o) * HO + i) * WO + j]";
-  sput(b, "  const int C = %d, H = %d, W = %d, O = %d, KH = %d, KW = %d, S = %d, P = %d, HO = %d, WO = %d, NB = %d;\n"
-          "  (void)NB;\n", d.C, d.H, d.W, d.O, d.KH, d.KW, d.S, d.P, d.HO, d.WO, d.N);
+  sput(b,
+       "  const int C = %d, H = %d, W = %d, O = %d, KH = %d, KW = %d, S = %d, P = %d, HO = %d, WO = %d, NB = %d;\n"
+       "  (void)NB;\n",
+       d.C, d.H, d.W, d.O, d.KH, d.KW, d.S, d.P, d.HO, d.WO, d.N);
   switch (nd->op) {
-    case OP_CONV:   /* (x, w) -> y[n, o, i, j] */
-      sput(b, "  const float *x = %s, *w = %s;\n  const int j = t %% WO, i = t / WO %% HO, o = t / (WO * HO) %% O, n = t / (WO * HO * O);\n"
-              "  for (int ch = 0; ch < C; ch++) for (int a = 0; a < KH; a++) for (int q = 0; q < KW; q++) {\n"
-              "    const int h = S * i + a - P, v = S * j + q - P;\n"
-              "    if (h >= 0 && h < H && v >= 0 && v < W) acc += (double)%s * %s;\n  }\n", A.s, B.s, X, Wt);
+    case OP_CONV: /* (x, w) -> y[n, o, i, j] */
+      sput(b,
+           "  const float *x = %s, *w = %s;\n  const int j = t %% WO, i = t / WO %% HO, o = t / (WO * HO) %% O, n = t "
+           "/ (WO * HO * O);\n"
+           "  for (int ch = 0; ch < C; ch++) for (int a = 0; a < KH; a++) for (int q = 0; q < KW; q++) {\n"
+           "    const int h = S * i + a - P, v = S * j + q - P;\n"
+           "    if (h >= 0 && h < H && v >= 0 && v < W) acc += (double)%s * %s;\n  }\n",
+           A.s, B.s, X, Wt);
       break;
-    case OP_CONV_TX:   /* (y, w) -> x[n, ch, h, v] */
-      sput(b, "  const float *y = %s, *w = %s;\n  const int v = t %% W, h = t / W %% H, ch = t / (W * H) %% C, n = t / (W * H * C);\n"
-              "  for (int o = 0; o < O; o++) for (int a = 0; a < KH; a++) for (int q = 0; q < KW; q++) {\n"
-              "    const int hi = h + P - a, vj = v + P - q;\n"
-              "    if (hi < 0 || vj < 0 || hi %% S || vj %% S) continue;\n"
-              "    const int i = hi / S, j = vj / S;\n"
-              "    if (i < HO && j < WO) acc += (double)%s * %s;\n  }\n", A.s, B.s, Y, Wt);
+    case OP_CONV_TX: /* (y, w) -> x[n, ch, h, v] */
+      sput(b,
+           "  const float *y = %s, *w = %s;\n  const int v = t %% W, h = t / W %% H, ch = t / (W * H) %% C, n = t / (W "
+           "* H * C);\n"
+           "  for (int o = 0; o < O; o++) for (int a = 0; a < KH; a++) for (int q = 0; q < KW; q++) {\n"
+           "    const int hi = h + P - a, vj = v + P - q;\n"
+           "    if (hi < 0 || vj < 0 || hi %% S || vj %% S) continue;\n"
+           "    const int i = hi / S, j = vj / S;\n"
+           "    if (i < HO && j < WO) acc += (double)%s * %s;\n  }\n",
+           A.s, B.s, Y, Wt);
       break;
-    default:   /* (x, y) -> w[o, ch, a, q] */
-      sput(b, "  const float *x = %s, *y = %s;\n  const int q = t %% KW, a = t / KW %% KH, ch = t / (KW * KH) %% C, o = t / (KW * KH * C);\n"
-              "  for (int n = 0; n < NB; n++) for (int i = 0; i < HO; i++) for (int j = 0; j < WO; j++) {\n"
-              "    const int h = S * i + a - P, v = S * j + q - P;\n"
-              "    if (h >= 0 && h < H && v >= 0 && v < W) acc += (double)%s * %s;\n  }\n", A.s, B.s, X, Y);
+    default: /* (x, y) -> w[o, ch, a, q] */
+      sput(b,
+           "  const float *x = %s, *y = %s;\n  const int q = t %% KW, a = t / KW %% KH, ch = t / (KW * KH) %% C, o = t "
+           "/ (KW * KH * C);\n"
+           "  for (int n = 0; n < NB; n++) for (int i = 0; i < HO; i++) for (int j = 0; j < WO; j++) {\n"
+           "    const int h = S * i + a - P, v = S * j + q - P;\n"
+           "    if (h >= 0 && h < H && v >= 0 && v < W) acc += (double)%s * %s;\n  }\n",
+           A.s, B.s, X, Y);
       break;
   }
   sput(b, "  %s[t] = (float)acc;\n}\n", out.s);
-  free(out.s); free(A.s); free(B.s);
+  free(out.s);
+  free(A.s);
+  free(B.s);
   launch(host, g, phase, i, (N + THREADS - 1) / THREADS);
 }
 
@@ -291,22 +325,34 @@ static void kernel(Emit *e, Str *host, int phase, int i) {
   if (L.epilogue[i]) return;
   emit_node_comment(e->out, e->p->g, i);
   switch (op_kind(nd->op)) {
-    case KIND_MATMUL: matmul(e, host, phase, i); return;
-    case KIND_CONV: conv(e, host, phase, i); return;
+    case KIND_MATMUL:
+      matmul(e, host, phase, i);
+      return;
+    case KIND_CONV:
+      conv(e, host, phase, i);
+      return;
     case KIND_SHAPE:
-      if (nd->op == OP_SUM || nd->op == OP_MAX) { reduce(e, host, phase, i); return; }
-      if (nd->op != OP_BROADCAST && nd->op != OP_RESHAPE) { datamove(e, host, phase, i); return; }
+      if (nd->op == OP_SUM || nd->op == OP_MAX) {
+        reduce(e, host, phase, i);
+        return;
+      }
+      if (nd->op != OP_BROADCAST && nd->op != OP_RESHAPE) {
+        datamove(e, host, phase, i);
+        return;
+      }
       break;
     case KIND_LEAF:
       if (nd->op == OP_DATA) {
         char *dst = hostptr(e->p, i, "data batch");
         int R = e->shard && e->shard->node_rows[i] ? e->shard->ranks : 1;
-        sput(host, "  if (cuda_data(d, %s, %d, %d, %d, iter, %d)) return 1;\n", dst, nd->shape.d[0], nd->shape.d[1], nd->stream, R);
+        sput(host, "  if (cuda_data(d, %s, %d, %d, %d, iter, %d)) return 1;\n", dst, nd->shape.d[0], nd->shape.d[1],
+             nd->stream, R);
         free(dst);
         return;
       }
       break;
-    default: break;
+    default:
+      break;
   }
   elementwise(e, host, phase, i);
 }
@@ -337,8 +383,8 @@ static void allreduce(Str *host, const Graph *g, const Item *it, char **grad, ch
     int is_log = k >= it->n_params, j = is_log ? k - it->n_params : k;
     int n = is_log ? 1 : shape_numel(g->vars[it->params[j]].shape);
     char **name = is_log ? &logv[j] : &grad[j];
-    sput(host, "  if (cuda_copy(d, F + %ld, %s, %d, \"gathering %s for the all-reduce\")) return 1;\n", L.comm + off, *name, n,
-         is_log ? it->logs[j].name : g->vars[it->params[j]].name);
+    sput(host, "  if (cuda_copy(d, F + %ld, %s, %d, \"gathering %s for the all-reduce\")) return 1;\n", L.comm + off,
+         *name, n, is_log ? it->logs[j].name : g->vars[it->params[j]].name);
     free(*name);
     Str at = {0};
     sput(&at, "(F + %ld)", L.comm + off);
@@ -359,12 +405,16 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
     const Node *nd = &g->nodes[i];
     int N = shape_numel(nd->shape);
     sput(b, "static __device__ const float c%d[%d] = {", i, N);
-    for (int k = 0; k < N; k++) { if (k) sput(b, ", "); emit_flit(b, nd->data[k]); }
+    for (int k = 0; k < N; k++) {
+      if (k) sput(b, ", ");
+      emit_flit(b, nd->data[k]);
+    }
     sput(b, "};\n\n");
     L.static_done[i] = 1;
   }
   memset(L.epilogue, 0, g->n_nodes);
-  sput(&host, "static int phase_%d(CudaDev *d, uint32_t iter) {  /* %s */\n  float *const F = d->F;\n  (void)F;\n", idx, it->name);
+  sput(&host, "static int phase_%d(CudaDev *d, uint32_t iter) {  /* %s */\n  float *const F = d->F;\n  (void)F;\n", idx,
+       it->name);
   for (int i = 0; i < g->n_nodes; i++)
     if (p->need[i] && p->role[i] == ROLE_KERNEL) kernel(&e, &host, idx, i);
   /* effects in the C trainer's order: (the all-reduce,) checks, assignments, the optimiser */
@@ -393,7 +443,8 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
     sput(&host, "  if (cuda_opt_tick(d, %d)) return 1;\n", it->opt);
     for (int k = 0; k < it->n_params; k++) {
       int v = it->params[k];
-      /* lr_scale is read when the step is captured; a rollback releases the device, so the next capture sees the new one */
+      /* lr_scale is read when the step is captured; a rollback releases the device, so the next capture sees the new
+       * one */
       /* so are the hyper-parameters: they are fixed for a run */
       char lr[64], lr_min[64], b1[64], b2[64], eps[64];
       opt_arg(o->hp_lr, o->lr, "d->s->hparams", lr, sizeof lr);
@@ -401,15 +452,17 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
       opt_arg(o->hp_beta1, o->beta1, "d->s->hparams", b1, sizeof b1);
       opt_arg(o->hp_beta2, o->beta2, "d->s->hparams", b2, sizeof b2);
       opt_arg(o->hp_eps, o->eps, "d->s->hparams", eps, sizeof eps);
-      sput(&host, "  if (cuda_adam(d, F + %ld, F + %ld, F + %ld, %s, %d, %d, d->s->lr_scale * %s, d->s->lr_scale * %s, %ld, "
-                  "%s, %s, %s)) return 1;\n",
+      sput(&host,
+           "  if (cuda_adam(d, F + %ld, F + %ld, F + %ld, %s, %d, %d, d->s->lr_scale * %s, d->s->lr_scale * %s, %ld, "
+           "%s, %s, %s)) return 1;\n",
            L.var_off[v], L.m_off[v], L.v_off[v], grad[k], shape_numel(g->vars[v].shape), it->opt, lr, lr_min,
            o->horizon, b1, b2, eps);
     }
   }
   for (int k = 0; k < it->n_params; k++) free(grad[k]);
   for (int k = 0; k < it->n_logs; k++) free(logv[k]);
-  free(grad); free(logv);
+  free(grad);
+  free(logv);
   sput(&host, "  return 0;\n}\n\n");
   sput(b, "%s", host.s);
   free(host.s);
@@ -424,7 +477,8 @@ static void call(Str *b, int indent, int phase, const char *iter) {
 }
 
 static void driver_tail(Str *b, const Program *prog, int entry) {
-  (void)prog; (void)entry;
+  (void)prog;
+  (void)entry;
   sput(b, "  return 0;\n}\n\n");
 }
 
@@ -441,7 +495,8 @@ static void before_tables(Str *b, const Graph *g, const Program *prog, long aren
   sput(b, "static const CudaLayout layout = {var_off, m_off, v_off, %ld, %d, checks, %s, %ld};\n\n", L.scratch + arena,
        L.n_checks, L.shard ? "&cuda_nccl" : "NULL", L.hp_off);
   for (int e = 0; e < prog->n_entries; e++)
-    sput(b, "static int entry_%d(ModelState *s, long step) { return cuda_entry(s, &layout, %d, step, body_%d); }\n", e, e, e);
+    sput(b, "static int entry_%d(ModelState *s, long step) { return cuda_entry(s, &layout, %d, step, body_%d); }\n", e,
+         e, e);
   sput(b, "\n");
 }
 
@@ -454,26 +509,42 @@ char *emit_cuda_model(const Graph *g, const Program *prog, const EmitInfo *info)
   L.static_done = calloc(g->n_nodes + 1, 1);
   L.epilogue = calloc(g->n_nodes + 1, 1);
   long at = 0;
-  for (int v = 0; v < nv; v++) { L.var_off[v] = at; at += align16(shape_numel(g->vars[v].shape)); }
+  for (int v = 0; v < nv; v++) {
+    L.var_off[v] = at;
+    at += align16(shape_numel(g->vars[v].shape));
+  }
   for (int v = 0; v < nv; v++) {
     L.m_off[v] = L.v_off[v] = -1;
     if (g->vars[v].kind != VAR_PARAM) continue;
-    L.m_off[v] = at; at += align16(shape_numel(g->vars[v].shape));
-    L.v_off[v] = at; at += align16(shape_numel(g->vars[v].shape));
+    L.m_off[v] = at;
+    at += align16(shape_numel(g->vars[v].shape));
+    L.v_off[v] = at;
+    at += align16(shape_numel(g->vars[v].shape));
   }
   L.hp_off = at;
   at += align16(g->n_hparams);
   snprintf(hparam_fmt, sizeof hparam_fmt, "F[%ld + %%d]", L.hp_off);
   L.shard = info->shard;
   L.comm = at;
-  for (int i = 0; i < prog->n_items && L.shard; i++) {   /* one buffer: the phases run one after another */
+  for (int i = 0; i < prog->n_items && L.shard; i++) { /* one buffer: the phases run one after another */
     const Item *it = &prog->items[i];
-    if (it->kind == ITEM_PHASE && it->entry == 0 && L.comm + align16(comm_floats(g, it)) > at) at = L.comm + align16(comm_floats(g, it));
+    if (it->kind == ITEM_PHASE && it->entry == 0 && L.comm + align16(comm_floats(g, it)) > at)
+      at = L.comm + align16(comm_floats(g, it));
   }
   L.scratch = at;
-  const Backend be = {NULL, emit_phase, driver_head, call, driver_tail, before_tables,
+  const Backend be = {NULL,
+                      emit_phase,
+                      driver_head,
+                      call,
+                      driver_tail,
+                      before_tables,
                       "  .device_pull = cuda_pull, .device_release = cuda_release,\n"};
   char *text = emit_model(g, prog, info, &be);
-  free(L.var_off); free(L.m_off); free(L.v_off); free(L.static_done); free(L.epilogue); free(L.checks.s);
+  free(L.var_off);
+  free(L.m_off);
+  free(L.v_off);
+  free(L.static_done);
+  free(L.epilogue);
+  free(L.checks.s);
   return text;
 }

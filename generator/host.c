@@ -16,7 +16,7 @@
 #include "sandbox.h"
 #include "toy_data.h"
 
-Host *H;   /* the host whose Lua state is running (one model per process) */
+Host *H; /* the host whose Lua state is running (one model per process) */
 
 /* ---------- error reporting ---------- */
 
@@ -75,7 +75,8 @@ const char *check_name(lua_State *L, const char *s, const char *what) {
   if (n == 0 || n > 128) fail(L, "%s name '%s' must have 1 to 128 characters", what, s);
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+          c == '-'))
       fail(L, "%s name %s may contain only letters, digits, '_', '.' and '-'", what, lua_pushfstring(L, "'%s'", s));
   }
   return s;
@@ -114,7 +115,10 @@ static int shape_entry(lua_State *L, int idx) {
 
 Shape read_shape(lua_State *L, int idx) {
   int d[IR_MAX_RANK], rank;
-  if (lua_isinteger(L, idx)) { d[0] = shape_entry(L, idx); return shape_make(1, d); }
+  if (lua_isinteger(L, idx)) {
+    d[0] = shape_entry(L, idx);
+    return shape_make(1, d);
+  }
   luaL_checktype(L, idx, LUA_TTABLE);
   lua_Integer len = luaL_len(L, idx);
   if (len > IR_MAX_RANK) fail(L, "shapes have at most %d axes, got %I", IR_MAX_RANK, len);
@@ -129,10 +133,16 @@ Shape read_shape(lua_State *L, int idx) {
 
 static void push_shape(lua_State *L, Shape s) {
   lua_createtable(L, s.rank, 0);
-  for (int i = 0; i < s.rank; i++) { lua_pushinteger(L, s.d[i]); lua_rawseti(L, -2, i + 1); }
+  for (int i = 0; i < s.rank; i++) {
+    lua_pushinteger(L, s.d[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
 }
 
-const char *sstr(Shape s, char *buf) { shape_str(s, buf, 64); return buf; }
+const char *sstr(Shape s, char *buf) {
+  shape_str(s, buf, 64);
+  return buf;
+}
 
 /* numpy broadcasting of two shapes */
 static Shape bshape(lua_State *L, Shape a, Shape b, const char *what) {
@@ -163,9 +173,22 @@ static Shape operand_shape(lua_State *L, int idx) {
 /* how users write each binary op, for messages */
 static const char *op_symbol(OpCode op) {
   switch (op) {
-    case OP_ADD: return "+"; case OP_SUB: return "-"; case OP_MUL: return "*"; case OP_DIV: return "/";
-    case OP_GT: return "ebm.gt"; case OP_GE: return "ebm.ge"; case OP_EQ: return "ebm.eq";
-    default: return op_name(op);
+    case OP_ADD:
+      return "+";
+    case OP_SUB:
+      return "-";
+    case OP_MUL:
+      return "*";
+    case OP_DIV:
+      return "/";
+    case OP_GT:
+      return "ebm.gt";
+    case OP_GE:
+      return "ebm.ge";
+    case OP_EQ:
+      return "ebm.eq";
+    default:
+      return op_name(op);
   }
 }
 
@@ -193,18 +216,21 @@ static int unop(lua_State *L, OpCode op) {
   push_tensor(L, ir_unary(H->g, op, tensor_at(L, 1)));
   return 1;
 }
+// an op table, one entry per op, laid out by hand:
+// clang-format off
 #define UNARY(lname, OP) static int l_##lname(lua_State *L) { return unop(L, OP); }
 UNARY(neg, OP_NEG) UNARY(exp, OP_EXP) UNARY(log, OP_LOG) UNARY(log1p, OP_LOG1P) UNARY(sin, OP_SIN) UNARY(cos, OP_COS)
 UNARY(tanh, OP_TANH) UNARY(sigmoid, OP_SIGMOID) UNARY(sqrt, OP_SQRT) UNARY(abs, OP_ABS)
 UNARY(sign, OP_SIGN) UNARY(stop_gradient, OP_STOP_GRAD)
+    // clang-format on
 
-static int l_pow(lua_State *L) {
+    static int l_pow(lua_State *L) {
   stamp_line(L);
   int x = tensor_at(L, 1);
   if (!lua_isnumber(L, 2)) return fail(L, "x^p needs a number exponent");
   double p = lua_tonumber(L, 2);
   int r;
-  if (p == floor(p) && p >= 1 && p <= 16) {  /* exact for small integer powers */
+  if (p == floor(p) && p >= 1 && p <= 16) { /* exact for small integer powers */
     r = x;
     for (int k = 1; k < (int)p; k++) r = ir_binary(H->g, OP_MUL, r, x);
   } else {
@@ -233,7 +259,11 @@ static int l_const(lua_State *L) {
     Shape s = lua_isnoneornil(L, 2) ? shape_make(1, &n) : read_shape(L, 2);
     if (shape_numel(s) != n) return fail(L, "const: %d values for %d elements", n, shape_numel(s));
     double *v = scratch(L, (size_t)n * sizeof(double));
-    for (int i = 0; i < n; i++) { lua_geti(L, 1, i + 1); v[i] = luaL_checknumber(L, -1); lua_pop(L, 1); }
+    for (int i = 0; i < n; i++) {
+      lua_geti(L, 1, i + 1);
+      v[i] = luaL_checknumber(L, -1);
+      lua_pop(L, 1);
+    }
     push_tensor(L, ir_const_data(H->g, s, v));
     return 1;
   }
@@ -246,21 +276,28 @@ static int l_const(lua_State *L) {
 static int make_var(lua_State *L, VarKind kind) {
   stamp_line(L);
   const char *name = check_name(L, luaL_checkstring(L, 1), "variable");
-  sandbox_charge(L, H->g->n_vars);   /* the duplicate-name check walks the variables */
+  sandbox_charge(L, H->g->n_vars); /* the duplicate-name check walks the variables */
   Shape s = read_shape(L, 2);
   int ik = 0;
   double a = 0, b = 0;
-  if (lua_isnumber(L, 3)) a = finite_arg(L, 3, "an initial value");
+  if (lua_isnumber(L, 3))
+    a = finite_arg(L, 3, "an initial value");
   else if (lua_istable(L, 3)) {
     lua_geti(L, 3, 1);
     const char *k = luaL_checkstring(L, -1);
-    if (!strcmp(k, "uniform")) ik = 1;
-    else if (!strcmp(k, "normal")) ik = 2;
-    else return fail(L, "unknown initialiser '%s' (uniform, normal or a number)", k);
-    lua_geti(L, 3, 2); a = finite_arg(L, -1, "an initialiser's parameter");
-    lua_geti(L, 3, 3); b = finite_arg(L, -1, "an initialiser's parameter");
+    if (!strcmp(k, "uniform"))
+      ik = 1;
+    else if (!strcmp(k, "normal"))
+      ik = 2;
+    else
+      return fail(L, "unknown initialiser '%s' (uniform, normal or a number)", k);
+    lua_geti(L, 3, 2);
+    a = finite_arg(L, -1, "an initialiser's parameter");
+    lua_geti(L, 3, 3);
+    b = finite_arg(L, -1, "an initialiser's parameter");
     lua_pop(L, 3);
-  } else if (!lua_isnoneornil(L, 3)) return fail(L, "initialiser must be a number or a table");
+  } else if (!lua_isnoneornil(L, 3))
+    return fail(L, "initialiser must be a number or a table");
   push_tensor(L, ir_var(H->g, name, kind, s, ik, a, b));
   return 1;
 }
@@ -273,13 +310,26 @@ static int l_data(lua_State *L) {
   Shape s = read_shape(L, 1);
   if (s.rank != 2) return fail(L, "ebm.data takes a shape {B, D}");
   const ToyDataset *d = H->g->data_name ? toy_dataset(H->g->data_name) : NULL;
-  if (d && s.d[1] != 2) return fail(L, "data set '%s' has 2-D points, but ebm.data asks for %d columns", d->name, s.d[1]);
+  if (d && s.d[1] != 2)
+    return fail(L, "data set '%s' has 2-D points, but ebm.data asks for %d columns", d->name, s.d[1]);
   push_tensor(L, ir_data(H->g, s));
   return 1;
 }
-static int l_uniform(lua_State *L) { stamp_line(L); push_tensor(L, ir_rng(H->g, OP_UNIFORM, read_shape(L, 1))); return 1; }
-static int l_normal(lua_State *L) { stamp_line(L); push_tensor(L, ir_rng(H->g, OP_NORMAL, read_shape(L, 1))); return 1; }
-static int l_step(lua_State *L) { stamp_line(L); push_tensor(L, ir_step(H->g)); return 1; }
+static int l_uniform(lua_State *L) {
+  stamp_line(L);
+  push_tensor(L, ir_rng(H->g, OP_UNIFORM, read_shape(L, 1)));
+  return 1;
+}
+static int l_normal(lua_State *L) {
+  stamp_line(L);
+  push_tensor(L, ir_rng(H->g, OP_NORMAL, read_shape(L, 1)));
+  return 1;
+}
+static int l_step(lua_State *L) {
+  stamp_line(L);
+  push_tensor(L, ir_step(H->g));
+  return 1;
+}
 
 /* _hparam(name, default, desc, lo, hi, lo_open, hi_open, soft) -> tensor, id; soft: nil when the
  * name is taken with another default (prelude.lua's ebm.param and adam{} validate the rest) */
@@ -297,10 +347,22 @@ static int l_hparam(lua_State *L) {
 
 /* ---------- introspection ---------- */
 
-static int l_shape(lua_State *L) { push_shape(L, node_shape(tensor_at(L, 1))); return 1; }
-static int l_numel(lua_State *L) { lua_pushinteger(L, shape_numel(node_shape(tensor_at(L, 1)))); return 1; }
-static int l_id(lua_State *L) { lua_pushinteger(L, tensor_at(L, 1)); return 1; }
-static int l_is_tensor(lua_State *L) { lua_pushboolean(L, is_tensor(L, 1)); return 1; }
+static int l_shape(lua_State *L) {
+  push_shape(L, node_shape(tensor_at(L, 1)));
+  return 1;
+}
+static int l_numel(lua_State *L) {
+  lua_pushinteger(L, shape_numel(node_shape(tensor_at(L, 1))));
+  return 1;
+}
+static int l_id(lua_State *L) {
+  lua_pushinteger(L, tensor_at(L, 1));
+  return 1;
+}
+static int l_is_tensor(lua_State *L) {
+  lua_pushboolean(L, is_tensor(L, 1));
+  return 1;
+}
 
 /* var_info(t) -> name, kind ("param"|"buffer"|"state") or nil when t is not a variable */
 static int l_var_info(lua_State *L) {
@@ -316,12 +378,15 @@ static int l_var_info(lua_State *L) {
 static int l_datasets(lua_State *L) {
   const char *const *names = toy_dataset_names();
   lua_newtable(L);
-  for (int i = 0; names[i]; i++) { lua_pushstring(L, names[i]); lua_rawseti(L, -2, i + 1); }
+  for (int i = 0; names[i]; i++) {
+    lua_pushstring(L, names[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
   return 1;
 }
 
 static int l_set_data(lua_State *L) {
-  const char *name = luaL_checkstring(L, 1);   /* may raise: check before freeing the old name */
+  const char *name = luaL_checkstring(L, 1); /* may raise: check before freeing the old name */
   char *copy = strdup(name);
   if (!copy) return fail(L, "out of memory");
   free(H->g->data_name);
@@ -331,29 +396,64 @@ static int l_set_data(lua_State *L) {
 
 /* ---------- module set-up ---------- */
 
-static const luaL_Reg ebm_funcs[] = {
-  {"add", l_add}, {"sub", l_sub}, {"mul", l_mul}, {"div", l_div}, {"neg", l_neg},
-  {"gt", l_gt}, {"ge", l_ge}, {"lt", l_lt}, {"le", l_le}, {"eq", l_eq},
-  {"exp", l_exp}, {"log", l_log}, {"log1p", l_log1p}, {"sin", l_sin}, {"cos", l_cos}, {"tanh", l_tanh},
-  {"sigmoid", l_sigmoid}, {"sqrt", l_sqrt}, {"abs", l_abs}, {"sign", l_sign},
-  {"stop_gradient", l_stop_gradient}, {"pow", l_pow}, {"select", l_select},
-  {"const", l_const}, {"param", l_param}, {"buffer", l_buffer}, {"state", l_state},
-  {"data", l_data}, {"uniform", l_uniform}, {"normal", l_normal}, {"step", l_step}, {"_hparam", l_hparam},
-  {"shape", l_shape}, {"numel", l_numel}, {"id", l_id}, {"is_tensor", l_is_tensor},
-  {"var_info", l_var_info}, {"set_data", l_set_data}, {"datasets", l_datasets},
-  {NULL, NULL}};
+static const luaL_Reg ebm_funcs[] = {{"add", l_add},
+                                     {"sub", l_sub},
+                                     {"mul", l_mul},
+                                     {"div", l_div},
+                                     {"neg", l_neg},
+                                     {"gt", l_gt},
+                                     {"ge", l_ge},
+                                     {"lt", l_lt},
+                                     {"le", l_le},
+                                     {"eq", l_eq},
+                                     {"exp", l_exp},
+                                     {"log", l_log},
+                                     {"log1p", l_log1p},
+                                     {"sin", l_sin},
+                                     {"cos", l_cos},
+                                     {"tanh", l_tanh},
+                                     {"sigmoid", l_sigmoid},
+                                     {"sqrt", l_sqrt},
+                                     {"abs", l_abs},
+                                     {"sign", l_sign},
+                                     {"stop_gradient", l_stop_gradient},
+                                     {"pow", l_pow},
+                                     {"select", l_select},
+                                     {"const", l_const},
+                                     {"param", l_param},
+                                     {"buffer", l_buffer},
+                                     {"state", l_state},
+                                     {"data", l_data},
+                                     {"uniform", l_uniform},
+                                     {"normal", l_normal},
+                                     {"step", l_step},
+                                     {"_hparam", l_hparam},
+                                     {"shape", l_shape},
+                                     {"numel", l_numel},
+                                     {"id", l_id},
+                                     {"is_tensor", l_is_tensor},
+                                     {"var_info", l_var_info},
+                                     {"set_data", l_set_data},
+                                     {"datasets", l_datasets},
+                                     {NULL, NULL}};
 
 static int t_index(lua_State *L) {
   if (lua_type(L, 2) == LUA_TSTRING) {
     const char *k = lua_tostring(L, 2);
-    if (!strcmp(k, "shape")) { push_shape(L, node_shape(tensor_at(L, 1))); return 1; }
-    if (!strcmp(k, "T")) { lua_settop(L, 1); return l_transpose(L); }
+    if (!strcmp(k, "shape")) {
+      push_shape(L, node_shape(tensor_at(L, 1)));
+      return 1;
+    }
+    if (!strcmp(k, "T")) {
+      lua_settop(L, 1);
+      return l_transpose(L);
+    }
   }
   /* methods: everything in the ebm module taking the tensor first */
   lua_getglobal(L, "ebm");
   lua_pushvalue(L, 2);
   if (lua_rawget(L, -2) == LUA_TNIL && lua_type(L, 2) == LUA_TSTRING) {
-    lua_getfield(L, -2, "_unknown");   /* raises, naming the nearest method */
+    lua_getfield(L, -2, "_unknown"); /* raises, naming the nearest method */
     lua_pushliteral(L, "tensor method or field");
     lua_pushvalue(L, -4);
     lua_pushvalue(L, 2);
@@ -369,18 +469,18 @@ static int t_tostring(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg tensor_meta[] = {
-  {"__add", l_add}, {"__sub", l_sub}, {"__mul", l_mul}, {"__div", l_div}, {"__unm", l_neg},
-  {"__pow", l_pow}, {"__index", t_index}, {"__tostring", t_tostring}, {NULL, NULL}};
+static const luaL_Reg tensor_meta[] = {{"__add", l_add},     {"__sub", l_sub},           {"__mul", l_mul},
+                                       {"__div", l_div},     {"__unm", l_neg},           {"__pow", l_pow},
+                                       {"__index", t_index}, {"__tostring", t_tostring}, {NULL, NULL}};
 
 static void open_ebm(lua_State *L) {
   luaL_newmetatable(L, TENSOR_MT);
   luaL_setfuncs(L, tensor_meta, 0);
   lua_pop(L, 1);
   luaL_newlib(L, ebm_funcs);
-  luaL_setfuncs(L, host_ops_funcs, 0);   /* shapes, reductions, products, autodiff (host_ops.c) */
-  luaL_setfuncs(L, host_program_funcs, 0);   /* phases, loops, optimisers, entries (host_program.c) */
-  lua_pushinteger(L, PROGRAM_MAX_LOOP_DEPTH);   /* for `ebmforge doc` */
+  luaL_setfuncs(L, host_ops_funcs, 0);        /* shapes, reductions, products, autodiff (host_ops.c) */
+  luaL_setfuncs(L, host_program_funcs, 0);    /* phases, loops, optimisers, entries (host_program.c) */
+  lua_pushinteger(L, PROGRAM_MAX_LOOP_DEPTH); /* for `ebmforge doc` */
   lua_setfield(L, -2, "_max_loop_depth");
   lua_setglobal(L, "ebm");
 }
@@ -404,7 +504,10 @@ static int protected_run(Host *h) {
 Host *host_new(void) {
   Host *h = calloc(1, sizeof *h);
   h->sandbox = sandbox_open();
-  if (!h->sandbox) { fprintf(stderr, "ebmforge: out of memory\n"); exit(70); }
+  if (!h->sandbox) {
+    fprintf(stderr, "ebmforge: out of memory\n");
+    exit(70);
+  }
   h->L = h->sandbox->L;
   h->g = ir_new();
   h->prog = program_new();
@@ -427,8 +530,12 @@ void host_free(Host *h) {
   sandbox_close(h->sandbox);
   ir_free(h->g);
   program_free(h->prog);
-  free(h->model_path); free(h->error);
-  if (H == h) { H = NULL; ir_set_error_handler(NULL, NULL); }
+  free(h->model_path);
+  free(h->error);
+  if (H == h) {
+    H = NULL;
+    ir_set_error_handler(NULL, NULL);
+  }
   free(h);
 }
 
@@ -438,7 +545,7 @@ static int run_file(Host *h, const char *path, int *loaded) {
   H = h;
   free(h->model_path);
   h->model_path = strdup(path);
-  lua_pushstring(h->L, path);   /* data files are found beside it (host_data.c) */
+  lua_pushstring(h->L, path); /* data files are found beside it (host_data.c) */
   lua_setglobal(h->L, "__model_path");
   sandbox_reset_budget(h->sandbox);
   int load_rc = sandbox_load_file(h->L, path);
@@ -462,12 +569,12 @@ int host_load_model_combo(Host *h, const char *path, int index) {
   lua_setglobal(h->L, "__sweep_index");
   int loaded, rc = run_file(h, path, &loaded);
   if (!loaded) return rc;
-  if (getenv("EBMFORGE_LUA_STATS"))   /* how close a file comes to the sandbox's limits */
+  if (getenv("EBMFORGE_LUA_STATS")) /* how close a file comes to the sandbox's limits */
     fprintf(stderr, "ebmforge: %s (combination %d): Lua peak %.1f MiB, %lld instructions\n", path, index + 1,
             h->sandbox->peak / 1048576.0, h->sandbox->ran);
   if (rc) {
     int n = host_sweep_size(h);
-    if (n > 1) {  /* say which combination failed */
+    if (n > 1) { /* say which combination failed */
       char *msg = malloc(strlen(h->error) + 64);
       sprintf(msg, "%s (sweep combination %d of %d)", h->error, index + 1, n);
       set_error(h, msg);
@@ -515,7 +622,10 @@ int host_global_tensor(Host *h, const char *name) {
 char *host_config_json(Host *h) {
   lua_getglobal(h->L, "require");
   lua_pushstring(h->L, "config_json");
-  if (lua_pcall(h->L, 1, 1, 0)) { lua_settop(h->L, 0); return NULL; }
+  if (lua_pcall(h->L, 1, 1, 0)) {
+    lua_settop(h->L, 0);
+    return NULL;
+  }
   lua_getglobal(h->L, "__model");
   char *json = lua_pcall(h->L, 1, 1, 0) ? NULL : strdup(lua_tostring(h->L, -1));
   lua_settop(h->L, 0);
@@ -524,10 +634,13 @@ char *host_config_json(Host *h) {
 
 const char *host_model_string(Host *h, const char *key) {
   lua_getglobal(h->L, "__model");
-  if (!lua_istable(h->L, -1)) { lua_pop(h->L, 1); return NULL; }
+  if (!lua_istable(h->L, -1)) {
+    lua_pop(h->L, 1);
+    return NULL;
+  }
   lua_getfield(h->L, -1, key);
   const char *s = lua_type(h->L, -1) == LUA_TSTRING ? lua_tostring(h->L, -1) : NULL;
-  lua_pop(h->L, 2);  /* the string stays alive: it is referenced by the model table */
+  lua_pop(h->L, 2); /* the string stays alive: it is referenced by the model table */
   return s;
 }
 
@@ -550,7 +663,7 @@ void host_combo_name(Host *h, char *buf, size_t size) {
   if (lua_istable(h->L, -1)) {
     lua_getfield(h->L, -1, "suffix");
     if (lua_isstring(h->L, -1)) suffix = lua_tostring(h->L, -1);
-    lua_pop(h->L, 1);  /* still referenced by __sweep */
+    lua_pop(h->L, 1); /* still referenced by __sweep */
   }
   snprintf(buf, size, "%s%s", method ? method : "model", suffix);
   lua_pop(h->L, 1);
@@ -558,7 +671,10 @@ void host_combo_name(Host *h, char *buf, size_t size) {
 
 double host_model_number(Host *h, const char *key, double dflt) {
   lua_getglobal(h->L, "__model");
-  if (!lua_istable(h->L, -1)) { lua_pop(h->L, 1); return dflt; }
+  if (!lua_istable(h->L, -1)) {
+    lua_pop(h->L, 1);
+    return dflt;
+  }
   lua_getfield(h->L, -1, key);
   double v = lua_isnumber(h->L, -1) ? lua_tonumber(h->L, -1) : dflt;
   lua_pop(h->L, 2);

@@ -12,12 +12,12 @@ typedef struct lua_State lua_State;
 struct Sandbox;
 
 typedef struct {
-  struct Sandbox *sandbox;   /* the limits and libraries the model file runs with (sandbox.h) */
-  lua_State *L;         /* its Lua state */
+  struct Sandbox *sandbox; /* the limits and libraries the model file runs with (sandbox.h) */
+  lua_State *L;            /* its Lua state */
   Graph *g;
   Program *prog;
   char *model_path;
-  char *error;          /* "path:line: message" of the last failure */
+  char *error; /* "path:line: message" of the last failure */
 } Host;
 
 Host *host_new(void);

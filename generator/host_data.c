@@ -23,8 +23,10 @@ static int l_npy_data(lua_State *L) {
   lua_getglobal(L, "__model_path");
   const char *model = lua_tostring(L, -1);
   const char *slash = model ? strrchr(model, '/') : NULL;
-  if (name[0] == '/' || !slash) snprintf(joined, sizeof joined, "%s", name);
-  else snprintf(joined, sizeof joined, "%.*s/%s", (int)(slash - model), model, name);
+  if (name[0] == '/' || !slash)
+    snprintf(joined, sizeof joined, "%s", name);
+  else
+    snprintf(joined, sizeof joined, "%.*s/%s", (int)(slash - model), model, name);
   lua_pop(L, 1);
   if (!realpath(joined, abs)) {
     snprintf(err, sizeof err, "data file '%s' (%s): %s", name, joined, strerror(errno));

@@ -54,8 +54,10 @@ static int l_phase(lua_State *L) {
     it->assigns = malloc((n ? n : 1) * sizeof(Assign));
     for (int i = 0; i < n; i++) {
       lua_geti(L, -1, i + 1);
-      lua_geti(L, -1, 1); int var = var_of(L, tensor_at(L, -1));
-      lua_geti(L, -2, 2); int val = tensor_at(L, -1);
+      lua_geti(L, -1, 1);
+      int var = var_of(L, tensor_at(L, -1));
+      lua_geti(L, -2, 2);
+      int val = tensor_at(L, -1);
       lua_pop(L, 3);
       if (!shape_eq(H->g->vars[var].shape, node_shape(val))) {
         char s1[64], s2[64];
@@ -72,8 +74,10 @@ static int l_phase(lua_State *L) {
     it->logs = malloc((n ? n : 1) * sizeof(LogTap));
     for (int i = 0; i < n; i++) {
       lua_geti(L, -1, i + 1);
-      lua_geti(L, -1, 1); const char *name = check_name(L, luaL_checkstring(L, -1), "log");
-      lua_geti(L, -2, 2); int t = tensor_at(L, -1);
+      lua_geti(L, -1, 1);
+      const char *name = check_name(L, luaL_checkstring(L, -1), "log");
+      lua_geti(L, -2, 2);
+      int t = tensor_at(L, -1);
       if (shape_numel(node_shape(t)) != 1) return fail(L, "log '%s' must be a scalar", name);
       it->logs[it->n_logs++] = (LogTap){strdup(name), t};
       lua_pop(L, 3);
@@ -99,11 +103,12 @@ static int l_phase(lua_State *L) {
       lua_geti(L, pt, i + 1);
       nodes[i] = tensor_at(L, -1);
       it->params[i] = var_of(L, nodes[i]);
-      if (H->g->vars[it->params[i]].kind != VAR_PARAM) return fail(L, "'%s' is not a parameter", H->g->vars[it->params[i]].name);
+      if (H->g->vars[it->params[i]].kind != VAR_PARAM)
+        return fail(L, "'%s' is not a parameter", H->g->vars[it->params[i]].name);
       lua_pop(L, 1);
     }
     int one = ir_scalar_like(H->g, loss, 1.0);
-    sandbox_charge(L, 100 + (long long)H->g->n_nodes);   /* autodiff walks the graph */
+    sandbox_charge(L, 100 + (long long)H->g->n_nodes); /* autodiff walks the graph */
     ad_vjp(H->g, 1, &loss, &one, n, nodes, it->grads);
     for (int i = 0; i < n; i++) it->grads[i] = ad_materialize(H->g, it->grads[i], nodes[i]);
     it->n_params = n;
@@ -119,7 +124,10 @@ static int l_loop_begin(lua_State *L) {
   program_loop_begin(H->prog, n, user_frame(L, &src));
   return 0;
 }
-static int l_loop_end(lua_State *L) { program_loop_end(H->prog); return 0; }
+static int l_loop_end(lua_State *L) {
+  program_loop_end(H->prog);
+  return 0;
+}
 
 /* _entry(name, input_var_or_nil, output_var_or_nil) */
 static int l_entry(lua_State *L) {
@@ -131,7 +139,10 @@ static int l_entry(lua_State *L) {
   program_entry(H->prog, name, in, out);
   return 0;
 }
-static int l_entry_end(lua_State *L) { program_entry_end(H->prog); return 0; }
+static int l_entry_end(lua_State *L) {
+  program_entry_end(H->prog);
+  return 0;
+}
 
 static int l_has_entry(lua_State *L) {
   lua_pushboolean(L, program_find_entry(H->prog, luaL_checkstring(L, 1)) >= 0);
@@ -142,8 +153,10 @@ static int l_has_entry(lua_State *L) {
 static int l_note(lua_State *L) {
   const char *src;
   int line = user_frame(L, &src);
-  if (src) fprintf(stderr, "ebmforge: note: %s:%d: %s\n", src, line, luaL_checkstring(L, 1));
-  else fprintf(stderr, "ebmforge: note: %s\n", luaL_checkstring(L, 1));
+  if (src)
+    fprintf(stderr, "ebmforge: note: %s:%d: %s\n", src, line, luaL_checkstring(L, 1));
+  else
+    fprintf(stderr, "ebmforge: note: %s\n", luaL_checkstring(L, 1));
   return 0;
 }
 
@@ -156,8 +169,13 @@ static int l_where(lua_State *L) {
   return 1;
 }
 
-const luaL_Reg host_program_funcs[] = {
-  {"_optimizer", l_optimizer}, {"_phase", l_phase}, {"_loop_begin", l_loop_begin}, {"_loop_end", l_loop_end},
-  {"_entry", l_entry}, {"_entry_end", l_entry_end}, {"_where", l_where},
-  {"_has_entry", l_has_entry}, {"_note", l_note},
-  {NULL, NULL}};
+const luaL_Reg host_program_funcs[] = {{"_optimizer", l_optimizer},
+                                       {"_phase", l_phase},
+                                       {"_loop_begin", l_loop_begin},
+                                       {"_loop_end", l_loop_end},
+                                       {"_entry", l_entry},
+                                       {"_entry_end", l_entry_end},
+                                       {"_where", l_where},
+                                       {"_has_entry", l_has_entry},
+                                       {"_note", l_note},
+                                       {NULL, NULL}};

@@ -16,7 +16,11 @@
 
 /* Shapes right-aligned to 4 axes ([B,n] -> [1,1,B,n]) so the innermost loop
  * runs along the longest axis; `off` maps an IR axis to its position here. */
-typedef struct { int d[4]; int st[4]; int off; } Idx4;
+typedef struct {
+  int d[4];
+  int st[4];
+  int off;
+} Idx4;
 
 static Idx4 idx4(Shape s) {
   Idx4 r;
@@ -27,11 +31,15 @@ static Idx4 idx4(Shape s) {
   return r;
 }
 
-#define FOR4(D) \
-  for (int i0 = 0; i0 < (D).d[0]; i0++) for (int i1 = 0; i1 < (D).d[1]; i1++) \
-  for (int i2 = 0; i2 < (D).d[2]; i2++) for (int i3 = 0; i3 < (D).d[3]; i3++)
+#define FOR4(D)                             \
+  for (int i0 = 0; i0 < (D).d[0]; i0++)     \
+    for (int i1 = 0; i1 < (D).d[1]; i1++)   \
+      for (int i2 = 0; i2 < (D).d[2]; i2++) \
+        for (int i3 = 0; i3 < (D).d[3]; i3++)
 
 /* One loop per op (the switch stays outside the element loop). */
+// an op table, one entry per op, laid out by hand:
+// clang-format off
 #define MAP1(OP, EXPR) case OP: for (int i = 0; i < N; i++) { double x = a[i]; y[i] = (EXPR); } break;
 #define MAP2(OP, EXPR) case OP: for (int i = 0; i < N; i++) { double x = a[i], z = b[i]; y[i] = (EXPR); } break;
 
@@ -64,8 +72,10 @@ static void binary(OpCode op, const double *a, const double *b, double *y, int N
     default: abort();
   }
 }
+// clang-format on
 
-static void matmul(const Node *n, const Shape *sa, const Shape *sb, const double *A, const double *B, double *C, int f64) {
+static void matmul(const Node *n, const Shape *sa, const Shape *sb, const double *A, const double *B, double *C,
+                   int f64) {
   int m = n->shape.d[0], nn = n->shape.d[1], k = n->ta ? sa->d[0] : sa->d[1];
   int lda = sa->d[1], ldb = sb->d[1];
   CBLAS_TRANSPOSE ta = n->ta ? CblasTrans : CblasNoTrans, tb = n->tb ? CblasTrans : CblasNoTrans;
@@ -90,12 +100,16 @@ static void conv(const Graph *g, const Node *n, int id, const double *a, const d
   if (!f64) {
     size_t na = shape_numel(g->nodes[n->in[0]].shape), nb = shape_numel(g->nodes[n->in[1]].shape);
     size_t no = shape_numel(n->shape);
-    float *fa = malloc((na + nb + no + conv_workspace(&d)) * sizeof(float)), *fb = fa + na, *fo = fb + nb, *ws = fo + no;
+    float *fa = malloc((na + nb + no + conv_workspace(&d)) * sizeof(float)), *fb = fa + na, *fo = fb + nb,
+          *ws = fo + no;
     for (size_t i = 0; i < na; i++) fa[i] = (float)a[i];
     for (size_t i = 0; i < nb; i++) fb[i] = (float)b[i];
-    if (n->op == OP_CONV) conv_f32(&d, fa, fb, fo, ws);
-    else if (n->op == OP_CONV_TX) conv_tx_f32(&d, fa, fb, fo, ws);
-    else conv_tw_f32(&d, fa, fb, fo, ws);
+    if (n->op == OP_CONV)
+      conv_f32(&d, fa, fb, fo, ws);
+    else if (n->op == OP_CONV_TX)
+      conv_tx_f32(&d, fa, fb, fo, ws);
+    else
+      conv_tw_f32(&d, fa, fb, fo, ws);
     for (size_t i = 0; i < no; i++) y[i] = fo[i];
     free(fa);
     return;
@@ -113,9 +127,15 @@ static void conv(const Graph *g, const Node *n, int id, const double *a, const d
                 size_t wi = (((size_t)o * d.C + c) * d.KH + ka) * d.KW + kb;
                 size_t yi = (((size_t)bn * d.O + o) * d.HO + i) * d.WO + j;
                 switch (n->op) {
-                  case OP_CONV: y[yi] += a[xi] * b[wi]; break;      /* a = x, b = w */
-                  case OP_CONV_TX: y[xi] += a[yi] * b[wi]; break;   /* a = y, b = w */
-                  default: y[wi] += a[xi] * b[yi]; break;           /* a = x, b = y */
+                  case OP_CONV:
+                    y[yi] += a[xi] * b[wi];
+                    break; /* a = x, b = w */
+                  case OP_CONV_TX:
+                    y[xi] += a[yi] * b[wi];
+                    break; /* a = y, b = w */
+                  default:
+                    y[wi] += a[xi] * b[yi];
+                    break; /* a = x, b = y */
                 }
               }
 }
@@ -133,9 +153,15 @@ static int eval_node(const Graph *g, const Interp *ip, int id, double **val) {
         case OP_CONST:
           for (int i = 0; i < N; i++) y[i] = n->data ? n->data[i] : n->fval;
           break;
-        case OP_VAR: memcpy(y, ip->vars[n->var], N * sizeof(double)); break;
-        case OP_STEP: y[0] = ip->step; break;
-        case OP_HPARAM: y[0] = ip->hparams ? ip->hparams[n->var] : g->hparams[n->var].dflt; break;
+        case OP_VAR:
+          memcpy(y, ip->vars[n->var], N * sizeof(double));
+          break;
+        case OP_STEP:
+          y[0] = ip->step;
+          break;
+        case OP_HPARAM:
+          y[0] = ip->hparams ? ip->hparams[n->var] : g->hparams[n->var].dflt;
+          break;
         case OP_UNIFORM:
           for (int i = 0; i < N; i++) y[i] = philox_uniform(ip->seed, n->stream, ip->iter, ip->step, i);
           break;
@@ -144,20 +170,25 @@ static int eval_node(const Graph *g, const Interp *ip, int id, double **val) {
           break;
         case OP_DATA: {
           float *buf = malloc(N * sizeof(float));
-          if (!ip->data || ip->data(ip->data_ctx, buf, n->shape.d[0], n->shape.d[1], ip->seed, n->stream, ip->iter, ip->step)) {
-            free(buf); free(y);
+          if (!ip->data ||
+              ip->data(ip->data_ctx, buf, n->shape.d[0], n->shape.d[1], ip->seed, n->stream, ip->iter, ip->step)) {
+            free(buf);
+            free(y);
             return -1;
           }
           for (int i = 0; i < N; i++) y[i] = buf[i];
           free(buf);
           break;
         }
-        default: abort();
+        default:
+          abort();
       }
       break;
     case KIND_UNARY:
-      if (ip->f64) unary(n->op, a, y, N);
-      else unary_f32(n->op, a, y, N);
+      if (ip->f64)
+        unary(n->op, a, y, N);
+      else
+        unary_f32(n->op, a, y, N);
       break;
     case KIND_BINARY:
       binary(n->op, a, b, y, N);
@@ -183,10 +214,11 @@ static int eval_node(const Graph *g, const Interp *ip, int id, double **val) {
             y[i0 * o.st[0] + i1 * o.st[1] + i2 * o.st[2] + i3 * o.st[3]] = a[j];
           }
           break;
-        case OP_SUM: case OP_MAX: {
+        case OP_SUM:
+        case OP_MAX: {
           int is_max = n->op == OP_MAX;
           int cols = ir_sum_columns(g, id);
-          if (cols) {   /* emit_c.c's order: per last-axis column, then the columns */
+          if (cols) { /* emit_c.c's order: per last-axis column, then the columns */
             double *acc = calloc(cols, sizeof(double));
             for (int i = 0, M = shape_numel(g->nodes[n->in[0]].shape); i < M; i++) acc[i % cols] += a[i];
             for (int c = 0; c < cols; c++) y[0] += acc[c];
@@ -198,12 +230,16 @@ static int eval_node(const Graph *g, const Interp *ip, int id, double **val) {
             int j = (o.d[0] == 1 ? 0 : i0) * o.st[0] + (o.d[1] == 1 ? 0 : i1) * o.st[1] +
                     (o.d[2] == 1 ? 0 : i2) * o.st[2] + (o.d[3] == 1 ? 0 : i3) * o.st[3];
             double x = a[i0 * in.st[0] + i1 * in.st[1] + i2 * in.st[2] + i3 * in.st[3]];
-            if (is_max) { if (x > y[j] || isnan(x)) y[j] = x; }
-            else y[j] += x;
+            if (is_max) {
+              if (x > y[j] || isnan(x)) y[j] = x;
+            } else
+              y[j] += x;
           }
           break;
         }
-        case OP_RESHAPE: memcpy(y, a, N * sizeof(double)); break;
+        case OP_RESHAPE:
+          memcpy(y, a, N * sizeof(double));
+          break;
         case OP_TRANSPOSE:
           FOR4(o) {
             int ii[4] = {i0, i1, i2, i3}, src[4] = {0, 0, 0, 0};
@@ -245,7 +281,8 @@ static int eval_node(const Graph *g, const Interp *ip, int id, double **val) {
           }
           break;
         }
-        default: abort();
+        default:
+          abort();
       }
       break;
     }
@@ -259,7 +296,7 @@ static int eval_node(const Graph *g, const Interp *ip, int id, double **val) {
 int interp_eval(const Graph *g, const Interp *ip, int n_out, const int *outs, double **results) {
   static int blas_pinned;
   if (!blas_pinned) {
-    openblas_set_num_threads(1);  /* one fixed summation order */
+    openblas_set_num_threads(1); /* one fixed summation order */
     /* node buffers come and go every phase: keep them on the heap, not in fresh mmaps */
     mallopt(M_MMAP_THRESHOLD, 256 << 20);
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
@@ -274,24 +311,32 @@ int interp_eval(const Graph *g, const Interp *ip, int n_out, const int *outs, do
   for (int i = 0; i < n; i++)
     if (need[i])
       for (int k = 0; k < g->nodes[i].n_in; k++) last[g->nodes[i].in[k]] = i;
-  for (int k = 0; k < n_out; k++) last[outs[k]] = n;  /* outputs survive */
+  for (int k = 0; k < n_out; k++) last[outs[k]] = n; /* outputs survive */
   double **val = calloc(n, sizeof(double *));
   for (int i = 0; i < n && !rc; i++) {
     if (!need[i]) continue;
     rc = eval_node(g, ip, i, val);
     for (int k = 0; k < g->nodes[i].n_in; k++) {
       int x = g->nodes[i].in[k];
-      if (last[x] == i) { free(val[x]); val[x] = NULL; }
+      if (last[x] == i) {
+        free(val[x]);
+        val[x] = NULL;
+      }
     }
   }
   for (int k = 0; k < n_out; k++) {
-    if (rc) { results[k] = NULL; continue; }
+    if (rc) {
+      results[k] = NULL;
+      continue;
+    }
     int N = shape_numel(g->nodes[outs[k]].shape);
     results[k] = malloc((N ? N : 1) * sizeof(double));
     memcpy(results[k], val[outs[k]], N * sizeof(double));
   }
   for (int i = 0; i < n; i++) free(val[i]);
-  free(val); free(last); free(need);
+  free(val);
+  free(last);
+  free(need);
   return rc;
 }
 

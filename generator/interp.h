@@ -6,15 +6,15 @@
 #include "ir.h"
 
 /* Fills a [B,D] data batch (float32, row-major) for the Philox counter given. */
-typedef int (*InterpDataFn)(void *ctx, float *out, int B, int D, uint64_t seed, uint32_t stream,
-                            uint32_t iter, uint32_t step);
+typedef int (*InterpDataFn)(void *ctx, float *out, int B, int D, uint64_t seed, uint32_t stream, uint32_t iter,
+                            uint32_t step);
 
 typedef struct {
-  int f64;              /* 1: double precision; 0: every node's result is rounded to float */
-  uint64_t seed;        /* Philox key */
-  uint32_t step, iter;  /* Philox counter words: training step and loop iteration */
-  double **vars;        /* current value of each state variable (indexed by var id) */
-  const double *hparams;  /* value of each run-time hyper-parameter (Graph.hparams order) */
+  int f64;               /* 1: double precision; 0: every node's result is rounded to float */
+  uint64_t seed;         /* Philox key */
+  uint32_t step, iter;   /* Philox counter words: training step and loop iteration */
+  double **vars;         /* current value of each state variable (indexed by var id) */
+  const double *hparams; /* value of each run-time hyper-parameter (Graph.hparams order) */
   InterpDataFn data;
   void *data_ctx;
 } Interp;

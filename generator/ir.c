@@ -11,7 +11,10 @@
 static IrErrorFn err_fn;
 static void *err_ctx;
 
-void ir_set_error_handler(IrErrorFn fn, void *ctx) { err_fn = fn; err_ctx = ctx; }
+void ir_set_error_handler(IrErrorFn fn, void *ctx) {
+  err_fn = fn;
+  err_ctx = ctx;
+}
 
 void ir_fail(const char *fmt, ...) {
   char msg[512];
@@ -24,9 +27,13 @@ void ir_fail(const char *fmt, ...) {
   abort();
 }
 
-static const struct { const char *name; int n_in; OpKind kind; } op_info[] = {
+static const struct {
+  const char *name;
+  int n_in;
+  OpKind kind;
+} op_info[] = {
 #define X(name, n, kind) {#name, n, KIND_##kind},
-  IR_OPS(X)
+    IR_OPS(X)
 #undef X
 };
 
@@ -84,11 +91,21 @@ Graph *ir_new(void) {
 
 void ir_free(Graph *g) {
   if (!g) return;
-  for (int i = 0; i < g->n_nodes; i++) { free(g->nodes[i].in); free(g->nodes[i].data); }
+  for (int i = 0; i < g->n_nodes; i++) {
+    free(g->nodes[i].in);
+    free(g->nodes[i].data);
+  }
   for (int i = 0; i < g->n_vars; i++) free(g->vars[i].name);
-  for (int i = 0; i < g->n_hparams; i++) { free(g->hparams[i].name); free(g->hparams[i].desc); }
+  for (int i = 0; i < g->n_hparams; i++) {
+    free(g->hparams[i].name);
+    free(g->hparams[i].desc);
+  }
   free(g->hparams);
-  free(g->nodes); free(g->vars); free(g->data_name); free(g->htab); free(g);
+  free(g->nodes);
+  free(g->vars);
+  free(g->data_name);
+  free(g->htab);
+  free(g);
 }
 
 static int push(Graph *g, OpCode op, Shape s, int n_in, const int *in) {
@@ -101,7 +118,12 @@ static int push(Graph *g, OpCode op, Shape s, int n_in, const int *in) {
   }
   Node *n = &g->nodes[g->n_nodes];
   memset(n, 0, sizeof *n);
-  n->op = op; n->shape = s; n->n_in = n_in; n->line = g->cur_line; n->var = -1; n->stream = -1;
+  n->op = op;
+  n->shape = s;
+  n->n_in = n_in;
+  n->line = g->cur_line;
+  n->var = -1;
+  n->stream = -1;
   if (n_in) {
     n->in = malloc(n_in * sizeof(int));
     memcpy(n->in, in, n_in * sizeof(int));
@@ -118,7 +140,11 @@ static Shape shp(const Graph *g, int id) { return g->nodes[id].shape; }
  * autodiff writes included; random draws and variables are never merged
  * (their streams and ids differ). */
 
-static uint64_t mix(uint64_t h, uint64_t v) { h ^= v; h *= 1099511628211ull; return h; }
+static uint64_t mix(uint64_t h, uint64_t v) {
+  h ^= v;
+  h *= 1099511628211ull;
+  return h;
+}
 
 static uint64_t node_hash(const Node *n) {
   uint64_t h = 1469598103934665603ull, bits;
@@ -128,29 +154,40 @@ static uint64_t node_hash(const Node *n) {
   for (int i = 0; i < n->n_in; i++) h = mix(h, n->in[i]);
   memcpy(&bits, &n->fval, 8);
   h = mix(h, bits);
-  h = mix(h, n->axes); h = mix(h, n->axis); h = mix(h, n->ta); h = mix(h, n->tb);
-  h = mix(h, n->stride); h = mix(h, n->pad);
-  h = mix(h, (uint64_t)(int64_t)n->var); h = mix(h, (uint64_t)(int64_t)n->stream);
-  for (int i = 0; i < IR_MAX_RANK; i++) { h = mix(h, n->perm[i]); h = mix(h, n->start[i]); }
+  h = mix(h, n->axes);
+  h = mix(h, n->axis);
+  h = mix(h, n->ta);
+  h = mix(h, n->tb);
+  h = mix(h, n->stride);
+  h = mix(h, n->pad);
+  h = mix(h, (uint64_t)(int64_t)n->var);
+  h = mix(h, (uint64_t)(int64_t)n->stream);
+  for (int i = 0; i < IR_MAX_RANK; i++) {
+    h = mix(h, n->perm[i]);
+    h = mix(h, n->start[i]);
+  }
   if (n->data)
-    for (int i = 0, N = shape_numel(n->shape); i < N; i++) { memcpy(&bits, &n->data[i], 8); h = mix(h, bits); }
+    for (int i = 0, N = shape_numel(n->shape); i < N; i++) {
+      memcpy(&bits, &n->data[i], 8);
+      h = mix(h, bits);
+    }
   return h;
 }
 
 static int node_eq(const Node *a, const Node *b) {
   if (a->op != b->op || !shape_eq(a->shape, b->shape) || a->n_in != b->n_in) return 0;
   if (memcmp(&a->fval, &b->fval, 8) || a->axes != b->axes || a->axis != b->axis || a->ta != b->ta || a->tb != b->tb ||
-      a->stride != b->stride || a->pad != b->pad ||
-      a->var != b->var || a->stream != b->stream || memcmp(a->perm, b->perm, sizeof a->perm) ||
-      memcmp(a->start, b->start, sizeof a->start))
+      a->stride != b->stride || a->pad != b->pad || a->var != b->var || a->stream != b->stream ||
+      memcmp(a->perm, b->perm, sizeof a->perm) || memcmp(a->start, b->start, sizeof a->start))
     return 0;
-  for (int i = 0; i < a->n_in; i++) if (a->in[i] != b->in[i]) return 0;
+  for (int i = 0; i < a->n_in; i++)
+    if (a->in[i] != b->in[i]) return 0;
   if (!a->data != !b->data) return 0;
   return !a->data || !memcmp(a->data, b->data, shape_numel(a->shape) * sizeof(double));
 }
 
 static void htab_insert(Graph *g, int id) {
-  if (2 * (g->n_nodes + 1) > g->hcap) {   /* grow and rehash every node */
+  if (2 * (g->n_nodes + 1) > g->hcap) { /* grow and rehash every node */
     free(g->htab);
     g->hcap = g->hcap ? 2 * g->hcap : 1024;
     while (g->hcap < 4 * g->n_nodes) g->hcap *= 2;
@@ -186,7 +223,10 @@ static int intern(Graph *g, int id) {
 
 static int is_fill(const Graph *g, int id) { return g->nodes[id].op == OP_CONST && !g->nodes[id].data; }
 
-static const char *sstr(Shape s, char *buf) { shape_str(s, buf, 64); return buf; }
+static const char *sstr(Shape s, char *buf) {
+  shape_str(s, buf, 64);
+  return buf;
+}
 
 /* ---- leaves ---- */
 
@@ -214,16 +254,22 @@ int ir_var(Graph *g, const char *name, VarKind kind, Shape s, int init_kind, dou
     if (!strcmp(g->vars[i].name, name)) ir_fail("a variable named '%s' exists already", name);
   int64_t total = g->var_numel + shape_numel64(s);
   if (total > IR_MAX_VAR_NUMEL)
-    ir_fail("variable '%s' brings the model's variables to %lld numbers; a model may have at most %lld "
-            "(parameters, buffers and states together)", name, (long long)total, IR_MAX_VAR_NUMEL);
+    ir_fail(
+        "variable '%s' brings the model's variables to %lld numbers; a model may have at most %lld "
+        "(parameters, buffers and states together)",
+        name, (long long)total, IR_MAX_VAR_NUMEL);
   if (g->n_vars == g->cap_vars) {
     g->cap_vars = g->cap_vars ? 2 * g->cap_vars : 64;
     g->vars = realloc(g->vars, g->cap_vars * sizeof *g->vars);
   }
   int vid = g->n_vars++;
   Var *v = &g->vars[vid];
-  v->name = strdup(name); v->kind = kind; v->shape = s;
-  v->init_kind = init_kind; v->init_a = a; v->init_b = b;
+  v->name = strdup(name);
+  v->kind = kind;
+  v->shape = s;
+  v->init_kind = init_kind;
+  v->init_a = a;
+  v->init_b = b;
   v->node = push(g, OP_VAR, s, 0, NULL);
   g->var_numel = total;
   g->nodes[v->node].var = vid;
@@ -262,15 +308,22 @@ int ir_hparam_ok(const Graph *g, int id, double v) {
 int ir_hparam(Graph *g, const char *name, double dflt, const char *desc, double lo, double hi, int lo_open, int hi_open,
               const char **why) {
   int k = ir_hparam_find(g, name);
-  if (k >= 0 && memcmp(&g->hparams[k].dflt, &dflt, sizeof dflt)) { *why = "declared twice with different defaults"; return -1; }
-  if (k < 0 && g->n_hparams == IR_MAX_HPARAMS) { *why = "is one too many (a model has at most 256)"; return -1; }
+  if (k >= 0 && memcmp(&g->hparams[k].dflt, &dflt, sizeof dflt)) {
+    *why = "declared twice with different defaults";
+    return -1;
+  }
+  if (k < 0 && g->n_hparams == IR_MAX_HPARAMS) {
+    *why = "is one too many (a model has at most 256)";
+    return -1;
+  }
   if (k < 0) {
     g->hparams = realloc(g->hparams, (g->n_hparams + 1) * sizeof(HParam));
     g->hparams[g->n_hparams] = (HParam){strdup(name), strdup(desc ? desc : ""), dflt, lo, hi, lo_open, hi_open};
     k = g->n_hparams++;
     if (ir_hparam_ok(g, k, dflt)) {
       *why = "has a default outside its valid range";
-      free(g->hparams[k].name); free(g->hparams[k].desc);
+      free(g->hparams[k].name);
+      free(g->hparams[k].desc);
       g->n_hparams--;
       return -1;
     }
@@ -286,7 +339,7 @@ int ir_hparam(Graph *g, const char *name, double dflt, const char *desc, double 
 int ir_unary(Graph *g, OpCode op, int a) {
   if (op_kind(op) != KIND_UNARY) ir_fail("%s is not a unary op", op_name(op));
   const Node *x = &g->nodes[a];
-  if (op == OP_NEG && x->op == OP_NEG) return x->in[0];                     /* -(-x) = x */
+  if (op == OP_NEG && x->op == OP_NEG) return x->in[0]; /* -(-x) = x */
   if (op == OP_NEG && is_fill(g, a)) return ir_const(g, x->shape, -x->fval);
   if (op == OP_STOP_GRAD && (x->op == OP_STOP_GRAD || x->op == OP_CONST)) return a;
   return intern(g, push(g, op, shp(g, a), 1, &a));
@@ -324,7 +377,7 @@ int ir_broadcast(Graph *g, int a, Shape to) {
   for (int i = 0; ok && i < s.rank; i++) ok = s.d[i] == to.d[i] || s.d[i] == 1;
   if (!ok) ir_fail("cannot broadcast %s to %s", sstr(s, s1), sstr(to, s2));
   if (is_fill(g, a)) return ir_const(g, to, g->nodes[a].fval);
-  if (g->nodes[a].op == OP_BROADCAST) a = g->nodes[a].in[0];   /* broadcast of a broadcast */
+  if (g->nodes[a].op == OP_BROADCAST) a = g->nodes[a].in[0]; /* broadcast of a broadcast */
   return intern(g, push(g, OP_BROADCAST, to, 1, &a));
 }
 
@@ -332,7 +385,7 @@ int ir_reduce(Graph *g, OpCode op, int a, int axes) {
   Shape s = shp(g, a);
   axes &= (1 << s.rank) - 1;
   for (int i = 0; i < s.rank; i++)
-    if (s.d[i] == 1) axes &= ~(1 << i);   /* reducing a size-1 axis changes nothing */
+    if (s.d[i] == 1) axes &= ~(1 << i); /* reducing a size-1 axis changes nothing */
   if (!axes) return a;
   for (int i = 0; i < s.rank; i++)
     if (axes & (1 << i)) s.d[i] = 1;
@@ -348,7 +401,7 @@ int ir_reshape(Graph *g, int a, Shape to) {
     ir_fail("reshape: %s has %d elements, %s has %d", sstr(s, s1), shape_numel(s), sstr(to, s2), shape_numel(to));
   if (shape_eq(s, to)) return a;
   if (is_fill(g, a)) return ir_const(g, to, g->nodes[a].fval);
-  if (g->nodes[a].op == OP_RESHAPE) return ir_reshape(g, g->nodes[a].in[0], to);   /* reshape of a reshape */
+  if (g->nodes[a].op == OP_RESHAPE) return ir_reshape(g, g->nodes[a].in[0], to); /* reshape of a reshape */
   return intern(g, push(g, OP_RESHAPE, to, 1, &a));
 }
 
@@ -362,7 +415,7 @@ int ir_transpose(Graph *g, int a, const int *perm) {
     ident &= perm[i] == i;
   }
   if (ident) return a;
-  if (g->nodes[a].op == OP_TRANSPOSE) {   /* compose: out i = inner out perm[i] = x inner.perm[perm[i]] */
+  if (g->nodes[a].op == OP_TRANSPOSE) { /* compose: out i = inner out perm[i] = x inner.perm[perm[i]] */
     int p2[IR_MAX_RANK];
     for (int i = 0; i < s.rank; i++) p2[i] = g->nodes[a].perm[perm[i]];
     return ir_transpose(g, g->nodes[a].in[0], p2);
@@ -377,7 +430,8 @@ static void check_window(const char *what, Shape outer, const int *start, Shape 
   if (outer.rank != inner.rank) ir_fail("%s: ranks of %s and %s differ", what, sstr(outer, s1), sstr(inner, s2));
   for (int i = 0; i < outer.rank; i++)
     if (start[i] < 0 || start[i] + inner.d[i] > outer.d[i])
-      ir_fail("%s: window of size %s at offset %d on axis %d exceeds %s", what, sstr(inner, s1), start[i], i, sstr(outer, s2));
+      ir_fail("%s: window of size %s at offset %d on axis %d exceeds %s", what, sstr(inner, s1), start[i], i,
+              sstr(outer, s2));
 }
 
 int ir_slice(Graph *g, int a, const int *start, Shape size) {
@@ -432,7 +486,8 @@ int ir_matmul(Graph *g, int a, int b, int ta, int tb) {
     return ir_binary(g, OP_MUL, ir_broadcast(g, col, shape_make(2, d)), ir_broadcast(g, row, shape_make(2, d)));
   }
   int id = push(g, OP_MATMUL, shape_make(2, d), 2, in);
-  g->nodes[id].ta = ta; g->nodes[id].tb = tb;
+  g->nodes[id].ta = ta;
+  g->nodes[id].tb = tb;
   return intern(g, id);
 }
 
@@ -448,12 +503,14 @@ static void conv_check(int a4, int b4, const char *what, Shape sa, Shape sb) {
 static int conv_push(Graph *g, OpCode op, Shape o, int a, int b, int stride, int pad) {
   int in[2] = {a, b};
   int id = push(g, op, o, 2, in);
-  g->nodes[id].stride = stride; g->nodes[id].pad = pad;
+  g->nodes[id].stride = stride;
+  g->nodes[id].pad = pad;
   return intern(g, id);
 }
 
 static void conv_params(int stride, int pad) {
-  if (stride < 1 || pad < 0 || stride > 4096 || pad > 4096) ir_fail("convolution: stride %d and padding %d (need 1 <= stride <= 4096, 0 <= padding <= 4096)", stride, pad);
+  if (stride < 1 || pad < 0 || stride > 4096 || pad > 4096)
+    ir_fail("convolution: stride %d and padding %d (need 1 <= stride <= 4096, 0 <= padding <= 4096)", stride, pad);
 }
 
 int ir_conv(Graph *g, int x, int w, int stride, int pad) {
@@ -461,10 +518,12 @@ int ir_conv(Graph *g, int x, int w, int stride, int pad) {
   Shape sx = shp(g, x), sw = shp(g, w);
   conv_check(sx.rank == 4, sw.rank == 4, "conv2d", sx, sw);
   conv_params(stride, pad);
-  if (sx.d[1] != sw.d[1]) ir_fail("conv2d: input %s has %d channels, weight %s expects %d", sstr(sx, s1), sx.d[1], sstr(sw, s2), sw.d[1]);
+  if (sx.d[1] != sw.d[1])
+    ir_fail("conv2d: input %s has %d channels, weight %s expects %d", sstr(sx, s1), sx.d[1], sstr(sw, s2), sw.d[1]);
   int ho = conv_out_size(sx.d[2], sw.d[2], stride, pad), wo = conv_out_size(sx.d[3], sw.d[3], stride, pad);
   if (sx.d[2] + 2 * pad < sw.d[2] || sx.d[3] + 2 * pad < sw.d[3])
-    ir_fail("conv2d: kernel %dx%d is larger than the padded input %s (padding %d)", sw.d[2], sw.d[3], sstr(sx, s1), pad);
+    ir_fail("conv2d: kernel %dx%d is larger than the padded input %s (padding %d)", sw.d[2], sw.d[3], sstr(sx, s1),
+            pad);
   int d[4] = {sx.d[0], sw.d[0], ho, wo};
   return conv_push(g, OP_CONV, shape_make(4, d), x, w, stride, pad);
 }
@@ -474,7 +533,9 @@ int ir_conv_tx(Graph *g, int y, int w, int stride, int pad, int H, int W) {
   Shape sy = shp(g, y), sw = shp(g, w);
   conv_check(sy.rank == 4, sw.rank == 4, "conv_transpose2d", sy, sw);
   conv_params(stride, pad);
-  if (sy.d[1] != sw.d[0]) ir_fail("conv_transpose2d: input %s has %d channels, weight %s expects %d", sstr(sy, s1), sy.d[1], sstr(sw, s2), sw.d[0]);
+  if (sy.d[1] != sw.d[0])
+    ir_fail("conv_transpose2d: input %s has %d channels, weight %s expects %d", sstr(sy, s1), sy.d[1], sstr(sw, s2),
+            sw.d[0]);
   if (H + 2 * pad < sw.d[2] || W + 2 * pad < sw.d[3] || conv_out_size(H, sw.d[2], stride, pad) != sy.d[2] ||
       conv_out_size(W, sw.d[3], stride, pad) != sy.d[3])
     ir_fail("conv_transpose2d: output %dx%d does not give input %s with kernel %dx%d, stride %d, padding %d", H, W,
@@ -490,8 +551,8 @@ int ir_conv_tw(Graph *g, int x, int y, int stride, int pad, int KH, int KW) {
   conv_params(stride, pad);
   if (sx.d[0] != sy.d[0] || sx.d[2] + 2 * pad < KH || sx.d[3] + 2 * pad < KW ||
       conv_out_size(sx.d[2], KH, stride, pad) != sy.d[2] || conv_out_size(sx.d[3], KW, stride, pad) != sy.d[3])
-    ir_fail("conv2d weight adjoint: %s and %s do not fit kernel %dx%d, stride %d, padding %d", sstr(sx, s1), sstr(sy, s2),
-            KH, KW, stride, pad);
+    ir_fail("conv2d weight adjoint: %s and %s do not fit kernel %dx%d, stride %d, padding %d", sstr(sx, s1),
+            sstr(sy, s2), KH, KW, stride, pad);
   int d[4] = {sy.d[1], sx.d[1], KH, KW};
   return conv_push(g, OP_CONV_TW, shape_make(4, d), x, y, stride, pad);
 }
@@ -499,9 +560,9 @@ int ir_conv_tw(Graph *g, int x, int y, int stride, int pad, int KH, int KW) {
 void ir_conv_dims(const Graph *g, int id, ConvDims *d) {
   const Node *n = &g->nodes[id];
   Shape a = shp(g, n->in[0]), b = shp(g, n->in[1]);
-  Shape x = n->op == OP_CONV_TX ? n->shape : a;                      /* [N,C,H,W] */
-  Shape w = n->op == OP_CONV_TW ? n->shape : b;                      /* [O,C,KH,KW] */
-  Shape y = n->op == OP_CONV ? n->shape : n->op == OP_CONV_TX ? a : b;  /* [N,O,HO,WO] */
+  Shape x = n->op == OP_CONV_TX ? n->shape : a;                        /* [N,C,H,W] */
+  Shape w = n->op == OP_CONV_TW ? n->shape : b;                        /* [O,C,KH,KW] */
+  Shape y = n->op == OP_CONV ? n->shape : n->op == OP_CONV_TX ? a : b; /* [N,O,HO,WO] */
   *d = (ConvDims){x.d[0], x.d[1], x.d[2], x.d[3], w.d[0], w.d[2], w.d[3], n->stride, n->pad, y.d[2], y.d[3]};
 }
 
@@ -555,8 +616,10 @@ void ir_reachable(const Graph *g, int n_outs, const int *outs, char *mark) {
 
 void ir_dump(const Graph *g, FILE *f, int n_outs, const int *outs, const char *const *out_names) {
   char *mark = malloc(g->n_nodes + 1);
-  if (n_outs) ir_reachable(g, n_outs, outs, mark);
-  else memset(mark, 1, g->n_nodes);
+  if (n_outs)
+    ir_reachable(g, n_outs, outs, mark);
+  else
+    memset(mark, 1, g->n_nodes);
   for (int i = 0; i < g->n_nodes; i++) {
     if (!mark[i]) continue;
     const Node *n = &g->nodes[i];
@@ -565,23 +628,49 @@ void ir_dump(const Graph *g, FILE *f, int n_outs, const int *outs, const char *c
     fprintf(f, "  %%%-5d = %-10s", i, op_name(n->op));
     for (int k = 0; k < n->n_in; k++) fprintf(f, "%s%%%d", k ? ", " : " ", n->in[k]);
     switch (n->op) {
-      case OP_CONST: if (n->data) fprintf(f, " <data>"); else fprintf(f, " %g", n->fval); break;
-      case OP_VAR: fprintf(f, " %s", g->vars[n->var].name); break;
-      case OP_HPARAM: fprintf(f, " %s", g->hparams[n->var].name); break;
-      case OP_DATA: case OP_UNIFORM: case OP_NORMAL: fprintf(f, " stream=%d", n->stream); break;
-      case OP_SUM: case OP_MAX: fprintf(f, " axes=0x%x", n->axes); break;
-      case OP_CONCAT: fprintf(f, " axis=%d", n->axis); break;
-      case OP_MATMUL: fprintf(f, " ta=%d tb=%d", n->ta, n->tb); break;
-      case OP_CONV: case OP_CONV_TX: case OP_CONV_TW: fprintf(f, " stride=%d pad=%d", n->stride, n->pad); break;
+      case OP_CONST:
+        if (n->data)
+          fprintf(f, " <data>");
+        else
+          fprintf(f, " %g", n->fval);
+        break;
+      case OP_VAR:
+        fprintf(f, " %s", g->vars[n->var].name);
+        break;
+      case OP_HPARAM:
+        fprintf(f, " %s", g->hparams[n->var].name);
+        break;
+      case OP_DATA:
+      case OP_UNIFORM:
+      case OP_NORMAL:
+        fprintf(f, " stream=%d", n->stream);
+        break;
+      case OP_SUM:
+      case OP_MAX:
+        fprintf(f, " axes=0x%x", n->axes);
+        break;
+      case OP_CONCAT:
+        fprintf(f, " axis=%d", n->axis);
+        break;
+      case OP_MATMUL:
+        fprintf(f, " ta=%d tb=%d", n->ta, n->tb);
+        break;
+      case OP_CONV:
+      case OP_CONV_TX:
+      case OP_CONV_TW:
+        fprintf(f, " stride=%d pad=%d", n->stride, n->pad);
+        break;
       case OP_TRANSPOSE:
         fprintf(f, " perm=");
         for (int k = 0; k < n->shape.rank; k++) fprintf(f, "%s%d", k ? "," : "", n->perm[k]);
         break;
-      case OP_SLICE: case OP_PAD:
+      case OP_SLICE:
+      case OP_PAD:
         fprintf(f, " start=");
         for (int k = 0; k < n->shape.rank; k++) fprintf(f, "%s%d", k ? "," : "", n->start[k]);
         break;
-      default: break;
+      default:
+        break;
     }
     fprintf(f, " : f32%s", s);
     if (n->line) fprintf(f, "  ; line %d", n->line);

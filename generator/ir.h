@@ -10,9 +10,12 @@
 
 #define IR_MAX_RANK 4
 #define IR_MAX_INPUTS 3
-#define IR_MAX_HPARAMS 256   /* run-time hyper-parameters of a model (runtime/cuda/cuda_rt.cu uploads them) */
+#define IR_MAX_HPARAMS 256 /* run-time hyper-parameters of a model (runtime/cuda/cuda_rt.cu uploads them) */
 
-typedef struct { int rank; int d[IR_MAX_RANK]; } Shape;
+typedef struct {
+  int rank;
+  int d[IR_MAX_RANK];
+} Shape;
 
 /* Limits that keep every element count in an int (the emitted loops, the
  * interpreter and the trainers count with int): a tensor has at most
@@ -29,6 +32,8 @@ typedef struct { int rank; int d[IR_MAX_RANK]; } Shape;
 #define IR_MAX_VARS 20000
 #define IR_MAX_CONST_NUMEL 33554432LL
 
+// an op table, one entry per op, laid out by hand:
+// clang-format off
 /* X-macro: name, number of inputs (-1 = variadic), kind. */
 #define IR_OPS(X)                                                              \
   /* leaves */                                                                 \
@@ -62,12 +67,13 @@ typedef struct { int rank; int d[IR_MAX_RANK]; } Shape;
   X(CONV, 2, CONV)      /* (x[N,C,H,W], w[O,C,KH,KW]) -> y[N,O,HO,WO] */      \
   X(CONV_TX, 2, CONV)   /* (y, w) -> x-shaped: the adjoint in x */            \
   X(CONV_TW, 2, CONV)   /* (x, y) -> w-shaped: the adjoint in w */
+// clang-format on
 
 typedef enum {
 #define X(name, n, kind) OP_##name,
   IR_OPS(X)
 #undef X
-  OP_COUNT
+      OP_COUNT
 } OpCode;
 
 typedef enum { KIND_LEAF, KIND_UNARY, KIND_BINARY, KIND_SELECT, KIND_SHAPE, KIND_MATMUL, KIND_CONV } OpKind;
@@ -76,19 +82,19 @@ typedef struct {
   OpCode op;
   Shape shape;
   int n_in;
-  int *in;            /* input node ids (all < this node's id) */
+  int *in; /* input node ids (all < this node's id) */
   /* attributes, by op */
-  double fval;        /* CONST fill */
-  double *data;       /* CONST data (owned), or NULL */
-  int var;            /* VAR: state variable id; HPARAM: hyper-parameter id */
-  int stream;         /* DATA, UNIFORM, NORMAL: Philox stream id */
-  int axes;           /* SUM, MAX: bitmask of reduced axes */
-  int axis;           /* CONCAT */
+  double fval;  /* CONST fill */
+  double *data; /* CONST data (owned), or NULL */
+  int var;      /* VAR: state variable id; HPARAM: hyper-parameter id */
+  int stream;   /* DATA, UNIFORM, NORMAL: Philox stream id */
+  int axes;     /* SUM, MAX: bitmask of reduced axes */
+  int axis;     /* CONCAT */
   int perm[IR_MAX_RANK];
   int start[IR_MAX_RANK];
   int ta, tb;
-  int stride, pad;    /* CONV* */
-  int line;           /* model-file line that created the node (0 = unknown) */
+  int stride, pad; /* CONV* */
+  int line;        /* model-file line that created the node (0 = unknown) */
 } Node;
 
 /* State variables live outside the graph: the step program reads them through
@@ -101,7 +107,7 @@ typedef struct {
   /* initial value: init_kind 0 = fill (init_a), 1 = U(init_a, init_b), 2 = N(init_a, init_b^2) */
   int init_kind;
   double init_a, init_b;
-  int node;           /* its OP_VAR leaf */
+  int node; /* its OP_VAR leaf */
 } Var;
 
 /* A run-time hyper-parameter: a scalar the trainer reads from its parameter
@@ -110,18 +116,22 @@ typedef struct {
 typedef struct {
   char *name, *desc;
   double dflt;
-  double lo, hi;      /* valid range; lo_open/hi_open exclude the end */
+  double lo, hi; /* valid range; lo_open/hi_open exclude the end */
   int lo_open, hi_open;
 } HParam;
 
 typedef struct {
-  Node *nodes; int n_nodes, cap_nodes;
-  HParam *hparams; int n_hparams;
-  Var *vars; int n_vars, cap_vars;
-  int n_streams;      /* Philox streams handed out so far */
-  char *data_name;    /* dataset behind OP_DATA (toy name or .npy path) */
-  int *htab; int hcap; /* value numbering: identical nodes are created once (CSE) */
-  int cur_line;       /* stamped on new nodes: set by the front end */
+  Node *nodes;
+  int n_nodes, cap_nodes;
+  HParam *hparams;
+  int n_hparams;
+  Var *vars;
+  int n_vars, cap_vars;
+  int n_streams;   /* Philox streams handed out so far */
+  char *data_name; /* dataset behind OP_DATA (toy name or .npy path) */
+  int *htab;
+  int hcap;            /* value numbering: identical nodes are created once (CSE) */
+  int cur_line;        /* stamped on new nodes: set by the front end */
   int64_t var_numel;   /* numbers held by all variables (IR_MAX_VAR_NUMEL) */
   int64_t const_numel; /* values of all constant-data nodes (IR_MAX_CONST_NUMEL) */
 } Graph;
@@ -141,21 +151,21 @@ int shape_numel(Shape s);       /* fits an int for every shape in a graph (IR_MA
 int64_t shape_numel64(Shape s); /* any shape; saturates at INT64_MAX */
 int shape_eq(Shape a, Shape b);
 Shape shape_make(int rank, const int *d);
-void shape_str(Shape s, char *buf, int n);   /* "[200,2]" */
+void shape_str(Shape s, char *buf, int n); /* "[200,2]" */
 
 /* Leaves */
 int ir_const(Graph *g, Shape s, double v);
 int ir_const_data(Graph *g, Shape s, const double *data);
 int ir_var(Graph *g, const char *name, VarKind kind, Shape s, int init_kind, double a, double b);
 int ir_data(Graph *g, Shape s);
-int ir_rng(Graph *g, OpCode op, Shape s);   /* OP_UNIFORM or OP_NORMAL, fresh stream */
+int ir_rng(Graph *g, OpCode op, Shape s); /* OP_UNIFORM or OP_NORMAL, fresh stream */
 int ir_step(Graph *g);
 /* The scalar leaf of hyper-parameter `name` (registered on first use; a second
  * registration must agree on the default). Returns the node, or -1 with *why
  * set when the name is taken with another default. */
 int ir_hparam(Graph *g, const char *name, double dflt, const char *desc, double lo, double hi, int lo_open, int hi_open,
               const char **why);
-int ir_hparam_find(const Graph *g, const char *name);   /* id, or -1 */
+int ir_hparam_find(const Graph *g, const char *name); /* id, or -1 */
 /* 0 if v is a finite value inside hyper-parameter id's range */
 int ir_hparam_ok(const Graph *g, int id, double v);
 
@@ -175,12 +185,12 @@ int ir_conv(Graph *g, int x, int w, int stride, int pad);
 int ir_conv_tx(Graph *g, int y, int w, int stride, int pad, int H, int W);   /* -> [N,C,H,W] */
 int ir_conv_tw(Graph *g, int x, int y, int stride, int pad, int KH, int KW); /* -> [O,C,KH,KW] */
 struct ConvDims;
-void ir_conv_dims(const Graph *g, int id, struct ConvDims *d);   /* the sizes of a CONV* node */
+void ir_conv_dims(const Graph *g, int id, struct ConvDims *d); /* the sizes of a CONV* node */
 
 /* Conveniences built from the primitives above. */
 int ir_scalar_like(Graph *g, int like, double v);  /* CONST of like's shape */
-int ir_sum_to(Graph *g, int a, Shape to);        /* reduce broadcast axes back to `to` */
-int ir_bcast_to(Graph *g, int a, Shape to);      /* numpy-style: reshape (prepend 1s) + broadcast */
+int ir_sum_to(Graph *g, int a, Shape to);          /* reduce broadcast axes back to `to` */
+int ir_bcast_to(Graph *g, int a, Shape to);        /* numpy-style: reshape (prepend 1s) + broadcast */
 int ir_is_const(const Graph *g, int id, double v); /* CONST filled with v */
 /* The most double accumulators a generated sum keeps on the stack, one per
  * output column (emit_c.c); ir_sum_columns applies only up to it. */

@@ -17,8 +17,7 @@ int op_elementwise(OpCode op) {
 /* Kernels that evaluate an input at their own flat index (so it can be inlined). */
 static int fuses_input(const Graph *g, int consumer, int input) {
   const Node *c = &g->nodes[consumer];
-  if (!shape_eq(c->shape, g->nodes[input].shape) && c->op != OP_SUM && c->op != OP_MAX && c->op != OP_RESHAPE)
-    return 0;
+  if (!shape_eq(c->shape, g->nodes[input].shape) && c->op != OP_SUM && c->op != OP_MAX && c->op != OP_RESHAPE) return 0;
   return op_elementwise(c->op) || c->op == OP_SUM || c->op == OP_MAX || c->op == OP_RESHAPE;
 }
 
@@ -40,7 +39,10 @@ void pass_fusion(Phase *p) {
   for (int i = 0; i < n; i++) consumer[i] = -1;
   for (int i = 0; i < n; i++) {
     if (!p->need[i]) continue;
-    for (int k = 0; k < g->nodes[i].n_in; k++) { p->uses[g->nodes[i].in[k]]++; consumer[g->nodes[i].in[k]] = i; }
+    for (int k = 0; k < g->nodes[i].n_in; k++) {
+      p->uses[g->nodes[i].in[k]]++;
+      consumer[g->nodes[i].in[k]] = i;
+    }
   }
   /* roles, decided from the last node back so a consumer's role is known first */
   for (int i = n - 1; i >= 0; i--) {
@@ -48,13 +50,28 @@ void pass_fusion(Phase *p) {
     const Node *nd = &g->nodes[i];
     int role = ROLE_KERNEL;
     switch (nd->op) {
-      case OP_VAR: role = ROLE_VAR; break;
-      case OP_CONST: role = nd->data ? ROLE_STATIC : (p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE); break;
-      case OP_STEP: case OP_HPARAM: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
-      case OP_DATA: role = ROLE_KERNEL; break;
-      case OP_BROADCAST: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
-      case OP_RESHAPE: case OP_STOP_GRAD: role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE; break;
-      default: break;
+      case OP_VAR:
+        role = ROLE_VAR;
+        break;
+      case OP_CONST:
+        role = nd->data ? ROLE_STATIC : (p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE);
+        break;
+      case OP_STEP:
+      case OP_HPARAM:
+        role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE;
+        break;
+      case OP_DATA:
+        role = ROLE_KERNEL;
+        break;
+      case OP_BROADCAST:
+        role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE;
+        break;
+      case OP_RESHAPE:
+      case OP_STOP_GRAD:
+        role = p->is_out[i] ? ROLE_KERNEL : ROLE_INLINE;
+        break;
+      default:
+        break;
     }
     int single = p->uses[i] == 1 && !p->is_out[i] && consumer[i] >= 0;
     int fusable = single && p->role[consumer[i]] != ROLE_ALIAS && fuses_input(g, consumer[i], i);
@@ -79,14 +96,15 @@ void pass_fusion(Phase *p) {
         if (!ok && (p->role[i] == ROLE_INLINE || p->role[i] == ROLE_KERNEL) && fuses_input(g, i, x) &&
             (p->uses[x] == 1 || g->nodes[x].op == OP_BROADCAST))
           ok = 1;
-        if (!ok && nd->op == OP_BROADCAST && g->nodes[x].op == OP_CONST && !g->nodes[x].data) ok = 1;  /* scalar literal */
+        if (!ok && nd->op == OP_BROADCAST && g->nodes[x].op == OP_CONST && !g->nodes[x].data)
+          ok = 1; /* scalar literal */
         if (!ok && g->nodes[x].op == OP_CONST && !g->nodes[x].data && shape_numel(g->nodes[x].shape) == 1) ok = 1;
         /* a splat constant is a literal wherever it is read element by element, however often */
-        if (!ok && g->nodes[x].op == OP_CONST && !g->nodes[x].data && (p->role[i] == ROLE_INLINE || p->role[i] == ROLE_KERNEL) &&
-            fuses_input(g, i, x))
+        if (!ok && g->nodes[x].op == OP_CONST && !g->nodes[x].data &&
+            (p->role[i] == ROLE_INLINE || p->role[i] == ROLE_KERNEL) && fuses_input(g, i, x))
           ok = 1;
         if (!ok && nd->op == OP_BROADCAST && g->nodes[x].op == OP_STEP) ok = 1;
-        if (!ok && scalar_leaf(g, x) && reads_by_expr(nd->op)) ok = 1;   /* the backend names it (ExprNames.hparam) */
+        if (!ok && scalar_leaf(g, x) && reads_by_expr(nd->op)) ok = 1; /* the backend names it (ExprNames.hparam) */
         if (!ok) {
           OpCode xo = g->nodes[x].op;
           p->role[x] = (xo == OP_RESHAPE || xo == OP_STOP_GRAD) ? ROLE_ALIAS : ROLE_KERNEL;

@@ -11,7 +11,8 @@
 
 void phase_analyse(Phase *p, const Graph *g, const Item *it, int n_out, const int *outs) {
   int n = g->n_nodes;
-  p->g = g; p->n = n;
+  p->g = g;
+  p->n = n;
   p->need = malloc(n);
   ir_reachable(g, n_out, outs, p->need);
   p->uses = calloc(n, sizeof(int));
@@ -20,10 +21,13 @@ void phase_analyse(Phase *p, const Graph *g, const Item *it, int n_out, const in
   p->off = calloc(n, sizeof(long));
   p->last = malloc(n * sizeof(int));
   p->is_out = calloc(n, 1);
-  for (int i = 0; i < n; i++) { p->root[i] = i; p->last[i] = -1; }
+  for (int i = 0; i < n; i++) {
+    p->root[i] = i;
+    p->last[i] = -1;
+  }
   for (int k = 0; k < n_out; k++) p->is_out[outs[k]] = 1;
   pass_fusion(p);
-  for (int k = 0; k < it->n_assigns; k++) {   /* var <- var of another assignment: order would matter */
+  for (int k = 0; k < it->n_assigns; k++) { /* var <- var of another assignment: order would matter */
     int src = p->root[it->assigns[k].node];
     if (p->role[src] == ROLE_VAR)
       for (int j = 0; j < it->n_assigns; j++)

@@ -10,7 +10,7 @@ double phase_flops(const Graph *g, const Phase *p) {
   for (int i = 0; i < g->n_nodes; i++) {
     const Node *nd = &g->nodes[i];
     if (!p->need[i]) continue;
-    if (op_kind(nd->op) == KIND_CONV) {  /* each of the three is one GEMM of this size */
+    if (op_kind(nd->op) == KIND_CONV) { /* each of the three is one GEMM of this size */
       ConvDims d;
       ir_conv_dims(g, i, &d);
       f += 2.0 * d.N * d.O * d.HO * d.WO * d.C * d.KH * d.KW;
@@ -23,5 +23,11 @@ double phase_flops(const Graph *g, const Phase *p) {
 }
 
 void phase_free(Phase *p) {
-  free(p->need); free(p->uses); free(p->role); free(p->root); free(p->off); free(p->last); free(p->is_out);
+  free(p->need);
+  free(p->uses);
+  free(p->role);
+  free(p->root);
+  free(p->off);
+  free(p->last);
+  free(p->is_out);
 }

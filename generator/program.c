@@ -35,11 +35,18 @@ void program_free(Program *p) {
   for (int i = 0; i < p->n_items; i++) {
     Item *it = &p->items[i];
     for (int k = 0; k < it->n_logs; k++) free(it->logs[k].name);
-    free(it->name); free(it->assigns); free(it->logs); free(it->params); free(it->grads);
+    free(it->name);
+    free(it->assigns);
+    free(it->logs);
+    free(it->params);
+    free(it->grads);
   }
   for (int i = 0; i < p->n_opts; i++) free(p->opts[i].name);
   for (int i = 0; i < p->n_entries; i++) free(p->entries[i].name);
-  free(p->items); free(p->opts); free(p->entries); free(p);
+  free(p->items);
+  free(p->opts);
+  free(p->entries);
+  free(p);
 }
 
 int program_add_optimizer(Program *p, const char *name, double lr, double b1, double b2, double eps, double lr_min,
@@ -56,7 +63,11 @@ static Item *add_item(Program *p, ItemKind kind, const char *name, int line) {
   }
   Item *it = &p->items[p->n_items++];
   memset(it, 0, sizeof *it);
-  it->kind = kind; it->name = strdup(name ? name : ""); it->opt = -1; it->line = line; it->entry = p->cur_entry;
+  it->kind = kind;
+  it->name = strdup(name ? name : "");
+  it->opt = -1;
+  it->line = line;
+  it->entry = p->cur_entry;
   return it;
 }
 
@@ -84,8 +95,10 @@ int *phase_outputs(const Item *it, int *n) {
 
 /* a run-time value by its name ($lr), so the listing (and the fingerprint made from it) leaves the value out */
 static void opt_value(FILE *f, const Graph *g, int hp, double v) {
-  if (hp >= 0) fprintf(f, "$%s", g->hparams[hp].name);
-  else fprintf(f, "%g", v);
+  if (hp >= 0)
+    fprintf(f, "$%s", g->hparams[hp].name);
+  else
+    fprintf(f, "%g", v);
 }
 
 void program_dump(const Graph *g, const Program *p, FILE *f, int with_ir) {
@@ -116,17 +129,27 @@ void program_dump(const Graph *g, const Program *p, FILE *f, int with_ir) {
       if (e->out_var >= 0) fprintf(f, " (output %s)", g->vars[e->out_var].name);
       fputc('\n', f);
     }
-    if (it->kind == ITEM_LOOP_END) { depth--; fprintf(f, "%*send\n", 2 * depth, ""); continue; }
-    if (it->kind == ITEM_LOOP_BEGIN) { fprintf(f, "%*sloop %d times\n", 2 * depth, "", it->count); depth++; continue; }
+    if (it->kind == ITEM_LOOP_END) {
+      depth--;
+      fprintf(f, "%*send\n", 2 * depth, "");
+      continue;
+    }
+    if (it->kind == ITEM_LOOP_BEGIN) {
+      fprintf(f, "%*sloop %d times\n", 2 * depth, "", it->count);
+      depth++;
+      continue;
+    }
     fprintf(f, "%*sphase %s", 2 * depth, "", it->name);
     if (it->line) fprintf(f, "  ; line %d", it->line);
     fputc('\n', f);
     for (int k = 0; k < it->n_assigns; k++)
       fprintf(f, "%*s  %s <- %%%d\n", 2 * depth, "", g->vars[it->assigns[k].var].name, it->assigns[k].node);
-    for (int k = 0; k < it->n_logs; k++) fprintf(f, "%*s  log %s = %%%d\n", 2 * depth, "", it->logs[k].name, it->logs[k].node);
+    for (int k = 0; k < it->n_logs; k++)
+      fprintf(f, "%*s  log %s = %%%d\n", 2 * depth, "", it->logs[k].name, it->logs[k].node);
     if (it->opt >= 0) {
       fprintf(f, "%*s  %s.step(", 2 * depth, "", p->opts[it->opt].name);
-      for (int k = 0; k < it->n_params; k++) fprintf(f, "%s%s: %%%d", k ? ", " : "", g->vars[it->params[k]].name, it->grads[k]);
+      for (int k = 0; k < it->n_params; k++)
+        fprintf(f, "%s%s: %%%d", k ? ", " : "", g->vars[it->params[k]].name, it->grads[k]);
       fprintf(f, ")\n");
     }
     if (with_ir) {

@@ -26,11 +26,11 @@ struct Trainer {
   Host *h;
   Interp ip;
   DataSource data;
-  double **m, **v;   /* Adam moments per variable (params only) */
-  double *hparams;   /* the run's hyper-parameter values (Graph.hparams order) */
-  long *opt_t;       /* steps taken by each optimiser */
-  int *log_base;     /* index of each item's first log tap */
-  double *last_log;  /* latest value of every log tap, in program order */
+  double **m, **v;  /* Adam moments per variable (params only) */
+  double *hparams;  /* the run's hyper-parameter values (Graph.hparams order) */
+  long *opt_t;      /* steps taken by each optimiser */
+  int *log_base;    /* index of each item's first log tap */
+  double *last_log; /* latest value of every log tap, in program order */
   char **log_names;
   int n_logs;
 };
@@ -41,14 +41,16 @@ static int run_phase(Host *h, const Item *it, Interp *ip, Trainer *st, int log_b
   double **res = calloc(n ? n : 1, sizeof(double *));
   if (interp_eval(g, ip, n, outs, res)) {
     fprintf(stderr, "ebmforge: iteration %ld, phase %s: the data set could not be sampled\n", step + 1, it->name);
-    free(outs); free(res);
+    free(outs);
+    free(res);
     return 1;
   }
   int rc = 0;
   for (int k = 0; k < it->n_logs && !rc; k++) {
     double x = res[it->n_assigns + k][0];
     if (!isfinite(x)) {
-      fprintf(stderr, "ebmforge: iteration %ld, phase %s: %s is %s\n", step + 1, it->name, it->logs[k].name, isnan(x) ? "NaN" : "Inf");
+      fprintf(stderr, "ebmforge: iteration %ld, phase %s: %s is %s\n", step + 1, it->name, it->logs[k].name,
+              isnan(x) ? "NaN" : "Inf");
       rc = 3;
     }
     st->last_log[log_base + k] = x;
@@ -58,7 +60,8 @@ static int run_phase(Host *h, const Item *it, Interp *ip, Trainer *st, int log_b
     int N = shape_numel(g->vars[it->params[k]].shape);
     for (int i = 0; i < N; i++)
       if (!isfinite(gr[i])) {
-        fprintf(stderr, "ebmforge: iteration %ld, phase %s: the gradient of %s is not finite\n", step + 1, it->name, g->vars[it->params[k]].name);
+        fprintf(stderr, "ebmforge: iteration %ld, phase %s: the gradient of %s is not finite\n", step + 1, it->name,
+                g->vars[it->params[k]].name);
         rc = 3;
         break;
       }
@@ -83,7 +86,8 @@ static int run_phase(Host *h, const Item *it, Interp *ip, Trainer *st, int log_b
     }
   }
   for (int k = 0; k < n; k++) free(res[k]);
-  free(res); free(outs);
+  free(res);
+  free(outs);
   return rc;
 }
 
@@ -99,12 +103,18 @@ static int run_entry(Trainer *st, int entry, long step) {
     const Item *it = &p->items[pc];
     if (it->entry != entry) continue;
     if (it->kind == ITEM_LOOP_BEGIN) {
-      stack_pc[depth] = pc; stack_left[depth] = it->count; stack_i[depth] = 0; depth++;
+      stack_pc[depth] = pc;
+      stack_left[depth] = it->count;
+      stack_i[depth] = 0;
+      depth++;
       continue;
     }
     if (it->kind == ITEM_LOOP_END) {
-      if (--stack_left[depth - 1] > 0) { stack_i[depth - 1]++; pc = stack_pc[depth - 1]; }
-      else depth--;
+      if (--stack_left[depth - 1] > 0) {
+        stack_i[depth - 1]++;
+        pc = stack_pc[depth - 1];
+      } else
+        depth--;
       continue;
     }
     /* loop iterations enter the Philox counter so each one draws fresh numbers */
@@ -116,7 +126,6 @@ static int run_entry(Trainer *st, int entry, long step) {
   }
   return 0;
 }
-
 
 /* D of the model's data batches (2 when it reads none: toy sets are 2-D) */
 static int data_width(const Graph *g) {
@@ -140,7 +149,7 @@ Trainer *trainer_new(Host *h, uint64_t seed, int f64) {
   t->ip = (Interp){.f64 = f64, .seed = seed, .data = data_fn, .data_ctx = &t->data};
   char err[300];
   if (g->data_name && data_open(&t->data, g->data_name, data_width(g), err, sizeof err))
-    fprintf(stderr, "ebmforge: %s\n", err);  /* the model validated it: not expected */
+    fprintf(stderr, "ebmforge: %s\n", err); /* the model validated it: not expected */
   t->hparams = calloc(g->n_hparams ? g->n_hparams : 1, sizeof(double));
   for (int k = 0; k < g->n_hparams; k++) t->hparams[k] = g->hparams[k].dflt;
   t->ip.hparams = t->hparams;
@@ -154,10 +163,16 @@ Trainer *trainer_new(Host *h, uint64_t seed, int f64) {
     /* both modes start from the float values the compiled trainers start from,
      * so a double-precision run differs from them only in the arithmetic */
     interp_init_var(g, v, seed, t->ip.vars[v], 0);
-    if (g->vars[v].kind == VAR_PARAM) { t->m[v] = calloc(N, sizeof(double)); t->v[v] = calloc(N, sizeof(double)); }
+    if (g->vars[v].kind == VAR_PARAM) {
+      t->m[v] = calloc(N, sizeof(double));
+      t->v[v] = calloc(N, sizeof(double));
+    }
   }
   t->log_base = calloc(p->n_items ? p->n_items : 1, sizeof(int));
-  for (int i = 0; i < p->n_items; i++) { t->log_base[i] = t->n_logs; t->n_logs += p->items[i].n_logs; }
+  for (int i = 0; i < p->n_items; i++) {
+    t->log_base[i] = t->n_logs;
+    t->n_logs += p->items[i].n_logs;
+  }
   t->last_log = calloc(t->n_logs ? t->n_logs : 1, sizeof(double));
   t->log_names = calloc(t->n_logs ? t->n_logs : 1, sizeof(char *));
   for (int i = 0; i < p->n_items; i++)
@@ -176,8 +191,19 @@ int trainer_use_data(Trainer *t, const char *spec, char *err, size_t errlen) {
 void trainer_free(Trainer *t) {
   if (!t) return;
   data_close(&t->data);
-  for (int v = 0; v < t->h->g->n_vars; v++) { free(t->ip.vars[v]); free(t->m[v]); free(t->v[v]); }
-  free(t->hparams); free(t->ip.vars); free(t->m); free(t->v); free(t->opt_t); free(t->last_log); free(t->log_names); free(t->log_base);
+  for (int v = 0; v < t->h->g->n_vars; v++) {
+    free(t->ip.vars[v]);
+    free(t->m[v]);
+    free(t->v[v]);
+  }
+  free(t->hparams);
+  free(t->ip.vars);
+  free(t->m);
+  free(t->v);
+  free(t->opt_t);
+  free(t->last_log);
+  free(t->log_names);
+  free(t->log_base);
   free(t);
 }
 
@@ -186,13 +212,14 @@ double *trainer_hparams(Trainer *t) { return t->hparams; }
 
 int trainer_set_hparams(Trainer *t, const char *config, const char *const *sets, int n_sets, char *err, size_t errlen) {
   const Graph *g = t->h->g;
-  ModelHParam *hp = calloc(g->n_hparams + 1, sizeof *hp);   /* the table a trainer carries */
+  ModelHParam *hp = calloc(g->n_hparams + 1, sizeof *hp); /* the table a trainer carries */
   for (int k = 0; k < g->n_hparams; k++) {
     const HParam *h = &g->hparams[k];
     hp[k] = (ModelHParam){h->name, h->desc, h->dflt, h->lo, h->hi, h->lo_open, h->hi_open};
   }
   int rc = config ? hparam_set_file(hp, g->n_hparams, t->hparams, config, err, errlen) : 0;
-  for (int k = 0; k < n_sets && !rc; k++) rc = hparam_set_arg(hp, g->n_hparams, t->hparams, sets[k], "--set", err, errlen);
+  for (int k = 0; k < n_sets && !rc; k++)
+    rc = hparam_set_arg(hp, g->n_hparams, t->hparams, sets[k], "--set", err, errlen);
   free(hp);
   return rc;
 }
@@ -220,7 +247,10 @@ int run_model(Host *h, const RunOptions *o) {
   char path[4096];
   snprintf(path, sizeof path, "%s/log.jsonl", o->out_dir);
   FILE *log = fopen(path, "w");
-  if (!log) { fprintf(stderr, "ebmforge: cannot write %s: %s\n", path, strerror(errno)); return 1; }
+  if (!log) {
+    fprintf(stderr, "ebmforge: cannot write %s: %s\n", path, strerror(errno));
+    return 1;
+  }
 
   int rc = 0;
   Progress bar;
@@ -235,7 +265,10 @@ int run_model(Host *h, const RunOptions *o) {
     }
     progress_update(&bar, step + 1, t->n_logs < 3 ? t->n_logs : 3, (const char *const *)t->log_names, t->last_log);
   }
-  if (fclose(log)) { fprintf(stderr, "ebmforge: writing %s failed\n", path); rc = rc ? rc : 1; }
+  if (fclose(log)) {
+    fprintf(stderr, "ebmforge: writing %s failed\n", path);
+    rc = rc ? rc : 1;
+  }
   trainer_free(t);
   return rc;
 }

@@ -13,7 +13,11 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-extern const struct embedded_lua { const char *name; const char *src; size_t len; } embedded_lua[];
+extern const struct embedded_lua {
+  const char *name;
+  const char *src;
+  size_t len;
+} embedded_lua[];
 
 #define MIB (1024.0 * 1024.0)
 /* how often (in VM instructions) the hook counts; the budget's granularity */
@@ -33,7 +37,10 @@ int sandbox_user_frame(lua_State *L, const char **src) {
   lua_Debug ar;
   for (int level = 0; lua_getstack(L, level, &ar); level++) {
     lua_getinfo(L, "Sl", &ar);
-    if (ar.source[0] == '@' && ar.currentline > 0) { *src = ar.source + 1; return ar.currentline; }
+    if (ar.source[0] == '@' && ar.currentline > 0) {
+      *src = ar.source + 1;
+      return ar.currentline;
+    }
   }
   *src = NULL;
   return 0;
@@ -53,7 +60,8 @@ static void fire_soon(Sandbox *sb) {
   if (sb->L && lua_gethookcount(sb->L) != 1) lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);
 }
 
-static const char *memory_fmt = "model file used more than %.0f MiB of memory (the sandbox's limit; see docs/model_files.md)";
+static const char *memory_fmt =
+    "model file used more than %.0f MiB of memory (the sandbox's limit; see docs/model_files.md)";
 
 static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   Sandbox *sb = ud;
@@ -88,16 +96,19 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
  * where the model file's line is known (the message handler prefixes it). */
 static void hook(lua_State *L, lua_Debug *ar) {
   Sandbox *sb = sandbox_of(L);
-  if (sb->used > sb->cap) limit_hit(sb, memory_fmt, sb->cap / MIB);   /* garbage not yet collected counts */
+  if (sb->used > sb->cap) limit_hit(sb, memory_fmt, sb->cap / MIB); /* garbage not yet collected counts */
   sb->ran += HOOK_EVERY;
   if (ar->event == LUA_HOOKCOUNT && lua_getinfo(L, "Sl", ar) && ar->source[0] == '@' && ar->currentline > 0)
-    sb->last_line = ar->currentline;   /* for the watchdog's last resort */
+    sb->last_line = ar->currentline; /* for the watchdog's last resort */
   if (sb->timed_out)
-    limit_hit(sb, "model file ran for more than %.0f seconds (the sandbox's limit; see docs/model_files.md)", sb->seconds);
+    limit_hit(sb, "model file ran for more than %.0f seconds (the sandbox's limit; see docs/model_files.md)",
+              sb->seconds);
   if (sb->ran > sb->budget)
-    limit_hit(sb, "model file ran more than %.0f Lua instructions (an endless loop? the sandbox's limit; see docs/model_files.md)",
+    limit_hit(sb,
+              "model file ran more than %.0f Lua instructions (an endless loop? the sandbox's limit; see "
+              "docs/model_files.md)",
               (double)sb->budget);
-  if (lua_gethookcount(L) != HOOK_EVERY) lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);   /* after fire_soon */
+  if (lua_gethookcount(L) != HOOK_EVERY) lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY); /* after fire_soon */
   if (sb->hit) {
     lua_pushstring(L, sb->msg);
     lua_error(L);
@@ -106,8 +117,8 @@ static void hook(lua_State *L, lua_Debug *ar) {
 
 /* ---------- the watchdog: wall-clock time, also inside C library calls ---------- */
 
-static Sandbox *watched;     /* the sandbox whose file is running (one at a time) */
-static char late_msg[700];   /* written by the signal handler: preformatted */
+static Sandbox *watched;   /* the sandbox whose file is running (one at a time) */
+static char late_msg[700]; /* written by the signal handler: preformatted */
 
 static void arm(double seconds, struct itimerval *old) {
   struct itimerval t = {{0, 0}, {(time_t)seconds, (suseconds_t)((seconds - (time_t)seconds) * 1e6)}};
@@ -123,25 +134,31 @@ static void on_alarm(int sig) {
   if (!sb) return;
   if (!sb->timed_out) {
     sb->timed_out = 1;
-    lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);   /* safe in a signal handler */
-    arm(sb->seconds < 1 ? sb->seconds : 1.0, NULL);   /* grace for the hook */
+    lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);     /* safe in a signal handler */
+    arm(sb->seconds < 1 ? sb->seconds : 1.0, NULL); /* grace for the hook */
     return;
   }
   char line[16];
   int n = 0, v = sb->last_line > 0 ? sb->last_line : 1;
   char digits[16];
-  do { digits[n++] = (char)('0' + v % 10); v /= 10; } while (v && n < 15);
+  do {
+    digits[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v && n < 15);
   for (int i = 0; i < n; i++) line[i] = digits[n - 1 - i];
   line[n] = 0;
   if (write(2, sb->late_path, strlen(sb->late_path)) < 0 || write(2, ":", 1) < 0 || write(2, line, strlen(line)) < 0 ||
-      write(2, late_msg, strlen(late_msg)) < 0) _exit(2);
+      write(2, late_msg, strlen(late_msg)) < 0)
+    _exit(2);
   _exit(2);
 }
 
 void sandbox_watch(Sandbox *sb, const char *path) {
   snprintf(sb->late_path, sizeof sb->late_path, "%s", path ? path : "?");
-  snprintf(late_msg, sizeof late_msg, ": model file ran for more than %.0f seconds, stuck in a library call "
-           "(a pathological string pattern?); stopped (the sandbox's limit; see docs/model_files.md)\n", sb->seconds);
+  snprintf(late_msg, sizeof late_msg,
+           ": model file ran for more than %.0f seconds, stuck in a library call "
+           "(a pathological string pattern?); stopped (the sandbox's limit; see docs/model_files.md)\n",
+           sb->seconds);
   sb->timed_out = 0;
   sb->last_line = 0;
   watched = sb;
@@ -198,13 +215,18 @@ static int embedded_require(lua_State *L) {
     if (luaL_loadbufferx(L, embedded_lua[i].src, embedded_lua[i].len, chunk, "b")) return lua_error(L);
     lua_pushstring(L, name);
     lua_call(L, 1, 1);
-    if (lua_isnil(L, -1)) { lua_pop(L, 1); lua_pushboolean(L, 1); }
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      lua_pushboolean(L, 1);
+    }
     lua_pushvalue(L, -1);
     lua_setfield(L, -3, name);
     return 1;
   }
-  return luaL_error(L, "require '%s': model files can require only the DSL's own modules "
-                       "(no files, no C libraries; see docs/model_files.md)", name);
+  return luaL_error(L,
+                    "require '%s': model files can require only the DSL's own modules "
+                    "(no files, no C libraries; see docs/model_files.md)",
+                    name);
 }
 
 static void wrap_global(lua_State *L, const char *name, lua_CFunction f) {
@@ -214,18 +236,21 @@ static void wrap_global(lua_State *L, const char *name, lua_CFunction f) {
 }
 
 static void open_libs(lua_State *L) {
-  static const luaL_Reg libs[] = {
-    {LUA_GNAME, luaopen_base}, {LUA_STRLIBNAME, luaopen_string}, {LUA_TABLIBNAME, luaopen_table},
-    {LUA_MATHLIBNAME, luaopen_math}, {LUA_UTF8LIBNAME, luaopen_utf8}, {NULL, NULL}};
+  static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},       {LUA_STRLIBNAME, luaopen_string},
+                                  {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
+                                  {LUA_UTF8LIBNAME, luaopen_utf8}, {NULL, NULL}};
   for (const luaL_Reg *l = libs; l->func; l++) {
     luaL_requiref(L, l->name, l->func, 1);
     lua_pop(L, 1);
   }
   /* no io, os, package, debug, coroutine; from base no file access */
-  lua_pushnil(L); lua_setglobal(L, "dofile");
-  lua_pushnil(L); lua_setglobal(L, "loadfile");
+  lua_pushnil(L);
+  lua_setglobal(L, "dofile");
+  lua_pushnil(L);
+  lua_setglobal(L, "loadfile");
   lua_getglobal(L, LUA_STRLIBNAME);
-  lua_pushnil(L); lua_setfield(L, -2, "dump");
+  lua_pushnil(L);
+  lua_setfield(L, -2, "dump");
   lua_pop(L, 1);
   wrap_global(L, "load", safe_load);
   wrap_global(L, "pcall", guarded_call);
@@ -249,7 +274,10 @@ Sandbox *sandbox_open(void) {
   sb->budget = (long long)env_number("EBMFORGE_LUA_MAX_INSTRUCTIONS", (double)SANDBOX_DEFAULT_INSTRUCTIONS);
   sb->seconds = env_number("EBMFORGE_LUA_MAX_SECONDS", SANDBOX_DEFAULT_SECONDS);
   lua_State *L = lua_newstate(capped_alloc, sb);
-  if (!L) { free(sb); return NULL; }
+  if (!L) {
+    free(sb);
+    return NULL;
+  }
   sb->L = L;
   *(Sandbox **)lua_getextraspace(L) = sb;
   open_libs(L);
@@ -272,7 +300,7 @@ void sandbox_reset_budget(Sandbox *sb) {
 void sandbox_charge(lua_State *L, long long instructions) {
   Sandbox *sb = sandbox_of(L);
   sb->ran += instructions;
-  if (sb->ran > sb->budget) fire_soon(sb);   /* the hook raises it at the model's line */
+  if (sb->ran > sb->budget) fire_soon(sb); /* the hook raises it at the model's line */
 }
 
 int sandbox_load_file(lua_State *L, const char *path) {
@@ -287,18 +315,21 @@ int sandbox_load_file(lua_State *L, const char *path) {
 const char *sandbox_error(Sandbox *sb, int rc, const char *path) {
   if (rc == LUA_ERRMEM && sb->hit) {
     static char buf[1024];
-    if (sb->where[0]) snprintf(buf, sizeof buf, "%s: %s", sb->where, sb->msg);
-    else snprintf(buf, sizeof buf, "%s:1: %s (at a line not known)", path ? path : "?", sb->msg);
+    if (sb->where[0])
+      snprintf(buf, sizeof buf, "%s: %s", sb->where, sb->msg);
+    else
+      snprintf(buf, sizeof buf, "%s:1: %s (at a line not known)", path ? path : "?", sb->msg);
     return buf;
   }
-  if (rc == LUA_ERRMEM) {   /* the machine, not the sandbox, ran out */
+  if (rc == LUA_ERRMEM) { /* the machine, not the sandbox, ran out */
     static char buf[600];
     snprintf(buf, sizeof buf, "%s:1: out of memory while running the file", path ? path : "?");
     return buf;
   }
-  if (rc == LUA_ERRERR) {   /* the message handler failed (an error object whose __tostring raises) */
+  if (rc == LUA_ERRERR) { /* the message handler failed (an error object whose __tostring raises) */
     static char buf[600];
-    snprintf(buf, sizeof buf, "%s:1: the file raised an error that cannot be reported (a failing __tostring?)", path ? path : "?");
+    snprintf(buf, sizeof buf, "%s:1: the file raised an error that cannot be reported (a failing __tostring?)",
+             path ? path : "?");
     return buf;
   }
   const char *msg = lua_tostring(sb->L, -1);

@@ -26,15 +26,15 @@ typedef struct lua_State lua_State;
 #define SANDBOX_DEFAULT_SECONDS 30
 
 typedef struct Sandbox {
-  size_t used, cap;          /* bytes the Lua state holds, and the most it may */
-  size_t peak;               /* the most it held so far */
-  long long ran, budget;     /* VM instructions counted since the last reset, and the most allowed */
-  int hit;                   /* a limit stopped the file: it stays stopped (pcall cannot catch it) */
-  char msg[256];             /* the limit's message, once hit */
-  char where[512];           /* "path:line" of a refused large allocation, if known */
-  double seconds;            /* wall-clock limit of one watched run */
+  size_t used, cap;      /* bytes the Lua state holds, and the most it may */
+  size_t peak;           /* the most it held so far */
+  long long ran, budget; /* VM instructions counted since the last reset, and the most allowed */
+  int hit;               /* a limit stopped the file: it stays stopped (pcall cannot catch it) */
+  char msg[256];         /* the limit's message, once hit */
+  char where[512];       /* "path:line" of a refused large allocation, if known */
+  double seconds;        /* wall-clock limit of one watched run */
   volatile sig_atomic_t timed_out;
-  int last_line;             /* the model file's line the hook saw last */
+  int last_line; /* the model file's line the hook saw last */
   char late_path[512];
   struct sigaction old_alarm;
   struct itimerval old_timer;

@@ -31,20 +31,29 @@ int shard_plan(const Graph *global, const Graph *local, int R, ShardPlan *p, cha
     const Node *g = gi < global->n_nodes ? &global->nodes[gi++] : NULL;
     int k = g && g->op == l->op && g->stream == l->stream ? rows_of(g->shape, l->shape, R) : -1;
     if (k < 0) {
-      snprintf(err, errlen, "random leaf %%%d (%s, line %d) is not the batch-B leaf with its rows split over %d ranks: "
-               "the model's random draws must not depend on the batch size but in their first dimension", li, op_name(l->op), l->line, R);
+      snprintf(err, errlen,
+               "random leaf %%%d (%s, line %d) is not the batch-B leaf with its rows split over %d ranks: "
+               "the model's random draws must not depend on the batch size but in their first dimension",
+               li, op_name(l->op), l->line, R);
       return -1;
     }
     p->node_rows[li] = (char)k;
   }
   while (gi < global->n_nodes && !is_random(global->nodes[gi].op)) gi++;
-  if (gi < global->n_nodes) { snprintf(err, errlen, "the model draws fewer random leaves at batch B/%d", R); return -1; }
-  if (local->n_vars != global->n_vars) { snprintf(err, errlen, "the model declares other variables at batch B/%d", R); return -1; }
+  if (gi < global->n_nodes) {
+    snprintf(err, errlen, "the model draws fewer random leaves at batch B/%d", R);
+    return -1;
+  }
+  if (local->n_vars != global->n_vars) {
+    snprintf(err, errlen, "the model declares other variables at batch B/%d", R);
+    return -1;
+  }
   for (int v = 0; v < local->n_vars; v++) {
     const Var *l = &local->vars[v], *g = &global->vars[v];
     int k = strcmp(l->name, g->name) ? -1 : rows_of(g->shape, l->shape, R);
     if (k < 0 || (k == 1 && l->kind != VAR_STATE)) {
-      snprintf(err, errlen, "variable '%s' changes with the batch size: only state variables may have batch rows", l->name);
+      snprintf(err, errlen, "variable '%s' changes with the batch size: only state variables may have batch rows",
+               l->name);
       return -1;
     }
     p->var_rows[v] = (char)k;

@@ -10,8 +10,8 @@
 
 typedef struct {
   int ranks;
-  char *node_rows;   /* per node of the rank's graph: a DATA/UNIFORM/NORMAL leaf of batch rows */
-  char *var_rows;    /* per variable: a state variable of batch rows (gathered into checkpoints) */
+  char *node_rows; /* per node of the rank's graph: a DATA/UNIFORM/NORMAL leaf of batch rows */
+  char *var_rows;  /* per variable: a state variable of batch rows (gathered into checkpoints) */
 } ShardPlan;
 
 /* 0, or -1 with err when the two traces differ in more than the batch

@@ -13,14 +13,17 @@ void adam_step_f32(float *restrict p, float *restrict m, float *restrict v, cons
   for (int i = 0; i < n; i++) adam_update_f32(&p[i], &m[i], &v[i], g[i], b1, b2, eps, step, sbc2);
 }
 
-void adam_step_f64(double *p, double *m, double *v, const double *g, int n, double lr, double b1, double b2,
-                   double eps, long t, int round) {
+void adam_step_f64(double *p, double *m, double *v, const double *g, int n, double lr, double b1, double b2, double eps,
+                   long t, int round) {
   double bc1 = 1 - pow(b1, (double)t), sbc2 = sqrt(1 - pow(b2, (double)t)), step = lr / bc1;
   for (int i = 0; i < n; i++) {
     double gi = g[i];
     m[i] = b1 * m[i] + (1 - b1) * gi;
     v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-    if (round) { m[i] = (float)m[i]; v[i] = (float)v[i]; }
+    if (round) {
+      m[i] = (float)m[i];
+      v[i] = (float)v[i];
+    }
     p[i] = p[i] - step * m[i] / (sqrt(v[i]) / sbc2 + eps);
     if (round) p[i] = (float)p[i];
   }

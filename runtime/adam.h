@@ -12,8 +12,8 @@
 /* The update of one element, in double from the stored floats; step = lr / (1 - b1^t),
  * sbc2 = sqrt(1 - b2^t). The CUDA trainer's Adam kernel calls it too (with
  * ADAM_QUALIFIER `static __host__ __device__ __forceinline__`). */
-ADAM_QUALIFIER void adam_update_f32(float *p, float *m, float *v, float g, double b1, double b2, double eps, double step,
-                                    double sbc2) {
+ADAM_QUALIFIER void adam_update_f32(float *p, float *m, float *v, float g, double b1, double b2, double eps,
+                                    double step, double sbc2) {
   double gi = g;
   *m = (float)(b1 * *m + (1 - b1) * gi);
   *v = (float)(b2 * *v + (1 - b2) * gi * gi);
@@ -31,11 +31,11 @@ ADAM_QUALIFIER double adam_lr(double lr, double lr_min, long horizon, long t) {
 }
 
 /* One step t (counting from 1) on n parameters; gradients g. */
-void adam_step_f32(float *p, float *m, float *v, const float *g, int n, double lr, double b1, double b2,
-                   double eps, long t);
+void adam_step_f32(float *p, float *m, float *v, const float *g, int n, double lr, double b1, double b2, double eps,
+                   long t);
 /* The same on doubles; round = 1 rounds m, v and p to float after each update
  * (the interpreter's f32 mode), which reproduces adam_step_f32 exactly. */
-void adam_step_f64(double *p, double *m, double *v, const double *g, int n, double lr, double b1, double b2,
-                   double eps, long t, int round);
+void adam_step_f64(double *p, double *m, double *v, const double *g, int n, double lr, double b1, double b2, double eps,
+                   long t, int round);
 
 #endif

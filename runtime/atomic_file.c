@@ -33,9 +33,12 @@ static int create_tmp(AtomicFile *a) {
   }
   size_t n = strlen(a->tmp);
   char *unique = realloc(a->tmp, n + 32);
-  if (!unique) { errno = ENOMEM; return -1; }
+  if (!unique) {
+    errno = ENOMEM;
+    return -1;
+  }
   a->tmp = unique;
-  for (int k = 0; k < 100; k++) {   /* O_EXCL: an existing name, link or not, is skipped, never opened */
+  for (int k = 0; k < 100; k++) { /* O_EXCL: an existing name, link or not, is skipped, never opened */
     snprintf(unique + n, 32, ".%ld.%d", (long)getpid(), k);
     fd = open(unique, flags, 0666);
     if (fd >= 0 || errno != EEXIST) return fd;
@@ -73,7 +76,11 @@ int atomic_open(AtomicFile *a, const char *path, char *err, size_t errlen) {
     return -1;
   }
   a->path = target ? target : strdup(path);
-  if (!a->path) { snprintf(err, errlen, "%s: out of memory", path); release(a); return -1; }
+  if (!a->path) {
+    snprintf(err, errlen, "%s: out of memory", path);
+    release(a);
+    return -1;
+  }
   if (exists && !S_ISREG(st.st_mode)) {
     /* a device or a FIFO: written through in place (a rename would replace the node) */
     int fd = open(a->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
@@ -89,14 +96,21 @@ int atomic_open(AtomicFile *a, const char *path, char *err, size_t errlen) {
   }
   size_t n = strlen(a->path);
   a->tmp = malloc(n + 5);
-  if (!a->tmp) { snprintf(err, errlen, "%s: out of memory", path); release(a); return -1; }
+  if (!a->tmp) {
+    snprintf(err, errlen, "%s: out of memory", path);
+    release(a);
+    return -1;
+  }
   memcpy(a->tmp, a->path, n);
   memcpy(a->tmp + n, ".tmp", 5);
   int fd = create_tmp(a);
   a->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
   if (!a->f) {
     snprintf(err, errlen, "%s: cannot create %s: %s", path, a->tmp, strerror(errno));
-    if (fd >= 0) { close(fd); unlink(a->tmp); }
+    if (fd >= 0) {
+      close(fd);
+      unlink(a->tmp);
+    }
     release(a);
     return -1;
   }

@@ -16,8 +16,10 @@
 static int core_level(const char *core) {
   static const char *avx512[] = {"SkylakeX", "Cooperlake", "SapphireRapids", NULL};
   static const char *avx2[] = {"Haswell", "Zen", NULL};
-  for (int i = 0; avx512[i]; i++) if (!strcasecmp(core, avx512[i])) return 2;
-  for (int i = 0; avx2[i]; i++) if (!strcasecmp(core, avx2[i])) return 1;
+  for (int i = 0; avx512[i]; i++)
+    if (!strcasecmp(core, avx512[i])) return 2;
+  for (int i = 0; avx2[i]; i++)
+    if (!strcasecmp(core, avx2[i])) return 1;
   return 0;
 }
 

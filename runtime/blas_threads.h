@@ -5,7 +5,7 @@
  * 512: 78 / 149; the two cross near 2 N^3 = 25 MFLOP. */
 #pragma once
 
-#define SMALL_GEMM_FLOPS 33554432L   /* 2 M N K below this: one thread */
+#define SMALL_GEMM_FLOPS 33554432L /* 2 M N K below this: one thread */
 
 void blas_threads_init(int threads);
 void blas_threads_for(long flops);

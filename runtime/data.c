@@ -13,13 +13,17 @@ static int open_images(DataSource *ds, const char *spec, int want_cols, char *er
   const ImageSet *im = &ds->images;
   /* 64-bit: the sizes come from a file header (image_sets.c bounds them, this does not rely on it) */
   int64_t plain = (int64_t)im->c * im->h * im->w, padded = (int64_t)im->c * (im->h + 4) * (im->w + 4);
-  ds->label = want_cols == plain + 1 || want_cols == padded + 1;   /* one more column: the class label */
-  if (want_cols - ds->label == plain) ds->pad = 0;
-  else if (want_cols - ds->label == padded) ds->pad = 2;
+  ds->label = want_cols == plain + 1 || want_cols == padded + 1; /* one more column: the class label */
+  if (want_cols - ds->label == plain)
+    ds->pad = 0;
+  else if (want_cols - ds->label == padded)
+    ds->pad = 2;
   else {
-    snprintf(err, errlen, "%s: pictures are %dx%dx%d (%lld values, or %lld padded to %lldx%lld; one more for the label), "
-             "the model wants %d columns", spec, im->c, im->h, im->w, (long long)plain, (long long)padded,
-             (long long)im->h + 4, (long long)im->w + 4, want_cols);
+    snprintf(err, errlen,
+             "%s: pictures are %dx%dx%d (%lld values, or %lld padded to %lldx%lld; one more for the label), "
+             "the model wants %d columns",
+             spec, im->c, im->h, im->w, (long long)plain, (long long)padded, (long long)im->h + 4, (long long)im->w + 4,
+             want_cols);
     image_set_free(&ds->images);
     return -1;
   }
@@ -57,12 +61,22 @@ int data_open(DataSource *ds, const char *spec, int want_cols, char *err, size_t
 int data_open_split(DataSource *ds, const char *spec, int want_cols, int test, char *err, size_t errlen) {
   memset(ds, 0, sizeof *ds);
   int rc;
-  if (image_set_open(&ds->images, spec, test, &rc, err, errlen)) return rc ? rc : open_images(ds, spec, want_cols, err, errlen);
+  if (image_set_open(&ds->images, spec, test, &rc, err, errlen))
+    return rc ? rc : open_images(ds, spec, want_cols, err, errlen);
   size_t n = strlen(spec);
   if (n < 4 || strcmp(spec + n - 4, ".npy")) {
     const ToyDataset *t = toy_dataset(spec);
-    if (!t) { snprintf(err, errlen, "unknown data set '%s' (a toy name, an image set: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR, or a .npy file)", spec); return -1; }
-    if (want_cols != 2) { snprintf(err, errlen, "toy data set '%s' is 2-D, the model wants %d columns", spec, want_cols); return -1; }
+    if (!t) {
+      snprintf(err, errlen,
+               "unknown data set '%s' (a toy name, an image set: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR, or a "
+               ".npy file)",
+               spec);
+      return -1;
+    }
+    if (want_cols != 2) {
+      snprintf(err, errlen, "toy data set '%s' is 2-D, the model wants %d columns", spec, want_cols);
+      return -1;
+    }
     ds->toy = t->name;
     ds->d = 2;
     return 0;
@@ -70,7 +84,10 @@ int data_open_split(DataSource *ds, const char *spec, int want_cols, int test, c
   int rank;
   int64_t shape[4];
   if (npy_read_real(spec, &ds->points, &rank, shape, &ds->was_f64, err, errlen)) return -1;
-  if (npy_check_points(spec, ds->points, rank, shape, want_cols, err, errlen)) { data_close(ds); return -1; }
+  if (npy_check_points(spec, ds->points, rank, shape, want_cols, err, errlen)) {
+    data_close(ds);
+    return -1;
+  }
   if (ds->was_f64) fprintf(stderr, "note: %s holds float64 values: rounded to float32\n", spec);
   ds->n = (long)shape[0];
   ds->d = (int)shape[1];
@@ -87,12 +104,15 @@ static void shuffle(const DataSource *ds, long epoch, uint64_t seed, uint32_t st
   for (long i = ds->n - 1; i > 0; i--) {
     long j = (long)(philox_uniform(seed, stream, (uint32_t)epoch, UINT32_MAX, (uint32_t)i) * (i + 1));
     if (j > i) j = i;
-    uint32_t t = p[i]; p[i] = p[j]; p[j] = t;
+    uint32_t t = p[i];
+    p[i] = p[j];
+    p[j] = t;
   }
   ds->order->epoch = epoch;
 }
 
-static int sample_images(const DataSource *ds, float *out, int B, uint64_t seed, uint32_t stream, uint32_t iter, uint32_t step) {
+static int sample_images(const DataSource *ds, float *out, int B, uint64_t seed, uint32_t stream, uint32_t iter,
+                         uint32_t step) {
   long per_epoch = ds->n / B;
   if (per_epoch < 1) return -1;
   long epoch = step / per_epoch, pos = step % per_epoch;

@@ -13,21 +13,24 @@
 
 #include "image_sets.h"
 
-#define DATA_HOLD_OUT 10          /* a file's rows: one in 10 is held out (none below 10 rows) */
-#define DATA_HOLD_OUT_KEY 0x686f6c64u   /* the Philox key of the hold-out permutation */
-
-typedef struct { long epoch; uint32_t *perm; } EpochOrder;  /* the current epoch's permutation */
+#define DATA_HOLD_OUT 10              /* a file's rows: one in 10 is held out (none below 10 rows) */
+#define DATA_HOLD_OUT_KEY 0x686f6c64u /* the Philox key of the hold-out permutation */
 
 typedef struct {
-  const char *toy;      /* toy data set name, or NULL for file data */
-  float *points;        /* file data [n, d], rows in the hold-out order: training rows first */
+  long epoch;
+  uint32_t *perm;
+} EpochOrder; /* the current epoch's permutation */
+
+typedef struct {
+  const char *toy; /* toy data set name, or NULL for file data */
+  float *points;   /* file data [n, d], rows in the hold-out order: training rows first */
   long n;
-  long n_train;         /* file data: rows [0, n_train) are trained on, [n_train, n) held out */
-  int was_f64;          /* the file held float64 values (rounded to float) */
+  long n_train; /* file data: rows [0, n_train) are trained on, [n_train, n) held out */
+  int was_f64;  /* the file held float64 values (rounded to float) */
   int d;
-  ImageSet images;      /* image data (images.pixels != NULL) */
-  int pad, flip;        /* frame added around each picture; random horizontal flips */
-  int label;            /* rows end with the picture's class label (0..9) */
+  ImageSet images; /* image data (images.pixels != NULL) */
+  int pad, flip;   /* frame added around each picture; random horizontal flips */
+  int label;       /* rows end with the picture's class label (0..9) */
   EpochOrder *order;
 } DataSource;
 

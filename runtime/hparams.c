@@ -16,8 +16,10 @@ int hparam_index(const ModelHParam *hp, int n, const char *name) {
 }
 
 static void end_str(double v, char *buf, size_t n) {
-  if (isinf(v)) snprintf(buf, n, "%sinf", v < 0 ? "-" : "");
-  else snprintf(buf, n, "%.9g", v);
+  if (isinf(v))
+    snprintf(buf, n, "%sinf", v < 0 ? "-" : "");
+  else
+    snprintf(buf, n, "%.9g", v);
 }
 
 void hparam_range(const ModelHParam *h, char *buf, size_t n) {
@@ -25,15 +27,22 @@ void hparam_range(const ModelHParam *h, char *buf, size_t n) {
   end_str(h->lo, lo, sizeof lo);
   end_str(h->hi, hi, sizeof hi);
   /* an infinite end is never reached: shown open */
-  snprintf(buf, n, "%s%s, %s%s", h->lo_open || isinf(h->lo) ? "(" : "[", lo, hi, h->hi_open || isinf(h->hi) ? ")" : "]");
+  snprintf(buf, n, "%s%s, %s%s", h->lo_open || isinf(h->lo) ? "(" : "[", lo, hi,
+           h->hi_open || isinf(h->hi) ? ")" : "]");
 }
 
 int hparam_check(const ModelHParam *h, double v, char *err, size_t errlen) {
   char r[80];
   hparam_range(h, r, sizeof r);
-  if (isnan(v)) { snprintf(err, errlen, "%s = NaN is not a number; valid values lie in %s", h->name, r); return -1; }
+  if (isnan(v)) {
+    snprintf(err, errlen, "%s = NaN is not a number; valid values lie in %s", h->name, r);
+    return -1;
+  }
   int ok = isfinite(v) && (h->lo_open ? v > h->lo : v >= h->lo) && (h->hi_open ? v < h->hi : v <= h->hi);
-  if (!ok) { snprintf(err, errlen, "%s = %.9g is outside its valid range %s (%s)", h->name, v, r, h->desc); return -1; }
+  if (!ok) {
+    snprintf(err, errlen, "%s = %.9g is outside its valid range %s (%s)", h->name, v, r, h->desc);
+    return -1;
+  }
   return 0;
 }
 
@@ -41,10 +50,16 @@ static int unknown(const ModelHParam *hp, int n, const char *name, const char *w
   int best = -1, bd = 1 << 30;
   for (int k = 0; k < n; k++) {
     int d = edit_distance(name, hp[k].name);
-    if (d < bd) { bd = d; best = k; }
+    if (d < bd) {
+      bd = d;
+      best = k;
+    }
   }
-  if (best < 0) snprintf(err, errlen, "%s: this model has no run-time parameters (unknown '%s')", what, name);
-  else snprintf(err, errlen, "%s: unknown parameter '%s' (did you mean '%s'? `info` lists them all)", what, name, hp[best].name);
+  if (best < 0)
+    snprintf(err, errlen, "%s: this model has no run-time parameters (unknown '%s')", what, name);
+  else
+    snprintf(err, errlen, "%s: unknown parameter '%s' (did you mean '%s'? `info` lists them all)", what, name,
+             hp[best].name);
   return -1;
 }
 
@@ -57,17 +72,21 @@ static int parse_number(const char *s, double *v) {
   return 0;
 }
 
-static int set_value(const ModelHParam *hp, int n, double *vals, const char *name, double v, const char *what, char *err,
-                     size_t errlen) {
+static int set_value(const ModelHParam *hp, int n, double *vals, const char *name, double v, const char *what,
+                     char *err, size_t errlen) {
   int k = hparam_index(hp, n, name);
   if (k < 0) return unknown(hp, n, name, what, err, errlen);
   char why[400];
-  if (hparam_check(&hp[k], v, why, sizeof why)) { snprintf(err, errlen, "%s: %s", what, why); return -1; }
+  if (hparam_check(&hp[k], v, why, sizeof why)) {
+    snprintf(err, errlen, "%s: %s", what, why);
+    return -1;
+  }
   vals[k] = v;
   return 0;
 }
 
-int hparam_set_arg(const ModelHParam *hp, int n, double *vals, const char *arg, const char *what, char *err, size_t errlen) {
+int hparam_set_arg(const ModelHParam *hp, int n, double *vals, const char *arg, const char *what, char *err,
+                   size_t errlen) {
   const char *eq = strchr(arg, '=');
   char name[128], opt[200];
   snprintf(opt, sizeof opt, "%s %s", what, arg);
@@ -118,8 +137,8 @@ static int set_member(TextCursor *c, const char *name, void *ctx) {
   return set_value(s->hp, s->n, s->vals, name, v, what, c->err, c->errlen);
 }
 
-int hparam_set_json(const ModelHParam *hp, int n, double *vals, const char *text, size_t len, const char *path, char *err,
-                    size_t errlen) {
+int hparam_set_json(const ModelHParam *hp, int n, double *vals, const char *text, size_t len, const char *path,
+                    char *err, size_t errlen) {
   TextCursor c = {text, len, 0, path, "malformed parameter file", err, errlen};
   SetJson s = {hp, n, vals, path};
   cursor_skip_ws(&c);
@@ -132,12 +151,15 @@ int hparam_set_json(const ModelHParam *hp, int n, double *vals, const char *text
 
 int hparam_set_file(const ModelHParam *hp, int n, double *vals, const char *path, char *err, size_t errlen) {
   FILE *f = fopen(path, "rb");
-  if (!f) { snprintf(err, errlen, "--config %s: cannot read it", path); return -1; }
+  if (!f) {
+    snprintf(err, errlen, "--config %s: cannot read it", path);
+    return -1;
+  }
   size_t cap = 1 << 12, len = 0, got;
   char *text = xmalloc(cap, "a parameter file");
   while ((got = fread(text + len, 1, cap - len - 1, f)) > 0) {
     len += got;
-    if (len + 1 == cap && cap >= (1 << 20)) {   /* a flat object of numbers: a megabyte is not one */
+    if (len + 1 == cap && cap >= (1 << 20)) { /* a flat object of numbers: a megabyte is not one */
       fclose(f);
       free(text);
       snprintf(err, errlen, "--config %s: larger than 1 MiB, not a parameter file", path);
@@ -155,7 +177,10 @@ int hparam_set_file(const ModelHParam *hp, int n, double *vals, const char *path
 }
 
 void hparam_list(FILE *f, const ModelHParam *hp, int n, const double *vals) {
-  if (!n) { fprintf(f, "  (none: this model has no run-time parameters)\n"); return; }
+  if (!n) {
+    fprintf(f, "  (none: this model has no run-time parameters)\n");
+    return;
+  }
   for (int k = 0; k < n; k++) {
     char r[80];
     hparam_range(&hp[k], r, sizeof r);

@@ -10,16 +10,17 @@
 
 #include "model.h"
 
-int hparam_index(const ModelHParam *hp, int n, const char *name);   /* -1 if absent */
+int hparam_index(const ModelHParam *hp, int n, const char *name); /* -1 if absent */
 /* 0 if v is finite and inside h's range; else -1 with err "NAME = V is outside ..." */
 int hparam_check(const ModelHParam *h, double v, char *err, size_t errlen);
 /* "[0, inf)" */
 void hparam_range(const ModelHParam *h, char *buf, size_t n);
 /* Applies one NAME=VALUE (what: the option it came from, for messages). 0, or -1 with err. */
-int hparam_set_arg(const ModelHParam *hp, int n, double *vals, const char *arg, const char *what, char *err, size_t errlen);
+int hparam_set_arg(const ModelHParam *hp, int n, double *vals, const char *arg, const char *what, char *err,
+                   size_t errlen);
 /* Applies a flat JSON object {"NAME": number, ...} (text of len bytes; path names it in messages). */
-int hparam_set_json(const ModelHParam *hp, int n, double *vals, const char *text, size_t len, const char *path, char *err,
-                    size_t errlen);
+int hparam_set_json(const ModelHParam *hp, int n, double *vals, const char *text, size_t len, const char *path,
+                    char *err, size_t errlen);
 /* The same from a file. */
 int hparam_set_file(const ModelHParam *hp, int n, double *vals, const char *path, char *err, size_t errlen);
 /* One line per parameter: name, value (vals, or the defaults when NULL), range, meaning. */

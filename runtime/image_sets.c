@@ -7,12 +7,17 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-static uint32_t be32(const unsigned char *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
 
 int idx_read(const char *path, int want_magic, unsigned char **data, int dims[3], int *rank, char *err, size_t errlen) {
   *data = NULL;
-  gzFile f = gzopen(path, "rb");   /* reads plain files too */
-  if (!f) { snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)); return -1; }
+  gzFile f = gzopen(path, "rb"); /* reads plain files too */
+  if (!f) {
+    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    return -1;
+  }
   unsigned char head[16];
   int r = want_magic == 0x803 ? 3 : 1, hn = 4 + 4 * r;
   if (gzread(f, head, hn) != hn) {
@@ -68,12 +73,20 @@ int idx_read(const char *path, int want_magic, unsigned char **data, int dims[3]
   size_t cap = plain || total < (1u << 20) ? (size_t)total : (1u << 20), got = 0;
   int oom = 0;
   *data = malloc(cap);
-  if (!*data) { snprintf(err, errlen, "%s: out of memory for %zu bytes of data", path, cap); gzclose(f); return -1; }
+  if (!*data) {
+    snprintf(err, errlen, "%s: out of memory for %zu bytes of data", path, cap);
+    gzclose(f);
+    return -1;
+  }
   while (got < total) {
     if (got == cap) {
       size_t ncap = cap * 2 < total ? cap * 2 : (size_t)total;
       unsigned char *q = realloc(*data, ncap);
-      if (!q) { snprintf(err, errlen, "%s: out of memory for %zu bytes of data", path, ncap); oom = 1; break; }
+      if (!q) {
+        snprintf(err, errlen, "%s: out of memory for %zu bytes of data", path, ncap);
+        oom = 1;
+        break;
+      }
       *data = q;
       cap = ncap;
     }
@@ -101,7 +114,10 @@ int idx_read(const char *path, int want_magic, unsigned char **data, int dims[3]
 static void find(char *out, size_t n, const char *dir, const char *name) {
   snprintf(out, n, "%s/%s.gz", dir, name);
   FILE *f = fopen(out, "rb");
-  if (f) { fclose(f); return; }
+  if (f) {
+    fclose(f);
+    return;
+  }
   snprintf(out, n, "%s/%s", dir, name);
 }
 
@@ -116,7 +132,10 @@ static int open_idx_set(ImageSet *s, const char *dir, int test, char *err, size_
     snprintf(err, errlen, "%s: %d labels for %d images", path, ldims[0], dims[0]);
     return -1;
   }
-  s->n = dims[0]; s->c = 1; s->h = dims[1]; s->w = dims[2];
+  s->n = dims[0];
+  s->c = 1;
+  s->h = dims[1];
+  s->w = dims[2];
   return 0;
 }
 
@@ -124,14 +143,20 @@ int cifar_read(const char *path, long records, unsigned char *labels, unsigned c
   enum { REC = 3073 };
   /* the size first: a short or long file is refused before anything is read */
   struct stat st;
-  if (stat(path, &st) != 0) { snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)); return -1; }
+  if (stat(path, &st) != 0) {
+    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    return -1;
+  }
   if (S_ISREG(st.st_mode) && st.st_size != (off_t)REC * records) {
     snprintf(err, errlen, "%s: %s: %lld bytes (expected %ld records of %d bytes)", path,
              st.st_size < (off_t)REC * records ? "truncated" : "trailing bytes", (long long)st.st_size, records, REC);
     return -1;
   }
   FILE *f = fopen(path, "rb");
-  if (!f) { snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)); return -1; }
+  if (!f) {
+    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    return -1;
+  }
   unsigned char rec[REC];
   int rc = 0;
   for (long i = 0; i < records; i++) {
@@ -140,11 +165,18 @@ int cifar_read(const char *path, long records, unsigned char *labels, unsigned c
       rc = -1;
       break;
     }
-    if (rec[0] > 9) { snprintf(err, errlen, "%s: record %ld has label %d (expected 0..9)", path, i, rec[0]); rc = -1; break; }
+    if (rec[0] > 9) {
+      snprintf(err, errlen, "%s: record %ld has label %d (expected 0..9)", path, i, rec[0]);
+      rc = -1;
+      break;
+    }
     labels[i] = rec[0];
     memcpy(pixels + (size_t)i * 3072, rec + 1, 3072);
   }
-  if (!rc && fgetc(f) != EOF) { snprintf(err, errlen, "%s: trailing bytes after %ld records", path, records); rc = -1; }
+  if (!rc && fgetc(f) != EOF) {
+    snprintf(err, errlen, "%s: trailing bytes after %ld records", path, records);
+    rc = -1;
+  }
   fclose(f);
   return rc;
 }
@@ -153,7 +185,10 @@ int cifar_read(const char *path, long records, unsigned char *labels, unsigned c
 static int open_cifar(ImageSet *s, const char *dir, int test, char *err, size_t errlen) {
   enum { PER_FILE = 10000 };
   int files = test ? 1 : 5;
-  s->n = (long)files * PER_FILE; s->c = 3; s->h = 32; s->w = 32;
+  s->n = (long)files * PER_FILE;
+  s->c = 3;
+  s->h = 32;
+  s->w = 32;
   s->pixels = malloc((size_t)s->n * 3072);
   s->labels = malloc(s->n);
   if (!s->pixels || !s->labels) {
@@ -162,9 +197,12 @@ static int open_cifar(ImageSet *s, const char *dir, int test, char *err, size_t 
   }
   for (int k = 0; k < files; k++) {
     char path[4200];
-    if (test) snprintf(path, sizeof path, "%s/test_batch.bin", dir);
-    else snprintf(path, sizeof path, "%s/data_batch_%d.bin", dir, k + 1);
-    if (cifar_read(path, PER_FILE, s->labels + (size_t)k * PER_FILE, s->pixels + (size_t)k * PER_FILE * 3072, err, errlen))
+    if (test)
+      snprintf(path, sizeof path, "%s/test_batch.bin", dir);
+    else
+      snprintf(path, sizeof path, "%s/data_batch_%d.bin", dir, k + 1);
+    if (cifar_read(path, PER_FILE, s->labels + (size_t)k * PER_FILE, s->pixels + (size_t)k * PER_FILE * 3072, err,
+                   errlen))
       return -1;
   }
   return 0;

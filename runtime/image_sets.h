@@ -10,10 +10,10 @@
 #include <stdint.h>
 
 typedef struct {
-  long n;                 /* pictures */
-  int c, h, w;            /* channels, rows, columns */
-  unsigned char *pixels;  /* [n, c, h, w] */
-  unsigned char *labels;  /* [n], or NULL */
+  long n;                /* pictures */
+  int c, h, w;           /* channels, rows, columns */
+  unsigned char *pixels; /* [n, c, h, w] */
+  unsigned char *labels; /* [n], or NULL */
 } ImageSet;
 
 /* Limits on what an IDX header may claim (checked in 64 bits before any

@@ -17,7 +17,7 @@ double mode_radius(const ToyDataset *d) {
 int mode_of(const ToyDataset *d, double r, double x, double y) {
   for (int k = 0; k < d->n_modes; k++) {
     double dx = x - d->modes[2 * k], dy = y - d->modes[2 * k + 1];
-    if (dx * dx + dy * dy <= r * r) return k;   /* discs are disjoint: the first is the only one */
+    if (dx * dx + dy * dy <= r * r) return k; /* discs are disjoint: the first is the only one */
   }
   return -1;
 }
@@ -25,14 +25,17 @@ int mode_of(const ToyDataset *d, double r, double x, double y) {
 void mode_mass_grid(const ToyDataset *d, double r, const double *u, int R, double A, double *mass, double *outside) {
   double h = 2 * A / R, mx = -INFINITY, total = 0, out = 0;
   long N = (long)R * R;
-  for (long i = 0; i < N; i++) if (u[i] > mx) mx = u[i];
+  for (long i = 0; i < N; i++)
+    if (u[i] > mx) mx = u[i];
   for (int k = 0; k < d->n_modes; k++) mass[k] = 0;
   for (int row = 0; row < R; row++)
     for (int col = 0; col < R; col++) {
       double p = exp(u[(long)row * R + col] - mx);
       int k = mode_of(d, r, -A + (col + 0.5) * h, -A + (row + 0.5) * h);
-      if (k < 0) out += p;
-      else mass[k] += p;
+      if (k < 0)
+        out += p;
+      else
+        mass[k] += p;
       total += p;
     }
   for (int k = 0; k < d->n_modes; k++) mass[k] /= total;
@@ -44,8 +47,10 @@ void mode_mass_points(const ToyDataset *d, double r, const float *xy, long n, do
   for (int k = 0; k < d->n_modes; k++) mass[k] = 0;
   for (long i = 0; i < n; i++) {
     int k = mode_of(d, r, xy[2 * i], xy[2 * i + 1]);
-    if (k < 0) out++;
-    else mass[k] += 1;
+    if (k < 0)
+      out++;
+    else
+      mass[k] += 1;
   }
   for (int k = 0; k < d->n_modes; k++) mass[k] = n ? mass[k] / n : 0;
   *outside = n ? (double)out / n : 1;
@@ -76,7 +81,8 @@ void mode_mass_eval(const ToyDataset *d, const double *u, int R, double A, const
 void mode_mass_bounds(ModeMass *m, const float *xy, const double *lo, const double *up, long n) {
   if (!m->n || n < 1) return;
   double mx = -INFINITY, total = 0, out = 0, gmax[MODE_MASS_MAX], cnt[MODE_MASS_MAX] = {0}, gexp[MODE_MASS_MAX] = {0};
-  for (long i = 0; i < n; i++) if (up[i] > mx) mx = up[i];
+  for (long i = 0; i < n; i++)
+    if (up[i] > mx) mx = up[i];
   for (int k = 0; k < m->n; k++) m->bounds[k] = m->gap[k] = 0, gmax[k] = -INFINITY;
   int *which = malloc(sizeof(int) * n);
   m->has_gap = 0;
@@ -85,7 +91,10 @@ void mode_mass_bounds(ModeMass *m, const float *xy, const double *lo, const doub
     int k = which[i] = mode_of(m->set, m->radius, xy[2 * i], xy[2 * i + 1]);
     total += w;
     m->has_gap |= up[i] != lo[i];
-    if (k < 0) { out += w; continue; }
+    if (k < 0) {
+      out += w;
+      continue;
+    }
     m->bounds[k] += w;
     m->gap[k] += up[i] - lo[i];
     cnt[k]++;

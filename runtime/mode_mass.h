@@ -17,18 +17,18 @@
 
 typedef struct {
   const ToyDataset *set;
-  int n;                                /* modes (0: the set has no known mixture) */
-  double radius;                        /* the mode radius */
-  double weight[MODE_MASS_MAX];         /* the data set's mixture weights */
-  double density[MODE_MASS_MAX], density_outside;   /* masses of the normalised density */
-  double samples[MODE_MASS_MAX], samples_outside;   /* fractions of the samples */
+  int n;                                          /* modes (0: the set has no known mixture) */
+  double radius;                                  /* the mode radius */
+  double weight[MODE_MASS_MAX];                   /* the data set's mixture weights */
+  double density[MODE_MASS_MAX], density_outside; /* masses of the normalised density */
+  double samples[MODE_MASS_MAX], samples_outside; /* fractions of the samples */
   double tv_density, tv_samples;
   long n_samples;
   /* from the generator's sandwich draws (methods.md §7.3), when it has them */
   int has_bounds, has_gap;
   double bounds[MODE_MASS_MAX], bounds_outside, tv_bounds; /* the energy's masses, importance-weighted by exp(up) */
-  double gap[MODE_MASS_MAX];   /* mean of up - lo over the draws in the mode: (a)'s log(sigma_max / sigma_min) */
-  double tilt[MODE_MASS_MAX];  /* log mean exp(up - lo) over them */
+  double gap[MODE_MASS_MAX];  /* mean of up - lo over the draws in the mode: (a)'s log(sigma_max / sigma_min) */
+  double tilt[MODE_MASS_MAX]; /* log mean exp(up - lo) over them */
 } ModeMass;
 
 /* half the smallest distance between two centres (d must have n_modes >= 2) */

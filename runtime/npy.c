@@ -72,9 +72,7 @@ int npy_write_f32(const char *path, const float *data, int rank, const int64_t *
 
 /* The header is a Python dict literal; this reads exactly what numpy writes:
  * string keys, a string, True/False and a tuple of integers. */
-static int expect(TextCursor *h, char c, const char *what) {
-  return cursor_accept(h, c) ? 0 : cursor_fail(h, what);
-}
+static int expect(TextCursor *h, char c, const char *what) { return cursor_accept(h, c) ? 0 : cursor_fail(h, what); }
 
 /* A quoted string ('...' or "...") without escapes, copied into out. */
 static int parse_str(TextCursor *h, char *out, size_t outlen) {
@@ -246,8 +244,10 @@ static int read_open(FILE *f, const char *path, float **data, int *rank, int64_t
 
   int f64 = allow_f64 && !strcmp(hd.descr, "<f8"), width = f64 ? 8 : 4;
   if (strcmp(hd.descr, "<f4") != 0 && !f64) {
-    snprintf(err, errlen, allow_f64 ? "%s: dtype '%s' is neither float32 ('<f4') nor float64 ('<f8')"
-                                    : "%s: dtype '%s' is not float32 ('<f4')", path, hd.descr);
+    snprintf(err, errlen,
+             allow_f64 ? "%s: dtype '%s' is neither float32 ('<f4') nor float64 ('<f8')"
+                       : "%s: dtype '%s' is not float32 ('<f4')",
+             path, hd.descr);
     return -1;
   }
   if (was_f64) *was_f64 = f64;
@@ -290,10 +290,12 @@ static int read_open(FILE *f, const char *path, float **data, int *rank, int64_t
   }
   /* float64: read in chunks and round each value to float */
   size_t nread = 0;
-  if (!f64) nread = fread(*data, 4, (size_t)count, f);
+  if (!f64)
+    nread = fread(*data, 4, (size_t)count, f);
   else {
     double chunk[4096];
-    for (size_t n; nread < count && (n = fread(chunk, 8, count - nread < 4096 ? count - nread : 4096, f)) > 0; nread += n)
+    for (size_t n; nread < count && (n = fread(chunk, 8, count - nread < 4096 ? count - nread : 4096, f)) > 0;
+         nread += n)
       for (size_t i = 0; i < n; i++) (*data)[nread + i] = (float)chunk[i];
   }
   if (nread != count) {

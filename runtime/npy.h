@@ -16,19 +16,17 @@
 
 /* Atomic write (PATH.tmp, fsync, rename). shape has rank entries, each >= 0.
  * Returns 0, or -1 with err filled. */
-int npy_write_f32(const char *path, const float *data, int rank, const int64_t *shape,
-                  char *err, size_t errlen);
+int npy_write_f32(const char *path, const float *data, int rank, const int64_t *shape, char *err, size_t errlen);
 
 /* On success *data is malloc'ed (free it; non-NULL even for 0 elements),
  * *rank and shape[0..rank-1] describe it, and 0 is returned. Otherwise -1,
  * *data = NULL and err says why, e.g. "x.npy: dtype '<f8' is not float32 ('<f4')". */
-int npy_read_f32(const char *path, float **data, int *rank, int64_t shape[NPY_MAX_RANK],
-                 char *err, size_t errlen);
+int npy_read_f32(const char *path, float **data, int *rank, int64_t shape[NPY_MAX_RANK], char *err, size_t errlen);
 
 /* The same, but float64 ('<f8') data are accepted too and rounded to float
  * (*was_f64 = 1; 0 for float32): data sets as numpy saves them by default. */
-int npy_read_real(const char *path, float **data, int *rank, int64_t shape[NPY_MAX_RANK], int *was_f64,
-                  char *err, size_t errlen);
+int npy_read_real(const char *path, float **data, int *rank, int64_t shape[NPY_MAX_RANK], int *was_f64, char *err,
+                  size_t errlen);
 
 /* The header of a float32 or float64 file only (rank, shape, *was_f64), with
  * the file's size checked against it: what `ebmforge build` needs of a data file. */
@@ -37,7 +35,7 @@ int npy_read_header(const char *path, int *rank, int64_t shape[NPY_MAX_RANK], in
 /* Training points: rank 2, shape [N, want_cols] with N >= 1, every value
  * finite. path only labels the messages. Returns 0 or -1 with err filled
  * (the first non-finite value is named by row and column). */
-int npy_check_points(const char *path, const float *data, int rank, const int64_t *shape,
-                     int want_cols, char *err, size_t errlen);
+int npy_check_points(const char *path, const float *data, int rank, const int64_t *shape, int want_cols, char *err,
+                     size_t errlen);
 
 #endif

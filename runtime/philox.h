@@ -49,7 +49,9 @@ PHILOX_QUALIFIER void philox4x32_10(const uint32_t ctr[4], const uint32_t key[2]
 
 /* The draws below are also inline here (philox_*_at), so that CUDA kernels
  * compute exactly the CPU trainers' formulas. */
-PHILOX_QUALIFIER double philox_uniform_from(const uint32_t out[4]) { return (double)(out[0] >> 8) * (1.0 / 16777216.0); }
+PHILOX_QUALIFIER double philox_uniform_from(const uint32_t out[4]) {
+  return (double)(out[0] >> 8) * (1.0 / 16777216.0);
+}
 
 PHILOX_QUALIFIER double philox_normal_from(const uint32_t out[4]) {
   double u1 = (double)((out[0] >> 8) + 1) * (1.0 / 16777216.0);
@@ -63,7 +65,8 @@ PHILOX_QUALIFIER void philox_block(uint64_t seed, uint32_t stream, uint32_t iter
   philox4x32_10(ctr, key, out);
 }
 
-PHILOX_QUALIFIER double philox_uniform_at(uint64_t seed, uint32_t stream, uint32_t iter, uint32_t step, uint32_t index) {
+PHILOX_QUALIFIER double philox_uniform_at(uint64_t seed, uint32_t stream, uint32_t iter, uint32_t step,
+                                          uint32_t index) {
   uint32_t out[4];
   philox_block(seed, stream, iter, step, index, out);
   return philox_uniform_from(out);

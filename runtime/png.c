@@ -209,7 +209,12 @@ int png_log_density(const char *path, const float *u, int rows, int cols, char *
 int png_image_geometry(int D, int *c, int *h, int *w) {
   static const int known[][4] = {{784, 1, 28, 28}, {1024, 1, 32, 32}, {3072, 3, 32, 32}};
   for (int k = 0; k < 3; k++)
-    if (known[k][0] == D) { *c = known[k][1]; *h = known[k][2]; *w = known[k][3]; return 0; }
+    if (known[k][0] == D) {
+      *c = known[k][1];
+      *h = known[k][2];
+      *w = known[k][3];
+      return 0;
+    }
   return -1;
 }
 

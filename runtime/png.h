@@ -41,21 +41,18 @@ int png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, char *err,
  * white background, light grey axes through 0, a thin grey frame, each point
  * a small dark-blue alpha-blended dot. +y is up (image row 0 is y = +range);
  * points outside the square or not finite are skipped. */
-int png_scatter(const char *path, const float *xy, int n, float range, int size, char *err,
-                size_t errlen);
+int png_scatter(const char *path, const float *xy, int n, float range, int size, char *err, size_t errlen);
 
 /* One pixel per cell of values[row*cols + col], where row 0 is the LOWEST y
  * (the trainers' grid layout), so image row 0 shows values row rows-1.
  * Colours: viridis (dark purple = min, yellow = max of the finite values);
  * non-finite cells are magenta. */
-int png_heatmap(const char *path, const float *values, int rows, int cols, char *err,
-                size_t errlen);
+int png_heatmap(const char *path, const float *values, int rows, int cols, char *err, size_t errlen);
 
 /* Heat map of the density exp(u - max u) for log-density or negative-energy
  * values u, on a fixed scale from 0 (dark) to 1 (yellow). u = -inf is zero
  * density; NaN and +inf cells are magenta. */
-int png_density(const char *path, const float *u, int rows, int cols, char *err,
-                size_t errlen);
+int png_density(const char *path, const float *u, int rows, int cols, char *err, size_t errlen);
 
 /* Heat map of log-density or negative-energy values u on a linear scale from
  * max u - PNG_LOG_NATS (dark, lower values clipped to it) to max u (yellow),
@@ -70,7 +67,6 @@ int png_image_geometry(int D, int *c, int *h, int *w);
 
 /* A grid of n pictures [n, c, h, w] with values in [-1, 1] (clipped), `cols`
  * per row, 2-pixel grey gaps; c = 1 is grey, c = 3 is RGB. */
-int png_image_grid(const char *path, const float *x, int n, int c, int h, int w, int cols, char *err,
-                   size_t errlen);
+int png_image_grid(const char *path, const float *x, int n, int c, int h, int w, int cols, char *err, size_t errlen);
 
 #endif

@@ -21,15 +21,31 @@
 
 #define ST_MAX_RANK 4
 
-typedef struct { const char *name; int rank; int64_t shape[ST_MAX_RANK]; const float *data; } StTensor; /* input to write */
-typedef struct { char *name; int rank; int64_t shape[ST_MAX_RANK]; float *data; } StEntry;             /* loaded */
-typedef struct { StEntry *t; int n; char **meta_keys; char **meta_vals; int n_meta; } StFile;
+typedef struct {
+  const char *name;
+  int rank;
+  int64_t shape[ST_MAX_RANK];
+  const float *data;
+} StTensor; /* input to write */
+typedef struct {
+  char *name;
+  int rank;
+  int64_t shape[ST_MAX_RANK];
+  float *data;
+} StEntry; /* loaded */
+typedef struct {
+  StEntry *t;
+  int n;
+  char **meta_keys;
+  char **meta_vals;
+  int n_meta;
+} StFile;
 
 /* Tensors are laid out in the order given; names must be non-empty, unique
  * and not "__metadata__"; metadata keys must be unique and not "crc32".
  * Returns 0, or -1 with err filled (the old file, if any, is untouched). */
-int st_write(const char *path, const StTensor *t, int n, const char *const *meta_keys,
-             const char *const *meta_vals, int n_meta, char *err, size_t errlen);
+int st_write(const char *path, const StTensor *t, int n, const char *const *meta_keys, const char *const *meta_vals,
+             int n_meta, char *err, size_t errlen);
 
 /* Loads every tensor (in header order) and all metadata, crc32 included.
  * Returns 0, or -1 with err naming the file and the first problem found;

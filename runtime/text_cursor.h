@@ -12,7 +12,7 @@ typedef struct {
   const char *s;
   size_t n, i;
   const char *path;
-  const char *what;   /* "malformed .npy header": the start of every error */
+  const char *what; /* "malformed .npy header": the start of every error */
   char *err;
   size_t errlen;
 } TextCursor;

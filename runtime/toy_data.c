@@ -255,8 +255,8 @@ static const ToyDataset datasets[] = {
 #define N_DATASETS ((int)(sizeof datasets / sizeof datasets[0]))
 
 static const char *const names[N_DATASETS + 1] = {
-    "25gaussians", "25gaussians-ddaebm", "8gaussians", "8gaussians-meg", "unequal3", "swissroll", "moons",
-    "circles",     "rings",              "pinwheel",   "2spirals",       "checkerboard",   NULL,
+    "25gaussians", "25gaussians-ddaebm", "8gaussians", "8gaussians-meg", "unequal3", "swissroll", "moons", "circles",
+    "rings",       "pinwheel",           "2spirals",   "checkerboard",   NULL,
 };
 
 const ToyDataset *toy_dataset(const char *name) {

@@ -27,8 +27,8 @@ typedef struct {
   const char *name;
   void (*sample)(float *out, int n, PhiloxCursor *c);
   int n_modes;
-  const float *modes; /* [n_modes,2] centres after scaling, gaussian mixtures only */
-  float mode_std;     /* per-coordinate std of each mode after scaling, else 0 */
+  const float *modes;   /* [n_modes,2] centres after scaling, gaussian mixtures only */
+  float mode_std;       /* per-coordinate std of each mode after scaling, else 0 */
   const float *weights; /* [n_modes] mixture weights, or NULL: equal */
 } ToyDataset;
 

@@ -32,9 +32,9 @@ VMATH_QUALIFIER float ebm_expf(float x) {
    * clamped with integer bit operations (no branches: the compiler keeps the
    * loop vectorised): results below 2^-125 flush to 0, beyond FLT_MAX are +inf */
   int32_t e = (int32_t)n + 126;
-  e &= ~(e >> 31);                     /* max(e, 0) */
+  e &= ~(e >> 31); /* max(e, 0) */
   int32_t d = 255 - e;
-  e = 255 - (d & ~(d >> 31));          /* min(e, 255) */
+  e = 255 - (d & ~(d >> 31)); /* min(e, 255) */
   int32_t bits = e << 23;
   float scale;
   memcpy(&scale, &bits, sizeof scale);
@@ -51,7 +51,7 @@ VMATH_QUALIFIER int ebm_all_finite(const float *x, int n) {
   for (int i = 0; i < n; i++) {
     uint32_t u;
     memcpy(&u, &x[i], sizeof u);
-    bad |= (u & 0x7f800000u) + 0x00800000u;   /* carries into bit 31 only for an all-ones exponent */
+    bad |= (u & 0x7f800000u) + 0x00800000u; /* carries into bit 31 only for an all-ones exponent */
   }
   return !(bad & 0x80000000u);
 }

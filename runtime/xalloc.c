@@ -4,13 +4,15 @@
 #include <stdlib.h>
 
 static void die(size_t n, int overflow, const char *what) {
-  if (overflow) fprintf(stderr, "out of memory: the size of %s overflows (more than %zu bytes)\n", what, (size_t)-1);
-  else fprintf(stderr, "out of memory allocating %zu bytes for %s\n", n, what);
+  if (overflow)
+    fprintf(stderr, "out of memory: the size of %s overflows (more than %zu bytes)\n", what, (size_t)-1);
+  else
+    fprintf(stderr, "out of memory allocating %zu bytes for %s\n", n, what);
   exit(EBM_EXIT_NOMEM);
 }
 
 void *xmalloc(size_t n, const char *what) {
-  void *p = malloc(n ? n : 1);   /* malloc(0) may return NULL: never a failure here */
+  void *p = malloc(n ? n : 1); /* malloc(0) may return NULL: never a failure here */
   if (!p) die(n, 0, what);
   return p;
 }

@@ -12,7 +12,7 @@
 #define EBM_EXIT_NOMEM 4
 
 void *xmalloc(size_t n, const char *what);
-void *xcalloc(size_t count, size_t size, const char *what);   /* zeroed; count * size checked */
+void *xcalloc(size_t count, size_t size, const char *what); /* zeroed; count * size checked */
 void *xrealloc(void *p, size_t n, const char *what);
 /* a * b, or the same exit when the product does not fit in size_t */
 size_t xmul(size_t a, size_t b, const char *what);

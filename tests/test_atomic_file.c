@@ -33,7 +33,10 @@ static int has_text(const char *path, const char *text) {
   return !strcmp(buf, text);
 }
 
-static int is_link(const char *path) { struct stat st; return lstat(path, &st) == 0 && S_ISLNK(st.st_mode); }
+static int is_link(const char *path) {
+  struct stat st;
+  return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
 
 /* no name in test_dir() containing ".tmp" but `allowed` */
 static int no_tmp_left(const char *allowed) {
@@ -46,7 +49,9 @@ int main(void) {
   char err[600];
   /* a symlinked output: the target gets the new content, the link stays a link */
   const char *real = test_path("real.txt"), *link = test_path("link.txt");
-  FILE *f = fopen(real, "w"); fputs("old", f); fclose(f);
+  FILE *f = fopen(real, "w");
+  fputs("old", f);
+  fclose(f);
   CHECK(symlink(real, link) == 0, "symlink");
   CHECK(write_text(link, "new", err, sizeof err) == 0, "symlinked output: %s", err);
   CHECK(is_link(link) && has_text(real, "new"), "the link was replaced or its target not written");
@@ -54,7 +59,9 @@ int main(void) {
 
   /* a planted out.txt.tmp -> victim: not followed, not written, left alone */
   const char *victim = test_path("victim.txt"), *out = test_path("out.txt"), *planted = test_path("out.txt.tmp");
-  f = fopen(victim, "w"); fputs("precious", f); fclose(f);
+  f = fopen(victim, "w");
+  fputs("precious", f);
+  fclose(f);
   CHECK(symlink(victim, planted) == 0, "symlink");
   CHECK(write_text(out, "data", err, sizeof err) == 0, "planted tmp: %s", err);
   CHECK(has_text(victim, "precious"), "the planted link was followed: victim overwritten");
@@ -68,7 +75,9 @@ int main(void) {
 
   /* a crashed writer's regular PATH.tmp is replaced and removed */
   const char *stale = test_path("stale.txt.tmp");
-  f = fopen(stale, "w"); fputs("junk", f); fclose(f);
+  f = fopen(stale, "w");
+  fputs("junk", f);
+  fclose(f);
   CHECK(write_text(test_path("stale.txt"), "fresh", err, sizeof err) == 0, "stale tmp: %s", err);
   CHECK(access(stale, F_OK) != 0 && has_text(test_path("stale.txt"), "fresh"), "stale .tmp left or output wrong");
 
@@ -76,9 +85,9 @@ int main(void) {
   const char *fifo = test_path("pipe");
   CHECK(mkfifo(fifo, 0600) == 0, "mkfifo");
   pid_t pid = fork();
-  if (pid == 0) {   /* reader: exit 0 iff it read exactly "through the pipe" */
+  if (pid == 0) { /* reader: exit 0 iff it read exactly "through the pipe" */
     char buf[64] = "";
-    alarm(20);   /* a FIFO replaced by a regular file is never opened for writing: do not wait forever */
+    alarm(20); /* a FIFO replaced by a regular file is never opened for writing: do not wait forever */
     int fd = open(fifo, O_RDONLY);
     ssize_t n = 0, k;
     while ((k = read(fd, buf + n, sizeof buf - 1 - n)) > 0) n += k;

@@ -20,7 +20,10 @@ static void check_bound(const char *label, const char *code) {
   /* gradient of P w.r.t. the energy's parameters */
   int vars[64], nodes[64], grads[64], n = 0;
   for (int v = 0; v < g->n_vars; v++)
-    if (g->vars[v].kind == VAR_PARAM && g->vars[v].name[0] == 'E') { vars[n] = v; nodes[n++] = g->vars[v].node; }
+    if (g->vars[v].kind == VAR_PARAM && g->vars[v].name[0] == 'E') {
+      vars[n] = v;
+      nodes[n++] = g->vars[v].node;
+    }
   int one = ir_scalar_like(g, P, 1.0);
   ad_vjp(g, 1, &P, &one, n, nodes, grads);
   for (int i = 0; i < n; i++) grads[i] = ad_materialize(g, grads[i], nodes[i]);
@@ -41,31 +44,31 @@ static void check_bound(const char *label, const char *code) {
 int main(void) {
   /* (a): q_b = z + d grad_z log sigma_min */
   check_bound("(a)",
-    "local gp = require 'bound_gp'\n"
-    "local sv = require 'sv'\n"
-    "local E = nets.toy_energy{width = 16, act = 'silu'}.build('E')\n"
-    "local G = nn.seq{nn.linear(2, 16, {name = 'g1'}), nn.silu(), nn.linear(16, 2, {name = 'g2'})}\n"
-    "z = ebm.state('z', {8, 2}, {'normal', 0, 1})\n"
-    "v = ebm.state('v', {8, 2}, {'normal', 0, 1})\n"
-    "local s = {B = 8, d = 2, E = E, G = G, cfg = {mins = true}, lower = require 'bound_sv'}\n"
-    "P = gp.bound_c(s, {z = z, x = G(z)}, v)\n"
-    "local r = ebm.jvp(z, v, E(G(z))) - ebm.sum(z * v, 2) - 2 * ebm.jvp(z, v, sv.log_sigma_min(G, z))\n"
-    "P2 = ebm.sum(r * r) / 16\n");
+              "local gp = require 'bound_gp'\n"
+              "local sv = require 'sv'\n"
+              "local E = nets.toy_energy{width = 16, act = 'silu'}.build('E')\n"
+              "local G = nn.seq{nn.linear(2, 16, {name = 'g1'}), nn.silu(), nn.linear(16, 2, {name = 'g2'})}\n"
+              "z = ebm.state('z', {8, 2}, {'normal', 0, 1})\n"
+              "v = ebm.state('v', {8, 2}, {'normal', 0, 1})\n"
+              "local s = {B = 8, d = 2, E = E, G = G, cfg = {mins = true}, lower = require 'bound_sv'}\n"
+              "P = gp.bound_c(s, {z = z, x = G(z)}, v)\n"
+              "local r = ebm.jvp(z, v, E(G(z))) - ebm.sum(z * v, 2) - 2 * ebm.jvp(z, v, sv.log_sigma_min(G, z))\n"
+              "P2 = ebm.sum(r * r) / 16\n");
   /* (b): x = G(z) + sigma eps, q_b = z + grad_z log q(z | G(z) + sigma eps), the total derivative */
   check_bound("(b)",
-    "local gp = require 'bound_gp'\n"
-    "local mi = require 'bound_mi'\n"
-    "local E = nets.toy_energy{width = 16, act = 'silu'}.build('E')\n"
-    "local G = nn.seq{nn.linear(2, 16, {name = 'g1'}), nn.silu(), nn.linear(16, 2, {name = 'g2'})}\n"
-    "local Q = nn.seq{nn.linear(2, 16, {name = 'q1'}), nn.tanh(), nn.linear(16, 4, {name = 'q2'})}\n"
-    "z = ebm.state('z', {8, 2}, {'normal', 0, 1})\n"
-    "v = ebm.state('v', {8, 2}, {'normal', 0, 1})\n"
-    "eps = ebm.state('eps', {8, 2}, {'normal', 0, 1})\n"
-    "local s = {B = 8, d = 2, D = 2, E = E, G = G, enc = Q, cfg = {sigma = 0.1}, lower = mi,\n"
-    "           sigma = ebm.hparam('sigma', 0.1, 'output noise', 'pos')}\n"
-    "local x = G(z) + 0.1 * eps\n"
-    "P = gp.bound_c(s, {z = z, x = x, eps = eps}, v)\n"
-    "local r = ebm.jvp(z, v, E(x)) - ebm.sum(z * v, 2) - ebm.jvp(z, v, mi.log_q(s, z, x))\n"
-    "P2 = ebm.sum(r * r) / 16\n");
+              "local gp = require 'bound_gp'\n"
+              "local mi = require 'bound_mi'\n"
+              "local E = nets.toy_energy{width = 16, act = 'silu'}.build('E')\n"
+              "local G = nn.seq{nn.linear(2, 16, {name = 'g1'}), nn.silu(), nn.linear(16, 2, {name = 'g2'})}\n"
+              "local Q = nn.seq{nn.linear(2, 16, {name = 'q1'}), nn.tanh(), nn.linear(16, 4, {name = 'q2'})}\n"
+              "z = ebm.state('z', {8, 2}, {'normal', 0, 1})\n"
+              "v = ebm.state('v', {8, 2}, {'normal', 0, 1})\n"
+              "eps = ebm.state('eps', {8, 2}, {'normal', 0, 1})\n"
+              "local s = {B = 8, d = 2, D = 2, E = E, G = G, enc = Q, cfg = {sigma = 0.1}, lower = mi,\n"
+              "           sigma = ebm.hparam('sigma', 0.1, 'output noise', 'pos')}\n"
+              "local x = G(z) + 0.1 * eps\n"
+              "P = gp.bound_c(s, {z = z, x = x, eps = eps}, v)\n"
+              "local r = ebm.jvp(z, v, E(x)) - ebm.sum(z * v, 2) - ebm.jvp(z, v, mi.log_q(s, z, x))\n"
+              "P2 = ebm.sum(r * r) / 16\n");
   return report();
 }

@@ -20,11 +20,15 @@ static const double A[4] = {1.2, 0.3, -0.2, 0.9}, b[2] = {0.1, -0.2};
 /* mean and standard error of x, and log mean exp(x) with its delta-method SE */
 static void moments(const double *x, double *mean, double *se, double *lme, double *lme_se) {
   double m = 0, v = 0, mx = -INFINITY, sw = 0, sw2 = 0;
-  for (int i = 0; i < N; i++) { m += x[i] / N; mx = fmax(mx, x[i]); }
+  for (int i = 0; i < N; i++) {
+    m += x[i] / N;
+    mx = fmax(mx, x[i]);
+  }
   for (int i = 0; i < N; i++) {
     v += (x[i] - m) * (x[i] - m) / (N - 1);
     double w = exp(x[i] - mx);
-    sw += w; sw2 += w * w;
+    sw += w;
+    sw2 += w * w;
   }
   double mw = sw / N, vw = (sw2 / N - mw * mw) * N / (N - 1);
   *mean = m;
@@ -34,8 +38,9 @@ static void moments(const double *x, double *mean, double *se, double *lme, doub
 }
 
 static const char *common =
-  "E = nn.module({}, function(x) return 0.5 * ebm.sum(x * x, 2) end)\n"
-  "G = nn.module({}, function(z) return ebm.matmul(z, ebm.const({1.2, -0.2, 0.3, 0.9}, {2, 2})) + ebm.const({0.1, -0.2}, {1, 2}) end)\n";
+    "E = nn.module({}, function(x) return 0.5 * ebm.sum(x * x, 2) end)\n"
+    "G = nn.module({}, function(z) return ebm.matmul(z, ebm.const({1.2, -0.2, 0.3, 0.9}, {2, 2})) + ebm.const({0.1, "
+    "-0.2}, {1, 2}) end)\n";
 
 int main(void) {
   double log_z = log(2 * M_PI), m, se, lme, lse;
@@ -59,7 +64,8 @@ int main(void) {
   printf("     (a): mean lambda_lo = %.5f +- %.5f, analytic %.5f\n", m, se, want_lo);
   expect_le("(a): E[lambda_lo] matches its closed form (within 4 SE)", fabs(m - want_lo) / se, 4);
   expect_le("(a): E[lambda_lo] < log Z", m + 4 * se - log_z, 0);
-  free(lo); free(up);
+  free(lo);
+  free(up);
   env_free(&e);
   host_free(h);
   /* (b): sigma = 1 (a finite second moment of the weights: sigma^2 > 1/2); encoder mu = x/4, l = x/10 */
@@ -74,7 +80,8 @@ int main(void) {
   e = env_new(h->g, 2);
   double *lam = env_eval(&e, dsl_tensor(h, "lam"));
   moments(lam, &m, &se, &lme, &lse);
-  printf("     (b): log mean exp(lambda) = %.5f +- %.5f, mean lambda = %.5f +- %.5f, log Z = %.5f\n", lme, lse, m, se, log_z);
+  printf("     (b): log mean exp(lambda) = %.5f +- %.5f, mean lambda = %.5f +- %.5f, log Z = %.5f\n", lme, lse, m, se,
+         log_z);
   expect_le("(b): E[exp(lambda)] = Z (within 4 SE)", fabs(lme - log_z) / lse, 4);
   expect_le("(b): E[lambda] < log Z", m + 4 * se - log_z, 0);
   free(lam);

@@ -13,7 +13,10 @@
 /* rows (k, -k): a row's first value names it */
 static const char *write_rows(long n) {
   float *x = malloc(sizeof(float) * 2 * n);
-  for (long k = 0; k < n; k++) { x[2 * k] = (float)k; x[2 * k + 1] = (float)-k; }
+  for (long k = 0; k < n; k++) {
+    x[2 * k] = (float)k;
+    x[2 * k + 1] = (float)-k;
+  }
   int64_t shape[2] = {n, 2};
   char err[300];
   const char *p = test_path("rows.npy");
@@ -33,8 +36,10 @@ static void check_split(long n) {
   int perm_ok = 1;
   for (long i = 0; i < n; i++) {
     long k = (long)ds.points[2 * i];
-    if (k < 0 || k >= n || seen[k] || ds.points[2 * i + 1] != -(float)k) perm_ok = 0;
-    else seen[k] = 1;
+    if (k < 0 || k >= n || seen[k] || ds.points[2 * i + 1] != -(float)k)
+      perm_ok = 0;
+    else
+      seen[k] = 1;
     if (i >= ds.n_train && k >= 0 && k < n) held[k] = 1;
   }
   CHECK(perm_ok, "n %ld: the rows are not a permutation of the file's", n);
@@ -59,7 +64,8 @@ static void check_split(long n) {
   CHECK(again.n_train == n, "keep_all: n_train %ld", again.n_train);
   data_close(&again);
   data_close(&ds);
-  free(seen); free(held);
+  free(seen);
+  free(held);
 }
 
 int main(void) {

@@ -15,7 +15,8 @@
 #include "run.h"
 
 static int var_by_name(Graph *g, const char *name) {
-  for (int v = 0; v < g->n_vars; v++) if (!strcmp(g->vars[v].name, name)) return v;
+  for (int v = 0; v < g->n_vars; v++)
+    if (!strcmp(g->vars[v].name, name)) return v;
   return -1;
 }
 
@@ -45,13 +46,21 @@ static void check_ema(const char *what, const char *src, const char *param, int 
   fputs(src, f);
   fclose(f);
   Host *h = host_new();
-  if (host_load_model(h, file)) { printf("FAIL %s: %s\n", what, h->error); checks_failed++; host_free(h); return; }
+  if (host_load_model(h, file)) {
+    printf("FAIL %s: %s\n", what, h->error);
+    checks_failed++;
+    host_free(h);
+    return;
+  }
   Graph *g = h->g;
   snprintf(avg_name, sizeof avg_name, "ema.%s", param);
   int p = dsl_var(h, param), e = dsl_var(h, avg_name);
   int n = shape_numel(g->vars[p].shape), n_avg = 0, n_energy_avg = 0;
   for (int v = 0; v < g->n_vars; v++)
-    if (!strncmp(g->vars[v].name, "ema.", 4)) { n_avg++; n_energy_avg += !strncmp(g->vars[v].name, "ema.energy.", 11); }
+    if (!strncmp(g->vars[v].name, "ema.", 4)) {
+      n_avg++;
+      n_energy_avg += !strncmp(g->vars[v].name, "ema.energy.", 11);
+    }
   snprintf(msg, sizeof msg, "%s: the energy's parameters are %saveraged", what, energy_avg ? "" : "not ");
   expect_le(msg, (n_energy_avg > 0) != energy_avg, 0);
   Trainer *t = trainer_new(h, 3, 1);
@@ -76,7 +85,8 @@ static void check_ema(const char *what, const char *src, const char *param, int 
   moved = max_diff(trainer_var(t, p), trainer_var(t, e), n);
   snprintf(msg, sizeof msg, "%s: the average differs from the parameters (%.3g)", what, moved);
   expect_le(msg, moved > 1e-6 ? 0 : 1, 0);
-  int ns = shape_numel(g->vars[var_by_name(g, "sample.x")].shape), ne = shape_numel(g->vars[var_by_name(g, "energy.e")].shape);
+  int ns = shape_numel(g->vars[var_by_name(g, "sample.x")].shape),
+      ne = shape_numel(g->vars[var_by_name(g, "energy.e")].shape);
   double *S0 = malloc(ns * sizeof(double)), *E0 = malloc(ne * sizeof(double));
   double *S1 = malloc(ns * sizeof(double)), *E1 = malloc(ne * sizeof(double));
   run_entries(t, g, S0, E0);
@@ -97,7 +107,12 @@ static void check_ema(const char *what, const char *src, const char *param, int 
   snprintf(msg, sizeof msg, "%s: energy evaluates %s", what, energy_avg ? "the averaged energy" : "the trained energy");
   expect_le(msg, max_diff(E0, E1, ne), 0);
   for (int v = 0; v < g->n_vars; v++) free(before[v]);
-  free(before); free(want); free(S0); free(E0); free(S1); free(E1);
+  free(before);
+  free(want);
+  free(S0);
+  free(E0);
+  free(S1);
+  free(E1);
   trainer_free(t);
   host_free(h);
 }

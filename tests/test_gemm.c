@@ -53,7 +53,7 @@ static void check_shape(int ta, int tb, int M, int N, int K, unsigned seed) {
 
 int main(int argc, char **argv) {
   (void)argc;
-  blas_core_select(argv);  /* the kernels the host and the trainers run */
+  blas_core_select(argv); /* the kernels the host and the trainers run */
   static const int shapes[][3] = {
       {200, 100, 2}, {1024, 100, 2}, {1, 100, 2},   {200, 2, 100}, {200, 1, 100}, {1024, 1, 100},  {100, 2, 200},
       {2, 100, 200}, {1, 100, 200},  {1, 100, 100}, {1, 2, 100},   {1, 1, 100},   {3, 3, 3},       {4, 37, 13},

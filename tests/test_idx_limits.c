@@ -22,17 +22,26 @@
 #endif
 #endif
 
-static void put32(unsigned char *p, unsigned v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v; }
+static void put32(unsigned char *p, unsigned v) {
+  p[0] = v >> 24;
+  p[1] = v >> 16;
+  p[2] = v >> 8;
+  p[3] = v;
+}
 
 /* An images file: header n x h x w, then `data` bytes of zeros (plain or gzip). */
 static const char *write_images(const char *name, unsigned n, unsigned h, unsigned w, size_t data, int gz) {
   const char *path = test_path(name);
   unsigned char head[16], zero[4096] = {0};
-  put32(head, 0x803); put32(head + 4, n); put32(head + 8, h); put32(head + 12, w);
+  put32(head, 0x803);
+  put32(head + 4, n);
+  put32(head + 8, h);
+  put32(head + 12, w);
   if (gz) {
     gzFile f = gzopen(path, "wb");
     gzwrite(f, head, 16);
-    for (size_t k = 0; k < data; k += sizeof zero) gzwrite(f, zero, (unsigned)(data - k < sizeof zero ? data - k : sizeof zero));
+    for (size_t k = 0; k < data; k += sizeof zero)
+      gzwrite(f, zero, (unsigned)(data - k < sizeof zero ? data - k : sizeof zero));
     gzclose(f);
   } else {
     FILE *f = fopen(path, "wb");

@@ -11,7 +11,12 @@
 #include "check.h"
 #include "data.h"
 
-static void put32(unsigned char *p, unsigned v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v; }
+static void put32(unsigned char *p, unsigned v) {
+  p[0] = v >> 24;
+  p[1] = v >> 16;
+  p[2] = v >> 8;
+  p[3] = v;
+}
 
 /* n pictures of h x w; pixel (i, y, x) = (7 i + 3 y + x) mod 256; labels i mod 10 */
 static void write_idx_set(const char *dir, const char *split, int n, int h, int w, int gz, const char *corrupt) {
@@ -26,7 +31,8 @@ static void write_idx_set(const char *dir, const char *split, int n, int h, int 
   }
   for (int pass = 0; pass < 2; pass++) {
     int images = pass == 0;
-    snprintf(path, sizeof path, "%s/%s-%s-idx%d-ubyte%s", dir, split, images ? "images" : "labels", images ? 3 : 1, gz ? ".gz" : "");
+    snprintf(path, sizeof path, "%s/%s-%s-idx%d-ubyte%s", dir, split, images ? "images" : "labels", images ? 3 : 1,
+             gz ? ".gz" : "");
     put32(head, images ? 0x803 : 0x801);
     put32(head + 4, n);
     put32(head + 8, h);
@@ -79,7 +85,7 @@ static void check_idx(int gz) {
           for (int xx = 0; xx < 32; xx++)
             if ((y < 2 || y >= 30 || xx < 2 || xx >= 30) && x[y * 32 + xx] != -1.0f) border_ok = 0;
         CHECK(border_ok, "padding frame is -1");
-        int i = -1;   /* which picture: pixel (0,0) = 7i mod 256 */
+        int i = -1; /* which picture: pixel (0,0) = 7i mod 256 */
         for (int k = 0; k < n; k++)
           if (x[2 * 32 + 2] == 2.0f * ((7 * k % 256) / 255.0f) - 1.0f) i = k;
         CHECK(i >= 0, "batch row is one of the pictures");
@@ -93,7 +99,10 @@ static void check_idx(int gz) {
       }
     }
     int dup = 0, total = 0;
-    for (int k = 0; k < n; k++) { dup |= seen[k] > 1; total += seen[k]; }
+    for (int k = 0; k < n; k++) {
+      dup |= seen[k] > 1;
+      total += seen[k];
+    }
     CHECK(!dup && total == 2 * B, "epoch %d: %d distinct pictures, none twice", epoch, total);
   }
   data_close(&ds);
@@ -101,7 +110,7 @@ static void check_idx(int gz) {
   data_close(&ds);
   CHECK(data_open(&ds, spec, 785, err, sizeof err) == 0 && ds.label, "785 columns: pictures and labels");
   CHECK(data_sample(&ds, batch, B, 5, 3, 0, 0) == 0, "sample with labels");
-  for (int b = 0; b < B; b++) {   /* label i mod 10 of picture i = 7i mod 256 at pixel (0, 0) */
+  for (int b = 0; b < B; b++) { /* label i mod 10 of picture i = 7i mod 256 at pixel (0, 0) */
     int i = -1;
     for (int k = 0; k < n; k++)
       if (batch[b * 785] == 2.0f * ((7 * k % 256) / 255.0f) - 1.0f) i = k;
@@ -120,7 +129,8 @@ static void check_idx(int gz) {
   }
   snprintf(spec, sizeof spec, "mnist:%s/nowhere", dir);
   CHECK(data_open(&ds, spec, 1024, err, sizeof err) == -1 && strstr(err, "nowhere"), "missing folder: %s", err);
-  CHECK(data_open(&ds, "mnist", 1024, err, sizeof err) == -1 && strstr(err, "mnist:DIR"), "mnist needs a folder: %s", err);
+  CHECK(data_open(&ds, "mnist", 1024, err, sizeof err) == -1 && strstr(err, "mnist:DIR"), "mnist needs a folder: %s",
+        err);
   free(batch);
 }
 
@@ -146,16 +156,19 @@ static void check_cifar(void) {
   float *batch = malloc(64 * 3072 * sizeof(float));
   CHECK(data_sample(&ds, batch, 64, 9, 1, 0, 0) == 0, "sample");
   int flips = 0, bad = 0;
-  for (int b = 0; b < 64; b++) {  /* recover (k, i) from pixel 0 or 31 of row 0, red */
+  for (int b = 0; b < 64; b++) { /* recover (k, i) from pixel 0 or 31 of row 0, red */
     const float *x = batch + b * 3072;
     int unflipped = 1;
     for (int p = 1; p < 32 && unflipped; p++) {
       float d = x[p] - x[p - 1];
-      unflipped = d > 0 || x[p - 1] > 0.9f;   /* increasing by 1 step unless it wrapped at 251 */
+      unflipped = d > 0 || x[p - 1] > 0.9f; /* increasing by 1 step unless it wrapped at 251 */
     }
     flips += !unflipped;
     float lo = x[0], hi = x[0];
-    for (int p = 0; p < 3072; p++) { lo = lo < x[p] ? lo : x[p]; hi = hi > x[p] ? hi : x[p]; }
+    for (int p = 0; p < 3072; p++) {
+      lo = lo < x[p] ? lo : x[p];
+      hi = hi > x[p] ? hi : x[p];
+    }
     bad += lo < -1.0f || hi > 1.0f;
   }
   CHECK(!bad, "values in [-1, 1]");
@@ -163,8 +176,9 @@ static void check_cifar(void) {
   data_close(&ds);
   snprintf(path, sizeof path, "%s/data_batch_3.bin", dir);
   CHECK(truncate(path, 3073 * 100 + 7) == 0, "truncate");
-  CHECK(data_open(&ds, spec, 3072, err, sizeof err) == -1 && strstr(err, "data_batch_3.bin") && strstr(err, "truncated"),
-        "truncated CIFAR file refused: %s", err);
+  CHECK(
+      data_open(&ds, spec, 3072, err, sizeof err) == -1 && strstr(err, "data_batch_3.bin") && strstr(err, "truncated"),
+      "truncated CIFAR file refused: %s", err);
   free(rec);
   free(batch);
 }
@@ -172,13 +186,17 @@ static void check_cifar(void) {
 /* The real Fashion-MNIST when its Debian package (dataset-fashion-mnist) is installed. */
 static void check_fashion_mnist(void) {
   FILE *f = fopen(FASHION_MNIST_DIR "/train-images-idx3-ubyte.gz", "rb");
-  if (!f) { printf("skip: %s not installed (Debian package dataset-fashion-mnist)\n", FASHION_MNIST_DIR); return; }
+  if (!f) {
+    printf("skip: %s not installed (Debian package dataset-fashion-mnist)\n", FASHION_MNIST_DIR);
+    return;
+  }
   fclose(f);
   DataSource ds;
   char err[512];
   CHECK(data_open(&ds, "fashion-mnist", 1024, err, sizeof err) == 0 && ds.n == 60000, "Fashion-MNIST train: %s", err);
   data_close(&ds);
-  CHECK(data_open_split(&ds, "fashion-mnist", 784, 1, err, sizeof err) == 0 && ds.n == 10000, "Fashion-MNIST test: %s", err);
+  CHECK(data_open_split(&ds, "fashion-mnist", 784, 1, err, sizeof err) == 0 && ds.n == 10000, "Fashion-MNIST test: %s",
+        err);
   data_close(&ds);
 }
 

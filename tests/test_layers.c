@@ -17,12 +17,15 @@ static void check_init(void) {
   for (int k = 0; k < 4; k++) {
     int v = dsl_var(h, names[k]), N = shape_numel(h->g->vars[v].shape);
     double mx = 0, mean = 0, var = 0;
-    for (int i = 0; i < N; i++) { mx = fmax(mx, fabs(e.vals[v][i])); mean += e.vals[v][i] / N; }
+    for (int i = 0; i < N; i++) {
+      mx = fmax(mx, fabs(e.vals[v][i]));
+      mean += e.vals[v][i] / N;
+    }
     for (int i = 0; i < N; i++) var += (e.vals[v][i] - mean) * (e.vals[v][i] - mean) / N;
     char msg[128];
     snprintf(msg, sizeof msg, "%s within U(-b, b), b = 1/sqrt(fan_in)", names[k]);
     expect_le(msg, mx / bounds[k], 1.0);
-    if (N >= 100) {  /* uniform: variance b^2/3, checked to 6 standard errors */
+    if (N >= 100) { /* uniform: variance b^2/3, checked to 6 standard errors */
       double se = bounds[k] * bounds[k] * sqrt(4.0 / 45.0 / N);
       snprintf(msg, sizeof msg, "%s variance b^2/3 (in standard errors)", names[k]);
       expect_le(msg, fabs(var - bounds[k] * bounds[k] / 3) / se, 6);
@@ -37,27 +40,30 @@ static void check_init(void) {
 /* Train mode twice in one phase, then eval mode: statistics as PyTorch keeps them. */
 static void check_batchnorm(void) {
   Host *h = dsl_load(
-    "bn = nn.batchnorm(3, {name = 'bn'})\n"
-    "x = ebm.state('x', {5, 3}, {'normal', 0.5, 2})\n"
-    "phase('p', function(p)\n"
-    "  y1 = bn(x)\n"
-    "  y2 = bn(x * 2)\n"
-    "  p:set(x, y1)\n"
-    "end)\n");
+      "bn = nn.batchnorm(3, {name = 'bn'})\n"
+      "x = ebm.state('x', {5, 3}, {'normal', 0.5, 2})\n"
+      "phase('p', function(p)\n"
+      "  y1 = bn(x)\n"
+      "  y2 = bn(x * 2)\n"
+      "  p:set(x, y1)\n"
+      "end)\n");
   Trainer *t = trainer_new(h, 9, 1);
   int xv = dsl_var(h, "x"), rm = dsl_var(h, "bn.running_mean"), rv = dsl_var(h, "bn.running_var");
   double x[15], em[3], ev[3], err_y = 0, err_m = 0, err_v = 0;
   memcpy(x, trainer_var(t, xv), sizeof x);
-  for (int j = 0; j < 3; j++) {  /* running stats after batches x and 2x, momentum 0.1 */
+  for (int j = 0; j < 3; j++) { /* running stats after batches x and 2x, momentum 0.1 */
     double m = 0, s = 0;
     for (int i = 0; i < 5; i++) m += x[i * 3 + j] / 5;
     for (int i = 0; i < 5; i++) s += (x[i * 3 + j] - m) * (x[i * 3 + j] - m);
     double vb = s / 5, vu = s / 4;
     em[j] = 0.9 * (0.1 * m) + 0.1 * (2 * m);
     ev[j] = 0.9 * (0.9 + 0.1 * vu) + 0.1 * (4 * vu);
-    for (int i = 0; i < 5; i++) x[i * 3 + j] = (x[i * 3 + j] - m) / sqrt(vb + 1e-5);  /* y1 */
+    for (int i = 0; i < 5; i++) x[i * 3 + j] = (x[i * 3 + j] - m) / sqrt(vb + 1e-5); /* y1 */
   }
-  if (trainer_step(t, 0)) { expect_le("bn step ran", 1, 0); return; }
+  if (trainer_step(t, 0)) {
+    expect_le("bn step ran", 1, 0);
+    return;
+  }
   for (int i = 0; i < 15; i++) err_y = fmax(err_y, fabs(trainer_var(t, xv)[i] - x[i]));
   for (int j = 0; j < 3; j++) {
     err_m = fmax(err_m, fabs(trainer_var(t, rm)[j] - em[j]));
@@ -72,13 +78,14 @@ static void check_batchnorm(void) {
 
 static void check_elementwise(void) {
   Host *h = dsl_load(
-    "x = ebm.const({-100, -3, -0.5, 0.5, 3, 100}, {6})\n"
-    "sp = ebm.softplus(x)\n"
-    "big = ebm.const({1000, 999, 998, -5}, {2, 2})\n"
-    "lse = ebm.logsumexp(big, 2)\n"
-    "pr = nn.prelu{name = 'pr'}(x)\n");
+      "x = ebm.const({-100, -3, -0.5, 0.5, 3, 100}, {6})\n"
+      "sp = ebm.softplus(x)\n"
+      "big = ebm.const({1000, 999, 998, -5}, {2, 2})\n"
+      "lse = ebm.logsumexp(big, 2)\n"
+      "pr = nn.prelu{name = 'pr'}(x)\n");
   Env e = env_new(h->g, 1);
-  double xs[6] = {-100, -3, -0.5, 0.5, 3, 100}, *sp = env_eval(&e, dsl_tensor(h, "sp")), *pr = env_eval(&e, dsl_tensor(h, "pr"));
+  double xs[6] = {-100, -3, -0.5, 0.5, 3, 100}, *sp = env_eval(&e, dsl_tensor(h, "sp")),
+         *pr = env_eval(&e, dsl_tensor(h, "pr"));
   double err = 0, errp = 0;
   for (int i = 0; i < 6; i++) {
     err = fmax(err, fabs(sp[i] - log1p(exp(-fabs(xs[i]))) - fmax(xs[i], 0)) / fmax(sp[i], 1e-300));
@@ -89,7 +96,9 @@ static void check_elementwise(void) {
   double *l = env_eval(&e, dsl_tensor(h, "lse"));
   double want0 = 1000 + log1p(exp(-1)), want1 = 998 + log1p(exp(-1003));
   expect_le("logsumexp stable at 1000", fabs(l[0] - want0) + fabs(l[1] - want1), 1e-12);
-  free(sp); free(pr); free(l);
+  free(sp);
+  free(pr);
+  free(l);
   env_free(&e);
   host_free(h);
 }
@@ -100,9 +109,16 @@ static double top_singular(const double *W, int m, int n) {
   for (int j = 0; j < n; j++) v[j] = 1.0 / (j + 1);
   double s = 0;
   for (int it = 0; it < 5000; it++) {
-    for (int i = 0; i < m; i++) { u[i] = 0; for (int j = 0; j < n; j++) u[i] += W[i * n + j] * v[j]; }
+    for (int i = 0; i < m; i++) {
+      u[i] = 0;
+      for (int j = 0; j < n; j++) u[i] += W[i * n + j] * v[j];
+    }
     double nv = 0;
-    for (int j = 0; j < n; j++) { v[j] = 0; for (int i = 0; i < m; i++) v[j] += W[i * n + j] * u[i]; nv += v[j] * v[j]; }
+    for (int j = 0; j < n; j++) {
+      v[j] = 0;
+      for (int i = 0; i < m; i++) v[j] += W[i * n + j] * u[i];
+      nv += v[j] * v[j];
+    }
     nv = sqrt(nv);
     for (int j = 0; j < n; j++) v[j] /= nv;
     s = sqrt(nv);
@@ -112,11 +128,11 @@ static double top_singular(const double *W, int m, int n) {
 
 static void check_spectral_norm(void) {
   Host *h = dsl_load(
-    "lin = nn.linear(4, 3, {sn = true, name = 'lin'})\n"
-    "x = ebm.state('x', {2, 4}, {'normal', 0, 1})\n"
-    "out = ebm.state('out', {2, 3}, 0)\n"
-    "loop(200, function() phase('power', function(p) p:set(out, lin(x)) end) end)\n"
-    "phase('eval', function(p) p:set(out, lin(x, 'eval')) end)\n");
+      "lin = nn.linear(4, 3, {sn = true, name = 'lin'})\n"
+      "x = ebm.state('x', {2, 4}, {'normal', 0, 1})\n"
+      "out = ebm.state('out', {2, 3}, 0)\n"
+      "loop(200, function() phase('power', function(p) p:set(out, lin(x)) end) end)\n"
+      "phase('eval', function(p) p:set(out, lin(x, 'eval')) end)\n");
   Trainer *t = trainer_new(h, 4, 1);
   trainer_step(t, 0);
   int W = dsl_var(h, "lin.weight"), b = dsl_var(h, "lin.bias"), xv = dsl_var(h, "x"), ov = dsl_var(h, "out");
@@ -136,27 +152,30 @@ static void check_spectral_norm(void) {
  * spectral norm over PyTorch's weight views), batchnorm2d, avg_pool2d. */
 static void check_image_layers(void) {
   Host *h = dsl_load(
-    "conv = nn.conv2d(2, 3, 3, {stride = 2, padding = 1, sn = true, name = 'conv'})\n"
-    "convt = nn.conv_transpose2d(3, 2, 4, {stride = 2, padding = 1, sn = true, name = 'convt'})\n"
-    "bn = nn.batchnorm2d(3, {name = 'bn'})\n"
-    "pool = nn.avg_pool2d(2)\n"
-    "x = ebm.state('x', {2, 2, 5, 4}, {'normal', 0, 1})\n"
-    "y = ebm.state('y', {2, 3, 3, 2}, 0)\n"
-    "xt = ebm.state('xt', {2, 2, 6, 4}, 0)\n"
-    "yb = ebm.state('yb', {2, 3, 3, 2}, 0)\n"
-    "xp = ebm.state('xp', {2, 2, 3, 2}, 0)\n"
-    "loop(300, function() phase('power', function(p) p:set(y, conv(x)); p:set(xt, convt(ebm.current(y))) end) end)\n"
-    "phase('eval', function(p)\n"
-    "  p:set(y, conv(x, 'eval')); p:set(xt, convt(conv(x, 'eval'), 'eval')); p:set(yb, bn(conv(x, 'eval')))\n"
-    "  p:set(xp, pool(convt(conv(x, 'eval'), 'eval')))\n"
-    "end)\n");
+      "conv = nn.conv2d(2, 3, 3, {stride = 2, padding = 1, sn = true, name = 'conv'})\n"
+      "convt = nn.conv_transpose2d(3, 2, 4, {stride = 2, padding = 1, sn = true, name = 'convt'})\n"
+      "bn = nn.batchnorm2d(3, {name = 'bn'})\n"
+      "pool = nn.avg_pool2d(2)\n"
+      "x = ebm.state('x', {2, 2, 5, 4}, {'normal', 0, 1})\n"
+      "y = ebm.state('y', {2, 3, 3, 2}, 0)\n"
+      "xt = ebm.state('xt', {2, 2, 6, 4}, 0)\n"
+      "yb = ebm.state('yb', {2, 3, 3, 2}, 0)\n"
+      "xp = ebm.state('xp', {2, 2, 3, 2}, 0)\n"
+      "loop(300, function() phase('power', function(p) p:set(y, conv(x)); p:set(xt, convt(ebm.current(y))) end) end)\n"
+      "phase('eval', function(p)\n"
+      "  p:set(y, conv(x, 'eval')); p:set(xt, convt(conv(x, 'eval'), 'eval')); p:set(yb, bn(conv(x, 'eval')))\n"
+      "  p:set(xp, pool(convt(conv(x, 'eval'), 'eval')))\n"
+      "end)\n");
   Trainer *t = trainer_new(h, 5, 1);
-  if (trainer_step(t, 0)) { expect_le("image layers step ran", 1, 0); return; }
+  if (trainer_step(t, 0)) {
+    expect_le("image layers step ran", 1, 0);
+    return;
+  }
   double *x = trainer_var(t, dsl_var(h, "x")), *W = trainer_var(t, dsl_var(h, "conv.weight"));
   double *b = trainer_var(t, dsl_var(h, "conv.bias")), *Wt = trainer_var(t, dsl_var(h, "convt.weight"));
   double *bt = trainer_var(t, dsl_var(h, "convt.bias"));
   double s1 = top_singular(W, 3, 18), Wv[2 * 3 * 16], y[36] = {0}, xt[96] = {0}, e1 = 0, e2 = 0, e3 = 0, e4 = 0;
-  for (int ci = 0; ci < 3; ci++)  /* convt weight [3,2,4,4] viewed as [2, 3*16] (PyTorch's dim 1) */
+  for (int ci = 0; ci < 3; ci++) /* convt weight [3,2,4,4] viewed as [2, 3*16] (PyTorch's dim 1) */
     for (int co = 0; co < 2; co++)
       for (int k = 0; k < 16; k++) Wv[co * 48 + ci * 16 + k] = Wt[(ci * 2 + co) * 16 + k];
   double s2 = top_singular(Wv, 2, 48);
@@ -169,13 +188,14 @@ static void check_image_layers(void) {
             for (int a = 0; a < 3; a++)
               for (int d = 0; d < 3; d++) {
                 int hh = 2 * i + a - 1, ww = 2 * j + d - 1;
-                if (hh >= 0 && hh < 5 && ww >= 0 && ww < 4) acc += x[((n * 2 + c) * 5 + hh) * 4 + ww] * W[((o * 2 + c) * 3 + a) * 3 + d] / s1;
+                if (hh >= 0 && hh < 5 && ww >= 0 && ww < 4)
+                  acc += x[((n * 2 + c) * 5 + hh) * 4 + ww] * W[((o * 2 + c) * 3 + a) * 3 + d] / s1;
               }
           y[((n * 3 + o) * 3 + i) * 2 + j] = acc;
         }
   for (int i = 0; i < 36; i++) e1 = fmax(e1, fabs(trainer_var(t, dsl_var(h, "y"))[i] - y[i]));
   expect_le("conv2d (stride 2, padding 1) with spectral norm over [cout, cin k k]", e1, 1e-10);
-  for (int n = 0; n < 2; n++)    /* transposed: out[n,co,S i+a-P, S j+d-P] += y[n,ci,i,j] W[ci,co,a,d] */
+  for (int n = 0; n < 2; n++) /* transposed: out[n,co,S i+a-P, S j+d-P] += y[n,ci,i,j] W[ci,co,a,d] */
     for (int ci = 0; ci < 3; ci++)
       for (int i = 0; i < 3; i++)
         for (int j = 0; j < 2; j++)
@@ -184,17 +204,21 @@ static void check_image_layers(void) {
               for (int d = 0; d < 4; d++) {
                 int hh = 2 * i + a - 1, ww = 2 * j + d - 1;
                 if (hh >= 0 && hh < 6 && ww >= 0 && ww < 4)
-                  xt[((n * 2 + co) * 6 + hh) * 4 + ww] += y[((n * 3 + ci) * 3 + i) * 2 + j] * Wt[((ci * 2 + co) * 4 + a) * 4 + d] / s2;
+                  xt[((n * 2 + co) * 6 + hh) * 4 + ww] +=
+                      y[((n * 3 + ci) * 3 + i) * 2 + j] * Wt[((ci * 2 + co) * 4 + a) * 4 + d] / s2;
               }
   for (int i = 0; i < 96; i++) e2 = fmax(e2, fabs(trainer_var(t, dsl_var(h, "xt"))[i] - xt[i] - bt[(i / 24) % 2]));
   expect_le("conv_transpose2d (stride 2, padding 1) with spectral norm over [cout, cin k k]", e2, 1e-10);
-  for (int c = 0; c < 3; c++) {  /* batchnorm2d: per channel over N, H, W, biased variance */
+  for (int c = 0; c < 3; c++) { /* batchnorm2d: per channel over N, H, W, biased variance */
     double m = 0, v = 0;
-    for (int n = 0; n < 2; n++) for (int k = 0; k < 6; k++) m += y[(n * 3 + c) * 6 + k] / 12;
-    for (int n = 0; n < 2; n++) for (int k = 0; k < 6; k++) v += pow(y[(n * 3 + c) * 6 + k] - m, 2) / 12;
+    for (int n = 0; n < 2; n++)
+      for (int k = 0; k < 6; k++) m += y[(n * 3 + c) * 6 + k] / 12;
+    for (int n = 0; n < 2; n++)
+      for (int k = 0; k < 6; k++) v += pow(y[(n * 3 + c) * 6 + k] - m, 2) / 12;
     for (int n = 0; n < 2; n++)
       for (int k = 0; k < 6; k++)
-        e3 = fmax(e3, fabs(trainer_var(t, dsl_var(h, "yb"))[(n * 3 + c) * 6 + k] - (y[(n * 3 + c) * 6 + k] - m) / sqrt(v + 1e-5)));
+        e3 = fmax(e3, fabs(trainer_var(t, dsl_var(h, "yb"))[(n * 3 + c) * 6 + k] -
+                           (y[(n * 3 + c) * 6 + k] - m) / sqrt(v + 1e-5)));
   }
   expect_le("batchnorm2d train mode: per-channel statistics over N, H, W", e3, 1e-10);
   double *xtv = trainer_var(t, dsl_var(h, "xt"));
@@ -202,7 +226,8 @@ static void check_image_layers(void) {
     for (int i = 0; i < 3; i++)
       for (int j = 0; j < 2; j++) {
         double m = 0;
-        for (int a = 0; a < 2; a++) for (int d = 0; d < 2; d++) m += xtv[(nc * 6 + 2 * i + a) * 4 + 2 * j + d] / 4;
+        for (int a = 0; a < 2; a++)
+          for (int d = 0; d < 2; d++) m += xtv[(nc * 6 + 2 * i + a) * 4 + 2 * j + d] / 4;
         e4 = fmax(e4, fabs(trainer_var(t, dsl_var(h, "xp"))[(nc * 3 + i) * 2 + j] - m));
       }
   expect_le("avg_pool2d(2): means of 2x2 windows", e4, 1e-12);

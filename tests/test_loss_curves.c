@@ -24,10 +24,11 @@ int main(void) {
   snprintf(b, sizeof b, "%s/b.jsonl", dir);
   snprintf(png, sizeof png, "%s/loss.png", dir);
   /* seed a: logged to 30, resumed from 10 (20 and 30 again, new values) and on to 40 */
-  write_file(a, "{\"iter\": 0, \"event\": \"start\"}\n"
-                "{\"iter\": 10, \"loss\": 1, \"wall\": 1}\n{\"iter\": 20, \"loss\": 2}\n{\"iter\": 30, \"loss\": 3}\n"
-                "{\"iter\": 10, \"event\": \"resume\"}\n"
-                "{\"iter\": 20, \"loss\": 20, \"late\": 5}\n{\"iter\": 30, \"loss\": 30}\n{\"iter\": 40, \"loss\": 40}\n");
+  write_file(a,
+             "{\"iter\": 0, \"event\": \"start\"}\n"
+             "{\"iter\": 10, \"loss\": 1, \"wall\": 1}\n{\"iter\": 20, \"loss\": 2}\n{\"iter\": 30, \"loss\": 3}\n"
+             "{\"iter\": 10, \"event\": \"resume\"}\n"
+             "{\"iter\": 20, \"loss\": 20, \"late\": 5}\n{\"iter\": 30, \"loss\": 30}\n{\"iter\": 40, \"loss\": 40}\n");
   write_file(b, "{\"iter\": 10, \"loss\": 3}\n{\"iter\": 20, \"loss\": 4}\n{\"iter\": 30, \"loss\": 6, \"late\": 1}\n");
   Curves c[2], m;
   CHECK(curves_read(a, &c[0]) == 0 && curves_read(b, &c[1]) == 0, "read");
@@ -41,8 +42,13 @@ int main(void) {
         m.y[0][1], m.y[0][2]);
   CHECK(isnan(m.y[1][0]) && m.y[1][1] == 5 && m.y[1][2] == 1, "a term one seed lacks: the others' mean");
   CHECK(curves_draw(&m, png, FIG_PNG, "test", err, sizeof err) == 0 && access(png, R_OK) == 0, "draw: %s", err);
-  curves_free(&c[0]); curves_free(&c[1]); curves_free(&m);
+  curves_free(&c[0]);
+  curves_free(&c[1]);
+  curves_free(&m);
   CHECK(curves_read("/nonexistent/log.jsonl", &m) == -1, "a missing file: -1");
-  unlink(a); unlink(b); unlink(png); rmdir(dir);
+  unlink(a);
+  unlink(b);
+  unlink(png);
+  rmdir(dir);
   return report();
 }

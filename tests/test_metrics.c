@@ -7,7 +7,10 @@
 #include "metrics.h"
 
 static unsigned state = 7;
-static double urand(void) { state = state * 1664525u + 1013904223u; return (state >> 8) / 16777216.0; }
+static double urand(void) {
+  state = state * 1664525u + 1013904223u;
+  return (state >> 8) / 16777216.0;
+}
 
 /* random symmetric positive definite A = B B^T + 0.1 I */
 static void spd(double *A, int d) {
@@ -28,7 +31,7 @@ int main(void) {
   spd(A, d);
   for (int i = 0; i < d * d; i++) A0[i] = A[i];
   sym_eig(A, d, lam, V);
-  for (int i = 0; i < d; i++)   /* A0 v_k = lambda_k v_k */
+  for (int i = 0; i < d; i++) /* A0 v_k = lambda_k v_k */
     for (int k = 0; k < d; k++) {
       double s = 0;
       for (int j = 0; j < d; j++) s += A0[i * d + j] * V[j * d + k];
@@ -37,14 +40,18 @@ int main(void) {
   expect_le("Jacobi eigenpairs: |A v - lambda v|", err, 1e-12);
 
   double mu1[d], mu2[d], S1[d * d], S2[d * d];
-  for (int i = 0; i < d; i++) { mu1[i] = urand(); mu2[i] = urand(); }
+  for (int i = 0; i < d; i++) {
+    mu1[i] = urand();
+    mu2[i] = urand();
+  }
   spd(S1, d);
   expect_le("FD of a Gaussian with itself is 0", fabs(frechet_distance(mu1, S1, mu1, S1, d)), 1e-9);
   /* diagonal covariances: sum (mu1 - mu2)^2 + (sigma1 - sigma2)^2 */
   double D1[d * d] = {0}, D2[d * d] = {0}, want = 0;
   for (int i = 0; i < d; i++) {
     double a = 0.1 + urand(), b = 0.1 + urand();
-    D1[i * d + i] = a * a; D2[i * d + i] = b * b;
+    D1[i * d + i] = a * a;
+    D2[i * d + i] = b * b;
     want += (mu1[i] - mu2[i]) * (mu1[i] - mu2[i]) + (a - b) * (a - b);
   }
   expect_le("FD of diagonal Gaussians = closed form", fabs(frechet_distance(mu1, D1, mu2, D2, d) - want), 1e-10);

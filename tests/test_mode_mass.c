@@ -60,10 +60,10 @@ int main(void) {
   check_grid("unequal3", w_true, 2e-3);
   check_grid("unequal3", w_rev, 2e-3);
   double w8[8], w25[25];
-  for (int k = 0; k < 8; k++) w8[k] = (k + 1) / 36.0;           /* 1..8 over 36 */
+  for (int k = 0; k < 8; k++) w8[k] = (k + 1) / 36.0; /* 1..8 over 36 */
   for (int k = 0; k < 25; k++) w25[k] = 1.0 / 25;
   check_grid("8gaussians", w8, 2e-3);
-  check_grid("25gaussians", w25, 2e-3);   /* s = 0.57 cells: the midpoint rule still holds */
+  check_grid("25gaussians", w25, 2e-3); /* s = 0.57 cells: the midpoint rule still holds */
 
   /* TV: the declared weights give 0; reversed weights 1/2; all on mode 2, 0.9 */
   double *u = malloc(sizeof(double) * R * R), mass[MODE_MASS_MAX], out;
@@ -81,7 +81,8 @@ int main(void) {
   mode_mass_points(u3, mode_radius(u3), x, BIG, mass, &out);
   for (int k = 0; k < 3; k++) {
     double se = sqrt(w_true[k] * (1 - w_true[k]) / BIG);
-    CHECK(fabs(mass[k] - w_true[k]) <= 5 * se, "unequal3 sample share %d: %.5f, want %.2f (SE %.2g)", k, mass[k], w_true[k], se);
+    CHECK(fabs(mass[k] - w_true[k]) <= 5 * se, "unequal3 sample share %d: %.5f, want %.2f (SE %.2g)", k, mass[k],
+          w_true[k], se);
   }
   CHECK(out < 1e-4, "unequal3: %.5f of the draws outside every disc", out);
 
@@ -97,7 +98,8 @@ int main(void) {
   for (long i = 0; i < BIG; i++) {
     double p = 0, q = 0, s2 = 2 * 0.3 * 0.3;
     for (int k = 0; k < 3; k++) {
-      double dx = x[2 * i] - u3->modes[2 * k], dy = x[2 * i + 1] - u3->modes[2 * k + 1], g = exp(-(dx * dx + dy * dy) / s2);
+      double dx = x[2 * i] - u3->modes[2 * k], dy = x[2 * i + 1] - u3->modes[2 * k + 1],
+             g = exp(-(dx * dx + dy * dy) / s2);
       p += w_rev[k] * g, q += w_true[k] * g;
     }
     up[i] = log(p / q);
@@ -106,16 +108,19 @@ int main(void) {
   mode_mass_bounds(&m, x, lo, up, BIG);
   CHECK(m.has_bounds && m.has_gap, "bounds: flags");
   for (int k = 0; k < 3; k++) {
-    CHECK(fabs(m.bounds[k] - w_rev[k]) < 0.01, "importance-weighted mass of mode %d: %.4f, want %.2f", k, m.bounds[k], w_rev[k]);
-    CHECK(fabs(m.gap[k] - c[k]) < 1e-9 && fabs(m.tilt[k] - c[k]) < 1e-9, "mode %d: gap %.6f, tilt %.6f, want %.1f", k, m.gap[k],
-          m.tilt[k], c[k]);
+    CHECK(fabs(m.bounds[k] - w_rev[k]) < 0.01, "importance-weighted mass of mode %d: %.4f, want %.2f", k, m.bounds[k],
+          w_rev[k]);
+    CHECK(fabs(m.gap[k] - c[k]) < 1e-9 && fabs(m.tilt[k] - c[k]) < 1e-9, "mode %d: gap %.6f, tilt %.6f, want %.1f", k,
+          m.gap[k], m.tilt[k], c[k]);
   }
   CHECK(fabs(m.tv_bounds - 0.5) < 0.01, "TV of the importance-weighted masses: %.4f, want 0.5", m.tv_bounds);
   mode_mass_bounds(&m, x, up, up, BIG);
   CHECK(!m.has_gap && fabs(m.gap[0]) < 1e-12, "lo = up: no gap");
-  free(lo); free(up);
+  free(lo);
+  free(up);
   mode_mass_eval(toy_dataset("moons"), u, R, A, x, BIG, &m);
   CHECK(m.n == 0, "moons has no modes");
-  free(u); free(x);
+  free(u);
+  free(x);
   return report();
 }

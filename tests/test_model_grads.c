@@ -24,7 +24,10 @@ static Host *load(const char *code) {
 
 static int tensor(Host *h, const char *name) {
   int id = host_global_tensor(h, name);
-  if (id < 0) { fprintf(stderr, "no tensor %s\n", name); exit(1); }
+  if (id < 0) {
+    fprintf(stderr, "no tensor %s\n", name);
+    exit(1);
+  }
   return id;
 }
 
@@ -32,7 +35,10 @@ static int tensor(Host *h, const char *name) {
 static int param_grads(Graph *g, int f, int *vars, int *grads) {
   int n = 0, nodes[256];
   for (int v = 0; v < g->n_vars; v++)
-    if (g->vars[v].kind == VAR_PARAM) { vars[n] = v; nodes[n++] = g->vars[v].node; }
+    if (g->vars[v].kind == VAR_PARAM) {
+      vars[n] = v;
+      nodes[n++] = g->vars[v].node;
+    }
   int one = ir_scalar_like(g, f, 1.0);
   ad_vjp(g, 1, &f, &one, n, nodes, grads);
   for (int i = 0; i < n; i++) grads[i] = ad_materialize(g, grads[i], nodes[i]);
@@ -48,8 +54,10 @@ static void check_params(const char *what, const char *code, double h_fd) {
   for (int v = 0; v < h->g->n_vars; v++) {
     const char *name = h->g->vars[v].name;
     int N = shape_numel(h->g->vars[v].shape);
-    if (strstr(name, "running_var")) for (int i = 0; i < N; i++) e.vals[v][i] = 0.5 + 0.1 * (i % 7);
-    if (strstr(name, "running_mean")) for (int i = 0; i < N; i++) e.vals[v][i] = 0.05 * ((i % 5) - 2);
+    if (strstr(name, "running_var"))
+      for (int i = 0; i < N; i++) e.vals[v][i] = 0.5 + 0.1 * (i % 7);
+    if (strstr(name, "running_mean"))
+      for (int i = 0; i < N; i++) e.vals[v][i] = 0.05 * ((i % 5) - 2);
   }
   expect_le(what, check_grad(&e, f, n, vars, grads, 24, h_fd), 1e-6);
   env_free(&e);
@@ -57,30 +65,30 @@ static void check_params(const char *what, const char *code, double h_fd) {
 }
 
 static const char *energy_penalty =
-  "E = nets.toy_energy{width = 16, act = '%s'}.build('E')\n"
-  "x = ebm.state('x', {8, 2}, {'normal', 0, 1.5})\n"
-  "local g = ebm.grad(ebm.sum(E(x)), x)\n"
-  "f = ebm.mean(ebm.sum(g * g, 2))\n";
+    "E = nets.toy_energy{width = 16, act = '%s'}.build('E')\n"
+    "x = ebm.state('x', {8, 2}, {'normal', 0, 1.5})\n"
+    "local g = ebm.grad(ebm.sum(E(x)), x)\n"
+    "f = ebm.mean(ebm.sum(g * g, 2))\n";
 
 static const char *generator_logsigma =
-  "local sv = require 'sv'\n"
-  "G = nets.toy_generator{width = 16}.build('G')\n"
-  "z = ebm.state('z', {8, 2}, {'normal', 0, 1})\n"
-  "f = ebm.mean(sv.log_sigma_min(G, z))\n"
-  "a, b, c, e = sv.jacobian_2x2(G, z)\n";
+    "local sv = require 'sv'\n"
+    "G = nets.toy_generator{width = 16}.build('G')\n"
+    "z = ebm.state('z', {8, 2}, {'normal', 0, 1})\n"
+    "f = ebm.mean(sv.log_sigma_min(G, z))\n"
+    "a, b, c, e = sv.jacobian_2x2(G, z)\n";
 
 static void check_hvp(void) {
   Host *h = load(
-    "E = nets.toy_energy{width = 16, act = 'silu'}.build('E')\n"
-    "x = ebm.state('x', {8, 2}, {'normal', 0, 1.5})\n"
-    "u = ebm.state('u', {8, 2}, {'normal', 0, 1})\n"
-    "v = ebm.state('v', {8, 2}, {'normal', 0, 1})\n"
-    "g = ebm.grad(ebm.sum(E(x)), x)\n"
-    "Hv = ebm.jvp(x, v, g)                       -- forward over reverse\n"
-    "Hu = ebm.jvp(x, u, g)\n"
-    "Hv2 = ebm.grad(ebm.sum(g * v), x)           -- reverse over reverse\n"
-    "uHv = ebm.sum(u * Hv)\n"
-    "vHu = ebm.sum(v * Hu)\n");
+      "E = nets.toy_energy{width = 16, act = 'silu'}.build('E')\n"
+      "x = ebm.state('x', {8, 2}, {'normal', 0, 1.5})\n"
+      "u = ebm.state('u', {8, 2}, {'normal', 0, 1})\n"
+      "v = ebm.state('v', {8, 2}, {'normal', 0, 1})\n"
+      "g = ebm.grad(ebm.sum(E(x)), x)\n"
+      "Hv = ebm.jvp(x, v, g)                       -- forward over reverse\n"
+      "Hu = ebm.jvp(x, u, g)\n"
+      "Hv2 = ebm.grad(ebm.sum(g * v), x)           -- reverse over reverse\n"
+      "uHv = ebm.sum(u * Hv)\n"
+      "vHu = ebm.sum(v * Hu)\n");
   Graph *g = h->g;
   int x = tensor(h, "x"), grad = tensor(h, "g"), hv = tensor(h, "Hv"), hv2 = tensor(h, "Hv2");
   Env e = env_new(g, 11);
@@ -88,7 +96,7 @@ static void check_hvp(void) {
   double *a = env_eval(&e, hv), *b = env_eval(&e, hv2), fd[16], *save = malloc(N * sizeof(double));
   memcpy(save, e.vals[xv], N * sizeof(double));
   const double step = 1e-5;
-  for (int s = -1; s <= 1; s += 2) {   /* [grad E(x + h v) - grad E(x - h v)] / 2h */
+  for (int s = -1; s <= 1; s += 2) { /* [grad E(x + h v) - grad E(x - h v)] / 2h */
     for (int i = 0; i < N; i++) e.vals[xv][i] = save[i] + s * step * e.vals[vv][i];
     double *gr = env_eval(&e, grad);
     for (int i = 0; i < N; i++) fd[i] = (s < 0 ? 0 : fd[i]) + s * gr[i] / (2 * step);
@@ -99,7 +107,9 @@ static void check_hvp(void) {
   expect_le("HVP: JVP of VJP equals VJP of VJP", rel_err(a, b, N, 1e-12), 1e-12);
   double uhv = env_scalar(&e, tensor(h, "uHv")), vhu = env_scalar(&e, tensor(h, "vHu"));
   expect_le("HVP symmetric: u'Hv = v'Hu", rel_err(&uhv, &vhu, 1, 1e-12), 1e-12);
-  free(a); free(b); free(save);
+  free(a);
+  free(b);
+  free(save);
   env_free(&e);
   host_free(h);
 }
@@ -108,12 +118,12 @@ static void check_hvp(void) {
  * d/dtheta <grad_x E, sg(g)> (JVP of E along the fixed g, then VJP). */
 static void check_d3(void) {
   Host *h = load(
-    "E = nets.toy_energy{width = 16, act = 'silu'}.build('E')\n"
-    "x = ebm.state('x', {8, 2}, {'normal', 0, 1.5})\n"
-    "local g = ebm.grad(ebm.sum(E(x)), x)\n"
-    "f1 = 0.5 * ebm.sum(g * g)\n"
-    "local sg = ebm.stop_gradient(g)\n"
-    "f2 = ebm.sum(ebm.jvp(x, sg, E(x)))\n");
+      "E = nets.toy_energy{width = 16, act = 'silu'}.build('E')\n"
+      "x = ebm.state('x', {8, 2}, {'normal', 0, 1.5})\n"
+      "local g = ebm.grad(ebm.sum(E(x)), x)\n"
+      "f1 = 0.5 * ebm.sum(g * g)\n"
+      "local sg = ebm.stop_gradient(g)\n"
+      "f2 = ebm.sum(ebm.jvp(x, sg, E(x)))\n");
   int vars[256], g1[256], g2[256];
   int n = param_grads(h->g, tensor(h, "f1"), vars, g1);
   param_grads(h->g, tensor(h, "f2"), vars, g2);
@@ -122,7 +132,8 @@ static void check_d3(void) {
   for (int i = 0; i < n; i++) {
     double *a = env_eval(&e, g1[i]), *b = env_eval(&e, g2[i]);
     worst = fmax(worst, rel_err(a, b, shape_numel(h->g->vars[vars[i]].shape), 1e-12));
-    free(a); free(b);
+    free(a);
+    free(b);
   }
   expect_le("D3: VJP of VJP equals JVP-then-VJP", worst, 1e-12);
   env_free(&e);
@@ -131,13 +142,17 @@ static void check_d3(void) {
 
 /* smallest singular value and its right vector of [[a,b],[c,e]] from the eigen-decomposition of J'J */
 static double sigma_min_svd(double a, double b, double c, double e, double *v) {
-  double p = a * a + c * c, q = a * b + c * e, r = b * b + e * e;   /* J'J = [[p,q],[q,r]] */
+  double p = a * a + c * c, q = a * b + c * e, r = b * b + e * e; /* J'J = [[p,q],[q,r]] */
   double lmin = 0.5 * (p + r) - sqrt(0.25 * (p - r) * (p - r) + q * q);
-  if (v) {  /* eigenvector of lmin */
+  if (v) { /* eigenvector of lmin */
     double x = q, y = lmin - p;
-    if (fabs(x) + fabs(y) < 1e-300) { x = r - lmin; y = -q; }
+    if (fabs(x) + fabs(y) < 1e-300) {
+      x = r - lmin;
+      y = -q;
+    }
     double n = hypot(x, y);
-    v[0] = x / n; v[1] = y / n;
+    v[0] = x / n;
+    v[1] = y / n;
   }
   return sqrt(fmax(lmin, 0));
 }
@@ -158,13 +173,16 @@ static void check_sigma_identities(void) {
   expect_le("2x2 closed-form sigma_min equals the SVD", worst, 1e-12);
   /* D6 with the exact v* (a constant) against D7, the closed form differentiated */
   char code[512];
-  snprintf(code, sizeof code, "vstar = ebm.const({%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,"
-           "%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g}, {8, 2})\n", vstar[0], vstar[1], vstar[2], vstar[3],
-           vstar[4], vstar[5], vstar[6], vstar[7], vstar[8], vstar[9], vstar[10], vstar[11], vstar[12], vstar[13],
-           vstar[14], vstar[15]);
+  snprintf(code, sizeof code,
+           "vstar = ebm.const({%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,"
+           "%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g}, {8, 2})\n",
+           vstar[0], vstar[1], vstar[2], vstar[3], vstar[4], vstar[5], vstar[6], vstar[7], vstar[8], vstar[9],
+           vstar[10], vstar[11], vstar[12], vstar[13], vstar[14], vstar[15]);
   host_run_string(h, code, "@test_model_grads");
-  host_run_string(h, "local Jv = ebm.jvp(z, vstar, G(z, 'eval'))\n"
-                     "f6 = ebm.mean(0.5 * ebm.log(ebm.sum(Jv * Jv, 2)))\n", "@test_model_grads");
+  host_run_string(h,
+                  "local Jv = ebm.jvp(z, vstar, G(z, 'eval'))\n"
+                  "f6 = ebm.mean(0.5 * ebm.log(ebm.sum(Jv * Jv, 2)))\n",
+                  "@test_model_grads");
   int vars[256], g7[256], g6[256];
   int n = param_grads(g, tensor(h, "f"), vars, g7);
   param_grads(g, tensor(h, "f6"), vars, g6);
@@ -172,10 +190,15 @@ static void check_sigma_identities(void) {
   for (int i = 0; i < n; i++) {
     double *x = env_eval(&env, g7[i]), *y = env_eval(&env, g6[i]);
     worst = fmax(worst, rel_err(x, y, shape_numel(g->vars[vars[i]].shape), 1e-12));
-    free(x); free(y);
+    free(x);
+    free(y);
   }
   expect_le("D6 (||J v*||, v* exact) gives the same phi-gradient as D7", worst, 1e-9);
-  free(A); free(B); free(C); free(E); free(ls);
+  free(A);
+  free(B);
+  free(C);
+  free(E);
+  free(ls);
   env_free(&env);
   host_free(h);
 }

@@ -259,12 +259,14 @@ static void test_float64(void) {
   for (int i = 0; x && i < 6; i++) CHECK(x[i] == (float)v[i], "value %d: %g, expected %g", i, x[i], (float)v[i]);
   free(x);
   rank = 0;
-  CHECK(npy_read_header(p, &rank, shape, &f64, err, sizeof err) == 0 && rank == 2 && shape[0] == 3 && f64 == 1, "header: %s", err);
+  CHECK(npy_read_header(p, &rank, shape, &f64, err, sizeof err) == 0 && rank == 2 && shape[0] == 3 && f64 == 1,
+        "header: %s", err);
   CHECK(npy_read_f32(p, &x, &rank, shape, err, sizeof err) == -1 && strstr(err, "'<f8'"), "f32 reader: %s", err);
-  f = fopen(p, "ab");   /* one stray byte: the size no longer matches the header */
+  f = fopen(p, "ab"); /* one stray byte: the size no longer matches the header */
   fputc(0, f);
   fclose(f);
-  CHECK(npy_read_header(p, &rank, shape, &f64, err, sizeof err) == -1 && strstr(err, "trailing"), "trailing byte: %s", err);
+  CHECK(npy_read_header(p, &rank, shape, &f64, err, sizeof err) == -1 && strstr(err, "trailing"), "trailing byte: %s",
+        err);
 }
 
 int main(void) {

@@ -15,7 +15,10 @@
 #define H 1e-5
 
 static unsigned rng_state = 2024;
-static double urand(void) { rng_state = rng_state * 1664525u + 1013904223u; return (rng_state >> 8) / 16777216.0; }
+static double urand(void) {
+  rng_state = rng_state * 1664525u + 1013904223u;
+  return (rng_state >> 8) / 16777216.0;
+}
 
 static int rand_const(Graph *g, Shape s, double lo, double hi) {
   int n = shape_numel(s);
@@ -26,10 +29,20 @@ static int rand_const(Graph *g, Shape s, double lo, double hi) {
   return id;
 }
 
-static Shape S(int rank, int a, int b, int c) { int d[3] = {a, b, c}; return shape_make(rank, d); }
-static Shape S4(int a, int b, int c, int d) { int v[4] = {a, b, c, d}; return shape_make(4, v); }
+static Shape S(int rank, int a, int b, int c) {
+  int d[3] = {a, b, c};
+  return shape_make(rank, d);
+}
+static Shape S4(int a, int b, int c, int d) {
+  int v[4] = {a, b, c, d};
+  return shape_make(4, v);
+}
 
-typedef struct { int n; int vars[4]; int nodes[4]; } Inputs;
+typedef struct {
+  int n;
+  int vars[4];
+  int nodes[4];
+} Inputs;
 
 static int input(Graph *g, Inputs *in, Shape s, double lo, double hi) {
   char name[32];
@@ -64,9 +77,12 @@ static int build_conv(Graph *g, OpCode op, int variant, Inputs *in, char *label)
   sprintf(label, "%s k=%d stride=%d pad=%d %dx%d", op_name(op), k, st, pd, h, w);
   Shape x = S4(2, 2, h, w), wt = S4(3, 2, k, k), y = S4(2, 3, ho, wo);
   switch (op) {
-    case OP_CONV: return ir_conv(g, input(g, in, x, -1, 1), input(g, in, wt, -1, 1), st, pd);
-    case OP_CONV_TX: return ir_conv_tx(g, input(g, in, y, -1, 1), input(g, in, wt, -1, 1), st, pd, h, w);
-    default: return ir_conv_tw(g, input(g, in, x, -1, 1), input(g, in, y, -1, 1), st, pd, k, k);
+    case OP_CONV:
+      return ir_conv(g, input(g, in, x, -1, 1), input(g, in, wt, -1, 1), st, pd);
+    case OP_CONV_TX:
+      return ir_conv_tx(g, input(g, in, y, -1, 1), input(g, in, wt, -1, 1), st, pd, h, w);
+    default:
+      return ir_conv_tw(g, input(g, in, x, -1, 1), input(g, in, y, -1, 1), st, pd, k, k);
   }
 }
 
@@ -75,7 +91,8 @@ static int build(Graph *g, OpCode op, int variant, Inputs *in, char *label) {
   Shape m = S(2, 3, 4, 0);
   sprintf(label, "%s", op_name(op));
   switch (op_kind(op)) {
-    case KIND_LEAF: return -1;
+    case KIND_LEAF:
+      return -1;
     case KIND_UNARY: {
       if (variant) return -1;
       if (op == OP_LOG || op == OP_SQRT) return ir_unary(g, op, input(g, in, m, 0.5, 2.0));
@@ -104,15 +121,18 @@ static int build(Graph *g, OpCode op, int variant, Inputs *in, char *label) {
       int b = input(g, in, tb ? S(2, 5, 4, 0) : S(2, 4, 5, 0), -1, 1);
       return ir_matmul(g, a, b, ta, tb);
     }
-    case KIND_CONV: return build_conv(g, op, variant, in, label);
-    case KIND_SHAPE: break;
+    case KIND_CONV:
+      return build_conv(g, op, variant, in, label);
+    case KIND_SHAPE:
+      break;
   }
   switch (op) {
     case OP_BROADCAST:
       if (variant > 1) return -1;
       sprintf(label, "BROADCAST %s", variant ? "[3,1]->[3,4]" : "[1,4]->[3,4]");
       return ir_broadcast(g, input(g, in, variant ? S(2, 3, 1, 0) : S(2, 1, 4, 0), -1, 1), m);
-    case OP_SUM: case OP_MAX: {
+    case OP_SUM:
+    case OP_MAX: {
       if (variant > 2) return -1;
       int axes = variant + 1;
       sprintf(label, "%s axes=0x%x", op_name(op), axes);
@@ -143,7 +163,8 @@ static int build(Graph *g, OpCode op, int variant, Inputs *in, char *label) {
       for (int k = 0; k < 3; k++) xs[k] = input(g, in, variant ? S(2, 2, k + 1, 0) : S(2, k + 1, 3, 0), -1, 1);
       return ir_concat(g, 3, xs, variant);
     }
-    default: return -1;
+    default:
+      return -1;
   }
 }
 
@@ -247,9 +268,12 @@ static int build_conv_grouped(Graph *g, OpCode op, Inputs *in, char *label) {
   sprintf(label, "%s 5x64x64x64, k=3 pad=1 (grouped)", op_name(op));
   Shape x = S4(5, 64, 64, 64), w = S4(8, 64, 3, 3), y = S4(5, 8, 64, 64);
   switch (op) {
-    case OP_CONV: return ir_conv(g, input(g, in, x, -1, 1), input(g, in, w, -1, 1), 1, 1);
-    case OP_CONV_TX: return ir_conv_tx(g, input(g, in, y, -1, 1), input(g, in, w, -1, 1), 1, 1, 64, 64);
-    default: return ir_conv_tw(g, input(g, in, x, -1, 1), input(g, in, y, -1, 1), 1, 1, 3, 3);
+    case OP_CONV:
+      return ir_conv(g, input(g, in, x, -1, 1), input(g, in, w, -1, 1), 1, 1);
+    case OP_CONV_TX:
+      return ir_conv_tx(g, input(g, in, y, -1, 1), input(g, in, w, -1, 1), 1, 1, 64, 64);
+    default:
+      return ir_conv_tw(g, input(g, in, x, -1, 1), input(g, in, y, -1, 1), 1, 1, 3, 3);
   }
 }
 
@@ -270,7 +294,7 @@ static void check_conv_f32(void) {
       for (int i = 0; i < in.n; i++) {
         int n = shape_numel(g->vars[in.vars[i]].shape);
         vars[i] = malloc(n * sizeof(double));
-        interp_init_var(g, in.vars[i], 11, vars[i], 0);   /* float-valued inputs */
+        interp_init_var(g, in.vars[i], 11, vars[i], 0); /* float-valued inputs */
       }
       Interp ip = {.f64 = 0, .seed = 1, .vars = vars};
       interp_eval(g, &ip, 1, &y, &r32);
@@ -278,7 +302,8 @@ static void check_conv_f32(void) {
       interp_eval(g, &ip, 1, &y, &r64);
       snprintf(msg, sizeof msg, "%s: f32 im2col+sgemm vs f64 direct loops", label);
       expect_le(msg, rel_err(r32, r64, shape_numel(g->nodes[y].shape), 1e-9), 1e-6);
-      free(r32); free(r64);
+      free(r32);
+      free(r64);
       for (int i = 0; i < in.n; i++) free(vars[i]);
       ir_free(g);
     }
@@ -289,19 +314,28 @@ int main(void) {
   int missing = 0;
   for (int op = 0; op < OP_COUNT; op++) {
     if (op_kind(op) == KIND_LEAF) continue;
-    if (op == OP_STOP_GRAD) { check_stop_gradient(); continue; }
+    if (op == OP_STOP_GRAD) {
+      check_stop_gradient();
+      continue;
+    }
     int cases = 0;
     for (int v = 0;; v++) {
       Graph *g = ir_new();
       Inputs in = {0};
       char label[64];
       int y = build(g, op, v, &in, label);
-      if (y < 0) { ir_free(g); break; }
+      if (y < 0) {
+        ir_free(g);
+        break;
+      }
       check_case(g, &in, y, label);
       ir_free(g);
       cases++;
     }
-    if (!cases) { printf("FAIL no gradient check for op %s\n", op_name(op)); missing++; }
+    if (!cases) {
+      printf("FAIL no gradient check for op %s\n", op_name(op));
+      missing++;
+    }
   }
   checks_failed += missing;
   return report();

@@ -122,8 +122,10 @@ int main(void) {
     if (!img) return report();
     int green = count(img, w, h, greenish), top = count(img, w, h, yellow);
     CHECK(top > 1000, "%s: the maximum (right half) is yellow (%d pixels)", log_scale ? "log" : "linear", top);
-    if (log_scale) CHECK(green > 1000, "log: the left half at 2/3 of the colour map (%d green pixels)", green);
-    else CHECK(green < 400, "linear: the left half is not green (%d pixels, the colour bar's)", green);
+    if (log_scale)
+      CHECK(green > 1000, "log: the left half at 2/3 of the colour map (%d green pixels)", green);
+    else
+      CHECK(green < 400, "linear: the left half is not green (%d pixels, the colour bar's)", green);
     free(img);
   }
 

@@ -42,12 +42,17 @@ static void check_entries(Host *h, Trainer *t, const char *path, const char *tmp
   char cmd[8192], msg[1200], err[512], f[4400], combo[256];
   host_combo_name(h, combo, sizeof combo);
   int se = program_find_entry(h->prog, "sample"), ee = program_find_entry(h->prog, "energy");
-  if (se < 0 || ee < 0) { printf("FAIL %s: no sample/energy entry\n", path); checks_failed++; return; }
+  if (se < 0 || ee < 0) {
+    printf("FAIL %s: no sample/energy entry\n", path);
+    checks_failed++;
+    return;
+  }
   /* samples: the first chunk is the entry run at Philox step 0 */
   int sv = h->prog->entries[se].out_var, B = g->vars[sv].shape.d[0];
   trainer_run_entry(t, "sample", 0);
-  snprintf(cmd, sizeof cmd, "%s/build/%s/train-cpu sample --ckpt %s/run/ckpt.safetensors -n %d -o %s/s.npy 2>>%s/train.log",
-           tmp, combo, tmp, B, tmp, tmp);
+  snprintf(cmd, sizeof cmd,
+           "%s/build/%s/train-cpu sample --ckpt %s/run/ckpt.safetensors -n %d -o %s/s.npy 2>>%s/train.log", tmp, combo,
+           tmp, B, tmp, tmp);
   float *x = NULL;
   int rank;
   int64_t shape[4];
@@ -65,7 +70,8 @@ static void check_entries(Host *h, Trainer *t, const char *path, const char *tmp
   int D = shape_numel(g->vars[in].shape) / EB;
   for (int i = 0; x && i < B * D && i < EB * D; i++) trainer_var(t, in)[i] = x[i];
   trainer_run_entry(t, "energy", 0);
-  snprintf(cmd, sizeof cmd, "%s/build/%s/train-cpu energy --ckpt %s/run/ckpt.safetensors --input %s/s.npy -o %s/e.npy 2>>%s/train.log",
+  snprintf(cmd, sizeof cmd,
+           "%s/build/%s/train-cpu energy --ckpt %s/run/ckpt.safetensors --input %s/s.npy -o %s/e.npy 2>>%s/train.log",
            tmp, combo, tmp, tmp, tmp, tmp);
   float *e = NULL;
   snprintf(f, sizeof f, "%s/e.npy", tmp);
@@ -76,13 +82,19 @@ static void check_entries(Host *h, Trainer *t, const char *path, const char *tmp
   }
   snprintf(msg, sizeof msg, "%s: `energy --input` equals the interpreter's energy entry", path);
   expect_le(msg, worst, RTOL);
-  free(x); free(e);
+  free(x);
+  free(e);
 }
 
 static void check_model(const char *path, const char *tmp) {
   Host *h = host_new();
-  if (host_load_model(h, path)) { printf("FAIL %s: %s\n", path, h->error); checks_failed++; host_free(h); return; }
-  char method[256];  /* the trainer's directory: the first combination of a sweep */
+  if (host_load_model(h, path)) {
+    printf("FAIL %s: %s\n", path, h->error);
+    checks_failed++;
+    host_free(h);
+    return;
+  }
+  char method[256]; /* the trainer's directory: the first combination of a sweep */
   host_combo_name(h, method, sizeof method);
   if (!strncmp(path, "models/", 7) && h->g->data_name && !toy_dataset(h->g->data_name)) {
     /* full-size image models cost teraflops per step in the interpreter; their
@@ -95,17 +107,25 @@ static void check_model(const char *path, const char *tmp) {
   int nl = trainer_n_logs(t);
   double *want = malloc(STEPS * nl * sizeof(double));
   for (int s = 0; s < STEPS; s++) {
-    if (trainer_step(t, s)) { printf("FAIL %s: interpreter step %d\n", path, s); checks_failed++; return; }
+    if (trainer_step(t, s)) {
+      printf("FAIL %s: interpreter step %d\n", path, s);
+      checks_failed++;
+      return;
+    }
     for (int k = 0; k < nl; k++) want[s * nl + k] = trainer_log_value(t, k);
   }
   char cmd[8192], msg[1200];
-  snprintf(cmd, sizeof cmd, "%s build %s -o %s/build 2>%s/gen.log && ninja -C %s/build train-cpu >%s/ninja.log 2>&1 && "
+  snprintf(cmd, sizeof cmd,
+           "%s build %s -o %s/build 2>%s/gen.log && ninja -C %s/build train-cpu >%s/ninja.log 2>&1 && "
            "%s/build/%s/train-cpu train --iters %d --seed %d --log-every 1 --out %s/run 2>%s/train.log",
            EBMFORGE_BIN, path, tmp, tmp, tmp, tmp, tmp, method, STEPS, SEED, tmp, tmp);
   int rc = system(cmd);
   snprintf(msg, sizeof msg, "%s: generate, build and train (see %s/*.log)", path, tmp);
   expect_le(msg, rc != 0, 0);
-  if (rc) { host_free(h); return; }
+  if (rc) {
+    host_free(h);
+    return;
+  }
   /* every logged term at every step */
   char lp[4200];
   snprintf(lp, sizeof lp, "%s/run/log.jsonl", tmp);
@@ -114,7 +134,7 @@ static void check_model(const char *path, const char *tmp) {
   double worst = 0;
   int lines = 0;
   while (f && fgets(line, sizeof line, f) && lines < STEPS) {
-    if (strstr(line, "\"event\"")) continue;   /* the session's start event, not a step */
+    if (strstr(line, "\"event\"")) continue; /* the session's start event, not a step */
     double w = 0;
     for (int k = 0; k < nl; k++) w = fmax(w, rel(field(line, trainer_log_name(t, k)), want[lines * nl + k]));
     if (getenv("PARITY_VERBOSE")) printf("     step %d: worst log error %.3g\n", lines + 1, w);
@@ -131,19 +151,27 @@ static void check_model(const char *path, const char *tmp) {
   char err[512], cp[4200], worst_var[256] = "";
   snprintf(cp, sizeof cp, "%s/run/ckpt.safetensors", tmp);
   worst = 0;
-  if (st_read(cp, &ck, err, sizeof err)) { printf("     %s\n", err); worst = INFINITY; }
-  else {
+  if (st_read(cp, &ck, err, sizeof err)) {
+    printf("     %s\n", err);
+    worst = INFINITY;
+  } else {
     for (int v = 0; v < h->g->n_vars; v++) {
       const StEntry *e = st_find(&ck, h->g->vars[v].name);
       int N = shape_numel(h->g->vars[v].shape);
-      if (!e) { worst = INFINITY; break; }
+      if (!e) {
+        worst = INFINITY;
+        break;
+      }
       double dmax = 0, amax = 0;
       for (int i = 0; i < N; i++) {
         dmax = fmax(dmax, fabs(e->data[i] - trainer_var(t, v)[i]));
         amax = fmax(amax, fabs(trainer_var(t, v)[i]));
       }
       double r = amax < 1e-6 ? dmax : dmax / amax;
-      if (r > worst) { worst = r; snprintf(worst_var, sizeof worst_var, "%s", h->g->vars[v].name); }
+      if (r > worst) {
+        worst = r;
+        snprintf(worst_var, sizeof worst_var, "%s", h->g->vars[v].name);
+      }
     }
     st_free(&ck);
   }
@@ -174,7 +202,7 @@ static int list_models(const char *dir, char **names, int n) {
 
 int main(int argc, char **argv) {
   (void)argc;
-  blas_core_select(argv);  /* the in-process interpreter runs the trainers' kernels */
+  blas_core_select(argv); /* the in-process interpreter runs the trainers' kernels */
   if (getenv("PARITY_STEPS")) STEPS = atoi(getenv("PARITY_STEPS"));
   char tmpl[] = "/tmp/ebmforge-parity-XXXXXX";
   char *root = mkdtemp(tmpl);
@@ -192,10 +220,15 @@ int main(int argc, char **argv) {
     if (getenv("PARITY_ONLY") && !strstr(names[i], getenv("PARITY_ONLY"))) { /* development: one model */
     } else if (strstr(names[i], "parity_models/conv") && access(FASHION_MNIST_DIR, R_OK))
       printf("skip %s: %s is not installed (Debian package dataset-fashion-mnist)\n", names[i], FASHION_MNIST_DIR);
-    else check_model(names[i], tmp);
+    else
+      check_model(names[i], tmp);
     free(names[i]);
   }
   int rc = report();
-  if (!rc) { char rm[700]; snprintf(rm, sizeof rm, "rm -rf %s", root); if (system(rm)) rc = 1; }
+  if (!rc) {
+    char rm[700];
+    snprintf(rm, sizeof rm, "rm -rf %s", root);
+    if (system(rm)) rc = 1;
+  }
   return rc;
 }

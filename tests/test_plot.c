@@ -60,12 +60,16 @@ int main(void) {
   CHECK(!npy_write_f32(path, xy, 2, ss, err, sizeof err), "%s", err);
   snprintf(path, sizeof path, "%s/log.jsonl", dir);
   FILE *f = fopen(path, "w");
-  for (int i = 1; i <= 50; i++) fprintf(f, "{\"iter\": %d, \"a\": %g, \"b\": %g, \"c\": %d}\n", 10 * i, 1.0 / i, -0.5 * i, i % 3);
+  for (int i = 1; i <= 50; i++)
+    fprintf(f, "{\"iter\": %d, \"a\": %g, \"b\": %g, \"c\": %d}\n", 10 * i, 1.0 / i, -0.5 * i, i % 3);
   fprintf(f, "{\"iter\": 500, \"event\": \"nan_rollback\", \"to\": 400}\n");
   fclose(f);
   snprintf(path, sizeof path, "%s/arrays.json", dir);
   f = fopen(path, "w");
-  fprintf(f, "{\"model\": \"toy\", \"method\": \"bb-mi-gp\", \"data\": \"25gaussians\", \"step\": 500, \"seed\": 3, \"grid\": %d, \"range\": 4}\n", R);
+  fprintf(f,
+          "{\"model\": \"toy\", \"method\": \"bb-mi-gp\", \"data\": \"25gaussians\", \"step\": 500, \"seed\": 3, "
+          "\"grid\": %d, \"range\": 4}\n",
+          R);
   fclose(f);
 
   char *args[] = {dir};
@@ -78,7 +82,9 @@ int main(void) {
     snprintf(path, sizeof path, "%s/%s.png", dir, names[k]);
     img[k] = test_png_load(path, &w, &h);
     CHECK(img[k] != NULL, "%s.png written and readable", names[k]);
-    if (img[k]) CHECK(w == sizes[k][0] && h == sizes[k][1], "%s.png is %dx%d, expected %dx%d", names[k], w, h, sizes[k][0], sizes[k][1]);
+    if (img[k])
+      CHECK(w == sizes[k][0] && h == sizes[k][1], "%s.png is %dx%d, expected %dx%d", names[k], w, h, sizes[k][0],
+            sizes[k][1]);
   }
   if (!img[0] || !img[1]) return report();
   double r, c;

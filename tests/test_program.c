@@ -11,10 +11,10 @@
 
 static void check_loops(void) {
   Host *h = dsl_load(
-    "s = ebm.state('s', {1}, 0)\n"
-    "n = ebm.state('n', {1}, 0)\n"
-    "loop(7, function() phase('inc', function(p) p:set(s, s + 1) end) end)\n"
-    "loop(3, function() loop(4, function() phase('inner', function(p) p:set(n, n + 1) end) end) end)\n");
+      "s = ebm.state('s', {1}, 0)\n"
+      "n = ebm.state('n', {1}, 0)\n"
+      "loop(7, function() phase('inc', function(p) p:set(s, s + 1) end) end)\n"
+      "loop(3, function() loop(4, function() phase('inner', function(p) p:set(n, n + 1) end) end) end)\n");
   Trainer *t = trainer_new(h, 1, 1);
   trainer_step(t, 0);
   trainer_step(t, 1);
@@ -27,14 +27,15 @@ static void check_loops(void) {
 /* Constant gradient c: bias correction makes every Adam step lr*c/(|c|+eps). */
 static void check_adam(void) {
   Host *h = dsl_load(
-    "w = ebm.param('w', {3}, 0.5)\n"
-    "c = ebm.const({2, -0.001, 30}, {3})\n"
-    "local opt = adam{lr = 0.01, betas = {0.5, 0.9}, eps = 1e-3}\n"
-    "phase('opt', function(p) p:minimize(ebm.sum(c * w), {w}, opt) end)\n");
+      "w = ebm.param('w', {3}, 0.5)\n"
+      "c = ebm.const({2, -0.001, 30}, {3})\n"
+      "local opt = adam{lr = 0.01, betas = {0.5, 0.9}, eps = 1e-3}\n"
+      "phase('opt', function(p) p:minimize(ebm.sum(c * w), {w}, opt) end)\n");
   Trainer *t = trainer_new(h, 1, 1);
   for (int s = 0; s < 5; s++) trainer_step(t, s);
   double c[3] = {2, -0.001, 30}, err = 0;
-  for (int i = 0; i < 3; i++) err = fmax(err, fabs(trainer_var(t, dsl_var(h, "w"))[i] - (0.5 - 5 * 0.01 * c[i] / (fabs(c[i]) + 1e-3))));
+  for (int i = 0; i < 3; i++)
+    err = fmax(err, fabs(trainer_var(t, dsl_var(h, "w"))[i] - (0.5 - 5 * 0.01 * c[i] / (fabs(c[i]) + 1e-3))));
   expect_le("Adam, 5 steps of a constant gradient, closed form", err, 1e-14);
   trainer_free(t);
   host_free(h);
@@ -46,15 +47,16 @@ static void check_adam(void) {
  * a bad schedule is refused. */
 static void check_adam_cosine(void) {
   Host *h = dsl_load(
-    "w = ebm.param('w', {2}, 0.5)\n"
-    "c = ebm.const({2, -3}, {2})\n"
-    "local opt = adam{lr = 0.01, betas = {0.5, 0.9}, eps = 1e-3, cosine = {to = 0.001, iters = 4}}\n"
-    "phase('opt', function(p) p:minimize(ebm.sum(c * w), {w}, opt) end)\n");
+      "w = ebm.param('w', {2}, 0.5)\n"
+      "c = ebm.const({2, -3}, {2})\n"
+      "local opt = adam{lr = 0.01, betas = {0.5, 0.9}, eps = 1e-3, cosine = {to = 0.001, iters = 4}}\n"
+      "phase('opt', function(p) p:minimize(ebm.sum(c * w), {w}, opt) end)\n");
   Trainer *t = trainer_new(h, 1, 1);
   for (int s = 0; s < 7; s++) trainer_step(t, s);
   double c[2] = {2, -3}, sum = 0, err = 0;
   for (int s = 1; s <= 7; s++) sum += 0.001 + (0.01 - 0.001) * 0.5 * (1 + cos(M_PI * fmin(s - 1, 4) / 4));
-  for (int i = 0; i < 2; i++) err = fmax(err, fabs(trainer_var(t, dsl_var(h, "w"))[i] - (0.5 - sum * c[i] / (fabs(c[i]) + 1e-3))));
+  for (int i = 0; i < 2; i++)
+    err = fmax(err, fabs(trainer_var(t, dsl_var(h, "w"))[i] - (0.5 - sum * c[i] / (fabs(c[i]) + 1e-3))));
   expect_le("Adam with a cosine decay over 4 steps, 7 steps of a constant gradient, closed form", err, 1e-14);
   trainer_free(t);
   host_free(h);
@@ -67,13 +69,13 @@ static void check_adam_cosine(void) {
 /* ebm.uniform / ebm.normal draw counter {index, stream, iter, step}; loop iterations count from 1. */
 static void check_philox_layout(void) {
   Host *h = dsl_load(
-    "u = ebm.state('u', {5}, 0)\n"
-    "z = ebm.state('z', {3, 5}, 0)\n"
-    "phase('draw', function(p) p:set(u, ebm.uniform({5})) end)\n"
-    "loop(3, function() phase('inner', function(p)\n"
-    "  zn = ebm.normal({5})\n"
-    "  p:set(z, ebm.concat({ebm.slice(z, 1, 2, 2), ebm.reshape(zn, {1, 5})}, 1))\n"
-    "end) end)\n");
+      "u = ebm.state('u', {5}, 0)\n"
+      "z = ebm.state('z', {3, 5}, 0)\n"
+      "phase('draw', function(p) p:set(u, ebm.uniform({5})) end)\n"
+      "loop(3, function() phase('inner', function(p)\n"
+      "  zn = ebm.normal({5})\n"
+      "  p:set(z, ebm.concat({ebm.slice(z, 1, 2, 2), ebm.reshape(zn, {1, 5})}, 1))\n"
+      "end) end)\n");
   const uint64_t seed = 77;
   int su = -1, sz = -1;
   for (int i = 0; i < h->g->n_nodes; i++) {
@@ -83,7 +85,8 @@ static void check_philox_layout(void) {
   Trainer *t = trainer_new(h, seed, 0);
   trainer_step(t, 41);
   double eu = 0, ez = 0;
-  for (int i = 0; i < 5; i++) eu = fmax(eu, fabs(trainer_var(t, dsl_var(h, "u"))[i] - philox_uniform(seed, su, 0, 41, i)));
+  for (int i = 0; i < 5; i++)
+    eu = fmax(eu, fabs(trainer_var(t, dsl_var(h, "u"))[i] - philox_uniform(seed, su, 0, 41, i)));
   for (int it = 0; it < 3; it++)
     for (int i = 0; i < 5; i++)
       ez = fmax(ez, fabs(trainer_var(t, dsl_var(h, "z"))[it * 5 + i] - (float)philox_normal(seed, sz, it + 1, 41, i)));

@@ -27,7 +27,10 @@ static size_t dump(unsigned char **buf) {
   char *mem = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&mem, &len);
-  if (luaL_loadstring(L, model_src) || lua_dump(L, writer, f, 0)) { fprintf(stderr, "cannot dump\n"); exit(1); }
+  if (luaL_loadstring(L, model_src) || lua_dump(L, writer, f, 0)) {
+    fprintf(stderr, "cannot dump\n");
+    exit(1);
+  }
   fclose(f);
   lua_close(L);
   *buf = (unsigned char *)mem;
@@ -36,7 +39,10 @@ static size_t dump(unsigned char **buf) {
 
 static void write_file(const char *path, const void *p, size_t n) {
   FILE *f = fopen(path, "wb");
-  if (!f || fwrite(p, 1, n, f) != n || fclose(f)) { fprintf(stderr, "cannot write %s\n", path); exit(1); }
+  if (!f || fwrite(p, 1, n, f) != n || fclose(f)) {
+    fprintf(stderr, "cannot write %s\n", path);
+    exit(1);
+  }
 }
 
 /* `ebmforge check path` exits 2 with a first stderr line "path:1: ...text..." */
@@ -46,13 +52,16 @@ static void expect_refused(const char *label, const char *path, const char *text
   snprintf(cmd, sizeof cmd, "'%s' check '%s' >/dev/null 2>'%s'", EBMFORGE_BIN, path, err);
   int st = system(cmd);
   FILE *f = fopen(err, "r");
-  if (f) { if (!fgets(line, sizeof line, f)) line[0] = 0; fclose(f); }
+  if (f) {
+    if (!fgets(line, sizeof line, f)) line[0] = 0;
+    fclose(f);
+  }
   char want[1100];
   snprintf(want, sizeof want, "%s:1:", path);
   CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2, "%s: exit status %d (signal %d), expected 2", label,
         WIFEXITED(st) ? WEXITSTATUS(st) : -1, WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-  CHECK(!strncmp(line, want, strlen(want)) && strstr(line, text), "%s: stderr '%s' lacks '%s ... %s'", label, line, want,
-        text);
+  CHECK(!strncmp(line, want, strlen(want)) && strstr(line, text), "%s: stderr '%s' lacks '%s ... %s'", label, line,
+        want, text);
   Host *h = host_new();
   int rc = host_load_model(h, path);
   CHECK(rc == 2 && h->error && strstr(h->error, text), "%s: host_load_model gave %d '%s'", label, rc,
@@ -72,7 +81,7 @@ int main(void) {
   CHECK(host_load_model(h, text_path) == 0, "the model as text loads: %s", h->error ? h->error : "");
   host_free(h);
 
-  char path[1024];   /* test_path's buffers rotate: keep a copy */
+  char path[1024]; /* test_path's buffers rotate: keep a copy */
   snprintf(path, sizeof path, "%s", test_path("bytecode_model.lua"));
   write_file(path, bc, n);
   expect_refused("bytecode model file", path, "precompiled Lua bytecode is refused");
@@ -83,7 +92,7 @@ int main(void) {
     unsigned char *m = malloc(n);
     memcpy(m, bc, n);
     for (int j = 0; j < 4; j++) m[1 + rand() % (n - 1)] ^= (unsigned char)(1 + rand() % 255);
-    size_t len = k % 4 == 3 ? 1 + rand() % n : n;   /* some truncated too */
+    size_t len = k % 4 == 3 ? 1 + rand() % n : n; /* some truncated too */
     write_file(path, m, len);
     char label[64];
     snprintf(label, sizeof label, "mutated bytecode #%d", k);

@@ -27,7 +27,10 @@ int main(void) {
   FILE *probe = popen("sha256sum --version", "r");
   int have = probe && fgetc(probe) != EOF;
   if (probe) pclose(probe);
-  if (!have) { fprintf(stderr, "sha256sum not found: file comparisons skipped\n"); return report(); }
+  if (!have) {
+    fprintf(stderr, "sha256sum not found: file comparisons skipped\n");
+    return report();
+  }
   static const int lens[] = {1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000, 70001};
   for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
     const char *p = test_path("data.bin");
@@ -42,6 +45,7 @@ int main(void) {
     if (s) pclose(s);
     CHECK(!strcmp(h, want), "%d bytes: %s, sha256sum says %s", lens[k], h, want);
   }
-  CHECK(sha256_file("/nonexistent/x.npy", h, err, sizeof err) == -1 && strstr(err, "/nonexistent/x.npy"), "missing file: %s", err);
+  CHECK(sha256_file("/nonexistent/x.npy", h, err, sizeof err) == -1 && strstr(err, "/nonexistent/x.npy"),
+        "missing file: %s", err);
   return report();
 }

@@ -18,8 +18,9 @@
 #define B 4
 #define D 10
 
-extern void dgesvd_(const char *jobu, const char *jobvt, const int *m, const int *n, double *a, const int *lda, double *s,
-                    double *u, const int *ldu, double *vt, const int *ldvt, double *work, const int *lwork, int *info);
+extern void dgesvd_(const char *jobu, const char *jobvt, const int *m, const int *n, double *a, const int *lda,
+                    double *s, double *u, const int *ldu, double *vt, const int *ldvt, double *work, const int *lwork,
+                    int *info);
 
 /* sigma_min of the D x d matrix with rows Jt[i*D + k] = J[k][i] (column-major J = Jt as given) */
 static double lapack_sigma_min(const double *Jt, int d, int Dd) {
@@ -34,7 +35,10 @@ static double lapack_sigma_min(const double *Jt, int d, int Dd) {
 static int grads_of(Graph *g, int f, const char *prefix, int *vars, int *grads) {
   int nodes[64], n = 0;
   for (int v = 0; v < g->n_vars; v++)
-    if (!strncmp(g->vars[v].name, prefix, strlen(prefix))) { vars[n] = v; nodes[n++] = g->vars[v].node; }
+    if (!strncmp(g->vars[v].name, prefix, strlen(prefix))) {
+      vars[n] = v;
+      nodes[n++] = g->vars[v].node;
+    }
   int one = ir_scalar_like(g, f, 1.0);
   ad_vjp(g, 1, &f, &one, n, nodes, grads);
   for (int i = 0; i < n; i++) grads[i] = ad_materialize(g, grads[i], nodes[i]);
@@ -80,8 +84,8 @@ static void check_width(int d) {
     err_p400 = fmax(err_p400, p400[b] - ref);
   }
   char msg[256];
-  printf("     d = %d: log mu - log sigma_min: LOBPCG 2 its %.3g, 40 its %.3g; power 2 its %.3g, 400 its %.3g\n", d, err_l2,
-         err12, err_p2, err_p400);
+  printf("     d = %d: log mu - log sigma_min: LOBPCG 2 its %.3g, 40 its %.3g; power 2 its %.3g, 400 its %.3g\n", d,
+         err_l2, err12, err_p2, err_p400);
   snprintf(msg, sizeof msg, "d = %d: Jacobi log sigma_min vs LAPACK SVD", d);
   expect_le(msg, err_exact, 1e-9);
   snprintf(msg, sizeof msg, "d = %d: LOBPCG (2 its) mu >= sigma_min (a Ritz value)", d);
@@ -99,7 +103,12 @@ static void check_width(int d) {
   env_sync(&e);
   snprintf(msg, sizeof msg, "d = %d: d/dphi, d/dz of mean log sigma_min vs finite differences", d);
   expect_le(msg, check_grad(&e, f, n, vars, grads, 12, 1e-5), 1e-6);
-  free(Jt); free(ex); free(l2); free(l12); free(p2); free(p400);
+  free(Jt);
+  free(ex);
+  free(l2);
+  free(l12);
+  free(p2);
+  free(p400);
   env_free(&e);
   host_free(h);
 }
@@ -107,11 +116,11 @@ static void check_width(int d) {
 /* d = D = 2: the Jacobi path agrees with the closed form (value and phi-gradient, §9 "the D6 path with exact v*") */
 static void check_2x2(void) {
   Host *h = dsl_load(
-    "local sv = require 'sv'\n"
-    "G = nn.seq{nn.linear(2, 16, {name = 'g1'}), nn.tanh(), nn.linear(16, 2, {name = 'g2'})}\n"
-    "z = ebm.state('z', {8, 2}, {'normal', 0, 1})\n"
-    "closed = ebm.mean(sv.log_sigma_min(G, z, {algorithm = 'exact'}))\n"
-    "jac = ebm.mean(sv.log_sigma_min(G, z, {algorithm = 'jacobi'}))\n");
+      "local sv = require 'sv'\n"
+      "G = nn.seq{nn.linear(2, 16, {name = 'g1'}), nn.tanh(), nn.linear(16, 2, {name = 'g2'})}\n"
+      "z = ebm.state('z', {8, 2}, {'normal', 0, 1})\n"
+      "closed = ebm.mean(sv.log_sigma_min(G, z, {algorithm = 'exact'}))\n"
+      "jac = ebm.mean(sv.log_sigma_min(G, z, {algorithm = 'jacobi'}))\n");
   Graph *g = h->g;
   int c = dsl_tensor(h, "closed"), j = dsl_tensor(h, "jac"), vars[64], gc[64], gj[64];
   int n = grads_of(g, c, "g", vars, gc);
@@ -122,7 +131,8 @@ static void check_2x2(void) {
     int N = shape_numel(g->vars[vars[i]].shape);
     double *x = env_eval(&e, gc[i]), *y = env_eval(&e, gj[i]);
     worst = fmax(worst, rel_err(x, y, N, 1e-12));
-    free(x); free(y);
+    free(x);
+    free(y);
   }
   expect_le("d = 2: Jacobi mean log sigma_min equals the closed form", fabs(a - b), 1e-12);
   expect_le("d = 2: its phi-gradient (v* detached) equals the closed form's", worst, 1e-9);

@@ -9,20 +9,20 @@
 #include "host.h"
 
 static const char *usage =
-  "usage: ebmforge doc [-o FILE] | --check MODEL.lua...\n"
-  "\n"
-  "Writes the reference of the model-file language as Markdown: every method with\n"
-  "its options, defaults and meanings, the entries, networks (nets.*), layers (nn.*),\n"
-  "optimisers, the step program and every tensor op, from the same tables that\n"
-  "validate model files. docs/dsl.md is this output (tests/dsl_doc.sh checks it);\n"
-  "regenerate it with `ebmforge doc -o docs/dsl.md` after changing an option.\n"
-  "\n"
-  "  -o FILE   write FILE (atomically) instead of standard output\n"
-  "  --check   load each MODEL (every sweep combination) and check that every option\n"
-  "            it gives has a description in the reference\n"
-  "\n"
-  "exit codes: 0 done, 1 I/O error or an option or function without a description,\n"
-  "2 bad arguments\n";
+    "usage: ebmforge doc [-o FILE] | --check MODEL.lua...\n"
+    "\n"
+    "Writes the reference of the model-file language as Markdown: every method with\n"
+    "its options, defaults and meanings, the entries, networks (nets.*), layers (nn.*),\n"
+    "optimisers, the step program and every tensor op, from the same tables that\n"
+    "validate model files. docs/dsl.md is this output (tests/dsl_doc.sh checks it);\n"
+    "regenerate it with `ebmforge doc -o docs/dsl.md` after changing an option.\n"
+    "\n"
+    "  -o FILE   write FILE (atomically) instead of standard output\n"
+    "  --check   load each MODEL (every sweep combination) and check that every option\n"
+    "            it gives has a description in the reference\n"
+    "\n"
+    "exit codes: 0 done, 1 I/O error or an option or function without a description,\n"
+    "2 bad arguments\n";
 
 /* every combination of each model: the options it gives all have descriptions */
 static int check_models(int n, char **paths) {
@@ -55,7 +55,10 @@ static int check_models(int n, char **paths) {
 int cmd_doc(int argc, char **argv) {
   const char *out = NULL;
   for (int i = 0; i < argc; i++) {
-    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { fputs(usage, stdout); return 0; }
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(usage, stdout);
+      return 0;
+    }
     if (!strcmp(argv[i], "--check")) {
       if (i + 1 >= argc) {
         fprintf(stderr, "ebmforge doc: --check needs model files\n\n%s", usage);
@@ -63,7 +66,8 @@ int cmd_doc(int argc, char **argv) {
       }
       return check_models(argc - i - 1, argv + i + 1);
     }
-    if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
+    if (!strcmp(argv[i], "-o") && i + 1 < argc)
+      out = argv[++i];
     else {
       fprintf(stderr, "ebmforge doc: unknown or incomplete option '%s'\n\n%s", argv[i], usage);
       return 2;
@@ -79,7 +83,8 @@ int cmd_doc(int argc, char **argv) {
     lua_getglobal(h->L, "__doc_text");
     size_t len;
     const char *text = lua_tolstring(h->L, -1, &len);
-    if (!out) fwrite(text, 1, len, stdout);
+    if (!out)
+      fwrite(text, 1, len, stdout);
     else {
       AtomicFile af;
       char err[600] = "";
@@ -87,7 +92,8 @@ int cmd_doc(int argc, char **argv) {
           atomic_commit(&af, err, sizeof err)) {
         fprintf(stderr, "ebmforge doc: %s\n", *err ? err : out);
         rc = 1;
-      } else fprintf(stderr, "ebmforge doc: wrote %s\n", out);
+      } else
+        fprintf(stderr, "ebmforge doc: wrote %s\n", out);
     }
     lua_pop(h->L, 1);
   }

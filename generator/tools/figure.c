@@ -18,10 +18,14 @@ static struct {
 } fig;
 
 int fig_format_parse(const char *s, FigFormat *f) {
-  if (!strcmp(s, "png")) *f = FIG_PNG;
-  else if (!strcmp(s, "pdf")) *f = FIG_PDF;
-  else if (!strcmp(s, "svg")) *f = FIG_SVG;
-  else return -1;
+  if (!strcmp(s, "png"))
+    *f = FIG_PNG;
+  else if (!strcmp(s, "pdf"))
+    *f = FIG_PDF;
+  else if (!strcmp(s, "svg"))
+    *f = FIG_SVG;
+  else
+    return -1;
   return 0;
 }
 
@@ -171,8 +175,8 @@ void fig_density(const float *u, int rows, int cols, double range, int log_scale
   PLINT lopt[1] = {PL_COLORBAR_LABEL_RIGHT}, sub[1] = {0}, nv[1] = {2};
   const char *labels[1] = {log_scale ? "log density (nats)" : "density (per unit area)"}, *axis[1] = {"bcvtm"};
   const PLFLT *vp[1] = {vals};
-  plcolorbar(&bw, &bh, PL_COLORBAR_IMAGE, PL_POSITION_RIGHT | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT, 0.03, 0,
-             0.05, 1.0, C_BG, C_INK, 1, 0, 0, 0, 0, 1, lopt, labels, 1, axis, ticks, sub, nv, vp);
+  plcolorbar(&bw, &bh, PL_COLORBAR_IMAGE, PL_POSITION_RIGHT | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT, 0.03, 0, 0.05,
+             1.0, C_BG, C_INK, 1, 0, 0, 0, 0, 1, lopt, labels, 1, axis, ticks, sub, nv, vp);
 }
 
 void fig_scatter(const float *xy, int n, double range, const char *title, const FigCircle *circ, int n_circles) {
@@ -197,7 +201,8 @@ void fig_curve(const double *x, const double *y, int n, const char *xlabel, cons
   double x0, x1, y0, y1;
   next_panel(0.06, &x0, &x1, &y0, &y1); /* room for PLplot's (x10^k) at the axis' end */
   plvpor(x0, x1, y0, y1);
-  PLFLT *xs = malloc(sizeof(PLFLT) * (n + 1)), *ys = malloc(sizeof(PLFLT) * (n + 1)), *ms = malloc(sizeof(PLFLT) * (n + 1));
+  PLFLT *xs = malloc(sizeof(PLFLT) * (n + 1)), *ys = malloc(sizeof(PLFLT) * (n + 1)),
+        *ms = malloc(sizeof(PLFLT) * (n + 1));
   double *sorted = malloc(sizeof(double) * (n + 1));
   int m = 0;
   for (int i = 0; i < n; i++)

@@ -17,13 +17,14 @@ int fig_format_parse(const char *s, FigFormat *f);
 const char *fig_format_ext(FigFormat f);
 
 /* A circle drawn over a 2-D panel: a contour of a known density. */
-typedef struct { double x, y, r; } FigCircle;
+typedef struct {
+  double x, y, r;
+} FigCircle;
 
 /* Opens PATH (written to PATH.tmp, renamed by fig_end) as a w x h pixel page
  * (PDF and SVG: w x h points) of nx x ny panels, with `title` above them (or
  * NULL). 0, or -1 with err (no PLplot driver for the format). */
-int fig_begin(const char *path, FigFormat f, int w, int h, int nx, int ny, const char *title, char *err,
-              size_t errlen);
+int fig_begin(const char *path, FigFormat f, int w, int h, int nx, int ny, const char *title, char *err, size_t errlen);
 /* Closes the page and moves it into place: 0, or -1 with err. */
 int fig_end(char *err, size_t errlen);
 

@@ -23,7 +23,10 @@ static int term_index(Curves *c, const char *name) {
 
 static void take(const char *name, double v, void *ctx) {
   Curves *c = ctx;
-  if (!strcmp(name, "iter")) { c->iter = v, c->has_iter = 1; return; }
+  if (!strcmp(name, "iter")) {
+    c->iter = v, c->has_iter = 1;
+    return;
+  }
   if (!strcmp(name, "wall")) return; /* seconds since the start: a clock, not a term */
   int t = term_index(c, name);
   if (t >= 0) c->y[t][c->n] = v;
@@ -54,7 +57,7 @@ int curves_read(const char *path, Curves *c) {
     for (int t = 0; t < c->n_terms; t++) c->y[t][c->n] = NAN;
     c->has_iter = 0;
     JsonFlat j;
-    if (json_flat_parse(line, strlen(line), path, &j, NULL, 0)) continue;   /* a line the trainer is still writing */
+    if (json_flat_parse(line, strlen(line), path, &j, NULL, 0)) continue; /* a line the trainer is still writing */
     for (int k = 0; k < j.n; k++)
       if (j.f[k].type == JF_NUMBER) take(j.f[k].key, j.f[k].num, c);
     json_flat_free(&j);
@@ -65,7 +68,8 @@ int curves_read(const char *path, Curves *c) {
     while (keep > 0 && c->x[keep - 1] >= c->iter) keep--;
     if (keep < c->n) {
       for (int t = 0; t < c->n_terms; t++) c->y[t][keep] = c->y[t][c->n];
-      for (int t = 0; t < c->n_terms; t++) for (int i = keep + 1; i <= c->n; i++) c->y[t][i] = NAN;
+      for (int t = 0; t < c->n_terms; t++)
+        for (int i = keep + 1; i <= c->n; i++) c->y[t][i] = NAN;
       c->n = keep;
     }
     c->x[c->n++] = c->iter;

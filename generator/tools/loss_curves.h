@@ -10,9 +10,9 @@
 #define CURVES_MAX_TERMS 32
 typedef struct {
   char *names[CURVES_MAX_TERMS];
-  double *y[CURVES_MAX_TERMS], *x;   /* y[t][i] at iteration x[i]; NaN where term t was not logged */
+  double *y[CURVES_MAX_TERMS], *x; /* y[t][i] at iteration x[i]; NaN where term t was not logged */
   int n_terms, n, cap;
-  double iter;                       /* scratch of the reader */
+  double iter; /* scratch of the reader */
   int has_iter;
 } Curves;
 

@@ -11,29 +11,30 @@
 #include "plot_cmd.h"
 
 static const char *usage =
-  "usage: ebmforge overview -o OUT.png|.pdf|.svg [--title TEXT] [--range A] [--size P] [--log] [--data NAME] [--view V] [LABEL=]DIR...\n"
-  "\n"
-  "One figure of toy runs side by side, a column per DIR in the order given\n"
-  "(PLplot; the format follows OUT's extension). Top: the density exp(-E) of\n"
-  "DIR/energy_grid.npy normalised on the grid (float32 [R, C] energies at the\n"
-  "cell centres of [-A, A]^2, row 0 = lowest y, as `train-cpu train` and\n"
-  "`train-cpu energy --grid`, or bench/torch_toy.py --out, write them), with\n"
-  "axes and a colour bar, titled LABEL (or DIR's last component); below it\n"
-  "DIR/samples.npy (float32 [N, 2]) over the same square, titled with the run's\n"
-  "scores when DIR/eval.json exists (`train-cpu eval --json DIR/eval.json`): grid\n"
-  "NLL, modes covered, MMD^2.\n"
-  "\n"
-  "  -o OUT         the figure to write (.png, .pdf or .svg)\n"
-  "  --title TEXT   a title line above the columns (e.g. the data set)\n"
-  "  --range A      half-width of the square (default 4, the trainers' grid)\n"
-  "  --size P       size of one panel in pixels (default 300)\n"
-  "  --log          the log-density over the 15 nats below its maximum instead: sharp\n"
-  "                 energies, which leave the density dark but for a few cells, still\n"
-  "                 show their shape\n"
-  "  --data NAME    draw the true modes of this toy data set (25gaussians, 8gaussians, ...)\n"
-  "  --view V       show [-V, V]^2 of the square (default: all of it)\n"
-  "\n"
-  "exit codes: 0 done, 1 I/O error, 2 bad arguments or inputs (nothing written)\n";
+    "usage: ebmforge overview -o OUT.png|.pdf|.svg [--title TEXT] [--range A] [--size P] [--log] [--data NAME] [--view "
+    "V] [LABEL=]DIR...\n"
+    "\n"
+    "One figure of toy runs side by side, a column per DIR in the order given\n"
+    "(PLplot; the format follows OUT's extension). Top: the density exp(-E) of\n"
+    "DIR/energy_grid.npy normalised on the grid (float32 [R, C] energies at the\n"
+    "cell centres of [-A, A]^2, row 0 = lowest y, as `train-cpu train` and\n"
+    "`train-cpu energy --grid`, or bench/torch_toy.py --out, write them), with\n"
+    "axes and a colour bar, titled LABEL (or DIR's last component); below it\n"
+    "DIR/samples.npy (float32 [N, 2]) over the same square, titled with the run's\n"
+    "scores when DIR/eval.json exists (`train-cpu eval --json DIR/eval.json`): grid\n"
+    "NLL, modes covered, MMD^2.\n"
+    "\n"
+    "  -o OUT         the figure to write (.png, .pdf or .svg)\n"
+    "  --title TEXT   a title line above the columns (e.g. the data set)\n"
+    "  --range A      half-width of the square (default 4, the trainers' grid)\n"
+    "  --size P       size of one panel in pixels (default 300)\n"
+    "  --log          the log-density over the 15 nats below its maximum instead: sharp\n"
+    "                 energies, which leave the density dark but for a few cells, still\n"
+    "                 show their shape\n"
+    "  --data NAME    draw the true modes of this toy data set (25gaussians, 8gaussians, ...)\n"
+    "  --view V       show [-V, V]^2 of the square (default: all of it)\n"
+    "\n"
+    "exit codes: 0 done, 1 I/O error, 2 bad arguments or inputs (nothing written)\n";
 
 typedef struct {
   const char *label;
@@ -53,7 +54,10 @@ static int load_run(const char *dir, Run *r, char *err, size_t errlen) {
   int rank;
   int64_t shape[NPY_MAX_RANK];
   snprintf(path, sizeof path, "%s/energy_grid.npy", dir);
-  if (npy_read_f32(path, &r->grid, &rank, shape, e, sizeof e)) { snprintf(err, errlen, "%s", e); return -1; }
+  if (npy_read_f32(path, &r->grid, &rank, shape, e, sizeof e)) {
+    snprintf(err, errlen, "%s", e);
+    return -1;
+  }
   if (rank != 2 || shape[0] < 1 || shape[1] < 1) {
     snprintf(err, errlen, "%s: expected an energy grid of shape [R, C], got rank %d", path, rank);
     return -1;
@@ -61,7 +65,10 @@ static int load_run(const char *dir, Run *r, char *err, size_t errlen) {
   r->rows = (int)shape[0], r->cols = (int)shape[1];
   for (long i = 0; i < (long)r->rows * r->cols; i++) r->grid[i] = -r->grid[i];
   snprintf(path, sizeof path, "%s/samples.npy", dir);
-  if (npy_read_f32(path, &r->xy, &rank, shape, e, sizeof e)) { snprintf(err, errlen, "%s", e); return -1; }
+  if (npy_read_f32(path, &r->xy, &rank, shape, e, sizeof e)) {
+    snprintf(err, errlen, "%s", e);
+    return -1;
+  }
   if (rank != 2 || shape[1] != 2) {
     snprintf(err, errlen, "%s: expected samples of shape [N, 2], got rank %d%s", path, rank,
              rank == 2 ? " with other than 2 columns" : "");
@@ -86,21 +93,37 @@ int cmd_overview(int argc, char **argv) {
     const char *a = argv[i];
     int has = i + 1 < argc;
     char *end;
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(usage, stdout); rc = 0; goto done; }
-    if (!strcmp(a, "-o") && has) out = argv[++i];
-    else if (!strcmp(a, "--title") && has) title = argv[++i];
-    else if (!strcmp(a, "--log")) log_scale = 1;
-    else if (!strcmp(a, "--data") && has) data = argv[++i];
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      fputs(usage, stdout);
+      rc = 0;
+      goto done;
+    }
+    if (!strcmp(a, "-o") && has)
+      out = argv[++i];
+    else if (!strcmp(a, "--title") && has)
+      title = argv[++i];
+    else if (!strcmp(a, "--log"))
+      log_scale = 1;
+    else if (!strcmp(a, "--data") && has)
+      data = argv[++i];
     else if (!strcmp(a, "--view") && has) {
       view = strtod(argv[++i], &end);
-      if (*end || !(view > 0) || !isfinite(view)) { rc = bad("--view needs a finite number > 0"); goto done; }
-    }
-    else if (!strcmp(a, "--range") && has) {
+      if (*end || !(view > 0) || !isfinite(view)) {
+        rc = bad("--view needs a finite number > 0");
+        goto done;
+      }
+    } else if (!strcmp(a, "--range") && has) {
       range = strtod(argv[++i], &end);
-      if (*end || !(range > 0) || !isfinite(range)) { rc = bad("--range needs a finite number > 0"); goto done; }
+      if (*end || !(range > 0) || !isfinite(range)) {
+        rc = bad("--range needs a finite number > 0");
+        goto done;
+      }
     } else if (!strcmp(a, "--size") && has) {
       size = strtol(argv[++i], &end, 10);
-      if (*end || size < 100 || size > 2048) { rc = bad("--size needs an integer in 100..2048"); goto done; }
+      if (*end || size < 100 || size > 2048) {
+        rc = bad("--size needs an integer in 100..2048");
+        goto done;
+      }
     } else if (a[0] == '-') {
       snprintf(err, sizeof err, "unknown or incomplete option '%s'", a);
       rc = bad(err);
@@ -119,12 +142,24 @@ int cmd_overview(int argc, char **argv) {
       n++;
     }
   }
-  if (!out) { rc = bad("needs -o OUT.png (or .pdf, .svg)"); goto done; }
+  if (!out) {
+    rc = bad("needs -o OUT.png (or .pdf, .svg)");
+    goto done;
+  }
   const char *dot = strrchr(out, '.');
   FigFormat fmt;
-  if (!dot || fig_format_parse(dot + 1, &fmt)) { rc = bad("-o needs a .png, .pdf or .svg file name"); goto done; }
-  if (!n) { rc = bad("needs at least one run directory"); goto done; }
-  if ((long)n * (long)(1.4 * size) > 16384) { rc = bad("too many runs for one figure (16384 pixels wide at most)"); goto done; }
+  if (!dot || fig_format_parse(dot + 1, &fmt)) {
+    rc = bad("-o needs a .png, .pdf or .svg file name");
+    goto done;
+  }
+  if (!n) {
+    rc = bad("needs at least one run directory");
+    goto done;
+  }
+  if ((long)n * (long)(1.4 * size) > 16384) {
+    rc = bad("too many runs for one figure (16384 pixels wide at most)");
+    goto done;
+  }
   for (int i = 0; i < n; i++)
     if (load_run(dirs[i], &runs[i], err, sizeof err)) {
       fprintf(stderr, "ebmforge overview: %s\n", err);
@@ -139,11 +174,15 @@ int cmd_overview(int argc, char **argv) {
     goto done;
   }
   fig_view(view);
-  for (int i = 0; i < n; i++) fig_density(runs[i].grid, runs[i].rows, runs[i].cols, range, log_scale, runs[i].label, modes, nm);
-  for (int i = 0; i < n; i++) fig_scatter(runs[i].xy, runs[i].n, range, *runs[i].scores ? runs[i].scores : "samples", modes, nm);
+  for (int i = 0; i < n; i++)
+    fig_density(runs[i].grid, runs[i].rows, runs[i].cols, range, log_scale, runs[i].label, modes, nm);
+  for (int i = 0; i < n; i++)
+    fig_scatter(runs[i].xy, runs[i].n, range, *runs[i].scores ? runs[i].scores : "samples", modes, nm);
   rc = fig_end(err, sizeof err) ? 1 : 0;
-  if (rc) fprintf(stderr, "ebmforge overview: %s\n", err);
-  else fprintf(stderr, "ebmforge overview: wrote %s (%d runs, %dx%d)\n", out, n, W, H);
+  if (rc)
+    fprintf(stderr, "ebmforge overview: %s\n", err);
+  else
+    fprintf(stderr, "ebmforge overview: wrote %s (%d runs, %dx%d)\n", out, n, W, H);
 done:
   for (int i = 0; i < n; i++) {
     free((char *)runs[i].label);

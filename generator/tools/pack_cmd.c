@@ -16,7 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef struct { char *s; size_t n; } Buf;
+typedef struct {
+  char *s;
+  size_t n;
+} Buf;
 
 static void put(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(Buf *b, const char *fmt, ...) {
@@ -35,9 +38,12 @@ static void put(Buf *b, const char *fmt, ...) {
 static void put_str(Buf *b, const char *s) {
   put(b, "\"");
   for (; s && *s; s++) {
-    if (*s == '"' || *s == '\\') put(b, "\\%c", *s);
-    else if ((unsigned char)*s < 32) put(b, "\\u%04x", *s);
-    else put(b, "%c", *s);
+    if (*s == '"' || *s == '\\')
+      put(b, "\\%c", *s);
+    else if ((unsigned char)*s < 32)
+      put(b, "\\u%04x", *s);
+    else
+      put(b, "%c", *s);
   }
   put(b, "\"");
 }
@@ -66,7 +72,10 @@ static char *capture(const char *fmt, ...) {
   put(&b, "%s", "");
   char line[4096];
   while (fgets(line, sizeof line, p)) put(&b, "%s", line);
-  if (pclose(p)) { free(b.s); return NULL; }
+  if (pclose(p)) {
+    free(b.s);
+    return NULL;
+  }
   return b.s;
 }
 
@@ -90,7 +99,10 @@ static char *read_all(const char *path) {
   put(&b, "%s", "");
   char chunk[4096];
   size_t k;
-  while ((k = fread(chunk, 1, sizeof chunk - 1, f)) > 0) { chunk[k] = 0; put(&b, "%s", chunk); }
+  while ((k = fread(chunk, 1, sizeof chunk - 1, f)) > 0) {
+    chunk[k] = 0;
+    put(&b, "%s", chunk);
+  }
   fclose(f);
   return b.s;
 }
@@ -122,13 +134,17 @@ static void put_library(Buf *b, const char *soname, const char *path) {
   if (path) {
     char *q = shq(path);
     pkg = capture("dpkg -S %s", q);
-    if (!pkg) {   /* merged /usr: dpkg may know the file under its other name */
+    if (!pkg) { /* merged /usr: dpkg may know the file under its other name */
       char real[4096];
-      if (realpath(path, real)) { free(q); q = shq(real); pkg = capture("dpkg -S %s", q); }
+      if (realpath(path, real)) {
+        free(q);
+        q = shq(real);
+        pkg = capture("dpkg -S %s", q);
+      }
     }
     free(q);
     if (pkg) {
-      pkg[strcspn(pkg, ":,\n")] = 0;   /* "libc6:amd64: /lib/..." */
+      pkg[strcspn(pkg, ":,\n")] = 0; /* "libc6:amd64: /lib/..." */
       char *qp = shq(pkg);
       ver = first_line(capture("dpkg-query -W -f='${Version}' %s", qp));
       free(qp);
@@ -137,11 +153,20 @@ static void put_library(Buf *b, const char *soname, const char *path) {
   put(b, "        {\"soname\": ");
   put_str(b, soname);
   put(b, ", \"path\": ");
-  if (path) put_str(b, path); else put(b, "null");
+  if (path)
+    put_str(b, path);
+  else
+    put(b, "null");
   put(b, ", \"package\": ");
-  if (pkg) put_str(b, pkg); else put(b, "null");
+  if (pkg)
+    put_str(b, pkg);
+  else
+    put(b, "null");
   put(b, ", \"version\": ");
-  if (ver) put_str(b, ver); else put(b, "null");
+  if (ver)
+    put_str(b, ver);
+  else
+    put(b, "null");
   put(b, "}");
   free(pkg);
   free(ver);
@@ -151,18 +176,28 @@ static void put_library(Buf *b, const char *soname, const char *path) {
 static int put_libraries(Buf *b, const char *bin) {
   char *q = shq(bin), *out = capture("ldd %s", q);
   free(q);
-  if (!out) { fprintf(stderr, "ebmforge: ldd %s failed\n", bin); return -1; }
+  if (!out) {
+    fprintf(stderr, "ebmforge: ldd %s failed\n", bin);
+    return -1;
+  }
   int n = 0, rc = 0;
   put(b, "[\n");
   for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
     while (*line == ' ' || *line == '\t') line++;
-    if (strstr(line, "not found")) { fprintf(stderr, "ebmforge: %s needs %s\n", bin, line); rc = -1; break; }
+    if (strstr(line, "not found")) {
+      fprintf(stderr, "ebmforge: %s needs %s\n", bin, line);
+      rc = -1;
+      break;
+    }
     char *arrow = strstr(line, " => "), *paren = strstr(line, " (0x");
-    if (!paren) continue;   /* "statically linked" */
+    if (!paren) continue; /* "statically linked" */
     *paren = 0;
     if (n++) put(b, ",\n");
-    if (arrow) { *arrow = 0; put_library(b, line, arrow + 4); }
-    else put_library(b, line, line[0] == '/' ? line : NULL);   /* the loader, or the kernel's vDSO */
+    if (arrow) {
+      *arrow = 0;
+      put_library(b, line, arrow + 4);
+    } else
+      put_library(b, line, line[0] == '/' ? line : NULL); /* the loader, or the kernel's vDSO */
   }
   put(b, "\n      ]");
   free(out);
@@ -173,7 +208,10 @@ static int put_libraries(Buf *b, const char *bin) {
 static int put_model(Buf *b, const char *bin) {
   char *q = shq(bin), *info = capture("%s info", q);
   free(q);
-  if (!info) { fprintf(stderr, "ebmforge: %s info failed\n", bin); return -1; }
+  if (!info) {
+    fprintf(stderr, "ebmforge: %s info failed\n", bin);
+    return -1;
+  }
   static const char *keys[] = {"model", "method", "data", "fingerprint", "parameters", "flops/step"};
   char vals[6][256] = {"", "", "", "", "0", "0"};
   Buf vars = {0};
@@ -181,7 +219,7 @@ static int put_model(Buf *b, const char *bin) {
   int n = 0;
   for (char *line = strtok(info, "\n"); line; line = strtok(NULL, "\n")) {
     char key[64], val[256], shape[128];
-    if (line[0] == ' ') {   /* "  param  energy.fc1.weight  [100,2]" */
+    if (line[0] == ' ') { /* "  param  energy.fc1.weight  [100,2]" */
       if (sscanf(line, " %63s %255s [%127[^]]]", key, val, shape) != 3) continue;
       put(&vars, "%s\n    {\"kind\": ", n++ ? "," : "");
       put_str(&vars, key);
@@ -266,8 +304,10 @@ int pack_trainers(const char *dir, const char *out_file) {
   char **bins = NULL;
   int n_bins = list_trainers(dir, &bins);
   if (n_bins <= 0) {
-    fprintf(stderr, "ebmforge: %s holds no trainer binaries (train-*): generate with `ebmforge build` and compile with "
-            "`ninja -C` its parent first\n", dir);
+    fprintf(stderr,
+            "ebmforge: %s holds no trainer binaries (train-*): generate with `ebmforge build` and compile with "
+            "`ninja -C` its parent first\n",
+            dir);
     return 2;
   }
   snprintf(path, sizeof path, "%s/config.json", dir);
@@ -275,12 +315,16 @@ int pack_trainers(const char *dir, const char *out_file) {
   snprintf(path, sizeof path, "%s/../build.ninja", dir);
   char *ninja = read_all(path);
   if (!config || !ninja) {
-    fprintf(stderr, "ebmforge: %s/config.json or %s/../build.ninja is missing: regenerate with `ebmforge build`\n", dir, dir);
+    fprintf(stderr, "ebmforge: %s/config.json or %s/../build.ninja is missing: regenerate with `ebmforge build`\n", dir,
+            dir);
     return 2;
   }
   /* package name: <model dir>-<combination> */
   char abs[4096], *combo, *model_dir;
-  if (!realpath(dir, abs)) { fprintf(stderr, "ebmforge: %s: %s\n", dir, strerror(errno)); return 2; }
+  if (!realpath(dir, abs)) {
+    fprintf(stderr, "ebmforge: %s: %s\n", dir, strerror(errno));
+    return 2;
+  }
   combo = strrchr(abs, '/');
   *combo++ = 0;
   model_dir = strrchr(abs, '/') ? strrchr(abs, '/') + 1 : abs;
@@ -328,9 +372,15 @@ int pack_trainers(const char *dir, const char *out_file) {
 
   /* stage <name>/ in a fresh temporary directory, then tar it */
   snprintf(stage, sizeof stage, "%s/ebmforge-pack.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  if (!rc && !mkdtemp(stage)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", stage, strerror(errno)); rc = 1; }
+  if (!rc && !mkdtemp(stage)) {
+    fprintf(stderr, "ebmforge: cannot create %s: %s\n", stage, strerror(errno));
+    rc = 1;
+  }
   snprintf(sub, sizeof sub, "%s/%s", stage, name);
-  if (!rc && mkdir(sub, 0755)) { fprintf(stderr, "ebmforge: cannot create %s: %s\n", sub, strerror(errno)); rc = 1; }
+  if (!rc && mkdir(sub, 0755)) {
+    fprintf(stderr, "ebmforge: cannot create %s: %s\n", sub, strerror(errno));
+    rc = 1;
+  }
   for (int i = 0; i < n_bins && !rc; i++) {
     char *src, *dst;
     snprintf(path, sizeof path, "%s/%s/%s", abs, combo, bins[i]);
@@ -339,8 +389,12 @@ int pack_trainers(const char *dir, const char *out_file) {
     dst = shq(path);
     char cmd[20000];
     snprintf(cmd, sizeof cmd, "cp %s %s", src, dst);
-    if (system(cmd)) { fprintf(stderr, "ebmforge: %s failed\n", cmd); rc = 1; }
-    free(src); free(dst);
+    if (system(cmd)) {
+      fprintf(stderr, "ebmforge: %s failed\n", cmd);
+      rc = 1;
+    }
+    free(src);
+    free(dst);
   }
   char *model_name = strdup(strstr(m.s, "\"model\": \"") ? strstr(m.s, "\"model\": \"") + 10 : "?\"");
   char *method = strdup(strstr(m.s, "\"method\": \"") ? strstr(m.s, "\"method\": \"") + 11 : "?\"");
@@ -356,8 +410,13 @@ int pack_trainers(const char *dir, const char *out_file) {
   if (!rc) {
     char *qo = shq(out_file), *qs = shq(stage), *qn = shq(name), cmd[20000];
     snprintf(cmd, sizeof cmd, "tar -czf %s.tmp -C %s %s && mv %s.tmp %s", qo, qs, qn, qo, qo);
-    if (system(cmd)) { fprintf(stderr, "ebmforge: writing %s failed\n", out_file); rc = 1; }
-    free(qo); free(qs); free(qn);
+    if (system(cmd)) {
+      fprintf(stderr, "ebmforge: writing %s failed\n", out_file);
+      rc = 1;
+    }
+    free(qo);
+    free(qs);
+    free(qn);
   }
   if (stage[strlen(stage) - 1] != 'X') {
     char *qs = shq(stage), cmd[4400];
@@ -366,16 +425,28 @@ int pack_trainers(const char *dir, const char *out_file) {
     free(qs);
   }
   if (!rc && strstr(cflags, "-march=native"))
-    fprintf(stderr, "ebmforge: note: built with -march=native, the trainers run only on CPUs with this machine's "
+    fprintf(stderr,
+            "ebmforge: note: built with -march=native, the trainers run only on CPUs with this machine's "
             "instruction set (for any x86-64: ebmforge build --cflags '-O3 -ffp-contract=off')\n");
   if (!rc) {
     struct stat st;
     stat(out_file, &st);
-    fprintf(stderr, "ebmforge: wrote %s (%lld bytes): %s/ with %d trainer binar%s, manifest.json, config.json, run.sh\n",
+    fprintf(stderr,
+            "ebmforge: wrote %s (%lld bytes): %s/ with %d trainer binar%s, manifest.json, config.json, run.sh\n",
             out_file, (long long)st.st_size, name, n_bins, n_bins == 1 ? "y" : "ies");
   }
   for (int i = 0; i < n_bins; i++) free(bins[i]);
-  free(bins); free(config); free(ninja); free(m.s); free(cc); free(cflags); free(libs); free(qcc); free(ccv);
-  free(model_name); free(method); free(script);
+  free(bins);
+  free(config);
+  free(ninja);
+  free(m.s);
+  free(cc);
+  free(cflags);
+  free(libs);
+  free(qcc);
+  free(ccv);
+  free(model_name);
+  free(method);
+  free(script);
   return rc;
 }

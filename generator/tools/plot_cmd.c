@@ -16,28 +16,28 @@
 #include "toy_data.h"
 
 static const char *usage =
-  "usage: ebmforge plot RUN_DIR [--format png|pdf|svg] [-o DIR] [--title TEXT] [--data NAME]\n"
-  "\n"
-  "Draws the figures of a training run from what its trainer wrote there:\n"
-  "  density.EXT      the density exp(-E) of RUN_DIR/energy_grid.npy, normalised on the\n"
-  "                   grid, with axes, a colour bar (per unit area) and, for a Gaussian\n"
-  "                   mixture data set, circles at 2 standard deviations of each true mode\n"
-  "  log_density.EXT  its log, over the 15 nats below the maximum (colour bar in nats)\n"
-  "  samples.EXT      RUN_DIR/samples.npy (float32 [N, 2]) over the same square, with the\n"
-  "                   scores of RUN_DIR/eval.json if present (train-cpu eval --json)\n"
-  "  losses.EXT       every numeric term of RUN_DIR/log.jsonl against the iteration\n"
-  "Titles name the model, method, data set, step and seed (from RUN_DIR/arrays.json,\n"
-  "run.json or ckpt.safetensors). Files that are missing are skipped, with a note.\n"
-  "`train-cpu train` writes all of them for 2-D data; docs/plots.md describes each figure.\n"
-  "\n"
-  "  --format F   png (default), pdf or svg\n"
-  "  -o DIR       write the figures to DIR instead of RUN_DIR\n"
-  "  --title TEXT the title line instead of the one made from the run's records\n"
-  "  --data NAME  the toy data set whose true modes are drawn (default: the run's)\n"
-  "  --view A     show [-A, A]^2 (default: the smallest of 1, 1.5, 2, 3, 4 holding 99%%\n"
-  "               of the samples and of the density's mass, with a margin)\n"
-  "\n"
-  "exit codes: 0 done, 1 I/O error, 2 bad arguments or nothing to draw\n";
+    "usage: ebmforge plot RUN_DIR [--format png|pdf|svg] [-o DIR] [--title TEXT] [--data NAME]\n"
+    "\n"
+    "Draws the figures of a training run from what its trainer wrote there:\n"
+    "  density.EXT      the density exp(-E) of RUN_DIR/energy_grid.npy, normalised on the\n"
+    "                   grid, with axes, a colour bar (per unit area) and, for a Gaussian\n"
+    "                   mixture data set, circles at 2 standard deviations of each true mode\n"
+    "  log_density.EXT  its log, over the 15 nats below the maximum (colour bar in nats)\n"
+    "  samples.EXT      RUN_DIR/samples.npy (float32 [N, 2]) over the same square, with the\n"
+    "                   scores of RUN_DIR/eval.json if present (train-cpu eval --json)\n"
+    "  losses.EXT       every numeric term of RUN_DIR/log.jsonl against the iteration\n"
+    "Titles name the model, method, data set, step and seed (from RUN_DIR/arrays.json,\n"
+    "run.json or ckpt.safetensors). Files that are missing are skipped, with a note.\n"
+    "`train-cpu train` writes all of them for 2-D data; docs/plots.md describes each figure.\n"
+    "\n"
+    "  --format F   png (default), pdf or svg\n"
+    "  -o DIR       write the figures to DIR instead of RUN_DIR\n"
+    "  --title TEXT the title line instead of the one made from the run's records\n"
+    "  --data NAME  the toy data set whose true modes are drawn (default: the run's)\n"
+    "  --view A     show [-A, A]^2 (default: the smallest of 1, 1.5, 2, 3, 4 holding 99%%\n"
+    "               of the samples and of the density's mass, with a margin)\n"
+    "\n"
+    "exit codes: 0 done, 1 I/O error, 2 bad arguments or nothing to draw\n";
 
 static int bad(const char *msg) {
   fprintf(stderr, "ebmforge plot: %s\n\n%s", msg, usage);
@@ -128,8 +128,10 @@ static void target(const Out *o, const char *name, char *path, size_t n) {
 }
 
 static void done(Out *o, const char *path, int rc, const char *err) {
-  if (rc) fprintf(stderr, "ebmforge plot: %s\n", err), o->failed = 1;
-  else fprintf(stderr, "ebmforge plot: wrote %s\n", path), o->drawn++;
+  if (rc)
+    fprintf(stderr, "ebmforge plot: %s\n", err), o->failed = 1;
+  else
+    fprintf(stderr, "ebmforge plot: wrote %s\n", path), o->drawn++;
 }
 
 /* half-width of the box |x|, |y| <= h holding `share` of the grid's mass (u = log density) */
@@ -159,7 +161,10 @@ static double point_box(const float *xy, int n, double share) {
   double *m = malloc(sizeof(double) * (n > 0 ? n : 1));
   for (int i = 0; i < n; i++) m[i] = fmax(fabs(xy[2 * i]), fabs(xy[2 * i + 1]));
   for (int i = 1; i < n; i++) /* insertion sort: n is a few thousand */
-    for (int j = i; j > 0 && m[j - 1] > m[j]; j--) { double t = m[j]; m[j] = m[j - 1], m[j - 1] = t; }
+    for (int j = i; j > 0 && m[j - 1] > m[j]; j--) {
+      double t = m[j];
+      m[j] = m[j - 1], m[j - 1] = t;
+    }
   double r = n ? m[(int)(share * (n - 1))] : 0;
   free(m);
   return r;
@@ -176,14 +181,18 @@ static double auto_view(const float *u, int rows, int cols, const float *xy, int
   return range;
 }
 
-static void draw_grid(Out *o, const char *title, const float *u, int rows, int cols, double range,
-                      const FigCircle *c, int nc) {
+static void draw_grid(Out *o, const char *title, const float *u, int rows, int cols, double range, const FigCircle *c,
+                      int nc) {
   for (int log_scale = 0; log_scale < 2; log_scale++) {
     char path[4200], err[600];
     target(o, log_scale ? "log_density" : "density", path, sizeof path);
-    if (fig_begin(path, o->fmt, 680, 600, 1, 1, title, err, sizeof err)) { done(o, path, -1, err); return; }
+    if (fig_begin(path, o->fmt, 680, 600, 1, 1, title, err, sizeof err)) {
+      done(o, path, -1, err);
+      return;
+    }
     fig_view(o->view);
-    fig_density(u, rows, cols, range, log_scale, log_scale ? "log density of the model" : "density of the model", c, nc);
+    fig_density(u, rows, cols, range, log_scale, log_scale ? "log density of the model" : "density of the model", c,
+                nc);
     done(o, path, fig_end(err, sizeof err), err);
   }
 }
@@ -191,7 +200,10 @@ static void draw_grid(Out *o, const char *title, const float *u, int rows, int c
 static void draw_samples(Out *o, const char *title, const float *xy, int n, double range, const FigCircle *c, int nc) {
   char path[4200], err[600], sub[300], scores[200];
   target(o, "samples", path, sizeof path);
-  if (fig_begin(path, o->fmt, 680, 600, 1, 1, title, err, sizeof err)) { done(o, path, -1, err); return; }
+  if (fig_begin(path, o->fmt, 680, 600, 1, 1, title, err, sizeof err)) {
+    done(o, path, -1, err);
+    return;
+  }
   plot_scores(o->run_dir, scores, sizeof scores);
   fig_view(o->view);
   snprintf(sub, sizeof sub, "%d samples%s%s", n, *scores ? "; " : "", scores);
@@ -211,23 +223,30 @@ int cmd_plot(int argc, char **argv) {
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     int has = i + 1 < argc;
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(usage, stdout); return 0; }
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      fputs(usage, stdout);
+      return 0;
+    }
     if (!strcmp(a, "--format") && has) {
       if (fig_format_parse(argv[++i], &o.fmt)) return bad("--format needs png, pdf or svg");
-    } else if (!strcmp(a, "-o") && has) o.out_dir = argv[++i];
-    else if (!strcmp(a, "--title") && has) title_arg = argv[++i];
-    else if (!strcmp(a, "--data") && has) data_arg = argv[++i];
+    } else if (!strcmp(a, "-o") && has)
+      o.out_dir = argv[++i];
+    else if (!strcmp(a, "--title") && has)
+      title_arg = argv[++i];
+    else if (!strcmp(a, "--data") && has)
+      data_arg = argv[++i];
     else if (!strcmp(a, "--view") && has) {
       char *end;
       o.view = strtod(argv[++i], &end);
       if (*end || !(o.view > 0) || !isfinite(o.view)) return bad("--view needs a number > 0");
-    }
-    else if (a[0] == '-') {
+    } else if (a[0] == '-') {
       char msg[300];
       snprintf(msg, sizeof msg, "unknown or incomplete option '%s'", a);
       return bad(msg);
-    } else if (dir) return bad("takes one RUN_DIR");
-    else dir = a;
+    } else if (dir)
+      return bad("takes one RUN_DIR");
+    else
+      dir = a;
   }
   if (!dir) return bad("needs a RUN_DIR");
   if (!o.out_dir) o.out_dir = dir;
@@ -239,8 +258,10 @@ int cmd_plot(int argc, char **argv) {
   RunInfo ri;
   run_info(dir, &ri);
   char title[600];
-  if (title_arg) snprintf(title, sizeof title, "%s", title_arg);
-  else make_title(&ri, title, sizeof title);
+  if (title_arg)
+    snprintf(title, sizeof title, "%s", title_arg);
+  else
+    make_title(&ri, title, sizeof title);
   FigCircle modes[64];
   int nm = plot_true_modes(data_arg ? data_arg : ri.data, modes, 64);
 
@@ -259,7 +280,8 @@ int cmd_plot(int argc, char **argv) {
       rows = (int)shape[0], cols = (int)shape[1];
       for (long i = 0; i < (long)rows * cols; i++) u[i] = -u[i];
     }
-  } else fprintf(stderr, "ebmforge plot: no density: %s\n", err);
+  } else
+    fprintf(stderr, "ebmforge plot: no density: %s\n", err);
   snprintf(path, sizeof path, "%s/samples.npy", dir);
   if (!npy_read_f32(path, &xy, &rank, shape, err, sizeof err)) {
     found++;
@@ -267,8 +289,10 @@ int cmd_plot(int argc, char **argv) {
       fprintf(stderr, "ebmforge plot: %s: expected 2-D points [N, 2]\n", path);
       o.failed = 2;
       free(xy), xy = NULL;
-    } else n = (int)shape[0];
-  } else fprintf(stderr, "ebmforge plot: no samples: %s\n", err);
+    } else
+      n = (int)shape[0];
+  } else
+    fprintf(stderr, "ebmforge plot: no samples: %s\n", err);
   if (o.view < 0) o.view = auto_view(u, rows, cols, xy, n, ri.range);
   if (u) draw_grid(&o, title, u, rows, cols, ri.range, modes, nm);
   if (xy) draw_samples(&o, title, xy, n, ri.range, modes, nm);
@@ -276,10 +300,13 @@ int cmd_plot(int argc, char **argv) {
   snprintf(path, sizeof path, "%s/log.jsonl", dir);
   if (!curves_read(path, &c)) {
     found++;
-    if (c.n_terms && c.n) draw_curves(&o, title, &c);
-    else fprintf(stderr, "ebmforge plot: %s has no logged terms\n", path);
+    if (c.n_terms && c.n)
+      draw_curves(&o, title, &c);
+    else
+      fprintf(stderr, "ebmforge plot: %s has no logged terms\n", path);
     curves_free(&c);
-  } else fprintf(stderr, "ebmforge plot: no loss curves: cannot read %s\n", path);
+  } else
+    fprintf(stderr, "ebmforge plot: no loss curves: cannot read %s\n", path);
   free(u);
   free(xy);
   if (!found) {

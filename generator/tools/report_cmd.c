@@ -15,28 +15,32 @@
 #include "study_run.h"
 
 static const char *usage =
-  "usage: ebmforge report DIR\n"
-  "\n"
-  "Tables and figures of a study's directory (`ebmforge study` writes them at its\n"
-  "end; this redoes them, e.g. while a study runs): for every data set x method x\n"
-  "parameters x budget, the number of seeds judged ok, diverged, collapsed and\n"
-  "unfit, and the mean and standard deviation over seeds of every numeric field of\n"
-  "eval's JSON (runs that diverged have none), as DIR/report.md, DIR/report.csv and\n"
-  "DIR/report.json; per data set DIR/overview_<data>.png and overview_<data>_log.png:\n"
-  "density (or log-density) and samples of each method's lowest seed at its\n"
-  "largest scored budget, side by side (`ebmforge overview`); per data set x method x\n"
-  "parameters DIR/loss_<data>_<method>[_<params>].png: every term of the runs' log.jsonl\n"
-  "against the iteration, mean over the seeds. For Gaussian mixtures the tables give the\n"
-  "mode weights' total variation from the true weights (mode_tv_density: the energy's\n"
-  "density, mode_tv_samples: the samples; docs/methods.md).\n";
+    "usage: ebmforge report DIR\n"
+    "\n"
+    "Tables and figures of a study's directory (`ebmforge study` writes them at its\n"
+    "end; this redoes them, e.g. while a study runs): for every data set x method x\n"
+    "parameters x budget, the number of seeds judged ok, diverged, collapsed and\n"
+    "unfit, and the mean and standard deviation over seeds of every numeric field of\n"
+    "eval's JSON (runs that diverged have none), as DIR/report.md, DIR/report.csv and\n"
+    "DIR/report.json; per data set DIR/overview_<data>.png and overview_<data>_log.png:\n"
+    "density (or log-density) and samples of each method's lowest seed at its\n"
+    "largest scored budget, side by side (`ebmforge overview`); per data set x method x\n"
+    "parameters DIR/loss_<data>_<method>[_<params>].png: every term of the runs' log.jsonl\n"
+    "against the iteration, mean over the seeds. For Gaussian mixtures the tables give the\n"
+    "mode weights' total variation from the true weights (mode_tv_density: the energy's\n"
+    "density, mode_tv_samples: the samples; docs/methods.md).\n";
 
 static const char *VERDICTS[] = {"ok", "diverged", "collapsed", "unfit"};
 enum { N_VERDICTS = 4 };
 
 /* the columns of report.md, when present */
-static const char *MAIN_METRICS[] = {"test_nll_grid", "kl", "mmd2", "modes_covered", "mode_tv_density", "mode_tv_samples", NULL};
+static const char *MAIN_METRICS[] = {"test_nll_grid",   "kl", "mmd2", "modes_covered", "mode_tv_density",
+                                     "mode_tv_samples", NULL};
 
-typedef struct { double *v; int n; } Values;
+typedef struct {
+  double *v;
+  int n;
+} Values;
 
 typedef struct {
   char *data, *method, *params;
@@ -44,20 +48,21 @@ typedef struct {
   long *seeds;
   int n_seeds;
   int count[N_VERDICTS];
-  Values *metric;   /* [n_metric_names] */
+  Values *metric; /* [n_metric_names] */
 } Cell;
 
 typedef struct {
   Cell *cells;
   int n_cells;
-  char **names;     /* every metric name, in order of first appearance */
+  char **names; /* every metric name, in order of first appearance */
   int n_names;
-  ReportRun *runs;  /* every scored stage, for the figures */
+  ReportRun *runs; /* every scored stage, for the figures */
   int n_runs;
 } Report;
 
 static int metric_index(Report *r, const char *name) {
-  for (int i = 0; i < r->n_names; i++) if (!strcmp(r->names[i], name)) return i;
+  for (int i = 0; i < r->n_names; i++)
+    if (!strcmp(r->names[i], name)) return i;
   r->names = realloc(r->names, (r->n_names + 1) * sizeof(char *));
   r->names[r->n_names] = strdup(name);
   for (int c = 0; c < r->n_cells; c++) {
@@ -70,12 +75,15 @@ static int metric_index(Report *r, const char *name) {
 static Cell *cell_for(Report *r, const char *data, const char *method, const char *params, long iters) {
   for (int i = 0; i < r->n_cells; i++) {
     Cell *c = &r->cells[i];
-    if (c->iters == iters && !strcmp(c->data, data) && !strcmp(c->method, method) && !strcmp(c->params, params)) return c;
+    if (c->iters == iters && !strcmp(c->data, data) && !strcmp(c->method, method) && !strcmp(c->params, params))
+      return c;
   }
   r->cells = realloc(r->cells, (r->n_cells + 1) * sizeof(Cell));
   Cell *c = &r->cells[r->n_cells++];
   memset(c, 0, sizeof *c);
-  c->data = strdup(data); c->method = strdup(method); c->params = strdup(params);
+  c->data = strdup(data);
+  c->method = strdup(method);
+  c->params = strdup(params);
   c->iters = iters;
   c->metric = calloc(r->n_names + 1, sizeof(Values));
   return c;
@@ -88,7 +96,10 @@ static void read_seed_dir(Report *r, const char *path, const char *rel, long see
   struct dirent *e;
   char data[256], method[256];
   const char *p2 = strchr(rel, '/');
-  if (!p2) { closedir(d); return; }
+  if (!p2) {
+    closedir(d);
+    return;
+  }
   snprintf(data, sizeof data, "%.*s", (int)(p2 - rel), rel);
   const char *p3 = strchr(p2 + 1, '/');
   snprintf(method, sizeof method, "%.*s", p3 ? (int)(p3 - p2 - 1) : (int)strlen(p2 + 1), p2 + 1);
@@ -117,8 +128,8 @@ static void read_seed_dir(Report *r, const char *path, const char *rel, long see
       }
     json_flat_free(&ev);
     r->runs = realloc(r->runs, (r->n_runs + 1) * sizeof(ReportRun));
-    r->runs[r->n_runs++] = (ReportRun){strdup(path), strdup(data), strdup(method), strdup(params), seed, b,
-                                       strcmp(verdict, "diverged") != 0};
+    r->runs[r->n_runs++] = (ReportRun){
+        strdup(path), strdup(data), strdup(method), strdup(params), seed, b, strcmp(verdict, "diverged") != 0};
     json_flat_free(&v);
   }
   closedir(d);
@@ -126,7 +137,10 @@ static void read_seed_dir(Report *r, const char *path, const char *rel, long see
 
 static void walk(Report *r, const char *path, const char *rel, int depth) {
   DIR *d = opendir(path);
-  if (!d || depth > 6) { if (d) closedir(d); return; }
+  if (!d || depth > 6) {
+    if (d) closedir(d);
+    return;
+  }
   struct dirent *e;
   char **subs = NULL;
   int n = 0;
@@ -143,9 +157,14 @@ static void walk(Report *r, const char *path, const char *rel, int depth) {
     snprintf(q, sizeof q, "%s%s%s", rel, *rel ? "/" : "", subs[i]);
     long seed;
     char rest[8];
-    if (stat(p, &st) || !S_ISDIR(st.st_mode)) { free(subs[i]); continue; }
-    if (depth >= 2 && sscanf(subs[i], "seed%ld%7s", &seed, rest) == 1) read_seed_dir(r, p, rel, seed);
-    else walk(r, p, q, depth + 1);
+    if (stat(p, &st) || !S_ISDIR(st.st_mode)) {
+      free(subs[i]);
+      continue;
+    }
+    if (depth >= 2 && sscanf(subs[i], "seed%ld%7s", &seed, rest) == 1)
+      read_seed_dir(r, p, rel, seed);
+    else
+      walk(r, p, q, depth + 1);
     free(subs[i]);
   }
   free(subs);
@@ -159,7 +178,10 @@ static int cmp_cell(const void *a, const void *b) {
   return c ? c : (x->iters > y->iters) - (x->iters < y->iters);
 }
 
-static int cmp_long(const void *a, const void *b) { long x = *(const long *)a, y = *(const long *)b; return (x > y) - (x < y); }
+static int cmp_long(const void *a, const void *b) {
+  long x = *(const long *)a, y = *(const long *)b;
+  return (x > y) - (x < y);
+}
 
 static void mean_sd(const Values *x, double *m, double *sd) {
   *m = *sd = NAN;
@@ -171,21 +193,33 @@ static void mean_sd(const Values *x, double *m, double *sd) {
   *sd = x->n > 1 ? sqrt(q / (x->n - 1)) : 0;
 }
 
-static void json_num(FILE *f, double v) { if (isfinite(v)) fprintf(f, "%.9g", v); else fputs("null", f); }
+static void json_num(FILE *f, double v) {
+  if (isfinite(v))
+    fprintf(f, "%.9g", v);
+  else
+    fputs("null", f);
+}
 
 static void csv_field(FILE *f, const char *s) {
-  if (!strpbrk(s, ",\"\n")) { fputs(s, f); return; }
+  if (!strpbrk(s, ",\"\n")) {
+    fputs(s, f);
+    return;
+  }
   fputc('"', f);
-  for (; *s; s++) { if (*s == '"') fputc('"', f); fputc(*s, f); }
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', f);
+    fputc(*s, f);
+  }
   fputc('"', f);
 }
 
 static void write_md(const Report *r, FILE *f) {
-  fprintf(f, "# Study report\n\nPer data set, method, parameters and budget (iterations): seeds judged ok /\n"
-             "diverged / collapsed / unfit, and mean ± sd over the seeds that did not diverge.\n"
-             "Verdicts: diverged = the trainer stopped on NaN/Inf, eval failed or samples not finite;\n"
-             "collapsed = sample variance < %g of the data's, or fewer than %g of the modes covered;\n"
-             "unfit = grid NLL > log 64 = %.3f nats (uniform on [-4, 4]^2). mode_tv_density / mode_tv_samples:\n"
+  fprintf(f,
+          "# Study report\n\nPer data set, method, parameters and budget (iterations): seeds judged ok /\n"
+          "diverged / collapsed / unfit, and mean ± sd over the seeds that did not diverge.\n"
+          "Verdicts: diverged = the trainer stopped on NaN/Inf, eval failed or samples not finite;\n"
+          "collapsed = sample variance < %g of the data's, or fewer than %g of the modes covered;\n"
+          "unfit = grid NLL > log 64 = %.3f nats (uniform on [-4, 4]^2). mode_tv_density / mode_tv_samples:\n"
           "total variation between the true mode weights and those of the density / the samples\n"
           "(Gaussian mixtures; docs/methods.md). Every metric: report.csv.\n",
           STUDY_COLLAPSE_VAR_RATIO, STUDY_COLLAPSE_MODES, STUDY_UNFIT_NLL);
@@ -200,13 +234,17 @@ static void write_md(const Report *r, FILE *f) {
       for (int k = 0; MAIN_METRICS[k]; k++) fprintf(f, "---|");
       fprintf(f, "\n");
     }
-    fprintf(f, "| %s | %s | %ld | %d | %d | %d | %d | %d |", c->method, *c->params ? c->params : "-", c->iters, c->n_seeds,
-            c->count[0], c->count[1], c->count[2], c->count[3]);
+    fprintf(f, "| %s | %s | %ld | %d | %d | %d | %d | %d |", c->method, *c->params ? c->params : "-", c->iters,
+            c->n_seeds, c->count[0], c->count[1], c->count[2], c->count[3]);
     for (int k = 0; MAIN_METRICS[k]; k++) {
       int m = -1;
-      for (int j = 0; j < r->n_names; j++) if (!strcmp(r->names[j], MAIN_METRICS[k])) m = j;
+      for (int j = 0; j < r->n_names; j++)
+        if (!strcmp(r->names[j], MAIN_METRICS[k])) m = j;
       double mean, sd;
-      if (m < 0 || !c->metric[m].n) { fprintf(f, " - |"); continue; }
+      if (m < 0 || !c->metric[m].n) {
+        fprintf(f, " - |");
+        continue;
+      }
       mean_sd(&c->metric[m], &mean, &sd);
       fprintf(f, " %.4g ± %.2g |", mean, sd);
     }
@@ -222,25 +260,33 @@ static void write_csv(const Report *r, FILE *f) {
   fprintf(f, "\n");
   for (int i = 0; i < r->n_cells; i++) {
     const Cell *c = &r->cells[i];
-    csv_field(f, c->data); fputc(',', f); csv_field(f, c->method); fputc(',', f); csv_field(f, c->params);
+    csv_field(f, c->data);
+    fputc(',', f);
+    csv_field(f, c->method);
+    fputc(',', f);
+    csv_field(f, c->params);
     fprintf(f, ",%ld,%d,%d,%d,%d,%d", c->iters, c->n_seeds, c->count[0], c->count[1], c->count[2], c->count[3]);
     for (int m = 0; m < r->n_names; m++) {
       double mean, sd;
       mean_sd(&c->metric[m], &mean, &sd);
-      if (c->metric[m].n) fprintf(f, ",%.9g,%.9g,%d", mean, sd, c->metric[m].n);
-      else fprintf(f, ",,,0");
+      if (c->metric[m].n)
+        fprintf(f, ",%.9g,%.9g,%d", mean, sd, c->metric[m].n);
+      else
+        fprintf(f, ",,,0");
     }
     fprintf(f, "\n");
   }
 }
 
 static void write_json(const Report *r, FILE *f) {
-  fprintf(f, "{\"thresholds\": {\"collapse_var_ratio\": %g, \"collapse_modes_fraction\": %g, \"unfit_nll\": %.9g},\n \"cells\": [",
+  fprintf(f,
+          "{\"thresholds\": {\"collapse_var_ratio\": %g, \"collapse_modes_fraction\": %g, \"unfit_nll\": %.9g},\n "
+          "\"cells\": [",
           STUDY_COLLAPSE_VAR_RATIO, STUDY_COLLAPSE_MODES, STUDY_UNFIT_NLL);
   for (int i = 0; i < r->n_cells; i++) {
     const Cell *c = &r->cells[i];
-    fprintf(f, "%s\n  {\"data\": \"%s\", \"method\": \"%s\", \"params\": \"%s\", \"iters\": %ld, \"seeds\": [", i ? "," : "", c->data,
-            c->method, c->params, c->iters);
+    fprintf(f, "%s\n  {\"data\": \"%s\", \"method\": \"%s\", \"params\": \"%s\", \"iters\": %ld, \"seeds\": [",
+            i ? "," : "", c->data, c->method, c->params, c->iters);
     for (int k = 0; k < c->n_seeds; k++) fprintf(f, "%s%ld", k ? ", " : "", c->seeds[k]);
     fprintf(f, "], \"verdicts\": {");
     for (int k = 0; k < N_VERDICTS; k++) fprintf(f, "%s\"%s\": %d", k ? ", " : "", VERDICTS[k], c->count[k]);
@@ -266,9 +312,15 @@ static int write_atomic(const char *dir, const char *name, const Report *r, void
   char path[4200], err[600];
   snprintf(path, sizeof path, "%s/%s", dir, name);
   AtomicFile a;
-  if (atomic_open(&a, path, err, sizeof err)) { fprintf(stderr, "ebmforge report: %s\n", err); return 1; }
+  if (atomic_open(&a, path, err, sizeof err)) {
+    fprintf(stderr, "ebmforge report: %s\n", err);
+    return 1;
+  }
   fn(r, a.f);
-  if (atomic_commit(&a, err, sizeof err)) { fprintf(stderr, "ebmforge report: %s\n", err); return 1; }
+  if (atomic_commit(&a, err, sizeof err)) {
+    fprintf(stderr, "ebmforge report: %s\n", err);
+    return 1;
+  }
   return 0;
 }
 
@@ -284,21 +336,39 @@ int report_write(const char *dir) {
   for (int i = 0; i < r.n_cells; i++) {
     Cell *c = &r.cells[i];
     for (int m = 0; m < r.n_names; m++) free(c->metric[m].v);
-    free(c->metric); free(c->seeds); free(c->data); free(c->method); free(c->params);
+    free(c->metric);
+    free(c->seeds);
+    free(c->data);
+    free(c->method);
+    free(c->params);
   }
   for (int m = 0; m < r.n_names; m++) free(r.names[m]);
   for (int i = 0; i < r.n_runs; i++) {
-    free(r.runs[i].dir); free(r.runs[i].data); free(r.runs[i].method); free(r.runs[i].params);
+    free(r.runs[i].dir);
+    free(r.runs[i].data);
+    free(r.runs[i].method);
+    free(r.runs[i].params);
   }
-  free(r.cells); free(r.names); free(r.runs);
+  free(r.cells);
+  free(r.names);
+  free(r.runs);
   return rc ? 1 : 0;
 }
 
 int cmd_report(int argc, char **argv) {
   for (int i = 0; i < argc; i++)
-    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { fputs(usage, stdout); return 0; }
-  if (argc != 1 || argv[0][0] == '-') { fprintf(stderr, "ebmforge report: needs one study directory\n\n%s", usage); return 2; }
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(usage, stdout);
+      return 0;
+    }
+  if (argc != 1 || argv[0][0] == '-') {
+    fprintf(stderr, "ebmforge report: needs one study directory\n\n%s", usage);
+    return 2;
+  }
   struct stat st;
-  if (stat(argv[0], &st) || !S_ISDIR(st.st_mode)) { fprintf(stderr, "ebmforge report: %s is not a directory\n", argv[0]); return 2; }
+  if (stat(argv[0], &st) || !S_ISDIR(st.st_mode)) {
+    fprintf(stderr, "ebmforge report: %s is not a directory\n", argv[0]);
+    return 2;
+  }
   return report_write(argv[0]);
 }

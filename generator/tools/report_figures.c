@@ -39,7 +39,8 @@ static int pick(const ReportRun *runs, int n, const ReportRun *like) {
 }
 
 static int first_of_data(const ReportRun *runs, int i) {
-  for (int k = 0; k < i; k++) if (!strcmp(runs[k].data, runs[i].data)) return 0;
+  for (int k = 0; k < i; k++)
+    if (!strcmp(runs[k].data, runs[i].data)) return 0;
   return 1;
 }
 
@@ -47,7 +48,8 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 
 /* the first run of its (data, method, params) */
 static int first_of_cell(const ReportRun *runs, int i) {
-  for (int k = 0; k < i; k++) if (same_cell(&runs[k], &runs[i])) return 0;
+  for (int k = 0; k < i; k++)
+    if (same_cell(&runs[k], &runs[i])) return 0;
   return 1;
 }
 
@@ -71,14 +73,18 @@ static int report_loss_curves(const char *dir, const ReportRun *runs, int n) {
     for (int k = i; k < n; k++) {
       const ReportRun *r = &runs[k];
       if (!same_cell(r, &runs[i])) continue;
-      int seen = 0;   /* one entry per stage: read each seed directory once */
+      int seen = 0; /* one entry per stage: read each seed directory once */
       for (int j = i; j < k && !seen; j++) seen = !strcmp(runs[j].dir, r->dir);
       if (seen) continue;
       char path[4200];
       snprintf(path, sizeof path, "%s/log.jsonl", r->dir);
       if (curves_read(path, &c[nc])) continue;
-      if (!c[nc].n) { curves_free(&c[nc]); continue; }
-      if (seeds_len < (int)sizeof seeds - 24) seeds_len += snprintf(seeds + seeds_len, sizeof seeds - seeds_len, "%s%ld", nc ? ", " : "", r->seed);
+      if (!c[nc].n) {
+        curves_free(&c[nc]);
+        continue;
+      }
+      if (seeds_len < (int)sizeof seeds - 24)
+        seeds_len += snprintf(seeds + seeds_len, sizeof seeds - seeds_len, "%s%ld", nc ? ", " : "", r->seed);
       nc++;
     }
     if (nc) {
@@ -87,8 +93,8 @@ static int report_loss_curves(const char *dir, const ReportRun *runs, int n) {
       char p[200], out[4600], title[900], err[600];
       file_part(runs[i].params, p, sizeof p);
       snprintf(out, sizeof out, "%s/loss_%s_%s%s%s.png", dir, runs[i].data, runs[i].method, *p ? "_" : "", p);
-      snprintf(title, sizeof title, "%s on %s%s%s: %s over seed%s %s", runs[i].method, runs[i].data, *runs[i].params ? ", " : "",
-               runs[i].params, nc > 1 ? "mean" : "loss curves", nc > 1 ? "s" : "", seeds);
+      snprintf(title, sizeof title, "%s on %s%s%s: %s over seed%s %s", runs[i].method, runs[i].data,
+               *runs[i].params ? ", " : "", runs[i].params, nc > 1 ? "mean" : "loss curves", nc > 1 ? "s" : "", seeds);
       if (mean.n_terms && mean.n && curves_draw(&mean, out, FIG_PNG, title, err, sizeof err)) {
         fprintf(stderr, "ebmforge report: %s\n", err);
         rc = 1;
@@ -126,7 +132,8 @@ int report_figures(const char *dir, const ReportRun *runs, int n) {
       char *arg = malloc(strlen(col) + strlen(r->method) + strlen(r->params) + 64);
       sprintf(arg, "%s%s%s %ld s%ld=%s", r->method, *r->params ? " " : "", r->params, r->iters, r->seed, col);
       /* overview splits LABEL=DIR at the first '=': the grid's name=value shows as name:value */
-      for (char *c = arg; *c && c < arg + strlen(arg) - strlen(col) - 1; c++) if (*c == '=') *c = ':';
+      for (char *c = arg; *c && c < arg + strlen(arg) - strlen(col) - 1; c++)
+        if (*c == '=') *c = ':';
       cols[nc++] = arg;
     }
     qsort(cols, nc, sizeof(char *), cmp_str);
@@ -135,13 +142,17 @@ int report_figures(const char *dir, const ReportRun *runs, int n) {
       snprintf(out, sizeof out, "%s/overview_%s%s.png", dir, data, log ? "_log" : "");
       snprintf(title, sizeof title, "%s (label: method iterations seed)", data);
       int k = 0;
-      args[k++] = "-o"; args[k++] = out; args[k++] = "--title"; args[k++] = title;
+      args[k++] = "-o";
+      args[k++] = out;
+      args[k++] = "--title";
+      args[k++] = title;
       if (log) args[k++] = "--log";
       for (int c = 0; c < nc; c++) args[k++] = cols[c];
       if (cmd_overview(k, args)) rc = 1;
     }
     for (int c = 0; c < nc; c++) free(cols[c]);
-    free(cols); free(args);
+    free(cols);
+    free(args);
   }
   return rc | report_loss_curves(dir, runs, n);
 }
@@ -150,15 +161,17 @@ void report_figures_md(const ReportRun *runs, int n, FILE *f) {
   int any = 0;
   for (int i = 0; i < n; i++) {
     if (!first_of_data(runs, i)) continue;
-    if (!any++) fprintf(f, "\n## Figures\n\nDensity and samples of each method's lowest seed at its largest scored budget:\n\n");
-    fprintf(f, "- %s: overview_%s.png (density), overview_%s_log.png (log-density)\n", runs[i].data, runs[i].data, runs[i].data);
+    if (!any++)
+      fprintf(f, "\n## Figures\n\nDensity and samples of each method's lowest seed at its largest scored budget:\n\n");
+    fprintf(f, "- %s: overview_%s.png (density), overview_%s_log.png (log-density)\n", runs[i].data, runs[i].data,
+            runs[i].data);
   }
   for (int i = 0, any_loss = 0; i < n; i++) {
     if (!first_of_cell(runs, i)) continue;
     char p[200];
     file_part(runs[i].params, p, sizeof p);
     if (!any_loss++) fprintf(f, "\nLoss curves (every logged term against the iteration, mean over the seeds):\n\n");
-    fprintf(f, "- %s, %s%s%s: loss_%s_%s%s%s.png\n", runs[i].data, runs[i].method, *runs[i].params ? " " : "", runs[i].params,
-            runs[i].data, runs[i].method, *p ? "_" : "", p);
+    fprintf(f, "- %s, %s%s%s: loss_%s_%s%s%s.png\n", runs[i].data, runs[i].method, *runs[i].params ? " " : "",
+            runs[i].params, runs[i].data, runs[i].method, *p ? "_" : "", p);
   }
 }

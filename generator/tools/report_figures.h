@@ -6,10 +6,10 @@
 #include <stdio.h>
 
 typedef struct {
-  char *dir;                    /* the seed<k> run directory */
+  char *dir; /* the seed<k> run directory */
   char *data, *method, *params;
-  long seed, iters;             /* a scored stage of that run */
-  int drawable;                 /* not diverged: its samples and energy grid exist */
+  long seed, iters; /* a scored stage of that run */
+  int drawable;     /* not diverged: its samples and energy grid exist */
 } ReportRun;
 
 /* DIR/overview_<data>.png and overview_<data>_log.png per data set; 0 or 1. */

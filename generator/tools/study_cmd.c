@@ -24,36 +24,36 @@
 #include "study_run.h"
 
 static const char *usage =
-  "usage: ebmforge study FILE.lua [-j N] [--out DIR] [--build-dir DIR] [--list]\n"
-  "\n"
-  "Runs the study FILE declares (docs/studies.md): every model (file or sweep\n"
-  "combination) on every data set, for every seed and every element of the\n"
-  "parameter grid, trained in stages (the budgets: ascending iteration counts of\n"
-  "one run, each stage resuming the last) and scored after each stage: samples,\n"
-  "energy grid, eval JSON and the verdicts (diverged, collapsed, unfit).\n"
-  "Missing trainers are built first, once per model file (`ebmforge build` and\n"
-  "ninja); parameter values are passed as `train --set NAME=VALUE`. Each run is a\n"
-  "process of its own in DIR/<data>/<method>[/<params>]/seed<k>/. Stopped at any\n"
-  "moment (even SIGKILL) and started again, the study skips finished stages,\n"
-  "resumes the others from their checkpoints and ends with the same files, byte\n"
-  "for byte. At the end, `ebmforge report DIR`.\n"
-  "\n"
-  "  -j N            runs at a time (default: the number of cores)\n"
-  "  --out DIR       the study's directory (default out/study/<study name>)\n"
-  "  --build-dir DIR where trainers are built, DIR/<model name> per model file\n"
-  "                  (default out, as `ebmforge build` does)\n"
-  "  --list          check the file and its models, print the runs and their\n"
-  "                  budgets, build and train nothing\n"
-  "\n"
-  "exit codes: 0 every run finished, 1 a run or build failed (start again to\n"
-  "retry), 2 bad study file or arguments\n";
+    "usage: ebmforge study FILE.lua [-j N] [--out DIR] [--build-dir DIR] [--list]\n"
+    "\n"
+    "Runs the study FILE declares (docs/studies.md): every model (file or sweep\n"
+    "combination) on every data set, for every seed and every element of the\n"
+    "parameter grid, trained in stages (the budgets: ascending iteration counts of\n"
+    "one run, each stage resuming the last) and scored after each stage: samples,\n"
+    "energy grid, eval JSON and the verdicts (diverged, collapsed, unfit).\n"
+    "Missing trainers are built first, once per model file (`ebmforge build` and\n"
+    "ninja); parameter values are passed as `train --set NAME=VALUE`. Each run is a\n"
+    "process of its own in DIR/<data>/<method>[/<params>]/seed<k>/. Stopped at any\n"
+    "moment (even SIGKILL) and started again, the study skips finished stages,\n"
+    "resumes the others from their checkpoints and ends with the same files, byte\n"
+    "for byte. At the end, `ebmforge report DIR`.\n"
+    "\n"
+    "  -j N            runs at a time (default: the number of cores)\n"
+    "  --out DIR       the study's directory (default out/study/<study name>)\n"
+    "  --build-dir DIR where trainers are built, DIR/<model name> per model file\n"
+    "                  (default out, as `ebmforge build` does)\n"
+    "  --list          check the file and its models, print the runs and their\n"
+    "                  budgets, build and train nothing\n"
+    "\n"
+    "exit codes: 0 every run finished, 1 a run or build failed (start again to\n"
+    "retry), 2 bad study file or arguments\n";
 
 typedef struct {
-  char *label;        /* run-directory name */
-  char *model_path;   /* from the working directory */
-  char *build_dir;    /* BUILD/<model name> */
-  char *trainer;      /* build_dir/<combination>/train-cpu */
-  char *target;       /* <combination>/train-cpu, for ninja */
+  char *label;      /* run-directory name */
+  char *model_path; /* from the working directory */
+  char *build_dir;  /* BUILD/<model name> */
+  char *trainer;    /* build_dir/<combination>/train-cpu */
+  char *target;     /* <combination>/train-cpu, for ninja */
   const StudyModel *m;
 } Method;
 
@@ -65,7 +65,7 @@ static int bad(const char *msg) {
 /* Every method the entry names (its combination, or each of the file's). 0 or 2. */
 static int add_methods(const Study *s, const StudyModel *m, const char *build_root, Method **ms, int *n) {
   char *path = study_path(s, m->file);
-  if (access(path, R_OK)) {   /* the sandboxed front end cannot look at files: said here */
+  if (access(path, R_OK)) { /* the sandboxed front end cannot look at files: said here */
     fprintf(stderr, "%s: study.models[%d]: cannot open '%s' (paths are relative to the study file): %s\n", s->path,
             (int)(m - s->models) + 1, path, strerror(errno));
     free(path);
@@ -76,7 +76,8 @@ static int add_methods(const Study *s, const StudyModel *m, const char *build_ro
     Host *h = host_new();
     if (host_load_model_combo(h, path, c)) {
       fprintf(stderr, "%s%s\n", strncmp(h->error, "cannot open", 11) ? "" : "ebmforge study: ", h->error);
-      host_free(h); free(path);
+      host_free(h);
+      free(path);
       return 2;
     }
     total = host_sweep_size(h);
@@ -92,9 +93,13 @@ static int add_methods(const Study *s, const StudyModel *m, const char *build_ro
     char buf[4600];
     x->m = m;
     x->model_path = strdup(path);
-    if (m->label && (m->combo || total == 1)) x->label = strdup(m->label);
-    else if (m->label) { snprintf(buf, sizeof buf, "%s-%s", m->label, combo); x->label = strdup(buf); }
-    else x->label = strdup(combo);
+    if (m->label && (m->combo || total == 1))
+      x->label = strdup(m->label);
+    else if (m->label) {
+      snprintf(buf, sizeof buf, "%s-%s", m->label, combo);
+      x->label = strdup(buf);
+    } else
+      x->label = strdup(combo);
     snprintf(buf, sizeof buf, "%s/%s", build_root, name);
     x->build_dir = strdup(buf);
     snprintf(buf, sizeof buf, "%s/%s/train-cpu", x->build_dir, combo);
@@ -103,7 +108,9 @@ static int add_methods(const Study *s, const StudyModel *m, const char *build_ro
     x->target = strdup(buf);
     found++;
   }
-  if (!found) fprintf(stderr, "%s: model file %s has no sweep combination '%s' (see `ebmforge check %s`)\n", s->path, path, m->combo, path);
+  if (!found)
+    fprintf(stderr, "%s: model file %s has no sweep combination '%s' (see `ebmforge check %s`)\n", s->path, path,
+            m->combo, path);
   free(path);
   return found ? 0 : 2;
 }
@@ -112,7 +119,10 @@ static int add_methods(const Study *s, const StudyModel *m, const char *build_ro
 static int build_all(Method *ms, int n, int jobs, const char *log) {
   char self[4096];
   ssize_t el = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (el < 0) { fprintf(stderr, "ebmforge study: cannot locate its own executable\n"); return 1; }
+  if (el < 0) {
+    fprintf(stderr, "ebmforge study: cannot locate its own executable\n");
+    return 1;
+  }
   self[el] = 0;
   for (int i = 0; i < n; i++) {
     int first = 1;
@@ -123,13 +133,21 @@ static int build_all(Method *ms, int n, int jobs, const char *log) {
     char *gen[] = {self, "build", ms[i].model_path, "-o", ms[i].build_dir, "--no-cuda", NULL};
     char **ninja = calloc(n + 6, sizeof(char *));
     int k = 0;
-    ninja[k++] = "ninja"; ninja[k++] = "-C"; ninja[k++] = ms[i].build_dir; ninja[k++] = "-j"; ninja[k++] = js;
-    for (int t = i; t < n; t++) if (!strcmp(ms[t].model_path, ms[i].model_path)) ninja[k++] = ms[t].target;
+    ninja[k++] = "ninja";
+    ninja[k++] = "-C";
+    ninja[k++] = ms[i].build_dir;
+    ninja[k++] = "-j";
+    ninja[k++] = js;
+    for (int t = i; t < n; t++)
+      if (!strcmp(ms[t].model_path, ms[i].model_path)) ninja[k++] = ms[t].target;
     fprintf(stderr, "ebmforge study: building %s in %s\n", ms[i].model_path, ms[i].build_dir);
     int rc = study_spawn(gen, NULL, log);
     if (!rc) rc = study_spawn(ninja, NULL, log);
     free(ninja);
-    if (rc) { fprintf(stderr, "ebmforge study: building %s failed (exit %d): see %s\n", ms[i].model_path, rc, log); return 1; }
+    if (rc) {
+      fprintf(stderr, "ebmforge study: building %s failed (exit %d): see %s\n", ms[i].model_path, rc, log);
+      return 1;
+    }
   }
   return 0;
 }
@@ -171,8 +189,8 @@ static StudyRun *plan_runs(const Study *s, Method *ms, int n_ms, const char *out
             sprintf(r->set[r->n_set++], "%s=%s", sp->name, v);
             snprintf(params + strlen(params), sizeof params - strlen(params), "%s%s=%s", p ? "," : "", sp->name, v);
           }
-          snprintf(dir, sizeof dir, "%s/%s/%s%s%s/seed%ld", out, s->data[d].name, ms[mi].label, *params ? "/" : "", params,
-                   s->seeds[si]);
+          snprintf(dir, sizeof dir, "%s/%s/%s%s%s/seed%ld", out, s->data[d].name, ms[mi].label, *params ? "/" : "",
+                   params, s->seeds[si]);
           r->dir = strdup(dir);
           r->trainer = ms[mi].trainer;
           r->data = s->data[d].file ? study_path(s, s->data[d].spec) : strdup(s->data[d].spec);
@@ -194,7 +212,10 @@ static StudyRun *plan_runs(const Study *s, Method *ms, int n_ms, const char *out
 static void free_runs(StudyRun *runs, int n) {
   for (int i = 0; i < n; i++) {
     for (int k = 0; k < runs[i].n_set; k++) free(runs[i].set[k]);
-    free(runs[i].set); free((char *)runs[i].dir); free((char *)runs[i].data); free((char *)runs[i].params);
+    free(runs[i].set);
+    free((char *)runs[i].dir);
+    free((char *)runs[i].data);
+    free((char *)runs[i].params);
   }
   free(runs);
 }
@@ -214,9 +235,12 @@ static int run_all(StudyRun *runs, int n, int jobs) {
     while (active < jobs && next < n) {
       fflush(NULL);
       pid_t p = fork();
-      if (p < 0) { fprintf(stderr, "ebmforge study: fork: %s\n", strerror(errno)); break; }
+      if (p < 0) {
+        fprintf(stderr, "ebmforge study: fork: %s\n", strerror(errno));
+        break;
+      }
       if (p == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* killed with the study */
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* killed with the study */
         if (getppid() != self) _exit(1);
         _exit(study_run(&runs[next]));
       }
@@ -225,7 +249,10 @@ static int run_all(StudyRun *runs, int n, int jobs) {
     }
     int st;
     pid_t p = wait(&st);
-    if (p < 0) { if (errno == EINTR) continue; break; }
+    if (p < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
     for (int i = 0; i < next; i++)
       if (pid[i] == p) {
         int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
@@ -245,17 +272,28 @@ int cmd_study(int argc, char **argv) {
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     int has = i + 1 < argc;
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(usage, stdout); return 0; }
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      fputs(usage, stdout);
+      return 0;
+    }
     if (!strcmp(a, "-j") && has) {
       char *e;
       jobs = strtol(argv[++i], &e, 10);
       if (*e || jobs < 1 || jobs > 1024) return bad("-j needs an integer in 1..1024");
-    } else if (!strcmp(a, "--out") && has) out = argv[++i];
-    else if (!strcmp(a, "--build-dir") && has) build_root = argv[++i];
-    else if (!strcmp(a, "--list")) list_only = 1;
-    else if (a[0] == '-') { char m[300]; snprintf(m, sizeof m, "unknown or incomplete option '%s'", a); return bad(m); }
-    else if (!file) file = a;
-    else return bad("study takes one study file");
+    } else if (!strcmp(a, "--out") && has)
+      out = argv[++i];
+    else if (!strcmp(a, "--build-dir") && has)
+      build_root = argv[++i];
+    else if (!strcmp(a, "--list"))
+      list_only = 1;
+    else if (a[0] == '-') {
+      char m[300];
+      snprintf(m, sizeof m, "unknown or incomplete option '%s'", a);
+      return bad(m);
+    } else if (!file)
+      file = a;
+    else
+      return bad("study takes one study file");
   }
   if (!file) return bad("study needs a study file");
   if (jobs < 1) jobs = 1;
@@ -267,10 +305,11 @@ int cmd_study(int argc, char **argv) {
   for (int i = 0; i < n_ms && !rc; i++)
     for (int k = 0; k < i && !rc; k++)
       if (!strcmp(ms[i].label, ms[k].label)) {
-        fprintf(stderr, "%s: two models run as '%s': give one a label (models = {{file = ..., label = ...}})\n", file, ms[i].label);
+        fprintf(stderr, "%s: two models run as '%s': give one a label (models = {{file = ..., label = ...}})\n", file,
+                ms[i].label);
         rc = 2;
       }
-  for (int i = 0; i < n_ms && !rc; i++)   /* one build directory, one model file */
+  for (int i = 0; i < n_ms && !rc; i++) /* one build directory, one model file */
     for (int k = 0; k < i && !rc; k++)
       if (!strcmp(ms[i].build_dir, ms[k].build_dir) && strcmp(ms[i].model_path, ms[k].model_path)) {
         fprintf(stderr, "%s: %s and %s would both build in %s: give one model another name\n", file, ms[k].model_path,
@@ -281,14 +320,17 @@ int cmd_study(int argc, char **argv) {
     if (s.data[d].file) {
       char *p = study_path(&s, s.data[d].spec);
       if (access(p, R_OK)) {
-        fprintf(stderr, "%s: study.data[%d]: cannot open '%s' (paths are relative to the study file): %s\n", file, d + 1, p,
-                strerror(errno));
+        fprintf(stderr, "%s: study.data[%d]: cannot open '%s' (paths are relative to the study file): %s\n", file,
+                d + 1, p, strerror(errno));
         rc = 2;
       }
       free(p);
     }
   char dflt[1024], log[1200], lock[1200];
-  if (!out) { snprintf(dflt, sizeof dflt, "out/study/%s", s.name); out = dflt; }
+  if (!out) {
+    snprintf(dflt, sizeof dflt, "out/study/%s", s.name);
+    out = dflt;
+  }
   if (!rc && list_only) {
     int n_runs = 0;
     StudyRun *runs = plan_runs(&s, ms, n_ms, out, &n_runs);
@@ -301,13 +343,16 @@ int cmd_study(int argc, char **argv) {
     }
     fprintf(stderr, "ebmforge study: %d runs, %ld stages, %d trainers\n", n_runs, stages, n_ms);
     free_runs(runs, n_runs);
-    rc = -1;   /* done: nothing more to do, exit 0 */
+    rc = -1; /* done: nothing more to do, exit 0 */
   }
   int lock_fd = -1;
-  if (!rc && mkdir_p(out)) { fprintf(stderr, "ebmforge study: cannot create %s: %s\n", out, strerror(errno)); rc = 1; }
-  if (!rc) {   /* two studies in one directory would train the same runs at once */
+  if (!rc && mkdir_p(out)) {
+    fprintf(stderr, "ebmforge study: cannot create %s: %s\n", out, strerror(errno));
+    rc = 1;
+  }
+  if (!rc) { /* two studies in one directory would train the same runs at once */
     snprintf(lock, sizeof lock, "%s/.study.lock", out);
-    lock_fd = open(lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);   /* not held by the trainers */
+    lock_fd = open(lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0644); /* not held by the trainers */
     if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB)) {
       fprintf(stderr, "ebmforge study: another study is running in %s\n", out);
       rc = 1;
@@ -321,16 +366,20 @@ int cmd_study(int argc, char **argv) {
     char tmp[1300];
     snprintf(tmp, sizeof tmp, "%s/.help.txt", out);
     if (grid && !takes_set(ms[i].trainer, tmp)) {
-      fprintf(stderr, "%s: %s has a parameter grid, but its trainer %s takes no `train --set NAME=VALUE` (run-time parameters)\n",
-              file, ms[i].label, ms[i].trainer);
+      fprintf(
+          stderr,
+          "%s: %s has a parameter grid, but its trainer %s takes no `train --set NAME=VALUE` (run-time parameters)\n",
+          file, ms[i].label, ms[i].trainer);
       rc = 2;
     }
   }
   int n_runs = 0;
   StudyRun *runs = rc ? NULL : plan_runs(&s, ms, n_ms, out, &n_runs);
   if (!rc) {
-    fprintf(stderr, "ebmforge study: %d runs (%d data sets x %d methods x %d seeds, with parameter grids), %ld at a time, in %s\n",
-            n_runs, s.n_data, n_ms, s.n_seeds, jobs, out);
+    fprintf(
+        stderr,
+        "ebmforge study: %d runs (%d data sets x %d methods x %d seeds, with parameter grids), %ld at a time, in %s\n",
+        n_runs, s.n_data, n_ms, s.n_seeds, jobs, out);
     int failed = run_all(runs, n_runs, (int)jobs);
     fprintf(stderr, "ebmforge study: %d of %d runs finished in %.1f s%s\n", n_runs - failed, n_runs, now() - t0,
             failed ? "; start the study again to retry the others" : "");
@@ -338,7 +387,13 @@ int cmd_study(int argc, char **argv) {
     if (report_write(out)) rc = 1;
   }
   free_runs(runs, n_runs);
-  for (int i = 0; i < n_ms; i++) { free(ms[i].label); free(ms[i].model_path); free(ms[i].build_dir); free(ms[i].trainer); free(ms[i].target); }
+  for (int i = 0; i < n_ms; i++) {
+    free(ms[i].label);
+    free(ms[i].model_path);
+    free(ms[i].build_dir);
+    free(ms[i].trainer);
+    free(ms[i].target);
+  }
   free(ms);
   if (lock_fd >= 0) close(lock_fd);
   study_free(&s);

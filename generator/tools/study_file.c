@@ -35,7 +35,11 @@ static int push_list(lua_State *L, int t, const char *k) {
 static long *longs(lua_State *L, int t, const char *k, int *n) {
   *n = push_list(L, t, k);
   long *v = calloc(*n + 1, sizeof *v);
-  for (int i = 0; i < *n; i++) { lua_geti(L, -1, i + 1); v[i] = (long)lua_tointeger(L, -1); lua_pop(L, 1); }
+  for (int i = 0; i < *n; i++) {
+    lua_geti(L, -1, i + 1);
+    v[i] = (long)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+  }
   lua_pop(L, 1);
   return v;
 }
@@ -54,7 +58,11 @@ static void read_model(lua_State *L, int t, StudyModel *m) {
     sp->name = field_str(L, p, "name");
     sp->n = push_list(L, p, "values");
     sp->values = calloc(sp->n, sizeof(char *));
-    for (int k = 0; k < sp->n; k++) { lua_geti(L, -1, k + 1); sp->values[k] = strdup(lua_tostring(L, -1)); lua_pop(L, 1); }
+    for (int k = 0; k < sp->n; k++) {
+      lua_geti(L, -1, k + 1);
+      sp->values[k] = strdup(lua_tostring(L, -1));
+      lua_pop(L, 1);
+    }
     lua_pop(L, 2);
   }
   lua_pop(L, 1);
@@ -78,7 +86,7 @@ int study_load(const char *path, Study *s) {
   int t = lua_gettop(L);
   s->path = strdup(path);
   s->name = field_str(L, t, "name");
-  if (!s->name) {   /* the file's base name */
+  if (!s->name) { /* the file's base name */
     const char *b = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     s->name = strndup(b, strcspn(b, "."));
   }
@@ -120,14 +128,25 @@ char *study_path(const Study *s, const char *rel) {
 void study_free(Study *s) {
   for (int i = 0; i < s->n_models; i++) {
     StudyModel *m = &s->models[i];
-    free(m->file); free(m->combo); free(m->label); free(m->budgets);
+    free(m->file);
+    free(m->combo);
+    free(m->label);
+    free(m->budgets);
     for (int p = 0; p < m->n_params; p++) {
       for (int k = 0; k < m->params[p].n; k++) free(m->params[p].values[k]);
-      free(m->params[p].name); free(m->params[p].values);
+      free(m->params[p].name);
+      free(m->params[p].values);
     }
     free(m->params);
   }
-  for (int i = 0; i < s->n_data; i++) { free(s->data[i].spec); free(s->data[i].name); }
-  free(s->models); free(s->data); free(s->seeds); free(s->path); free(s->name);
+  for (int i = 0; i < s->n_data; i++) {
+    free(s->data[i].spec);
+    free(s->data[i].name);
+  }
+  free(s->models);
+  free(s->data);
+  free(s->seeds);
+  free(s->path);
+  free(s->name);
   memset(s, 0, sizeof *s);
 }

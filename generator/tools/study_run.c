@@ -38,7 +38,9 @@ int study_spawn(char *const *argv, const char *out, const char *log) {
     int fo = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644) : fd;
     int nul = open("/dev/null", O_RDONLY);
     if (fd < 0 || fo < 0 || nul < 0) _exit(127);
-    dup2(nul, 0); dup2(fo, 1); dup2(fd, 2);
+    dup2(nul, 0);
+    dup2(fo, 1);
+    dup2(fd, 2);
     execvp(argv[0], argv);
     fprintf(stderr, "ebmforge study: cannot run %s: %s\n", argv[0], strerror(errno));
     _exit(127);
@@ -49,7 +51,10 @@ int study_spawn(char *const *argv, const char *out, const char *log) {
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static int exists(const char *path) { struct stat st; return !stat(path, &st); }
+static int exists(const char *path) {
+  struct stat st;
+  return !stat(path, &st);
+}
 
 /* the step recorded in a checkpoint, or -1 */
 static long ckpt_step(const char *path) {
@@ -67,10 +72,17 @@ static int copy_file(const char *from, const char *to) {
   if (!in) return -1;
   AtomicFile a;
   char err[600], buf[1 << 16];
-  if (atomic_open(&a, to, err, sizeof err)) { fclose(in); return -1; }
+  if (atomic_open(&a, to, err, sizeof err)) {
+    fclose(in);
+    return -1;
+  }
   size_t n;
   while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-    if (fwrite(buf, 1, n, a.f) != n) { fclose(in); atomic_abort(&a); return -1; }
+    if (fwrite(buf, 1, n, a.f) != n) {
+      fclose(in);
+      atomic_abort(&a);
+      return -1;
+    }
   fclose(in);
   return atomic_commit(&a, err, sizeof err);
 }
@@ -88,24 +100,39 @@ static int train_stage(const StudyRun *r, long prev, long b) {
   path_of(stage_prev, sizeof stage_prev, r, "stage", prev, ".safetensors");
   long at = ckpt_step(ckpt);
   const char *from = NULL;
-  if (at == b) return 0;   /* trained before the study was stopped */
-  if (at > 0 && at >= prev && at < b) from = ckpt;
-  else if (prev > 0) from = stage_prev;
+  if (at == b) return 0; /* trained before the study was stopped */
+  if (at > 0 && at >= prev && at < b)
+    from = ckpt;
+  else if (prev > 0)
+    from = stage_prev;
   snprintf(sb, sizeof sb, "%ld", b);
   snprintf(seed, sizeof seed, "%ld", r->seed);
   snprintf(le, sizeof le, "%ld", r->log_every);
   snprintf(ce, sizeof ce, "%ld", r->ckpt_every);
   char *argv[32 + 2 * 64];
   int k = 0;
-  argv[k++] = (char *)r->trainer; argv[k++] = "train";
-  argv[k++] = "--iters"; argv[k++] = sb;
-  argv[k++] = "--seed"; argv[k++] = seed;
-  argv[k++] = "--data"; argv[k++] = (char *)r->data;
-  argv[k++] = "--out"; argv[k++] = (char *)r->dir;
-  argv[k++] = "--log-every"; argv[k++] = le;
-  argv[k++] = "--ckpt-every"; argv[k++] = ce;
-  if (from) { argv[k++] = "--resume"; argv[k++] = (char *)from; }
-  for (int i = 0; i < r->n_set && i < 64; i++) { argv[k++] = "--set"; argv[k++] = r->set[i]; }
+  argv[k++] = (char *)r->trainer;
+  argv[k++] = "train";
+  argv[k++] = "--iters";
+  argv[k++] = sb;
+  argv[k++] = "--seed";
+  argv[k++] = seed;
+  argv[k++] = "--data";
+  argv[k++] = (char *)r->data;
+  argv[k++] = "--out";
+  argv[k++] = (char *)r->dir;
+  argv[k++] = "--log-every";
+  argv[k++] = le;
+  argv[k++] = "--ckpt-every";
+  argv[k++] = ce;
+  if (from) {
+    argv[k++] = "--resume";
+    argv[k++] = (char *)from;
+  }
+  for (int i = 0; i < r->n_set && i < 64; i++) {
+    argv[k++] = "--set";
+    argv[k++] = r->set[i];
+  }
   argv[k] = NULL;
   int rc = study_spawn(argv, NULL, log);
   if (rc) return rc;
@@ -123,7 +150,10 @@ static int produce(const StudyRun *r, const char *out, int to_stdout, char *cons
   int k = 0;
   argv[k++] = (char *)r->trainer;
   for (int i = 0; args[i]; i++) argv[k++] = args[i];
-  if (!to_stdout) { argv[k++] = "-o"; argv[k++] = tmp; }
+  if (!to_stdout) {
+    argv[k++] = "-o";
+    argv[k++] = tmp;
+  }
   argv[k] = NULL;
   int rc = study_spawn(argv, to_stdout ? tmp : NULL, log);
   if (!rc && rename(tmp, out)) rc = 1;
@@ -165,16 +195,21 @@ static double data_spread(const char *spec) {
 }
 
 static void put_num(FILE *f, const char *key, double v) {
-  if (isfinite(v)) fprintf(f, ", \"%s\": %.9g", key, v);
-  else fprintf(f, ", \"%s\": null", key);
+  if (isfinite(v))
+    fprintf(f, ", \"%s\": %.9g", key, v);
+  else
+    fprintf(f, ", \"%s\": null", key);
 }
 
 static void put_str(FILE *f, const char *key, const char *s) {
   fprintf(f, ", \"%s\": \"", key);
   for (; *s; s++) {
-    if (*s == '"' || *s == '\\') fprintf(f, "\\%c", *s);
-    else if ((unsigned char)*s < 32) fputc(' ', f);
-    else fputc(*s, f);
+    if (*s == '"' || *s == '\\')
+      fprintf(f, "\\%c", *s);
+    else if ((unsigned char)*s < 32)
+      fputc(' ', f);
+    else
+      fputc(*s, f);
   }
   fputc('"', f);
 }
@@ -207,12 +242,20 @@ static int write_verdict(const StudyRun *r, long b, int trainer_exit, const char
   json_flat_free(&e);
   int diverged = trainer_exit || !have_eval || !isfinite(var);
   double ratio = var / dvar;
-  int collapsed = !diverged && (ratio < STUDY_COLLAPSE_VAR_RATIO || (n_modes > 0 && modes < STUDY_COLLAPSE_MODES * n_modes));
+  int collapsed =
+      !diverged && (ratio < STUDY_COLLAPSE_VAR_RATIO || (n_modes > 0 && modes < STUDY_COLLAPSE_MODES * n_modes));
   int unfit = !diverged && !(nll <= STUDY_UNFIT_NLL);
   const char *verdict = diverged ? "diverged" : collapsed ? "collapsed" : unfit ? "unfit" : "ok";
-  if (!why) why = trainer_exit ? "the trainer stopped on NaN/Inf" : !have_eval ? "eval failed" : !isfinite(var) ? "samples not finite" : "";
+  if (!why)
+    why = trainer_exit     ? "the trainer stopped on NaN/Inf"
+          : !have_eval     ? "eval failed"
+          : !isfinite(var) ? "samples not finite"
+                           : "";
   AtomicFile a;
-  if (atomic_open(&a, path, err, sizeof err)) { fprintf(stderr, "ebmforge study: %s\n", err); return 1; }
+  if (atomic_open(&a, path, err, sizeof err)) {
+    fprintf(stderr, "ebmforge study: %s\n", err);
+    return 1;
+  }
   fprintf(a.f, "{\"iters\": %ld", b);
   put_str(a.f, "verdict", verdict);
   put_str(a.f, "data", r->data_name);
@@ -231,7 +274,10 @@ static int write_verdict(const StudyRun *r, long b, int trainer_exit, const char
   put_num(a.f, "collapse_modes_fraction", STUDY_COLLAPSE_MODES);
   put_num(a.f, "unfit_nll", STUDY_UNFIT_NLL);
   fprintf(a.f, "}\n");
-  if (atomic_commit(&a, err, sizeof err)) { fprintf(stderr, "ebmforge study: %s\n", err); return 1; }
+  if (atomic_commit(&a, err, sizeof err)) {
+    fprintf(stderr, "ebmforge study: %s\n", err);
+    return 1;
+  }
   fprintf(stderr, "ebmforge study: %s at %ld: %s\n", r->dir, b, verdict);
   return 0;
 }
@@ -243,16 +289,22 @@ static char *last_message(const StudyRun *r) {
   FILE *f = fopen(path, "r");
   if (!f) return NULL;
   while (fgets(line, sizeof line, f))
-    if (strstr(line, "iteration ")) { free(last); last = strdup(line + strspn(line, "\n\r")); }
+    if (strstr(line, "iteration ")) {
+      free(last);
+      last = strdup(line + strspn(line, "\n\r"));
+    }
   fclose(f);
   if (last) last[strcspn(last, "\n\r")] = 0;
   return last;
 }
 
 int study_run(const StudyRun *r) {
-  if (mkdir_p(r->dir)) { fprintf(stderr, "ebmforge study: cannot create %s: %s\n", r->dir, strerror(errno)); return 1; }
+  if (mkdir_p(r->dir)) {
+    fprintf(stderr, "ebmforge study: cannot create %s: %s\n", r->dir, strerror(errno));
+    return 1;
+  }
   long prev = 0;
-  int stopped = 0;   /* the trainer stopped on NaN/Inf: this stage and every later one diverged */
+  int stopped = 0; /* the trainer stopped on NaN/Inf: this stage and every later one diverged */
   char *why = NULL;
   for (int i = 0; i < r->n_budgets; i++) {
     long b = r->budgets[i];
@@ -260,20 +312,27 @@ int study_run(const StudyRun *r) {
     path_of(verdict, sizeof verdict, r, "verdict", b, ".json");
     path_of(stage, sizeof stage, r, "stage", b, ".safetensors");
     JsonFlat v;
-    if (!json_flat_read(verdict, &v)) {   /* finished before */
+    if (!json_flat_read(verdict, &v)) { /* finished before */
       const JsonField *x = json_flat_get(&v, "trainer_exit");
-      if (x && x->num == 3 && !stopped) { stopped = 1; why = strdup(json_flat_str(&v, "reason", "")); }
+      if (x && x->num == 3 && !stopped) {
+        stopped = 1;
+        why = strdup(json_flat_str(&v, "reason", ""));
+      }
       json_flat_free(&v);
       prev = b;
       continue;
     }
-    if (stopped) { if (write_verdict(r, b, 3, why)) break; continue; }
+    if (stopped) {
+      if (write_verdict(r, b, 3, why)) break;
+      continue;
+    }
     if (!exists(stage)) {
       int rc = train_stage(r, prev, b);
       if (rc == 3) {
         stopped = 1;
         why = last_message(r);
-        fprintf(stderr, "ebmforge study: %s: stopped on NaN/Inf before step %ld%s%s\n", r->dir, b, why ? ": " : "", why ? why : "");
+        fprintf(stderr, "ebmforge study: %s: stopped on NaN/Inf before step %ld%s%s\n", r->dir, b, why ? ": " : "",
+                why ? why : "");
         if (write_verdict(r, b, 3, why)) break;
         continue;
       }
@@ -284,7 +343,11 @@ int study_run(const StudyRun *r) {
         return 1;
       }
       snprintf(out, sizeof out, "%s/ckpt.safetensors", r->dir);
-      if (copy_file(out, stage)) { fprintf(stderr, "ebmforge study: cannot write %s\n", stage); free(why); return 1; }
+      if (copy_file(out, stage)) {
+        fprintf(stderr, "ebmforge study: cannot write %s\n", stage);
+        free(why);
+        return 1;
+      }
     }
     snprintf(bs, sizeof bs, "%ld", b);
     snprintf(ns, sizeof ns, "%ld", r->samples);
@@ -299,14 +362,17 @@ int study_run(const StudyRun *r) {
     path_of(out, sizeof out, r, "eval", b, ".json");
     char *eval[] = {"eval", "--ckpt", stage, "--data", (char *)r->data, NULL};
     if (!rc) rc = produce(r, out, 1, eval);
-    if (rc < 0 || rc >= 126) {   /* not run, or killed: not the model's fault, try again later */
+    if (rc < 0 || rc >= 126) { /* not run, or killed: not the model's fault, try again later */
       fprintf(stderr, "ebmforge study: %s: scoring step %ld was interrupted (exit %d)\n", r->dir, b, rc);
       free(why);
       return 1;
     }
     /* a failed command leaves its output absent: judged diverged with the reason */
     if (rc) fprintf(stderr, "ebmforge study: %s: scoring step %ld failed (exit %d, see train.txt)\n", r->dir, b, rc);
-    if (write_verdict(r, b, 0, NULL)) { free(why); return 1; }
+    if (write_verdict(r, b, 0, NULL)) {
+      free(why);
+      return 1;
+    }
     prev = b;
   }
   free(why);

@@ -28,11 +28,11 @@
 #define STUDY_RANGE 4
 
 typedef struct {
-  const char *trainer;       /* the train-cpu binary */
-  const char *dir;           /* run directory */
-  const char *data;          /* --data: toy name or .npy path */
-  const char *data_name, *method, *params;   /* recorded in the verdicts; params "" without a grid */
-  char **set;                /* NAME=VALUE for `train --set` */
+  const char *trainer;                     /* the train-cpu binary */
+  const char *dir;                         /* run directory */
+  const char *data;                        /* --data: toy name or .npy path */
+  const char *data_name, *method, *params; /* recorded in the verdicts; params "" without a grid */
+  char **set;                              /* NAME=VALUE for `train --set` */
   int n_set;
   long seed;
   const long *budgets;

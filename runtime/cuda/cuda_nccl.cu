@@ -32,7 +32,7 @@ extern "C" {
 
 typedef struct {
   ncclComm_t comm;
-  long step_bytes, step_calls;   /* the all-reduces of one training step (counted when captured) */
+  long step_bytes, step_calls; /* the all-reduces of one training step (counted when captured) */
 } Nccl;
 
 static double now(void) {
@@ -89,10 +89,11 @@ static int warm_up(CudaDev *d, ncclComm_t comm) {
   float *x = NULL;
   cudaStream_t st = NULL;
   const char *what = "the first all-reduce (connecting the ranks)";
-  int bad = cuda_ok(d, cudaMalloc(&x, sizeof(float)), "cudaMalloc (the first all-reduce)") ||
-            cuda_ok(d, cudaMemset(x, 0, sizeof(float)), "cudaMemset (the first all-reduce)") ||
-            cuda_ok(d, cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking), "cudaStreamCreate (the first all-reduce)") ||
-            settle(d, comm, ncclAllReduce(x, x, 1, ncclFloat, ncclSum, comm, st), what) || drain(d, comm, st, what);
+  int bad =
+      cuda_ok(d, cudaMalloc(&x, sizeof(float)), "cudaMalloc (the first all-reduce)") ||
+      cuda_ok(d, cudaMemset(x, 0, sizeof(float)), "cudaMemset (the first all-reduce)") ||
+      cuda_ok(d, cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking), "cudaStreamCreate (the first all-reduce)") ||
+      settle(d, comm, ncclAllReduce(x, x, 1, ncclFloat, ncclSum, comm, st), what) || drain(d, comm, st, what);
   if (st) cudaStreamDestroy(st);
   cudaFree(x);
   return bad;
@@ -103,7 +104,7 @@ static int nccl_open(CudaDev *d) {
   if (cuda_ok(d, cudaGetDeviceCount(&count), "cudaGetDeviceCount")) return 1;
   dev = dist_local_rank() % count;
   if (cuda_ok(d, cudaSetDevice(dev), "cudaSetDevice (this rank's GPU)")) return 1;
-  if (dist_size() <= 1) return 0;   /* sample, energy, eval: one process, no communicator */
+  if (dist_size() <= 1) return 0; /* sample, energy, eval: one process, no communicator */
   ncclUniqueId id;
   if (dist_rank() == 0) {
     ncclResult_t r = ncclGetUniqueId(&id);
@@ -136,8 +137,10 @@ static int nccl_wait(CudaDev *d, int e, const char *what) {
  * peer that died is an NCCL error (give_up), or mpirun ends the job. */
 static void nccl_close(CudaDev *d) {
   Nccl *n = (Nccl *)d->dist;
-  if (!settle_within(d, n->comm, ncclCommFinalize(n->comm), "ncclCommFinalize", 0)) ncclCommDestroy(n->comm);
-  else ncclCommAbort(n->comm);
+  if (!settle_within(d, n->comm, ncclCommFinalize(n->comm), "ncclCommFinalize", 0))
+    ncclCommDestroy(n->comm);
+  else
+    ncclCommAbort(n->comm);
   free(n);
   d->dist = NULL;
 }
@@ -154,7 +157,8 @@ int cuda_allreduce_mean(CudaDev *d, float *buf, int n) {
     snprintf(d->s->err, sizeof d->s->err, "a data-parallel step without the other ranks (launch with mpirun)");
     return 1;
   }
-  if (settle(d, c->comm, ncclAllReduce(buf, buf, n, ncclFloat, ncclSum, c->comm, d->stream), "ncclAllReduce (the gradients)"))
+  if (settle(d, c->comm, ncclAllReduce(buf, buf, n, ncclFloat, ncclSum, c->comm, d->stream),
+             "ncclAllReduce (the gradients)"))
     return 1;
   /* not ncclAvg, which scales before summing: the same rounding as the CPU trainer's sum, then times 1/size */
   const int blocks = (n + 255) / 256 < 1024 ? (n + 255) / 256 : 1024;

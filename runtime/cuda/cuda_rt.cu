@@ -11,7 +11,7 @@ extern "C" {
 #include "xalloc.h"
 }
 
-enum { WORKSPACE = 4 << 20 };   /* cuBLAS workspace bytes: set, so capture never allocates */
+enum { WORKSPACE = 4 << 20 }; /* cuBLAS workspace bytes: set, so capture never allocates */
 
 static size_t align256(size_t x) { return (x + 255) & ~(size_t)255; }
 
@@ -25,7 +25,8 @@ int cuda_ok(CudaDev *d, cudaError_t e, const char *what) {
 
 int cuda_blas_ok(CudaDev *d, cublasStatus_t st, const char *what) {
   if (st == CUBLAS_STATUS_SUCCESS) return 0;
-  snprintf(d->s->err, sizeof d->s->err, "cuBLAS error in %s at step %ld: %s", what, d->host_step, cublasGetStatusString(st));
+  snprintf(d->s->err, sizeof d->s->err, "cuBLAS error in %s at step %ld: %s", what, d->host_step,
+           cublasGetStatusString(st));
   return 1;
 }
 
@@ -120,7 +121,7 @@ static cublasStatus_t lt_gemm_bias(CudaDev *d, cublasOperation_t ta, cublasOpera
 int cuda_gemm_bias(CudaDev *d, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k, const float *A, int lda,
                    const float *B, int ldb, const float *bias, float *C, const char *what) {
   if (lt_gemm_bias(d, ta, tb, m, n, k, A, lda, B, ldb, bias, C) == CUBLAS_STATUS_SUCCESS) return 0;
-  cudaGetLastError();   /* cuBLASLt declined (no algorithm for these shapes): the same sum in two steps */
+  cudaGetLastError(); /* cuBLASLt declined (no algorithm for these shapes): the same sum in two steps */
   if (cuda_blas_ok(d, cublasSgemm(d->blas, ta, tb, m, n, k, &one, A, lda, B, ldb, &zero, C, m), what)) return 1;
   k_bias<<<(m * n + 255) / 256, 256, 0, d->stream>>>(C, bias, m, n);
   return cuda_launched(d, what);
@@ -131,16 +132,17 @@ int cuda_gemm_bias(CudaDev *d, cublasOperation_t ta, cublasOperation_t tb, int m
 /* One DATA node's draw: the host function of a graph keeps a pointer to it. */
 struct DataSlot {
   CudaDev *d;
-  float *host;   /* pinned */
+  float *host; /* pinned */
   size_t cap;
-  int B, ranks;   /* draws ranks * B rows */
+  int B, ranks; /* draws ranks * B rows */
   uint32_t stream, iter;
 };
 
 static void CUDART_CB draw_batch(void *p) {
   DataSlot *sl = (DataSlot *)p;
   CudaDev *d = sl->d;
-  if (!d->s->data || data_sample(d->s->data, sl->host, sl->B * sl->ranks, d->s->seed, sl->stream, sl->iter, (uint32_t)d->host_step))
+  if (!d->s->data ||
+      data_sample(d->s->data, sl->host, sl->B * sl->ranks, d->s->seed, sl->stream, sl->iter, (uint32_t)d->host_step))
     d->data_failed = 1;
 }
 
@@ -185,7 +187,7 @@ static int copy_vars(CudaDev *d, cudaMemcpyKind kind) {
   }
   /* the run's hyper-parameters, as the kernels read them (float); fixed for a run, so only uploaded */
   if (kind == cudaMemcpyHostToDevice && model.n_hparams) {
-    float hp[256];   /* IR_MAX_HPARAMS */
+    float hp[256]; /* IR_MAX_HPARAMS */
     for (int k = 0; k < model.n_hparams && k < 256; k++) hp[k] = (float)d->s->hparams[k];
     if (cuda_ok(d, cudaMemcpyAsync(d->F + lay->hp_off, hp, model.n_hparams * sizeof(float), kind, d->stream),
                 "uploading the hyper-parameters") ||
@@ -198,7 +200,8 @@ static int copy_vars(CudaDev *d, cudaMemcpyKind kind) {
   for (int o = 0; o < n; o++) t[o] = d->s->opt_t[o];
   void *dst = kind == cudaMemcpyHostToDevice ? (void *)d->opt_t : (void *)t;
   const void *src = kind == cudaMemcpyHostToDevice ? (const void *)t : (const void *)d->opt_t;
-  if (n && cuda_ok(d, cudaMemcpyAsync(dst, src, n * sizeof(long long), kind, d->stream), "copying the optimiser steps")) return 1;
+  if (n && cuda_ok(d, cudaMemcpyAsync(dst, src, n * sizeof(long long), kind, d->stream), "copying the optimiser steps"))
+    return 1;
   if (cuda_ok(d, cudaStreamSynchronize(d->stream), "copying the state")) return 1;
   for (int o = 0; o < n; o++) d->s->opt_t[o] = (long)t[o];
   return 0;
@@ -214,12 +217,15 @@ static CudaDev *open_device(ModelState *s, const CudaLayout *lay) {
              e != cudaSuccess ? cudaGetErrorString(e) : "none found");
     return NULL;
   }
-  if (model.n_opts > 64) { snprintf(s->err, sizeof s->err, "more than 64 optimisers"); return NULL; }
+  if (model.n_opts > 64) {
+    snprintf(s->err, sizeof s->err, "more than 64 optimisers");
+    return NULL;
+  }
   CudaDev *d = (CudaDev *)xcalloc(1, sizeof *d, "the GPU state");
   d->s = s;
   d->lay = lay;
   d->dev_step = -1;
-  if (lay->dist && lay->dist->open(d)) {   /* this rank's GPU first: everything below lives on it */
+  if (lay->dist && lay->dist->open(d)) { /* this rank's GPU first: everything below lives on it */
     free(d);
     return NULL;
   }
@@ -258,8 +264,11 @@ extern "C" void cuda_release(ModelState *s) {
   if (!d) return;
   if (d->stream) cudaStreamSynchronize(d->stream);
   if (d->graph) cudaGraphExecDestroy(d->graph);
-  if (d->dist) d->lay->dist->close(d);   /* after the graph, whose all-reduces use the communicator */
-  for (int i = 0; i < d->n_slots; i++) { cudaFreeHost(d->slots[i]->host); free(d->slots[i]); }
+  if (d->dist) d->lay->dist->close(d); /* after the graph, whose all-reduces use the communicator */
+  for (int i = 0; i < d->n_slots; i++) {
+    cudaFreeHost(d->slots[i]->host);
+    free(d->slots[i]);
+  }
   free(d->slots);
   cudaFree(d->base);
   cudaFreeHost(d->pinned);
@@ -291,7 +300,8 @@ static int sequence(CudaDev *d, int (*body)(CudaDev *), int bump) {
     k_bump<<<1, 1, 0, d->stream>>>(d->ctr);
     if (cuda_launched(d, "k_bump (the step counter)")) return 1;
   }
-  return cuda_ok(d, cudaMemcpyAsync(d->pinned, d->base, d->head, cudaMemcpyDeviceToHost, d->stream), "copying the logs back");
+  return cuda_ok(d, cudaMemcpyAsync(d->pinned, d->base, d->head, cudaMemcpyDeviceToHost, d->stream),
+                 "copying the logs back");
 }
 
 /* Relaxed: a first data batch allocates its pinned buffer during the capture */
@@ -303,7 +313,7 @@ static int capture(CudaDev *d, int (*body)(CudaDev *)) {
   if (!rc) rc = cuda_ok(d, e, "capturing the training step");
   if (!rc) rc = cuda_ok(d, cudaGraphInstantiate(&d->graph, g, 0), "cudaGraphInstantiate (the training step)");
   if (g) cudaGraphDestroy(g);
-  d->kept = d->cursor;   /* the graph's host functions keep their data slots */
+  d->kept = d->cursor; /* the graph's host functions keep their data slots */
   return rc;
 }
 
@@ -314,9 +324,10 @@ int cuda_entry(ModelState *s, const CudaLayout *lay, int e, long step, int (*bod
   d->host_step = step;
   d->data_failed = 0;
   d->cursor = d->kept;
-  if (d->dev_step != step || d->dev_seed != s->seed) {   /* otherwise the counter already holds it */
+  if (d->dev_step != step || d->dev_seed != s->seed) { /* otherwise the counter already holds it */
     DevCtr c = {s->seed, (unsigned)step, 0, s->rank};
-    if (cuda_ok(d, cudaMemcpyAsync(d->ctr, &c, sizeof c, cudaMemcpyHostToDevice, d->stream), "setting the Philox counter"))
+    if (cuda_ok(d, cudaMemcpyAsync(d->ctr, &c, sizeof c, cudaMemcpyHostToDevice, d->stream),
+                "setting the Philox counter"))
       return 1;
     d->dev_seed = s->seed;
   }
@@ -327,14 +338,18 @@ int cuda_entry(ModelState *s, const CudaLayout *lay, int e, long step, int (*bod
     if (!rc) rc = cuda_ok(d, cudaGraphLaunch(d->graph, d->stream), "cudaGraphLaunch (the training step)");
   } else {
     if (me->in_var >= 0)
-      rc = cuda_ok(d, cudaMemcpyAsync(d->F + lay->var_off[me->in_var], s->vars[me->in_var],
-                                      (size_t)model.vars[me->in_var].numel * sizeof(float), cudaMemcpyHostToDevice,
-                                      d->stream), "uploading an entry's input");
+      rc = cuda_ok(
+          d,
+          cudaMemcpyAsync(d->F + lay->var_off[me->in_var], s->vars[me->in_var],
+                          (size_t)model.vars[me->in_var].numel * sizeof(float), cudaMemcpyHostToDevice, d->stream),
+          "uploading an entry's input");
     if (!rc) rc = sequence(d, body, 0);
     if (!rc && me->out_var >= 0)
-      rc = cuda_ok(d, cudaMemcpyAsync(s->vars[me->out_var], d->F + lay->var_off[me->out_var],
-                                      (size_t)model.vars[me->out_var].numel * sizeof(float), cudaMemcpyDeviceToHost,
-                                      d->stream), "downloading an entry's output");
+      rc = cuda_ok(
+          d,
+          cudaMemcpyAsync(s->vars[me->out_var], d->F + lay->var_off[me->out_var],
+                          (size_t)model.vars[me->out_var].numel * sizeof(float), cudaMemcpyDeviceToHost, d->stream),
+          "downloading an entry's output");
   }
   char what[80];
   snprintf(what, sizeof what, "the %s entry", me->name);
@@ -345,11 +360,16 @@ int cuda_entry(ModelState *s, const CudaLayout *lay, int e, long step, int (*bod
   const long long *t = (const long long *)(d->pinned + sizeof(DevCtr));
   for (int o = 0; o < model.n_opts; o++) s->opt_t[o] = (long)t[o];
   memcpy(s->logs, d->pinned + sizeof(DevCtr) + model.n_opts * 8, model.n_logs * sizeof(double));
-  if (d->data_failed) { snprintf(s->err, sizeof s->err, "the data could not be sampled"); return 1; }
+  if (d->data_failed) {
+    snprintf(s->err, sizeof s->err, "the data could not be sampled");
+    return 1;
+  }
   if (hc->err) {
     int k = (hc->err - 1) / 3, kind = (hc->err - 1) % 3;
     snprintf(s->err, sizeof s->err, "%s%s", k < lay->n_checks ? lay->checks[k] : "a check failed",
-             kind == 0 ? "" : kind == 1 ? " NaN" : " Inf");
+             kind == 0   ? ""
+             : kind == 1 ? " NaN"
+                         : " Inf");
     return 3;
   }
   return 0;

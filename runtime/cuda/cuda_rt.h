@@ -21,8 +21,8 @@ extern "C" {
 typedef struct {
   unsigned long long seed;
   unsigned int step;
-  int err;    /* 0, or 1 + 3 * check + (0 not finite, 1 NaN, 2 Inf) */
-  int rank;   /* data-parallel: this process's rank (its batch rows' Philox indices) */
+  int err;  /* 0, or 1 + 3 * check + (0 not finite, 1 NaN, 2 Inf) */
+  int rank; /* data-parallel: this process's rank (its batch rows' Philox indices) */
 } DevCtr;
 
 struct CudaDev;
@@ -41,12 +41,12 @@ extern const CudaDist cuda_nccl;
 
 /* Where model.cu placed every variable in the float part of the arena (offsets in floats). */
 typedef struct {
-  const long *var_off, *m_off, *v_off;   /* m_off/v_off: -1 for non-parameters */
-  long floats;                           /* variables, moments, the all-reduce buffer and the phases' scratch */
+  const long *var_off, *m_off, *v_off; /* m_off/v_off: -1 for non-parameters */
+  long floats;                         /* variables, moments, the all-reduce buffer and the phases' scratch */
   int n_checks;
-  const char *const *checks;             /* check k: "phase P: the gradient of V is not finite" or "phase P: L is" */
-  const CudaDist *dist;                  /* NULL: one process */
-  long hp_off;                           /* the hyper-parameters (model.n_hparams floats, uploaded with the state) */
+  const char *const *checks; /* check k: "phase P: the gradient of V is not finite" or "phase P: L is" */
+  const CudaDist *dist;      /* NULL: one process */
+  long hp_off;               /* the hyper-parameters (model.n_hparams floats, uploaded with the state) */
 } CudaLayout;
 
 struct DataSlot;
@@ -56,9 +56,9 @@ typedef struct CudaDev {
   const CudaLayout *lay;
   cudaStream_t stream;
   cublasHandle_t blas;
-  cublasLtHandle_t lt;   /* GEMMs with a bias epilogue */
-  void *workspace;       /* cuBLAS(Lt) workspace, inside the arena */
-  char *base;            /* the one device allocation */
+  cublasLtHandle_t lt; /* GEMMs with a bias epilogue */
+  void *workspace;     /* cuBLAS(Lt) workspace, inside the arena */
+  char *base;          /* the one device allocation */
   DevCtr *ctr;
   long long *opt_t;
   double *logs;
@@ -70,16 +70,16 @@ typedef struct CudaDev {
   long dev_step;         /* the step the device counter holds, -1 when unknown */
   uint64_t dev_seed;
   struct DataSlot **slots;
-  int n_slots, cursor, kept;   /* kept: slots owned by the captured graph */
+  int n_slots, cursor, kept; /* kept: slots owned by the captured graph */
   int data_failed;
-  void *dist;            /* the CudaDist's state (the NCCL communicator), NULL without one */
+  void *dist; /* the CudaDist's state (the NCCL communicator), NULL without one */
 } CudaDev;
 
 /* Error checks: on failure they write s->err naming `what` (kernel or call)
  * and the step, and return non-zero. */
 int cuda_ok(CudaDev *d, cudaError_t e, const char *what);
 int cuda_blas_ok(CudaDev *d, cublasStatus_t st, const char *what);
-int cuda_launched(CudaDev *d, const char *what);   /* after a kernel launch */
+int cuda_launched(CudaDev *d, const char *what); /* after a kernel launch */
 
 /* A data batch [B, cols] for (stream, iter) at the running step into dst: drawn
  * on the host by data_sample (in a host node when captured), then copied. With

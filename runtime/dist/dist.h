@@ -15,7 +15,7 @@ int dist_size(void);
 int dist_local_rank(void);
 /* the --comm-timeout of dist_init (0: none): a GPU trainer's own waits use it too */
 int dist_timeout(void);
-const char *dist_kind(void);   /* "single process" or the MPI library's version */
+const char *dist_kind(void); /* "single process" or the MPI library's version */
 /* buf <- the mean over the ranks of buf (sum, then times 1/size). 0 or -1 with err. */
 int dist_allreduce_mean(float *buf, int n, char *err, size_t errlen);
 /* 1 when any rank passes a non-zero flag (all ranks get the same answer). */

@@ -17,7 +17,7 @@
 
 static int rank, size = 1, local_rank, timeout;
 static long sent_bytes, n_calls;
-static volatile double waiting_since;   /* 0: not inside a collective */
+static volatile double waiting_since; /* 0: not inside a collective */
 static const char *volatile waiting_in;
 
 static double now(void) {

@@ -13,18 +13,18 @@
 #include "toy_data.h"
 #include "xalloc.h"
 
-
 /* The data crc of safetensors does not cover the metadata, so the run's
  * identity (step, seed, optimiser steps, model, learning-rate scale, run-time
  * parameters, data) carries a crc of its own. lr_scale (`train --nan-retries`)
  * is absent from checkpoints written before it existed: they load with scale 1;
  * hparams (the run-time parameters' values, a JSON object) likewise: they load
  * with the defaults; the data keys (run_data.h) too: they record no data. */
-static const char *const meta_keys[] = {"format", "model", "fingerprint", "step", "seed", "optimizer_steps", "lr_scale",
-                                        "hparams", "data", "data_sha256", "data_shape", "data_test", "data_test_file"};
+static const char *const meta_keys[] = {"format",          "model",     "fingerprint",   "step", "seed",
+                                        "optimizer_steps", "lr_scale",  "hparams",       "data", "data_sha256",
+                                        "data_shape",      "data_test", "data_test_file"};
 enum { N_META = 13, N_META_HP = 8, N_META_LR = 7, N_META_OLD = 6 };
 
-static const DataId *recorded;   /* the running trainer's data, written into every checkpoint */
+static const DataId *recorded; /* the running trainer's data, written into every checkpoint */
 void checkpoint_record_data(const DataId *id) { recorded = id; }
 
 /* the data keys' values (buffers of RUN_PATH_MAX + 80) */
@@ -60,8 +60,8 @@ static const char *parse_u64(const char *p, uint64_t *v) {
 static int check_meta(const StFile *f, const char *path, char *err, size_t errlen) {
   const char *vals[N_META], *want = st_meta(f, "meta_crc32");
   char got[16];
-  int missing = !want, n = st_meta(f, "data")      ? N_META
-                           : st_meta(f, "hparams") ? N_META_HP
+  int missing = !want, n = st_meta(f, "data")       ? N_META
+                           : st_meta(f, "hparams")  ? N_META_HP
                            : st_meta(f, "lr_scale") ? N_META_LR
                                                     : N_META_OLD;
   for (int i = 0; i < n; i++) missing |= !(vals[i] = st_meta(f, meta_keys[i]));
@@ -100,13 +100,23 @@ int checkpoint_save(const char *path, const Model *m, const ModelState *s, long 
   snprintf(scalebuf, sizeof scalebuf, "%.17g", s->lr_scale);
   for (int o = 0, k = 0; o < m->n_opts; o++) k += snprintf(opt + k, sizeof opt - k, "%s%ld", o ? "," : "", s->opt_t[o]);
   char *hp = hparam_json(m->hparams, m->n_hparams, s->hparams);
-  static DataId none;   /* a checkpoint written outside `train` (tests) records empty data keys */
+  static DataId none; /* a checkpoint written outside `train` (tests) records empty data keys */
   const DataId *d = recorded ? recorded : &none;
   char shape[RUN_PATH_MAX + 80], test_file[RUN_PATH_MAX + 80];
   data_meta(d, shape, test_file);
-  const char *keys[N_META + 1],
-      *vals[N_META + 1] = {"ebmforge-checkpoint-1", m->name, m->fingerprint, stepbuf, seedbuf, opt, scalebuf, hp,
-                           d->spec, d->sha256, shape, d->test, test_file};
+  const char *keys[N_META + 1], *vals[N_META + 1] = {"ebmforge-checkpoint-1",
+                                                     m->name,
+                                                     m->fingerprint,
+                                                     stepbuf,
+                                                     seedbuf,
+                                                     opt,
+                                                     scalebuf,
+                                                     hp,
+                                                     d->spec,
+                                                     d->sha256,
+                                                     shape,
+                                                     d->test,
+                                                     test_file};
   char crcbuf[16];
   for (int i = 0; i < N_META; i++) keys[i] = meta_keys[i];
   snprintf(crcbuf, sizeof crcbuf, "%08lx", meta_crc(vals, N_META));
@@ -114,31 +124,46 @@ int checkpoint_save(const char *path, const Model *m, const ModelState *s, long 
   vals[N_META] = crcbuf;
   int rc = st_write(path, t, n, keys, vals, N_META + 1, err, errlen);
   for (int i = 0; i < n; i++) free(names[i]);
-  free(names); free(t); free(hp);
+  free(names);
+  free(t);
+  free(hp);
   return rc;
 }
 
-int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step, uint64_t *seed, char *err, size_t errlen) {
+int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step, uint64_t *seed, char *err,
+                    size_t errlen) {
   StFile f;
   if (st_read(path, &f, err, errlen)) return -1;
   int rc = -1;
   const char *fmt = st_meta(&f, "format"), *fp = st_meta(&f, "fingerprint");
   const char *st = st_meta(&f, "step"), *sd = st_meta(&f, "seed"), *ot = st_meta(&f, "optimizer_steps");
-  if (!fmt || strcmp(fmt, "ebmforge-checkpoint-1")) { snprintf(err, errlen, "%s: not an ebmforge checkpoint", path); goto done; }
+  if (!fmt || strcmp(fmt, "ebmforge-checkpoint-1")) {
+    snprintf(err, errlen, "%s: not an ebmforge checkpoint", path);
+    goto done;
+  }
   if (check_meta(&f, path, err, errlen)) goto done;
   if (!fp || strcmp(fp, m->fingerprint)) {
     snprintf(err, errlen, "%s: written by another model (fingerprint %s, model '%s'); this trainer is %s (%s)", path,
              fp ? fp : "none", st_meta(&f, "model") ? st_meta(&f, "model") : "?", m->fingerprint, m->name);
     goto done;
   }
-  if (!st || !sd || !ot) { snprintf(err, errlen, "%s: step, seed or optimizer_steps missing", path); goto done; }
+  if (!st || !sd || !ot) {
+    snprintf(err, errlen, "%s: step, seed or optimizer_steps missing", path);
+    goto done;
+  }
   /* the header is not covered by the crc32: refuse what checkpoint_save cannot have written */
   uint64_t u;
   const char *end = parse_u64(st, &u);
-  if (!end || *end || u > LONG_MAX) { snprintf(err, errlen, "%s: metadata step '%s' is not a step count", path, st); goto done; }
+  if (!end || *end || u > LONG_MAX) {
+    snprintf(err, errlen, "%s: metadata step '%s' is not a step count", path, st);
+    goto done;
+  }
   *step = (long)u;
   end = parse_u64(sd, seed);
-  if (!end || *end) { snprintf(err, errlen, "%s: metadata seed '%s' is not a seed", path, sd); goto done; }
+  if (!end || *end) {
+    snprintf(err, errlen, "%s: metadata seed '%s' is not a seed", path, sd);
+    goto done;
+  }
   const char *p = ot;
   for (int o = 0; o < m->n_opts; o++) {
     end = parse_u64(p, &u);
@@ -149,13 +174,19 @@ int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step,
     s->opt_t[o] = (long)u;
     p = end + (*end == ',');
   }
-  if (m->n_opts == 0 && *ot) { snprintf(err, errlen, "%s: metadata optimizer_steps '%s' should be empty", path, ot); goto done; }
+  if (m->n_opts == 0 && *ot) {
+    snprintf(err, errlen, "%s: metadata optimizer_steps '%s' should be empty", path, ot);
+    goto done;
+  }
   const char *ls = st_meta(&f, "lr_scale");
   s->lr_scale = 1;
   if (ls) {
     char *e;
     s->lr_scale = strtod(ls, &e);
-    if (*e || !(s->lr_scale > 0 && s->lr_scale <= 1)) { snprintf(err, errlen, "%s: metadata lr_scale '%s' is not in (0, 1]", path, ls); goto done; }
+    if (*e || !(s->lr_scale > 0 && s->lr_scale <= 1)) {
+      snprintf(err, errlen, "%s: metadata lr_scale '%s' is not in (0, 1]", path, ls);
+      goto done;
+    }
   }
   const char *hp = st_meta(&f, "hparams");
   if (hp && hparam_set_json(m->hparams, m->n_hparams, s->hparams, hp, strlen(hp), path, err, errlen)) goto done;
@@ -169,12 +200,16 @@ int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step,
       snprintf(name, sizeof name, "%s%s", d->name, suffix[k]);
       const StEntry *e = st_find(&f, name);
       int64_t numel = 1;
-      if (e) for (int a = 0; a < e->rank; a++) numel *= e->shape[a];
-      if (!e || numel != d->numel) { snprintf(err, errlen, "%s: tensor %s is missing or has the wrong size", path, name); goto done; }
+      if (e)
+        for (int a = 0; a < e->rank; a++) numel *= e->shape[a];
+      if (!e || numel != d->numel) {
+        snprintf(err, errlen, "%s: tensor %s is missing or has the wrong size", path, name);
+        goto done;
+      }
       memcpy(parts[k], e->data, d->numel * sizeof(float));
     }
   }
-  if (m->device_release) m->device_release(s);   /* the device copy is stale now */
+  if (m->device_release) m->device_release(s); /* the device copy is stale now */
   rc = 0;
 done:
   st_free(&f);

@@ -11,7 +11,8 @@
 
 int checkpoint_save(const char *path, const Model *m, const ModelState *s, long step, char *err, size_t errlen);
 /* Restores s (already initialised for m) and *step; seeds must be checked by the caller via *seed. */
-int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step, uint64_t *seed, char *err, size_t errlen);
+int checkpoint_load(const char *path, const Model *m, ModelState *s, long *step, uint64_t *seed, char *err,
+                    size_t errlen);
 
 /* The data every later checkpoint of this process records (kept by pointer). */
 void checkpoint_record_data(const DataId *id);

@@ -31,15 +31,23 @@ static int is_number(CliKind k) { return k == CLI_LONG || k == CLI_DOUBLE; }
 static void valid_values(const CliOpt *o, char *buf, size_t n) {
   int top = o->hi >= CLI_NO_MAX;
   if (o->kind == CLI_LONG) {
-    if (top && o->lo == 0) snprintf(buf, n, "a non-negative integer");
-    else if (top && o->lo == 1) snprintf(buf, n, "a positive integer");
-    else if (top) snprintf(buf, n, "an integer >= %.0f", o->lo);
-    else snprintf(buf, n, "an integer in %.0f..%.0f", o->lo, o->hi);
+    if (top && o->lo == 0)
+      snprintf(buf, n, "a non-negative integer");
+    else if (top && o->lo == 1)
+      snprintf(buf, n, "a positive integer");
+    else if (top)
+      snprintf(buf, n, "an integer >= %.0f", o->lo);
+    else
+      snprintf(buf, n, "an integer in %.0f..%.0f", o->lo, o->hi);
   } else {
-    if (top && o->lo == 0) snprintf(buf, n, "a positive number");
-    else if (top && o->lo <= -CLI_NO_MAX) snprintf(buf, n, "a number");
-    else if (top) snprintf(buf, n, "a number > %g", o->lo);
-    else snprintf(buf, n, "a number in (%g, %g)", o->lo, o->hi);
+    if (top && o->lo == 0)
+      snprintf(buf, n, "a positive number");
+    else if (top && o->lo <= -CLI_NO_MAX)
+      snprintf(buf, n, "a number");
+    else if (top)
+      snprintf(buf, n, "a number > %g", o->lo);
+    else
+      snprintf(buf, n, "a number in (%g, %g)", o->lo, o->hi);
   }
 }
 
@@ -53,7 +61,7 @@ static int take_number(const CliOpt *o, const char *s) {
     *(long *)o->dest = v;
   } else {
     double v = strtod(s, &end);
-    if (!*s || *end || errno || !(v > o->lo && v < o->hi)) return -1;   /* NaN fails too */
+    if (!*s || *end || errno || !(v > o->lo && v < o->hi)) return -1; /* NaN fails too */
     *(double *)o->dest = v;
   }
   return 0;
@@ -80,7 +88,10 @@ static const CliOpt *nearest(const CliCommand *c, const char *arg) {
   int bd = 1 << 30;
   for (const CliOpt *o = c->opts; o->name; o++) {
     int d = edit_distance(arg, o->name);
-    if (d < bd) { bd = d; best = o; }
+    if (d < bd) {
+      bd = d;
+      best = o;
+    }
   }
   int len = (int)strlen(best ? best->name : "");
   return best && bd <= (len < 6 ? 1 : len / 3) ? best : NULL;
@@ -95,7 +106,7 @@ static int unknown(const CliCommand *c, const char *arg) {
 
 int cli_parse(const CliCommand *c, int argc, char **argv) {
   command = c->name;
-  for (int i = 0; i < argc; i++)   /* help wins wherever it stands */
+  for (int i = 0; i < argc; i++) /* help wins wherever it stands */
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       cli_help(stdout, c);
       return CLI_HELP;
@@ -107,10 +118,19 @@ int cli_parse(const CliCommand *c, int argc, char **argv) {
   for (int i = 0; i < argc && !rc; i++) {
     const CliOpt *o = c->opts;
     while (o->name && strcmp(o->name, argv[i])) o++;
-    if (!o->name) { rc = unknown(c, argv[i]); break; }
+    if (!o->name) {
+      rc = unknown(c, argv[i]);
+      break;
+    }
     seen[o - c->opts] = 1;
-    if (o->kind == CLI_FLAG) { *(int *)o->dest = 1; continue; }
-    if (i + 1 >= argc) { rc = badf("%s needs a value: %s %s", o->name, o->name, o->meta); break; }
+    if (o->kind == CLI_FLAG) {
+      *(int *)o->dest = 1;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      rc = badf("%s needs a value: %s %s", o->name, o->name, o->meta);
+      break;
+    }
     rc = take_value(o, argv[++i]);
   }
   for (int k = 0; k < n_opts && !rc; k++)
@@ -122,11 +142,18 @@ int cli_parse(const CliCommand *c, int argc, char **argv) {
 /* words from column x on, broken before `width` onto lines that start at column `col`;
  * a '\1' inside a word is printed as a space the line is never broken at */
 static void wrap(FILE *f, const char *text, int x, int col, int width) {
-  int fresh = 1;   /* nothing on this line yet */
+  int fresh = 1; /* nothing on this line yet */
   while (*text) {
     int len = (int)strcspn(text, " ");
-    if (!fresh && x + 1 + len > width) { fprintf(f, "\n%*s", col, ""); x = col; fresh = 1; }
-    if (!fresh) { fputc(' ', f); x++; }
+    if (!fresh && x + 1 + len > width) {
+      fprintf(f, "\n%*s", col, "");
+      x = col;
+      fresh = 1;
+    }
+    if (!fresh) {
+      fputc(' ', f);
+      x++;
+    }
     for (int i = 0; i < len; i++) fputc(text[i] == '\1' ? ' ' : text[i], f);
     x += len;
     fresh = 0;
@@ -140,12 +167,18 @@ static void wrap(FILE *f, const char *text, int x, int col, int width) {
 static void default_text(const CliOpt *o, char *buf, size_t n) {
   char valid[80] = "", dflt[300] = "";
   if (is_number(o->kind)) valid_values(o, valid, sizeof valid);
-  if (o->dflt) snprintf(dflt, sizeof dflt, "%s", o->dflt);
-  else if (o->kind == CLI_LONG) snprintf(dflt, sizeof dflt, "%ld", *(long *)o->dest);
-  else if (o->kind == CLI_DOUBLE) snprintf(dflt, sizeof dflt, "%g", *(double *)o->dest);
-  else if (o->kind == CLI_STRING && *(const char **)o->dest) snprintf(dflt, sizeof dflt, "%s", *(const char **)o->dest);
-  if (*valid || *dflt) snprintf(buf, n, "(%s%s%s%s)", valid, *valid && *dflt ? ", " : "", *dflt ? "default " : "", dflt);
-  else *buf = 0;
+  if (o->dflt)
+    snprintf(dflt, sizeof dflt, "%s", o->dflt);
+  else if (o->kind == CLI_LONG)
+    snprintf(dflt, sizeof dflt, "%ld", *(long *)o->dest);
+  else if (o->kind == CLI_DOUBLE)
+    snprintf(dflt, sizeof dflt, "%g", *(double *)o->dest);
+  else if (o->kind == CLI_STRING && *(const char **)o->dest)
+    snprintf(dflt, sizeof dflt, "%s", *(const char **)o->dest);
+  if (*valid || *dflt)
+    snprintf(buf, n, "(%s%s%s%s)", valid, *valid && *dflt ? ", " : "", *dflt ? "default " : "", dflt);
+  else
+    *buf = 0;
 }
 
 enum { HELP_COL = 22, HELP_WIDTH = 79 };
@@ -163,10 +196,13 @@ void cli_help(FILE *f, const CliCommand *c) {
   for (const CliOpt *o = c->opts; o->name; o++) {
     char dflt[200], text[2000];
     default_text(o, dflt, sizeof dflt);
-    snprintf(text, sizeof text, "%s%s%s%s", o->help, *dflt ? " " : "", dflt, o->kind == CLI_LIST ? " (repeatable)" : "");
+    snprintf(text, sizeof text, "%s%s%s%s", o->help, *dflt ? " " : "", dflt,
+             o->kind == CLI_LIST ? " (repeatable)" : "");
     int n = fprintf(f, "  %s%s%s", o->name, o->meta ? " " : "", o->meta ? o->meta : "");
-    if (n + 1 >= HELP_COL) fprintf(f, "\n%*s", HELP_COL, "");   /* a long name: its text on the next line */
-    else fprintf(f, "%*s", HELP_COL - n, "");
+    if (n + 1 >= HELP_COL)
+      fprintf(f, "\n%*s", HELP_COL, ""); /* a long name: its text on the next line */
+    else
+      fprintf(f, "%*s", HELP_COL - n, "");
     wrap(f, text, HELP_COL, HELP_COL, HELP_WIDTH);
   }
   fprintf(f, "  %-*s%s\n", HELP_COL - 2, "-h, --help", "this text");

@@ -7,11 +7,11 @@
 #define RUN_PATH_MAX 4200
 
 typedef struct {
-  char spec[RUN_PATH_MAX];   /* toy name, image set spec, or the .npy file's absolute path */
-  char kind[8];              /* "toy", "npy", "images" */
-  char sha256[65];           /* npy: of the file's bytes */
-  long rows;                 /* npy: shape [rows, cols] */
-  int cols, f64;             /* npy: float64 values (rounded to float) */
+  char spec[RUN_PATH_MAX]; /* toy name, image set spec, or the .npy file's absolute path */
+  char kind[8];            /* "toy", "npy", "images" */
+  char sha256[65];         /* npy: of the file's bytes */
+  long rows;               /* npy: shape [rows, cols] */
+  int cols, f64;           /* npy: float64 values (rounded to float) */
   /* the held-out points: "split" (the file's held-out rows), "file" (--test-data),
    * "fresh" (toy sets: new draws), "test-split" (image sets), "none" (under 10 rows) */
   char test[12];

@@ -39,7 +39,7 @@ int entry_map(const Model *m, ModelState *s, const char *name, const float *x, l
   if (out_cols) *out_cols = (int)oc;
   for (long done = 0; done < n; done += rows) {
     long k = n - done < rows ? n - done : rows;
-    memset(s->vars[e->in_var], 0, in->numel * sizeof(float));   /* the last chunk is padded */
+    memset(s->vars[e->in_var], 0, in->numel * sizeof(float)); /* the last chunk is padded */
     memcpy(s->vars[e->in_var], x + done * cols, k * cols * sizeof(float));
     if (e->run(s, 0)) return -1;
     if (out) memcpy(out + done * oc, s->vars[e->out_var], k * oc * sizeof(float));

@@ -7,11 +7,11 @@
 #include "entries.h"
 #include "xalloc.h"
 
-#define GRID_RANGE 8.0   /* quadrature over [-8, 8]^2 */
+#define GRID_RANGE 8.0 /* quadrature over [-8, 8]^2 */
 #define GRID_MIN 512
 #define GRID_MAX 1024
-#define TOL 1e-3     /* nats beyond 3 SE: float32 weights and quadrature (an exact proposal gives gaps ~1e-7) */
-#define COLS_PER_STEP 9  /* E~, A, se(A), C, se(C), x_n (2), a, beta: the chain_bounds entry's layout */
+#define TOL 1e-3        /* nats beyond 3 SE: float32 weights and quadrature (an exact proposal gives gaps ~1e-7) */
+#define COLS_PER_STEP 9 /* E~, A, se(A), C, se(C), x_n (2), a, beta: the chain_bounds entry's layout */
 
 /* -f(., k) at the R x R cell centres of [-A, A]^2 (row = y) through the energy_k entry. */
 static int grid_energy_k(const Model *m, ModelState *s, const ModelEntry *ek, int k, int R, double A, double *out) {
@@ -50,7 +50,10 @@ static double quad_log_z(const double *ef, double fmax, int R, double A, double 
   int c0, c1, r0, r1;
   window(x1, a, beta, R, A, &c0, &c1);
   window(x2, a, beta, R, A, &r0, &r1);
-  if (c0 > c1 || r0 > r1) { *border = 1; return -INFINITY; }
+  if (c0 > c1 || r0 > r1) {
+    *border = 1;
+    return -INFINITY;
+  }
   double mx = -INFINITY, my = -INFINITY;
   for (int c = c0; c <= c1; c++) {
     double d = x1 - a * (-A + (c + 0.5) * h);
@@ -64,7 +67,7 @@ static double quad_log_z(const double *ef, double fmax, int R, double A, double 
   }
   for (int c = c0; c <= c1; c++) wx[c] = exp(wx[c] - mx);
   for (int r = r0; r <= r1; r++) wy[r] = exp(wy[r] - my);
-  int band = (int)ceil(R / (2 * A));   /* cells in 1 unit */
+  int band = (int)ceil(R / (2 * A)); /* cells in 1 unit */
   for (int r = r0; r <= r1; r++) {
     double row = 0, rowb = 0;
     int edge_r = r < band || r >= R - band;
@@ -91,7 +94,10 @@ static void mean_se(const double *v, long n, double *mean, double *se) {
 int eval_chain(const Model *m, ModelState *s, const float *test, long n_test, ChainEval *r) {
   memset(r, 0, sizeof *r);
   const ModelEntry *cb = entry_find(m, "chain_bounds"), *ek = entry_find(m, "energy_k");
-  if (!cb || !ek) { snprintf(s->err, sizeof s->err, "model '%s' lacks the chain_bounds/energy_k entries", m->name); return -1; }
+  if (!cb || !ek) {
+    snprintf(s->err, sizeof s->err, "model '%s' lacks the chain_bounds/energy_k entries", m->name);
+    return -1;
+  }
   const ModelVar *in = &m->vars[cb->in_var], *ov = &m->vars[cb->out_var];
   int P = in->shape[0], cols = ov->numel / ov->shape[0], T = (cols - 1) / COLS_PER_STEP;
   if (T < 1 || T > CHAIN_MAX_T || cols != 1 + COLS_PER_STEP * T) {
@@ -109,14 +115,19 @@ int eval_chain(const Model *m, ModelState *s, const float *test, long n_test, Ch
   int rc = -1;
   for (long c = 0; c * P < n; c++) {
     for (int i = 0; i < P * 2; i++) s->vars[cb->in_var][i] = test[2 * c * P + i];
-    if (cb->run(s, c)) { free(o); return -1; }
+    if (cb->run(s, c)) {
+      free(o);
+      return -1;
+    }
     for (long i = 0; i < (long)P * cols; i++) o[c * P * cols + i] = s->vars[cb->out_var][i];
   }
   r->T = T;
   r->n = n;
-  double *tot_lo = xcalloc(n, sizeof(double), "chain bounds"), *tot = xcalloc(n, sizeof(double), "chain bounds"), *tot_up = xcalloc(n, sizeof(double), "chain bounds");
+  double *tot_lo = xcalloc(n, sizeof(double), "chain bounds"), *tot = xcalloc(n, sizeof(double), "chain bounds"),
+         *tot_up = xcalloc(n, sizeof(double), "chain bounds");
   double *tmp = xmalloc(sizeof(double) * n, "chain bounds"), *lz = xmalloc(sizeof(double) * n, "chain bounds");
-  double *grid = xmalloc(sizeof(double) * GRID_MAX * GRID_MAX, "a quadrature grid"), *wx = xmalloc(sizeof(double) * GRID_MAX, "a quadrature grid"),
+  double *grid = xmalloc(sizeof(double) * GRID_MAX * GRID_MAX, "a quadrature grid"),
+         *wx = xmalloc(sizeof(double) * GRID_MAX, "a quadrature grid"),
          *wy = xmalloc(sizeof(double) * GRID_MAX, "a quadrature grid");
   for (long i = 0; i < n; i++) tot_lo[i] = tot[i] = tot_up[i] = o[i * cols];
   for (long i = 0; i < n; i++) tmp[i] = o[i * cols];
@@ -133,7 +144,10 @@ int eval_chain(const Model *m, ModelState *s, const float *test, long n_test, Ch
     st->grid_cells = R;
     if (grid_energy_k(m, s, ek, k, R, GRID_RANGE, grid)) goto done;
     double fmax = -INFINITY;
-    for (long i = 0; i < (long)R * R; i++) { grid[i] = -grid[i]; if (grid[i] > fmax) fmax = grid[i]; }
+    for (long i = 0; i < (long)R * R; i++) {
+      grid[i] = -grid[i];
+      if (grid[i] > fmax) fmax = grid[i];
+    }
     for (long i = 0; i < (long)R * R; i++) grid[i] = exp(grid[i] - fmax);
     long pass = 0;
     for (long i = 0; i < n; i++) {
@@ -142,19 +156,19 @@ int eval_chain(const Model *m, ModelState *s, const float *test, long n_test, Ch
       lz[i] = quad_log_z(grid, fmax, R, GRID_RANGE, row[5], row[6], a, beta, wx, wy, &border);
       if (border > st->border_mass) st->border_mass = border;
       pass += row[1] - 3 * row[2] - TOL <= lz[i] && lz[i] <= row[3] + 3 * row[4] + TOL;
-      double c_k = log(2 * M_PI * M_E * beta);   /* (D/2) log(2 pi e beta), D = 2 */
+      double c_k = log(2 * M_PI * M_E * beta); /* (D/2) log(2 pi e beta), D = 2 */
       tot_lo[i] += row[0] + row[1] - c_k;
       tot[i] += row[0] + lz[i] - c_k;
       tot_up[i] += row[0] + row[3] - c_k;
     }
     st->pass_fraction = (double)pass / n;
-#define STEP_MEAN(field, expr, se_out)                 \
-    for (long i = 0; i < n; i++) {                     \
-      const double *row = o + i * cols + b;            \
-      (void)row;                                       \
-      tmp[i] = (expr);                                 \
-    }                                                  \
-    mean_se(tmp, n, &st->field, se_out);
+#define STEP_MEAN(field, expr, se_out)    \
+  for (long i = 0; i < n; i++) {          \
+    const double *row = o + i * cols + b; \
+    (void)row;                            \
+    tmp[i] = (expr);                      \
+  }                                       \
+  mean_se(tmp, n, &st->field, se_out);
     STEP_MEAN(A, row[1], &se)
     STEP_MEAN(C, row[3], &se)
     STEP_MEAN(log_z, lz[i], &se)
@@ -182,22 +196,35 @@ int eval_chain(const Model *m, ModelState *s, const float *test, long n_test, Ch
   r->ok &= r->ordered;
   rc = 0;
 done:
-  free(o); free(tot_lo); free(tot); free(tot_up); free(tmp); free(lz); free(grid); free(wx); free(wy);
+  free(o);
+  free(tot_lo);
+  free(tot);
+  free(tot_up);
+  free(tmp);
+  free(lz);
+  free(grid);
+  free(wx);
+  free(wy);
   return rc;
 }
 
 void eval_chain_json(const ChainEval *r, FILE *f) {
-  fprintf(f, "\"chain\": {\"T\": %d, \"n\": %ld, \"prior\": %.6f, \"elbo_lb\": %.6f, \"elbo_lb_se\": %.3g, \"elbo_grid\": %.6f, "
-             "\"elbo_grid_se\": %.3g, \"elbo_ub\": %.6f, \"elbo_ub_se\": %.3g, \"ordered\": %s, \"chain_ok\": %s, \"steps\": [",
+  fprintf(f,
+          "\"chain\": {\"T\": %d, \"n\": %ld, \"prior\": %.6f, \"elbo_lb\": %.6f, \"elbo_lb_se\": %.3g, \"elbo_grid\": "
+          "%.6f, "
+          "\"elbo_grid_se\": %.3g, \"elbo_ub\": %.6f, \"elbo_ub_se\": %.3g, \"ordered\": %s, \"chain_ok\": %s, "
+          "\"steps\": [",
           r->T, r->n, r->prior, r->elbo_lo, r->elbo_lo_se, r->elbo, r->elbo_se, r->elbo_up, r->elbo_up_se,
           r->ordered ? "true" : "false", r->ok ? "true" : "false");
   for (int k = 0; k < r->T; k++) {
     const ChainStep *st = &r->step[k];
-    fprintf(f, "%s{\"k\": %d, \"l_lb\": %.6f, \"l\": %.6f, \"l_ub\": %.6f, \"A\": %.6f, \"log_z\": %.6f, \"C\": %.6f, "
-               "\"lo_gap\": %.4g, \"lo_gap_se\": %.3g, \"up_gap\": %.4g, \"up_gap_se\": %.3g, \"pass_fraction\": %.4f, "
-               "\"border_mass\": %.3g, \"grid\": %d, \"ordered\": %s, \"ok\": %s}",
+    fprintf(f,
+            "%s{\"k\": %d, \"l_lb\": %.6f, \"l\": %.6f, \"l_ub\": %.6f, \"A\": %.6f, \"log_z\": %.6f, \"C\": %.6f, "
+            "\"lo_gap\": %.4g, \"lo_gap_se\": %.3g, \"up_gap\": %.4g, \"up_gap_se\": %.3g, \"pass_fraction\": %.4f, "
+            "\"border_mass\": %.3g, \"grid\": %d, \"ordered\": %s, \"ok\": %s}",
             k ? ", " : "", k, st->l_lo, st->l, st->l_up, st->A, st->log_z, st->C, st->lo_gap, st->lo_gap_se, st->up_gap,
-            st->up_gap_se, st->pass_fraction, st->border_mass, st->grid_cells, st->ordered ? "true" : "false", st->ok ? "true" : "false");
+            st->up_gap_se, st->pass_fraction, st->border_mass, st->grid_cells, st->ordered ? "true" : "false",
+            st->ok ? "true" : "false");
   }
   fprintf(f, "]}");
 }

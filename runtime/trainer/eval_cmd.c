@@ -33,42 +33,45 @@ static int eval_arrays(const char *dir, const DataSource *ds, ToyEval *r) {
     eval_toy_arrays(ds, g, x, (long)xs[0], r);
     rc = 0;
   }
-  free(g); free(x);
+  free(g);
+  free(x);
   return rc;
 }
 
 int cmd_eval(int argc, char **argv) {
-  if (model.data_cols > 2 && !data_is_points(model.data)) return cmd_eval_image(argc, argv);   /* images and classifiers */
+  if (model.data_cols > 2 && !data_is_points(model.data))
+    return cmd_eval_image(argc, argv); /* images and classifiers */
   const char *ckpt = NULL, *json = NULL, *from = NULL;
   DataArgs da = {0};
   const CliOpt opts[] = {
-    OPT_STRING("--ckpt", &ckpt, "CKPT", "the trained model (or --from)"),
-    OPT_STRING("--from", &from, "DIR",
-     "score another implementation's DIR/energy_grid.npy (float32 [256, 256] energies at the cell centres, row = y) "
-     "and DIR/samples.npy with the same code"),
-    OPT_STRING("--data", &da.data, "NAME|X.npy",
-     "other data than those the checkpoint recorded", .dflt = "the recorded data"),
-    OPT_STRING("--test-data", &da.test_data, "T.npy", "held-out points: every row of this file"),
-    OPT_FLAG("--data-changed", &da.changed, "accept data whose sha256 differs from the recorded data"),
-    OPT_STRING("--json", &json, "OUT.json", "also write the JSON to this file"),
-    OPT_END};
+      OPT_STRING("--ckpt", &ckpt, "CKPT", "the trained model (or --from)"),
+      OPT_STRING("--from", &from, "DIR",
+                 "score another implementation's DIR/energy_grid.npy (float32 [256, 256] energies at the cell centres, "
+                 "row = y) "
+                 "and DIR/samples.npy with the same code"),
+      OPT_STRING("--data", &da.data, "NAME|X.npy", "other data than those the checkpoint recorded",
+                 .dflt = "the recorded data"),
+      OPT_STRING("--test-data", &da.test_data, "T.npy", "held-out points: every row of this file"),
+      OPT_FLAG("--data-changed", &da.changed, "accept data whose sha256 differs from the recorded data"),
+      OPT_STRING("--json", &json, "OUT.json", "also write the JSON to this file"),
+      OPT_END};
   const CliCommand cmd = {"eval",
-    "Toy evaluation (docs/methods.md §7) of a checkpoint, printed as JSON: test NLL\n"
-    "with the density normalised on a 256 x 256 grid over [-4, 4]^2 (20,000 held-out\n"
-    "points; test_nll at the points, test_nll_grid with each point's cell), KL(data ||\n"
-    "model) of cell probabilities, MMD^2 of 2,000 samples against 2,000 held-out\n"
-    "points, for the Gaussian mixtures the modes covered and each mode's mass under the\n"
-    "density and in the samples beside its true weight (\"modes\", mode_tv_density,\n"
-    "mode_tv_samples: total variation from the true weights), the induced density for mle-gd,\n"
-    "the log Z sandwich for (a)-type generators and, for the diffusion methods, per-step\n"
-    "bounds A_k <= log Z <= C_k beside grid quadrature and the chain's ELBO (\"chain\").\n"
-    "Points of D != 2 columns get what needs no grid: MMD^2, energy statistics on\n"
-    "training rows, held-out rows and noise, and the log Z bounds as a bracket on the\n"
-    "test NLL (test_nll_lb, test_nll_ub) for (a)-type generators.\n\n"
-    "The data default to those the checkpoint recorded; another file (sha256) is refused\n"
-    "unless --data-changed. Held-out points (\"test\" in the JSON): toy sets draw fresh ones,\n"
-    "a .npy file's held-out rows (one in 10, never trained on) or --test-data T.npy.\n",
-    opts, NULL};
+                          "Toy evaluation (docs/methods.md §7) of a checkpoint, printed as JSON: test NLL\n"
+                          "with the density normalised on a 256 x 256 grid over [-4, 4]^2 (20,000 held-out\n"
+                          "points; test_nll at the points, test_nll_grid with each point's cell), KL(data ||\n"
+                          "model) of cell probabilities, MMD^2 of 2,000 samples against 2,000 held-out\n"
+                          "points, for the Gaussian mixtures the modes covered and each mode's mass under the\n"
+                          "density and in the samples beside its true weight (\"modes\", mode_tv_density,\n"
+                          "mode_tv_samples: total variation from the true weights), the induced density for mle-gd,\n"
+                          "the log Z sandwich for (a)-type generators and, for the diffusion methods, per-step\n"
+                          "bounds A_k <= log Z <= C_k beside grid quadrature and the chain's ELBO (\"chain\").\n"
+                          "Points of D != 2 columns get what needs no grid: MMD^2, energy statistics on\n"
+                          "training rows, held-out rows and noise, and the log Z bounds as a bracket on the\n"
+                          "test NLL (test_nll_lb, test_nll_ub) for (a)-type generators.\n\n"
+                          "The data default to those the checkpoint recorded; another file (sha256) is refused\n"
+                          "unless --data-changed. Held-out points (\"test\" in the JSON): toy sets draw fresh ones,\n"
+                          "a .npy file's held-out rows (one in 10, never trained on) or --test-data T.npy.\n",
+                          opts, NULL};
   int rc = cli_parse(&cmd, argc, argv);
   if (rc) return rc == CLI_HELP ? 0 : rc;
   if (!ckpt && !from) return bad("eval needs --ckpt CKPT or --from DIR");
@@ -93,13 +96,18 @@ int cmd_eval(int argc, char **argv) {
     held = &test;
   }
   ToyEval r;
-  if (from) rc = eval_arrays(from, held, &r);
+  if (from)
+    rc = eval_arrays(from, held, &r);
   else {
     ModelState s;
     rc = load_state(ckpt, &s);
     if (!rc) {
-      if (D != 2) rc = eval_points(&model, &s, &ds, &id, stdout, json);   /* prints its own JSON */
-      else if (eval_toy(&model, &s, held, &r)) { fprintf(stderr, "%s: %s\n", prog, s.err); rc = 1; }
+      if (D != 2)
+        rc = eval_points(&model, &s, &ds, &id, stdout, json); /* prints its own JSON */
+      else if (eval_toy(&model, &s, held, &r)) {
+        fprintf(stderr, "%s: %s\n", prog, s.err);
+        rc = 1;
+      }
       state_free(&s, &model);
     }
   }
@@ -107,7 +115,10 @@ int cmd_eval(int argc, char **argv) {
     r.data = &id;
     eval_toy_json(&r, stdout);
     FILE *f = json ? fopen(json, "w") : NULL;
-    if (json && (!f || (eval_toy_json(&r, f), fclose(f)))) { fprintf(stderr, "%s: cannot write %s\n", prog, json); rc = 1; }
+    if (json && (!f || (eval_toy_json(&r, f), fclose(f)))) {
+      fprintf(stderr, "%s: cannot write %s\n", prog, json);
+      rc = 1;
+    }
   }
   if (own_test) data_close(&test);
   data_close(&ds);

@@ -40,21 +40,30 @@ static int eval_classifier(ModelState *s, const char *data, FILE *out) {
   char err[600];
   long n;
   float *rows = split_rows(data, 785, 1, &n, err, sizeof err);
-  if (!rows) { fprintf(stderr, "%s: %s\n", prog, err); return 2; }
-  float *x = xmalloc((size_t)n * 784 * sizeof(float), "classifier inputs"), *logits = xmalloc((size_t)n * 10 * sizeof(float), "classifier logits");
+  if (!rows) {
+    fprintf(stderr, "%s: %s\n", prog, err);
+    return 2;
+  }
+  float *x = xmalloc((size_t)n * 784 * sizeof(float), "classifier inputs"),
+        *logits = xmalloc((size_t)n * 10 * sizeof(float), "classifier logits");
   for (long i = 0; i < n; i++) memcpy(x + i * 784, rows + i * 785, 784 * sizeof(float));
   int K, rc = 0;
-  if (entry_map(&model, s, "logits", x, n, logits, &K)) { fprintf(stderr, "%s: %s\n", prog, s->err); rc = 1; }
-  else {
+  if (entry_map(&model, s, "logits", x, n, logits, &K)) {
+    fprintf(stderr, "%s: %s\n", prog, s->err);
+    rc = 1;
+  } else {
     long correct = 0;
     for (long i = 0; i < n; i++) {
       int best = 0;
-      for (int k = 1; k < K; k++) if (logits[i * K + k] > logits[i * K + best]) best = k;
+      for (int k = 1; k < K; k++)
+        if (logits[i * K + k] > logits[i * K + best]) best = k;
       correct += best == (int)rows[i * 785 + 784];
     }
     fprintf(out, "{\"test_accuracy\": %.4f, \"n_test\": %ld}\n", (double)correct / n, n);
   }
-  free(rows); free(x); free(logits);
+  free(rows);
+  free(x);
+  free(logits);
   return rc;
 }
 
@@ -71,7 +80,10 @@ static int write_set(const char *sets_dir, const char *name, const float *x, lon
   char path[4200], err[600];
   snprintf(path, sizeof path, "%s/%s.npy", sets_dir, name);
   int64_t shape[2] = {n, D};
-  if (npy_write_f32(path, x, 2, shape, err, sizeof err)) { fprintf(stderr, "%s: %s\n", prog, err); return -1; }
+  if (npy_write_f32(path, x, 2, shape, err, sizeof err)) {
+    fprintf(stderr, "%s: %s\n", prog, err);
+    return -1;
+  }
   return 0;
 }
 
@@ -80,11 +92,21 @@ static int eval_ood(ModelState *s, const char *data, const char *mnist, const ch
   int D = model.data_cols;
   long n;
   float *x = split_rows(data, D, 1, &n, err, sizeof err);
-  if (!x) { fprintf(stderr, "%s: %s\n", prog, err); return 2; }
-  if (write_set(sets_dir, "test", x, n, D)) { free(x); return 1; }
+  if (!x) {
+    fprintf(stderr, "%s: %s\n", prog, err);
+    return 2;
+  }
+  if (write_set(sets_dir, "test", x, n, D)) {
+    free(x);
+    return 1;
+  }
   float *s_in = xmalloc(n * sizeof(float), "OOD scores"), *s_out = xmalloc(n * sizeof(float), "OOD scores");
-  if (scores(s, x, n, s_in)) { fprintf(stderr, "%s: %s\n", prog, s->err); free(x); return 1; }
-  int side = (int)lround(sqrt(D)), pad = side == 32 ? 2 : 0;   /* 1-channel pictures, framed like the data */
+  if (scores(s, x, n, s_in)) {
+    fprintf(stderr, "%s: %s\n", prog, s->err);
+    free(x);
+    return 1;
+  }
+  int side = (int)lround(sqrt(D)), pad = side == 32 ? 2 : 0; /* 1-channel pictures, framed like the data */
   fprintf(out, "{\"n_in\": %ld", n);
   for (int set = 0; set < 3; set++) {
     long m = n;
@@ -95,7 +117,11 @@ static int eval_ood(ModelState *s, const char *data, const char *mnist, const ch
       char spec[4200];
       snprintf(spec, sizeof spec, "mnist:%s", mnist);
       y = split_rows(spec, D, 1, &m, err, sizeof err);
-      if (!y) { fprintf(stderr, "%s: %s\n", prog, err); free(x); return 2; }
+      if (!y) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        free(x);
+        return 2;
+      }
     } else {
       y = xmalloc((size_t)m * D * sizeof(float), "OOD pictures");
       for (long i = 0; i < m; i++) {
@@ -108,43 +134,58 @@ static int eval_ood(ModelState *s, const char *data, const char *mnist, const ch
         }
       }
     }
-    if (write_set(sets_dir, name, y, m, D)) { free(y); free(x); return 1; }
+    if (write_set(sets_dir, name, y, m, D)) {
+      free(y);
+      free(x);
+      return 1;
+    }
     float *so = m > n ? xrealloc(s_out, m * sizeof(float), "OOD scores") : s_out;
     s_out = so;
-    if (scores(s, y, m, s_out)) { fprintf(stderr, "%s: %s\n", prog, s->err); free(y); free(x); return 1; }
+    if (scores(s, y, m, s_out)) {
+      fprintf(stderr, "%s: %s\n", prog, s->err);
+      free(y);
+      free(x);
+      return 1;
+    }
     fprintf(out, ", \"auroc_%s\": %.4f", name, auroc(s_in, n, s_out, m));
     free(y);
   }
   fprintf(out, "}\n");
-  free(x); free(s_in); free(s_out);
+  free(x);
+  free(s_in);
+  free(s_out);
   return 0;
 }
 
 int cmd_eval_image(int argc, char **argv) {
   const char *ckpt = NULL, *data = model.data, *mnist = NULL, *sets_dir = NULL;
   const CliOpt opts[] = {
-    OPT_STRING("--ckpt", &ckpt, "CKPT", "the trained model", .required = 1),
-    OPT_STRING("--data", &data, "SPEC", "the image set whose test split is scored"),
-    OPT_STRING("--ood-mnist", &mnist, "DIR",
-     "also score MNIST test: a folder with t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]"),
-    OPT_STRING("--ood-sets", &sets_dir, "OUT_DIR",
-     "write the pictures scored, OUT_DIR/{test,mnist,uniform_noise,constant}.npy (float32 [N, D]), to score another "
-     "model on the same ones"),
-    OPT_END};
+      OPT_STRING("--ckpt", &ckpt, "CKPT", "the trained model", .required = 1),
+      OPT_STRING("--data", &data, "SPEC", "the image set whose test split is scored"),
+      OPT_STRING("--ood-mnist", &mnist, "DIR",
+                 "also score MNIST test: a folder with t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]"),
+      OPT_STRING("--ood-sets", &sets_dir, "OUT_DIR",
+                 "write the pictures scored, OUT_DIR/{test,mnist,uniform_noise,constant}.npy (float32 [N, D]), to "
+                 "score another "
+                 "model on the same ones"),
+      OPT_END};
   const CliCommand cmd = {"eval",
-    "Image evaluation (docs/methods.md §7.4), printed as JSON. A classifier reports its\n"
-    "accuracy on the test split. An energy model reports OOD AUROC with the score\n"
-    "-E(x): the test split of its data against uniform noise and constant pictures\n"
-    "(framed like the data), and against MNIST test with --ood-mnist.\n",
-    opts, NULL};
+                          "Image evaluation (docs/methods.md §7.4), printed as JSON. A classifier reports its\n"
+                          "accuracy on the test split. An energy model reports OOD AUROC with the score\n"
+                          "-E(x): the test split of its data against uniform noise and constant pictures\n"
+                          "(framed like the data), and against MNIST test with --ood-mnist.\n",
+                          opts, NULL};
   int rc = cli_parse(&cmd, argc, argv);
   if (rc) return rc == CLI_HELP ? 0 : rc;
   ModelState s;
   rc = load_state(ckpt, &s);
   if (rc) return rc;
-  if (entry_find(&model, "logits")) rc = eval_classifier(&s, data, stdout);
-  else if (entry_find(&model, "energy")) rc = eval_ood(&s, data, mnist, sets_dir, stdout);
-  else rc = bad("this model has neither a logits nor an energy entry to evaluate");
+  if (entry_find(&model, "logits"))
+    rc = eval_classifier(&s, data, stdout);
+  else if (entry_find(&model, "energy"))
+    rc = eval_ood(&s, data, mnist, sets_dir, stdout);
+  else
+    rc = bad("this model has neither a logits nor an energy entry to evaluate");
   state_free(&s, &model);
   return rc;
 }
@@ -153,17 +194,18 @@ int cmd_fd(int argc, char **argv) {
   const char *ckpt = NULL, *samples = NULL, *data = model.data;
   long limit = 0;
   const CliOpt opts[] = {
-    OPT_STRING("--ckpt", &ckpt, "CKPT", "the classifier", .required = 1),
-    OPT_STRING("--samples", &samples, "S.npy|SET",
-     "float32 [N, 1024] pictures of 32x32 (centre-cropped to 28x28) or [N, 784]; or an image set's name: its "
-     "training pictures, the real-data floor", .required = 1),
-    OPT_LONG("-n", &limit, "N", 2, CLI_NO_MAX, "use the first N samples only", .dflt = "all"),
-    OPT_STRING("--data", &data, "SPEC", "the image set whose test split is the reference"),
-    OPT_END};
+      OPT_STRING("--ckpt", &ckpt, "CKPT", "the classifier", .required = 1),
+      OPT_STRING(
+          "--samples", &samples, "S.npy|SET",
+          "float32 [N, 1024] pictures of 32x32 (centre-cropped to 28x28) or [N, 784]; or an image set's name: its "
+          "training pictures, the real-data floor",
+          .required = 1),
+      OPT_LONG("-n", &limit, "N", 2, CLI_NO_MAX, "use the first N samples only", .dflt = "all"),
+      OPT_STRING("--data", &data, "SPEC", "the image set whose test split is the reference"), OPT_END};
   const CliCommand cmd = {"fd",
-    "FD-FMNIST (docs/methods.md §7.4; a Frechet distance, not FID): the classifier's\n"
-    "128-d features of the test split against those of the samples.\n",
-    opts, NULL};
+                          "FD-FMNIST (docs/methods.md §7.4; a Frechet distance, not FID): the classifier's\n"
+                          "128-d features of the test split against those of the samples.\n",
+                          opts, NULL};
   int rc = cli_parse(&cmd, argc, argv);
   if (rc) return rc == CLI_HELP ? 0 : rc;
   if (!entry_find(&model, "features")) return bad("fd needs a classifier (a model with a features entry)");
@@ -172,12 +214,20 @@ int cmd_fd(int argc, char **argv) {
   int rank;
   int64_t shape[4];
   size_t sl = strlen(samples);
-  if (sl < 4 || strcmp(samples + sl - 4, ".npy")) {   /* an image set: its training pictures, the real-data reference */
+  if (sl < 4 || strcmp(samples + sl - 4, ".npy")) { /* an image set: its training pictures, the real-data reference */
     long nt;
     raw = split_rows(samples, 784, 0, &nt, err, sizeof err);
-    if (!raw) { fprintf(stderr, "%s: %s\n", prog, err); return 2; }
-    rank = 2; shape[0] = nt; shape[1] = 784;
-  } else if (npy_read_f32(samples, &raw, &rank, shape, err, sizeof err)) { fprintf(stderr, "%s: %s\n", prog, err); return 2; }
+    if (!raw) {
+      fprintf(stderr, "%s: %s\n", prog, err);
+      return 2;
+    }
+    rank = 2;
+    shape[0] = nt;
+    shape[1] = 784;
+  } else if (npy_read_f32(samples, &raw, &rank, shape, err, sizeof err)) {
+    fprintf(stderr, "%s: %s\n", prog, err);
+    return 2;
+  }
   if (rank != 2 || (shape[1] != 784 && shape[1] != 1024)) {
     free(raw);
     return bad("--samples must be float32 [N, 1024] (32x32) or [N, 784] (28x28)");
@@ -191,16 +241,27 @@ int cmd_fd(int argc, char **argv) {
   free(raw);
   long nr;
   float *real = split_rows(data, 784, 1, &nr, err, sizeof err);
-  if (!real) { free(g); fprintf(stderr, "%s: %s\n", prog, err); return 2; }
+  if (!real) {
+    free(g);
+    fprintf(stderr, "%s: %s\n", prog, err);
+    return 2;
+  }
   ModelState s;
   rc = load_state(ckpt, &s);
-  if (rc) { free(g); free(real); return rc; }
+  if (rc) {
+    free(g);
+    free(real);
+    return rc;
+  }
   enum { F = 128 };
-  float *fr = xmalloc((size_t)nr * F * sizeof(float), "FD features"), *fg = xmalloc((size_t)ng * F * sizeof(float), "FD features");
+  float *fr = xmalloc((size_t)nr * F * sizeof(float), "FD features"),
+        *fg = xmalloc((size_t)ng * F * sizeof(float), "FD features");
   double *mr = xmalloc(F * sizeof(double), "FD means"), *mg = xmalloc(F * sizeof(double), "FD means");
-  double *Sr = xmalloc(F * F * sizeof(double), "FD covariances"), *Sg = xmalloc(F * F * sizeof(double), "FD covariances");
+  double *Sr = xmalloc(F * F * sizeof(double), "FD covariances"),
+         *Sg = xmalloc(F * F * sizeof(double), "FD covariances");
   int fc;
-  if (entry_map(&model, &s, "features", real, nr, fr, &fc) || fc != F || entry_map(&model, &s, "features", g, ng, fg, &fc)) {
+  if (entry_map(&model, &s, "features", real, nr, fr, &fc) || fc != F ||
+      entry_map(&model, &s, "features", g, ng, fg, &fc)) {
     fprintf(stderr, "%s: %s\n", prog, s.err[0] ? s.err : "the features entry is not 128 wide");
     rc = 1;
   } else {
@@ -209,6 +270,13 @@ int cmd_fd(int argc, char **argv) {
     printf("{\"fd_fmnist\": %.4f, \"n_real\": %ld, \"n_samples\": %ld}\n", frechet_distance(mr, Sr, mg, Sg, F), nr, ng);
   }
   state_free(&s, &model);
-  free(g); free(real); free(fr); free(fg); free(mr); free(mg); free(Sr); free(Sg);
+  free(g);
+  free(real);
+  free(fr);
+  free(fg);
+  free(mr);
+  free(mg);
+  free(Sr);
+  free(Sg);
   return rc;
 }

@@ -11,10 +11,13 @@
 #include "xalloc.h"
 
 #define N_SAMPLES 2000
-#define N_MMD 2000       /* held-out points in the MMD^2 */
-#define N_STATS 20000    /* rows of each set whose energies are averaged */
+#define N_MMD 2000    /* held-out points in the MMD^2 */
+#define N_STATS 20000 /* rows of each set whose energies are averaged */
 
-typedef struct { double mean, sd; long n; } Stats;
+typedef struct {
+  double mean, sd;
+  long n;
+} Stats;
 
 /* the model's energies at n rows of x: mean and standard deviation */
 static int energy_stats(const Model *m, ModelState *s, const float *x, long n, Stats *st) {
@@ -45,8 +48,12 @@ static double median_distance(const float *y, long m, int D) {
     for (long j = i + 1; j < k; j++) d[c++] = sqrt(sqdist(y + i * D, y + j * D, D));
   double med = 1;
   if (c) {
-    for (long i = 1; i < c; i++)   /* insertion sort: c is at most ~125,000 */
-      for (long j = i; j > 0 && d[j - 1] > d[j]; j--) { double t = d[j]; d[j] = d[j - 1]; d[j - 1] = t; }
+    for (long i = 1; i < c; i++) /* insertion sort: c is at most ~125,000 */
+      for (long j = i; j > 0 && d[j - 1] > d[j]; j--) {
+        double t = d[j];
+        d[j] = d[j - 1];
+        d[j - 1] = t;
+      }
     med = d[c / 2] > 0 ? d[c / 2] : 1;
   }
   free(d);
@@ -57,11 +64,18 @@ static double median_distance(const float *y, long m, int D) {
 static double mmd2(const float *x, long n, const float *y, long m, int D, const double sig[5]) {
   double inv[5], kxx = 0, kyy = 0, kxy = 0;
   for (int j = 0; j < 5; j++) inv[j] = -1.0 / (2 * sig[j] * sig[j]);
-#define K(a, b) ({ double d_ = sqdist(a, b, D), k_ = 0; for (int j = 0; j < 5; j++) k_ += exp(d_ * inv[j]); k_; })
+#define K(a, b)                                         \
+  ({                                                    \
+    double d_ = sqdist(a, b, D), k_ = 0;                \
+    for (int j = 0; j < 5; j++) k_ += exp(d_ * inv[j]); \
+    k_;                                                 \
+  })
   for (long i = 0; i < n; i++)
-    for (long j = 0; j < n; j++) if (i != j) kxx += K(x + i * D, x + j * D);
+    for (long j = 0; j < n; j++)
+      if (i != j) kxx += K(x + i * D, x + j * D);
   for (long i = 0; i < m; i++)
-    for (long j = 0; j < m; j++) if (i != j) kyy += K(y + i * D, y + j * D);
+    for (long j = 0; j < m; j++)
+      if (i != j) kyy += K(y + i * D, y + j * D);
   for (long i = 0; i < n; i++)
     for (long j = 0; j < m; j++) kxy += K(x + i * D, y + j * D);
 #undef K
@@ -71,12 +85,16 @@ static double mmd2(const float *x, long n, const float *y, long m, int D, const 
 /* noise: a Gaussian with the training rows' per-column mean and standard deviation */
 static float *noise_points(const float *x, long n, int D, long k) {
   double *mu = xcalloc(D, sizeof(double), "noise moments"), *sd = xcalloc(D, sizeof(double), "noise moments");
-  for (long i = 0; i < n; i++) for (int c = 0; c < D; c++) mu[c] += x[i * D + c] / n;
-  for (long i = 0; i < n; i++) for (int c = 0; c < D; c++) sd[c] += (x[i * D + c] - mu[c]) * (x[i * D + c] - mu[c]) / n;
+  for (long i = 0; i < n; i++)
+    for (int c = 0; c < D; c++) mu[c] += x[i * D + c] / n;
+  for (long i = 0; i < n; i++)
+    for (int c = 0; c < D; c++) sd[c] += (x[i * D + c] - mu[c]) * (x[i * D + c] - mu[c]) / n;
   float *z = xmalloc(xmul(sizeof(float) * k, D, "noise points"), "noise points");
   for (long i = 0; i < k; i++)
-    for (int c = 0; c < D; c++) z[i * D + c] = (float)(mu[c] + sqrt(sd[c]) * philox_normal(EVAL_SEED, 1, 0, (uint32_t)c, (uint32_t)i));
-  free(mu); free(sd);
+    for (int c = 0; c < D; c++)
+      z[i * D + c] = (float)(mu[c] + sqrt(sd[c]) * philox_normal(EVAL_SEED, 1, 0, (uint32_t)c, (uint32_t)i));
+  free(mu);
+  free(sd);
   return z;
 }
 
@@ -94,11 +112,12 @@ static void write_json(FILE *f, const DataId *id, int D, const Stats st[3], int 
   stats_json(f, "energy_noise", &st[2]);
   fprintf(f, ", \"energy_gap\": %.6f", st[2].mean - st[1].mean);
   if (has_samples)
-    fprintf(f, ", \"mmd2\": %.6g, \"mmd2_widths\": \"median distance %.4g x {1/4, 1/2, 1, 2, 4}\", \"n_samples\": %d", mmd, med,
-            N_SAMPLES);
+    fprintf(f, ", \"mmd2\": %.6g, \"mmd2_widths\": \"median distance %.4g x {1/4, 1/2, 1, 2, 4}\", \"n_samples\": %d",
+            mmd, med, N_SAMPLES);
   if (b->has_bounds)
-    fprintf(f, ", \"log_z_lb\": %.6f, \"log_z_lb_se\": %.3g, \"log_z_ub\": %.6f, \"log_z_ub_se\": %.3g, \"ess\": %.1f, "
-               "\"test_nll_lb\": %.6f, \"test_nll_ub\": %.6f, \"lower_certified\": %s, \"upper_certified\": %s",
+    fprintf(f,
+            ", \"log_z_lb\": %.6f, \"log_z_lb_se\": %.3g, \"log_z_ub\": %.6f, \"log_z_ub_se\": %.3g, \"ess\": %.1f, "
+            "\"test_nll_lb\": %.6f, \"test_nll_ub\": %.6f, \"lower_certified\": %s, \"upper_certified\": %s",
             b->log_z_lb, b->log_z_lb_se, b->log_z_ub, b->log_z_ub_se, b->ess, st[1].mean + b->log_z_lb,
             st[1].mean + b->log_z_ub, b->lower_certified ? "true" : "false", b->upper_certified ? "true" : "false");
   fprintf(f, ", \"not_computed\": \"grid NLL, KL and density plots need 2-D points%s\"}\n",
@@ -110,7 +129,11 @@ int eval_points(const Model *m, ModelState *s, const DataSource *ds, const DataI
   long nt = 0;
   float *test = run_data_test_points(id, ds, &nt), *smp = NULL, *noise = NULL;
   if (!test) return 2;
-  if (nt < 2) { fprintf(stderr, "%s: %ld held-out points: too few to evaluate\n", prog, nt); free(test); return 2; }
+  if (nt < 2) {
+    fprintf(stderr, "%s: %ld held-out points: too few to evaluate\n", prog, nt);
+    free(test);
+    return 2;
+  }
   long ntr = ds->n_train < N_STATS ? ds->n_train : N_STATS, nte = nt < N_STATS ? nt : N_STATS;
   long nn = nte > 1000 ? nte : 1000;
   noise = noise_points(ds->points, ds->n_train, D, nn);
@@ -135,12 +158,19 @@ int eval_points(const Model *m, ModelState *s, const DataSource *ds, const DataI
   if (json_path) {
     FILE *o = fopen(json_path, "w");
     if (o) write_json(o, id, D, st, has_samples, mmd, med, &b);
-    if (!o || fclose(o)) { fprintf(stderr, "%s: cannot write %s\n", prog, json_path); rc = 1; }
+    if (!o || fclose(o)) {
+      fprintf(stderr, "%s: cannot write %s\n", prog, json_path);
+      rc = 1;
+    }
   }
-  free(test); free(smp); free(noise);
+  free(test);
+  free(smp);
+  free(noise);
   return rc;
 fail:
   fprintf(stderr, "%s: %s\n", prog, s->err);
-  free(test); free(smp); free(noise);
+  free(test);
+  free(smp);
+  free(noise);
   return 1;
 }

@@ -12,11 +12,12 @@
 #define N_TEST 20000
 #define N_SAMPLES 2000
 #define N_HIST 1000000
-#define UPPER_MIN_ESS 100   /* effective weights below which the chi^2 upper side is not certified */
+#define UPPER_MIN_ESS 100 /* effective weights below which the chi^2 upper side is not certified */
 
 static double logsumexp(const double *u, long n) {
   double m = -INFINITY, s = 0;
-  for (long i = 0; i < n; i++) if (u[i] > m) m = u[i];
+  for (long i = 0; i < n; i++)
+    if (u[i] > m) m = u[i];
   for (long i = 0; i < n; i++) s += exp(u[i] - m);
   return m + log(s);
 }
@@ -26,7 +27,10 @@ static double Phi(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
 /* log Z of exp(-E) on an R x R grid over [-A, A]^2, midpoint rule; u receives -E */
 static int grid_log_z(const Model *m, ModelState *s, int R, double A, double *u, double *log_z) {
   float *e = xmalloc((size_t)R * R * sizeof(float), "an energy grid");
-  if (entry_energy_grid(m, s, R, A, e)) { free(e); return -1; }
+  if (entry_energy_grid(m, s, R, A, e)) {
+    free(e);
+    return -1;
+  }
   for (long i = 0; i < (long)R * R; i++) u[i] = -(double)e[i];
   double h = 2 * A / R;
   *log_z = logsumexp(u, (long)R * R) + 2 * log(h);
@@ -60,7 +64,8 @@ static void data_cells(const DataSource *ds, double *p) {
       for (int r = 0; r < R; r++)
         for (int c = 0; c < R; c++) p[r * R + c] += py[r] * px[c] * toy_mode_weight(t, k);
     }
-    free(px); free(py);
+    free(px);
+    free(py);
     return;
   }
   long n = 0, first = 0;
@@ -69,8 +74,11 @@ static void data_cells(const DataSource *ds, double *p) {
   long total = ds->toy ? N_HIST : held_out(ds, &first);
   for (long done = 0, chunk = 0; done < total; chunk++) {
     long k = total - done < 10000 ? total - done : 10000;
-    if (ds->toy) { toy_sample(ds->toy, buf, (int)k, EVAL_SEED + 1, 0, 0, (uint32_t)chunk); pts = buf; }
-    else pts = ds->points + 2 * (first + done);
+    if (ds->toy) {
+      toy_sample(ds->toy, buf, (int)k, EVAL_SEED + 1, 0, 0, (uint32_t)chunk);
+      pts = buf;
+    } else
+      pts = ds->points + 2 * (first + done);
     for (long i = 0; i < k; i++) {
       int c = (int)floor((pts[2 * i] + A) / h), r = (int)floor((pts[2 * i + 1] + A) / h);
       if (c >= 0 && c < R && r >= 0 && r < R) p[r * R + c] += 1;
@@ -87,14 +95,18 @@ static double mmd2(const float *x, long n, const float *y, long m) {
   static const double sig[5] = {0.02, 0.1, 0.5, 1, 2};
   double inv[5], kxx = 0, kyy = 0, kxy = 0;
   for (int j = 0; j < 5; j++) inv[j] = -1.0 / (2 * sig[j] * sig[j]);
-#define K(a, b)                                                                   \
-  ({ double dx = (double)(a)[0] - (b)[0], dy = (double)(a)[1] - (b)[1], d = dx * dx + dy * dy, k = 0; \
-     for (int j = 0; j < 5; j++) k += exp(d * inv[j]);                           \
-     k; })
+#define K(a, b)                                                                                      \
+  ({                                                                                                 \
+    double dx = (double)(a)[0] - (b)[0], dy = (double)(a)[1] - (b)[1], d = dx * dx + dy * dy, k = 0; \
+    for (int j = 0; j < 5; j++) k += exp(d * inv[j]);                                                \
+    k;                                                                                               \
+  })
   for (long i = 0; i < n; i++)
-    for (long j = 0; j < n; j++) if (i != j) kxx += K(x + 2 * i, x + 2 * j);
+    for (long j = 0; j < n; j++)
+      if (i != j) kxx += K(x + 2 * i, x + 2 * j);
   for (long i = 0; i < m; i++)
-    for (long j = 0; j < m; j++) if (i != j) kyy += K(y + 2 * i, y + 2 * j);
+    for (long j = 0; j < m; j++)
+      if (i != j) kyy += K(y + 2 * i, y + 2 * j);
   for (long i = 0; i < n; i++)
     for (long j = 0; j < m; j++) kxy += K(x + 2 * i, y + 2 * j);
 #undef K
@@ -106,8 +118,10 @@ static float *test_points(const DataSource *ds, long *nt) {
   long first = 0;
   *nt = ds->toy ? N_TEST : held_out(ds, &first);
   float *t = xmalloc(sizeof(float) * 2 * *nt, "test points");
-  if (ds->toy) toy_sample(ds->toy, t, N_TEST, EVAL_SEED, 0, 0, 0);
-  else memcpy(t, ds->points + 2 * first, sizeof(float) * 2 * *nt);
+  if (ds->toy)
+    toy_sample(ds->toy, t, N_TEST, EVAL_SEED, 0, 0, 0);
+  else
+    memcpy(t, ds->points + 2 * first, sizeof(float) * 2 * *nt);
   return t;
 }
 
@@ -115,7 +129,8 @@ void eval_toy_arrays(const DataSource *ds, const float *grid_e, const float *sam
   memset(r, 0, sizeof *r);
   int R = EVAL_GRID;
   double A = EVAL_RANGE, h = 2 * A / R;
-  double *u = xmalloc(sizeof(double) * R * R, "grid densities"), *pd = xmalloc(sizeof(double) * R * R, "grid densities");
+  double *u = xmalloc(sizeof(double) * R * R, "grid densities"),
+         *pd = xmalloc(sizeof(double) * R * R, "grid densities");
   for (long i = 0; i < (long)R * R; i++) u[i] = -(double)grid_e[i];
   double lse = logsumexp(u, (long)R * R);
   r->log_z = lse + 2 * log(h);
@@ -125,7 +140,10 @@ void eval_toy_arrays(const DataSource *ds, const float *grid_e, const float *sam
   double sum = 0;
   for (long i = 0; i < nt; i++) {
     int c = (int)floor((test[2 * i] + A) / h), rr = (int)floor((test[2 * i + 1] + A) / h);
-    if (c < 0 || c >= R || rr < 0 || rr >= R) { out++; continue; }
+    if (c < 0 || c >= R || rr < 0 || rr >= R) {
+      out++;
+      continue;
+    }
     sum += -u[rr * R + c];
   }
   r->n_test = nt;
@@ -151,16 +169,24 @@ void eval_toy_arrays(const DataSource *ds, const float *grid_e, const float *sam
       for (int k = 0; k < t->n_modes; k++) {
         double dx = samples[2 * i] - t->modes[2 * k], dy = samples[2 * i + 1] - t->modes[2 * k + 1];
         double d = sqrt(dx * dx + dy * dy);
-        if (d < bd) { bd = d; best = k; }
+        if (d < bd) {
+          bd = d;
+          best = k;
+        }
       }
-      if (bd <= 3 * t->mode_std) { hq++; hit[best] = 1; }
+      if (bd <= 3 * t->mode_std) {
+        hq++;
+        hit[best] = 1;
+      }
     }
     for (int k = 0; k < t->n_modes; k++) r->modes_covered += hit[k];
     r->n_modes = t->n_modes;
     r->hq_fraction = (double)hq / n;
     free(hit);
   }
-  free(u); free(pd); free(test);
+  free(u);
+  free(pd);
+  free(test);
 }
 
 /* The log Z estimates of an (a)-type generator's "bounds" entry (methods.md §7.3):
@@ -173,13 +199,21 @@ int eval_bounds(const Model *m, ModelState *s, ToyEval *r) {
     /* rows: lo, up, sign, then the draw x (D columns) */
     int B = m->vars[bd->out_var].shape[0], K = m->vars[bd->out_var].shape[1], with_x = K == 5 && r->modes.n;
     long n = 0, neg = 0;
-    double *lo = xmalloc(sizeof(double) * (N_TEST + B), "sandwich bounds"), *up = xmalloc(sizeof(double) * (N_TEST + B), "sandwich bounds");
+    double *lo = xmalloc(sizeof(double) * (N_TEST + B), "sandwich bounds"),
+           *up = xmalloc(sizeof(double) * (N_TEST + B), "sandwich bounds");
     float *xy = with_x ? xmalloc(sizeof(float) * 2 * (N_TEST + B), "sandwich draws") : NULL;
     for (long c = 0; n < N_TEST; c++) {
-      if (bd->run(s, c)) { free(lo); free(up); free(xy); return -1; }
+      if (bd->run(s, c)) {
+        free(lo);
+        free(up);
+        free(xy);
+        return -1;
+      }
       const float *o = s->vars[bd->out_var];
       for (int b = 0; b < B; b++, n++) {
-        lo[n] = o[K * b]; up[n] = o[K * b + 1]; neg += o[K * b + 2] < 0;
+        lo[n] = o[K * b];
+        up[n] = o[K * b + 1];
+        neg += o[K * b + 2] < 0;
         if (xy) xy[2 * n] = o[K * b + 3], xy[2 * n + 1] = o[K * b + 4];
       }
     }
@@ -188,8 +222,13 @@ int eval_bounds(const Model *m, ModelState *s, ToyEval *r) {
     double mlo = 0, vlo = 0, mx = -INFINITY, sw = 0, sw2 = 0;
     for (long i = 0; i < n; i++) mlo += lo[i] / n;
     for (long i = 0; i < n; i++) vlo += (lo[i] - mlo) * (lo[i] - mlo) / (n - 1);
-    for (long i = 0; i < n; i++) if (2 * up[i] > mx) mx = 2 * up[i];
-    for (long i = 0; i < n; i++) { double w = exp(2 * up[i] - mx); sw += w; sw2 += w * w; }
+    for (long i = 0; i < n; i++)
+      if (2 * up[i] > mx) mx = 2 * up[i];
+    for (long i = 0; i < n; i++) {
+      double w = exp(2 * up[i] - mx);
+      sw += w;
+      sw2 += w * w;
+    }
     double mw = sw / n, sdw = sqrt(fmax(sw2 / n - mw * mw, 0) * n / (n - 1));
     r->has_bounds = 1;
     r->log_z_lb = mlo;
@@ -205,7 +244,8 @@ int eval_bounds(const Model *m, ModelState *s, ToyEval *r) {
      * from the posterior: E[exp(2 lambda)] can be infinite) the estimate
      * and its SE say nothing, and the upper side is "not certified" */
     r->upper_certified = r->ess >= UPPER_MIN_ESS;
-    free(lo); free(up);
+    free(lo);
+    free(up);
   }
   return 1;
 }
@@ -266,9 +306,16 @@ int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r) {
     for (long c = 0; n < N_SAMPLES && B <= 4096; c++) {
       if (ind->run(s, c)) goto done;
       const float *o = s->vars[ind->out_var];
-      for (int b = 0; b < B; b++) { xy[2 * b] = o[4 * b]; xy[2 * b + 1] = o[4 * b + 1]; }
+      for (int b = 0; b < B; b++) {
+        xy[2 * b] = o[4 * b];
+        xy[2 * b + 1] = o[4 * b + 1];
+      }
       if (entry_energies(m, s, xy, B, e)) goto done;
-      for (int b = 0; b < B; b++) { lq += o[4 * b + 2]; folds += o[4 * b + 3]; lp += -e[b] - r->log_z; }
+      for (int b = 0; b < B; b++) {
+        lq += o[4 * b + 2];
+        folds += o[4 * b + 3];
+        lp += -e[b] - r->log_z;
+      }
       n += B;
     }
     r->has_induced = 1;
@@ -283,15 +330,19 @@ int eval_toy(const Model *m, ModelState *s, const DataSource *ds, ToyEval *r) {
   }
   rc = 0;
 done:
-  free(e); free(smp); free(test); free(et);
+  free(e);
+  free(smp);
+  free(test);
+  free(et);
   return rc;
 }
 
 /* the mode weights: summary numbers at the top level (report tables read
  * those), the per-mode masses as an array */
 static void eval_modes_json(const ModeMass *m, FILE *f) {
-  fprintf(f, ", \"mode_tv_density\": %.4f, \"mode_tv_samples\": %.4f, \"mode_outside_density\": %.4f, "
-             "\"mode_outside_samples\": %.4f, \"mode_radius\": %.4f, \"modes\": [",
+  fprintf(f,
+          ", \"mode_tv_density\": %.4f, \"mode_tv_samples\": %.4f, \"mode_outside_density\": %.4f, "
+          "\"mode_outside_samples\": %.4f, \"mode_radius\": %.4f, \"modes\": [",
           m->tv_density, m->tv_samples, m->density_outside, m->samples_outside, m->radius);
   for (int k = 0; k < m->n; k++) {
     /* %.4g: a mode the density all but empties keeps its digits (its depth in nats is -log density) */
@@ -302,7 +353,8 @@ static void eval_modes_json(const ModeMass *m, FILE *f) {
     fprintf(f, "}");
   }
   fprintf(f, "]");
-  if (m->has_bounds) fprintf(f, ", \"mode_tv_bounds\": %.4f, \"mode_outside_bounds\": %.4f", m->tv_bounds, m->bounds_outside);
+  if (m->has_bounds)
+    fprintf(f, ", \"mode_tv_bounds\": %.4f, \"mode_outside_bounds\": %.4f", m->tv_bounds, m->bounds_outside);
 }
 
 void eval_toy_json(const ToyEval *r, FILE *f) {
@@ -312,17 +364,26 @@ void eval_toy_json(const ToyEval *r, FILE *f) {
     run_data_test_json(r->data, f);
     fprintf(f, ", ");
   }
-  if (r->exact) fprintf(f, "\"test_nll\": %.6f, \"extra_mass\": %.3g, \"grid_flagged\": %s, ", r->test_nll, r->extra_mass,
-                        r->mass_flag ? "true" : "false");
-  fprintf(f, "\"test_nll_grid\": %.6f, \"log_z\": %.6f, \"kl\": %.6f, \"mmd2\": %.6g, \"n_test\": %ld, \"outside_box\": %.6f",
-          r->test_nll_grid, r->log_z, r->kl, r->mmd2, r->n_test, r->outside);
-  if (r->n_modes) fprintf(f, ", \"modes_covered\": %d, \"n_modes\": %d, \"hq_fraction\": %.4f", r->modes_covered, r->n_modes, r->hq_fraction);
+  if (r->exact)
+    fprintf(f, "\"test_nll\": %.6f, \"extra_mass\": %.3g, \"grid_flagged\": %s, ", r->test_nll, r->extra_mass,
+            r->mass_flag ? "true" : "false");
+  fprintf(
+      f,
+      "\"test_nll_grid\": %.6f, \"log_z\": %.6f, \"kl\": %.6f, \"mmd2\": %.6g, \"n_test\": %ld, \"outside_box\": %.6f",
+      r->test_nll_grid, r->log_z, r->kl, r->mmd2, r->n_test, r->outside);
+  if (r->n_modes)
+    fprintf(f, ", \"modes_covered\": %d, \"n_modes\": %d, \"hq_fraction\": %.4f", r->modes_covered, r->n_modes,
+            r->hq_fraction);
   if (r->modes.n) eval_modes_json(&r->modes, f);
   if (r->has_bounds)
-    fprintf(f, ", \"wide_range\": %g, \"log_z_wide\": %.6f, \"log_z_lb\": %.6f, \"log_z_lb_se\": %.3g, \"log_z_ub\": %.6f, \"log_z_ub_se\": %.3g, \"ess\": %.1f, "
-               "\"L_lb\": %.6f, \"L\": %.6f, \"L_ub\": %.6f, \"sign_minority\": %.4f, \"lower_certified\": %s, \"upper_certified\": %s, \"sandwich_ok\": %s",
-            r->wide_range, r->log_z_wide, r->log_z_lb, r->log_z_lb_se, r->log_z_ub, r->log_z_ub_se, r->ess, r->L_lb, r->L, r->L_ub, r->sign_minority,
-            r->lower_certified ? "true" : "false", r->upper_certified ? "true" : "false", r->sandwich_ok ? "true" : "false");
+    fprintf(f,
+            ", \"wide_range\": %g, \"log_z_wide\": %.6f, \"log_z_lb\": %.6f, \"log_z_lb_se\": %.3g, \"log_z_ub\": "
+            "%.6f, \"log_z_ub_se\": %.3g, \"ess\": %.1f, "
+            "\"L_lb\": %.6f, \"L\": %.6f, \"L_ub\": %.6f, \"sign_minority\": %.4f, \"lower_certified\": %s, "
+            "\"upper_certified\": %s, \"sandwich_ok\": %s",
+            r->wide_range, r->log_z_wide, r->log_z_lb, r->log_z_lb_se, r->log_z_ub, r->log_z_ub_se, r->ess, r->L_lb,
+            r->L, r->L_ub, r->sign_minority, r->lower_certified ? "true" : "false",
+            r->upper_certified ? "true" : "false", r->sandwich_ok ? "true" : "false");
   if (r->has_induced)
     fprintf(f, ", \"induced_logq\": %.6f, \"ebm_logp_at_samples\": %.6f, \"fold_fraction\": %.4f", r->induced_logq,
             r->ebm_logp_at_samples, r->fold_fraction);

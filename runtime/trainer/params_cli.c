@@ -12,12 +12,13 @@ int param_args_apply(const ParamArgs *a, const Model *m, double *vals, char *err
   return 0;
 }
 
-void param_log_changes(FILE *log, const char *prog, long step, const Model *m, const double *before, const double *after) {
+void param_log_changes(FILE *log, const char *prog, long step, const Model *m, const double *before,
+                       const double *after) {
   for (int k = 0; k < m->n_hparams; k++) {
     if (!memcmp(&before[k], &after[k], sizeof(double))) continue;
     if (log)
-      fprintf(log, "{\"iter\": %ld, \"event\": \"param_changed\", \"name\": \"%s\", \"from\": %.17g, \"to\": %.17g}\n", step,
-              m->hparams[k].name, before[k], after[k]);
+      fprintf(log, "{\"iter\": %ld, \"event\": \"param_changed\", \"name\": \"%s\", \"from\": %.17g, \"to\": %.17g}\n",
+              step, m->hparams[k].name, before[k], after[k]);
     fprintf(stderr, "%s: resuming at step %ld with %s = %.9g (the checkpoint's run used %.9g)\n", prog, step,
             m->hparams[k].name, after[k], before[k]);
   }

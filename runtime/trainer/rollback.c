@@ -13,7 +13,10 @@ void snapshot_init(Snapshot *k, const Model *m) {
   for (int i = 0; i < m->n_vars; i++) {
     size_t bytes = m->vars[i].numel * sizeof(float);
     k->vars[i] = state_zalloc(bytes);
-    if (m->vars[i].kind == MODEL_PARAM) { k->m[i] = state_zalloc(bytes); k->v[i] = state_zalloc(bytes); }
+    if (m->vars[i].kind == MODEL_PARAM) {
+      k->m[i] = state_zalloc(bytes);
+      k->v[i] = state_zalloc(bytes);
+    }
   }
   k->opt_t = state_zalloc(m->n_opts * sizeof(long));
 }
@@ -39,10 +42,17 @@ void snapshot_restore(const Snapshot *k, const Model *m, ModelState *s) {
   copy_all(m, s->adam_m, k->m);
   copy_all(m, s->adam_v, k->v);
   memcpy(s->opt_t, k->opt_t, m->n_opts * sizeof(long));
-  if (m->device_release) m->device_release(s);   /* the next step uploads the restored state */
+  if (m->device_release) m->device_release(s); /* the next step uploads the restored state */
 }
 
 void snapshot_free(Snapshot *k, const Model *m) {
-  for (int i = 0; i < m->n_vars; i++) { free(k->vars[i]); free(k->m[i]); free(k->v[i]); }
-  free(k->vars); free(k->m); free(k->v); free(k->opt_t);
+  for (int i = 0; i < m->n_vars; i++) {
+    free(k->vars[i]);
+    free(k->m[i]);
+    free(k->v[i]);
+  }
+  free(k->vars);
+  free(k->m);
+  free(k->v);
+  free(k->opt_t);
 }

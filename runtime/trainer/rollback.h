@@ -7,7 +7,7 @@
 #include "model.h"
 
 typedef struct {
-  long step;          /* the step the copy was taken at */
+  long step; /* the step the copy was taken at */
   float **vars, **m, **v;
   long *opt_t;
 } Snapshot;

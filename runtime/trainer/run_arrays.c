@@ -19,7 +19,10 @@ int sample_width(void) {
 int plot_samples(const char *path, const float *x, long n, int D, char *err, size_t errlen) {
   int c, h, w;
   if (D == 2) return png_scatter(path, x, (int)n, EVAL_RANGE, 512, err, errlen);
-  if (png_image_geometry(D, &c, &h, &w)) { snprintf(err, errlen, "rows of %d values are neither points nor pictures", D); return -1; }
+  if (png_image_geometry(D, &c, &h, &w)) {
+    snprintf(err, errlen, "rows of %d values are neither points nor pictures", D);
+    return -1;
+  }
   return png_image_grid(path, x, n < 64 ? (int)n : 64, c, h, w, 8, err, errlen);
 }
 
@@ -29,11 +32,13 @@ void run_arrays(const char *dir, ModelState *s, long step, const char *data) {
   char path[4200], err[600];
   int D = sample_width();
   if (points_not_2d()) return;
-  if (D > 2) {   /* images: a grid of samples; densities over pictures are not drawn */
+  if (D > 2) { /* images: a grid of samples; densities over pictures are not drawn */
     float *x = xmalloc((size_t)64 * D * sizeof(float), "plotted samples");
     snprintf(path, sizeof path, "%s/samples.png", dir);
-    if (entry_samples(&model, s, x, 64, 0)) fprintf(stderr, "%s: no samples plot: %s\n", prog, s->err);
-    else if (plot_samples(path, x, 64, D, err, sizeof err)) fprintf(stderr, "%s: no samples plot: %s\n", prog, err);
+    if (entry_samples(&model, s, x, 64, 0))
+      fprintf(stderr, "%s: no samples plot: %s\n", prog, s->err);
+    else if (plot_samples(path, x, 64, D, err, sizeof err))
+      fprintf(stderr, "%s: no samples plot: %s\n", prog, err);
     free(x);
     return;
   }
@@ -41,8 +46,10 @@ void run_arrays(const char *dir, ModelState *s, long step, const char *data) {
     float *xy = xmalloc(2000 * 2 * sizeof(float), "the run's samples");
     int64_t shape[2] = {2000, 2};
     snprintf(path, sizeof path, "%s/samples.npy", dir);
-    if (entry_samples(&model, s, xy, 2000, 0)) fprintf(stderr, "%s: no samples: %s\n", prog, s->err);
-    else if (npy_write_f32(path, xy, 2, shape, err, sizeof err)) fprintf(stderr, "%s: %s\n", prog, err);
+    if (entry_samples(&model, s, xy, 2000, 0))
+      fprintf(stderr, "%s: no samples: %s\n", prog, s->err);
+    else if (npy_write_f32(path, xy, 2, shape, err, sizeof err))
+      fprintf(stderr, "%s: %s\n", prog, err);
     free(xy);
   }
   if (entry_find(&model, "energy")) {
@@ -50,13 +57,18 @@ void run_arrays(const char *dir, ModelState *s, long step, const char *data) {
     int64_t shape[2] = {R, R};
     float *e = xmalloc((size_t)R * R * sizeof(float), "the run's energy grid");
     snprintf(path, sizeof path, "%s/energy_grid.npy", dir);
-    if (entry_energy_grid(&model, s, R, EVAL_RANGE, e)) fprintf(stderr, "%s: no energy grid: %s\n", prog, s->err);
-    else if (npy_write_f32(path, e, 2, shape, err, sizeof err)) fprintf(stderr, "%s: %s\n", prog, err);
+    if (entry_energy_grid(&model, s, R, EVAL_RANGE, e))
+      fprintf(stderr, "%s: no energy grid: %s\n", prog, s->err);
+    else if (npy_write_f32(path, e, 2, shape, err, sizeof err))
+      fprintf(stderr, "%s: %s\n", prog, err);
     free(e);
   }
   snprintf(path, sizeof path, "%s/arrays.json", dir);
   FILE *f = fopen(path, "w");
-  if (!f) { fprintf(stderr, "%s: cannot write %s\n", prog, path); return; }
+  if (!f) {
+    fprintf(stderr, "%s: cannot write %s\n", prog, path);
+    return;
+  }
   fprintf(f, "{\"model\": ");
   run_json_str(f, model.name);
   fprintf(f, ", \"method\": ");
@@ -67,4 +79,3 @@ void run_arrays(const char *dir, ModelState *s, long step, const char *data) {
           EVAL_GRID, EVAL_RANGE);
   if (fclose(f)) fprintf(stderr, "%s: writing %s failed\n", prog, path);
 }
-

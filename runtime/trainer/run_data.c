@@ -59,27 +59,39 @@ int run_data_open(const DataArgs *a, const char *ckpt, int cols, DataSource *ds,
   const char *spec = a->data ? a->data : has_rec ? rec.spec : model.data;
   if (identify(spec, id, err, sizeof err)) {
     if (a->data || !has_rec) return refuse("bad --data", err);
-    snprintf(why, sizeof why, "the run's recorded data cannot be read (%s); pass --data FILE (with --data-changed "
-             "if it is not the same file, sha256 %.12s...)", err, rec.sha256);
+    snprintf(why, sizeof why,
+             "the run's recorded data cannot be read (%s); pass --data FILE (with --data-changed "
+             "if it is not the same file, sha256 %.12s...)",
+             err, rec.sha256);
     return refuse("no data", why);
   }
   if (has_rec && differs(id, &rec, why, sizeof why)) {
     if (!a->changed) {
-      fprintf(stderr, "%s: %s: %s; pass --data-changed to use it anyway\n", prog, a->data ? "--data is not this run's data" : "the recorded data changed", why);
+      fprintf(stderr, "%s: %s: %s; pass --data-changed to use it anyway\n", prog,
+              a->data ? "--data is not this run's data" : "the recorded data changed", why);
       return 2;
     }
     fprintf(stderr, "%s: note: --data-changed: %s\n", prog, why);
   }
   if (data_open(ds, spec, cols, err, sizeof err)) return refuse("bad --data", err);
-  if (!strcmp(id->kind, "npy")) { id->rows = ds->n; id->cols = ds->d; id->f64 = ds->was_f64; }
+  if (!strcmp(id->kind, "npy")) {
+    id->rows = ds->n;
+    id->cols = ds->d;
+    id->f64 = ds->was_f64;
+  }
   /* the held-out side: --test-data, the recorded test file, or the file's split */
   const char *test = a->test_data;
   if (!test && has_rec && !strcmp(rec.test, "file") && !(a->data && a->changed)) test = rec.test_path;
   if (test) {
-    if (!ends_npy(test)) { data_close(ds); return refuse("bad --test-data", "expected a .npy file of [N, D] points"); }
+    if (!ends_npy(test)) {
+      data_close(ds);
+      return refuse("bad --test-data", "expected a .npy file of [N, D] points");
+    }
     if (strcmp(id->kind, "npy")) {
       data_close(ds);
-      return refuse("bad --test-data", "only .npy data take a test file (toy sets draw fresh held-out points, image sets have a test split)");
+      return refuse(
+          "bad --test-data",
+          "only .npy data take a test file (toy sets draw fresh held-out points, image sets have a test split)");
     }
     if (!realpath(test, id->test_path)) snprintf(id->test_path, sizeof id->test_path, "%s", test);
     if (sha256_file(id->test_path, id->test_sha256, err, sizeof err)) {
@@ -88,15 +100,19 @@ int run_data_open(const DataArgs *a, const char *ckpt, int cols, DataSource *ds,
       return refuse("bad --test-data", why);
     }
     if (test != a->test_data && strcmp(id->test_sha256, rec.test_sha256) && !a->changed) {
-      snprintf(why, sizeof why, "%s has changed since the run (sha256 %.12s..., recorded %.12s...); pass --data-changed "
-               "to use it anyway", rec.test_path, id->test_sha256, rec.test_sha256);
+      snprintf(why, sizeof why,
+               "%s has changed since the run (sha256 %.12s..., recorded %.12s...); pass --data-changed "
+               "to use it anyway",
+               rec.test_path, id->test_sha256, rec.test_sha256);
       data_close(ds);
       return refuse("the recorded test data changed", why);
     }
     snprintf(id->test, sizeof id->test, "file");
     data_keep_all(ds);
-  } else if (!strcmp(id->kind, "npy")) snprintf(id->test, sizeof id->test, ds->n_train < ds->n ? "split" : "none");
-  else snprintf(id->test, sizeof id->test, !strcmp(id->kind, "toy") ? "fresh" : "test-split");
+  } else if (!strcmp(id->kind, "npy"))
+    snprintf(id->test, sizeof id->test, ds->n_train < ds->n ? "split" : "none");
+  else
+    snprintf(id->test, sizeof id->test, !strcmp(id->kind, "toy") ? "fresh" : "test-split");
   id->rows_train = !strcmp(id->kind, "npy") ? ds->n_train : 0;
   id->rows_test = !strcmp(id->test, "split") ? ds->n - ds->n_train : 0;
   return 0;
@@ -127,9 +143,12 @@ float *run_data_test_points(const DataId *id, const DataSource *ds, long *n) {
 void run_json_str(FILE *f, const char *s) {
   fputc('"', f);
   for (; s && *s; s++) {
-    if (*s == '"' || *s == '\\') fprintf(f, "\\%c", *s);
-    else if ((unsigned char)*s < 32) fprintf(f, "\\u%04x", *s);
-    else fputc(*s, f);
+    if (*s == '"' || *s == '\\')
+      fprintf(f, "\\%c", *s);
+    else if ((unsigned char)*s < 32)
+      fprintf(f, "\\u%04x", *s);
+    else
+      fputc(*s, f);
   }
   fputc('"', f);
 }
@@ -137,14 +156,18 @@ void run_json_str(FILE *f, const char *s) {
 void run_data_test_json(const DataId *id, FILE *f) {
   fprintf(f, "{\"source\": \"%s\"", id->test);
   if (!strcmp(id->test, "split"))
-    fprintf(f, ", \"rows\": %ld, \"of\": %ld, \"fraction\": \"1/%d\", \"note\": \"rows held out by a fixed permutation, never trained on\"",
+    fprintf(f,
+            ", \"rows\": %ld, \"of\": %ld, \"fraction\": \"1/%d\", \"note\": \"rows held out by a fixed permutation, "
+            "never trained on\"",
             id->rows_test, id->rows, DATA_HOLD_OUT);
   else if (!strcmp(id->test, "file")) {
     fprintf(f, ", \"path\": ");
     run_json_str(f, id->test_path);
     fprintf(f, ", \"sha256\": \"%s\"", id->test_sha256);
-  } else if (!strcmp(id->test, "fresh")) fprintf(f, ", \"note\": \"fresh draws of the toy distribution, never trained on\"");
-  else if (!strcmp(id->test, "none")) fprintf(f, ", \"note\": \"under %d rows: nothing held out, the training rows are scored\"", DATA_HOLD_OUT);
+  } else if (!strcmp(id->test, "fresh"))
+    fprintf(f, ", \"note\": \"fresh draws of the toy distribution, never trained on\"");
+  else if (!strcmp(id->test, "none"))
+    fprintf(f, ", \"note\": \"under %d rows: nothing held out, the training rows are scored\"", DATA_HOLD_OUT);
   fprintf(f, "}");
 }
 
@@ -153,8 +176,8 @@ void run_data_json(const DataId *id, FILE *f) {
   fprintf(f, "%s", !strcmp(id->kind, "npy") ? "\"path\": " : "\"name\": ");
   run_json_str(f, id->spec);
   if (!strcmp(id->kind, "npy"))
-    fprintf(f, ", \"sha256\": \"%s\", \"shape\": [%ld, %d], \"dtype\": \"%s\", \"rows_train\": %ld", id->sha256, id->rows,
-            id->cols, id->f64 ? "float64" : "float32", id->rows_train);
+    fprintf(f, ", \"sha256\": \"%s\", \"shape\": [%ld, %d], \"dtype\": \"%s\", \"rows_train\": %ld", id->sha256,
+            id->rows, id->cols, id->f64 ? "float64" : "float32", id->rows_train);
   fprintf(f, ", \"test\": ");
   run_data_test_json(id, f);
   fprintf(f, "}");

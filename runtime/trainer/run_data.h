@@ -16,9 +16,9 @@
 
 /* What the command line said. */
 typedef struct {
-  const char *data;        /* --data, or NULL */
-  const char *test_data;   /* --test-data, or NULL */
-  int changed;             /* --data-changed */
+  const char *data;      /* --data, or NULL */
+  const char *test_data; /* --test-data, or NULL */
+  int changed;           /* --data-changed */
 } DataArgs;
 
 /* Opens the data of a command: --data, else the data recorded in checkpoint

@@ -43,7 +43,10 @@ static int write_json(const RunRecord *r) {
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   exe[n > 0 ? n : 0] = 0;
   AtomicFile a;
-  if (atomic_open(&a, r->path, err, sizeof err)) { fprintf(stderr, "%s: %s\n", prog, err); return -1; }
+  if (atomic_open(&a, r->path, err, sizeof err)) {
+    fprintf(stderr, "%s: %s\n", prog, err);
+    return -1;
+  }
   FILE *f = a.f;
   fprintf(f, "{\n  \"model_file\": ");
   run_json_str(f, ebm_build_source);
@@ -63,22 +66,32 @@ static int write_json(const RunRecord *r) {
   run_json_str(f, blas_core_name());
   fprintf(f, ",\n  \"blas_core_by\": \"%s\"", blas_core_chooser());
   fprintf(f, ",\n  \"args\": [");
-  for (int i = 0; i < r->argc; i++) { fprintf(f, i ? ", " : ""); run_json_str(f, r->argv[i]); }
-  fprintf(f, "],\n  \"seed\": %ld,\n  \"threads\": %ld,\n  \"iters\": %ld,\n  \"resumed_from\": ", r->seed, r->threads, r->iters);
+  for (int i = 0; i < r->argc; i++) {
+    fprintf(f, i ? ", " : "");
+    run_json_str(f, r->argv[i]);
+  }
+  fprintf(f, "],\n  \"seed\": %ld,\n  \"threads\": %ld,\n  \"iters\": %ld,\n  \"resumed_from\": ", r->seed, r->threads,
+          r->iters);
   if (r->resume) {
     fprintf(f, "{\"checkpoint\": ");
     run_json_str(f, r->resume);
     fprintf(f, ", \"step\": %ld}", r->resume_step);
-  } else fprintf(f, "null");
+  } else
+    fprintf(f, "null");
   fprintf(f, ",\n  \"data\": ");
   run_data_json(r->data, f);
   fprintf(f, ",\n  \"params\": ");
   run_record_params_json(f, r->hparams);
   fprintf(f, ",\n  \"start\": \"%s\",\n  \"end\": ", r->start);
-  if (r->end[0]) fprintf(f, "\"%s\",\n  \"wall_s\": %.3f,\n  \"step\": %ld", r->end, run_wall(r), r->step);
-  else fprintf(f, "null");
+  if (r->end[0])
+    fprintf(f, "\"%s\",\n  \"wall_s\": %.3f,\n  \"step\": %ld", r->end, run_wall(r), r->step);
+  else
+    fprintf(f, "null");
   fprintf(f, ",\n  \"status\": \"%s\"\n}\n", r->status);
-  if (atomic_commit(&a, err, sizeof err)) { fprintf(stderr, "%s: %s\n", prog, err); return -1; }
+  if (atomic_commit(&a, err, sizeof err)) {
+    fprintf(stderr, "%s: %s\n", prog, err);
+    return -1;
+  }
   return 0;
 }
 
@@ -89,11 +102,15 @@ int run_record_start(RunRecord *r, const char *dir, int argc, char **argv, long 
   snprintf(r->path, sizeof r->path, "%s/run.json", dir);
   iso_now(r->start);
   r->t0 = mono();
-  r->seed = seed; r->threads = threads; r->iters = iters;
-  r->resume = resume; r->resume_step = resume_step;
+  r->seed = seed;
+  r->threads = threads;
+  r->iters = iters;
+  r->resume = resume;
+  r->resume_step = resume_step;
   r->status = "running";
   r->data = data;
-  r->argc = argc; r->argv = argv;
+  r->argc = argc;
+  r->argv = argv;
   return write_json(r);
 }
 
@@ -105,7 +122,8 @@ int run_record_end(RunRecord *r, long step, const char *status) {
 }
 
 void run_log_start(FILE *log, const RunRecord *r, long step) {
-  fprintf(log, "{\"iter\": %ld, \"event\": \"%s\", \"time\": \"%s\", \"model\": ", step, r->resume ? "resume" : "start", r->start);
+  fprintf(log, "{\"iter\": %ld, \"event\": \"%s\", \"time\": \"%s\", \"model\": ", step, r->resume ? "resume" : "start",
+          r->start);
   run_json_str(log, model.name);
   fprintf(log, ", \"combination\": ");
   run_json_str(log, ebm_build_combo);
@@ -123,7 +141,8 @@ void run_log_rates(FILE *log, const ModelState *s) {
   for (int o = 0; o < model.n_opts; o++) {
     const ModelOpt *p = &model.opts[o];
     long t = s->opt_t[o] > 0 ? s->opt_t[o] : 1;
-    double lr = p->hp_lr >= 0 ? s->hparams[p->hp_lr] : p->lr, lr_min = p->hp_lr_min >= 0 ? s->hparams[p->hp_lr_min] : p->lr_min;
+    double lr = p->hp_lr >= 0 ? s->hparams[p->hp_lr] : p->lr,
+           lr_min = p->hp_lr_min >= 0 ? s->hparams[p->hp_lr_min] : p->lr_min;
     fprintf(log, ", \"lr_%s\": %.9g", p->name, s->lr_scale * adam_lr(lr, lr_min, p->horizon, t));
   }
 }

@@ -18,11 +18,11 @@ typedef struct {
   long seed, threads, iters, step; /* step: the last one reached (at the end) */
   const char *resume;              /* --resume CKPT, or NULL */
   long resume_step;
-  const char *status;              /* "running", then "done", "interrupted", "failed" */
+  const char *status; /* "running", then "done", "interrupted", "failed" */
   const DataId *data;
   int argc;
-  char **argv;                     /* the train command's arguments */
-  const double *hparams;           /* the run's hyper-parameter values (model.hparams order) */
+  char **argv;           /* the train command's arguments */
+  const double *hparams; /* the run's hyper-parameter values (model.hparams order) */
 } RunRecord;
 
 /* Fills r and writes DIR/run.json with "end": null. 0, or -1 (message printed). */

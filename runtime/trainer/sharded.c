@@ -14,7 +14,8 @@ void sharded_init(const Model *m, ModelState *s) {
     const ModelVar *d = &m->vars[v];
     uint32_t base = (uint32_t)s->rank * (uint32_t)d->numel;
     if (m->var_rows[v])
-      for (int i = 0; i < d->numel; i++) s->vars[v][i] = (float)init_value(d->init_kind, d->init_a, d->init_b, s->seed, v, base + i);
+      for (int i = 0; i < d->numel; i++)
+        s->vars[v][i] = (float)init_value(d->init_kind, d->init_a, d->init_b, s->seed, v, base + i);
   }
 }
 
@@ -56,9 +57,10 @@ int sharded_save(const char *path, const Model *m, const ModelState *s, long ste
   return all ? -1 : 0;
 }
 
-int sharded_load(const char *path, const Model *m, ModelState *s, long *step, uint64_t *seed, char *err, size_t errlen) {
+int sharded_load(const char *path, const Model *m, ModelState *s, long *step, uint64_t *seed, char *err,
+                 size_t errlen) {
   if (m->ranks <= 1) return checkpoint_load(path, m, s, step, seed, err, errlen);
-  if (m->device_release) m->device_release(s);   /* stale now; done here, as the view below shares s->device */
+  if (m->device_release) m->device_release(s); /* stale now; done here, as the view below shares s->device */
   Model g;
   ModelState gs;
   global_view(m, s, &g, &gs);

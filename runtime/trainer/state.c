@@ -19,7 +19,8 @@ void state_init(ModelState *s, const Model *m, uint64_t seed) {
   for (int v = 0; v < m->n_vars; v++) {
     const ModelVar *d = &m->vars[v];
     s->vars[v] = state_zalloc(d->numel * sizeof(float));
-    for (int i = 0; i < d->numel; i++) s->vars[v][i] = (float)init_value(d->init_kind, d->init_a, d->init_b, seed, v, i);
+    for (int i = 0; i < d->numel; i++)
+      s->vars[v][i] = (float)init_value(d->init_kind, d->init_a, d->init_b, seed, v, i);
     if (d->kind == MODEL_PARAM) {
       s->adam_m[v] = state_zalloc(d->numel * sizeof(float));
       s->adam_v[v] = state_zalloc(d->numel * sizeof(float));
@@ -34,6 +35,16 @@ void state_init(ModelState *s, const Model *m, uint64_t seed) {
 
 void state_free(ModelState *s, const Model *m) {
   if (m->device_release) m->device_release(s);
-  for (int v = 0; v < m->n_vars; v++) { free(s->vars[v]); free(s->adam_m[v]); free(s->adam_v[v]); }
-  free(s->vars); free(s->adam_m); free(s->adam_v); free(s->opt_t); free(s->arena); free(s->logs); free(s->hparams);
+  for (int v = 0; v < m->n_vars; v++) {
+    free(s->vars[v]);
+    free(s->adam_m[v]);
+    free(s->adam_v[v]);
+  }
+  free(s->vars);
+  free(s->adam_m);
+  free(s->adam_v);
+  free(s->opt_t);
+  free(s->arena);
+  free(s->logs);
+  free(s->hparams);
 }

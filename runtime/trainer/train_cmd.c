@@ -57,8 +57,8 @@ static int trim_log(const char *path, long step) {
   size_t cap = 0;
   long keep = 0, iter;
   ssize_t n;
-  while ((n = getline(&line, &cap, f)) > 0 && line[n - 1] == '\n' &&
-         sscanf(line, "{\"iter\": %ld", &iter) == 1 && iter <= step)
+  while ((n = getline(&line, &cap, f)) > 0 && line[n - 1] == '\n' && sscanf(line, "{\"iter\": %ld", &iter) == 1 &&
+         iter <= step)
     keep += n;
   free(line);
   int rc = ftruncate(fileno(f), keep);
@@ -73,21 +73,21 @@ static void log_rollback(FILE *log, long to, long failed, const char *why, doubl
 }
 
 static const char *train_about =
-  "Trains from the seed (or from CKPT) and writes DIR/run.json (model, build, data and\n"
-  "its sha256, seed, host, start and end time), one JSON object per logged step to\n"
-  "DIR/log.jsonl (flushed line by line; the first line a \"start\" event) and the whole\n"
-  "state to DIR/ckpt.safetensors (atomically: at the end, every --ckpt-every steps, and\n"
-  "on SIGINT/SIGTERM). Resuming continues bit-exactly: N steps, then resume for M more,\n"
-  "equals N+M steps in one run.\n"
-  "At the end, for 2-D data, DIR/samples.npy (2000 samples), DIR/energy_grid.npy\n"
-  "(energies on a 256 x 256 grid over [-4, 4]^2, row = y) and DIR/arrays.json (model,\n"
-  "method, data, step, seed); `ebmforge plot DIR` draws them with DIR/log.jsonl\n"
-  "(docs/plots.md). For pictures, DIR/samples.png: a grid of 64 samples.\n";
+    "Trains from the seed (or from CKPT) and writes DIR/run.json (model, build, data and\n"
+    "its sha256, seed, host, start and end time), one JSON object per logged step to\n"
+    "DIR/log.jsonl (flushed line by line; the first line a \"start\" event) and the whole\n"
+    "state to DIR/ckpt.safetensors (atomically: at the end, every --ckpt-every steps, and\n"
+    "on SIGINT/SIGTERM). Resuming continues bit-exactly: N steps, then resume for M more,\n"
+    "equals N+M steps in one run.\n"
+    "At the end, for 2-D data, DIR/samples.npy (2000 samples), DIR/energy_grid.npy\n"
+    "(energies on a 256 x 256 grid over [-4, 4]^2, row = y) and DIR/arrays.json (model,\n"
+    "method, data, step, seed); `ebmforge plot DIR` draws them with DIR/log.jsonl\n"
+    "(docs/plots.md). For pictures, DIR/samples.png: a grid of 64 samples.\n";
 
 static const char *train_footer =
-  "exit codes: 0 done or stopped by a signal, 1 I/O error, 2 bad arguments or\n"
-  "checkpoint, 3 a loss or gradient became NaN/Inf (the step and term are named),\n"
-  "4 out of memory (the size and its purpose are named)\n";
+    "exit codes: 0 done or stopped by a signal, 1 I/O error, 2 bad arguments or\n"
+    "checkpoint, 3 a loss or gradient became NaN/Inf (the step and term are named),\n"
+    "4 out of memory (the size and its purpose are named)\n";
 
 int cmd_train(int argc, char **argv) {
   ParamArgs pa = {0};
@@ -99,34 +99,40 @@ int cmd_train(int argc, char **argv) {
   char data_default[300];
   snprintf(data_default, sizeof data_default, "the model's, %s", model.data);
   const CliOpt opts[] = {
-    OPT_LONG("--iters", &iters, "N", 0, CLI_NO_MAX,
-     "total iterations; with --resume, the run ends at step N, which must lie beyond the checkpoint's step"),
-    OPT_LONG("--seed", &seed, "S", 0, CLI_NO_MAX, "Philox seed; taken from CKPT when resuming"),
-    OPT_STRING("--out", &out, "DIR", "output directory"),
-    OPT_STRING("--resume", &resume, "CKPT", "continue from a checkpoint of this same model, on the data it recorded"),
-    OPT_STRING("--data", &da.data, "X",
-     "a toy data set by name (docs/methods.md §2), a float32 or float64 [N, D] .npy array or an image set: "
-     "fashion-mnist[:DIR], mnist:DIR, cifar10:DIR (IDX / CIFAR-10 binary files). Of a .npy file, one row in 10 "
-     "(a fixed choice) is held out for eval, never trained on", .dflt = data_default),
-    OPT_STRING("--test-data", &da.test_data, "T.npy",
-     "held-out points for eval instead: every row of X is trained on"),
-    OPT_FLAG("--data-changed", &da.changed, "with --resume: accept data whose sha256 differs from the recorded data"),
-    OPT_LONG("--log-every", &log_every, "K", 1, CLI_NO_MAX, "log every K iterations"),
-    OPT_LONG("--ckpt-every", &ckpt_every, "K", 0, CLI_NO_MAX,
-     "also checkpoint every K iterations", .dflt = "0: only at the end"),
-    OPT_LONG("--threads", &threads, "T", 1, CLI_NO_MAX, "BLAS threads; results are reproducible for a given T"),
-    OPT_LONG("--comm-timeout", &timeout, "S", 1, CLI_NO_MAX,
-     "data-parallel trainers (mpirun -np R): give up when the other ranks have not answered for S seconds"),
-    OPT_LONG("--nan-retries", &nan_retries, "N", 0, CLI_NO_MAX,
-     "when a loss or gradient becomes NaN/Inf, go back to the last checkpoint (or the start) and continue with every "
-     "learning rate times --nan-lr-factor, at most N times in a run; each retry is logged as {\"iter\": C, \"event\": "
-     "\"nan_rollback\", ...} and the scale is kept in checkpoints (one process only)", .dflt = "0: stop"),
-    OPT_DOUBLE("--nan-lr-factor", &nan_factor, "F", 0, 1, "the learning rates' factor at each NaN retry"),
-    OPT_LIST("--set", &pa.sets, "NAME=VALUE", "a run-time parameter (listed below); no rebuild needed"),
-    OPT_STRING("--config", &pa.config, "FILE.json",
-     "run-time parameters from a JSON object {\"NAME\": VALUE, ...}; --set wins over it. On --resume the checkpoint's "
-     "values are the defaults, and each one changed is logged as a param_changed event"),
-    OPT_END};
+      OPT_LONG("--iters", &iters, "N", 0, CLI_NO_MAX,
+               "total iterations; with --resume, the run ends at step N, which must lie beyond the checkpoint's step"),
+      OPT_LONG("--seed", &seed, "S", 0, CLI_NO_MAX, "Philox seed; taken from CKPT when resuming"),
+      OPT_STRING("--out", &out, "DIR", "output directory"),
+      OPT_STRING("--resume", &resume, "CKPT", "continue from a checkpoint of this same model, on the data it recorded"),
+      OPT_STRING(
+          "--data", &da.data, "X",
+          "a toy data set by name (docs/methods.md §2), a float32 or float64 [N, D] .npy array or an image set: "
+          "fashion-mnist[:DIR], mnist:DIR, cifar10:DIR (IDX / CIFAR-10 binary files). Of a .npy file, one row in 10 "
+          "(a fixed choice) is held out for eval, never trained on",
+          .dflt = data_default),
+      OPT_STRING("--test-data", &da.test_data, "T.npy",
+                 "held-out points for eval instead: every row of X is trained on"),
+      OPT_FLAG("--data-changed", &da.changed, "with --resume: accept data whose sha256 differs from the recorded data"),
+      OPT_LONG("--log-every", &log_every, "K", 1, CLI_NO_MAX, "log every K iterations"),
+      OPT_LONG("--ckpt-every", &ckpt_every, "K", 0, CLI_NO_MAX, "also checkpoint every K iterations",
+               .dflt = "0: only at the end"),
+      OPT_LONG("--threads", &threads, "T", 1, CLI_NO_MAX, "BLAS threads; results are reproducible for a given T"),
+      OPT_LONG("--comm-timeout", &timeout, "S", 1, CLI_NO_MAX,
+               "data-parallel trainers (mpirun -np R): give up when the other ranks have not answered for S seconds"),
+      OPT_LONG("--nan-retries", &nan_retries, "N", 0, CLI_NO_MAX,
+               "when a loss or gradient becomes NaN/Inf, go back to the last checkpoint (or the start) and continue "
+               "with every "
+               "learning rate times --nan-lr-factor, at most N times in a run; each retry is logged as {\"iter\": C, "
+               "\"event\": "
+               "\"nan_rollback\", ...} and the scale is kept in checkpoints (one process only)",
+               .dflt = "0: stop"),
+      OPT_DOUBLE("--nan-lr-factor", &nan_factor, "F", 0, 1, "the learning rates' factor at each NaN retry"),
+      OPT_LIST("--set", &pa.sets, "NAME=VALUE", "a run-time parameter (listed below); no rebuild needed"),
+      OPT_STRING("--config", &pa.config, "FILE.json",
+                 "run-time parameters from a JSON object {\"NAME\": VALUE, ...}; --set wins over it. On --resume the "
+                 "checkpoint's "
+                 "values are the defaults, and each one changed is logged as a param_changed event"),
+      OPT_END};
   const CliCommand cmd = {"train", train_about, opts, train_footer};
   int rc = cli_parse(&cmd, argc, argv);
   if (rc == CLI_HELP) {
@@ -134,14 +140,20 @@ int cmd_train(int argc, char **argv) {
     param_help(stdout, &model, NULL);
     return 0;
   }
-  if (rc) { param_args_free(&pa); return rc; }
+  if (rc) {
+    param_args_free(&pa);
+    return rc;
+  }
   char perr[600];
-  {   /* refused before anything is written; applied again over a resumed run's values below */
+  { /* refused before anything is written; applied again over a resumed run's values below */
     double *trial = xcalloc(model.n_hparams + 1, sizeof(double), "the run-time parameters");
     for (int k = 0; k < model.n_hparams; k++) trial[k] = model.hparams[k].dflt;
     int r = param_args_apply(&pa, &model, trial, perr, sizeof perr);
     free(trial);
-    if (r) { param_args_free(&pa); return bad(perr); }
+    if (r) {
+      param_args_free(&pa);
+      return bad(perr);
+    }
   }
   DataSource source;
   DataId data_id = {.kind = "none"};
@@ -149,15 +161,20 @@ int cmd_train(int argc, char **argv) {
   /* a data-parallel trainer: one rank of model.ranks, rank 0 writes logs, checkpoints and plots */
   int lead = 1;
   if (model.ranks > 1) {
-    if (dist_init(NULL, NULL, (int)timeout, derr, sizeof derr)) { fprintf(stderr, "%s: %s\n", prog, derr); return 1; }
+    if (dist_init(NULL, NULL, (int)timeout, derr, sizeof derr)) {
+      fprintf(stderr, "%s: %s\n", prog, derr);
+      return 1;
+    }
     if (dist_size() != model.ranks) {
-      fprintf(stderr, "%s: built for %d data-parallel ranks, launched as %d (%s): run it with mpirun -np %d or srun -n %d\n", prog,
-              model.ranks, dist_size(), dist_kind(), model.ranks, model.ranks);
+      fprintf(stderr,
+              "%s: built for %d data-parallel ranks, launched as %d (%s): run it with mpirun -np %d or srun -n %d\n",
+              prog, model.ranks, dist_size(), dist_kind(), model.ranks, model.ranks);
       return 2;
     }
     lead = dist_rank() == 0;
   }
-  if (nan_retries && model.ranks > 1) return bad("--nan-retries works in one process only, not in a data-parallel trainer");
+  if (nan_retries && model.ranks > 1)
+    return bad("--nan-retries works in one process only, not in a data-parallel trainer");
   if (model.data_cols) {
     int drc = run_data_open(&da, resume, model.data_cols, &source, &data_id);
     if (drc) return drc;
@@ -185,7 +202,8 @@ int cmd_train(int argc, char **argv) {
     /* the seed is part of the run: reinitialising would be a different run */
     s.seed = ck_seed;
     if (iters <= start) {
-      fprintf(stderr, "%s: %s is at step %ld: --iters %ld leaves nothing to train (--iters is the total, pass more than %ld)\n",
+      fprintf(stderr,
+              "%s: %s is at step %ld: --iters %ld leaves nothing to train (--iters is the total, pass more than %ld)\n",
               prog, resume, start, iters, start);
       state_free(&s, &model);
       if (model.data_cols) data_close(&source);
@@ -195,17 +213,31 @@ int cmd_train(int argc, char **argv) {
   /* the run's values: the defaults (or the checkpoint's), then --config, then --set */
   double *recorded = xcalloc(model.n_hparams + 1, sizeof(double), "the run-time parameters");
   memcpy(recorded, s.hparams, model.n_hparams * sizeof(double));
-  if (param_args_apply(&pa, &model, s.hparams, perr, sizeof perr)) { free(recorded); return bad(perr); }
+  if (param_args_apply(&pa, &model, s.hparams, perr, sizeof perr)) {
+    free(recorded);
+    return bad(perr);
+  }
   param_args_free(&pa);
-  if (lead && mkdir_p(out)) { fprintf(stderr, "%s: cannot create %s: %s\n", prog, out, strerror(errno)); return 1; }
+  if (lead && mkdir_p(out)) {
+    fprintf(stderr, "%s: cannot create %s: %s\n", prog, out, strerror(errno));
+    return 1;
+  }
   char log_path[4096], ckpt_path[4096];
   snprintf(log_path, sizeof log_path, "%s/log.jsonl", out);
   snprintf(ckpt_path, sizeof ckpt_path, "%s/ckpt.safetensors", out);
-  if (lead && resume && trim_log(log_path, start)) { fprintf(stderr, "%s: cannot trim %s: %s\n", prog, log_path, strerror(errno)); return 1; }
+  if (lead && resume && trim_log(log_path, start)) {
+    fprintf(stderr, "%s: cannot trim %s: %s\n", prog, log_path, strerror(errno));
+    return 1;
+  }
   FILE *log = lead ? fopen(log_path, resume ? "a" : "w") : NULL;
-  if (lead && !log) { fprintf(stderr, "%s: cannot write %s: %s\n", prog, log_path, strerror(errno)); return 1; }
+  if (lead && !log) {
+    fprintf(stderr, "%s: cannot write %s: %s\n", prog, log_path, strerror(errno));
+    return 1;
+  }
   RunRecord record;
-  if (lead && run_record_start(&record, out, argc, argv, (long)s.seed, threads, iters, resume, start, &data_id, s.hparams)) return 1;
+  if (lead &&
+      run_record_start(&record, out, argc, argv, (long)s.seed, threads, iters, resume, start, &data_id, s.hparams))
+    return 1;
   if (lead) run_log_start(log, &record, start);
   if (lead && resume) param_log_changes(log, prog, start, &model, recorded, s.hparams);
   free(recorded);
@@ -220,10 +252,14 @@ int cmd_train(int argc, char **argv) {
   long step = start, retries = 0;
   double t_last = now();
   long n_last = step;
-  Snapshot last;   /* --nan-retries: the state of the last checkpoint (or of the start) */
+  Snapshot last; /* --nan-retries: the state of the last checkpoint (or of the start) */
   if (nan_retries) {
     snapshot_init(&last, &model);
-    if (snapshot_take(&last, &model, &s, step)) { fprintf(stderr, "%s: %s\n", prog, s.err); rc = 1; step = iters; }
+    if (snapshot_take(&last, &model, &s, step)) {
+      fprintf(stderr, "%s: %s\n", prog, s.err);
+      rc = 1;
+      step = iters;
+    }
   }
   /* the ranks agree on a signal (mpirun forwards it to all), so all stop at one step */
   for (; step < iters && !(model.ranks > 1 ? dist_any(stop_signal) : stop_signal); step++) {
@@ -237,12 +273,15 @@ int cmd_train(int argc, char **argv) {
       /* the log continues at the restored step: drop the abandoned iterations' lines */
       if (fclose(log) || trim_log(log_path, last.step) || !(log = fopen(log_path, "a"))) {
         fprintf(stderr, "%s: cannot rewrite %s: %s\n", prog, log_path, strerror(errno));
-        log = NULL; rc = 1; break;
+        log = NULL;
+        rc = 1;
+        break;
       }
       log_rollback(log, last.step, step + 1, s.err, s.lr_scale, retries);
       fflush(log);
       step = last.step - 1;
-      t_last = now(); n_last = last.step;
+      t_last = now();
+      n_last = last.step;
       rc = 0;
       continue;
     }
@@ -257,35 +296,48 @@ int cmd_train(int argc, char **argv) {
       for (int k = 0; k < model.n_logs; k++) fprintf(log, ", \"%s\": %.9g", model.log_names[k], s.logs[k]);
       run_log_rates(log, &s);
       fprintf(log, ", \"steps_per_s\": %.4g, \"wall\": %.3f}\n", rate, run_wall(&record));
-      fflush(log);   /* a line at a time: readers (and a crash) see whole lines */
-      t_last = t; n_last = step + 1;
+      fflush(log); /* a line at a time: readers (and a crash) see whole lines */
+      t_last = t;
+      n_last = step + 1;
     }
     if (lead) progress_update(&bar, step + 1, model.n_logs < 3 ? model.n_logs : 3, names, s.logs);
     if (ckpt_every && (step + 1) % ckpt_every == 0 && step + 1 < iters) {
       if (lead) fflush(log);
-      if (save(ckpt_path, &s, step + 1)) { rc = 1; step++; break; }
-      if (nan_retries && snapshot_take(&last, &model, &s, step + 1)) { fprintf(stderr, "%s: %s\n", prog, s.err); rc = 1; step++; break; }
+      if (save(ckpt_path, &s, step + 1)) {
+        rc = 1;
+        step++;
+        break;
+      }
+      if (nan_retries && snapshot_take(&last, &model, &s, step + 1)) {
+        fprintf(stderr, "%s: %s\n", prog, s.err);
+        rc = 1;
+        step++;
+        break;
+      }
     }
   }
   if (nan_retries) snapshot_free(&last, &model);
-  if (lead && log && fclose(log)) { fprintf(stderr, "%s: writing %s failed\n", prog, log_path); rc = rc ? rc : 1; }
+  if (lead && log && fclose(log)) {
+    fprintf(stderr, "%s: writing %s failed\n", prog, log_path);
+    rc = rc ? rc : 1;
+  }
   /* A failed step changed nothing worth keeping: the last checkpoint stays. */
   if (!rc) {
     rc = save(ckpt_path, &s, step);
     if (!rc && lead) run_arrays(out, &s, step, model.data_cols && data_id.spec[0] ? data_id.spec : NULL);
-    if (stop_signal && lead) fprintf(stderr, "\n%s: %s at step %ld: checkpoint written to %s\n", prog,
-                             stop_signal == SIGINT ? "interrupted" : "terminated", step, ckpt_path);
+    if (stop_signal && lead)
+      fprintf(stderr, "\n%s: %s at step %ld: checkpoint written to %s\n", prog,
+              stop_signal == SIGINT ? "interrupted" : "terminated", step, ckpt_path);
   }
   if (lead && run_record_end(&record, step, rc ? "failed" : stop_signal ? "interrupted" : "done") && !rc) rc = 1;
   if (model.ranks > 1 && lead && step > start) {
     long bytes, calls;
     dist_traffic(&bytes, &calls);
-    fprintf(stderr, "%s: rank 0 of %d sent %.0f bytes per step into %.1f collectives per step (%s)\n", prog, model.ranks,
-            (double)bytes / (step - start), (double)calls / (step - start), dist_kind());
+    fprintf(stderr, "%s: rank 0 of %d sent %.0f bytes per step into %.1f collectives per step (%s)\n", prog,
+            model.ranks, (double)bytes / (step - start), (double)calls / (step - start), dist_kind());
   }
   state_free(&s, &model);
   if (model.data_cols) data_close(&source);
   if (model.ranks > 1) dist_finalize();
   return rc;
 }
-

@@ -10,7 +10,8 @@
 #include "host.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
-  (void)argc; (void)argv;
+  (void)argc;
+  (void)argv;
   setenv("EBMFORGE_LUA_MAX_INSTRUCTIONS", "1000000", 0);
   setenv("EBMFORGE_LUA_MAX_MIB", "16", 0);
   setenv("EBMFORGE_LUA_MAX_SECONDS", "5", 0);

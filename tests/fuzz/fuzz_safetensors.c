@@ -7,7 +7,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   StFile f;
   char err[600];
   if (st_read(path, &f, err, sizeof err) == 0) {
-    for (int i = 0; i < f.n; i++) {   /* touch every loaded value: sizes must match the header */
+    for (int i = 0; i < f.n; i++) { /* touch every loaded value: sizes must match the header */
       int64_t n = 1;
       for (int a = 0; a < f.t[i].rank; a++) n *= f.t[i].shape[a];
       volatile float s = 0;

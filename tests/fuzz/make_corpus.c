@@ -24,7 +24,12 @@ static const char *at(const char *target, const char *name) {
   return path;
 }
 
-static void put32(unsigned char *p, unsigned v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v; }
+static void put32(unsigned char *p, unsigned v) {
+  p[0] = v >> 24;
+  p[1] = v >> 16;
+  p[2] = v >> 8;
+  p[3] = v;
+}
 
 static void spit(const char *path, const void *data, size_t n, int gz) {
   if (gz) {
@@ -38,10 +43,16 @@ static void spit(const char *path, const void *data, size_t n, int gz) {
   fclose(f);
 }
 
-static void fail(const char *err) { fprintf(stderr, "make_corpus: %s\n", err); exit(1); }
+static void fail(const char *err) {
+  fprintf(stderr, "make_corpus: %s\n", err);
+  exit(1);
+}
 
 int main(int argc, char **argv) {
-  if (argc != 2) { fprintf(stderr, "usage: make_corpus DIR\n"); return 2; }
+  if (argc != 2) {
+    fprintf(stderr, "usage: make_corpus DIR\n");
+    return 2;
+  }
   snprintf(root, sizeof root, "%s", argv[1]);
   mkdir(root, 0777);
   char err[600];
@@ -53,14 +64,16 @@ int main(int argc, char **argv) {
   if (npy_write_f32(at("npy", "points.npy"), v, 2, s32, err, sizeof err) ||
       npy_write_f32(at("npy", "vector.npy"), v, 1, s4, err, sizeof err) ||
       npy_write_f32(at("npy", "scalar.npy"), v, 0, s4, err, sizeof err) ||
-      npy_write_f32(at("npy", "empty.npy"), v, 2, s02, err, sizeof err)) fail(err);
+      npy_write_f32(at("npy", "empty.npy"), v, 2, s02, err, sizeof err))
+    fail(err);
 
   /* safetensors: two tensors and metadata; one empty tensor */
   StTensor t[2] = {{"a", 2, {2, 3}, v}, {"b", 1, {4}, v + 6}};
   const char *keys[] = {"format"}, *vals[] = {"pt"};
   StTensor e[1] = {{"z", 1, {0}, v}};
   if (st_write(at("safetensors", "two.safetensors"), t, 2, keys, vals, 1, err, sizeof err) ||
-      st_write(at("safetensors", "empty.safetensors"), e, 1, NULL, NULL, 0, err, sizeof err)) fail(err);
+      st_write(at("safetensors", "empty.safetensors"), e, 1, NULL, NULL, 0, err, sizeof err))
+    fail(err);
 
   /* checkpoint of the tiny model at step 7 */
   ModelState s;
@@ -71,9 +84,15 @@ int main(int argc, char **argv) {
 
   /* IDX: 2 images of 3 x 3 (plain and gzip), 2 labels */
   unsigned char img[16 + 18], lab[8 + 2];
-  put32(img, 0x803); put32(img + 4, 2); put32(img + 8, 3); put32(img + 12, 3);
+  put32(img, 0x803);
+  put32(img + 4, 2);
+  put32(img + 8, 3);
+  put32(img + 12, 3);
   for (int i = 0; i < 18; i++) img[16 + i] = (unsigned char)(14 * i);
-  put32(lab, 0x801); put32(lab + 4, 2); lab[8] = 3; lab[9] = 9;
+  put32(lab, 0x801);
+  put32(lab + 4, 2);
+  lab[8] = 3;
+  lab[9] = 9;
   spit(at("idx", "images-idx3-ubyte"), img, sizeof img, 0);
   spit(at("idx", "images-idx3-ubyte.gz"), img, sizeof img, 1);
   spit(at("idx", "labels-idx1-ubyte"), lab, sizeof lab, 0);
@@ -85,7 +104,7 @@ int main(int argc, char **argv) {
     for (int k = 1; k < 3073; k++) rec[r * 3073 + k] = (unsigned char)(k * (r + 1));
   }
   spit(at("cifar", "three_records.bin"), rec, sizeof rec, 0);
-  rec[3073] = 11;   /* a label out of 0..9 */
+  rec[3073] = 11; /* a label out of 0..9 */
   spit(at("cifar", "bad_label.bin"), rec, 2 * 3073, 0);
   return 0;
 }

@@ -15,7 +15,10 @@ Host *dsl_load(const char *code) {
 
 int dsl_tensor(Host *h, const char *name) {
   int id = host_global_tensor(h, name);
-  if (id < 0) { fprintf(stderr, "no tensor named %s\n", name); exit(1); }
+  if (id < 0) {
+    fprintf(stderr, "no tensor named %s\n", name);
+    exit(1);
+  }
   return id;
 }
 

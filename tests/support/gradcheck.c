@@ -32,7 +32,10 @@ double *env_eval(Env *e, int node) {
   env_sync(e);
   Interp ip = {.f64 = 1, .seed = 99, .vars = e->vals};
   double *r;
-  if (interp_eval(e->g, &ip, 1, &node, &r)) { fprintf(stderr, "evaluation failed\n"); exit(1); }
+  if (interp_eval(e->g, &ip, 1, &node, &r)) {
+    fprintf(stderr, "evaluation failed\n");
+    exit(1);
+  }
   return r;
 }
 
@@ -44,8 +47,14 @@ double env_scalar(Env *e, int node) {
 
 double rel_err(const double *a, const double *b, int n, double floor) {
   double na = 0, nb = 0, nd = 0;
-  for (int i = 0; i < n; i++) { na += a[i] * a[i]; nb += b[i] * b[i]; nd += (a[i] - b[i]) * (a[i] - b[i]); }
-  na = sqrt(na); nb = sqrt(nb); nd = sqrt(nd);
+  for (int i = 0; i < n; i++) {
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+    nd += (a[i] - b[i]) * (a[i] - b[i]);
+  }
+  na = sqrt(na);
+  nb = sqrt(nb);
+  nd = sqrt(nd);
   double m = na > nb ? na : nb;
   if (m < floor) return 0;
   return nd / m;
@@ -78,14 +87,18 @@ double check_grad(Env *e, int f, int n, const int *vars, const int *grads, int m
     }
     double r = rel_err(a, fd, m, 1e-9);
     if (r > worst) worst = r;
-    free(an); free(a); free(fd);
+    free(an);
+    free(a);
+    free(fd);
   }
   return worst;
 }
 
 void expect_le(const char *what, double value, double bound) {
-  int ok = value <= bound;  /* NaN fails */
+  int ok = value <= bound; /* NaN fails */
   printf("%-4s %-60s %.3g (bound %.3g)\n", ok ? "ok" : "FAIL", what, value, bound);
-  if (ok) checks_passed++;
-  else checks_failed++;
+  if (ok)
+    checks_passed++;
+  else
+    checks_failed++;
 }

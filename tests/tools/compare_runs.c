@@ -18,7 +18,8 @@ static double abs_tol;
 /* the next line that is not a session's opening event (they carry the clock) */
 static char *next_line(char *buf, int n, FILE *f) {
   char *r;
-  while ((r = fgets(buf, n, f)) && (strstr(buf, "\"event\": \"start\"") || strstr(buf, "\"event\": \"resume\""))) {}
+  while ((r = fgets(buf, n, f)) && (strstr(buf, "\"event\": \"start\"") || strstr(buf, "\"event\": \"resume\""))) {
+  }
   return r;
 }
 
@@ -27,27 +28,47 @@ static int compare_logs(const char *a, const char *b, double rtol, double *worst
   snprintf(pa, sizeof pa, "%s/log.jsonl", a);
   snprintf(pb, sizeof pb, "%s/log.jsonl", b);
   FILE *fa = fopen(pa, "r"), *fb = fopen(pb, "r");
-  if (!fa || !fb) { fprintf(stderr, "compare_runs: cannot read %s or %s\n", pa, pb); return 2; }
+  if (!fa || !fb) {
+    fprintf(stderr, "compare_runs: cannot read %s or %s\n", pa, pb);
+    return 2;
+  }
   int lines = 0, bad = 0;
   for (;;) {
     char *ra = next_line(la, sizeof la, fa), *rb = next_line(lb, sizeof lb, fb);
-    if (!ra || !rb) { if (ra || rb) { printf("logs: different lengths after %d lines\n", lines); bad = 1; } break; }
+    if (!ra || !rb) {
+      if (ra || rb) {
+        printf("logs: different lengths after %d lines\n", lines);
+        bad = 1;
+      }
+      break;
+    }
     lines++;
     /* "key": value pairs in the same order; steps_per_s and wall are timings */
     char *p = la, *q = lb;
     while ((p = strchr(p, '"')) && (q = strchr(q, '"'))) {
       char *ke = strchr(p + 1, '"'), *qe = strchr(q + 1, '"');
-      if (!ke || !qe || ke - p != qe - q || strncmp(p, q, ke - p)) { printf("logs: line %d has other keys\n", lines); bad = 1; break; }
+      if (!ke || !qe || ke - p != qe - q || strncmp(p, q, ke - p)) {
+        printf("logs: line %d has other keys\n", lines);
+        bad = 1;
+        break;
+      }
       int timing = !strncmp(p, "\"steps_per_s\"", 13) || !strncmp(p, "\"wall\"", 6);
       double x = strtod(ke + 2, &p), y = strtod(qe + 2, &q);
       if (timing) continue;
       double m = fmax(fabs(x), fabs(y)), r = m > 0 ? fabs(x - y) / m : 0;
       if (r > *worst) *worst = r;
-      if (!(r <= rtol || fabs(x - y) <= rtol * m + abs_tol)) { if (!bad) printf("logs: line %d %.*s: %.9g vs %.9g (relative %.3g)\n", lines, (int)(ke - q), q + 1, x, y, r); bad = 1; }
+      if (!(r <= rtol || fabs(x - y) <= rtol * m + abs_tol)) {
+        if (!bad) printf("logs: line %d %.*s: %.9g vs %.9g (relative %.3g)\n", lines, (int)(ke - q), q + 1, x, y, r);
+        bad = 1;
+      }
     }
   }
-  fclose(fa); fclose(fb);
-  if (!lines) { printf("logs: empty\n"); bad = 1; }
+  fclose(fa);
+  fclose(fb);
+  if (!lines) {
+    printf("logs: empty\n");
+    bad = 1;
+  }
   return bad;
 }
 
@@ -69,20 +90,35 @@ static int compare_ckpts(const char *a, const char *b, double rtol, double *wors
     const StEntry *x = &fa.t[i], *y = st_find(&fb, x->name);
     long n = 1, m = 1;
     for (int k = 0; k < x->rank; k++) n *= x->shape[k];
-    if (y) for (int k = 0; k < y->rank; k++) m *= y->shape[k];
-    if (!y || n != m) { printf("checkpoints: %s missing or of another size in %s\n", x->name, pb); bad = 1; break; }
+    if (y)
+      for (int k = 0; k < y->rank; k++) m *= y->shape[k];
+    if (!y || n != m) {
+      printf("checkpoints: %s missing or of another size in %s\n", x->name, pb);
+      bad = 1;
+      break;
+    }
     double diff = 0, mag = 0;
-    for (long k = 0; k < n; k++) { diff = fmax(diff, fabs((double)x->data[k] - y->data[k])); mag = fmax(mag, fabs((double)y->data[k])); }
+    for (long k = 0; k < n; k++) {
+      diff = fmax(diff, fabs((double)x->data[k] - y->data[k]));
+      mag = fmax(mag, fabs((double)y->data[k]));
+    }
     double r = mag > 0 ? diff / mag : diff;
     if (r > *worst) *worst = r;
-    if (!(r <= rtol || diff <= rtol * mag + abs_tol)) { printf("checkpoints: %s differs by %.3g relative\n", x->name, r); bad = 1; }
+    if (!(r <= rtol || diff <= rtol * mag + abs_tol)) {
+      printf("checkpoints: %s differs by %.3g relative\n", x->name, r);
+      bad = 1;
+    }
   }
-  st_free(&fa); st_free(&fb);
+  st_free(&fa);
+  st_free(&fb);
   return bad;
 }
 
 int main(int argc, char **argv) {
-  if (argc != 4 && argc != 5) { fprintf(stderr, "usage: compare_runs RUN_A RUN_B RTOL [ATOL]\n"); return 2; }
+  if (argc != 4 && argc != 5) {
+    fprintf(stderr, "usage: compare_runs RUN_A RUN_B RTOL [ATOL]\n");
+    return 2;
+  }
   double rtol = atof(argv[3]), wl = 0, wc = 0;
   abs_tol = argc == 5 ? atof(argv[4]) : 0;
   int l = compare_logs(argv[1], argv[2], rtol, &wl), c = compare_ckpts(argv[1], argv[2], rtol, &wc);
