@@ -18,6 +18,11 @@ cd "$(dirname "$0")/.." || exit 1
 CC=${CC:-cc}
 command -v "$CC" >/dev/null && command -v tsort >/dev/null || { echo "SKIP: needs $CC and tsort"; exit 77; }
 
+# CUDA sources are preprocessed as C++ where a C++ front end is installed, else
+# as C (a bare Debian has no cc1plus; -MM only follows the #includes either way)
+cxx=c
+echo | "$CC" -x c++ -E - >/dev/null 2>&1 && cxx=c++
+
 # the directories a file of DIR may include from (DIR relative to the root)
 allowed() {
   case $1 in
@@ -64,8 +69,8 @@ check_tree() {
     node=${rel%.*}
     node=${node%_priv}
     lang=c
-    case $f in *.cu) lang=c++ ;; esac
-    [ "$dir" = runtime/cuda ] && lang=c++
+    case $f in *.cu) lang=$cxx ;; esac
+    [ "$dir" = runtime/cuda ] && lang=$cxx
     # from an empty directory: a name that does not resolve stays a bare name (-MG)
     if ! deps=$(cd "$out" && "$CC" -MM -MG $(include_flags "$root" "$dir") -x "$lang" "$f" 2>"$out/err"); then
       echo "$rel: cc -MM failed: $(head -n 3 "$out/err" | tr '\n' ' ')"
