@@ -1,6 +1,8 @@
 /* runtime/gemm.c: every transpose combination on thin and square-ish shapes
- * against a double-precision product, and bit for bit against OpenBLAS sgemm
- * with beta = 0 (the zeroed-C call it makes instead must round the same). */
+ * against a double-precision product, and bit for bit against the routine it
+ * routes the shape to: the small kernel's fmaf chain (runtime/sgemm_small.h),
+ * or OpenBLAS sgemm with beta = 0 (the zeroed-C call it makes instead must
+ * round the same). */
 #include "gemm.h"
 
 #include <cblas.h>
@@ -11,6 +13,7 @@
 
 #include "blas_core.h"
 #include "check.h"
+#include "sgemm_small.h"
 
 static float rnd(unsigned *s) {
   *s = *s * 1664525u + 1013904223u;
@@ -20,6 +23,8 @@ static float rnd(unsigned *s) {
 static float a_at(int ta, const float *A, int lda, int m, int k) { return ta ? A[k * lda + m] : A[m * lda + k]; }
 static float b_at(int tb, const float *B, int ldb, int k, int n) { return tb ? B[n * ldb + k] : B[k * ldb + n]; }
 
+static int routed_small, checked;
+
 static void check_shape(int ta, int tb, int M, int N, int K, unsigned seed) {
   int lda = ta ? M : K, ldb = tb ? K : N;
   float *A = malloc(sizeof(float) * M * K), *B = malloc(sizeof(float) * K * N), *C = malloc(sizeof(float) * M * N);
@@ -28,8 +33,13 @@ static void check_shape(int ta, int tb, int M, int N, int K, unsigned seed) {
   memset(C, 0xff, sizeof(float) * M * N); /* NaN: every output must be written */
   ebm_sgemm(ta, tb, M, N, K, A, lda, B, ldb, C);
   float *R = malloc(sizeof(float) * M * N);
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda, B,
-              ldb, 0.0f, R, N);
+  int small = sgemm_small_wanted(ta, tb, M, N, K);
+  if (small)
+    sgemm_small_on(SGEMM_REF, ta, tb, M, N, K, A, lda, B, ldb, R);
+  else
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda, B,
+                ldb, 0.0f, R, N);
+  routed_small += small;
   int bad_math = 0, bad_blas = 0;
   for (int m = 0; m < M; m++)
     for (int n = 0; n < N; n++) {
@@ -44,11 +54,13 @@ static void check_shape(int ta, int tb, int M, int N, int K, unsigned seed) {
       if (memcmp(&c, &R[m * N + n], sizeof c)) bad_blas++;
     }
   CHECK(!bad_math, "ta=%d tb=%d %dx%dx%d: %d outputs off the exact product", ta, tb, M, N, K, bad_math);
-  CHECK(!bad_blas, "ta=%d tb=%d %dx%dx%d: %d outputs differ from sgemm with beta = 0", ta, tb, M, N, K, bad_blas);
+  CHECK(!bad_blas, "ta=%d tb=%d %dx%dx%d: %d outputs differ from %s", ta, tb, M, N, K, bad_blas,
+        small ? "the small kernel's plain C path" : "sgemm with beta = 0");
   free(A);
   free(B);
   free(C);
   free(R);
+  checked++;
 }
 
 int main(int argc, char **argv) {
@@ -65,5 +77,7 @@ int main(int argc, char **argv) {
     for (int tb = 0; tb < 2; tb++)
       for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         check_shape(ta, tb, shapes[s][0], shapes[s][1], shapes[s][2], seed++);
+  /* both routes are exercised */
+  CHECK(routed_small > 0 && routed_small < checked, "%d of %d shapes to the small kernel", routed_small, checked);
   return report();
 }

@@ -1,0 +1,122 @@
+/* sgemm_small.h: brings every transpose case to the kernels' one form
+ * O = X Y (X broadcast with any strides, Y read along rows), either as
+ * C = op(A) op(B) (vectors across C's columns) or as C^T = op(B)^T op(A)^T
+ * (vectors across C's rows, for thin C), packing a transposed operand where
+ * the form needs rows. Both ways compute each output as the same fmaf chain
+ * over k, so the choice (which differs between paths) never changes a bit. */
+#include "sgemm_small.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The plain C path, and the definition the vector paths must match bit for bit. */
+void sgemm_panel_ref(int M, int N, int K, const float *X, long xi, long xk, const float *Y, long ldy, float *O,
+                     long ldo) {
+  for (int i = 0; i < M; i++)
+    for (int j = 0; j < N; j++) {
+      float c = 0.0f;
+      for (int k = 0; k < K; k++) c = fmaf(X[i * xi + k * xk], Y[k * ldy + j], c);
+      O[i * ldo + j] = c;
+    }
+}
+
+int sgemm_small_path(void) {
+  static int path = -1;
+  if (path < 0) {
+    int p = SGEMM_REF;
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) p = SGEMM_AVX2;
+    if (__builtin_cpu_supports("avx512f")) p = SGEMM_AVX512;
+#endif
+    path = p;
+  }
+  return path;
+}
+
+/* A function of the shape alone, never of the CPU: which of the two
+ * roundings a product gets must not depend on where it runs. Measured on
+ * AVX-512 (bench/results/sgemm_small.json): the kernel wins where C has at
+ * least one vector of columns (a thin C is latency- or transpose-bound, where
+ * OpenBLAS splits k, which we may not), where a transposed operand's packing
+ * is shared by 16 rows or more, and up to 1024 x 100 x 100 (1.1x); from
+ * 256^3 up OpenBLAS's cache blocking is 10-15 % faster. */
+int sgemm_small_wanted(int ta, int tb, int M, int N, int K) {
+  return N >= 16 && (M >= 16 || (!ta && !tb)) && (long)M * N * K <= 1024L * 100 * 100;
+}
+
+/* One growing scratch per thread: no allocation per call once warm. */
+static _Thread_local float *scratch_p;
+static _Thread_local size_t scratch_n;
+
+static float *scratch(size_t n) {
+  if (n > scratch_n) {
+    free(scratch_p);
+    scratch_n = (n + 1023) & ~(size_t)1023;
+    scratch_p = aligned_alloc(64, scratch_n * sizeof(float));
+    if (!scratch_p) abort();
+  }
+  return scratch_p;
+}
+
+typedef void Transpose(int rows, int cols, const float *src, long lds, float *dst, long ldd);
+
+/* dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols, in 8 x 8 tiles */
+static void transpose_c(int rows, int cols, const float *src, long lds, float *dst, long ldd) {
+  for (int r0 = 0; r0 < rows; r0 += 8)
+    for (int c0 = 0; c0 < cols; c0 += 8) {
+      int r1 = r0 + 8 < rows ? r0 + 8 : rows, c1 = c0 + 8 < cols ? c0 + 8 : cols;
+      for (int c = c0; c < c1; c++)
+        for (int r = r0; r < r1; r++) dst[c * ldd + r] = src[r * lds + c];
+    }
+}
+
+static long pad16(long n) { return (n + 15) & ~15L; }
+
+static void product(SgemmPanel *panel, Transpose *transpose, int width, int ta, int tb, int M, int N, int K,
+                    const float *A, int lda, const float *B, int ldb, float *C) {
+  /* cost in vector FMAs plus floats moved by packing, either way round */
+  long vec_n = (long)(N + width - 1) / width * M * K, pack_n = tb ? (long)K * N : 0;
+  long vec_t = (long)(M + width - 1) / width * N * K, pack_t = (ta ? 0 : (long)K * M) + (N > 1 ? (long)M * N : 0);
+  if (vec_n + pack_n <= vec_t + pack_t) {
+    const float *Y = B;
+    long ldy = ldb;
+    if (tb) { /* Y = B^T, K x N */
+      ldy = pad16(N);
+      float *P = scratch((size_t)K * ldy);
+      transpose(N, K, B, ldb, P, ldy);
+      Y = P;
+    }
+    panel(M, N, K, A, ta ? 1 : lda, ta ? lda : 1, Y, ldy, C, N);
+    return;
+  }
+  /* C^T (N x M) = op(B)^T op(A)^T: X(j, k) = op(B)(k, j), Y(k, i) = op(A)(i, k) */
+  long ldy = ta ? lda : pad16(M), ldt = pad16(M);
+  size_t ny = ta ? 0 : (size_t)K * ldy;
+  float *S = scratch(ny + (N > 1 ? (size_t)N * ldt : 0));
+  const float *Y = A;
+  if (!ta) {
+    transpose(M, K, A, lda, S, ldy);
+    Y = S;
+  }
+  float *T = N > 1 ? S + ny : C; /* N = 1: C^T is C */
+  panel(N, M, K, B, tb ? ldb : 1, tb ? 1 : ldb, Y, ldy, T, ldt);
+  if (N > 1) transpose(N, M, T, ldt, C, N);
+}
+
+int sgemm_small_on(int path, int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                   float *C) {
+  if (path > sgemm_small_path()) return -1;
+  if (path == SGEMM_AVX512)
+    product(sgemm_panel_avx512, sgemm_transpose_avx2, 16, ta, tb, M, N, K, A, lda, B, ldb, C);
+  else if (path == SGEMM_AVX2)
+    product(sgemm_panel_avx2, sgemm_transpose_avx2, 8, ta, tb, M, N, K, A, lda, B, ldb, C);
+  else
+    product(sgemm_panel_ref, transpose_c, 1, ta, tb, M, N, K, A, lda, B, ldb, C);
+  return 0;
+}
+
+void sgemm_small(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C) {
+  sgemm_small_on(sgemm_small_path(), ta, tb, M, N, K, A, lda, B, ldb, C);
+}

@@ -1,0 +1,108 @@
+/* The AVX2 + FMA kernel of sgemm_small.h, sgemm_small_avx512.c on 8 lanes
+ * and 16 ymm registers: blocks of up to 8 rows x 3 vectors (12 accumulators
+ * at most), the same fused multiply-add per output per k, in k order. */
+#include "sgemm_small.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+#define T256 __attribute__((target("avx2,fma")))
+
+static inline __attribute__((always_inline)) T256 void block(int R, int V, int K, const float *X, long xi, long xk,
+                                                             const float *Y, long ldy, float *O, long ldo,
+                                                             __m256i last) {
+  __m256 acc[8][3];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+    for (int v = 0; v < V; v++) acc[r][v] = _mm256_setzero_ps();
+  for (int k = 0; k < K; k++) {
+    const float *y = Y + k * ldy, *x = X + k * xk;
+    __m256 b[3];
+#pragma GCC unroll 4
+    for (int v = 0; v < V; v++) b[v] = v == V - 1 ? _mm256_maskload_ps(y + 8 * v, last) : _mm256_loadu_ps(y + 8 * v);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++) {
+      __m256 a = _mm256_set1_ps(x[r * xi]);
+#pragma GCC unroll 4
+      for (int v = 0; v < V; v++) acc[r][v] = _mm256_fmadd_ps(a, b[v], acc[r][v]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+    for (int v = 0; v < V; v++) {
+      float *o = O + r * ldo + 8 * v;
+      if (v == V - 1)
+        _mm256_maskstore_ps(o, last, acc[r][v]);
+      else
+        _mm256_storeu_ps(o, acc[r][v]);
+    }
+}
+
+/* one case per (R, V) that sgemm_panel_avx2 uses (rows_for), so each block's loops unroll into registers */
+#define B(R, V)                                      \
+  case R * 8 + V - 1:                                \
+    block(R, V, K, X, xi, xk, Y, ldy, O, ldo, last); \
+    break;
+#define ROWS(R) B(R, 1) B(R, 2) B(R, 3)
+#define TWO(R) B(R, 1) B(R, 2)
+#define ONE(R) B(R, 1)
+
+static T256 void dispatch(int R, int V, int K, const float *X, long xi, long xk, const float *Y, long ldy, float *O,
+                          long ldo, __m256i last) {
+  switch (R * 8 + V - 1) { ROWS(1) ROWS(2) ROWS(3) ROWS(4) TWO(5) TWO(6) ONE(7) ONE(8) }
+}
+
+/* rows per block for V vectors: 12 accumulators at most, 8 rows at most */
+static const int rows_for[4] = {0, 8, 6, 4};
+
+T256 void sgemm_panel_avx2(int M, int N, int K, const float *X, long xi, long xk, const float *Y, long ldy, float *O,
+                           long ldo) {
+  /* column panels of up to 3 vectors outside, row blocks inside (Y's panel stays in L1) */
+  for (int j0 = 0; j0 < N; j0 += 24) {
+    int w = N - j0 < 24 ? N - j0 : 24, V = (w + 7) / 8, R = rows_for[V], t = w % 8 ? w % 8 : 8;
+    __m256i last = _mm256_cmpgt_epi32(_mm256_set1_epi32(t), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    for (int i0 = 0; i0 < M; i0 += R) {
+      int r = M - i0 < R ? M - i0 : R;
+      dispatch(r, V, K, X + i0 * xi, xi, xk, Y + j0, ldy, O + (long)i0 * ldo + j0, ldo, last);
+    }
+  }
+}
+/* dst[c * ldd + r] = src[r * lds + c]: 8 x 8 tiles through registers, the
+ * ragged edges one float at a time. Only copies: no bit depends on it. */
+T256 void sgemm_transpose_avx2(int rows, int cols, const float *src, long lds, float *dst, long ldd) {
+  int r8 = rows & ~7, c8 = cols & ~7;
+  for (int r0 = 0; r0 < r8; r0 += 8)
+    for (int c0 = 0; c0 < c8; c0 += 8) {
+      __m256 t[8], u[8];
+      for (int i = 0; i < 8; i++) t[i] = _mm256_loadu_ps(src + (r0 + i) * lds + c0);
+      for (int i = 0; i < 8; i += 2) {
+        u[i] = _mm256_unpacklo_ps(t[i], t[i + 1]);
+        u[i + 1] = _mm256_unpackhi_ps(t[i], t[i + 1]);
+      }
+      for (int i = 0; i < 8; i += 4) {
+        t[i] = _mm256_shuffle_ps(u[i], u[i + 2], 0x44);
+        t[i + 1] = _mm256_shuffle_ps(u[i], u[i + 2], 0xee);
+        t[i + 2] = _mm256_shuffle_ps(u[i + 1], u[i + 3], 0x44);
+        t[i + 3] = _mm256_shuffle_ps(u[i + 1], u[i + 3], 0xee);
+      }
+      for (int i = 0; i < 4; i++) {
+        _mm256_storeu_ps(dst + (c0 + i) * ldd + r0, _mm256_permute2f128_ps(t[i], t[i + 4], 0x20));
+        _mm256_storeu_ps(dst + (c0 + i + 4) * ldd + r0, _mm256_permute2f128_ps(t[i], t[i + 4], 0x31));
+      }
+    }
+  for (int r = 0; r < rows; r++) /* the edges */
+    for (int c = r < r8 ? c8 : 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+}
+#else
+void sgemm_transpose_avx2(int rows, int cols, const float *src, long lds, float *dst, long ldd) {
+  for (int r = 0; r < rows; r++)
+    for (int c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+}
+
+void sgemm_panel_avx2(int M, int N, int K, const float *X, long xi, long xk, const float *Y, long ldy, float *O,
+                      long ldo) {
+  sgemm_panel_ref(M, N, K, X, xi, xk, Y, ldy, O, ldo);
+}
+#endif
