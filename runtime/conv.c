@@ -2,9 +2,8 @@
 
 #include <cblas.h>
 #include <string.h>
-#ifdef __AVX__
-#include <immintrin.h>
-#endif
+
+#include "transpose.h"
 
 /* Layout. An image is first copied channels-last into a zero-padded buffer
  * xp [H+2P][W+2P][C], so the KW*C inputs that one output pixel reads in one
@@ -37,59 +36,15 @@ size_t conv_workspace(const ConvDims *d) {
   return (size_t)d->O * kdim(d) + padded(d) + (size_t)group(d) * (kdim(d) + d->O) * d->HO * d->WO;
 }
 
-/* t[j ld + i] = s[i ls + j] for i, j < 8 */
-static inline void tile8(const float *s, long ls, float *t, long ld) {
-#ifdef __AVX__
-  /* in registers: 8 row loads, 24 shuffles, 8 row stores (the portable loop below is ~2x slower) */
-  __m256 r[8], u[8];
-  for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(s + i * ls);
-  for (int i = 0; i < 8; i += 2) {
-    u[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-    u[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-  }
-  for (int i = 0; i < 8; i += 4) {
-    r[i] = _mm256_shuffle_ps(u[i], u[i + 2], 0x44);
-    r[i + 1] = _mm256_shuffle_ps(u[i], u[i + 2], 0xEE);
-    r[i + 2] = _mm256_shuffle_ps(u[i + 1], u[i + 3], 0x44);
-    r[i + 3] = _mm256_shuffle_ps(u[i + 1], u[i + 3], 0xEE);
-  }
-  for (int j = 0; j < 4; j++) {
-    _mm256_storeu_ps(t + j * ld, _mm256_permute2f128_ps(r[j], r[j + 4], 0x20));
-    _mm256_storeu_ps(t + (j + 4) * ld, _mm256_permute2f128_ps(r[j], r[j + 4], 0x31));
-  }
-#else
-  float tile[8][8];
-  for (int i = 0; i < 8; i++)
-    for (int j = 0; j < 8; j++) tile[j][i] = s[i * ls + j];
-  for (int j = 0; j < 8; j++)
-    for (int i = 0; i < 8; i++) t[j * ld + i] = tile[j][i];
-#endif
-}
-
-/* dst[j ld + i] = src[i ls + j] for i < ni, j < nj, in 8x8 tiles: a tile's
- * loads and stores each touch 8 cache lines */
-static void transpose(const float *src, long ls, float *dst, long ld, int ni, int nj) {
-  for (int i0 = 0; i0 < ni; i0 += 8)
-    for (int j0 = 0; j0 < nj; j0 += 8) {
-      const float *s = src + i0 * ls + j0;
-      float *t = dst + j0 * ld + i0;
-      if (i0 + 8 <= ni && j0 + 8 <= nj)
-        tile8(s, ls, t, ld);
-      else
-        for (int i = 0; i < 8 && i0 + i < ni; i++)
-          for (int j = 0; j < 8 && j0 + j < nj; j++) t[j * ld + i] = s[i * ls + j];
-    }
-}
-
 /* wr[o][(a KW + b) C + c] = w[o][c][a][b] (to_wr), or back: per o, a [C][KH KW] transpose */
 static void reorder_w(const ConvDims *d, const float *src, float *dst, int to_wr) {
   const int C = d->C, R = d->KH * d->KW;
   for (int o = 0; o < d->O; o++) {
     const size_t base = (size_t)o * C * R;
     if (to_wr)
-      transpose(src + base, R, dst + base, C, C, R);
+      transpose_f32(src + base, R, dst + base, C, C, R);
     else
-      transpose(src + base, C, dst + base, R, R, C);
+      transpose_f32(src + base, C, dst + base, R, R, C);
   }
 }
 
@@ -97,14 +52,16 @@ static void reorder_w(const ConvDims *d, const float *src, float *dst, int to_wr
 static void to_padded(const ConvDims *d, const float *x, float *xp) {
   const int Wp = d->W + 2 * d->P;
   for (int h = 0; h < d->H; h++)
-    transpose(x + (size_t)h * d->W, (long)d->H * d->W, xp + ((size_t)(h + d->P) * Wp + d->P) * d->C, d->C, d->C, d->W);
+    transpose_f32(x + (size_t)h * d->W, (long)d->H * d->W, xp + ((size_t)(h + d->P) * Wp + d->P) * d->C, d->C, d->C,
+                  d->W);
 }
 
 /* x[c][h][v] = xp[(h + P) Wp + v + P][c] */
 static void from_padded(const ConvDims *d, const float *xp, float *x) {
   const int Wp = d->W + 2 * d->P;
   for (int h = 0; h < d->H; h++)
-    transpose(xp + ((size_t)(h + d->P) * Wp + d->P) * d->C, d->C, x + (size_t)h * d->W, (long)d->H * d->W, d->W, d->C);
+    transpose_f32(xp + ((size_t)(h + d->P) * Wp + d->P) * d->C, d->C, x + (size_t)h * d->W, (long)d->H * d->W, d->W,
+                  d->C);
 }
 
 /* col[i WO + j][(a KW + b) C + c] = xp[(S i + a) Wp + S j + b][c] for one image */

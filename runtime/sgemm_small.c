@@ -2,9 +2,11 @@
  * O = X Y (X broadcast with any strides, Y read along rows), either as
  * C = op(A) op(B) (vectors across C's columns) or as C^T = op(B)^T op(A)^T
  * (vectors across C's rows, for thin C), packing a transposed operand where
- * the form needs rows. Both ways compute each output as the same fmaf chain
+ * the form needs rows (runtime/transpose.h). Both ways compute each output as the same fmaf chain
  * over k, so the choice (which differs between paths) never changes a bit. */
 #include "sgemm_small.h"
+
+#include "transpose.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -77,22 +79,10 @@ static float *scratch(size_t n) {
   return scratch_p;
 }
 
-typedef void Transpose(int rows, int cols, const float *src, long lds, float *dst, long ldd);
-
-/* dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols, in 8 x 8 tiles */
-static void transpose_c(int rows, int cols, const float *src, long lds, float *dst, long ldd) {
-  for (int r0 = 0; r0 < rows; r0 += 8)
-    for (int c0 = 0; c0 < cols; c0 += 8) {
-      int r1 = r0 + 8 < rows ? r0 + 8 : rows, c1 = c0 + 8 < cols ? c0 + 8 : cols;
-      for (int c = c0; c < c1; c++)
-        for (int r = r0; r < r1; r++) dst[c * ldd + r] = src[r * lds + c];
-    }
-}
-
 static long pad16(long n) { return (n + 15) & ~15L; }
 
-static void product(SgemmPanel *panel, Transpose *transpose, int width, int ta, int tb, int M, int N, int K,
-                    const float *A, int lda, const float *B, int ldb, float *C) {
+static void product(SgemmPanel *panel, int width, int ta, int tb, int M, int N, int K, const float *A, int lda,
+                    const float *B, int ldb, float *C) {
   /* cost in vector FMAs plus floats moved by packing, either way round */
   long vec_n = (long)(N + width - 1) / width * M * K, pack_n = tb ? (long)K * N : 0;
   long vec_t = (long)(M + width - 1) / width * N * K, pack_t = (ta ? 0 : (long)K * M) + (N > 1 ? (long)M * N : 0);
@@ -102,7 +92,7 @@ static void product(SgemmPanel *panel, Transpose *transpose, int width, int ta, 
     if (tb) { /* Y = B^T, K x N */
       ldy = pad16(N);
       float *P = scratch((size_t)K * ldy);
-      transpose(N, K, B, ldb, P, ldy);
+      transpose_f32(B, ldb, P, ldy, N, K);
       Y = P;
     }
     panel(M, N, K, A, ta ? 1 : lda, ta ? lda : 1, Y, ldy, C, N);
@@ -114,23 +104,23 @@ static void product(SgemmPanel *panel, Transpose *transpose, int width, int ta, 
   float *S = scratch(ny + (N > 1 ? (size_t)N * ldt : 0));
   const float *Y = A;
   if (!ta) {
-    transpose(M, K, A, lda, S, ldy);
+    transpose_f32(A, lda, S, ldy, M, K);
     Y = S;
   }
   float *T = N > 1 ? S + ny : C; /* N = 1: C^T is C */
   panel(N, M, K, B, tb ? ldb : 1, tb ? 1 : ldb, Y, ldy, T, ldt);
-  if (N > 1) transpose(N, M, T, ldt, C, N);
+  if (N > 1) transpose_f32(T, ldt, C, N, N, M);
 }
 
 int sgemm_small_on(int path, int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                    float *C) {
   if (path > sgemm_small_path()) return -1;
   if (path == SGEMM_AVX512)
-    product(sgemm_panel_avx512, sgemm_transpose_avx2, 16, ta, tb, M, N, K, A, lda, B, ldb, C);
+    product(sgemm_panel_avx512, 16, ta, tb, M, N, K, A, lda, B, ldb, C);
   else if (path == SGEMM_AVX2)
-    product(sgemm_panel_avx2, sgemm_transpose_avx2, 8, ta, tb, M, N, K, A, lda, B, ldb, C);
+    product(sgemm_panel_avx2, 8, ta, tb, M, N, K, A, lda, B, ldb, C);
   else
-    product(sgemm_panel_ref, transpose_c, 1, ta, tb, M, N, K, A, lda, B, ldb, C);
+    product(sgemm_panel_ref, 1, ta, tb, M, N, K, A, lda, B, ldb, C);
   return 0;
 }
 

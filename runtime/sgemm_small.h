@@ -26,7 +26,5 @@ int sgemm_small_on(int path, int ta, int tb, int M, int N, int K, const float *A
 typedef void SgemmPanel(int M, int N, int K, const float *X, long xi, long xk, const float *Y, long ldy, float *O,
                         long ldo);
 SgemmPanel sgemm_panel_ref, sgemm_panel_avx2, sgemm_panel_avx512;
-/* dst[c * ldd + r] = src[r * lds + c], r < rows, c < cols (AVX2; CPUs with it only) */
-void sgemm_transpose_avx2(int rows, int cols, const float *src, long lds, float *dst, long ldd);
 
 #endif

@@ -69,38 +69,7 @@ T256 void sgemm_panel_avx2(int M, int N, int K, const float *X, long xi, long xk
     }
   }
 }
-/* dst[c * ldd + r] = src[r * lds + c]: 8 x 8 tiles through registers, the
- * ragged edges one float at a time. Only copies: no bit depends on it. */
-T256 void sgemm_transpose_avx2(int rows, int cols, const float *src, long lds, float *dst, long ldd) {
-  int r8 = rows & ~7, c8 = cols & ~7;
-  for (int r0 = 0; r0 < r8; r0 += 8)
-    for (int c0 = 0; c0 < c8; c0 += 8) {
-      __m256 t[8], u[8];
-      for (int i = 0; i < 8; i++) t[i] = _mm256_loadu_ps(src + (r0 + i) * lds + c0);
-      for (int i = 0; i < 8; i += 2) {
-        u[i] = _mm256_unpacklo_ps(t[i], t[i + 1]);
-        u[i + 1] = _mm256_unpackhi_ps(t[i], t[i + 1]);
-      }
-      for (int i = 0; i < 8; i += 4) {
-        t[i] = _mm256_shuffle_ps(u[i], u[i + 2], 0x44);
-        t[i + 1] = _mm256_shuffle_ps(u[i], u[i + 2], 0xee);
-        t[i + 2] = _mm256_shuffle_ps(u[i + 1], u[i + 3], 0x44);
-        t[i + 3] = _mm256_shuffle_ps(u[i + 1], u[i + 3], 0xee);
-      }
-      for (int i = 0; i < 4; i++) {
-        _mm256_storeu_ps(dst + (c0 + i) * ldd + r0, _mm256_permute2f128_ps(t[i], t[i + 4], 0x20));
-        _mm256_storeu_ps(dst + (c0 + i + 4) * ldd + r0, _mm256_permute2f128_ps(t[i], t[i + 4], 0x31));
-      }
-    }
-  for (int r = 0; r < rows; r++) /* the edges */
-    for (int c = r < r8 ? c8 : 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
-}
 #else
-void sgemm_transpose_avx2(int rows, int cols, const float *src, long lds, float *dst, long ldd) {
-  for (int r = 0; r < rows; r++)
-    for (int c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
-}
-
 void sgemm_panel_avx2(int M, int N, int K, const float *X, long xi, long xk, const float *Y, long ldy, float *O,
                       long ldo) {
   sgemm_panel_ref(M, N, K, X, xi, xk, Y, ldy, O, ldo);
