@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The trainers' command line (runtime/trainer/cli.c): every command's --help
+# The trainers' command line (runtime/cli.c): every command's --help
 # comes from its option table, and every option that help lists is one the
 # parser takes; bad arguments exit 2 with a message naming the argument (the
 # nearest option for a typo, the valid values for a bad number) and write
