@@ -10,7 +10,9 @@ set -u
 BIN=${1:?usage: host_cli.sh /path/to/ebmforge}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 cd "$(dirname "$0")/.." || exit 1
-. tests/support/report.sh # $TMP (removed on exit), pass, fail, finish
+. tests/support/report.sh     # $TMP (removed on exit), pass, fail, finish
+. tests/support/cli_checks.sh # check_help, expect_bad (of $CLI_BIN)
+CLI_BIN=$BIN
 
 # the options each command takes (scripts, tests and docs call them): none may disappear
 declare -A OPTS=(
@@ -27,47 +29,14 @@ declare -A OPTS=(
 )
 
 for cmd in "${!OPTS[@]}"; do
-  "$BIN" "$cmd" --help >"$TMP/help.txt" 2>"$TMP/err.txt"
-  rc=$?
-  if [ $rc = 0 ] && head -n 1 "$TMP/help.txt" | grep -q "^usage: ebmforge $cmd" && grep -q '^options:' "$TMP/help.txt"; then
-    pass "$cmd --help: usage line and options"
-  else
-    fail "$cmd --help: rc $rc: $(head -n 3 "$TMP/help.txt" "$TMP/err.txt")"
-  fi
+  check_help ebmforge "$cmd"
   sed -n '/^options:/,/^$/p' "$TMP/help.txt" | grep -E '^  -' | awk '{print $1}' >"$TMP/listed.txt"
   for opt in ${OPTS[$cmd]}; do
     grep -qxF -- "$opt" "$TMP/listed.txt" || fail "$cmd --help does not list $opt"
   done
-  # "  --name META  text": given without its value, the parser knows the option
-  sed -n '/^options:/,/^$/p' "$TMP/help.txt" | grep -E '^  -[-a-z]+ [A-Z]' | awk '{print $1}' >"$TMP/valued.txt"
-  while read -r opt; do
-    out=$("$BIN" "$cmd" "$opt" 2>&1)
-    rc=$?
-    [ $rc = 2 ] && [[ $out == *"$opt needs a value"* ]] || fail "$cmd $opt (no value): rc $rc: $out"
-  done <"$TMP/valued.txt"
-  # an unknown option: exit 2, named, nothing on stdout
-  out=$("$BIN" "$cmd" --bogus 2>"$TMP/err.txt")
-  rc=$?
-  if [ $rc = 2 ] && grep -qF "unknown option '--bogus'" "$TMP/err.txt" && [ -z "$out" ]; then
-    pass "$cmd --bogus: $(cat "$TMP/err.txt")"
-  else
-    fail "$cmd --bogus: rc $rc: $(cat "$TMP/err.txt")"
-  fi
+  expect_bad "$cmd --bogus" "unknown option '--bogus'" "$cmd" --bogus
 done
 
-# expect_bad LABEL TEXT ARGS...: exit 2, TEXT on stderr, nothing written to $TMP/never
-expect_bad() {
-  local label=$1 text=$2
-  shift 2
-  rm -rf "$TMP/never"
-  "$BIN" "$@" >"$TMP/out.txt" 2>"$TMP/err.txt"
-  local rc=$?
-  if [ $rc != 2 ]; then fail "$label: exit $rc, expected 2: $(cat "$TMP/err.txt")"
-  elif ! grep -qF -- "$text" "$TMP/err.txt"; then fail "$label: expected '$text', got: $(cat "$TMP/err.txt")"
-  elif [ -e "$TMP/never" ] || [ -s "$TMP/out.txt" ]; then fail "$label: wrote something"
-  else pass "$label: $(cat "$TMP/err.txt")"
-  fi
-}
 M=models/toy_mle.lua
 N=$TMP/never
 # every number has a range, said in the message
