@@ -216,6 +216,14 @@ static char *gencode_flags(const char *archs) {
   return out;
 }
 
+int build_cuda_arch_parse(const char *value, void *dest) {
+  char *gencode = gencode_flags(value);
+  if (!gencode) return -1;
+  free(gencode);
+  *(const char **)dest = value;
+  return 0;
+}
+
 /* The nvcc variables and rules of build.ninja: templates/cuda_rules.ninja.in
  * filled (the CUDA libraries: lib64 beside nvcc's bin/), after `dist`, the
  * filled templates/cuda_dist.ninja.in of a data-parallel trainer, or NULL. */

@@ -20,5 +20,8 @@ typedef struct {
  * DIR/build.ninja building them all. 0 on success; prints what it wrote.
  * Nothing is written if generation fails. */
 int build_model(Host *const *hosts, int n, const BuildOptions *o);
+/* --cuda-arch's value (cli.h's CliParseFn): a comma-separated list of
+ * architectures such as 80,90 into *(const char **)dest, or -1 */
+int build_cuda_arch_parse(const char *value, void *dest);
 
 #endif

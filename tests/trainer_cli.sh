@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The trainers' command line (runtime/trainer/cli.c): every command's --help
+# The trainers' command line (runtime/cli.c): every command's --help
 # comes from its option table, and every option that help lists is one the
 # parser takes; bad arguments exit 2 with a message naming the argument (the
 # nearest option for a typo, the valid values for a bad number) and write
@@ -11,6 +11,7 @@ BIN=${1:?usage: trainer_cli.sh /path/to/ebmforge}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 cd "$(dirname "$0")/.." || exit 1
 . tests/support/report.sh   # $TMP (removed on exit), pass, fail, finish
+. tests/support/cli_checks.sh # check_help, expect_bad (of $CLI_BIN)
 command -v ninja >/dev/null || { echo "SKIP: ninja not installed"; exit 77; }
 
 "$BIN" build models/toy_mle.lua -o "$TMP/b" --no-cuda >"$TMP/build.txt" 2>&1 &&
@@ -19,21 +20,9 @@ T=$TMP/b/mle-langevin/train-cpu
 
 # --help of each command, and each option it lists: given without its value,
 # the parser knows it ("needs a value"), so help and parsing agree
+CLI_BIN=$T
 for cmd in train sample energy eval fd info; do
-  "$T" "$cmd" --help >"$TMP/help.txt" 2>&1
-  rc=$?
-  if [ $rc = 0 ] && head -n 1 "$TMP/help.txt" | grep -q "^usage: train-cpu $cmd" && grep -q '^options:' "$TMP/help.txt"; then
-    pass "$cmd --help: usage line and options"
-  else
-    fail "$cmd --help: rc $rc: $(head -n 3 "$TMP/help.txt")"
-  fi
-  # "  --name META  text": options that take a value have a META in capitals
-  sed -n '/^options:/,/^$/p' "$TMP/help.txt" | grep -E '^  -[-a-z]+ [A-Z]' | awk '{print $1}' >"$TMP/valued.txt"
-  while read -r opt; do
-    out=$("$T" "$cmd" "$opt" 2>&1)
-    rc=$?
-    [ $rc = 2 ] && [[ $out == *"$opt needs a value"* ]] || fail "$cmd $opt (no value): rc $rc: $out"
-  done <"$TMP/valued.txt"
+  check_help train-cpu "$cmd"
   [ -s "$TMP/valued.txt" ] || [ "$cmd" = info ] || fail "$cmd --help lists no option with a value"
 done
 pass "every option with a value that a --help lists is parsed"
@@ -42,19 +31,6 @@ pass "every option with a value that a --help lists is parsed"
 "$T" train --help | grep -q '^  lr ' && pass "train --help ends with the run-time parameters" ||
   fail "train --help lacks the parameter table"
 
-# expect_bad LABEL TEXT ARGS...: exit 2, TEXT on stderr, nothing written to $TMP/never
-expect_bad() {
-  local label=$1 text=$2
-  shift 2
-  rm -rf "$TMP/never"
-  "$T" "$@" >"$TMP/out.txt" 2>"$TMP/err.txt"
-  local rc=$?
-  if [ $rc != 2 ]; then fail "$label: exit $rc, expected 2: $(cat "$TMP/err.txt")"
-  elif ! grep -qF -- "$text" "$TMP/err.txt"; then fail "$label: expected '$text', got: $(cat "$TMP/err.txt")"
-  elif [ -e "$TMP/never" ] || [ -s "$TMP/out.txt" ]; then fail "$label: wrote something"
-  else pass "$label: $(cat "$TMP/err.txt")"
-  fi
-}
 N="$TMP/never"
 expect_bad "a typo" "unknown option '--iter'; did you mean --iters?" train --iter 5 --out "$N"
 expect_bad "an unknown option" "unknown option '--bogus'" train --out "$N" --bogus

@@ -1,31 +1,24 @@
 #include "doc_cmd.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lua.h>
 
 #include "atomic_file.h"
+#include "cli.h"
 #include "host.h"
 
-static const char *usage =
-    "usage: ebmforge doc [-o FILE] | --check MODEL.lua...\n"
-    "\n"
+static const char *about =
     "Writes the reference of the model-file language as Markdown: every method with\n"
     "its options, defaults and meanings, the entries, networks (nets.*), layers (nn.*),\n"
     "optimisers, the step program and every tensor op, from the same tables that\n"
     "validate model files. docs/dsl.md is this output (tests/dsl_doc.sh checks it);\n"
-    "regenerate it with `ebmforge doc -o docs/dsl.md` after changing an option.\n"
-    "\n"
-    "  -o FILE   write FILE (atomically) instead of standard output\n"
-    "  --check   load each MODEL (every sweep combination) and check that every option\n"
-    "            it gives has a description in the reference\n"
-    "\n"
-    "exit codes: 0 done, 1 I/O error or an option or function without a description,\n"
-    "2 bad arguments\n";
+    "regenerate it with `ebmforge doc -o docs/dsl.md` after changing an option.\n";
 
 /* every combination of each model: the options it gives all have descriptions */
-static int check_models(int n, char **paths) {
+static int check_models(int n, const char **paths) {
   int rc = 0;
   for (int i = 0; i < n; i++) {
     for (int c = 0, combos = 1; c < combos; c++) {
@@ -54,28 +47,30 @@ static int check_models(int n, char **paths) {
 
 int cmd_doc(int argc, char **argv) {
   const char *out = NULL;
-  for (int i = 0; i < argc; i++) {
-    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      fputs(usage, stdout);
-      return 0;
-    }
-    if (!strcmp(argv[i], "--check")) {
-      if (i + 1 >= argc) {
-        fprintf(stderr, "ebmforge doc: --check needs model files\n\n%s", usage);
-        return 2;
-      }
-      return check_models(argc - i - 1, argv + i + 1);
-    }
-    if (!strcmp(argv[i], "-o") && i + 1 < argc)
-      out = argv[++i];
-    else {
-      fprintf(stderr, "ebmforge doc: unknown or incomplete option '%s'\n\n%s", argv[i], usage);
-      return 2;
-    }
+  int check = 0;
+  CliList models = {0};
+  const CliOpt opts[] = {
+      ARG_LIST("MODEL.lua", &models, "with --check: the model files to check"),
+      OPT_STRING("-o", &out, "FILE", "write FILE (atomically) instead of standard output"),
+      OPT_FLAG("--check", &check,
+               "write nothing: load each MODEL (every sweep combination) and check that every option it gives has "
+               "a description in the reference"),
+      OPT_END,
+  };
+  const CliCommand cmd = {"doc", about, opts,
+                          "exit codes: 0 done, 1 I/O error or an option or function without a description,\n"
+                          "2 bad arguments\n"};
+  int rc = cli_parse(&cmd, argc, argv);
+  if (!rc && check && (out || !models.n))
+    rc = bad(out ? "--check writes nothing: drop -o" : "--check needs MODEL.lua...");
+  if (!rc && !check && models.n) rc = badf("unexpected argument '%s': model files go with --check", models.items[0]);
+  if (rc || check) {
+    rc = rc ? (rc == CLI_HELP ? 0 : rc) : check_models(models.n, models.items);
+    free(models.items);
+    return rc;
   }
   Host *h = host_new();
   if (!h) return 1;
-  int rc = 0;
   if (host_run_string(h, "__doc_text = require('doc').render()", "=doc")) {
     fprintf(stderr, "ebmforge doc: %s\n", h->error);
     rc = 1;

@@ -17,7 +17,8 @@ static struct {
   char path[4096], tmp[4200];
 } fig;
 
-int fig_format_parse(const char *s, FigFormat *f) {
+int fig_format_parse(const char *s, void *format) {
+  FigFormat *f = format;
   if (!strcmp(s, "png"))
     *f = FIG_PNG;
   else if (!strcmp(s, "pdf"))

@@ -12,8 +12,9 @@
 
 typedef enum { FIG_PNG, FIG_PDF, FIG_SVG } FigFormat;
 
-/* "png", "pdf" or "svg"; 0, or -1 for anything else. */
-int fig_format_parse(const char *s, FigFormat *f);
+/* "png", "pdf" or "svg" into *(FigFormat *)format; 0, or -1 for anything
+ * else (a cli.h CliParseFn: `--format png|pdf|svg`) */
+int fig_format_parse(const char *s, void *format);
 const char *fig_format_ext(FigFormat f);
 
 /* A circle drawn over a 2-D panel: a contour of a known density. */

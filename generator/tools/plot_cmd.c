@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "figure.h"
 #include "fsutil.h"
 #include "json_flat.h"
@@ -15,9 +16,7 @@
 #include "safetensors.h"
 #include "toy_data.h"
 
-static const char *usage =
-    "usage: ebmforge plot RUN_DIR [--format png|pdf|svg] [-o DIR] [--title TEXT] [--data NAME]\n"
-    "\n"
+static const char *about =
     "Draws the figures of a training run from what its trainer wrote there:\n"
     "  density.EXT      the density exp(-E) of RUN_DIR/energy_grid.npy, normalised on the\n"
     "                   grid, with axes, a colour bar (per unit area) and, for a Gaussian\n"
@@ -28,21 +27,7 @@ static const char *usage =
     "  losses.EXT       every numeric term of RUN_DIR/log.jsonl against the iteration\n"
     "Titles name the model, method, data set, step and seed (from RUN_DIR/arrays.json,\n"
     "run.json or ckpt.safetensors). Files that are missing are skipped, with a note.\n"
-    "`train-cpu train` writes all of them for 2-D data; docs/plots.md describes each figure.\n"
-    "\n"
-    "  --format F   png (default), pdf or svg\n"
-    "  -o DIR       write the figures to DIR instead of RUN_DIR\n"
-    "  --title TEXT the title line instead of the one made from the run's records\n"
-    "  --data NAME  the toy data set whose true modes are drawn (default: the run's)\n"
-    "  --view A     show [-A, A]^2 (default: the smallest of 1, 1.5, 2, 3, 4 holding 99%%\n"
-    "               of the samples and of the density's mass, with a margin)\n"
-    "\n"
-    "exit codes: 0 done, 1 I/O error, 2 bad arguments or nothing to draw\n";
-
-static int bad(const char *msg) {
-  fprintf(stderr, "ebmforge plot: %s\n\n%s", msg, usage);
-  return 2;
-}
+    "`train-cpu train` writes all of them for 2-D data; docs/plots.md describes each figure.\n";
 
 typedef struct {
   char model[128], method[128], data[128];
@@ -220,35 +205,20 @@ static void draw_curves(Out *o, const char *title, const Curves *c) {
 int cmd_plot(int argc, char **argv) {
   const char *dir = NULL, *title_arg = NULL, *data_arg = NULL;
   Out o = {NULL, NULL, -1, FIG_PNG, 0, 0};
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    int has = i + 1 < argc;
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      fputs(usage, stdout);
-      return 0;
-    }
-    if (!strcmp(a, "--format") && has) {
-      if (fig_format_parse(argv[++i], &o.fmt)) return bad("--format needs png, pdf or svg");
-    } else if (!strcmp(a, "-o") && has)
-      o.out_dir = argv[++i];
-    else if (!strcmp(a, "--title") && has)
-      title_arg = argv[++i];
-    else if (!strcmp(a, "--data") && has)
-      data_arg = argv[++i];
-    else if (!strcmp(a, "--view") && has) {
-      char *end;
-      o.view = strtod(argv[++i], &end);
-      if (*end || !(o.view > 0) || !isfinite(o.view)) return bad("--view needs a number > 0");
-    } else if (a[0] == '-') {
-      char msg[300];
-      snprintf(msg, sizeof msg, "unknown or incomplete option '%s'", a);
-      return bad(msg);
-    } else if (dir)
-      return bad("takes one RUN_DIR");
-    else
-      dir = a;
-  }
-  if (!dir) return bad("needs a RUN_DIR");
+  const CliOpt opts[] = {
+      ARG_STRING("RUN_DIR", &dir, "the run's directory (what its trainer wrote)", .required = 1),
+      OPT_PARSED("--format", &o.fmt, "F", fig_format_parse, "png, pdf or svg", "the figures' format", .dflt = "png"),
+      OPT_STRING("-o", &o.out_dir, "DIR", "write the figures to DIR", .dflt = "RUN_DIR"),
+      OPT_STRING("--title", &title_arg, "TEXT", "the title line instead of the one made from the run's records"),
+      OPT_STRING("--data", &data_arg, "NAME", "the toy data set whose true modes are drawn", .dflt = "the run's"),
+      OPT_DOUBLE("--view", &o.view, "A", 0, CLI_NO_MAX, "show [-A, A]^2",
+                 .dflt = "the smallest of 1, 1.5, 2, 3, 4 holding 99% of the samples and of the density's mass, "
+                         "with a margin"),
+      OPT_END,
+  };
+  const CliCommand cmd = {"plot", about, opts, "exit codes: 0 done, 1 I/O error, 2 bad arguments or nothing to draw\n"};
+  int parsed = cli_parse(&cmd, argc, argv);
+  if (parsed) return parsed == CLI_HELP ? 0 : parsed;
   if (!o.out_dir) o.out_dir = dir;
   o.run_dir = dir;
   if (mkdir_p(o.out_dir)) {

@@ -10,13 +10,12 @@
 #include <sys/stat.h>
 
 #include "atomic_file.h"
+#include "cli.h"
 #include "json_flat.h"
 #include "report_figures.h"
 #include "study_run.h"
 
-static const char *usage =
-    "usage: ebmforge report DIR\n"
-    "\n"
+static const char *about =
     "Tables and figures of a study's directory (`ebmforge study` writes them at its\n"
     "end; this redoes them, e.g. while a study runs): for every data set x method x\n"
     "parameters x budget, the number of seeds judged ok, diverged, collapsed and\n"
@@ -356,19 +355,12 @@ int report_write(const char *dir) {
 }
 
 int cmd_report(int argc, char **argv) {
-  for (int i = 0; i < argc; i++)
-    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      fputs(usage, stdout);
-      return 0;
-    }
-  if (argc != 1 || argv[0][0] == '-') {
-    fprintf(stderr, "ebmforge report: needs one study directory\n\n%s", usage);
-    return 2;
-  }
+  const char *dir = NULL;
+  const CliOpt opts[] = {ARG_STRING("DIR", &dir, "the study's directory", .required = 1), OPT_END};
+  const CliCommand cmd = {"report", about, opts, "exit codes: 0 done, 1 a file cannot be written, 2 bad arguments\n"};
+  int parsed = cli_parse(&cmd, argc, argv);
+  if (parsed) return parsed == CLI_HELP ? 0 : parsed;
   struct stat st;
-  if (stat(argv[0], &st) || !S_ISDIR(st.st_mode)) {
-    fprintf(stderr, "ebmforge report: %s is not a directory\n", argv[0]);
-    return 2;
-  }
-  return report_write(argv[0]);
+  if (stat(dir, &st) || !S_ISDIR(st.st_mode)) return badf("%s is not a directory", dir);
+  return report_write(dir);
 }

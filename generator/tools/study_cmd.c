@@ -17,15 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "fsutil.h"
 #include "host.h"
 #include "report_cmd.h"
 #include "study_file.h"
 #include "study_run.h"
 
-static const char *usage =
-    "usage: ebmforge study FILE.lua [-j N] [--out DIR] [--build-dir DIR] [--list]\n"
-    "\n"
+static const char *about =
     "Runs the study FILE declares (docs/studies.md): every model (file or sweep\n"
     "combination) on every data set, for every seed and every element of the\n"
     "parameter grid, trained in stages (the budgets: ascending iteration counts of\n"
@@ -36,17 +35,7 @@ static const char *usage =
     "process of its own in DIR/<data>/<method>[/<params>]/seed<k>/. Stopped at any\n"
     "moment (even SIGKILL) and started again, the study skips finished stages,\n"
     "resumes the others from their checkpoints and ends with the same files, byte\n"
-    "for byte. At the end, `ebmforge report DIR`.\n"
-    "\n"
-    "  -j N            runs at a time (default: the number of cores)\n"
-    "  --out DIR       the study's directory (default out/study/<study name>)\n"
-    "  --build-dir DIR where trainers are built, DIR/<model name> per model file\n"
-    "                  (default out, as `ebmforge build` does)\n"
-    "  --list          check the file and its models, print the runs and their\n"
-    "                  budgets, build and train nothing\n"
-    "\n"
-    "exit codes: 0 every run finished, 1 a run or build failed (start again to\n"
-    "retry), 2 bad study file or arguments\n";
+    "for byte. At the end, `ebmforge report DIR`.\n";
 
 typedef struct {
   char *label;      /* run-directory name */
@@ -56,11 +45,6 @@ typedef struct {
   char *target;     /* <combination>/train-cpu, for ninja */
   const StudyModel *m;
 } Method;
-
-static int bad(const char *msg) {
-  fprintf(stderr, "ebmforge study: %s\n\n%s", msg, usage);
-  return 2;
-}
 
 /* Every method the entry names (its combination, or each of the file's). 0 or 2. */
 static int add_methods(const Study *s, const StudyModel *m, const char *build_root, Method **ms, int *n) {
@@ -269,34 +253,22 @@ int cmd_study(int argc, char **argv) {
   const char *file = NULL, *out = NULL, *build_root = "out";
   int list_only = 0;
   long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    int has = i + 1 < argc;
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      fputs(usage, stdout);
-      return 0;
-    }
-    if (!strcmp(a, "-j") && has) {
-      char *e;
-      jobs = strtol(argv[++i], &e, 10);
-      if (*e || jobs < 1 || jobs > 1024) return bad("-j needs an integer in 1..1024");
-    } else if (!strcmp(a, "--out") && has)
-      out = argv[++i];
-    else if (!strcmp(a, "--build-dir") && has)
-      build_root = argv[++i];
-    else if (!strcmp(a, "--list"))
-      list_only = 1;
-    else if (a[0] == '-') {
-      char m[300];
-      snprintf(m, sizeof m, "unknown or incomplete option '%s'", a);
-      return bad(m);
-    } else if (!file)
-      file = a;
-    else
-      return bad("study takes one study file");
-  }
-  if (!file) return bad("study needs a study file");
   if (jobs < 1) jobs = 1;
+  const CliOpt opts[] = {
+      ARG_STRING("FILE.lua", &file, "the study file (docs/studies.md)", .required = 1),
+      OPT_LONG("-j", &jobs, "N", 1, 1024, "runs at a time", .dflt = "the number of cores"),
+      OPT_STRING("--out", &out, "DIR", "the study's directory", .dflt = "out/study/<study name>"),
+      OPT_STRING("--build-dir", &build_root, "DIR",
+                 "where trainers are built, DIR/<model name> per model file (as `ebmforge build` does)"),
+      OPT_FLAG("--list", &list_only,
+               "check the file and its models, print the runs and their budgets, build and train nothing"),
+      OPT_END,
+  };
+  const CliCommand cmd = {"study", about, opts,
+                          "exit codes: 0 every run finished, 1 a run or build failed (start again to\n"
+                          "retry), 2 bad study file or arguments\n"};
+  int parsed = cli_parse(&cmd, argc, argv);
+  if (parsed) return parsed == CLI_HELP ? 0 : parsed;
   Study s;
   if (study_load(file, &s)) return 2;
   Method *ms = NULL;

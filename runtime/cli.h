@@ -1,14 +1,15 @@
-/* The trainers' command-line parser. Each command declares its options once,
- * in a table; the same table parses argv, checks every value and prints
- * `--help`, so the help text cannot drift from what is accepted.
- * Depends on nothing of the trainer: the commands depend on it. */
+/* The command-line parser of the trainers and of ebmforge. Each command
+ * declares its options and arguments once, in a table; the same table parses
+ * argv, checks every value and prints `--help`, so the help text cannot drift
+ * from what is accepted. A program of several commands dispatches to them
+ * through a CliMenu. Depends on nothing of the trainer or the host. */
 #ifndef EBM_CLI_H
 #define EBM_CLI_H
 
 #include <stdio.h>
 
-extern const char *prog;    /* argv[0]'s last component, for messages */
-extern const char *command; /* the running command ("train", "sample", ...) */
+extern const char *prog;    /* the program in messages: "ebmforge" unless set (trainers: argv[0]'s last component) */
+extern const char *command; /* the running command ("train", "plot", ...); cli_parse sets it */
 
 typedef enum {
   CLI_FLAG,   /* int *: set to 1, takes no value */
@@ -16,7 +17,11 @@ typedef enum {
   CLI_DOUBLE, /* double *: a decimal number in (lo, hi) (both ends excluded) */
   CLI_STRING, /* const char **: the value as given (a path, a name) */
   CLI_LIST,   /* CliList *: every value, in order (the option is repeatable) */
+  CLI_PARSED, /* any type: .parse converts and checks the value; .want says what it takes */
 } CliKind;
+
+/* CLI_PARSED's converter: 0 with *dest set, or -1 when the value is not one it takes */
+typedef int (*CliParseFn)(const char *value, void *dest);
 
 typedef struct {
   const char **items;
@@ -25,8 +30,11 @@ typedef struct {
 
 #define CLI_NO_MAX 1e300 /* hi of a number without an upper bound */
 
+/* A row whose name does not start with '-' is a positional argument (ARG_*):
+ * the name is what help calls it ("MODEL.lua"); bare words fill these rows in
+ * order, a CLI_LIST row taking all the remaining ones. */
 typedef struct {
-  const char *name; /* "--iters", "-n" */
+  const char *name; /* "--iters", "-n"; "MODEL.lua" for an argument */
   CliKind kind;
   void *dest;       /* holds the default before parsing; see CliKind for its type */
   const char *meta; /* the value's name in help ("N", "DIR"); NULL for flags */
@@ -35,7 +43,9 @@ typedef struct {
   /* help's "(default ...)": NULL shows *dest (numbers, non-NULL strings),
    * "" shows nothing, anything else is shown as written */
   const char *dflt;
-  int required; /* parsing fails without it */
+  int required;     /* parsing fails without it */
+  CliParseFn parse; /* CLI_PARSED: the converter */
+  const char *want; /* CLI_PARSED: the values it takes, for messages and help ("png, pdf or svg") */
 } CliOpt;
 
 /* Table rows. Extra designated fields may follow, e.g. .required = 1 or
@@ -51,6 +61,12 @@ typedef struct {
   { .name = nm, .kind = CLI_STRING, .dest = CLI_DEST(const char *, d), .meta = m, .help = h, __VA_ARGS__ }
 #define OPT_LIST(nm, d, m, h, ...) \
   { .name = nm, .kind = CLI_LIST, .dest = CLI_DEST(CliList, d), .meta = m, .help = h, __VA_ARGS__ }
+#define OPT_PARSED(nm, d, m, fn, w, h, ...) \
+  { .name = nm, .kind = CLI_PARSED, .dest = d, .meta = m, .parse = fn, .want = w, .help = h, __VA_ARGS__ }
+#define ARG_STRING(nm, d, h, ...) \
+  { .name = nm, .kind = CLI_STRING, .dest = CLI_DEST(const char *, d), .help = h, __VA_ARGS__ }
+#define ARG_LIST(nm, d, h, ...) \
+  { .name = nm, .kind = CLI_LIST, .dest = CLI_DEST(CliList, d), .help = h, __VA_ARGS__ }
 #define OPT_END \
   { .name = NULL }
 
@@ -70,6 +86,26 @@ enum { CLI_OK = 0, CLI_HELP = 1, CLI_BAD = 2 };
 int cli_parse(const CliCommand *c, int argc, char **argv);
 /* The usage line, the about text, every option and the footer. */
 void cli_help(FILE *f, const CliCommand *c);
+/* A program of several commands: `prog COMMAND ARGS...` */
+typedef struct {
+  const char *name;                  /* as typed */
+  int (*run)(int argc, char **argv); /* given the command's arguments only */
+  const char *args;                  /* what follows the name in the list ("MODEL.lua"), or NULL */
+  const char *summary;               /* its entry in the program's help (wrapped) */
+} CliSub;
+
+typedef struct {
+  const char *about;  /* paragraphs between the usage line and the commands */
+  const CliSub *subs; /* ends with an entry whose name is NULL */
+  const char *footer; /* after the commands, or NULL */
+} CliMenu;
+
+/* Runs the command argv[1] names with the arguments after it and returns its
+ * exit code. -h, --help or help: the menu's help on stdout (0); no command:
+ * the help on stderr (2); an unknown command: a message naming it (2). */
+int cli_dispatch(const CliMenu *m, int argc, char **argv);
+/* The usage line, the about text, every command and the footer. */
+void cli_menu_help(FILE *f, const CliMenu *m);
 /* Prints "prog: msg (see prog command --help)" on stderr; returns 2. */
 int bad(const char *msg);
 /* printf-style bad() */
