@@ -7,7 +7,7 @@
 
 void ebm_sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C) {
   /* small products: our own kernel, faster there than OpenBLAS and the same
-   * bits on every CPU (runtime/sgemm_small.h) */
+   * bits on every CPU with FMA vectors (runtime/sgemm_small.h) */
   if (sgemm_small_wanted(ta, tb, M, N, K)) {
     sgemm_small(ta, tb, M, N, K, A, lda, B, ldb, C);
     return;

@@ -55,15 +55,19 @@ int sgemm_small_path(void) {
   return path;
 }
 
-/* A function of the shape alone, never of the CPU: which of the two
- * roundings a product gets must not depend on where it runs. Measured on
+/* A function of the shape, and of the CPU only through whether it has FMA
+ * vectors: without them our exact plain C path runs 20-40x slower than
+ * OpenBLAS, so OpenBLAS keeps every product there (its kernels already round
+ * differently from CPU to CPU; the host and the trainers on one machine
+ * still agree). Measured on
  * AVX-512 (bench/results/sgemm_small.json): the kernel wins where C has at
  * least one vector of columns (a thin C is latency- or transpose-bound, where
  * OpenBLAS splits k, which we may not), where a transposed operand is
  * packed or streamed for 16 rows of C or more, and up to 1024 x 100 x 100
  * (1.1x); from 256^3 up OpenBLAS's cache blocking wins (ours 0.6-0.93x). */
 int sgemm_small_wanted(int ta, int tb, int M, int N, int K) {
-  return N >= 16 && (M >= 16 || (!ta && !tb)) && (long)M * N * K <= 1024L * 100 * 100;
+  return sgemm_small_path() != SGEMM_REF && N >= 16 && (M >= 16 || (!ta && !tb)) &&
+         (long)M * N * K <= 1024L * 100 * 100;
 }
 
 /* One growing scratch per thread: no allocation per call once warm. */

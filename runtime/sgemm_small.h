@@ -12,7 +12,7 @@ enum { SGEMM_REF = 0, SGEMM_AVX2 = 1, SGEMM_AVX512 = 2 };
 /* The widest path this CPU runs (chosen once, from cpuid). */
 int sgemm_small_path(void);
 /* Whether ebm_sgemm sends this shape here rather than to OpenBLAS (measured:
- * bench/sgemm_small.sh). */
+ * bench/sgemm_small.sh); never on a CPU without FMA vectors. */
 int sgemm_small_wanted(int ta, int tb, int M, int N, int K);
 /* The product on the widest path. */
 void sgemm_small(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C);
