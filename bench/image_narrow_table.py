@@ -2,6 +2,7 @@
 """The JSON and Markdown table of bench/image_narrow.sh from its work folder.
 
 usage: image_narrow_table.py WORK RESULT.json MODEL METHOD BASE K "B1 B2" "SEEDS" COMMIT PROCESSOR CLF_ITERS
+       image_narrow_table.py --docs RESULT.json...   (the table of docs/results.md from several models' JSON)
 
 Per seed and budget, each side: fd_fmnist, auroc_{mnist,uniform_noise,constant},
 steps_per_s (in-process: ours from log.jsonl's wall clock, PyTorch from
@@ -65,7 +66,28 @@ def summary(rows):
     return out
 
 
+def docs_table(paths):
+    """One row per model, budget and side: mean (min-max over seeds)."""
+    cols = ("fd_fmnist", "auroc_mnist", "auroc_uniform_noise", "auroc_constant", "cpu_s_per_iter")
+    print("| model (method) | iters | side | FD-FMNIST | AUROC MNIST | AUROC noise | AUROC constant | CPU s/iter |")
+    print("|---|---|---|---|---|---|---|---|")
+    for p in paths:
+        r = rd(p)
+        name = os.path.basename(p)[len("image_narrow_"):-len(".json")]
+        for n in r["budgets"]:
+            for side in ("ours", "torch"):
+                sm = r["summary"][str(n)][side]
+                fmt = lambda k: "-" if k not in sm else (
+                    f"{sm[k]['mean']:.3g}" if sm[k]["n"] == 1 or sm[k]["min"] == sm[k]["max"]
+                    else f"{sm[k]['mean']:.3g} ({sm[k]['min']:.3g}-{sm[k]['max']:.3g})")
+                print(f"| {name} ({r['method']}) | {n} | {'PyTorch' if side == 'torch' else side} | "
+                      + " | ".join(fmt(k) for k in cols) + " |")
+    return 0
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--docs":
+        return docs_table(sys.argv[2:])
     W, result, model, method, base, K, budgets, seeds, commit, cpu, clf_iters = sys.argv[1:12]
     budgets, seeds = [int(b) for b in budgets.split()], [int(s) for s in seeds.split()]
     runs = []
