@@ -81,7 +81,7 @@ else
 fi
 "$BIN" build models/toy_mle.lua -o "$TMP/badarch" --cuda-arch sm_80 >"$TMP/badarch.txt" 2>&1
 rc=$?
-if [ "$rc" -eq 2 ] && grep -q "cuda-arch 'sm_80'" "$TMP/badarch.txt" && [ ! -e "$TMP/badarch" ]; then
+if [ "$rc" -eq 2 ] && grep -q -- "--cuda-arch" "$TMP/badarch.txt" && grep -q "'sm_80'" "$TMP/badarch.txt" && [ ! -e "$TMP/badarch" ]; then
   pass "--cuda-arch sm_80: $(head -n 1 "$TMP/badarch.txt")"
 else
   fail "--cuda-arch sm_80: exit $rc, $(head -n 2 "$TMP/badarch.txt")"
