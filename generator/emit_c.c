@@ -544,7 +544,7 @@ static void driver_tail(Str *b, const Program *prog, int entry) {
 }
 
 char *emit_c_model(const Graph *g, const Program *prog, const EmitInfo *info) {
-  const Backend be = {conv_scratch, emit_phase, driver_head, call, driver_tail, NULL, ""};
+  const Backend be = {conv_scratch, emit_phase, driver_head, call, driver_tail, NULL, "", "s->hparams"};
   cur_shard = info->shard;
   char *text = emit_model(g, prog, info, &be);
   cur_shard = NULL;

@@ -268,14 +268,18 @@ static int data_cols(const Graph *g) {
 
 /* The driver of one entry point: its phases in order, loops with static trip
  * counts; loop iterations enter the Philox counter as the interpreter counts them. */
-static void emit_driver(Str *b, const Program *prog, int entry, const Backend *be) {
+static void emit_driver(Str *b, const Graph *g, const Program *prog, int entry, const Backend *be) {
   be->driver_head(b, prog, entry);
   int depth = 0, loop_item[PROGRAM_MAX_LOOP_DEPTH];
   for (int i = 0; i < prog->n_items; i++) {
     const Item *it = &prog->items[i];
     if (it->entry != entry) continue;
     if (it->kind == ITEM_LOOP_BEGIN) {
-      sput(b, "%*sfor (uint32_t l%d = 0; l%d < %d; l%d++) {\n", 2 + 2 * depth, "", depth, depth, it->count, depth);
+      if (it->hp_count >= 0) /* the run's trip count (a whole number in [1, count]); count stays the Philox stride */
+        sput(b, "%*sfor (uint32_t l%d = 0; l%d < (uint32_t)%s[%d]; l%d++) {  /* %s, at most %d */\n", 2 + 2 * depth, "",
+             depth, depth, be->hparams, it->hp_count, depth, g->hparams[it->hp_count].name, it->count);
+      else
+        sput(b, "%*sfor (uint32_t l%d = 0; l%d < %d; l%d++) {\n", 2 + 2 * depth, "", depth, depth, it->count, depth);
       loop_item[depth++] = i;
       continue;
     }
@@ -345,7 +349,7 @@ static void emit_tables(Str *b, const Graph *g, const Program *prog, const EmitI
       sput(b, "HUGE_VAL, ");
     else
       sput(b, "%.17g, ", h->hi);
-    sput(b, "%d, %d},\n", h->lo_open, h->hi_open);
+    sput(b, "%d, %d, %d},\n", h->lo_open, h->hi_open, h->whole);
   }
   sput(b, "};\n\nstatic const char *const log_names[%d] = {", n_logs ? n_logs : 1);
   for (int i = 0; i < prog->n_items; i++)
@@ -399,8 +403,8 @@ char *emit_model(const Graph *g, const Program *prog, const EmitInfo *info, cons
   for (int i = 0; i < prog->n_items; i++) {
     const Item *it = &prog->items[i];
     if (it->kind == ITEM_LOOP_BEGIN) {
-      stack[sp++] = mult;
-      mult *= it->count;
+      stack[sp++] = mult; /* flops per step at the defaults: a run-time count at its default */
+      mult *= it->hp_count >= 0 ? g->hparams[it->hp_count].dflt : it->count;
       continue;
     }
     if (it->kind == ITEM_LOOP_END) {
@@ -416,7 +420,7 @@ char *emit_model(const Graph *g, const Program *prog, const EmitInfo *info, cons
     phase_free(&p);
     free(outs);
   }
-  for (int e = 0; e < prog->n_entries; e++) emit_driver(&b, prog, e, be);
+  for (int e = 0; e < prog->n_entries; e++) emit_driver(&b, g, prog, e, be);
   if (be->before_tables) be->before_tables(&b, g, prog, arena);
   emit_tables(&b, g, prog, info, n_logs, arena, flops, be);
   free(log_base);

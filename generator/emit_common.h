@@ -66,6 +66,7 @@ typedef struct {
   /* anything placed before the tables (given the arena size) and extra fields of `model` */
   void (*before_tables)(Str *b, const Graph *g, const Program *prog, long arena);
   const char *model_fields;
+  const char *hparams; /* the run's hyper-parameter values (double *) in a driver: loops with run-time counts */
 } Backend;
 
 char *emit_model(const Graph *g, const Program *prog, const EmitInfo *info, const Backend *be);

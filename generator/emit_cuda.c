@@ -538,7 +538,8 @@ char *emit_cuda_model(const Graph *g, const Program *prog, const EmitInfo *info)
                       call,
                       driver_tail,
                       before_tables,
-                      "  .device_pull = cuda_pull, .device_release = cuda_release,\n"};
+                      "  .device_pull = cuda_pull, .device_release = cuda_release,\n",
+                      "d->s->hparams"};
   char *text = emit_model(g, prog, info, &be);
   free(L.var_off);
   free(L.m_off);

@@ -331,8 +331,9 @@ static int l_step(lua_State *L) {
   return 1;
 }
 
-/* _hparam(name, default, desc, lo, hi, lo_open, hi_open, soft) -> tensor, id; soft: nil when the
- * name is taken with another default (prelude.lua's ebm.param and adam{} validate the rest) */
+/* _hparam(name, default, desc, lo, hi, lo_open, hi_open, soft, whole) -> tensor, id; soft: nil when the
+ * name is taken with another default (prelude.lua's ebm.param and adam{} validate the rest);
+ * whole: only whole numbers (ebm.count) */
 static int l_hparam(lua_State *L) {
   stamp_line(L);
   const char *name = luaL_checkstring(L, 1), *why = NULL;
@@ -340,6 +341,10 @@ static int l_hparam(lua_State *L) {
                      luaL_checknumber(L, 5), lua_toboolean(L, 6), lua_toboolean(L, 7), &why);
   if (id < 0 && lua_toboolean(L, 8)) return 0;
   if (id < 0) return fail(L, "hyper-parameter '%s' %s", name, why);
+  int whole = lua_toboolean(L, 9), var = H->g->nodes[id].var;
+  if (whole && H->g->hparams[var].dflt != floor(H->g->hparams[var].dflt))
+    return fail(L, "hyper-parameter '%s': the default of a count must be a whole number", name);
+  if (whole) H->g->hparams[var].whole = 1;
   push_tensor(L, id);
   lua_pushinteger(L, H->g->nodes[id].var);
   return 2;

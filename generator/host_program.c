@@ -118,10 +118,17 @@ static int l_phase(lua_State *L) {
   return 0;
 }
 
+/* _loop_begin(n[, hp]): hp, a whole-number hyper-parameter in [1, n], gives the run's trip count */
 static int l_loop_begin(lua_State *L) {
   const char *src;
   int n = int_arg(L, 1, 1, 1000000000, "a loop's trip count");
-  program_loop_begin(H->prog, n, user_frame(L, &src));
+  int hp = lua_isnoneornil(L, 2) ? -1 : int_arg(L, 2, 0, H->g->n_hparams - 1, "a loop's count parameter");
+  if (hp >= 0) {
+    const HParam *h = &H->g->hparams[hp];
+    if (!h->whole || h->lo < 1 || h->hi > n)
+      return fail(L, "loop: '%s' is not a whole-number count in [1, %d]", h->name, n);
+  }
+  program_loop_begin(H->prog, n, hp, user_frame(L, &src));
   return 0;
 }
 static int l_loop_end(lua_State *L) {

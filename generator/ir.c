@@ -302,6 +302,7 @@ int ir_hparam_ok(const Graph *g, int id, double v) {
   if (!isfinite(v)) return -1;
   if (h->lo_open ? !(v > h->lo) : !(v >= h->lo)) return -1;
   if (h->hi_open ? !(v < h->hi) : !(v <= h->hi)) return -1;
+  if (h->whole && v != floor(v)) return -1;
   return 0;
 }
 
@@ -318,7 +319,7 @@ int ir_hparam(Graph *g, const char *name, double dflt, const char *desc, double 
   }
   if (k < 0) {
     g->hparams = realloc(g->hparams, (g->n_hparams + 1) * sizeof(HParam));
-    g->hparams[g->n_hparams] = (HParam){strdup(name), strdup(desc ? desc : ""), dflt, lo, hi, lo_open, hi_open};
+    g->hparams[g->n_hparams] = (HParam){strdup(name), strdup(desc ? desc : ""), dflt, lo, hi, lo_open, hi_open, 0};
     k = g->n_hparams++;
     if (ir_hparam_ok(g, k, dflt)) {
       *why = "has a default outside its valid range";

@@ -118,6 +118,7 @@ typedef struct {
   double dflt;
   double lo, hi; /* valid range; lo_open/hi_open exclude the end */
   int lo_open, hi_open;
+  int whole; /* only whole numbers (a loop's run-time trip count) */
 } HParam;
 
 typedef struct {

@@ -73,9 +73,11 @@ static Item *add_item(Program *p, ItemKind kind, const char *name, int line) {
 
 Item *program_add_phase(Program *p, const char *name, int line) { return add_item(p, ITEM_PHASE, name, line); }
 
-void program_loop_begin(Program *p, int count, int line) {
+void program_loop_begin(Program *p, int count, int hp_count, int line) {
   if (p->depth >= PROGRAM_MAX_LOOP_DEPTH) ir_fail("loops nest at most %d deep", PROGRAM_MAX_LOOP_DEPTH);
-  add_item(p, ITEM_LOOP_BEGIN, "loop", line)->count = count;
+  Item *it = add_item(p, ITEM_LOOP_BEGIN, "loop", line);
+  it->count = count;
+  it->hp_count = hp_count;
   p->depth++;
 }
 
@@ -135,7 +137,10 @@ void program_dump(const Graph *g, const Program *p, FILE *f, int with_ir) {
       continue;
     }
     if (it->kind == ITEM_LOOP_BEGIN) {
-      fprintf(f, "%*sloop %d times\n", 2 * depth, "", it->count);
+      if (it->hp_count >= 0) /* the value is the run's: the listing (and fingerprint) names it */
+        fprintf(f, "%*sloop $%s times (at most %d)\n", 2 * depth, "", g->hparams[it->hp_count].name, it->count);
+      else
+        fprintf(f, "%*sloop %d times\n", 2 * depth, "", it->count);
       depth++;
       continue;
     }

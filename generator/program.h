@@ -34,7 +34,8 @@ typedef struct {
   ItemKind kind;
   int entry; /* the entry point this item belongs to (0 = train) */
   char *name;
-  int count; /* LOOP_BEGIN: trip count */
+  int count;    /* LOOP_BEGIN: trip count (with hp_count: the most it may run; the Philox stride) */
+  int hp_count; /* LOOP_BEGIN: the whole-number hyper-parameter giving the run's trip count, or -1 */
   Assign *assigns;
   int n_assigns;
   LogTap *logs;
@@ -68,8 +69,9 @@ void program_free(Program *p);
 int program_add_optimizer(Program *p, const char *name, double lr, double b1, double b2, double eps, double lr_min,
                           long horizon);
 Item *program_add_phase(Program *p, const char *name, int line); /* caller fills assigns/logs/params */
-/* fails (ir_fail) past PROGRAM_MAX_LOOP_DEPTH open loops */
-void program_loop_begin(Program *p, int count, int line);
+/* fails (ir_fail) past PROGRAM_MAX_LOOP_DEPTH open loops; hp_count: -1, or the hyper-parameter
+ * (whole, in [1, count]) whose run-time value is the trip count */
+void program_loop_begin(Program *p, int count, int hp_count, int line);
 void program_loop_end(Program *p);
 /* Starts (or reopens) entry `name`; new items go there until program_entry_end. Returns its id. */
 int program_entry(Program *p, const char *name, int in_var, int out_var);

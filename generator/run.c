@@ -104,7 +104,7 @@ static int run_entry(Trainer *st, int entry, long step) {
     if (it->entry != entry) continue;
     if (it->kind == ITEM_LOOP_BEGIN) {
       stack_pc[depth] = pc;
-      stack_left[depth] = it->count;
+      stack_left[depth] = it->hp_count >= 0 ? (int)ip->hparams[it->hp_count] : it->count;
       stack_i[depth] = 0;
       depth++;
       continue;
@@ -215,7 +215,7 @@ int trainer_set_hparams(Trainer *t, const char *config, const char *const *sets,
   ModelHParam *hp = calloc(g->n_hparams + 1, sizeof *hp); /* the table a trainer carries */
   for (int k = 0; k < g->n_hparams; k++) {
     const HParam *h = &g->hparams[k];
-    hp[k] = (ModelHParam){h->name, h->desc, h->dflt, h->lo, h->hi, h->lo_open, h->hi_open};
+    hp[k] = (ModelHParam){h->name, h->desc, h->dflt, h->lo, h->hi, h->lo_open, h->hi_open, h->whole};
   }
   int rc = config ? hparam_set_file(hp, g->n_hparams, t->hparams, config, err, errlen) : 0;
   for (int k = 0; k < n_sets && !rc; k++)

@@ -8,6 +8,6 @@ model {
   batch = 200,
   iters = 50000,
   energy = nets.toy_energy { width = 100, act = "silu" },  -- smooth, so Hessians mean something
-  K = 20, alpha = 0.1, eta = 0.01, init_range = 4,
+  K = 20, K_max = 100, alpha = 0.1, eta = 0.01, init_range = 4,   -- run-time: --set K=50 (up to K_max), alpha, eta, init_range
   adam = { lr = 2e-4, betas = {0, 0.9}, eps = 1e-6 },
 }

@@ -43,6 +43,10 @@ int hparam_check(const ModelHParam *h, double v, char *err, size_t errlen) {
     snprintf(err, errlen, "%s = %.9g is outside its valid range %s (%s)", h->name, v, r, h->desc);
     return -1;
   }
+  if (h->whole && v != floor(v)) {
+    snprintf(err, errlen, "%s = %.9g is not a whole number (%s)", h->name, v, h->desc);
+    return -1;
+  }
   return 0;
 }
 

@@ -31,11 +31,12 @@ typedef struct {
 } ModelOpt;
 
 /* A run-time hyper-parameter (`train --set NAME=VALUE`): valid values lie in
- * [lo, hi], an end excluded where lo_open / hi_open. */
+ * [lo, hi], an end excluded where lo_open / hi_open, whole numbers only where whole. */
 typedef struct {
   const char *name, *desc;
   double dflt, lo, hi;
   int lo_open, hi_open;
+  int whole; /* only whole numbers: a loop's run-time trip count */
 } ModelHParam;
 
 /* Everything a running model reads and writes. */

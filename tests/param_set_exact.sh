@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run-time parameters are exact (docs/parameters.md). For toy_bb, toy_mle and
 # toy_ddaebm, a trainer run with `--set` of the learning rate, a penalty or
-# entropy weight and (toy_mle) the Langevin step and noise writes the same
+# entropy weight and (toy_mle) the Langevin step, noise, step count K and start range writes the same
 # checkpoint, byte for byte, as a trainer built from a copy of the model file
 # with those values written in (and differs from a run at the defaults, so a
 # --set that changed nothing would fail). With the same --set, the interpreter
@@ -61,8 +61,10 @@ $(diff <(printf '%s\n' "$x") <(printf '%s\n' "$y") | head -n 4)"; fi
 
 check_model toy_bb "--set lr=3e-4 --set w_H=0.5 --set thre=0.25" \
   's/lr = 2e-4/lr = 3e-4/; s/w_H = 1,/w_H = 0.5, thre = 0.25,/'
-check_model toy_mle "--set lr=3e-4 --set alpha=0.05 --set eta=0.02" \
-  's/lr = 2e-4/lr = 3e-4/; s/alpha = 0.1, eta = 0.01/alpha = 0.05, eta = 0.02/'
+# K is a run-time count, built for at most K_max: the edited file keeps K_max, so that both
+# trainers have one fingerprint and their checkpoints compare byte for byte
+check_model toy_mle "--set lr=3e-4 --set alpha=0.05 --set eta=0.02 --set K=7 --set init_range=3" \
+  's/lr = 2e-4/lr = 3e-4/; s/K = 20, K_max = 100, alpha = 0.1, eta = 0.01, init_range = 4/K = 7, K_max = 100, alpha = 0.05, eta = 0.02, init_range = 3/'
 check_model toy_ddaebm "--set lr=2e-4 --set r1_gamma=0.05 --set w_ent=0.2" \
   's/lr = 1e-4/lr = 2e-4/; s/r1_gamma = 0.02, w_ent = 0.1/r1_gamma = 0.05, w_ent = 0.2/'
 
@@ -76,7 +78,8 @@ if [ -n "$t" ]; then
   else fail "toy_mle: no param_changed event: $(grep event "$TMP/ev/log.jsonl") / $(cat "$TMP/ev.err")"; fi
   # refused with exit 2, nothing written
   printf '{"lr": "fast"}' >"$TMP/bad.json"
-  for args in "--set lr=-1" "--set beta1=1" "--set eps=0" "--set alpha=nan" "--set lrr=1" "--set alpha=abc" "--config $TMP/bad.json"; do
+  for args in "--set lr=-1" "--set beta1=1" "--set eps=0" "--set alpha=nan" "--set lrr=1" "--set alpha=abc" "--set K=2.5" \
+    "--set K=101" "--set K=0" "--config $TMP/bad.json"; do
     # shellcheck disable=SC2086
     "$t" train --iters 2 --out "$TMP/refused" $args >/dev/null 2>"$TMP/refused.err"
     rc=$?
@@ -85,7 +88,7 @@ if [ -n "$t" ]; then
   done
   if "$t" train --iters 2 --out "$TMP/refused" --set lrr=1 2>&1 | grep -q "did you mean 'lr'"; then pass "toy_mle: an unknown name suggests the nearest"
   else fail "toy_mle: no suggestion for lrr"; fi
-  printf '{"alpha": 0.05, "eta": 0.02, "lr": 3e-4}' >"$TMP/good.json"
+  printf '{"alpha": 0.05, "eta": 0.02, "lr": 3e-4, "K": 7, "init_range": 3}' >"$TMP/good.json"
   "$t" train --iters 20 --seed 5 --log-every 5 --out "$TMP/cfg" --config "$TMP/good.json" >/dev/null 2>&1
   if cmp -s "$TMP/cfg/ckpt.safetensors" "$TMP/toy_mle-set/ckpt.safetensors"; then pass "toy_mle: --config FILE.json sets the same values as --set"
   else fail "toy_mle: --config and --set runs differ"; fi

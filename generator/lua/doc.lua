@@ -11,6 +11,7 @@ local ops = {
   {"Variables and inputs", {
     {"param", "ebm.param(name, shape, init)", "a trainable parameter; init: number, {\"uniform\", lo, hi} or {\"normal\", mean, std}; ebm.param(name, number, ...) is ebm.hparam"},
     {"hparam", "ebm.hparam(name, default[, desc[, {lo, hi}]])", "a run-time hyper-parameter: a scalar the trainer sets with `train --set name=value` (docs/parameters.md)"},
+    {"count", "ebm.count(name, default[, max[, desc]])", "a run-time trip count for loop(): a whole number in [1, max] set with `train --set name=K`; the loop is built for max"},
     {"buffer", "ebm.buffer(name, shape, init)", "a non-trained variable kept in checkpoints (running statistics, EMA)"},
     {"state", "ebm.state(name, shape, init)", "a variable phases assign to (sampler chains, entry inputs and outputs)"},
     {"const", "ebm.const(v[, shape])", "a constant: a number, or a list of values with their shape"},
@@ -139,7 +140,7 @@ local program = {
   {"p:set(state, value)", "state <- value at the end of the phase"},
   {"p:log(name, scalar)", "a term written to log.jsonl and shown by the progress bar"},
   {"loop(K, function() ... end)", "the phases inside repeat K times (samplers, power iterations); loops nest at most "
-    .. ebm._max_loop_depth .. " deep"},
+    .. ebm._max_loop_depth .. " deep; K a number or an ebm.count"},
   {"entry(name, {input = s, output = s}, function() ... end)", "phases run on demand by the trainer's commands, not every step"},
   {"adam{...}", "an optimiser (PyTorch's Adam); options below"},
 }

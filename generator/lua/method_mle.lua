@@ -8,10 +8,11 @@ M.default_iters = 50000
 -- defaults (methods.md §4, §8) differ between toy data and images; unset options take them
 M.options = {
   energy = {type = "net", desc = "the energy network (default nets.toy_energy or nets.image_energy)"},
-  K = opts.count(1, 1000000, {desc = "sampler steps per iteration (toy 20, pictures 60)"}),
+  K = opts.count(1, 1000000, {desc = "sampler steps per iteration (toy 20, pictures 60); run-time: train --set K=..."}),
+  K_max = opts.count(1, 1000000, {desc = "the largest K a run may set (default K): the loop is built for K_max steps"}),
   alpha = opts.positive{desc = "Langevin step size alpha: x <- x - alpha grad E + eta xi (toy 0.1, pictures 1)"},
   eta = opts.nonneg{desc = "Langevin noise scale (toy 0.01, pictures 0.005; mle-gd 0)"},
-  init_range = opts.positive{desc = "the sampler starts from U[-r, r]^D (toy 4, pictures 1)"},
+  init_range = opts.positive{desc = "the sampler starts from U[-r, r]^D (toy 4, pictures 1); run-time"},
   clamp = {type = "boolean", desc = "clamp samples to [-1, 1] after each step (toy false, pictures true)"},
   rho = opts.nonneg{default = 0, desc = "weight of the energy-magnitude penalty"},
   adam = {type = "table", desc = "Adam options {lr, betas, eps, cosine} (toy lr 2e-4, betas {0, 0.9}, eps 1e-6; pictures lr 1e-4, betas {0, 0.999})"},
@@ -33,6 +34,9 @@ function M.build(cfg)
   -- run-time values (train --set): the sampler's step and noise, the energy-magnitude weight
   local alpha = ebm.hparam("alpha", cfg.alpha, "Langevin step size: x <- x - alpha grad E(x) + eta xi", "nonneg")
   local eta_t = eta > 0 and ebm.hparam("eta", eta, "Langevin noise scale eta", "nonneg")
+  if cfg.K_max and cfg.K_max < cfg.K then error(("K_max = %d is below K = %d"):format(cfg.K_max, cfg.K), 0) end
+  local K = ebm.count("K", cfg.K, cfg.K_max, "Langevin steps per iteration")
+  local r = ebm.hparam("init_range", cfg.init_range, "the sampler starts from U[-r, r]^D", "pos")
   local x = ebm.state("sampler.x", {B, D}, 0)
   local x0 = ebm.state("sampler.x0", {B, D}, 0)
 
@@ -40,12 +44,11 @@ function M.build(cfg)
   -- clamped to [-1, 1] after every step on images; x0 (optional) keeps the starting points
   local function sampler(x, x0)
     phase("sampler_init", function(p)
-      local r = cfg.init_range
       local u = ebm.uniform({B, D}) * (2 * r) - r
       p:set(x, u)
       if x0 then p:set(x0, u) end
     end)
-    loop(cfg.K, function()
+    loop(K, function()
       phase("sampler_step", function(p)
         local g = ebm.grad(ebm.sum(E(x)), x)
         local nx = x - alpha * g
@@ -74,27 +77,27 @@ function M.build(cfg)
   end)
   entries.sample(B, D, function(xs) sampler(xs) end)
   entries.energy(E, D)
-  if eta == 0 then M.induced_entry(cfg, E, B, D, alpha) end
+  if eta == 0 then M.induced_entry(K, r, E, B, D, alpha) end
 end
 
 -- The density the deterministic sampler induces (methods.md §4): the change
 -- of variables through x <- x - alpha grad E(x), with the 2x2 Hessian from
 -- two Hessian-vector products (JVPs of the input gradient). Output rows:
 -- x (D columns), log q(x), and 1 if any step folded (det(I - alpha H) <= 0).
-function M.induced_entry(cfg, E, B, D, alpha)
+function M.induced_entry(K, r, E, B, D, alpha)
   if D ~= 2 then return end
   local out = ebm.state("induced.out", {B, 4}, 0)
   local x = ebm.state("induced.x", {B, 2}, 0)
   local lq = ebm.state("induced.logq", {B}, 0)
   local fold = ebm.state("induced.fold", {B}, 0)
-  local a, r = alpha, cfg.init_range
+  local a = alpha
   entry("induced", {output = out}, function()
     phase("induced_init", function(p)
       p:set(x, ebm.uniform({B, 2}) * (2 * r) - r)
-      p:set(lq, ebm.broadcast(ebm.const(-2 * math.log(2 * r)), {B}))   -- log of the uniform density
+      p:set(lq, ebm.broadcast(-2 * ebm.log(2 * r), {B}))   -- log of the uniform density
       p:set(fold, ebm.broadcast(ebm.const(0), {B}))
     end)
-    loop(cfg.K, function()
+    loop(K, function()
       phase("induced_step", function(p)
         local g = ebm.grad(ebm.sum(E(x)), x)
         local h1 = ebm.jvp(x, ebm.broadcast(ebm.const({1, 0}, {1, 2}), {B, 2}), g)

@@ -109,11 +109,29 @@ function phase(name, fn)
   ebm._phase{name = name, assigns = assigns, logs = p.logs, loss = p.loss, params = p.params, opt = p.opt}
 end
 
-function loop(n, fn)
-  if type(n) ~= "number" or n ~= math.floor(n) or n < 1 then
-    error("loop: the trip count must be a positive integer, got " .. tostring(n), 0)
+-- ebm.count(name, default[, max[, desc]]): a trip count the run chooses
+-- (`train --set name=K`, a whole number in [1, max]) for loop(); the loop is
+-- built for max (default: default) iterations, its Philox stride.
+function ebm.count(name, default, max, desc)
+  max = max or default
+  for _, v in ipairs({default, max}) do
+    if type(v) ~= "number" or v ~= math.floor(v) or v < 1 or v > 1e9 then
+      error(("count '%s': default and max must be whole numbers in [1, 1e9], got %s"):format(tostring(name), tostring(v)), 0)
+    end
   end
-  ebm._loop_begin(n)
+  if default > max then error(("count '%s': the default %d is above max %d"):format(name, default, max), 0) end
+  local _, id = ebm._hparam(name, default, desc or "", 1, max, false, false, false, true)
+  return {count_param = id, max = max}
+end
+
+-- loop(n, fn): fn's phases repeat n times; n a positive integer or an ebm.count
+function loop(n, fn)
+  local hp
+  if type(n) == "table" and n.count_param then hp, n = n.count_param, n.max end
+  if type(n) ~= "number" or n ~= math.floor(n) or n < 1 then
+    error("loop: the trip count must be a positive integer or an ebm.count, got " .. tostring(n), 0)
+  end
+  ebm._loop_begin(n, hp)
   fn()
   ebm._loop_end()
 end
