@@ -20,7 +20,7 @@ torch: bench/torch_fmnist.py's ebm-0gp trainer (same seed handling, no
   (gtrain.npy, E_gtrain.npy). The torch RNG state and the nets are restored
   after each stop, so the training trajectory is that of an uninterrupted run.
   log.jsonl: e_data, e_fake, penalty every 10 steps.
-summary: for every run in WORK ({ours,torch}_s<SEED>/it_<N>/), per stop: AUROC of -E, test against noise, constant,
+summary: for every run in WORK ({ours,torch,ours_CORE}_s<SEED>/it_<N>/), per stop: AUROC of -E, test against noise, constant,
   the dark and bright noise and the generator's samples; mean and sd of E on
   each set; mean E along the path; the mean pixel of the samples; the
   correlation of E with the mean pixel over the test split; and the training
@@ -208,8 +208,8 @@ def summary(work, result, commit):
                     "draws); gtrain (PyTorch only): 1,024 of the current generator in train mode, the energy "
                     "step's negatives. E_*: [mean, sd]. log_e_data/log_e_fake: the training log at that step "
                     "(batch means; ours the current generator too).", "runs": {}}
-    runs = sorted((n for n in os.listdir(work) if n.split("_s")[0] in ("ours", "torch") and os.path.isdir(
-        os.path.join(work, n))), key=lambda n: (int(n.split("_s")[1]), n))   # every run traced so far
+    runs = sorted((n for n in os.listdir(work) if n.startswith(("ours_", "torch_")) and os.path.isdir(
+        os.path.join(work, n))), key=lambda n: (int(n.rsplit("_s", 1)[1]), n))   # every run traced so far
     for name in runs:
         d = os.path.join(work, name)
         log = read_log(os.path.join(d, "log.jsonl"))

@@ -6,9 +6,13 @@
 # iterations to evaluate the energy on fixed pictures (bench/image_ood_trace.py
 # probes: the Fashion-MNIST test split, uniform noise and constant pictures of
 # `train-cpu eval --ood-sets`, darker and brighter noise, the path from test
-# pictures to noise) and on the generator's samples. Ours stops by
+# pictures to noise; the same for every seed, as are `eval --ood-sets`'s) and
+# on the generator's samples. Ours stops by
 # `train --iters N --resume` legs (bit-exact continuation), PyTorch in
 # process (bench/image_ood_trace.py torch restores its RNG after each stop).
+# SIDES: ours, torch, and ours@CORE: ours again under OPENBLAS_CORETYPE=CORE
+# (e.g. ours@Haswell), whose kernels round differently from SkylakeX's: the
+# same method, seed and streams, only the roundoff differs.
 # INIT_SEEDS: the energy at iteration 0 only, for more seeds (initialisation).
 #
 # usage: bash bench/image_ood_trace.sh [ITERS (2000)] [EVERY (100)] [SEEDS ("1")] [SIDES ("ours torch")] [INIT_SEEDS ("1 2 3 4 5")]
@@ -17,7 +21,7 @@
 #     from 604db49: the same rounding, so its 1,000-iteration AUROCs reappear)
 #   RESULT=path.json (default bench/results/image_ood_trace_0gp.json)
 #   OPENBLAS_CORETYPE=SkylakeX: as the study ran (bench/image_narrow.sh)
-# Work folder: out/bench/image_ood_trace/ ({ours,torch}_s<SEED>/it_<N>/, init/).
+# Work folder: out/bench/image_ood_trace/ ({ours,torch,ours_CORE}_s<SEED>/it_<N>/, init/).
 # One process at a time, at `nice -n 10`, one thread each. About 0.3 s (ours)
 # and 0.5 s (PyTorch) of CPU per iteration, plus some 10 s per stop.
 set -euo pipefail
@@ -52,6 +56,7 @@ if [ ! -f "$W/probes.npy" ]; then
 fi
 
 for side in $SIDES; do
+  case $side in ours|torch) ;; *) continue ;; esac
   for s in $INIT_SEEDS; do   # iteration 0: the initial energy of each seed
     d=$W/init/${side}_s$s/it_0
     [ -f "$d/E_probes.npy" ] && continue
@@ -71,17 +76,21 @@ for s in $SEEDS; do
         run $PY bench/image_ood_trace.py torch "$s" "$ITERS" "$EVERY" "$W/probes.npy" "$W/torch_s$s"
       continue
     fi
+    # ours@CORE: the same run under OPENBLAS_CORETYPE=CORE, whose kernels round differently (the roundoff's effect)
+    core=${side#ours@} r=ours_${side#ours@}_s$s
+    [ "$side" = ours ] && core=${OPENBLAS_CORETYPE:-} r=ours_s$s
     prev=""
     for ((n = 0; n <= ITERS; n += EVERY)); do
-      d=$W/ours_s$s/it_$n
+      d=$W/$r/it_$n
       if [ ! -f "$d/E_probes.npy" ]; then
-        run "$T" train --iters "$n" --seed "$s" --threads 1 --log-every 10 --out "$d" ${prev:+--resume "$prev"} >/dev/null 2>&1
-        ours_stop "$d"
+        OPENBLAS_CORETYPE=$core run "$T" train --iters "$n" --seed "$s" --threads 1 --log-every 10 --out "$d" \
+          ${prev:+--resume "$prev"} >/dev/null 2>&1
+        OPENBLAS_CORETYPE=$core ours_stop "$d"
       fi
       prev=$d/ckpt.safetensors
     done
     # one log over the legs, for the summary
-    cat "$W/ours_s$s"/it_*/log.jsonl 2>/dev/null | grep -v '"event"' | sort -t: -k2 -n | uniq >"$W/ours_s$s/log.jsonl"
+    cat "$W/$r"/it_*/log.jsonl 2>/dev/null | grep -v '"event"' | sort -t: -k2 -n | uniq >"$W/$r/log.jsonl"
   done
 done
 
