@@ -13,6 +13,9 @@ iters=$1 seed=$2
 shift 2
 declare -A MODEL=([mle-langevin]=toy_mle [ebm-0gp]=toy_ebm0gp [bb-sv-gp]=toy_bb [bb-mi-gp]=toy_bb_mi
                  [ddaebm]=toy_ddaebm [bb-mi-diff]=toy_bb_mi_diff)
+# models/toy_mle.lua ships lr 1e-3 and start range 1.5 (docs/results.md); jax_toy.py runs
+# methods.md's 2e-4 and U[-4, 4]^2, so ours runs those too
+declare -A SPEC_SETS=([mle-langevin]="--set lr=2e-4 --set init_range=4")
 bash bench/peers_setup.sh >/dev/null
 PY=out/peers-venv/bin/python
 [ -f out/host/build.ninja ] || cmake -S . -B out/host -G Ninja >/dev/null
@@ -28,7 +31,8 @@ for m in "$@"; do
   T=$b/$m/train-cpu
   o=out/bench/peers-quality/$m-$iters-$seed
   rm -rf "$o" && mkdir -p "$o/ours" "$o/jax"
-  $T train --iters "$iters" --seed "$seed" --out "$o/ours" --log-every 1000 >/dev/null 2>&1
+  # shellcheck disable=SC2086
+  $T train --iters "$iters" --seed "$seed" --out "$o/ours" --log-every 1000 ${SPEC_SETS[$m]:-} >/dev/null 2>&1
   $T energy --ckpt "$o/ours/ckpt.safetensors" --grid 256 -o "$o/ours/energy_grid.npy" >/dev/null
   $T sample --ckpt "$o/ours/ckpt.safetensors" -n 2000 -o "$o/ours/samples.npy" >/dev/null
   XLA_FLAGS=--xla_cpu_multi_thread_eigen=false "$PY" bench/jax_toy.py --method "$m" --iters "$iters" --warmup 0 \

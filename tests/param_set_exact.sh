@@ -64,7 +64,7 @@ check_model toy_bb "--set lr=3e-4 --set w_H=0.5 --set thre=0.25" \
 # K is a run-time count, built for at most K_max: the edited file keeps K_max, so that both
 # trainers have one fingerprint and their checkpoints compare byte for byte
 check_model toy_mle "--set lr=3e-4 --set alpha=0.05 --set eta=0.02 --set K=7 --set init_range=3" \
-  's/lr = 2e-4/lr = 3e-4/; s/K = 20, K_max = 100, alpha = 0.1, eta = 0.01, init_range = 4/K = 7, K_max = 100, alpha = 0.05, eta = 0.02, init_range = 3/'
+  's/lr = 1e-3/lr = 3e-4/; s/K = 20, K_max = 100, alpha = 0.1, eta = 0.01, init_range = 1.5/K = 7, K_max = 100, alpha = 0.05, eta = 0.02, init_range = 3/'
 check_model toy_ddaebm "--set lr=2e-4 --set r1_gamma=0.05 --set w_ent=0.2" \
   's/lr = 1e-4/lr = 2e-4/; s/r1_gamma = 0.02, w_ent = 0.1/r1_gamma = 0.05, w_ent = 0.2/'
 
