@@ -69,8 +69,8 @@ fi
 L=$TMP/r/log.jsonl
 head -n 1 "$L" | grep -q "^{\"iter\": 0, \"event\": \"start\", \"time\": \"20[0-9-]*T[0-9:]*Z\", \"model\": \"toy_mle\", \"combination\": \"mle-langevin\", .*\"seed\": 4, \"data\": {\"kind\": \"npy\", \"path\": \"$U\"" &&
   pass "log.jsonl opens with a start event naming model, combination, seed and data" || fail "first log line: $(head -n 1 "$L" | cut -c1-300)"
-rows=$(grep -vc '"event"' "$L") good=$(grep -v '"event"' "$L" | grep -c '"lr_adam1": 0.0002, "steps_per_s": [0-9.e+]*, "wall": [0-9.]*}$')
-[ "$rows" = 2 ] && [ "$good" = 2 ] && pass "every iteration line carries lr_adam1 (0.0002, the model's rate) and wall seconds" ||
+rows=$(grep -vc '"event"' "$L") good=$(grep -v '"event"' "$L" | grep -c '"lr_adam1": 0.001, "steps_per_s": [0-9.e+]*, "wall": [0-9.]*}$')
+[ "$rows" = 2 ] && [ "$good" = 2 ] && pass "every iteration line carries lr_adam1 (0.001, the model's rate) and wall seconds" ||
   fail "log lines: $(grep -v '"event"' "$L" | head -n 1)"
 
 # --- resume and eval without --data use the recorded file ---------------------------
