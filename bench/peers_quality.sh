@@ -14,8 +14,8 @@ shift 2
 declare -A MODEL=([mle-langevin]=toy_mle [ebm-0gp]=toy_ebm0gp [bb-sv-gp]=toy_bb [bb-mi-gp]=toy_bb_mi
                  [ddaebm]=toy_ddaebm [bb-mi-diff]=toy_bb_mi_diff)
 # models/toy_mle.lua ships lr 1e-3 and start range 1.5 (docs/results.md); jax_toy.py runs
-# methods.md's 2e-4 and U[-4, 4]^2, so ours runs those too
-declare -A SPEC_SETS=([mle-langevin]="--set lr=2e-4 --set init_range=4")
+# methods.md's 2e-4, U[-4, 4]^2 and no penalty, so ours runs those too
+declare -A SPEC_SETS=([mle-langevin]="--set lr=2e-4 --set init_range=4 --set rho=0")
 bash bench/peers_setup.sh >/dev/null
 PY=out/peers-venv/bin/python
 [ -f out/host/build.ninja ] || cmake -S . -B out/host -G Ninja >/dev/null

@@ -3,6 +3,8 @@
 -- same without the energy-magnitude penalty (rho = 0) at 20k (docs/results.md,
 -- "MLE sampler settings"). About 20 minutes on 2 cores:
 --   ebmforge study studies/mle_defaults.lua -j 2
+-- (The recorded rho = 0 runs of seeds 1 and 2 were trained by toy_mle before it
+-- had the rho term, seed 3 with the term multiplied by 0.)
 local toy_mle = "../models/toy_mle.lua"
 study {
   name = "mle_defaults",
