@@ -1,8 +1,8 @@
 -- The papers' toy study: every toy method on the nine toy sets, 5 seeds,
 -- scored on the way to the papers' budgets: 150k iterations for the
 -- bound and MLE methods, 100k for the diffusion methods (bb-sv-diff,
--- bb-mi-diff, DDAEBM). Long: about a CPU-week on this project's 2-core
--- machine; `ebmforge study studies/papers_toy.lua` can be stopped and
+-- bb-mi-diff, DDAEBM). Long: some 164 CPU hours, 3.4 days with -j 2 on this
+-- project's 2-core machine (docs/studies.md); `ebmforge study studies/papers_toy.lua` can be stopped and
 -- started again at any moment (finished stages are kept).
 local bound = { 20000, 50000, 100000, 150000 }
 local diffusion = { 20000, 50000, 100000 }
