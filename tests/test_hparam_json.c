@@ -10,8 +10,8 @@
 #include "hparams.h"
 
 static const ModelHParam HP[2] = {
-    {"lr", "learning rate", 1e-3, 0, HUGE_VAL, 1, 0},
-    {"alpha", "a weight", 0.5, 0, 1, 0, 0},
+    {"lr", "learning rate", 1e-3, 0, HUGE_VAL, 1, 0, 0},
+    {"alpha", "a weight", 0.5, 0, 1, 0, 0, 0},
 };
 
 static int set(const char *text, double *vals, char *err, size_t n) {

@@ -134,11 +134,25 @@ static double nice_step(double span) {
   return (r <= 1 ? 1 : r <= 2 ? 2 : r <= 5 ? 5 : 10) * m;
 }
 
+/* The panel's title, its characters shrunk until it fits the panel's width
+ * (a study's columns are named by long parameter lists); a glyph averages
+ * about 0.6 of the character height. */
+static void title_fit(const char *title) {
+  PLFLT def, ht, sx0, sx1, sy0, sy1, vx0, vx1, vy0, vy1;
+  plgchr(&def, &ht);
+  plgspa(&sx0, &sx1, &sy0, &sy1);
+  plgvpd(&vx0, &vx1, &vy0, &vy1);
+  double room = (vx1 - vx0) * (sx1 - sx0), need = 0.6 * ht * (double)strlen(title);
+  if (need > room) plschr(0, ht / def * room / need);
+  plmtex("t", 1.0, 0.5, 0.5, title);
+  if (need > room) plschr(0, ht / def);
+}
+
 static void frame_x(const char *title, const char *xlabel, const char *ylabel, double xtick) {
   plcol0(C_INK);
   plbox("bcnst", xtick, 0, "bcnstv", 0, 0);
   pllab(xlabel, ylabel, "");
-  plmtex("t", 1.0, 0.5, 0.5, title);
+  title_fit(title);
 }
 
 static void frame(const char *title, const char *xlabel, const char *ylabel) { frame_x(title, xlabel, ylabel, 0); }
