@@ -15,6 +15,9 @@
 # papers' 150,000 iterations takes ~12 min (ours) and ~40 min (PyTorch) per seed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# models/toy_mle.lua ships lr 1e-3, start range 1.5 and rho 0.1 (docs/results.md); torch_toy.py
+# runs methods.md's 2e-4, U[-4, 4]^2 and no penalty, so ours runs those too
+declare -A SPEC_SETS=([mle-langevin]="--set lr=2e-4 --set init_range=4 --set rho=0")
 method=$1 iters=$2 data=$3
 shift 3
 case $method in
@@ -46,10 +49,8 @@ mkdir -p "$results"
       echo "ours: $st/stage_$iters.safetensors (trained by toy_stability.sh)" >&2
       cp "$st/stage_$iters.safetensors" "$o/ours/ckpt.safetensors"
     else
-      # toy_mle ships lr 1e-3, start range 1.5 and rho 0.1; torch_toy.py runs methods.md's 2e-4, U[-4, 4]^2, rho 0
-      # shellcheck disable=SC2046
-      $T train --iters "$iters" --seed "$seed" --data "$data" --out "$o/ours" --log-every 1000 \
-        $([ "$method" = mle-langevin ] && echo "--set lr=2e-4 --set init_range=4 --set rho=0") 2>/dev/null
+      # shellcheck disable=SC2086
+      $T train --iters "$iters" --seed "$seed" --data "$data" --out "$o/ours" --log-every 1000 ${SPEC_SETS[$method]:-} 2>/dev/null
       $T energy --ckpt "$o/ours/ckpt.safetensors" --grid 256 -o "$o/ours/energy_grid.npy"
     fi
     $T sample --ckpt "$o/ours/ckpt.safetensors" -n 2000 -o "$o/ours/samples.npy"

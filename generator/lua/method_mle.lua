@@ -34,7 +34,6 @@ function M.build(cfg)
   -- run-time values (train --set): the sampler's step and noise, the energy-magnitude weight
   local alpha = ebm.hparam("alpha", cfg.alpha, "Langevin step size: x <- x - alpha grad E(x) + eta xi", "nonneg")
   local eta_t = eta > 0 and ebm.hparam("eta", eta, "Langevin noise scale eta", "nonneg")
-  if cfg.K_max and cfg.K_max < cfg.K then error(("K_max = %d is below K = %d"):format(cfg.K_max, cfg.K), 0) end
   local K = ebm.count("K", cfg.K, cfg.K_max, "Langevin steps per iteration")
   local r = ebm.hparam("init_range", cfg.init_range, "the sampler starts from U[-r, r]^D", "pos")
   local x = ebm.state("sampler.x", {B, D}, 0)
