@@ -15,7 +15,11 @@
   q = sg(z + d grad_z log |J^ev(z) v*|) (methods.md §3c "Probe").
   Generator step: loss = mean E(G^tr(z')) - 1e-4 d mean log |J^ev(z) v*| at the
   energy step's z and v* (methods.md §3a "Where H^ is evaluated"), taken
-  before G^tr(z') so eval-mode BN sees the energy step's running statistics.
+  before G^tr(z') so eval-mode BN sees the energy step's running statistics,
+  and differentiated before it too: G^tr(z') updates those statistics in
+  place, unseen by autograd, and the eval-mode graph reads them in its
+  backward (bench/image_dynamics_parity.sh found its gradient 5-14% off
+  in the pre-BN biases before this).
 --method ebm-0gp: models/fmnist_0gp.lua: the energy step carries 1e-3 mean
   |grad_x E(x)|^2 on real data instead of (c); the generator step takes H^ at
   its fresh z' (LOBPCG there).
@@ -92,10 +96,12 @@ def image_generator(C=1, b=64):
     return nn.Sequential(*layers)
 
 
-def adam_step(opt, params, loss):
-    """grads of loss for `params` only (no work for the frozen network), then one Adam step"""
-    for p, g in zip(params, torch.autograd.grad(loss, params)):
-        p.grad = g
+def adam_step(opt, params, loss, extra=None):
+    """grads of loss for `params` only (no work for the frozen network), plus the gradients
+    `extra` where given, then one Adam step"""
+    grads = torch.autograd.grad(loss, params)
+    for p, g, e in zip(params, grads, extra or [None] * len(params)):
+        p.grad = g if e is None else g + e
     opt.step()
 
 
@@ -202,14 +208,18 @@ def minimax(a):
         loss_e = ex.mean() - ef.mean() + R
         adam_step(optE, pE, loss_e)
         # generator step (theta frozen: no gradients for E's parameters)
+        g_H = None
         if a.method == "bb-sv-gp":
             H = LATENT * log_mu(G, z, vstar).mean()
+            # differentiated now: G(z') below updates the BN running statistics in place, and this
+            # eval-mode graph reads them in its backward (autograd does not see that update)
+            g_H = torch.autograd.grad(-w_H * H, pG)
         z2 = randn(B, LATENT)
         adv = E(G(z2)).mean()
         if a.method != "bb-sv-gp":
             H = LATENT * log_sigma_min(G, z2, n_it).mean()
-        loss_g = adv - w_H * H
-        adam_step(optG, pG, loss_g)
+        loss_g = adv - w_H * H.detach() if g_H else adv - w_H * H
+        adam_step(optG, pG, adv if g_H else loss_g, g_H)
         with torch.no_grad():
             w = 0.999 if t > 0 else 0.0
             for e, p in zip(ema, pG):
