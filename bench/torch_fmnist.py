@@ -18,7 +18,7 @@
   before G^tr(z') so eval-mode BN sees the energy step's running statistics,
   and differentiated before it too: G^tr(z') updates those statistics in
   place, unseen by autograd, and the eval-mode graph reads them in its
-  backward (bench/image_dynamics_parity.sh found its gradient 5-14% off
+  backward (bench/image_dynamics_parity.sh found its gradient 5-16% off
   in the pre-BN biases before this).
 --method ebm-0gp: models/fmnist_0gp.lua: the energy step carries 1e-3 mean
   |grad_x E(x)|^2 on real data instead of (c); the generator step takes H^ at
