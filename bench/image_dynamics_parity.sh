@@ -29,7 +29,7 @@
 #   (models/fmnist_bb_narrow.lua); STEPS="1 2 5 10 20 50" (must hold 1).
 #   OPENBLAS_CORETYPE=SkylakeX (for example) reaches both sides' OpenBLAS,
 #   as in bench/image_narrow.sh; the JSON records it.
-# Writes bench/results/image_dynamics_parity_<METHOD>.json; some 4 minutes
+# Writes bench/results/image_dynamics_parity_<METHOD>.json; some 6 minutes
 # (the PyTorch f64 runs take most of it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
