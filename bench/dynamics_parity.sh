@@ -55,26 +55,16 @@ LOGS="$dir/interp-f64/log.jsonl $dir/torch-f64-log/log.jsonl $dir/torch-f64-pert
 /usr/bin/python3 - "$method" "$data" "$seed" "$dir/init/ckpt.safetensors" "${rows[@]}" \
   >"bench/results/dynamics_parity_${method}_${data}.json" <<'EOF'
 import json, sys
-import numpy as np
 sys.path.insert(0, "bench")
-from torch_toy import read_safetensors
-
-def load(path):
-    return {k: v.double().numpy() for k, v in read_safetensors(path).items()}
-
-def spread(a, b, init):
-    """Per parameter tensor: median |a - b| / median |a - init|; the median over tensors that moved."""
-    r = [np.median(np.abs(a[k] - b[k])) / np.median(np.abs(a[k] - init[k]))
-         for k in b if ".weight" in k and np.median(np.abs(a[k] - init[k])) > 0]
-    return float(np.median(r)), float(np.max(r))
+from parity_measure import load, read_log, relative, spread
 
 def f64_logs(which):
     """Relative difference of every logged loss against PyTorch f64, per logged step:
     which = 0 our interpreter in f64, 2 PyTorch f64 from initial values times 1 + 1e-15."""
     import os
-    logs = [{l["iter"]: l for l in map(json.loads, open(p)) if "iter" in l} for p in os.environ["LOGS"].split()]
+    logs = [read_log(p) for p in os.environ["LOGS"].split()]
     other, ref = logs[which], logs[1]
-    return [{"steps": it, **{k: abs(other[it][k] - ref[it][k]) / abs(ref[it][k]) for k in ref[it] if k != "iter"}}
+    return [{"steps": it, **relative(other[it], ref[it], [k for k in ref[it] if k != "iter"])}
             for it in sorted(ref) if it in other]
 
 method, data, seed, init = sys.argv[1], sys.argv[2], int(sys.argv[3]), load(sys.argv[4])

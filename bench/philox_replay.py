@@ -10,7 +10,9 @@ the random numbers (bench/dynamics_parity.sh).
 
 Streams are handed out in the order the model draws (`ebmforge ir` shows
 them): for the toy minimax methods, the data batch is stream 0 and every
-later draw of an iteration takes the next stream.
+later draw of an iteration takes the next stream. Picture batches walk
+shuffled epochs instead (runtime/data.c, `image_batches`), for
+bench/torch_fmnist.py --replay.
 """
 import math
 
@@ -97,13 +99,39 @@ DATA = {
 }
 
 
-class Replay:
-    """Draws of one iteration in stream order: call begin(step) first."""
+def shuffled(n, epoch, stream, seed):
+    """runtime/data.c shuffle(): Fisher-Yates over n rows from the counters {i, stream, epoch, UINT32_MAX}"""
+    u = uniform(np.arange(n), stream, epoch, 0xFFFFFFFF, seed)
+    p = np.arange(n)
+    for i in range(n - 1, 0, -1):
+        j = min(int(u[i] * (i + 1)), i)
+        p[i], p[j] = p[j], p[i]
+    return p
 
-    def __init__(self, data_name, seed):
-        if data_name not in DATA:
+
+def image_batches(pictures):
+    """A DATA-style sampler over picture rows [N, D] (no flips: one channel), as
+    runtime/data.c sample_images(): step t takes batch t % (N // n) of epoch
+    t // (N // n), whose order is shuffled(N, epoch, stream, seed)."""
+    cache = {}
+
+    def sample(n, stream, step, seed):
+        per_epoch = pictures.shape[0] // n
+        epoch, pos = divmod(step, per_epoch)
+        if cache.get("key") != (epoch, stream, seed):
+            cache.update(key=(epoch, stream, seed), perm=shuffled(pictures.shape[0], epoch, stream, seed))
+        return np.asarray(pictures[cache["perm"][pos * n:(pos + 1) * n]], dtype=np.float32)
+    return sample
+
+
+class Replay:
+    """Draws of one iteration in stream order: call begin(step) first. data_name
+    is a toy set of DATA, or sample a sampler such as image_batches(...)."""
+
+    def __init__(self, data_name, seed, sample=None):
+        if sample is None and data_name not in DATA:
             raise SystemExit("--replay supports the data sets %s" % ", ".join(sorted(DATA)))
-        self.sample, self.seed, self.step, self.stream = DATA[data_name], seed, 0, 0
+        self.sample, self.seed, self.step, self.stream = sample or DATA[data_name], seed, 0, 0
 
     def begin(self, step):
         self.step, self.stream = step, 0

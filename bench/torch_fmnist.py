@@ -15,7 +15,11 @@
   q = sg(z + d grad_z log |J^ev(z) v*|) (methods.md §3c "Probe").
   Generator step: loss = mean E(G^tr(z')) - 1e-4 d mean log |J^ev(z) v*| at the
   energy step's z and v* (methods.md §3a "Where H^ is evaluated"), taken
-  before G^tr(z') so eval-mode BN sees the energy step's running statistics.
+  before G^tr(z') so eval-mode BN sees the energy step's running statistics,
+  and differentiated before it too: G^tr(z') updates those statistics in
+  place, unseen by autograd, and the eval-mode graph reads them in its
+  backward (bench/image_dynamics_parity.sh found its gradient 5-16% off
+  in the pre-BN biases before this).
 --method ebm-0gp: models/fmnist_0gp.lua: the energy step carries 1e-3 mean
   |grad_x E(x)|^2 on real data instead of (c); the generator step takes H^ at
   its fresh z' (LOBPCG there).
@@ -35,6 +39,15 @@ nets' width (nets_image.lua base); --out writes ckpt.pt (step, nets, Adam
 states, EMA, the epoch's order, torch's RNG state), from which --resume
 continues up to step --iters exactly: 2 steps, then 1 resumed, log the same
 losses as 3 in one run (checked for bb-sv-gp and mle-langevin).
+
+A step-by-step comparison with our trainer (bench/image_dynamics_parity.sh;
+bb-sv-gp and ebm-0gp): --load starts from one of our checkpoints (`train
+--iters 0`), --replay draws the data batches (our shuffled epochs) and all
+noise (z, z', LOBPCG's start and fallback vectors) from our Philox streams
+(bench/philox_replay.py), --f64 computes in double precision (the roundoff
+control), --log FILE writes every step's losses, and --save-state writes the
+nets, the EMA and the Adam first moments (with beta1 = 0, the last step's
+gradients) under our checkpoint's names.
 """
 import argparse
 import gzip
@@ -51,6 +64,7 @@ from torch_sv import jvp, lobpcg_eval, log_mu, log_sigma_min  # noqa: E402
 
 FMNIST = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 B, D, LATENT = 64, 1024, 128
+randn = torch.randn   # the minimax methods' noise; --replay swaps in our trainers' draws
 
 
 def load_fmnist(path=FMNIST):
@@ -82,20 +96,23 @@ def image_generator(C=1, b=64):
     return nn.Sequential(*layers)
 
 
-def adam_step(opt, params, loss):
-    """grads of loss for `params` only (no work for the frozen network), then one Adam step"""
-    for p, g in zip(params, torch.autograd.grad(loss, params)):
-        p.grad = g
+def adam_step(opt, params, loss, extra=None):
+    """grads of loss for `params` only (no work for the frozen network), plus the gradients
+    `extra` where given, then one Adam step"""
+    grads = torch.autograd.grad(loss, params)
+    for p, g, e in zip(params, grads, extra or [None] * len(params)):
+        p.grad = g if e is None else g + e
     opt.step()
 
 
 class Batches:
     """shuffled epochs of the training set, last incomplete batch dropped"""
 
-    def __init__(self):
-        self.data = load_fmnist()
+    def __init__(self, replay=None):
+        self.data = load_fmnist().to(torch.get_default_dtype())
         self.per_epoch = self.data.shape[0] // B
         self.perm = None
+        self.replay = replay   # --replay: our trainer's epochs instead (philox_replay.image_batches)
 
     def state(self):
         return {"perm": self.perm}
@@ -104,6 +121,8 @@ class Batches:
         self.perm = st["perm"]
 
     def __call__(self, t):
+        if self.replay:
+            return self.replay.data(B)
         if t % self.per_epoch == 0 or self.perm is None:
             self.perm = torch.randperm(self.data.shape[0])
         i = t % self.per_epoch
@@ -149,7 +168,7 @@ def minimax(a):
     pE, pG = list(E.parameters()), list(G.parameters())
     optE = torch.optim.Adam(pE, lr=5e-5, betas=(0.0, 0.999), eps=1e-6)
     optG = torch.optim.Adam(pG, lr=5e-5, betas=(0.0, 0.999), eps=1e-6)
-    batches = Batches()
+    batches = Batches(a.replay)
     lam, w_H, n_it = 1e-3, 1e-4, 2
     ema = [p.detach().clone() for p in pG]  # generator/lua/ema.lua: e <- p at step 0, then 0.999 e + 0.001 p
 
@@ -170,7 +189,7 @@ def minimax(a):
         log = {}
         # energy step
         x = batches(t)
-        z = torch.randn(B, LATENT)
+        z = randn(B, LATENT)
         with torch.no_grad():
             xf = G(z)  # train mode: BatchNorm batch statistics, running statistics updated
         ex = E(x) if a.method == "bb-sv-gp" else E(x.requires_grad_(True))
@@ -189,14 +208,18 @@ def minimax(a):
         loss_e = ex.mean() - ef.mean() + R
         adam_step(optE, pE, loss_e)
         # generator step (theta frozen: no gradients for E's parameters)
+        g_H = None
         if a.method == "bb-sv-gp":
             H = LATENT * log_mu(G, z, vstar).mean()
-        z2 = torch.randn(B, LATENT)
+            # differentiated now: G(z') below updates the BN running statistics in place, and this
+            # eval-mode graph reads them in its backward (autograd does not see that update)
+            g_H = torch.autograd.grad(-w_H * H, pG)
+        z2 = randn(B, LATENT)
         adv = E(G(z2)).mean()
         if a.method != "bb-sv-gp":
             H = LATENT * log_sigma_min(G, z2, n_it).mean()
-        loss_g = adv - w_H * H
-        adam_step(optG, pG, loss_g)
+        loss_g = adv - w_H * H.detach() if g_H else adv - w_H * H
+        adam_step(optG, pG, adv if g_H else loss_g, g_H)
         with torch.no_grad():
             w = 0.999 if t > 0 else 0.0
             for e, p in zip(ema, pG):
@@ -209,6 +232,37 @@ def minimax(a):
     step.opts = {"E": optE, "G": optG}
     step.batches = batches
     return step
+
+
+class OurNames:
+    """The minimax nets' parameters, BN buffers and EMA under our checkpoints'
+    names (`train-cpu info`), and with moments=True Adam's first moments as
+    NAME.adam_m: a model for bench/torch_toy.py's load_ckpt and save_state."""
+
+    def __init__(self, step, moments=False):
+        self.step, self.moments = step, moments
+
+    def named_state(self):
+        E, G, ema = self.step.nets["E"], self.step.nets["G"], self.step.nets["ema"]
+        mods = {**{"energy.conv%d" % (k + 1): E[1 + 2 * k] for k in range(7)}, "energy.fc": E[16],
+                "generator.fc": G[0], "generator.up1": G[2], "generator.bn1": G[3], "generator.up2": G[5],
+                "generator.bn2": G[6], "generator.up3": G[8], "generator.bn3": G[9], "generator.out": G[11]}
+        out, params = {}, {}
+        for name, m in mods.items():
+            for k, t in m.named_parameters():
+                out[name + "." + k] = params[name + "." + k] = t
+            for k in ("running_mean", "running_var"):
+                if hasattr(m, k):
+                    out[name + "." + k] = getattr(m, k)
+        assert len(params) == len(list(E.parameters())) + len(list(G.parameters())), "a parameter without our name"
+        gen = [k for k in params if k.startswith("generator.")]   # the order of G.parameters(), as the EMA list
+        out.update({"ema." + k: e for k, e in zip(gen, ema)})
+        if self.moments:
+            for opt in self.step.opts.values():
+                for k, t in params.items():
+                    if t in opt.state and "exp_avg" in opt.state[t]:
+                        out[k + ".adam_m"] = opt.state[t]["exp_avg"]
+        return out
 
 
 def save_ckpt(path, step, t):
@@ -312,6 +366,18 @@ def write_png_grid(path, x, cols=8):
                 + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
+def replay_draws(seed):
+    """--replay: our trainer's batches and normal draws (streams in the order
+    the models draw: `ebmforge ir`), wired into this module and torch_sv"""
+    import philox_replay
+    import torch_sv
+    global randn
+    draws = philox_replay.Replay("fashion-mnist", seed, philox_replay.image_batches(load_fmnist().numpy()))
+    randn = torch_sv.randn = draws.randn
+    torch_sv.draw_every_fallback = True
+    return draws
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--method", default="mle-langevin", choices=["mle-langevin", "bb-sv-gp", "ebm-0gp"])
@@ -325,25 +391,53 @@ def main():
     ap.add_argument("--out", help="after training, write ckpt.pt and samples.npy/.png of the averaged generator "
                     "(mle-langevin: the K-step sampler) here")
     ap.add_argument("--ood-sets", help="with --out: score -E on the pictures `train-cpu eval --ood-sets` wrote here")
+    ap.add_argument("--load", metavar="CKPT", help="bb-sv-gp, ebm-0gp: start from one of our trainers' ckpt.safetensors "
+                    "(nets, BN buffers, EMA; not Adam's state)")
+    ap.add_argument("--replay", action="store_true", help="bb-sv-gp, ebm-0gp: the data batches and noise our trainer draws "
+                    "with --seed (bench/philox_replay.py), for a step-by-step comparison")
+    ap.add_argument("--f64", action="store_true", help="compute in double precision (a roundoff control for --replay)")
+    ap.add_argument("--log", metavar="FILE", help="write every step's losses here, one JSON object a line (as our log.jsonl)")
+    ap.add_argument("--save-state", metavar="PATH", help="bb-sv-gp, ebm-0gp: write the nets, BN buffers, EMA and Adam's "
+                    "first moments (NAME.adam_m) at the end under our trainers' names (safetensors)")
     a = ap.parse_args()
+    if a.method == "mle-langevin" and (a.load or a.replay or a.save_state):
+        ap.error("--load, --replay and --save-state support bb-sv-gp and ebm-0gp")
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
+    if a.f64:
+        torch.set_default_dtype(torch.float64)
+    a.replay = replay_draws(a.seed) if a.replay else None
     step = mle_langevin(a) if a.method == "mle-langevin" else minimax(a)
+    if a.load:
+        from torch_toy import load_ckpt as load_ours
+        load_ours(OurNames(step), a.load)
     start = 0
     if a.resume:
         start = load_ckpt(a.resume, step)
         if a.warmup or a.iters <= start:
             ap.error(f"--resume continues from step {start} to step --iters, without --warmup: got --iters {a.iters}")
+    logf = open(a.log, "w", buffering=1) if a.log else None
+
+    def one(t):
+        if a.replay:
+            a.replay.begin(t)
+        log = step(t)
+        if logf:
+            logf.write(json.dumps({"iter": t + 1, **log}) + "\n")
+        return log
     for t in range(a.warmup):
-        step(t)
+        one(t)
     first = start + a.warmup
     last = a.iters if a.resume else first + a.iters
     rates, t0, c0, log = [], time.perf_counter(), time.process_time(), None
     for t in range(first, last):
         t1 = time.perf_counter()
-        log = step(t)
+        log = one(t)
         rates.append(1 / (time.perf_counter() - t1))
     el, cpu = time.perf_counter() - t0, time.process_time() - c0
+    if a.save_state:
+        from torch_toy import save_state
+        save_state(OurNames(step, moments=True), a.save_state)
     if a.out:
         os.makedirs(a.out, exist_ok=True)
         save_ckpt(os.path.join(a.out, "ckpt.pt"), step, last)

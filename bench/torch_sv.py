@@ -7,10 +7,16 @@ where ours runs Jacobi sweeps: the same vector up to sign, which changes
 neither the span nor mu); a non-finite update keeps the previous v, p.
 mu = |J v*| with v* detached carries the gradient (envelope theorem).
 
-A module for bench/torch_fmnist.py, not a script.
+A module for bench/torch_fmnist.py, not a script. Its --replay sets `randn`
+to our trainers' Philox draws and `draw_every_fallback`, since ours draws a
+fallback column for every Gram-Schmidt column, used or not, each on its own
+stream.
 """
 import torch
 import torch.autograd.forward_ad as fwAD
+
+randn = torch.randn
+draw_every_fallback = False
 
 
 def jvp(G, z, v):
@@ -34,8 +40,9 @@ def _gram_schmidt(cols):
     for x in cols:
         y = project(x)
         ok = _norm(y) > 1e-6 * _norm(x)
+        fresh = randn(*x.shape) if draw_every_fallback else None
         if not bool(ok.all()):
-            y = torch.where(ok, y, project(torch.randn_like(x)))
+            y = torch.where(ok, y, project(randn(*x.shape) if fresh is None else fresh))
         out.append(y / _norm(y))
     return out
 
@@ -45,7 +52,7 @@ def min_vector_lobpcg(G, z, n_it=2):
     (G is put in eval mode by the caller)."""
     B, d = z.shape
     with torch.no_grad():
-        v, p = torch.randn(B, d), torch.randn(B, d)
+        v, p = randn(B, d), randn(B, d)
         v0 = v
         u = jvp(G, z, v)
         mu = _norm(u) / _norm(v)
