@@ -4,8 +4,8 @@
 # (bench/jax_fmnist.py, the whole step in one XLA program), PyTorch 2 eager
 # (bench/torch_fmnist.py under out/peers-venv) and Debian's PyTorch 1.13
 # eager (bench/torch_fmnist.py under /usr/bin/python3), for
-# models/fmnist_bb_narrow.lua, fmnist_mle_narrow.lua, fmnist_bb.lua and
-# fmnist_mle.lua, with OpenBLAS sgemm 1024^3 measured at the start and the end
+# models/fmnist_bb_narrow.lua, fmnist_0gp_narrow.lua, fmnist_mle_narrow.lua,
+# fmnist_bb.lua and fmnist_mle.lua, with OpenBLAS sgemm 1024^3 measured at the start and the end
 # of the same run. Writes bench/results/peers_image.json and the generated
 # "Image models" table of docs/performance_peers.md
 # (bench/peers_image_table.py). About 25 minutes on a quiet 2-CPU machine
@@ -45,7 +45,7 @@ case ${1:-} in
   "") ;;
   *) echo "peers_image.sh: no arguments (see --help); settings come from the environment" >&2; exit 2 ;;
 esac
-MODELS=${MODELS:-fmnist_bb_narrow fmnist_mle_narrow fmnist_bb fmnist_mle}
+MODELS=${MODELS:-fmnist_bb_narrow fmnist_0gp_narrow fmnist_mle_narrow fmnist_bb fmnist_mle}
 ITERS_NARROW=${ITERS_NARROW:-8} WARMUP_NARROW=${WARMUP_NARROW:-2}
 ITERS_FULL=${ITERS_FULL:-2} WARMUP_FULL=${WARMUP_FULL:-1}
 K_FULL=${K_FULL:-}
