@@ -218,8 +218,12 @@ def minimax(a):
         adv = E(G(z2)).mean()
         if a.method != "bb-sv-gp":
             H = LATENT * log_sigma_min(G, z2, n_it).mean()
-        loss_g = adv - w_H * H.detach() if g_H else adv - w_H * H
-        adam_step(optG, pG, adv if g_H else loss_g, g_H)
+        if g_H is None:
+            loss_g = adv - w_H * H
+            adam_step(optG, pG, loss_g)
+        else:   # H's gradient was taken above: step on the adversarial term's plus it
+            loss_g = adv - w_H * H.detach()
+            adam_step(optG, pG, adv, g_H)
         with torch.no_grad():
             w = 0.999 if t > 0 else 0.0
             for e, p in zip(ema, pG):
