@@ -8,7 +8,7 @@
  *   {"layer": "e2", "op": "conv_tx", "ms": 12.3, "gflops": 45.6, ...}
  * bench/conv_layers.sh builds it (trainer flags) and sets it beside PyTorch.
  *
- *   ./conv_layers [REPS]
+ *   ./conv_layers [REPS [BASE]]   BASE: the nets' base width (64; 8 for the narrow models)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <cblas.h>
@@ -45,13 +45,15 @@ static float *randoms(size_t n) {
 }
 
 int main(int argc, char **argv) {
-  int reps = argc > 1 ? atoi(argv[1]) : 5;
-  if (reps <= 0) { fprintf(stderr, "usage: conv_layers [REPS > 0]\n"); return 2; }
+  int reps = argc > 1 ? atoi(argv[1]) : 5, base = argc > 2 ? atoi(argv[2]) : 64;
+  if (reps <= 0 || base <= 0 || base > 64) { fprintf(stderr, "usage: conv_layers [REPS > 0 [BASE in 1..64]]\n"); return 2; }
   openblas_set_num_threads(1);
   static const char *ops[] = {"conv", "conv_tx", "conv_tw"};
   for (size_t l = 0; l < sizeof layers / sizeof *layers; l++) {
     const Layer *L = &layers[l];
-    ConvDims d = {64, L->C, L->H, L->H, L->O, L->K, L->K, L->S, 1, 0, 0};
+    /* channels scale with the base width; a picture's one channel does not */
+    int C = L->C == 1 ? 1 : L->C * base / 64, O = L->O == 1 ? 1 : L->O * base / 64;
+    ConvDims d = {64, C, L->H, L->H, O, L->K, L->K, L->S, 1, 0, 0};
     d.HO = conv_out_size(L->H, L->K, L->S, 1);
     d.WO = d.HO;
     size_t nx = (size_t)d.N * d.C * d.H * d.W, ny = (size_t)d.N * d.O * d.HO * d.WO, nw = (size_t)d.O * d.C * d.KH * d.KW;

@@ -5,17 +5,18 @@
 # and conv_tw (weight gradient). Prints a table; RESULT=path.json also keeps
 # the rows with the load average. About a minute.
 #
-#   bash bench/conv_layers.sh            REPS=5 (best of)
+#   bash bench/conv_layers.sh            REPS=5 (best of), BASE=64 (8: the narrow models' layers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPS=${REPS:-5}
+REPS=${REPS:-5} BASE=${BASE:-64}
 W=out/bench
 mkdir -p "$W"
 cc -O3 -march=native -ffp-contract=off -Iruntime -I/usr/include/x86_64-linux-gnu/openblas-pthread \
-   bench/conv_layers.c runtime/conv.c -o "$W/conv_layers" -lopenblas
+   bench/conv_layers.c runtime/conv.c runtime/sgemm_small.c runtime/sgemm_small_avx2.c \
+   runtime/sgemm_small_avx512.c runtime/transpose.c -o "$W/conv_layers" -lopenblas
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-"$W/conv_layers" "$REPS" >"$W/conv_layers.ours.jsonl"
-OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_conv_layers.py "$REPS" >"$W/conv_layers.torch.jsonl"
+"$W/conv_layers" "$REPS" "$BASE" >"$W/conv_layers.ours.jsonl"
+OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_conv_layers.py "$REPS" "$BASE" >"$W/conv_layers.torch.jsonl"
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 /usr/bin/python3 - "$W/conv_layers.ours.jsonl" "$W/conv_layers.torch.jsonl" "$LOAD0" "$LOAD1" "${RESULT:-}" <<'EOF'
 import json, sys

@@ -5,7 +5,7 @@ gradient (aten::convolution_backward, what autograd calls). Best of REPS calls
 after one warm-up call, in process CPU time
 (time.process_time, as conv_layers.c); one JSON line per layer and op, as conv_layers.c.
 
-  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_conv_layers.py [REPS]
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_conv_layers.py [REPS [BASE]]   BASE: as conv_layers.c
 """
 import json
 import sys
@@ -20,9 +20,11 @@ LAYERS = [("e1", 1, 32, 64, 3, 1), ("e2", 64, 32, 64, 4, 2), ("e3", 64, 16, 128,
 
 def main():
     reps = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    base = int(sys.argv[2]) if len(sys.argv) > 2 else 64
     torch.set_num_threads(1)
     N = 64
     for name, C, H, O, k, S in LAYERS:
+        C, O = (c if c == 1 else c * base // 64 for c in (C, O))
         x, w = torch.rand(N, C, H, H) - 0.5, torch.rand(O, C, k, k) - 0.5
         y = torch.nn.functional.conv2d(x, w, None, S, 1)
         HO = y.shape[2]

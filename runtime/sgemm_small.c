@@ -19,8 +19,10 @@
  * FMA may vectorise across columns (GCC 12 does, through memory: 1.5x the
  * unblocked loop); the bits stay those of the chain. */
 static inline __attribute__((always_inline)) void tile_ref(int R, int W, int K, const float *X, long xi, long xk,
-                                                           const float *Y, long ldy, float *O, long ldo) {
+                                                           const float *Y, long ldy, float *O, long ldo, int resume) {
   float acc[4][16] = {{0}};
+  if (resume)
+    for (int r = 0; r < R; r++) memcpy(acc[r], O + r * ldo, sizeof(float) * W);
   for (int k = 0; k < K; k++)
     for (int r = 0; r < R; r++) {
       float a = X[r * xi + k * xk];
@@ -30,14 +32,14 @@ static inline __attribute__((always_inline)) void tile_ref(int R, int W, int K, 
 }
 
 void sgemm_panel_ref(int M, int N, int K, const float *X, long xi, long xk, const float *Y, long ldy, float *O,
-                     long ldo) {
+                     long ldo, int resume) {
   for (int j0 = 0; j0 < N; j0 += 16)
     for (int i0 = 0; i0 < M; i0 += 4) {
       int r = M - i0 < 4 ? M - i0 : 4, w = N - j0 < 16 ? N - j0 : 16;
       if (r == 4 && w == 16) /* constant bounds: the loops unroll and vectorise */
-        tile_ref(4, 16, K, X + i0 * xi, xi, xk, Y + j0, ldy, O + i0 * ldo + j0, ldo);
+        tile_ref(4, 16, K, X + i0 * xi, xi, xk, Y + j0, ldy, O + i0 * ldo + j0, ldo, resume);
       else
-        tile_ref(r, w, K, X + i0 * xi, xi, xk, Y + j0, ldy, O + i0 * ldo + j0, ldo);
+        tile_ref(r, w, K, X + i0 * xi, xi, xk, Y + j0, ldy, O + i0 * ldo + j0, ldo, resume);
     }
 }
 
@@ -100,7 +102,7 @@ static void product(SgemmPanel *panel, int width, int ta, int tb, int M, int N, 
       transpose_f32(B, ldb, P, ldy, N, K);
       Y = P;
     }
-    panel(M, N, K, A, ta ? 1 : lda, ta ? lda : 1, Y, ldy, C, N);
+    panel(M, N, K, A, ta ? 1 : lda, ta ? lda : 1, Y, ldy, C, N, 0);
     return;
   }
   /* C^T (N x M) = op(B)^T op(A)^T: X(j, k) = op(B)(k, j), Y(k, i) = op(A)(i, k) */
@@ -113,7 +115,7 @@ static void product(SgemmPanel *panel, int width, int ta, int tb, int M, int N, 
     Y = S;
   }
   float *T = N > 1 ? S + ny : C; /* N = 1: C^T is C */
-  panel(N, M, K, B, tb ? ldb : 1, tb ? 1 : ldb, Y, ldy, T, ldt);
+  panel(N, M, K, B, tb ? ldb : 1, tb ? 1 : ldb, Y, ldy, T, ldt, 0);
   if (N > 1) transpose_f32(T, ldt, C, N, N, M);
 }
 
@@ -127,6 +129,11 @@ int sgemm_small_on(int path, int ta, int tb, int M, int N, int K, const float *A
   else
     product(sgemm_panel_ref, 1, ta, tb, M, N, K, A, lda, B, ldb, C);
   return 0;
+}
+
+SgemmPanel *sgemm_small_panel(void) {
+  int path = sgemm_small_path();
+  return path == SGEMM_AVX512 ? sgemm_panel_avx512 : path == SGEMM_AVX2 ? sgemm_panel_avx2 : sgemm_panel_ref;
 }
 
 void sgemm_small(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C) {

@@ -22,9 +22,13 @@ int sgemm_small_on(int path, int ta, int tb, int M, int N, int K, const float *A
 
 /* The kernels' common form (sgemm_small.c brings every case to it):
  * O[i*ldo + j] = sum over k in order of X[i*xi + k*xk] * Y[k*ldy + j],
- * i < M, j < N; X is broadcast, Y read along rows. */
+ * i < M, j < N; X is broadcast, Y read along rows. With `resume` each chain
+ * goes on from the value O holds (a product over k split into calls is then
+ * the same bits as one call: runtime/conv.c's convolution without im2col). */
 typedef void SgemmPanel(int M, int N, int K, const float *X, long xi, long xk, const float *Y, long ldy, float *O,
-                        long ldo);
+                        long ldo, int resume);
 SgemmPanel sgemm_panel_ref, sgemm_panel_avx2, sgemm_panel_avx512;
+/* The panel of the widest path this CPU runs. */
+SgemmPanel *sgemm_small_panel(void);
 
 #endif

@@ -57,7 +57,7 @@ static T512 void dispatch(int R, int V, int K, const float *X, long xi, long xk,
 static const int rows_for[9] = {0, 8, 8, 8, 6, 3, 3, 3, 3};
 
 T512 void sgemm_panel_avx512(int M, int N, int K, const float *X, long xi, long xk, const float *Y, long ldy, float *O,
-                             long ldo) {
+                             long ldo, int resume) {
   /* column panels of up to 4 vectors (8 when C has at most 3 rows: more
    * independent sums) outside, row blocks inside, k in chunks of at most 32 KB
    * of Y's panel, which then stays in L1 across the row blocks */
@@ -70,14 +70,14 @@ T512 void sgemm_panel_avx512(int M, int N, int K, const float *X, long xi, long 
       for (int i0 = 0; i0 < M; i0 += R) {
         int r = M - i0 < R ? M - i0 : R;
         dispatch(r, V, kn, X + i0 * xi + k0 * xk, xi, xk, Y + k0 * ldy + j0, ldy, O + (long)i0 * ldo + j0, ldo, last,
-                 k0 > 0);
+                 resume || k0 > 0);
       }
     }
   }
 }
 #else
 void sgemm_panel_avx512(int M, int N, int K, const float *X, long xi, long xk, const float *Y, long ldy, float *O,
-                        long ldo) {
-  sgemm_panel_ref(M, N, K, X, xi, xk, Y, ldy, O, ldo);
+                        long ldo, int resume) {
+  sgemm_panel_ref(M, N, K, X, xi, xk, Y, ldy, O, ldo, resume);
 }
 #endif

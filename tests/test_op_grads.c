@@ -66,8 +66,8 @@ static int signed_away_from_zero(Graph *g, Inputs *in, Shape s) {
 
 /* Convolution cases: (kernel, stride, padding, H, W) chosen to cover padding
  * on both sides, a stride with a dropped last row, and a rectangular image. */
-static const int conv_cases[][5] = {{3, 1, 1, 4, 3}, {4, 2, 1, 5, 4}, {2, 2, 0, 4, 4}};
-#define N_CONV_CASES 3
+static const int conv_cases[][5] = {{3, 1, 1, 4, 3}, {4, 2, 1, 5, 4}, {2, 2, 0, 4, 4}, {3, 2, 1, 7, 6}, {5, 3, 2, 8, 7}};
+#define N_CONV_CASES 5
 
 static int build_conv(Graph *g, OpCode op, int variant, Inputs *in, char *label) {
   if (variant >= N_CONV_CASES) return -1;
@@ -300,7 +300,7 @@ static void check_conv_f32(void) {
       interp_eval(g, &ip, 1, &y, &r32);
       ip.f64 = 1;
       interp_eval(g, &ip, 1, &y, &r64);
-      snprintf(msg, sizeof msg, "%s: f32 im2col+sgemm vs f64 direct loops", label);
+      snprintf(msg, sizeof msg, "%s: f32 runtime/conv.c vs f64 direct loops", label);
       expect_le(msg, rel_err(r32, r64, shape_numel(g->nodes[y].shape), 1e-9), 1e-6);
       free(r32);
       free(r64);

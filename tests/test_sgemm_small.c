@@ -5,7 +5,9 @@
  * double-precision product within the bound of recursive summation: K
  * roundings of at most u = 2^-24 each, |c - sum| <= gamma_K sum |a_k b_k|
  * with gamma_K = K u / (1 - K u) (Higham, Accuracy and Stability, 3.1; fmaf
- * rounds each step once), plus the double sum's own gamma_K at u = 2^-53. */
+ * rounds each step once), plus the double sum's own gamma_K at u = 2^-53.
+ * A panel called on k = 0..s-1 and then, resuming, on s..K-1 gives the bits
+ * of one call (runtime/conv.c splits its products so). */
 #include "sgemm_small.h"
 
 #include <math.h>
@@ -66,6 +68,26 @@ static void check_shape(int ta, int tb, int M, int N, int K, int pad, unsigned s
   free(R);
 }
 
+static void check_resume(int M, int N, int K, int split, unsigned seed) {
+  static SgemmPanel *const panels[] = {sgemm_panel_ref, sgemm_panel_avx2, sgemm_panel_avx512};
+  float *X = malloc(sizeof(float) * M * K), *Y = malloc(sizeof(float) * K * N);
+  float *one = malloc(sizeof(float) * M * N), *two = malloc(sizeof(float) * M * N);
+  for (int i = 0; i < M * K; i++) X[i] = rnd(&seed);
+  for (int i = 0; i < K * N; i++) Y[i] = rnd(&seed);
+  for (int p = SGEMM_REF; p <= sgemm_small_path(); p++) {
+    panels[p](M, N, K, X, K, 1, Y, N, one, N, 0);
+    memset(two, 0xff, sizeof(float) * M * N);
+    panels[p](M, N, split, X, K, 1, Y, N, two, N, 0);
+    panels[p](M, N, K - split, X + split, K, 1, Y + (long)split * N, N, two, N, 1);
+    CHECK(!memcmp(one, two, sizeof(float) * M * N), "path %d %dx%dx%d split at %d: resuming changed bits", p, M, N, K,
+          split);
+  }
+  free(X);
+  free(Y);
+  free(one);
+  free(two);
+}
+
 int main(void) {
   static const int sizes[] = {1, 2, 15, 16, 17, 100, 200, 257};
   const int ns = sizeof sizes / sizeof sizes[0];
@@ -84,6 +106,9 @@ int main(void) {
       check_shape(ta, tb, 200, 100, 100, 3, seed++);
       check_shape(ta, tb, 37, 5, 19, 1, seed++);
     }
+  check_resume(17, 33, 40, 13, seed++);
+  check_resume(8, 100, 700, 300, seed++); /* past the AVX-512 panel's own k chunks */
+  check_resume(3, 130, 9, 1, seed++);
   static const char *names[] = {"plain C", "AVX2+FMA", "AVX-512"};
   for (int p = 0; p < 3; p++)
     printf("%-8s path: %d products, %d not bit-identical to the fmaf loop%s\n", names[p], tested[p], bad_bits[p],
