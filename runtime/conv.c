@@ -1,6 +1,7 @@
 #include "conv.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <string.h>
 
 #include "sgemm_small.h"
@@ -63,6 +64,13 @@ static long pad16(long n) { return (n + 15) & ~15L; }
 #ifndef CONV_ROWS_MIN_RUN
 #define CONV_ROWS_MIN_RUN 16
 #endif
+/* conv_tx_plane: a picture's one channel, stride 1 (the energy's first layer);
+ * its cost grows with O, col2im's does not: measured 1.6x col2im at 8 output
+ * channels, even at 16, 0.7x at 32 */
+static int tx_plane(const ConvDims *d) {
+  return sgemm_small_path() != SGEMM_REF && d->C == 1 && d->S == 1 && d->O <= 8;
+}
+
 /* conv_tx_rows, measured (bench/conv_layers.sh): its panels are C wide, so
  * from half a vector of input channels to 64 (1.1-3.8x the col2im route; one
  * channel 0.6x, 256 channels 0.3-0.4x); every column residue needs a tap */
@@ -81,8 +89,10 @@ static long tx_row(const ConvDims *d) {
   return taps_max(d) - 1 + (mmax > d->WO ? mmax : d->WO);
 }
 static size_t tx_rows_workspace(const ConvDims *d) {
-  return (size_t)d->KH * d->S * taps_max(d) * d->O * pad16(d->C) + (size_t)d->HO * tx_row(d) * d->O +
-         (size_t)d->H * d->W * pad16(d->C);
+  size_t rows = (size_t)d->KH * d->S * taps_max(d) * d->O * pad16(d->C) + (size_t)d->HO * tx_row(d) * d->O +
+                (size_t)d->H * d->W * pad16(d->C),
+         plane = (size_t)d->O * d->HO * (d->WO + 2 * d->KW);
+  return rows > plane ? rows : plane;
 }
 
 size_t conv_workspace(const ConvDims *d) {
@@ -233,6 +243,36 @@ static void conv_tx_rows(const ConvDims *d, const float *y, const float *w, floa
   }
 }
 
+/* x = conv_tx(y, w) for one input channel at stride 1: a panel would be one
+ * lane wide, so vectors run along the picture's rows instead:
+ * x[h][v] = sum over o, a, b of y[o][h + P - a][v + P - b] w[o][0][a][b],
+ * one fmaf chain per input in (o, a, b) order, y's rows zero-padded. */
+static void conv_tx_plane(const ConvDims *d, const float *y, const float *w, float *x, float *ws) {
+  const long HW = (long)d->HO * d->WO, L = d->KW - 1, YW = d->WO + 2 * d->KW;
+  const size_t ys = (size_t)d->O * HW;
+  float *yr = ws; /* yr[o][i][L + j] = y[o][i][j] */
+  memset(yr, 0, (size_t)d->O * d->HO * YW * sizeof(float));
+  for (int n = 0; n < d->N; n++) {
+    for (int o = 0; o < d->O; o++)
+      for (int i = 0; i < d->HO; i++)
+        memcpy(yr + ((long)o * d->HO + i) * YW + L, y + n * ys + o * HW + (long)i * d->WO, d->WO * sizeof(float));
+    for (int h = 0; h < d->H; h++) {
+      float *restrict acc = x + ((size_t)n * d->H + h) * d->W;
+      memset(acc, 0, d->W * sizeof(float));
+      for (int o = 0; o < d->O; o++)
+        for (int a = 0; a < d->KH; a++) {
+          int i = h + d->P - a;
+          if (i < 0 || i >= d->HO) continue;
+          const float *row = yr + ((long)o * d->HO + i) * YW + L + d->P; /* row[v - b] = y[o][i][v + P - b] */
+          for (int b = 0; b < d->KW; b++) {
+            const float wv = w[((long)o * d->KH + a) * d->KW + b], *restrict src = row - b;
+            for (int v = 0; v < d->W; v++) acc[v] = fmaf(src[v], wv, acc[v]);
+          }
+        }
+    }
+  }
+}
+
 /* stage [O, g*HW] <-> y[n0 .. n0+g) [O, HW] per image */
 static void gather(const ConvDims *d, const float *y, int g, float *stage) {
   long HW = (long)d->HO * d->WO, ld = g * HW;
@@ -316,7 +356,9 @@ void conv_f32(const ConvDims *d, const float *x, const float *w, float *y, float
     grouped(d, CONV, x, NULL, w, y, ws);
 }
 void conv_tx_f32(const ConvDims *d, const float *y, const float *w, float *x, float *ws) {
-  if (tx_by_rows(d))
+  if (tx_plane(d))
+    conv_tx_plane(d, y, w, x, ws);
+  else if (tx_by_rows(d))
     conv_tx_rows(d, y, w, x, ws);
   else
     grouped(d, CONV_TX, NULL, y, w, x, ws);

@@ -66,16 +66,18 @@ static int signed_away_from_zero(Graph *g, Inputs *in, Shape s) {
 
 /* Convolution cases: (kernel, stride, padding, H, W) chosen to cover padding
  * on both sides, a stride with a dropped last row, and a rectangular image. */
-static const int conv_cases[][5] = {{3, 1, 1, 4, 3}, {4, 2, 1, 5, 4}, {2, 2, 0, 4, 4}, {3, 2, 1, 7, 6}, {5, 3, 2, 8, 7}};
-#define N_CONV_CASES 5
+/* kernel, stride, padding, height, width, input channels */
+static const int conv_cases[][6] = {{3, 1, 1, 4, 3, 2}, {4, 2, 1, 5, 4, 2}, {2, 2, 0, 4, 4, 2},
+                                    {3, 2, 1, 7, 6, 2}, {5, 3, 2, 8, 7, 2}, {3, 1, 1, 5, 6, 1}};
+#define N_CONV_CASES 6
 
 static int build_conv(Graph *g, OpCode op, int variant, Inputs *in, char *label) {
   if (variant >= N_CONV_CASES) return -1;
   const int *c = conv_cases[variant];
-  int k = c[0], st = c[1], pd = c[2], h = c[3], w = c[4];
+  int k = c[0], st = c[1], pd = c[2], h = c[3], w = c[4], ch = c[5];
   int ho = conv_out_size(h, k, st, pd), wo = conv_out_size(w, k, st, pd);
-  sprintf(label, "%s k=%d stride=%d pad=%d %dx%d", op_name(op), k, st, pd, h, w);
-  Shape x = S4(2, 2, h, w), wt = S4(3, 2, k, k), y = S4(2, 3, ho, wo);
+  sprintf(label, "%s k=%d stride=%d pad=%d %dx%dx%d", op_name(op), k, st, pd, ch, h, w);
+  Shape x = S4(2, ch, h, w), wt = S4(3, ch, k, k), y = S4(2, 3, ho, wo);
   switch (op) {
     case OP_CONV:
       return ir_conv(g, input(g, in, x, -1, 1), input(g, in, wt, -1, 1), st, pd);
