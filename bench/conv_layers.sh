@@ -12,7 +12,7 @@ REPS=${REPS:-5} BASE=${BASE:-64}
 W=out/bench
 mkdir -p "$W"
 cc -O3 -march=native -ffp-contract=off -Iruntime -I/usr/include/x86_64-linux-gnu/openblas-pthread \
-   bench/conv_layers.c runtime/conv.c runtime/sgemm_small.c runtime/sgemm_small_avx2.c \
+   bench/conv_layers.c runtime/conv.c runtime/conv_rows.c runtime/sgemm_small.c runtime/sgemm_small_avx2.c \
    runtime/sgemm_small_avx512.c runtime/transpose.c -o "$W/conv_layers" -lopenblas
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 "$W/conv_layers" "$REPS" "$BASE" >"$W/conv_layers.ours.jsonl"

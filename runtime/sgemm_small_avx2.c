@@ -9,8 +9,8 @@
 #define T256 __attribute__((target("avx2,fma")))
 
 static inline __attribute__((always_inline)) T256 void block(int R, int V, int K, const float *X, long xi, long xk,
-                                                             const float *Y, long ldy, float *O, long ldo,
-                                                             __m256i last, int resume) {
+                                                             const float *Y, long ldy, float *O, long ldo, __m256i last,
+                                                             int resume) {
   __m256 acc[8][3];
 #pragma GCC unroll 8
   for (int r = 0; r < R; r++)
@@ -45,8 +45,8 @@ static inline __attribute__((always_inline)) T256 void block(int R, int V, int K
 }
 
 /* one case per (R, V) that sgemm_panel_avx2 uses (rows_for), so each block's loops unroll into registers */
-#define B(R, V)                                      \
-  case R * 8 + V - 1:                                \
+#define B(R, V)                                              \
+  case R * 8 + V - 1:                                        \
     block(R, V, K, X, xi, xk, Y, ldy, O, ldo, last, resume); \
     break;
 #define ROWS(R) B(R, 1) B(R, 2) B(R, 3)
