@@ -2,8 +2,8 @@
 """The probes, the PyTorch side and the JSON of bench/image_ood_trace.sh.
 
 usage: image_ood_trace.py probes SETS_DIR PROBES.npy
-       image_ood_trace.py torch SEED ITERS EVERY PROBES.npy OUT_DIR [BASE]
-       image_ood_trace.py summary WORK RESULT.json COMMIT
+       image_ood_trace.py torch SEED ITERS EVERY PROBES.npy OUT_DIR [BASE [METHOD]]
+       image_ood_trace.py summary WORK RESULT.json COMMIT [MODEL]
 
 probes: one float32 [N, 1024] array of the pictures every checkpoint's energy
   is evaluated on, slices named in PROBES.json: the Fashion-MNIST test split,
@@ -11,7 +11,7 @@ probes: one float32 [N, 1024] array of the pictures every checkpoint's energy
   wrote them (so the AUROCs are those of bench/image_narrow.sh), noise confined
   to [-1, 0] and to [0, 1] (darker / brighter than U[-1, 1], same frame), and
   the path x(t) = (1 - t) x_test + t x_noise for 256 pairs, t = 0, 0.1, ..., 1.
-torch: bench/torch_fmnist.py's ebm-0gp trainer (same seed handling, no
+torch: bench/torch_fmnist.py's METHOD trainer (ebm-0gp or bb-sv-gp; same seed handling, no
   warm-up: the run of bench/image_narrow.sh step for step), stopping every
   EVERY iterations (and at 0) to write OUT_DIR/it_<t>/: E on the probes,
   1,000 samples of the averaged generator in eval mode (samples.npy, as
@@ -19,7 +19,7 @@ torch: bench/torch_fmnist.py's ebm-0gp trainer (same seed handling, no
   generator in train mode, 64 at a time, as the energy step sees them
   (gtrain.npy, E_gtrain.npy). The torch RNG state and the nets are restored
   after each stop, so the training trajectory is that of an uninterrupted run.
-  log.jsonl: e_data, e_fake, penalty every 10 steps.
+  log.jsonl: e_data, e_fake and the penalty (ebm-0gp) or bound (c) P (bb-sv-gp) every 10 steps.
 summary: for every run in WORK ({ours,torch,ours_CORE}_s<SEED>/it_<N>/), per stop: AUROC of -E, test against noise, constant,
   the dark and bright noise and the generator's samples; mean and sd of E on
   each set; mean E along the path; the mean pixel of the samples; the
@@ -67,12 +67,12 @@ def probes(sets, out):
         json.dump({"slices": sl, "path_t": PATH_T, "n_path": N_PATH}, f)
 
 
-def torch_side(seed, iters, every, probes_path, out, base=8):
+def torch_side(seed, iters, every, probes_path, out, base=8, method="ebm-0gp"):
     import argparse
     import torch
     sys.path.insert(0, HERE)
     import torch_fmnist as tf
-    a = argparse.Namespace(method="ebm-0gp", base=base)
+    a = argparse.Namespace(method=method, base=base, replay=False)   # torch_fmnist.minimax reads these
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     step = tf.minimax(a)   # as torch_fmnist.main: seed, nets, then steps 0, 1, ... (--warmup 0)
@@ -112,7 +112,8 @@ def torch_side(seed, iters, every, probes_path, out, base=8):
             break
         lg = step(t)
         if (t + 1) % 10 == 0:
-            log.write(json.dumps({"iter": t + 1, **{k: lg[k] for k in ("e_data", "e_fake", "penalty")}}) + "\n")
+            log.write(json.dumps({"iter": t + 1, **{k: lg[k] for k in ("e_data", "e_fake", "penalty", "P") if k in lg}})
+                      + "\n")
             log.flush()
 
 
@@ -197,11 +198,11 @@ def parity(d, meta):
     return float(f"{np.abs(eo - et).max() / max(eo[:n_test].std(), 1e-30):.3g}")
 
 
-def summary(work, result, commit):
+def summary(work, result, commit, model="models/fmnist_0gp_narrow.lua"):
     probes_arr = np.load(os.path.join(work, "probes.npy"))
     meta = json.load(open(os.path.join(work, "probes.json")))
     test = probes_arr[slice(*meta["slices"]["test"])]
-    out = {"bench": "bench/image_ood_trace.sh", "model": "models/fmnist_0gp_narrow.lua", "commit": commit,
+    out = {"bench": "bench/image_ood_trace.sh", "model": model, "commit": commit,
            "meanpixel_test": round(float(test.mean()), 4), "path_t": meta["path_t"],
            "notes": "AUROC of -E(x), Fashion-MNIST test against each set (1 = the set gets higher energy than "
                     "every test picture). samples: 1,000 of the averaged generator (eval mode, what `sample` "
@@ -258,11 +259,11 @@ def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "probes" and len(sys.argv) == 4:
         probes(sys.argv[2], sys.argv[3])
-    elif cmd == "torch" and len(sys.argv) in (7, 8):
+    elif cmd == "torch" and len(sys.argv) in (7, 8, 9):
         torch_side(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6],
-                   int(sys.argv[7]) if len(sys.argv) == 8 else 8)
-    elif cmd == "summary" and len(sys.argv) == 5:
-        summary(sys.argv[2], sys.argv[3], sys.argv[4])
+                   int(sys.argv[7]) if len(sys.argv) >= 8 else 8, sys.argv[8] if len(sys.argv) == 9 else "ebm-0gp")
+    elif cmd == "summary" and len(sys.argv) in (5, 6):
+        summary(*sys.argv[2:])
     else:
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Why the narrow ebm-0gp model's OOD AUROC against uniform noise differs
+# Why a narrow minimax model's OOD AUROC against uniform noise differs
 # between ours and PyTorch (docs/results.md, "Narrow image models"): both
-# sides trained as bench/image_narrow.sh trains them (models/fmnist_0gp_narrow.lua,
+# sides trained as bench/image_narrow.sh trains them (MODEL, default
+# models/fmnist_0gp_narrow.lua; models/fmnist_bb_narrow.lua too;
 # one thread, no warm-up, same seed numbers), but stopped every EVERY
 # iterations to evaluate the energy on fixed pictures (bench/image_ood_trace.py
 # probes: the Fashion-MNIST test split, uniform noise and constant pictures of
@@ -16,28 +17,37 @@
 # INIT_SEEDS: the energy at iteration 0 only, for more seeds (initialisation).
 #
 # usage: bash bench/image_ood_trace.sh [ITERS (2000)] [EVERY (100)] [SEEDS ("1")] [SIDES ("ours torch")] [INIT_SEEDS ("1 2 3 4 5")]
+#   MODEL=models/fmnist_bb_narrow.lua   the bb-sv-gp model instead (work folder
+#     out/bench/image_ood_trace_<name>, RESULT bench/results/image_ood_trace_<name>.json)
 #   T=path/to/ebm-0gp/train-cpu   use this trainer instead of building one from
 #     the model with out/host/ebmforge (docs/results.md used the study's, built
 #     from 604db49: the same rounding, so its 1,000-iteration AUROCs reappear)
 #   RESULT=path.json (default bench/results/image_ood_trace_0gp.json)
 #   OPENBLAS_CORETYPE=SkylakeX: as the study ran (bench/image_narrow.sh)
-# Work folder: out/bench/image_ood_trace/ ({ours,torch,ours_CORE}_s<SEED>/it_<N>/, init/).
+# Work folder: out/bench/image_ood_trace/ (fmnist_0gp_narrow; other models
+# out/bench/image_ood_trace_<name>/): {ours,torch,ours_CORE}_s<SEED>/it_<N>/, init/.
 # One process at a time, at `nice -n 10`, one thread each. About 0.3 s (ours)
 # and 0.5 s (PyTorch) of CPU per iteration, plus some 10 s per stop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ITERS=${1:-2000} EVERY=${2:-100} SEEDS=${3:-1} SIDES=${4:-ours torch} INIT_SEEDS=${5:-1 2 3 4 5}
 for n in "$ITERS" "$EVERY"; do case "$n" in ''|*[!0-9]*|0) echo "image_ood_trace.sh: ITERS and EVERY must be positive integers, got '$n'" >&2; exit 2 ;; esac; done
-MODEL=models/fmnist_0gp_narrow.lua
-W=out/bench/image_ood_trace
-RESULT=${RESULT:-bench/results/image_ood_trace_0gp.json}
+MODEL=${MODEL:-models/fmnist_0gp_narrow.lua}
+name=$(basename "$MODEL" .lua)
+method=$(out/host/ebmforge check "$MODEL" | sed -n 's/.*: method \([a-z0-9-]*\),.*/\1/p')
+case "$method" in ebm-0gp|bb-sv-gp) ;; *) echo "image_ood_trace.sh: $MODEL: method '$method' is not ebm-0gp or bb-sv-gp" >&2; exit 2 ;; esac
+if [ "$name" = fmnist_0gp_narrow ]; then   # where docs/results.md's trace of it lives
+  W=out/bench/image_ood_trace RESULT=${RESULT:-bench/results/image_ood_trace_0gp.json}
+else
+  W=out/bench/image_ood_trace_$name RESULT=${RESULT:-bench/results/image_ood_trace_$name.json}
+fi
 PY=/usr/bin/python3   # Debian's python3 with python3-torch and numpy
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 mkdir -p "$W/init" "$(dirname "$RESULT")"
 if [ -z "${T:-}" ]; then
   out/host/ebmforge build "$MODEL" -o "$W/build" --no-cuda >/dev/null
   nice -n 10 ninja -j2 -C "$W/build" train-cpu >/dev/null
-  T=$W/build/ebm-0gp/train-cpu
+  T=$W/build/$method/train-cpu
 fi
 run() { nice -n 10 "$@"; }
 # the energies of a checkpoint (our side) on the probes and on 1,000 samples of its averaged generator
@@ -63,7 +73,7 @@ for side in $SIDES; do
     if [ "$side" = ours ]; then
       run "$T" train --iters 0 --seed "$s" --out "$d" >/dev/null 2>&1 && ours_stop "$d"
     else
-      run $PY bench/image_ood_trace.py torch "$s" 0 1 "$W/probes.npy" "$W/init/${side}_s$s"
+      run $PY bench/image_ood_trace.py torch "$s" 0 1 "$W/probes.npy" "$W/init/${side}_s$s" 8 "$method"
     fi
   done
 done
@@ -73,7 +83,7 @@ for s in $SEEDS; do
     echo "$(date -u +%T) seed $s: $side to $ITERS iterations, stopping every $EVERY"
     if [ "$side" = torch ]; then
       [ -f "$W/torch_s$s/it_$ITERS/E_probes.npy" ] ||
-        run $PY bench/image_ood_trace.py torch "$s" "$ITERS" "$EVERY" "$W/probes.npy" "$W/torch_s$s"
+        run $PY bench/image_ood_trace.py torch "$s" "$ITERS" "$EVERY" "$W/probes.npy" "$W/torch_s$s" 8 "$method"
       continue
     fi
     # ours@CORE: the same run under OPENBLAS_CORETYPE=CORE, whose kernels round differently (the roundoff's effect)
@@ -94,5 +104,5 @@ for s in $SEEDS; do
   done
 done
 
-run $PY bench/image_ood_trace.py summary "$W" "$RESULT" "$(git rev-parse --short HEAD)"   # every run in $W
+run $PY bench/image_ood_trace.py summary "$W" "$RESULT" "$(git rev-parse --short HEAD)" "$MODEL"   # every run in $W
 echo "wrote $RESULT"
