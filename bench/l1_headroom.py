@@ -32,7 +32,6 @@ def train_phases(model_c):
 
 def profile(d):
     """CPU microseconds per iteration: in all, and by category."""
-    iters = None
     stat = open(os.path.join(d, "stat.csv")).read()
     cpu_ms = float(next(l.split(",")[0] for l in stat.splitlines() if "task-clock" in l))
     run = json.load(open(os.path.join(d, "run1", "run.json")))
