@@ -49,12 +49,19 @@ static void emit_elementwise(Emit *e, int i) {
  * every axis (a PReLU slope's gradient, a mean) does the same over its last
  * axis and then adds the columns' sums: one serial chain of B*N dependent
  * double adds would cost more than the arithmetic of the whole expression
- * (ir_sum_columns: the interpreter adds in the same order). */
-static int emit_reduce_rows(Emit *e, int i) {
-  Str *b = e->out;
-  const Node *nd = &e->p->g->nodes[i];
-  Shape in = e->p->g->nodes[nd->in[0]].shape;
-  int all = ir_sum_columns(e->p->g, i) > 0, lead = 0;
+ * (ir_sum_columns: the interpreter adds in the same order). Such a sum walks
+ * its input's shape one element per index, so it can also join a fused loop
+ * (emit_fused) and share the pass with the kernels that compute its input. */
+typedef struct {
+  int lead, all; /* axes [0, lead) summed; all: the columns' sums are then added */
+  long cols;     /* accumulators: the elements of the kept axes */
+} RowSum;
+
+static int row_sum(const Graph *g, int i, RowSum *r) {
+  const Node *nd = &g->nodes[i];
+  if (nd->op != OP_SUM) return 0;
+  Shape in = g->nodes[nd->in[0]].shape;
+  int all = ir_sum_columns(g, i) > 0, lead = 0;
   while (lead < in.rank && (nd->axes & (1 << lead))) lead++;
   if (all) lead = in.rank - 1;
   long cols = 1;
@@ -62,24 +69,52 @@ static int emit_reduce_rows(Emit *e, int i) {
     if (nd->axes & (1 << k) && !all) return 0; /* a reduced axis after a kept one */
     cols *= in.d[k];
   }
-  if (nd->op != OP_SUM || lead == 0 || lead == in.rank || cols > IR_MAX_SUM_COLUMNS) return 0;
+  if (lead == 0 || lead == in.rank || cols > IR_MAX_SUM_COLUMNS) return 0;
+  *r = (RowSum){lead, all, cols};
+  return 1;
+}
+
+static void row_sum_open(Str *b, int i, const RowSum *r, int ind) {
+  sput(b, "%*sdouble acc%d[%ld];\n%*sfor (int c = 0; c < %ld; c++) acc%d[c] = 0.0;\n", ind, "", i, r->cols, ind, "",
+       r->cols, i);
+}
+
+/* inside the loop nest over the input's coordinates, flat index i in scope */
+static void row_sum_add(Emit *e, int i, const RowSum *r, int ind) {
+  const Graph *g = e->p->g;
+  Shape in = g->nodes[g->nodes[i].in[0]].shape;
   long st[4];
   emit_strides(in, st);
-  sput(b, "  {\n    double acc[%ld];\n    for (int c = 0; c < %ld; c++) acc[c] = 0.0;\n", cols, cols);
-  for (int k = 0; k < in.rank; k++) sput(b, "%*sfor (int i%d = 0; i%d < %d; i%d++)\n", 4 + 2 * k, "", k, k, in.d[k], k);
-  sput(b, "%*s{ const int i = ", 4 + 2 * in.rank, "");
-  emit_index_expr(b, in, NULL);
-  sput(b, ", c = ");
-  for (int k = lead; k < in.rank; k++) sput(b, "%si%d * %ld", k > lead ? " + " : "", k, st[k]);
-  sput(b, "; const float x = ");
-  emit_expr(e, nd->in[0], "i", 1);
-  if (all)
-    sput(b,
-         "; acc[c] += x; }\n    double t = 0.0;\n    for (int c = 0; c < %ld; c++) t += acc[c];\n    b%d[0] = "
-         "(float)t;\n  }\n",
-         cols, i);
+  sput(e->out, "%*sacc%d[", ind, "", i);
+  for (int k = r->lead; k < in.rank; k++) sput(e->out, "%si%d * %ld", k > r->lead ? " + " : "", k, st[k]);
+  sput(e->out, "] += ");
+  emit_expr(e, g->nodes[i].in[0], "i", 1);
+  sput(e->out, ";\n");
+}
+
+static void row_sum_close(Str *b, int i, const RowSum *r, int ind) {
+  if (r->all)
+    sput(b, "%*s{\n%*sdouble t = 0.0;\n%*sfor (int c = 0; c < %ld; c++) t += acc%d[c];\n%*sb%d[0] = (float)t;\n%*s}\n",
+         ind, "", ind + 2, "", ind + 2, "", r->cols, i, ind + 2, "", i, ind, "");
   else
-    sput(b, "; acc[c] += x; }\n    for (int c = 0; c < %ld; c++) b%d[c] = (float)acc[c];\n  }\n", cols, i);
+    sput(b, "%*sfor (int c = 0; c < %ld; c++) b%d[c] = (float)acc%d[c];\n", ind, "", r->cols, i, i);
+}
+
+static int emit_reduce_rows(Emit *e, int i) {
+  Str *b = e->out;
+  RowSum r;
+  if (!row_sum(e->p->g, i, &r)) return 0;
+  Shape in = e->p->g->nodes[e->p->g->nodes[i].in[0]].shape;
+  sput(b, "  {\n");
+  row_sum_open(b, i, &r, 4);
+  for (int k = 0; k < in.rank; k++) sput(b, "%*sfor (int i%d = 0; i%d < %d; i%d++)\n", 4 + 2 * k, "", k, k, in.d[k], k);
+  sput(b, "%*s{\n%*sconst int i = ", 4 + 2 * in.rank, "", 6 + 2 * in.rank, "");
+  emit_index_expr(b, in, NULL);
+  sput(b, ";\n");
+  row_sum_add(e, i, &r, 6 + 2 * in.rank);
+  sput(b, "%*s}\n", 4 + 2 * in.rank, "");
+  row_sum_close(b, i, &r, 4);
+  sput(b, "  }\n");
   return 1;
 }
 
@@ -295,10 +330,12 @@ static void emit_kernel(Emit *e, int i) {
  * shape run in one loop nest: element i of every member, in order, before
  * element i + 1. A member reads an earlier member's value at the same index
  * from a local variable; a value no one reads after the loop is not stored.
- * Each element sees the arithmetic of the separate loops, so the results are
- * the same bits; the arena plan lets a buffer reuse a dead one's place, so a
- * kernel joins only when no element can read a place another member has
- * already overwritten (or write one a member has yet to read). */
+ * A sum over leading axes (row_sum) joins as a member that walks its input's
+ * shape: it adds element i into its accumulators and writes its output after
+ * the loop. Each element sees the arithmetic of the separate loops, so the
+ * results are the same bits; the arena plan lets a buffer reuse a dead one's
+ * place, so a kernel joins only when no element can read a place another
+ * member has already overwritten (or write one a member has yet to read). */
 
 /* kernels emit_elementwise writes (one element per index) */
 static int loop_kernel(const Node *nd) {
@@ -313,6 +350,18 @@ static int loop_kernel(const Node *nd) {
     default:
       return 1;
   }
+}
+
+/* may kernel i be a member of a fused loop, and over which shape does it walk? */
+static int member(const Graph *g, int i, Shape *walk) {
+  RowSum r;
+  if (loop_kernel(&g->nodes[i])) {
+    *walk = g->nodes[i].shape;
+    return 1;
+  }
+  if (!row_sum(g, i, &r)) return 0;
+  *walk = g->nodes[g->nodes[i].in[0]].shape;
+  return 1;
 }
 
 typedef struct {
@@ -351,13 +400,27 @@ static int reads_allow(const Phase *p, const Reads *rd, int w) {
   return 1;
 }
 
+/* does any of reads rd touch kernel w's place? (a sum writes its place after the loop: none may) */
+static int reads_touch(const Phase *p, const Reads *rd, int w) {
+  for (int k = 0; k < rd->n; k++)
+    if (overlap(p, rd->r[k].buf, w)) return 1;
+  return 0;
+}
+
 /* can kernel c join the loop of members m[0..n) (reads rd[0..n))? */
 static int joins(const Phase *p, const int *m, const Reads *rd, int n, int c, const Reads *rc) {
   const Graph *g = p->g;
-  if (!loop_kernel(&g->nodes[c]) || !shape_eq(g->nodes[c].shape, g->nodes[m[0]].shape)) return 0;
+  Shape wc, w0;
+  RowSum r;
+  if (!member(g, c, &wc) || !member(g, m[0], &w0) || !shape_eq(wc, w0)) return 0;
+  int c_sum = row_sum(g, c, &r);
   for (int j = 0; j < n; j++) {
     if (!reads_allow(p, rc, m[j]) || !reads_allow(p, &rd[j], c)) return 0;
     if (overlap(p, m[j], c) && p->off[m[j]] != p->off[c]) return 0;
+    if (c_sum || row_sum(g, m[j], &r)) { /* a sum's place: shared with no member's place or read */
+      int s = c_sum ? c : m[j], o = c_sum ? m[j] : c;
+      if (overlap(p, s, o) || reads_touch(p, c_sum ? &rd[j] : rc, s)) return 0;
+    }
   }
   return 1;
 }
@@ -367,12 +430,21 @@ static void emit_fused(Emit *e, const int *m, int n) {
   const Phase *p = e->p;
   const Graph *g = p->g;
   Str *b = e->out;
-  Shape s = g->nodes[m[0]].shape;
+  Shape s;
+  member(g, m[0], &s);
   int N = shape_numel(s), coords = s.rank >= 2 && N > 1;
   char *local = calloc(p->n, 1);
+  RowSum *sums = calloc(n, sizeof(RowSum));
+  int *is_sum = calloc(n, sizeof(int)), any_sum = 0;
   Emit fe = *e;
   fe.local = local;
-  for (int j = 0; j < n; j++) emit_node_comment(b, g, m[j]);
+  for (int j = 0; j < n; j++) {
+    emit_node_comment(b, g, m[j]);
+    any_sum |= is_sum[j] = row_sum(g, m[j], &sums[j]);
+  }
+  if (any_sum) sput(b, "  {\n");
+  for (int j = 0; j < n; j++)
+    if (is_sum[j]) row_sum_open(b, m[j], &sums[j], 4);
   if (!coords)
     sput(b, "  for (int i = 0; i < %d; i++) {\n", N);
   else {
@@ -384,6 +456,10 @@ static void emit_fused(Emit *e, const int *m, int n) {
   int ind = coords ? 4 + 2 * s.rank : 4;
   for (int j = 0; j < n; j++) {
     int i = m[j];
+    if (is_sum[j]) {
+      row_sum_add(&fe, i, &sums[j], ind);
+      continue;
+    }
     sput(b, "%*sconst float t%d = ", ind, "", i);
     emit_self_expr(&fe, i, coords);
     sput(b, ";\n");
@@ -392,7 +468,12 @@ static void emit_fused(Emit *e, const int *m, int n) {
     if (p->is_out[i] || p->last[i] > m[n - 1]) sput(b, "%*sb%d[i] = t%d;\n", ind, "", i, i);
   }
   sput(b, "%*s}\n", coords ? 2 + 2 * s.rank : 2, "");
+  for (int j = 0; j < n; j++)
+    if (is_sum[j]) row_sum_close(b, m[j], &sums[j], 4);
+  if (any_sum) sput(b, "  }\n");
   free(local);
+  free(sums);
+  free(is_sum);
 }
 
 /* every kernel of the phase, in order, consecutive loop kernels fused */
@@ -403,7 +484,9 @@ static void emit_kernels(Emit *e) {
   for (int i = 0; i <= p->n; i++) {
     int kernel = i < p->n && p->need[i] && p->role[i] == ROLE_KERNEL;
     if (i < p->n && !kernel) continue;
-    if (kernel && loop_kernel(&p->g->nodes[i])) {
+    Shape walk;
+    int can = kernel && member(p->g, i, &walk);
+    if (can) {
       add_reads(p, i, 1, &rd[n]);
       if (n == 0 || joins(p, m, rd, n, i, &rd[n])) {
         m[n++] = i;
@@ -416,7 +499,7 @@ static void emit_kernels(Emit *e) {
     else if (n > 1)
       emit_fused(e, m, n);
     int old = n;
-    if (kernel && loop_kernel(&p->g->nodes[i])) { /* it starts the next group (its reads are in rd[n]) */
+    if (can) { /* it starts the next group (its reads are in rd[n]) */
       Reads t = rd[0];
       rd[0] = rd[n];
       rd[n] = t;
