@@ -23,25 +23,6 @@ static void loops_open(Str *b, Shape s, const char *ind) {
     sput(b, "%*sfor (int i%d = 0; i%d < %d; i%d++)\n", (int)strlen(ind) + 2 * k, "", k, k, s.d[k], k);
 }
 
-/* out[i] = expression; rank >= 2 loops over coordinates, which broadcast inputs index by */
-static void emit_elementwise(Emit *e, int i) {
-  Str *b = e->out;
-  Shape s = e->p->g->nodes[i].shape;
-  int N = shape_numel(s);
-  if (s.rank <= 1 || N <= 1) {
-    sput(b, "  for (int i = 0; i < %d; i++) b%d[i] = ", N, i);
-    emit_self_expr(e, i, 0);
-    sput(b, ";\n");
-    return;
-  }
-  loops_open(b, s, "  ");
-  sput(b, "%*s{ const int i = ", 2 + 2 * s.rank, "");
-  emit_index_expr(b, s, NULL);
-  sput(b, "; b%d[i] = ", i);
-  emit_self_expr(e, i, 1);
-  sput(b, "; }\n");
-}
-
 /* A sum over leading axes (e.g. a bias gradient, [B, N] -> [1, N]) walks the
  * input row by row into one double accumulator per output: each output still
  * adds its terms in the interpreter's order, but the inner loop runs over
@@ -50,8 +31,9 @@ static void emit_elementwise(Emit *e, int i) {
  * axis and then adds the columns' sums: one serial chain of B*N dependent
  * double adds would cost more than the arithmetic of the whole expression
  * (ir_sum_columns: the interpreter adds in the same order). Such a sum walks
- * its input's shape one element per index, so it can also join a fused loop
- * (emit_fused) and share the pass with the kernels that compute its input. */
+ * its input's shape one element per index, so it is a member of a fused loop
+ * (emit_fused), alone or sharing the pass with the kernels that compute its
+ * input; other sums and maxima are kernels of their own (emit_reduce). */
 typedef struct {
   int lead, all; /* axes [0, lead) summed; all: the columns' sums are then added */
   long cols;     /* accumulators: the elements of the kept axes */
@@ -100,30 +82,11 @@ static void row_sum_close(Str *b, int i, const RowSum *r, int ind) {
     sput(b, "%*sfor (int c = 0; c < %ld; c++) b%d[c] = (float)acc%d[c];\n", ind, "", r->cols, i, i);
 }
 
-static int emit_reduce_rows(Emit *e, int i) {
-  Str *b = e->out;
-  RowSum r;
-  if (!row_sum(e->p->g, i, &r)) return 0;
-  Shape in = e->p->g->nodes[e->p->g->nodes[i].in[0]].shape;
-  sput(b, "  {\n");
-  row_sum_open(b, i, &r, 4);
-  for (int k = 0; k < in.rank; k++) sput(b, "%*sfor (int i%d = 0; i%d < %d; i%d++)\n", 4 + 2 * k, "", k, k, in.d[k], k);
-  sput(b, "%*s{\n%*sconst int i = ", 4 + 2 * in.rank, "", 6 + 2 * in.rank, "");
-  emit_index_expr(b, in, NULL);
-  sput(b, ";\n");
-  row_sum_add(e, i, &r, 6 + 2 * in.rank);
-  sput(b, "%*s}\n", 4 + 2 * in.rank, "");
-  row_sum_close(b, i, &r, 4);
-  sput(b, "  }\n");
-  return 1;
-}
-
 static void emit_reduce(Emit *e, int i) {
   Str *b = e->out;
   const Node *nd = &e->p->g->nodes[i];
   Shape in = e->p->g->nodes[nd->in[0]].shape;
   int is_max = nd->op == OP_MAX, depth = 0;
-  if (emit_reduce_rows(e, i)) return;
   /* kept axes outside, reduced axes inside, one accumulator per output */
   for (int k = 0; k < in.rank; k++)
     if (!(nd->axes & (1 << k))) {
@@ -322,7 +285,7 @@ static void emit_kernel(Emit *e, int i) {
     default:
       break;
   }
-  emit_elementwise(e, i);
+  ir_fail("emit_c: %s is written by a loop (emit_fused), not as a kernel of its own", op_name(nd->op));
 }
 
 /* ---------- loop fusion ----------
@@ -337,7 +300,7 @@ static void emit_kernel(Emit *e, int i) {
  * place, so a kernel joins only when no element can read a place another
  * member has already overwritten (or write one a member has yet to read). */
 
-/* kernels emit_elementwise writes (one element per index) */
+/* kernels that write one element per index (emit_fused) */
 static int loop_kernel(const Node *nd) {
   switch (op_kind(nd->op)) {
     case KIND_MATMUL:
@@ -425,6 +388,55 @@ static int joins(const Phase *p, const int *m, const Reads *rd, int n, int c, co
   return 1;
 }
 
+/* Rows of C floats, C not a multiple of 16, mostly start off the 64-byte
+ * cache lines, and a 16-float vector then straddles two lines at every load
+ * and store: a loop over such rows costs about twice what it costs over
+ * aligned ones (0.50 against 0.26 ns an element at C = 100, rows 100 or 112
+ * floats apart). A block of g = 16 / gcd(C, 16) rows (400 floats at C = 100)
+ * starts on a line, so such a loop runs over blocks, flat inside. An input
+ * broadcast along the rows is read from a copy repeated g times, evaluated
+ * once before the loop (rep<b>): the same values, so the same bits. Loops
+ * whose inputs depend on the row (a [B, 1] broadcast) or that sum over rows
+ * keep the row-by-column nest. */
+typedef struct {
+  int blocks, g, cols; /* blocks of g rows of cols (C) elements */
+} Blocks;
+
+/* the broadcasts under node x (through inlined nodes) into rep; 0 if one maps the index otherwise */
+static int scan_broadcasts(const Phase *p, int x, Shape s, char *rep) {
+  const Node *nd = &p->g->nodes[x];
+  if (p->role[x] != ROLE_INLINE) return 1;
+  if (nd->op == OP_BROADCAST) {
+    Shape in = p->g->nodes[nd->in[0]].shape;
+    if (!shape_eq(nd->shape, s) || in.rank != s.rank) return 0;
+    for (int k = 0; k < in.rank - 1; k++)
+      if (in.d[k] != 1) return 0;
+    rep[x] = 1;
+    return 1;
+  }
+  if (nd->op == OP_RESHAPE) return 1; /* its input is read at the flat index, broadcasts by division */
+  for (int k = 0; k < nd->n_in; k++)
+    if (!scan_broadcasts(p, nd->in[k], s, rep)) return 0;
+  return 1;
+}
+
+static int row_blocks(const Phase *p, const int *m, int n, Shape s, Blocks *bl, char *rep) {
+  if (s.rank < 2) return 0;
+  int C = s.d[s.rank - 1], g = 16, rows = shape_numel(s) / C;
+  while (C % g) g /= 2;
+  g = 16 / g;
+  if (g == 1 || rows % g || rows / g < 2 || g * C > 4096) return 0;
+  RowSum r;
+  for (int j = 0; j < n; j++) {
+    const Node *nd = &p->g->nodes[m[j]];
+    if (row_sum(p->g, m[j], &r)) return 0; /* measured: adding a block's rows from a buffer costs more */
+    for (int k = 0; k < nd->n_in; k++)
+      if (!scan_broadcasts(p, nd->in[k], s, rep)) return 0;
+  }
+  *bl = (Blocks){rows / g, g, C};
+  return 1;
+}
+
 /* members m[0..n) as one loop nest */
 static void emit_fused(Emit *e, const int *m, int n) {
   const Phase *p = e->p;
@@ -433,27 +445,55 @@ static void emit_fused(Emit *e, const int *m, int n) {
   Shape s;
   member(g, m[0], &s);
   int N = shape_numel(s), coords = s.rank >= 2 && N > 1;
-  char *local = calloc(p->n, 1);
+  char *local = calloc(p->n, 1), *rep = calloc(p->n, 1);
   RowSum *sums = calloc(n, sizeof(RowSum));
   int *is_sum = calloc(n, sizeof(int)), any_sum = 0;
+  Blocks bl = {0, 0, 0};
+  int blocked = row_blocks(p, m, n, s, &bl, rep), len = bl.g * bl.cols;
   Emit fe = *e;
   fe.local = local;
   for (int j = 0; j < n; j++) {
     emit_node_comment(b, g, m[j]);
     any_sum |= is_sum[j] = row_sum(g, m[j], &sums[j]);
   }
-  if (any_sum) sput(b, "  {\n");
+  int wrap = any_sum || blocked, in0 = wrap ? 4 : 2; /* a block for the accumulators and copies */
+  if (wrap) sput(b, "  {\n");
   for (int j = 0; j < n; j++)
     if (is_sum[j]) row_sum_open(b, m[j], &sums[j], 4);
-  if (!coords)
-    sput(b, "  for (int i = 0; i < %d; i++) {\n", N);
+  int ind = coords ? in0 + 2 + 2 * s.rank : in0 + 2;
+  if (blocked) {
+    int any_rep = 0;
+    for (int x = 0; x < p->n; x++)
+      if (rep[x]) {
+        sput(b, "    float rep%d[%d] __attribute__((aligned(64)));\n", x, len);
+        any_rep = 1;
+      }
+    if (any_rep) {
+      sput(b, "    for (int k = 0; k < %d; k++) {\n", len);
+      for (int x = 0; x < p->n; x++)
+        if (rep[x]) {
+          char ix[32]; /* a [1, C] input's flat index is the column; a [1, 1] input's is 0 */
+          Shape in = g->nodes[g->nodes[x].in[0]].shape;
+          snprintf(ix, sizeof ix, in.d[in.rank - 1] == 1 ? "0" : "k %% %d", bl.cols);
+          sput(b, "      rep%d[k] = ", x);
+          emit_expr(e, g->nodes[x].in[0], ix, 0);
+          sput(b, ";\n");
+        }
+      sput(b, "    }\n");
+    }
+    sput(b, "    for (int q = 0; q < %d; q++) {\n      for (int k = 0; k < %d; k++) {\n", bl.blocks, len);
+    sput(b, "        const int i = q * %d + k;\n", len);
+    fe.rep = rep;
+    coords = 0;
+    ind = 8;
+  } else if (!coords)
+    sput(b, "%*sfor (int i = 0; i < %d; i++) {\n", in0, "", N);
   else {
-    loops_open(b, s, "  ");
-    sput(b, "%*s{\n%*sconst int i = ", 2 + 2 * s.rank, "", 4 + 2 * s.rank, "");
+    loops_open(b, s, wrap ? "    " : "  ");
+    sput(b, "%*s{\n%*sconst int i = ", in0 + 2 * s.rank, "", in0 + 2 + 2 * s.rank, "");
     emit_index_expr(b, s, NULL);
     sput(b, ";\n");
   }
-  int ind = coords ? 4 + 2 * s.rank : 4;
   for (int j = 0; j < n; j++) {
     int i = m[j];
     if (is_sum[j]) {
@@ -467,11 +507,15 @@ static void emit_fused(Emit *e, const int *m, int n) {
     /* stored unless only later members read it */
     if (p->is_out[i] || p->last[i] > m[n - 1]) sput(b, "%*sb%d[i] = t%d;\n", ind, "", i, i);
   }
-  sput(b, "%*s}\n", coords ? 2 + 2 * s.rank : 2, "");
+  if (blocked)
+    sput(b, "      }\n    }\n");
+  else
+    sput(b, "%*s}\n", coords ? in0 + 2 * s.rank : in0, "");
   for (int j = 0; j < n; j++)
     if (is_sum[j]) row_sum_close(b, m[j], &sums[j], 4);
-  if (any_sum) sput(b, "  }\n");
+  if (wrap) sput(b, "  }\n");
   free(local);
+  free(rep);
   free(sums);
   free(is_sum);
 }
@@ -493,11 +537,8 @@ static void emit_kernels(Emit *e) {
         continue;
       }
     }
-    /* the group ends here: emit it (one member: the plain kernel) */
-    if (n == 1)
-      emit_kernel(e, m[0]);
-    else if (n > 1)
-      emit_fused(e, m, n);
+    /* the group ends here: emit it */
+    if (n > 0) emit_fused(e, m, n);
     int old = n;
     if (can) { /* it starts the next group (its reads are in rd[n]) */
       Reads t = rd[0];
@@ -543,7 +584,7 @@ static void emit_allreduce(Str *b, const Graph *g, const Item *it, const Phase *
 static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase *p) {
   const Item *it = &prog->items[idx];
   const Graph *g = p->g;
-  Emit e = {b, p, &c_names, cur_shard, NULL};
+  Emit e = {b, p, &c_names, cur_shard, NULL, NULL};
   sput(b, "/* phase %s%s */\nstatic int phase_%d(ModelState *s) {\n", it->name, "", idx);
   sput(b, "  float *const A = s->arena;\n  (void)A;\n");
   for (int i = 0; i < g->n_nodes; i++) {

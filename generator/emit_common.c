@@ -116,6 +116,10 @@ void emit_expr(Emit *e, int i, const char *ix, int coords) {
       sub(e, i, 0, ix, coords && nd->op == OP_STOP_GRAD);
       return;
     case OP_BROADCAST: {
+      if (e->rep && e->rep[i]) {
+        sput(b, "rep%d[k]", i);
+        return;
+      }
       Str t = {0};
       bcast_index(&t, nd->shape, p->g->nodes[nd->in[0]].shape, ix, coords);
       sub(e, i, 0, t.s, 0);

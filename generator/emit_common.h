@@ -35,6 +35,9 @@ typedef struct {
   /* a fused loop (emit_c.c): local[r] != 0 when buffer r's value at index i is
    * already in the variable t<r> of this loop iteration (NULL: none) */
   const char *local;
+  /* a loop over blocks of rows (emit_c.c): rep[b] != 0 when broadcast b's value at the
+   * loop's position k in the block is in the array rep<b>[k] (NULL: none) */
+  const char *rep;
 } Emit;
 
 /* node i's value at flat index ix (coords: loop coordinates i0..i3 of the

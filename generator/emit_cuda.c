@@ -398,7 +398,7 @@ static void emit_phase(Str *b, const Program *prog, int idx, int log_base, Phase
   const Item *it = &prog->items[idx];
   const Graph *g = p->g;
   Str host = {0};
-  Emit e = {b, p, &cuda_names, L.shard, NULL};
+  Emit e = {b, p, &cuda_names, L.shard, NULL, NULL};
   sput(b, "/* ---------- phase %s ---------- */\n\n", it->name);
   for (int i = 0; i < g->n_nodes; i++) {
     if (!p->need[i] || p->root[i] != i || p->role[i] != ROLE_STATIC || L.static_done[i]) continue;

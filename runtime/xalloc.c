@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void die(size_t n, int overflow, const char *what) {
   if (overflow)
@@ -22,6 +23,14 @@ void *xcalloc(size_t count, size_t size, const char *what) {
   void *p = calloc(n ? n : 1, 1);
   if (!p) die(n, 0, what);
   return p;
+}
+
+void *xcalloc_lines(size_t n, const char *what) {
+  size_t m = (n + 63) & ~(size_t)63;
+  if (m < n) die(n, 1, what);
+  void *p = aligned_alloc(64, m ? m : 64);
+  if (!p) die(n, 0, what);
+  return memset(p, 0, m ? m : 64);
 }
 
 void *xrealloc(void *p, size_t n, const char *what) {

@@ -13,6 +13,7 @@
 
 void *xmalloc(size_t n, const char *what);
 void *xcalloc(size_t count, size_t size, const char *what); /* zeroed; count * size checked */
+void *xcalloc_lines(size_t n, const char *what);            /* zeroed, 64-byte aligned (a cache line) */
 void *xrealloc(void *p, size_t n, const char *what);
 /* a * b, or the same exit when the product does not fit in size_t */
 size_t xmul(size_t a, size_t b, const char *what);
