@@ -118,8 +118,7 @@ void pass_fusion(Phase *p) {
       }
     }
   }
-  /* an output that only renames a kernel's buffer (a bias gradient [1, N] reshaped to [N]) is that buffer, not a copy
-   */
+  /* an output that only renames a kernel's buffer (a bias gradient [1, N] as [N]) is that buffer, not a copy */
   for (int i = 0; i < n; i++) {
     const Node *nd = &g->nodes[i];
     if (p->need[i] && p->role[i] == ROLE_KERNEL && (nd->op == OP_RESHAPE || nd->op == OP_STOP_GRAD) &&

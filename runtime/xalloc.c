@@ -26,11 +26,11 @@ void *xcalloc(size_t count, size_t size, const char *what) {
 }
 
 void *xcalloc_lines(size_t n, const char *what) {
-  size_t m = (n + 63) & ~(size_t)63;
+  size_t m = ((n ? n : 1) + 63) & ~(size_t)63; /* aligned_alloc wants a multiple of the alignment */
   if (m < n) die(n, 1, what);
-  void *p = aligned_alloc(64, m ? m : 64);
+  void *p = aligned_alloc(64, m);
   if (!p) die(n, 0, what);
-  return memset(p, 0, m ? m : 64);
+  return memset(p, 0, m);
 }
 
 void *xrealloc(void *p, size_t n, const char *what) {
