@@ -50,7 +50,7 @@ int sgemm_small_path(void) {
 #if defined(__x86_64__) && defined(__GNUC__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) p = SGEMM_AVX2;
-    if (__builtin_cpu_supports("avx512f")) p = SGEMM_AVX512;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) p = SGEMM_AVX512;
 #endif
     path = p;
   }

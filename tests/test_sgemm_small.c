@@ -89,7 +89,7 @@ static void check_resume(int M, int N, int K, int split, unsigned seed) {
 }
 
 int main(void) {
-  static const int sizes[] = {1, 2, 15, 16, 17, 100, 200, 257};
+  static const int sizes[] = {1, 2, 6, 15, 16, 17, 100, 200, 257}; /* row tails of 16, 8 and 4 lanes */
   const int ns = sizeof sizes / sizeof sizes[0];
   unsigned seed = 1;
   for (int ta = 0; ta < 2; ta++)
@@ -109,6 +109,7 @@ int main(void) {
   check_resume(17, 33, 40, 13, seed++);
   check_resume(8, 100, 700, 300, seed++); /* past the AVX-512 panel's own k chunks */
   check_resume(3, 130, 9, 1, seed++);
+  check_resume(9, 38, 600, 200, seed++); /* an 8-lane tail (6 columns) over chunks */
   static const char *names[] = {"plain C", "AVX2+FMA", "AVX-512"};
   for (int p = 0; p < 3; p++)
     printf("%-8s path: %d products, %d not bit-identical to the fmaf loop%s\n", names[p], tested[p], bad_bits[p],
