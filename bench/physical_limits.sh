@@ -3,7 +3,7 @@
 # what this core can do? bench/vmath_cost.c measures what one element of each
 # costly elementwise op costs a trainer (its flags, its functions; one thread,
 # pinned); bench/physical_limits.py bounds each toy step from below by its
-# products at the sgemm 1024^3 rate and those evaluations, counted in the IR,
+# products at the measured FMA peak (sgemm 1024^3 in an older peers.json) and those evaluations, counted in the IR,
 # and sets the bound beside 2x JAX and ours from bench/results/peers.json.
 # Writes bench/results/physical_limits.json and prints the table of
 # docs/performance_peers.md. About a minute; run it on a quiet machine (the

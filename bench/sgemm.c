@@ -1,14 +1,21 @@
 /* OpenBLAS sgemm peak on this machine: C = A B with A, B, C float32
  * N x N (N = 1024 by default), row-major, best of REPS calls after one
- * warm-up call, for each thread count given. Prints one JSON object:
- *   {"n": 1024, "reps": 5, "openblas": "...", "gflops": {"1": 95.1, "2": 180.2}}
- * with GFLOP/s = 2 N^3 / seconds of the fastest call.
+ * warm-up call, for each thread count given; and the FMA peak as measured:
+ * T threads each running 16 independent chains of the widest fused
+ * multiply-add the CPU has (the formula cores x units x lanes x 2 x clock
+ * needs the clock, which a VM's /proc/cpuinfo gives as the TSC's, and the
+ * units' width, which differs between CPUs of one ISA). Prints one JSON object:
+ *   {"n": 1024, "reps": 5, "openblas": "...", "gflops": {"1": 95.1, "2": 180.2},
+ *    "fma_isa": "avx512f", "fma_lanes": 16, "fma_gflops": {"1": 115.8, "2": 231.0}}
+ * with GFLOP/s = 2 N^3 / seconds of the fastest call (FMA: 2 x lanes x FMAs
+ * / seconds of the fastest of 5 runs of about 0.1 s).
  *
  *   cc -O2 -I/usr/include/x86_64-linux-gnu/openblas-pthread bench/sgemm.c -o sgemm -lopenblas
  *   ./sgemm [N] [REPS] [T...]     (bench/toy_cpu.sh: ./sgemm 1024 20 1 2)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <cblas.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -22,6 +29,67 @@ static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* 16 independent chains (4 cycles of latency, 2 pipes: 8 suffice) of
+ * FMA_REPS x 16 FMAs; returns a sum that depends on all of them */
+#define FMA_REPS 320000000L
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+__attribute__((target("avx512f"))) static float chains512(void) {
+  __m512 a[16], b = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f);
+  for (int i = 0; i < 16; i++) a[i] = _mm512_set1_ps((float)i);
+  for (long r = 0; r < FMA_REPS / 16; r++)
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; i++) a[i] = _mm512_fmadd_ps(a[i], b, c);
+  float s = 0;
+  for (int i = 0; i < 16; i++) s += _mm512_reduce_add_ps(a[i]);
+  return s;
+}
+__attribute__((target("avx2,fma"))) static float chains256(void) {
+  __m256 a[16], b = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
+  for (int i = 0; i < 16; i++) a[i] = _mm256_set1_ps((float)i);
+  for (long r = 0; r < FMA_REPS / 16; r++)
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; i++) a[i] = _mm256_fmadd_ps(a[i], b, c);
+  float s = 0, o[8];
+  for (int i = 0; i < 16; i++) {
+    _mm256_storeu_ps(o, a[i]);
+    for (int k = 0; k < 8; k++) s += o[k];
+  }
+  return s;
+}
+static int fma_lanes(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f")                                 ? 16
+         : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 8
+                                                                           : 0;
+}
+#else
+static float chains512(void) { return 0; }
+static float chains256(void) { return 0; }
+static int fma_lanes(void) { return 0; }
+#endif
+
+static void *chains(void *out) {
+  *(float *)out = fma_lanes() == 16 ? chains512() : chains256();
+  return NULL;
+}
+
+/* GFLOP/s of t threads running their chains at once: the fastest of 5 runs */
+static double fma_gflops(int t, int lanes) {
+  pthread_t th[64];
+  float sums[64];
+  double best = 1e30;
+  if (t > 64) t = 64;
+  for (int r = 0; r < 5; r++) {
+    double t0 = now();
+    for (int k = 0; k < t; k++) pthread_create(&th[k], NULL, chains, &sums[k]);
+    for (int k = 0; k < t; k++) pthread_join(th[k], NULL);
+    double dt = now() - t0;
+    if (dt < best) best = dt;
+  }
+  return t * 2.0 * lanes * FMA_REPS / best * 1e-9 + 0 * sums[0];
 }
 
 int main(int argc, char **argv) {
@@ -59,7 +127,17 @@ int main(int argc, char **argv) {
     }
     printf("%s\"%d\": %.2f", k ? ", " : "", t, 2.0 * n * n * (double)n / best * 1e-9);
   }
-  printf("}, \"check\": %.6g}\n", (double)c[nn / 2 + 7]);
+  int lanes = fma_lanes();
+  printf("}, \"check\": %.6g, \"fma_isa\": \"%s\", \"fma_lanes\": %d, \"fma_gflops\": {", (double)c[nn / 2 + 7],
+         lanes == 16  ? "avx512f"
+         : lanes == 8 ? "avx2"
+                      : "none",
+         lanes);
+  for (int k = 0; lanes && k < nt; k++) {
+    int t = argc > 3 ? atoi(argv[3 + k]) : default_threads[k];
+    printf("%s\"%d\": %.2f", k ? ", " : "", t, fma_gflops(t, lanes));
+  }
+  printf("}}\n");
   free(a);
   free(b);
   free(c);
