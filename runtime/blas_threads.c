@@ -2,12 +2,15 @@
 
 #include <cblas.h>
 
+#include "workers.h"
+
 static int wanted = 1, current = 1;
 
 /* OpenBLAS stays on one thread until a product is large enough to split, so
  * a trainer whose GEMMs are all small makes the same calls at any T */
 void blas_threads_init(int threads) {
   wanted = threads;
+  workers_set(threads); /* our small-product kernel splits its rows at any size worth it (sgemm_small.c) */
   current = 1;
   openblas_set_num_threads(1);
 }

@@ -8,6 +8,7 @@
 #include "sgemm_small.h"
 
 #include "transpose.h"
+#include "workers.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -88,6 +89,35 @@ static float *scratch(size_t n) {
 
 static long pad16(long n) { return (n + 15) & ~15L; }
 
+/* At `train --threads T` a product of at least SPLIT_MNK multiply-adds is
+ * split by rows of the panel's output into T parts (multiples of 8 rows),
+ * one a thread (runtime/workers.h). Each output is still one thread's one
+ * chain, so the bits do not depend on T. */
+enum { SPLIT_MNK = 1 << 18 };
+typedef struct {
+  SgemmPanel *panel;
+  int M, N, K;
+  const float *X, *Y;
+  long xi, xk, ldy, ldo;
+  float *O;
+} PanelJob;
+
+static void panel_part(void *arg, int part, int parts) {
+  const PanelJob *j = arg;
+  int per = ((j->M + parts - 1) / parts + 7) & ~7, i0 = part * per, i1 = i0 + per < j->M ? i0 + per : j->M;
+  if (i0 < i1)
+    j->panel(i1 - i0, j->N, j->K, j->X + i0 * j->xi, j->xi, j->xk, j->Y, j->ldy, j->O + i0 * j->ldo, j->ldo, 0);
+}
+
+static void run_panel(SgemmPanel *panel, int M, int N, int K, const float *X, long xi, long xk, const float *Y,
+                      long ldy, float *O, long ldo) {
+  PanelJob j = {panel, M, N, K, X, Y, xi, xk, ldy, ldo, O};
+  if (workers_parts() > 1 && M >= 16 && (long)M * N * K >= SPLIT_MNK)
+    workers_run(panel_part, &j);
+  else
+    panel(M, N, K, X, xi, xk, Y, ldy, O, ldo, 0);
+}
+
 static void product(SgemmPanel *panel, int width, int ta, int tb, int M, int N, int K, const float *A, int lda,
                     const float *B, int ldb, float *C) {
   /* cost in vector FMAs plus floats moved by packing, either way round */
@@ -102,7 +132,7 @@ static void product(SgemmPanel *panel, int width, int ta, int tb, int M, int N, 
       transpose_f32(B, ldb, P, ldy, N, K);
       Y = P;
     }
-    panel(M, N, K, A, ta ? 1 : lda, ta ? lda : 1, Y, ldy, C, N, 0);
+    run_panel(panel, M, N, K, A, ta ? 1 : lda, ta ? lda : 1, Y, ldy, C, N);
     return;
   }
   /* C^T (N x M) = op(B)^T op(A)^T: X(j, k) = op(B)(k, j), Y(k, i) = op(A)(i, k) */
@@ -115,7 +145,7 @@ static void product(SgemmPanel *panel, int width, int ta, int tb, int M, int N, 
     Y = S;
   }
   float *T = N > 1 ? S + ny : C; /* N = 1: C^T is C */
-  panel(N, M, K, B, tb ? ldb : 1, tb ? 1 : ldb, Y, ldy, T, ldt, 0);
+  run_panel(panel, N, M, K, B, tb ? ldb : 1, tb ? 1 : ldb, Y, ldy, T, ldt);
   if (N > 1) transpose_f32(T, ldt, C, N, N, M);
 }
 

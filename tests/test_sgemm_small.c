@@ -9,6 +9,7 @@
  * A panel called on k = 0..s-1 and then, resuming, on s..K-1 gives the bits
  * of one call (runtime/conv.c splits its products so). */
 #include "sgemm_small.h"
+#include "workers.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -92,20 +93,26 @@ int main(void) {
   static const int sizes[] = {1, 2, 6, 15, 16, 17, 100, 200, 257}; /* row tails of 16, 8 and 4 lanes */
   const int ns = sizeof sizes / sizeof sizes[0];
   unsigned seed = 1;
-  for (int ta = 0; ta < 2; ta++)
-    for (int tb = 0; tb < 2; tb++) {
-      /* every size in every dimension; at most one dimension above 100 keeps it quick */
-      for (int i = 0; i < ns; i++)
-        for (int j = 0; j < ns; j++)
-          for (int l = 0; l < ns; l++) {
-            int M = sizes[i], N = sizes[j], K = sizes[l];
-            if ((M > 100) + (N > 100) + (K > 100) > 1) continue;
-            check_shape(ta, tb, M, N, K, 0, seed++);
-          }
-      check_shape(ta, tb, 17, 33, 0, 0, seed++); /* K = 0: C = 0 */
-      check_shape(ta, tb, 200, 100, 100, 3, seed++);
-      check_shape(ta, tb, 37, 5, 19, 1, seed++);
-    }
+  /* once on one thread, once split over 3 (train --threads): the same bits */
+  for (int threads = 1; threads <= 3; threads += 2) {
+    workers_set(threads);
+    for (int ta = 0; ta < 2; ta++)
+      for (int tb = 0; tb < 2; tb++) {
+        /* every size in every dimension; at most one dimension above 100 keeps it quick */
+        for (int i = 0; i < ns; i++)
+          for (int j = 0; j < ns; j++)
+            for (int l = 0; l < ns; l++) {
+              int M = sizes[i], N = sizes[j], K = sizes[l];
+              if ((M > 100) + (N > 100) + (K > 100) > 1) continue;
+              check_shape(ta, tb, M, N, K, 0, seed++);
+            }
+        check_shape(ta, tb, 17, 33, 0, 0, seed++); /* K = 0: C = 0 */
+        check_shape(ta, tb, 200, 100, 100, 3, seed++);
+        check_shape(ta, tb, 37, 5, 19, 1, seed++);
+        check_shape(ta, tb, 1024, 100, 100, 0, seed++);
+      }
+  }
+  workers_set(1);
   check_resume(17, 33, 40, 13, seed++);
   check_resume(8, 100, 700, 300, seed++); /* past the AVX-512 panel's own k chunks */
   check_resume(3, 130, 9, 1, seed++);

@@ -1,0 +1,15 @@
+/* A small pool of helper threads for splitting one call's work (the
+ * small-matrix products at `train --threads T`): workers_run runs
+ * fn(arg, part, parts) for part = 0..parts-1, part 0 on the caller, and
+ * returns when every part is done. Helpers spin for a while after each job
+ * (the products of a step come tens of microseconds apart, and waking a
+ * sleeping thread costs about as long) and then sleep. One caller at a time. */
+#pragma once
+
+typedef void WorkFn(void *arg, int part, int parts);
+
+/* parts helpers at most (1 = none); extra helpers are started lazily */
+void workers_set(int parts);
+/* how many parts workers_run splits into now */
+int workers_parts(void);
+void workers_run(WorkFn *fn, void *arg);
