@@ -36,29 +36,21 @@ static double now(void) {
 #define FMA_REPS 320000000L
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
-__attribute__((target("avx512f"))) static float chains512(void) {
-  __m512 a[16], b = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f);
-  for (int i = 0; i < 16; i++) a[i] = _mm512_set1_ps((float)i);
-  for (long r = 0; r < FMA_REPS / 16; r++)
-#pragma GCC unroll 16
-    for (int i = 0; i < 16; i++) a[i] = _mm512_fmadd_ps(a[i], b, c);
-  float s = 0;
-  for (int i = 0; i < 16; i++) s += _mm512_reduce_add_ps(a[i]);
-  return s;
-}
-__attribute__((target("avx2,fma"))) static float chains256(void) {
-  __m256 a[16], b = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
-  for (int i = 0; i < 16; i++) a[i] = _mm256_set1_ps((float)i);
-  for (long r = 0; r < FMA_REPS / 16; r++)
-#pragma GCC unroll 16
-    for (int i = 0; i < 16; i++) a[i] = _mm256_fmadd_ps(a[i], b, c);
-  float s = 0, o[8];
-  for (int i = 0; i < 16; i++) {
-    _mm256_storeu_ps(o, a[i]);
-    for (int k = 0; k < 8; k++) s += o[k];
+#define CHAINS(NAME, TARGET, T, SET1, FMA, STORE, LANES)                            \
+  __attribute__((target(TARGET))) static float NAME(void) {                         \
+    T a[16], b = SET1(0.999999f), c = SET1(1e-7f);                                  \
+    for (int i = 0; i < 16; i++) a[i] = SET1((float)i);                             \
+    for (long r = 0; r < FMA_REPS / 16; r++)                                        \
+      _Pragma("GCC unroll 16") for (int i = 0; i < 16; i++) a[i] = FMA(a[i], b, c); \
+    float s = 0, o[LANES];                                                          \
+    for (int i = 0; i < 16; i++) {                                                  \
+      STORE(o, a[i]);                                                               \
+      for (int k = 0; k < LANES; k++) s += o[k];                                    \
+    }                                                                               \
+    return s;                                                                       \
   }
-  return s;
-}
+CHAINS(chains512, "avx512f", __m512, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_storeu_ps, 16)
+CHAINS(chains256, "avx2,fma", __m256, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_storeu_ps, 8)
 static int fma_lanes(void) {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f")                                 ? 16

@@ -116,7 +116,9 @@ int cmd_train(int argc, char **argv) {
       OPT_LONG("--log-every", &log_every, "K", 1, CLI_NO_MAX, "log every K iterations"),
       OPT_LONG("--ckpt-every", &ckpt_every, "K", 0, CLI_NO_MAX, "also checkpoint every K iterations",
                .dflt = "0: only at the end"),
-      OPT_LONG("--threads", &threads, "T", 1, CLI_NO_MAX, "BLAS threads; results are reproducible for a given T"),
+      OPT_LONG("--threads", &threads, "T", 1, CLI_NO_MAX,
+               "threads for the matrix products (our small-matrix kernel splits its rows, OpenBLAS takes the large "
+               "ones); results are reproducible for a given T"),
       OPT_LONG("--comm-timeout", &timeout, "S", 1, CLI_NO_MAX,
                "data-parallel trainers (mpirun -np R): give up when the other ranks have not answered for S seconds"),
       OPT_LONG("--nan-retries", &nan_retries, "N", 0, CLI_NO_MAX,
