@@ -17,6 +17,7 @@ void blas_threads_init(int threads) {
 
 void blas_threads_for(long flops) {
   int t = flops < SMALL_GEMM_FLOPS ? 1 : wanted;
+  if (t > 1) workers_retire(); /* a process with products this large leaves the threads to OpenBLAS */
   if (t != current) {
     openblas_set_num_threads(t);
     current = t;

@@ -11,8 +11,9 @@ static int parts = 1, started = 0; /* helpers running: parts 1..started */
 static WorkFn *job_fn;
 static void *job_arg;
 static atomic_int job_parts;
-static atomic_uint gen; /* bumped (under lock) for each job */
-static atomic_int done; /* helper parts finished of the current job */
+static atomic_uint gen;   /* bumped (under lock) for each job */
+static atomic_int done;   /* helper parts finished of the current job */
+static atomic_int parked; /* helpers sleep at once, not spin: OpenBLAS's pool has the CPUs */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 
@@ -30,7 +31,8 @@ static void *helper(void *p) {
   for (;;) {
     unsigned g;
     int spins = 0;
-    while ((g = atomic_load_explicit(&gen, memory_order_acquire)) == seen && spins < SPIN) {
+    while ((g = atomic_load_explicit(&gen, memory_order_acquire)) == seen && spins < SPIN &&
+           !atomic_load_explicit(&parked, memory_order_relaxed)) {
       relax();
       spins++;
     }
@@ -50,6 +52,11 @@ static void *helper(void *p) {
 }
 
 void workers_set(int n) { parts = n < 1 ? 1 : n > MAX_PARTS ? MAX_PARTS : n; }
+
+void workers_retire(void) {
+  parts = 1;
+  atomic_store_explicit(&parked, 1, memory_order_relaxed);
+}
 
 int workers_parts(void) { return parts; }
 

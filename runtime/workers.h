@@ -13,3 +13,7 @@ void workers_set(int parts);
 /* how many parts workers_run splits into now */
 int workers_parts(void);
 void workers_run(WorkFn *fn, void *arg);
+/* from now on one part (the caller's), helpers asleep: OpenBLAS is about
+ * to run its own threads, and two pools that spin take each other's CPUs
+ * (ddaebm at 2 threads ran at half its one-thread speed) */
+void workers_retire(void);
