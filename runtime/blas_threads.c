@@ -10,7 +10,7 @@ static int wanted = 1, current = 1;
  * a trainer whose GEMMs are all small makes the same calls at any T */
 void blas_threads_init(int threads) {
   wanted = threads;
-  workers_set(threads); /* our small-product kernel splits its rows at any size worth it (sgemm_small.c) */
+  workers_set(threads); /* our small-matrix kernel splits its products over them (sgemm_small.c) */
   current = 1;
   openblas_set_num_threads(1);
 }
