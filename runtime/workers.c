@@ -51,7 +51,10 @@ static void *helper(void *p) {
   return NULL;
 }
 
-void workers_set(int n) { parts = n < 1 ? 1 : n > MAX_PARTS ? MAX_PARTS : n; }
+void workers_set(int n) {
+  parts = n < 1 ? 1 : n > MAX_PARTS ? MAX_PARTS : n;
+  atomic_store_explicit(&parked, 0, memory_order_relaxed); /* helpers spin between jobs again */
+}
 
 void workers_retire(void) {
   parts = 1;

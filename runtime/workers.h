@@ -8,7 +8,7 @@
 
 typedef void WorkFn(void *arg, int part, int parts);
 
-/* parts helpers at most (1 = none); extra helpers are started lazily */
+/* split into n parts from now on (1: the caller alone; undoes workers_retire); helpers start lazily */
 void workers_set(int parts);
 /* how many parts workers_run splits into now */
 int workers_parts(void);
