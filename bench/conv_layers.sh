@@ -13,7 +13,7 @@ W=out/bench
 mkdir -p "$W"
 cc -O3 -march=native -ffp-contract=off -Iruntime -I/usr/include/x86_64-linux-gnu/openblas-pthread \
    bench/conv_layers.c runtime/conv.c runtime/conv_rows.c runtime/sgemm_small.c runtime/sgemm_small_avx2.c \
-   runtime/sgemm_small_avx512.c runtime/transpose.c -o "$W/conv_layers" -lopenblas
+   runtime/sgemm_small_avx512.c runtime/transpose.c runtime/workers.c -o "$W/conv_layers" -lopenblas -lpthread
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 "$W/conv_layers" "$REPS" "$BASE" >"$W/conv_layers.ours.jsonl"
 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_conv_layers.py "$REPS" "$BASE" >"$W/conv_layers.torch.jsonl"

@@ -14,8 +14,8 @@ CBLAS_INC=$(dirname "$(ls /usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h
 BIN=$(mktemp -d)
 trap 'rm -rf "$BIN"' EXIT
 cc ${CFLAGS:--O3 -march=native -ffp-contract=off -fno-math-errno -fno-trapping-math} -I runtime -I "$CBLAS_INC" \
-  bench/sgemm_small.c runtime/sgemm_small.c runtime/sgemm_small_avx2.c runtime/sgemm_small_avx512.c runtime/transpose.c \
-  runtime/blas_core.c -o "$BIN/sgemm_small" -lopenblas -lm
+  bench/sgemm_small.c runtime/sgemm_small.c runtime/sgemm_small_avx2.c runtime/sgemm_small_avx512.c runtime/transpose.c runtime/workers.c \
+  runtime/blas_core.c -o "$BIN/sgemm_small" -lopenblas -lm -lpthread
 mkdir -p bench/results
 "$BIN/sgemm_small" "$@" | tee bench/results/sgemm_small.json.tmp
 mv bench/results/sgemm_small.json.tmp bench/results/sgemm_small.json

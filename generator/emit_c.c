@@ -127,7 +127,6 @@ static void emit_matmul(Emit *e, int i) {
   bufname(&A, e->p, nd->in[0]);
   bufname(&B, e->p, nd->in[1]);
   /* runtime/gemm.c: the interpreter's f32 mode calls it too, so results agree bit for bit */
-  sput(b, "  blas_threads_for(%ldL);\n", 2L * M * N * K);
   sput(b, "  ebm_sgemm(%d, %d, %d, %d, %d, %s, %d, %s, %d, b%d);\n", nd->ta, nd->tb, M, N, K, A.s, sa.d[1], B.s,
        sb.d[1], i);
   free(A.s);

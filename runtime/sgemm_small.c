@@ -11,6 +11,9 @@
 #include "workers.h"
 
 #include <math.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,19 +61,38 @@ int sgemm_small_path(void) {
   return path;
 }
 
+/* AMD Zen 4 (family 25 with AVX-512): its 512-bit FMAs run as two halves,
+ * and Debian's OpenBLAS 0.3.21 does not know the core (it runs its Intel
+ * Cooperlake kernels there) */
+static int zen4(void) {
+  static int z = -1;
+  if (z < 0) {
+    z = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+    unsigned a, b, c, d;
+    if (sgemm_small_path() == SGEMM_AVX512 && __builtin_cpu_is("amd") && __get_cpuid(1, &a, &b, &c, &d))
+      z = ((a >> 8) & 15) + ((a >> 20) & 255) == 25;
+#endif
+  }
+  return z;
+}
+
 /* A function of the shape, and of the CPU only through whether it has FMA
- * vectors: without them our exact plain C path runs 20-40x slower than
- * OpenBLAS, so OpenBLAS keeps every product there (its kernels already round
- * differently from CPU to CPU; the host and the trainers on one machine
- * still agree). Measured on
- * AVX-512 (bench/results/sgemm_small.json): the kernel wins where C has at
- * least one vector of columns (a thin C is latency- or transpose-bound, where
- * OpenBLAS splits k, which we may not), where a transposed operand is
- * packed or streamed for 16 rows of C or more, and up to 1024 x 100 x 100
- * (1.1x); from 256^3 up OpenBLAS's cache blocking wins (ours 0.6-0.93x). */
+ * vectors and whether it is a Zen 4: without FMA vectors our exact plain C
+ * path runs 20-40x slower than OpenBLAS, so OpenBLAS keeps every product
+ * there (its kernels already round differently from CPU to CPU; the host and
+ * the trainers on one machine still agree). Measured
+ * (bench/results/sgemm_small.json): the kernel wins where C has at least one
+ * vector of columns (a thin C is latency- or transpose-bound, where OpenBLAS
+ * splits k, which we may not), where a transposed operand is packed or
+ * streamed for 16 rows of C or more, and, on an Intel Xeon, up to
+ * 1024 x 100 x 100 (1.1x); from 256^3 up OpenBLAS's cache blocking wins there
+ * (ours 0.6-0.93x). On a Zen 4 ours wins up to 1600 x 300 x 300 as well
+ * (1.03-1.15x OpenBLAS's Cooperlake kernels, 1.0-1.05x its Zen ones); at
+ * 1024^3 the two are even. */
 int sgemm_small_wanted(int ta, int tb, int M, int N, int K) {
-  return sgemm_small_path() != SGEMM_REF && N >= 16 && (M >= 16 || (!ta && !tb)) &&
-         (long)M * N * K <= 1024L * 100 * 100;
+  long limit = zen4() ? 1600L * 300 * 300 : 1024L * 100 * 100;
+  return sgemm_small_path() != SGEMM_REF && N >= 16 && (M >= 16 || (!ta && !tb)) && (long)M * N * K <= limit;
 }
 
 /* One growing scratch per thread: no allocation per call once warm. */
@@ -102,11 +124,29 @@ typedef struct {
   float *O;
 } PanelJob;
 
+/* Rows i0..i1 of the job. The panels sweep every row for each column panel
+ * and chunk of k; where all of Y stays in the second-level cache but the
+ * rows' X does not (e.g. 1600 x 300 x 300), they sweep blocks of rows whose X
+ * fits instead, so that X is read from memory once, not once per column
+ * panel. Each output's chain is the same either way. */
+enum { Y_KEEP = 128 << 10, X_KEEP = 64 << 10 }; /* floats: 512 KB and 256 KB */
+static void panel_rows(const PanelJob *j, int i0, int i1) {
+  int rows = i1 - i0;
+  long x_floats = (long)rows * j->K, y_floats = (long)j->K * j->N;
+  if (y_floats <= Y_KEEP && x_floats > X_KEEP) {
+    int mb = (int)(X_KEEP / j->K) / 24 * 24;
+    if (mb >= 24) rows = mb;
+  }
+  for (int i = i0; i < i1; i += rows) {
+    int n = i1 - i < rows ? i1 - i : rows;
+    j->panel(n, j->N, j->K, j->X + i * j->xi, j->xi, j->xk, j->Y, j->ldy, j->O + i * j->ldo, j->ldo, 0);
+  }
+}
+
 static void panel_part(void *arg, int part, int parts) {
   const PanelJob *j = arg;
   int per = ((j->M + parts - 1) / parts + 7) & ~7, i0 = part * per, i1 = i0 + per < j->M ? i0 + per : j->M;
-  if (i0 < i1)
-    j->panel(i1 - i0, j->N, j->K, j->X + i0 * j->xi, j->xi, j->xk, j->Y, j->ldy, j->O + i0 * j->ldo, j->ldo, 0);
+  if (i0 < i1) panel_rows(j, i0, i1);
 }
 
 static void run_panel(SgemmPanel *panel, int M, int N, int K, const float *X, long xi, long xk, const float *Y,
@@ -115,7 +155,7 @@ static void run_panel(SgemmPanel *panel, int M, int N, int K, const float *X, lo
   if (workers_parts() > 1 && M >= 16 && (long)M * N * K >= SPLIT_MNK)
     workers_run(panel_part, &j);
   else
-    panel(M, N, K, X, xi, xk, Y, ldy, O, ldo, 0);
+    panel_rows(&j, 0, M);
 }
 
 static void product(SgemmPanel *panel, int width, int ta, int tb, int M, int N, int K, const float *A, int lda,
