@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 enum { MAX_PARTS = 16, SPIN = 1 << 16 };
 
@@ -51,9 +52,27 @@ static void *helper(void *p) {
   return NULL;
 }
 
+/* workers_step's schedule: windows of at least MIN_STEPS steps and
+ * WINDOW_S seconds, one split and one not, then KEEP windows the faster way
+ * (back to the trials at once when split steps grow slower than the plain
+ * trial's), and again: a losing trial costs at most a few percent */
+#define WINDOW_S 0.01
+enum { MIN_STEPS = 4, KEEP = 50 };
+static struct {
+  int stage, plain, steps, windows; /* stage 0: trying split, 1: trying plain, 2: keeping; plain: no split now */
+  double last, start, win, best[2]; /* the previous call; this window's start and fastest step; each trial's */
+} tune;
+
+static double seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
 void workers_set(int n) {
   parts = n < 1 ? 1 : n > MAX_PARTS ? MAX_PARTS : n;
   atomic_store_explicit(&parked, 0, memory_order_relaxed); /* helpers spin between jobs again */
+  tune.stage = tune.plain = tune.steps = tune.windows = 0;
 }
 
 void workers_retire(void) {
@@ -61,7 +80,30 @@ void workers_retire(void) {
   atomic_store_explicit(&parked, 1, memory_order_relaxed);
 }
 
-int workers_parts(void) { return parts; }
+int workers_parts(void) { return tune.plain ? 1 : parts; }
+
+void workers_step(void) {
+  if (parts == 1) return;
+  double now = seconds(), dt = now - tune.last;
+  tune.last = now;
+  if (tune.steps++ == 0) { /* a window's first step (a switch's) is not timed */
+    tune.start = now;
+    tune.win = 1e30;
+    return;
+  }
+  if (dt < tune.win) tune.win = dt;
+  if (tune.steps < MIN_STEPS || now - tune.start < WINDOW_S) return;
+  tune.steps = 0;
+  if (tune.stage < 2)
+    tune.best[tune.stage] = tune.win;
+  else if (!tune.plain && tune.win > tune.best[1])
+    tune.windows = KEEP; /* the split lost its lead: try both again */
+  if (tune.stage < 2 || ++tune.windows >= KEEP) {
+    tune.stage = (tune.stage + 1) % 3;
+    tune.windows = 0;
+    tune.plain = tune.stage == 1 || (tune.stage == 2 && tune.best[1] < tune.best[0]);
+  }
+}
 
 void workers_run(WorkFn *fn, void *arg) {
   while (started < parts - 1) { /* a helper that cannot start leaves its part to fewer threads */

@@ -12,6 +12,13 @@ typedef void WorkFn(void *arg, int part, int parts);
 void workers_set(int parts);
 /* how many parts workers_run splits into now */
 int workers_parts(void);
+/* Called once per training step. Whether a split pays depends on how fast
+ * the cores exchange cache lines, which a VM's placement changes over time
+ * (a 2-vCPU AMD EPYC ran ebm-0gp at 2 threads either 10% faster or 2x
+ * slower than at one, in runs seconds apart), so the steps are timed split
+ * and not split in turn, and the faster way is kept for a while. The bits do
+ * not depend on it: each output is one thread's one chain either way. */
+void workers_step(void);
 void workers_run(WorkFn *fn, void *arg);
 /* from now on one part (the caller's), helpers asleep: OpenBLAS is about
  * to run its own threads, and two pools that spin take each other's CPUs

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "blas_threads.h"
+#include "workers.h"
 #include "checkpoint.h"
 #include "cli.h"
 #include "dist.h"
@@ -117,8 +118,8 @@ int cmd_train(int argc, char **argv) {
       OPT_LONG("--ckpt-every", &ckpt_every, "K", 0, CLI_NO_MAX, "also checkpoint every K iterations",
                .dflt = "0: only at the end"),
       OPT_LONG("--threads", &threads, "T", 1, CLI_NO_MAX,
-               "threads for the matrix products (our small-matrix kernel splits its rows, OpenBLAS takes the large "
-               "ones); results are reproducible for a given T"),
+               "threads for the matrix products (our small-matrix kernel splits its rows while the steps time "
+               "faster that way, OpenBLAS takes the large ones); results are reproducible for a given T"),
       OPT_LONG("--comm-timeout", &timeout, "S", 1, CLI_NO_MAX,
                "data-parallel trainers (mpirun -np R): give up when the other ranks have not answered for S seconds"),
       OPT_LONG("--nan-retries", &nan_retries, "N", 0, CLI_NO_MAX,
@@ -266,6 +267,7 @@ int cmd_train(int argc, char **argv) {
   /* the ranks agree on a signal (mpirun forwards it to all), so all stop at one step */
   for (; step < iters && !(model.ranks > 1 ? dist_any(stop_signal) : stop_signal); step++) {
     rc = model.train_step(&s, step);
+    workers_step(); /* at --threads T > 1: split the products or not, whichever is faster now */
     if (rc == 3 && retries < nan_retries) {
       retries++;
       s.lr_scale *= nan_factor;
