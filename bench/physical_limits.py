@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """An upper bound on each toy trainer's one-thread speed, beside issue 30's
-target of twice JAX jit: no step can be faster than its products at this
+targets of twice JAX jit (every toy method) and ten times PyTorch 2 eager
+(the gradient-penalty methods): no step can be faster than its products at this
 core's measured FMA peak (bench/sgemm.c's independent chains; in a peers
 run without it, the sgemm 1024^3 rate) plus its costly elementwise evaluations (sigmoid,
 exp, log, sin, cos, tanh, division, square root) at their measured
@@ -68,6 +69,7 @@ def main():
         t_costly = sum(evals[op] * ns[op] for op in COSTLY) * 1e-9
         bound = 1 / (t_products + t_costly)
         jax, ours = c["jax"]["steps_per_cpu_s_median"], c["ours"]["steps_per_cpu_s_median"]
+        torch2 = c.get("torch2", {}).get("steps_per_cpu_s_median")
         rows.append({
             "method": method, "model": tr["model"], "flops_per_step": tr["flops_per_step"],
             "costly_evaluations_per_step": evals,
@@ -75,6 +77,8 @@ def main():
             "bound_steps_per_s": round(bound, 1), "jax_steps_per_cpu_s": jax, "target_2x_jax": round(2 * jax, 1),
             "ours_steps_per_cpu_s": ours, "target_within_bound": bound >= 2 * jax,
             "target_share_of_bound": round(2 * jax / bound, 3), "ours_share_of_bound": round(ours / bound, 3),
+            "torch2_steps_per_cpu_s": torch2, "target_10x_torch2": round(10 * torch2, 1) if torch2 else None,
+            "target_10x_torch2_share_of_bound": round(10 * torch2 / bound, 3) if torch2 else None,
         })
     out = {"bench": "bench/physical_limits.sh", "peers": peers_path, "peers_run": peers["date_utc"],
            "sgemm_1024_gflops_1thread": sgemm, "fma_peak_measured_gflops_1thread": fma,
@@ -84,12 +88,13 @@ def main():
     print(f"One thread: sgemm 1024^3 {sgemm} GFLOP/s, FMA peak measured {fma} GFLOP/s; products at {rate_name} "
           f"(peers run of {peers['date_utc']})\n")
     print("| method | products, ms | costly elementwise, ms | bound, steps/s | 2x JAX | "
-          "2x JAX / bound | ours / bound |")
-    print("|---|---|---|---|---|---|---|")
+          "2x JAX / bound | 10x PyTorch 2 / bound | ours / bound |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
+        t2 = r["target_10x_torch2_share_of_bound"]
         print(f"| {r['method']} | {r['products_ms']:.3f} | {r['costly_ms']:.3f} | "
               f"{r['bound_steps_per_s']:.0f} | {r['target_2x_jax']:.0f} | {r['target_share_of_bound']:.2f} | "
-              f"{r['ours_share_of_bound']:.2f} |")
+              f"{'-' if t2 is None else f'{t2:.2f}'} | {r['ours_share_of_bound']:.2f} |")
 
 
 if __name__ == "__main__":
