@@ -87,9 +87,10 @@ static int zen4(void) {
  * splits k, which we may not), where a transposed operand is packed or
  * streamed for 16 rows of C or more, and, on an Intel Xeon, up to
  * 1024 x 100 x 100 (1.1x); from 256^3 up OpenBLAS's cache blocking wins there
- * (ours 0.6-0.93x). On a Zen 4 ours wins up to 1600 x 300 x 300 as well
- * (1.03-1.15x OpenBLAS's Cooperlake kernels, 1.0-1.05x its Zen ones); at
- * 1024^3 the two are even. */
+ * (ours 0.6-0.93x). On a Zen 4 ours leads OpenBLAS's Cooperlake kernels on
+ * the 200-row and 64-wide products of ddaebm and bb-mi-diff (1.06-1.22x) and
+ * is even up to 1600 x 300 x 300 and 512^3 (0.93-1.05x), so it takes those
+ * too (and their bits no longer depend on OpenBLAS's kernel set). */
 int sgemm_small_wanted(int ta, int tb, int M, int N, int K) {
   long limit = zen4() ? 1600L * 300 * 300 : 1024L * 100 * 100;
   return sgemm_small_path() != SGEMM_REF && N >= 16 && (M >= 16 || (!ta && !tb)) && (long)M * N * K <= limit;

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "blas_threads.h"
-#include "workers.h"
 #include "checkpoint.h"
 #include "cli.h"
 #include "dist.h"
@@ -24,6 +23,7 @@
 #include "run_record.h"
 #include "sharded.h"
 #include "state.h"
+#include "workers.h"
 #include "xalloc.h"
 
 static volatile sig_atomic_t stop_signal;
