@@ -1,21 +1,16 @@
-#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#define _POSIX_C_SOURCE 200809L /* fileno, isatty */
 #include "progress.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "mono_clock.h"
 
 #define BAR_WIDTH 20
 #define REDRAW_S 0.1 /* at most 10 redraws a second: terminals are slow */
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 void progress_format_eta(double seconds, char *buf, size_t n) {
   if (!(seconds >= 0) || seconds > 1e9) { /* NaN, negative, or no rate yet */
@@ -36,7 +31,7 @@ void progress_start(Progress *p, long total, int fd) {
   p->total = total;
   p->fd = fd;
   p->tty = isatty(fd);
-  p->t0 = now_s();
+  p->t0 = mono_seconds();
   p->last_draw = -1e30; /* the first update draws */
   p->last_tenth = 0;
 }
@@ -56,7 +51,7 @@ void progress_update(Progress *p, long done, int n_terms, const char *const *nam
   if (done > p->total) done = p->total;
   int finished = done == p->total;
   int tenth = (int)(10.0 * (double)done / (double)p->total);
-  double t = now_s();
+  double t = mono_seconds();
   if (p->tty ? !finished && t - p->last_draw < REDRAW_S : !finished && tenth <= p->last_tenth) return;
   p->last_draw = t;
   if (!p->tty || finished) p->last_tenth = finished ? 10 : tenth;

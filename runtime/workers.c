@@ -4,7 +4,8 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
+
+#include "mono_clock.h"
 
 enum { MAX_PARTS = 16, SPIN = 1 << 16 };
 
@@ -63,12 +64,6 @@ static struct {
   double last, start, win, best[2]; /* the previous call; this window's start and fastest step; each trial's */
 } tune;
 
-static double seconds(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
 void workers_set(int n) {
   parts = n < 1 ? 1 : n > MAX_PARTS ? MAX_PARTS : n;
   atomic_store_explicit(&parked, 0, memory_order_relaxed); /* helpers spin between jobs again */
@@ -84,7 +79,7 @@ int workers_parts(void) { return tune.plain ? 1 : parts; }
 
 void workers_step(void) {
   if (parts == 1) return;
-  double now = seconds(), dt = now - tune.last;
+  double now = mono_seconds(), dt = now - tune.last;
   tune.last = now;
   if (tune.steps++ == 0) { /* a window's first step (a switch's) is not timed */
     tune.start = now;

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "fsutil.h"
 #include "host.h"
+#include "mono_clock.h"
 #include "report_cmd.h"
 #include "study_file.h"
 #include "study_run.h"
@@ -204,12 +205,6 @@ static void free_runs(StudyRun *runs, int n) {
   free(runs);
 }
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
 /* Runs every run, `jobs` worker processes at a time; the number that failed. */
 static int run_all(StudyRun *runs, int n, int jobs) {
   pid_t *pid = calloc(n, sizeof *pid);
@@ -331,7 +326,7 @@ int cmd_study(int argc, char **argv) {
     }
   }
   snprintf(log, sizeof log, "%s/build.log", out);
-  double t0 = now();
+  double t0 = mono_seconds();
   if (!rc) rc = build_all(ms, n_ms, (int)jobs, log);
   for (int i = 0; i < n_ms && !rc; i++) {
     int grid = ms[i].m->n_params > 0;
@@ -353,8 +348,8 @@ int cmd_study(int argc, char **argv) {
         "ebmforge study: %d runs (%d data sets x %d methods x %d seeds, with parameter grids), %ld at a time, in %s\n",
         n_runs, s.n_data, n_ms, s.n_seeds, jobs, out);
     int failed = run_all(runs, n_runs, (int)jobs);
-    fprintf(stderr, "ebmforge study: %d of %d runs finished in %.1f s%s\n", n_runs - failed, n_runs, now() - t0,
-            failed ? "; start the study again to retry the others" : "");
+    fprintf(stderr, "ebmforge study: %d of %d runs finished in %.1f s%s\n", n_runs - failed, n_runs,
+            mono_seconds() - t0, failed ? "; start the study again to retry the others" : "");
     rc = failed ? 1 : 0;
     if (report_write(out)) rc = 1;
   }

@@ -10,28 +10,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dist.h"
+#include "mono_clock.h"
 
 static int rank, size = 1, local_rank, timeout;
 static long sent_bytes, n_calls;
 static volatile double waiting_since; /* 0: not inside a collective */
 static const char *volatile waiting_in;
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 static void *watchdog(void *arg) {
   (void)arg;
   for (;;) {
     sleep(1);
     double t = waiting_since;
-    if (t > 0 && now() - t > timeout) {
+    if (t > 0 && mono_seconds() - t > timeout) {
       fprintf(stderr, "rank %d: no answer from the other ranks for %d s in %s: a rank died or hangs; giving up\n", rank,
               timeout, waiting_in);
       _exit(4);
@@ -42,7 +36,7 @@ static void *watchdog(void *arg) {
 
 static void enter(const char *what, long bytes) {
   waiting_in = what;
-  waiting_since = now();
+  waiting_since = mono_seconds();
   sent_bytes += bytes;
   n_calls++;
 }

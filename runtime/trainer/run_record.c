@@ -11,15 +11,10 @@
 #include "blas_core.h"
 #include "cli.h"
 #include "hparams.h"
+#include "mono_clock.h"
 
 /* written into model.c by `ebmforge build` (templates/model_prologue.c) */
 extern const char ebm_build_source[], ebm_build_combo[], ebm_build_version[];
-
-static double mono(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 static void iso_now(char out[32]) {
   time_t t = time(NULL);
@@ -34,7 +29,7 @@ void run_record_params_json(FILE *f, const double *hparams) {
   free(j);
 }
 
-double run_wall(const RunRecord *r) { return mono() - r->t0; }
+double run_wall(const RunRecord *r) { return mono_seconds() - r->t0; }
 
 static int write_json(const RunRecord *r) {
   char err[RUN_PATH_MAX + 200], host[256] = "", exe[PATH_MAX] = "";
@@ -101,7 +96,7 @@ int run_record_start(RunRecord *r, const char *dir, int argc, char **argv, long 
   r->hparams = hparams;
   snprintf(r->path, sizeof r->path, "%s/run.json", dir);
   iso_now(r->start);
-  r->t0 = mono();
+  r->t0 = mono_seconds();
   r->seed = seed;
   r->threads = threads;
   r->iters = iters;

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "blas_threads.h"
@@ -15,6 +14,7 @@
 #include "dist.h"
 #include "fsutil.h"
 #include "model.h"
+#include "mono_clock.h"
 #include "params_cli.h"
 #include "progress.h"
 #include "rollback.h"
@@ -28,12 +28,6 @@
 
 static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig) { stop_signal = sig; }
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 static int save(const char *path, ModelState *s, long step) {
   char err[512];
@@ -253,7 +247,7 @@ int cmd_train(int argc, char **argv) {
   const char **names = (const char **)model.log_names;
   rc = 0;
   long step = start, retries = 0;
-  double t_last = now();
+  double t_last = mono_seconds();
   long n_last = step;
   Snapshot last; /* --nan-retries: the state of the last checkpoint (or of the start) */
   if (nan_retries) {
@@ -284,7 +278,7 @@ int cmd_train(int argc, char **argv) {
       log_rollback(log, last.step, step + 1, s.err, s.lr_scale, retries);
       fflush(log);
       step = last.step - 1;
-      t_last = now();
+      t_last = mono_seconds();
       n_last = last.step;
       rc = 0;
       continue;
@@ -295,7 +289,7 @@ int cmd_train(int argc, char **argv) {
       break;
     }
     if (lead && ((step + 1) % log_every == 0 || step + 1 == iters)) {
-      double t = now(), rate = (step + 1 - n_last) / (t - t_last > 1e-9 ? t - t_last : 1e-9);
+      double t = mono_seconds(), rate = (step + 1 - n_last) / (t - t_last > 1e-9 ? t - t_last : 1e-9);
       fprintf(log, "{\"iter\": %ld", step + 1);
       for (int k = 0; k < model.n_logs; k++) fprintf(log, ", \"%s\": %.9g", model.log_names[k], s.logs[k]);
       run_log_rates(log, &s);
