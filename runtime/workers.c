@@ -60,14 +60,14 @@ static void *helper(void *p) {
 #define WINDOW_S 0.01
 enum { MIN_STEPS = 4, KEEP = 50 };
 static struct {
-  int stage, plain, steps, windows; /* stage 0: trying split, 1: trying plain, 2: keeping; plain: no split now */
+  int stage, steps, windows;        /* stage 0: trying split, 1: trying plain, 2: keeping the faster */
   double last, start, win, best[2]; /* the previous call; this window's start and fastest step; each trial's */
 } tune;
 
 void workers_set(int n) {
   parts = n < 1 ? 1 : n > MAX_PARTS ? MAX_PARTS : n;
   atomic_store_explicit(&parked, 0, memory_order_relaxed); /* helpers spin between jobs again */
-  tune.stage = tune.plain = tune.steps = tune.windows = 0;
+  tune.stage = tune.steps = tune.windows = 0;
 }
 
 void workers_retire(void) {
@@ -75,7 +75,9 @@ void workers_retire(void) {
   atomic_store_explicit(&parked, 1, memory_order_relaxed);
 }
 
-int workers_parts(void) { return tune.plain ? 1 : parts; }
+static int plain_now(void) { return tune.stage == 1 || (tune.stage == 2 && tune.best[1] < tune.best[0]); }
+
+int workers_parts(void) { return plain_now() ? 1 : parts; }
 
 void workers_step(void) {
   if (parts == 1) return;
@@ -91,12 +93,11 @@ void workers_step(void) {
   tune.steps = 0;
   if (tune.stage < 2)
     tune.best[tune.stage] = tune.win;
-  else if (!tune.plain && tune.win > tune.best[1])
+  else if (!plain_now() && tune.win > tune.best[1])
     tune.windows = KEEP; /* the split lost its lead: try both again */
   if (tune.stage < 2 || ++tune.windows >= KEEP) {
     tune.stage = (tune.stage + 1) % 3;
     tune.windows = 0;
-    tune.plain = tune.stage == 1 || (tune.stage == 2 && tune.best[1] < tune.best[0]);
   }
 }
 
